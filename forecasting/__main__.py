@@ -1,0 +1,7 @@
+"""Entry point for ``python -m forecasting``."""
+
+import sys
+
+from forecasting.cli import main
+
+sys.exit(main())
