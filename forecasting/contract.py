@@ -1,0 +1,355 @@
+"""The one data contract every part of ``forecasting`` (and the web app) exchanges.
+
+Observations are a tidy ``pandas.DataFrame``, one row per (region, period, indicator); the
+indicator catalogue says what each indicator means and how it enters the risk score. Both
+are written down in ``docs/data-contract.md``; this module checks them, so that code
+downstream can trust a frame that went through ``validate_observations`` instead of
+re-checking it everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable
+from os import PathLike
+
+import numpy as np
+import pandas as pd
+
+from forecasting.periods import (
+    FREQUENCIES,
+    FREQUENCY_NAMES,
+    PeriodError,
+    frequency_of,
+    infer_frequency,
+    normalise_frequency,
+    parse_period,
+)
+
+#: Columns every observations frame has, in this order.
+OBSERVATION_COLUMNS: tuple[str, ...] = ("region", "period", "indicator", "value")
+#: Columns an observations frame may have: where the value came from, how many survey
+#: responses it rests on, and an interval around it.
+OPTIONAL_OBSERVATION_COLUMNS: tuple[str, ...] = ("source", "n", "lower", "upper")
+#: The key: at most one value per region, period and indicator.
+OBSERVATION_KEY: tuple[str, ...] = ("region", "period", "indicator")
+
+#: Columns of the indicator catalogue.
+CATALOGUE_COLUMNS: tuple[str, ...] = (
+    "code",
+    "name_kk",
+    "name_ru",
+    "name_en",
+    "unit",
+    "direction",
+    "domain",
+    "weight",
+    "frequency",
+    "source",
+)
+#: ``direction`` values: higher value means more risk (1) or less risk (-1).
+DIRECTIONS: tuple[int, ...] = (1, -1)
+
+_CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+_MAX_PROBLEMS_IN_MESSAGE = 20
+_Reporter = Callable[..., None]
+
+
+class ContractError(ValueError):
+    """Data that breaks the contract; ``problems`` lists every problem found, not just the first."""
+
+    def __init__(self, problems: Iterable[str], subject: str = "data") -> None:
+        self.problems: list[str] = list(problems)
+        shown = self.problems[:_MAX_PROBLEMS_IN_MESSAGE]
+        more = len(self.problems) - len(shown)
+        lines = [f"{subject} breaks the data contract ({len(self.problems)} problem(s)):"]
+        lines += [f"- {problem}" for problem in shown]
+        if more:
+            lines.append(f"- ... and {more} more")
+        super().__init__("\n".join(lines))
+
+
+def empty_observations() -> pd.DataFrame:
+    """An observations frame with the contract's columns and no rows."""
+    return pd.DataFrame(
+        {
+            "region": pd.Series([], dtype=str),
+            "period": pd.Series([], dtype=object),
+            "indicator": pd.Series([], dtype=str),
+            "value": pd.Series([], dtype=float),
+        }
+    )
+
+
+def validate_observations(
+    frame: pd.DataFrame, *, frequencies: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Check an observations frame and return a normalised copy.
+
+    The copy has string ``region``/``indicator``, float ``value``, ``pandas.Period`` periods
+    (a ``period[...]`` dtype when all indicators share one frequency, else object), optional
+    columns converted, and rows sorted by indicator, region and period. ``frequencies`` maps
+    indicator codes to the frequency they must have (for example from the catalogue);
+    without it each indicator's frequency is inferred from its periods.
+
+    Problems name rows by the frame's index label. Raises ``ContractError`` listing every
+    problem (missing columns, empty keys, periods
+    that do not parse, mixed frequencies within an indicator, non-numeric or non-finite
+    values, duplicated keys, intervals that do not contain their value).
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise ContractError([f"expected a pandas DataFrame, got {type(frame).__name__}"])
+    missing = [column for column in OBSERVATION_COLUMNS if column not in frame.columns]
+    if missing:
+        raise ContractError(
+            [
+                f"missing column(s) {', '.join(missing)}; found: "
+                + (", ".join(map(str, frame.columns)) or "none")
+            ],
+            "observations",
+        )
+    problems: list[str] = []
+    data = frame.copy()
+    expected = {code: normalise_frequency(freq) for code, freq in (frequencies or {}).items()}
+
+    for column in ("region", "indicator"):
+        blank = data[column].isna() | (data[column].astype(str).str.strip() == "")
+        problems += [f"row {index}: {column} is empty" for index in data.index[blank]]
+        data[column] = data[column].astype(str).str.strip()
+
+    data["period"] = _normalise_periods(data, expected, problems)
+    data["value"] = _numeric_column(data, "value", problems, required=True)
+    for column in ("n", "lower", "upper"):
+        if column in data.columns:
+            data[column] = _numeric_column(data, column, problems, required=False)
+    if "n" in data.columns:
+        negative = data["n"] < 0
+        problems += [f"row {index}: n is negative" for index in data.index[negative]]
+    if "source" in data.columns:
+        data["source"] = data["source"].astype(object).where(data["source"].notna(), "")
+        data["source"] = data["source"].astype(str)
+    _check_interval(data, problems)
+
+    if not problems:
+        duplicated = data.duplicated(list(OBSERVATION_KEY), keep=False)
+        for key, rows in data[duplicated].groupby(list(OBSERVATION_KEY), sort=False).groups.items():
+            region, period, indicator = key
+            problems.append(
+                f"rows {', '.join(map(str, rows))}: more than one value for region {region}, "
+                f"period {period}, indicator {indicator}"
+            )
+    if problems:
+        raise ContractError(problems, "observations")
+
+    ordered = [*OBSERVATION_COLUMNS]
+    ordered += [c for c in OPTIONAL_OBSERVATION_COLUMNS if c in data.columns]
+    ordered += [c for c in data.columns if c not in ordered]
+    data = data[ordered]
+    data = _sort(data)
+    data["period"] = _period_column(data["period"])
+    return data
+
+
+def _normalise_periods(
+    data: pd.DataFrame, expected: dict[str, str], problems: list[str]
+) -> pd.Series:
+    """Parse periods indicator by indicator, each indicator keeping one frequency."""
+    periods = pd.Series([None] * len(data), index=data.index, dtype=object)
+    for indicator, rows in data.groupby("indicator", sort=False).groups.items():
+        raw = data.loc[rows, "period"]
+        frequency = expected.get(str(indicator))
+        if frequency is None:
+            parseable = []
+            for value in raw:
+                try:
+                    parseable.append(parse_period(value))
+                except PeriodError:
+                    continue
+            try:
+                frequency = infer_frequency(parseable) if parseable else None
+            except PeriodError as error:
+                problems.append(f"indicator {indicator}: {error}")
+                continue
+        for index, value in raw.items():
+            try:
+                period = parse_period(value, frequency)
+            except PeriodError as error:
+                problems.append(f"row {index}: period {error}")
+                continue
+            if frequency_of(period) not in FREQUENCIES:
+                problems.append(
+                    f"row {index}: period {period} is a day; give the indicator's frequency"
+                )
+                continue
+            periods[index] = period
+    return periods
+
+
+def _numeric_column(
+    data: pd.DataFrame, column: str, problems: list[str], *, required: bool
+) -> pd.Series:
+    raw = data[column]
+    numbers = pd.to_numeric(raw, errors="coerce").astype(float)
+    not_numeric = numbers.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+    problems += [
+        f"row {index}: {column} {raw[index]!r} is not a number" for index in data.index[not_numeric]
+    ]
+    if required:
+        empty = numbers.isna() & ~not_numeric
+        problems += [f"row {index}: {column} is empty" for index in data.index[empty]]
+    infinite = np.isinf(numbers)
+    problems += [f"row {index}: {column} is infinite" for index in data.index[infinite]]
+    return numbers
+
+
+def _check_interval(data: pd.DataFrame, problems: list[str]) -> None:
+    if "lower" in data.columns and "upper" in data.columns:
+        reversed_ = data["lower"] > data["upper"]
+        problems += [
+            f"row {index}: lower {data.at[index, 'lower']} is above upper {data.at[index, 'upper']}"
+            for index in data.index[reversed_]
+        ]
+    if "lower" in data.columns:
+        above = data["lower"] > data["value"]
+        problems += [f"row {index}: value is below lower" for index in data.index[above]]
+    if "upper" in data.columns:
+        below = data["upper"] < data["value"]
+        problems += [f"row {index}: value is above upper" for index in data.index[below]]
+
+
+def _sort(data: pd.DataFrame) -> pd.DataFrame:
+    """Sort by indicator, region, then period in time order (periods compared as periods)."""
+    if data.empty:
+        return data.reset_index(drop=True)
+    ordinal = data["period"].map(lambda period: period.start_time)
+    order = (
+        data.assign(_start=ordinal)
+        .sort_values(["indicator", "region", "_start"], kind="stable")
+        .index
+    )
+    return data.loc[order].reset_index(drop=True)
+
+
+def _period_column(periods: pd.Series) -> pd.Series:
+    """A ``period[...]`` dtype when all rows share one frequency, otherwise objects."""
+    frequencies = {period.freqstr for period in periods}
+    if len(frequencies) == 1:
+        return pd.Series(pd.PeriodIndex(list(periods)), index=periods.index)
+    return periods.astype(object)
+
+
+# --- Indicator catalogue ------------------------------------------------------------------
+
+
+def read_catalogue(
+    path: str | PathLike[str], known_domains: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Read an indicator catalogue CSV (UTF-8) and validate it (see ``validate_catalogue``)."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise ContractError([f"cannot read {path}: {error}"], "indicator catalogue") from None
+    return validate_catalogue(frame, known_domains=known_domains)
+
+
+def validate_catalogue(
+    frame: pd.DataFrame, known_domains: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """Check an indicator catalogue and return a normalised copy.
+
+    Row numbers in messages count the header as row 1, as a spreadsheet shows them.
+    ``direction`` becomes an int (1 or -1), ``weight`` a float > 0, ``frequency`` one of
+    Y/Q/M; codes must be unique and free of spaces; at least one name is required.
+    """
+    missing = [column for column in CATALOGUE_COLUMNS if column not in frame.columns]
+    if missing:
+        raise ContractError(
+            [
+                f"missing column(s) {', '.join(missing)}; found: "
+                + (", ".join(map(str, frame.columns)) or "none")
+            ],
+            "indicator catalogue",
+        )
+    domains = {str(domain).strip() for domain in known_domains} if known_domains else None
+    problems: list[str] = []
+    data = frame.reset_index(drop=True).copy()
+    for column in data.columns:
+        if column not in ("direction", "weight"):
+            data[column] = data[column].astype(object).where(data[column].notna(), "")
+            data[column] = data[column].astype(str).str.strip()
+    directions: list[int] = []
+    weights: list[float] = []
+    frequencies: list[str] = []
+    seen: dict[str, int] = {}
+    for index, row in data.iterrows():
+        line = int(index) + 2
+
+        def problem(column: str, message: str, *, line: int = line) -> None:
+            problems.append(f"row {line}, column {column}: {message}")
+
+        code = row["code"]
+        if not code:
+            problem("code", "is empty")
+        elif not _CODE_PATTERN.match(code):
+            problem("code", f"{code!r} must be letters, digits, '_', '-' or '.' without spaces")
+        elif code in seen:
+            problem("code", f"{code!r} is already used on row {seen[code]}")
+        else:
+            seen[code] = line
+        if not any(row[name] for name in ("name_kk", "name_ru", "name_en")):
+            problem("name_en", "the indicator has no name in any language")
+        directions.append(_direction(row["direction"], problem))
+        weights.append(_weight(row["weight"], problem))
+        frequencies.append(_frequency(row["frequency"], problem))
+        domain = row["domain"]
+        if not domain:
+            problem("domain", "is empty")
+        elif domains is not None and domain not in domains:
+            problem("domain", f"{domain!r} is not a known domain ({', '.join(sorted(domains))})")
+    if problems:
+        raise ContractError(problems, "indicator catalogue")
+    data["direction"] = pd.Series(directions, index=data.index, dtype=int)
+    data["weight"] = pd.Series(weights, index=data.index, dtype=float)
+    data["frequency"] = frequencies
+    extra = [column for column in data.columns if column not in CATALOGUE_COLUMNS]
+    return data[[*CATALOGUE_COLUMNS, *extra]]
+
+
+def _direction(raw: object, problem: _Reporter) -> int:
+    text = str(raw).strip() if raw is not None else ""
+    try:
+        number = float(text)
+    except ValueError:
+        number = math.nan
+    if number in (1.0, -1.0):
+        return int(number)
+    problem("direction", f"{text!r} must be 1 (higher means more risk) or -1 (higher means less)")
+    return 0
+
+
+def _weight(raw: object, problem: _Reporter) -> float:
+    text = str(raw).strip().replace(",", ".") if raw is not None else ""
+    try:
+        number = float(text)
+    except ValueError:
+        problem("weight", f"{text!r} is not a number")
+        return math.nan
+    if not math.isfinite(number) or number <= 0:
+        problem("weight", f"{text!r} must be a number above 0")
+    return number
+
+
+def _frequency(raw: object, problem: _Reporter) -> str:
+    text = str(raw).strip() if raw is not None else ""
+    try:
+        return normalise_frequency(text)
+    except PeriodError:
+        names = ", ".join(f"{code} ({FREQUENCY_NAMES[code]})" for code in FREQUENCIES)
+        problem("frequency", f"{text!r} must be one of {names}")
+        return ""
+
+
+def catalogue_frequencies(catalogue: pd.DataFrame) -> dict[str, str]:
+    """Map indicator code to frequency, as ``validate_observations(frequencies=...)`` takes it."""
+    return dict(zip(catalogue["code"], catalogue["frequency"], strict=True))

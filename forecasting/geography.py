@@ -1,0 +1,574 @@
+"""Geography: the first-level units a country reports statistics for, and how to recognise
+them under the many names real files use.
+
+The default set is Kazakhstan's (``forecasting/data/regions_kz.csv``): the 20 current units
+plus South Kazakhstan, which ended in 2018. Another country loads its own file with the
+same columns (``load_units(path)``); nothing in the matching below knows a Kazakh name.
+
+Lineage is carried by ``valid_from``/``valid_to``/``predecessors``:
+
+* a unit that ended (``valid_to`` set) passed its territory to the units that list it as a
+  predecessor (South Kazakhstan -> Turkistan region and Shymkent city);
+* a unit that continues but lost territory is named as a predecessor by the unit that split
+  off (Abai lists East Kazakhstan): before the split date, "East Kazakhstan" covered what is
+  now KZ-63 and KZ-10. ``RegionResolver.coverage`` and ``validity_warning`` answer that.
+
+See ``docs/data-contract.md`` ("Regions") for the matching rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import functools
+import io
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import IO
+
+UNIT_COLUMNS: tuple[str, ...] = (
+    "code",
+    "kind",
+    "name_kk",
+    "name_ru",
+    "name_en",
+    "aliases",
+    "valid_from",
+    "valid_to",
+    "predecessors",
+)
+#: Kinds of first-level unit a file may use.
+UNIT_KINDS: tuple[str, ...] = ("region", "city")
+LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
+LIST_SEPARATOR = "|"
+
+DEFAULT_UNITS_PATH = Path(__file__).resolve().parent / "data" / "regions_kz.csv"
+
+#: How Kazakhstan as a whole is labelled in statistics exports (the national total row).
+KAZAKHSTAN_NATIONAL_NAMES: tuple[str, ...] = (
+    "Kazakhstan",
+    "Republic of Kazakhstan",
+    "Kazakhstan Republic",
+    "Qazaqstan",
+    "Казахстан",
+    "Республика Казахстан",
+    "Республике Казахстан",
+    "Қазақстан",
+    "Қазақстан Республикасы",
+    "РК",
+    "ҚР",
+    "KZ",
+)
+
+# Words that label a row as a total in any of our three languages (country-independent).
+TOTAL_WORDS: tuple[str, ...] = (
+    "total",
+    "grand total",
+    "all regions",
+    "country",
+    "national",
+    "итого",
+    "всего",
+    "в целом",
+    "по республике",
+    "республика",
+    "барлығы",
+    "жиыны",
+    "республика бойынша",
+    "бойынша",
+)
+
+# Administrative words around a name. They never identify a unit on their own; they only
+# say which kind of unit is meant ("Almaty region" vs "Almaty city").
+REGION_WORDS: tuple[str, ...] = (
+    "region",
+    "reg",
+    "oblast",
+    "oblys",
+    "oblysy",
+    "obl",
+    "province",
+    "область",
+    "обл",
+    "облыс",
+    "облысы",
+    "аймақ",
+    "аймағы",
+)
+CITY_WORDS: tuple[str, ...] = (
+    "city",
+    "town",
+    "qalasy",
+    "kalasy",
+    "г",
+    "гор",
+    "город",
+    "қаласы",
+    "қ",
+)
+FILLER_WORDS: tuple[str, ...] = (
+    "of",
+    "the",
+    "republican",
+    "significance",
+    "республиканского",
+    "значения",
+    "республикалық",
+    "маңызы",
+    "бар",
+)
+
+_LATIN_TO_CYRILLIC = str.maketrans("acekmopxytbhi", "асекморхутвні")
+_CYRILLIC_TO_LATIN = str.maketrans("асекморхутвні", "acekmopxytbhi")
+_KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие")
+_QUOTES = re.compile("[\"'`«»„“”‘’ʼ‹›]")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./,;:()\[\]{}*#№]+")
+_POSSESSIVE = re.compile(r"['’`ʼ]s\b")
+
+
+# --- Units ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One first-level unit (region or city), possibly historic."""
+
+    code: str
+    kind: str
+    name_kk: str
+    name_ru: str
+    name_en: str
+    aliases: tuple[str, ...] = ()
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    predecessors: tuple[str, ...] = ()
+
+    def name(self, language: str = "en") -> str:
+        """The official name in ``kk``, ``ru`` or ``en``, falling back to English when empty."""
+        if language not in LANGUAGES:
+            raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
+        return getattr(self, f"name_{language}") or self.name_en
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        """Whether the unit existed (with this code) on ``day``."""
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if self.valid_from is not None and day < self.valid_from:
+            return False
+        return not (self.valid_to is not None and day > self.valid_to)
+
+    @property
+    def is_current(self) -> bool:
+        """Still exists (no end date)."""
+        return self.valid_to is None
+
+    def all_names(self) -> tuple[str, ...]:
+        """Code, official names and aliases: every text that should resolve to this unit."""
+        names = (self.code, self.name_kk, self.name_ru, self.name_en, *self.aliases)
+        return tuple(name for name in names if name)
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_en}"
+
+
+class UnitFileError(ValueError):
+    """A unit file that cannot be used; ``problems`` names each row and column at fault."""
+
+    def __init__(self, problems: Iterable[str], source: str = "unit file") -> None:
+        self.problems: list[str] = list(problems)
+        super().__init__(
+            f"{source} has {len(self.problems)} problem(s):\n"
+            + "\n".join(f"- {problem}" for problem in self.problems)
+        )
+
+
+def load_units(path: str | PathLike[str] | IO | None = None) -> list[Unit]:
+    """Read a unit file (UTF-8 CSV, see ``UNIT_COLUMNS``); default: Kazakhstan's units.
+
+    Every problem in the file is collected and raised together as ``UnitFileError``
+    (rows counted as a spreadsheet shows them, header = row 1), so a file can be fixed in
+    one pass rather than one error at a time.
+    """
+    source = str(path) if path is not None and not hasattr(path, "read") else "unit file"
+    text = _read_text(DEFAULT_UNITS_PATH if path is None else path, source)
+    reader = csv.DictReader(io.StringIO(text))
+    header = [column.strip() for column in reader.fieldnames or []]
+    missing = [column for column in UNIT_COLUMNS if column not in header]
+    if missing:
+        raise UnitFileError(
+            [
+                f"row 1: missing column(s) {', '.join(missing)}; found: "
+                + (", ".join(header) or "none")
+            ],
+            source,
+        )
+    reader.fieldnames = header
+    problems: list[str] = []
+    units: list[Unit] = []
+    rows_by_code: dict[str, int] = {}
+    for line, row in enumerate(reader, start=2):
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue
+        unit = _unit_from_row(row, line, problems)
+        if unit is None:
+            continue
+        if unit.code in rows_by_code:
+            problems.append(
+                f"row {line}, column code: duplicate code {unit.code!r} "
+                f"(first on row {rows_by_code[unit.code]})"
+            )
+            continue
+        rows_by_code[unit.code] = line
+        units.append(unit)
+    if not units and not problems:
+        problems.append("the file has no units")
+    for unit in units:
+        line = rows_by_code[unit.code]
+        for predecessor in unit.predecessors:
+            if predecessor == unit.code:
+                problems.append(f"row {line}, column predecessors: a unit cannot precede itself")
+            elif predecessor not in rows_by_code:
+                problems.append(
+                    f"row {line}, column predecessors: unknown predecessor {predecessor!r}"
+                )
+    problems += _ambiguous_names(units, rows_by_code)
+    if problems:
+        raise UnitFileError(problems, source)
+    return units
+
+
+def _read_text(path: str | PathLike[str] | IO, source: str) -> str:
+    try:
+        content = path.read() if hasattr(path, "read") else Path(path).read_bytes()
+        if isinstance(content, bytes):
+            content = content.decode("utf-8-sig")
+    except OSError as error:
+        raise UnitFileError([f"cannot read the file: {error.strerror or error}"], source) from None
+    except UnicodeDecodeError:
+        raise UnitFileError(["the file is not UTF-8 text"], source) from None
+    return content.lstrip("\ufeff")
+
+
+def _unit_from_row(row: dict[str, str | None], line: int, problems: list[str]) -> Unit | None:
+    def cell(column: str) -> str:
+        value = row.get(column)
+        return value.strip() if isinstance(value, str) else ""
+
+    def report(column: str, message: str) -> None:
+        problems.append(f"row {line}, column {column}: {message}")
+
+    before = len(problems)
+    code = cell("code")
+    if not code:
+        report("code", "is empty")
+    kind = cell("kind").lower()
+    if kind not in UNIT_KINDS:
+        report("kind", f"unknown kind {cell('kind')!r} (use {' or '.join(UNIT_KINDS)})")
+    if not cell("name_en"):
+        report("name_en", "is empty: every unit needs at least an English name")
+    dates: dict[str, dt.date | None] = {}
+    for column in ("valid_from", "valid_to"):
+        value = cell(column)
+        try:
+            dates[column] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            report(column, f"{value!r} is not a date (write YYYY-MM-DD)")
+            dates[column] = None
+    if dates["valid_from"] and dates["valid_to"] and dates["valid_from"] > dates["valid_to"]:
+        report("valid_to", "is before valid_from")
+    if len(problems) > before:
+        return None
+    return Unit(
+        code=code,
+        kind=kind,
+        name_kk=cell("name_kk"),
+        name_ru=cell("name_ru"),
+        name_en=cell("name_en"),
+        aliases=_split_list(cell("aliases")),
+        valid_from=dates["valid_from"],
+        valid_to=dates["valid_to"],
+        predecessors=_split_list(cell("predecessors")),
+    )
+
+
+def _split_list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(LIST_SEPARATOR) if item.strip())
+
+
+def _ambiguous_names(units: list[Unit], rows_by_code: dict[str, int]) -> list[str]:
+    """Two units answering to the same name would make resolution a guess: refuse the file."""
+    owners: dict[tuple[str, frozenset[str]], tuple[Unit, str]] = {}
+    problems = []
+    for unit in units:
+        for text in unit.all_names():
+            key = _name_key(text)
+            if key is None:
+                continue
+            owner = owners.setdefault(key, (unit, text))
+            if owner[0].code != unit.code:
+                problems.append(
+                    f"row {rows_by_code[unit.code]}, column aliases: {text!r} also names "
+                    f"{owner[0].code} (row {rows_by_code[owner[0].code]}, as {owner[1]!r})"
+                )
+    return problems
+
+
+# --- Name normalisation -----------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    """Lower-case word tokens with quotes, dashes, dots, accents, ё and Kazakh letters folded.
+
+    Kazakh letters fold to their Russian neighbours (қ->к, ө->о...) and Latin letters typed
+    inside a Cyrillic word (or the reverse) become the word's own script, so "Қарағанды",
+    "Караганды" and a "KАРАГАНДЫ" typed with a Latin K all meet.
+    """
+    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = _POSSESSIVE.sub("", text)
+    text = _QUOTES.sub("", text)
+    tokens = []
+    for raw in _SEPARATORS.split(text):
+        if not raw:
+            continue
+        cyrillic = sum("\u0400" <= char <= "\u04ff" for char in raw)
+        latin = sum("a" <= char <= "z" for char in raw)
+        if cyrillic and latin:
+            table = _LATIN_TO_CYRILLIC if cyrillic >= latin else _CYRILLIC_TO_LATIN
+            raw = raw.translate(table)
+        raw = raw.translate(_KAZAKH_TO_RUSSIAN)
+        raw = "".join(
+            char for char in unicodedata.normalize("NFKD", raw) if not unicodedata.combining(char)
+        )
+        tokens.append(raw)
+    return tokens
+
+
+def _word_set(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(token for word in words for token in _tokens(word))
+
+
+_REGION_TOKENS = _word_set(REGION_WORDS)
+_CITY_TOKENS = _word_set(CITY_WORDS)
+_FILLER_TOKENS = _word_set(FILLER_WORDS)
+
+
+def _split_name(text: str) -> tuple[str, frozenset[str]]:
+    """The core of a name (words that identify it, joined) and the kinds its affixes name."""
+    core: list[str] = []
+    tags: set[str] = set()
+    for token in _tokens(text):
+        if token in _REGION_TOKENS:
+            tags.add("region")
+        elif token in _CITY_TOKENS:
+            tags.add("city")
+        elif token not in _FILLER_TOKENS:
+            core.append(token)
+    return "".join(core), frozenset(tags)
+
+
+def _name_key(text: str) -> tuple[str, frozenset[str]] | None:
+    core, tags = _split_name(text)
+    return (core, tags) if core else None
+
+
+def _plain_key(text: str) -> str:
+    return "".join(_tokens(text))
+
+
+# --- Resolution ---------------------------------------------------------------------------
+
+
+@dataclass
+class Resolution:
+    """What became of a set of region labels: resolved, national totals, unresolved."""
+
+    resolved: dict[str, Unit] = field(default_factory=dict)
+    national_totals: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    #: For each unresolved label, names it resembles (shown to people, never applied).
+    suggestions: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unresolved
+
+    def describe_unresolved(self) -> str:
+        """One line per unresolved label, with "did you mean" hints where there are any."""
+        lines = []
+        for text in self.unresolved:
+            hint = self.suggestions.get(text)
+            lines.append(f"{text!r}" + (f" (did you mean {', '.join(hint)}?)" if hint else ""))
+        return "; ".join(lines)
+
+
+class RegionResolver:
+    """Recognises units by code, official name, alias or old name, in kk, ru or en.
+
+    Rules (the same for any country's file):
+
+    1. The text is folded (case, spaces, dashes, quotes, accents, ё/е, Kazakh letters and
+       look-alike Latin/Cyrillic letters) and split into a core name and its
+       administrative words ("region", "область", "облысы", "city", "г.", "қаласы"...).
+    2. A name or alias that matches exactly, administrative words included, wins:
+       the KZ file lists bare "Almaty"/"Алматы" as aliases of the city, as statistics
+       exports label it, and the region always carries a region word.
+    3. Otherwise the core must belong to exactly one unit; administrative words in the
+       text narrow the candidates to that kind ("Almaty city" is the city).
+    4. Anything else is unresolved. Nothing is guessed; suggestions are only text.
+    """
+
+    def __init__(
+        self,
+        units: Iterable[Unit],
+        national_names: Iterable[str] = KAZAKHSTAN_NATIONAL_NAMES,
+    ) -> None:
+        self.units: tuple[Unit, ...] = tuple(units)
+        self._by_code = {unit.code: unit for unit in self.units}
+        self._exact: dict[tuple[str, frozenset[str]], Unit] = {}
+        self._by_core: dict[str, dict[str, Unit]] = {}
+        self._unit_by_core: dict[str, Unit] = {}
+        for unit in self.units:
+            for text in unit.all_names():
+                key = _name_key(text)
+                if key is None:
+                    continue
+                self._exact.setdefault(key, unit)
+                self._by_core.setdefault(key[0], {})[unit.code] = unit
+                self._unit_by_core.setdefault(key[0], unit)
+        self._national = {_plain_key(name) for name in national_names} - {""}
+        self._total_tokens = _word_set(TOTAL_WORDS)
+        self._filler = _FILLER_TOKENS | _word_set(("по", "for", "in", "в", "целом"))
+
+    # Lookup -------------------------------------------------------------------------------
+
+    def unit(self, code: str) -> Unit:
+        """The unit with this exact code (``KeyError`` if there is none)."""
+        return self._by_code[code]
+
+    def resolve(self, text: object) -> Unit | None:
+        """The unit a label names, or ``None`` when it names none (or more than one)."""
+        if text is None or not isinstance(text, str | int):
+            return None
+        key = _name_key(str(text))
+        if key is None:
+            return None
+        if key in self._exact:
+            return self._exact[key]
+        core, tags = key
+        candidates = list(self._by_core.get(core, {}).values())
+        if tags:
+            candidates = [unit for unit in candidates if unit.kind in tags]
+        return candidates[0] if len(candidates) == 1 else None
+
+    def is_national_total(self, text: object) -> bool:
+        """Whether a label is the country as a whole ("Республика Казахстан", "Total"...)."""
+        if not isinstance(text, str):
+            return False
+        tokens = _tokens(text)
+        if not tokens:
+            return False
+        if _plain_key(text) in self._national:
+            return True
+        rest = [token for token in tokens if token not in self._filler]
+        words = [token for token in rest if token not in self._total_tokens]
+        if len(words) < len(rest) and (not words or "".join(words) in self._national):
+            return True
+        return "".join(rest) in self._national
+
+    def resolve_all(self, texts: Iterable[object]) -> Resolution:
+        """Resolve many labels at once; each distinct label is reported once, in order."""
+        result = Resolution()
+        for text in texts:
+            label = "" if text is None else str(text)
+            if label in result.resolved or label in result.national_totals:
+                continue
+            if label in result.unresolved:
+                continue
+            if self.is_national_total(label):
+                result.national_totals.append(label)
+                continue
+            unit = self.resolve(label)
+            if unit is None:
+                result.unresolved.append(label)
+                hints = self.suggest(label)
+                if hints:
+                    result.suggestions[label] = hints
+            else:
+                result.resolved[label] = unit
+        return result
+
+    def suggest(self, text: str, limit: int = 3) -> list[str]:
+        """Known names that look like ``text``, for "did you mean" messages only."""
+        core, _ = _split_name(text)
+        if not core:
+            return []
+        matches = difflib.get_close_matches(
+            core, list(self._unit_by_core), n=5 * limit, cutoff=0.75
+        )
+        labels = dict.fromkeys(str(self._unit_by_core[match]) for match in matches)
+        return list(labels)[:limit]
+
+    # Lineage ------------------------------------------------------------------------------
+
+    def successors(self, code: str) -> tuple[Unit, ...]:
+        """Units that name ``code`` as a predecessor (took over or split off its territory)."""
+        return tuple(unit for unit in self.units if code in unit.predecessors)
+
+    def coverage(self, code: str, on: dt.date) -> tuple[str, ...]:
+        """Codes of today's units whose territory ``code`` covered on the date ``on``.
+
+        ``coverage("KZ-63", 2019-01-01)`` is ``("KZ-10", "KZ-63")``: East Kazakhstan before
+        June 2022 included what is now Abai region. ``coverage("KZ-YUZ", ...)`` gives
+        Turkistan region and Shymkent city.
+        """
+        unit = self.unit(code)
+        covered = {code} if unit.is_current else set()
+        for successor in self.successors(code):
+            if successor.valid_from is None or successor.valid_from > on:
+                covered.update(self.coverage(successor.code, on))
+        return tuple(sorted(covered))
+
+    def validity_warning(self, unit: Unit, start: dt.date, end: dt.date) -> str | None:
+        """Why data for ``unit`` over ``start``..``end`` needs a note, or ``None`` if it does not.
+
+        A period that straddles a change date is taken to use the new boundaries, as the
+        statistics bureau publishes it (2022 figures exist for Abai, created in June 2022).
+        """
+        if unit.valid_to is not None and start > unit.valid_to:
+            now = ", ".join(self.coverage(unit.code, unit.valid_to)) or "no current unit"
+            return (
+                f"{unit} ceased to exist on {unit.valid_to.isoformat()}; its territory is now {now}"
+            )
+        if unit.valid_from is not None and end < unit.valid_from:
+            before = ", ".join(f"{self.unit(code)}" for code in unit.predecessors)
+            return f"{unit} exists only since {unit.valid_from.isoformat()}" + (
+                f"; before that it was part of {before}" if before else ""
+            )
+        split_off = [
+            successor
+            for successor in self.successors(unit.code)
+            if successor.valid_from is not None
+            and end < successor.valid_from
+            and unit.is_valid_on(successor.valid_from)
+        ]
+        if split_off:
+            changes = ", ".join(
+                f"{successor} (split off on {successor.valid_from.isoformat()})"  # type: ignore[union-attr]
+                for successor in split_off
+            )
+            return (
+                f"{unit} at that time also covered today's {changes}; "
+                "values before and after the split are not comparable"
+            )
+        return None
+
+
+@functools.cache
+def default_resolver() -> RegionResolver:
+    """The resolver for Kazakhstan's packaged unit file, built once per process."""
+    return RegionResolver(load_units())

@@ -1,0 +1,289 @@
+"""Periods: turning the many ways people write "a year", "a quarter" or "a month" into
+``pandas.Period`` objects.
+
+Every period in the data contract is a ``pandas.Period`` with one of three frequencies:
+``"Y"`` (annual), ``"Q"`` (quarterly) or ``"M"`` (monthly). Periods are compared as periods,
+never as strings, so ``"2021-7"`` and ``"07.2021"`` are the same month and ``"2021"`` sorts
+before ``"2021-Q1"`` only where that makes sense (it does not: they have different
+frequencies and must not meet in one series). See ``docs/data-contract.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+from collections.abc import Iterable
+
+import pandas as pd
+
+#: The frequencies the contract allows, coarsest first.
+FREQUENCIES: tuple[str, ...] = ("Y", "Q", "M")
+
+FREQUENCY_NAMES = {"Y": "annual", "Q": "quarterly", "M": "monthly", "D": "daily"}
+
+# Other spellings people and libraries use for the same three frequencies.
+_FREQUENCY_ALIASES = {
+    "Y": "Y",
+    "A": "Y",
+    "YE": "Y",
+    "AS": "Y",
+    "YS": "Y",
+    "ANNUAL": "Y",
+    "YEAR": "Y",
+    "YEARLY": "Y",
+    "Q": "Q",
+    "QE": "Q",
+    "QS": "Q",
+    "QUARTER": "Q",
+    "QUARTERLY": "Q",
+    "M": "M",
+    "ME": "M",
+    "MS": "M",
+    "MONTH": "M",
+    "MONTHLY": "M",
+}
+
+_FIRST_YEAR, _LAST_YEAR = 1800, 2200
+
+_ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+# Month names (and their usual abbreviations / grammatical cases) in en, ru and kk.
+_MONTH_WORDS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "январь", "января", "янв", "қаңтар"),
+    2: ("february", "feb", "февраль", "февраля", "фев", "ақпан"),
+    3: ("march", "mar", "март", "марта", "мар", "наурыз"),
+    4: ("april", "apr", "апрель", "апреля", "апр", "сәуір"),
+    5: ("may", "май", "мая", "мамыр"),
+    6: ("june", "jun", "июнь", "июня", "июн", "маусым"),
+    7: ("july", "jul", "июль", "июля", "июл", "шілде"),
+    8: ("august", "aug", "август", "августа", "авг", "тамыз"),
+    9: ("september", "sep", "sept", "сентябрь", "сентября", "сен", "сент", "қыркүйек"),
+    10: ("october", "oct", "октябрь", "октября", "окт", "қазан"),
+    11: ("november", "nov", "ноябрь", "ноября", "ноя", "нояб", "қараша"),
+    12: ("december", "dec", "декабрь", "декабря", "дек", "желтоқсан"),
+}
+_MONTHS = {word: number for number, words in _MONTH_WORDS.items() for word in words}
+
+# Words that only say "this is a year" ("2021 год", "2021 жыл", "2021 ж.").
+_YEAR_WORDS = ("года", "год", "гг", "г", "жылғы", "жылы", "жыл", "ж", "year", "fy")
+_QUARTER_WORDS = ("квартал", "кв", "тоқсан", "тоқс", "quarter", "qtr")
+
+_YEAR = r"(?P<year>\d{4})"
+_QUARTER_NUMBER = r"(?P<quarter>[1-4]|iv|iii|ii|i)"
+_QUARTER_WORD = "(?:" + "|".join(_QUARTER_WORDS) + ")"
+_MONTH_WORD = "(?P<month_word>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern))
+    for kind, pattern in (
+        ("year", rf"^{_YEAR}(?:\.0+)?$"),
+        # 2021-Q3, 2021Q3, 2021 q3, 2021/Q3
+        ("quarter", rf"^{_YEAR}\s*[-/ ]?\s*q\s*(?P<quarter>[1-4])$"),
+        # Q3 2021, Q3-2021, 3Q2021
+        ("quarter", rf"^q\s*(?P<quarter>[1-4])\s*[-/ ]?\s*{_YEAR}$"),
+        ("quarter", rf"^(?P<quarter>[1-4])\s*q\s*[-/ ]?\s*{_YEAR}$"),
+        # 3 квартал 2021, III кв. 2021, 3-й квартал 2021, 3 тоқсан 2021
+        ("quarter", rf"^{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}\s*{_YEAR}$"),
+        # 2021 3 квартал, 2021 III квартал, 2021 жылғы 3 тоқсан
+        ("quarter", rf"^{_YEAR}\s*{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}$"),
+        # 2021-07, 2021/7, 2021.07 (a dot needs two digits: "2021.5" is a broken number)
+        ("month", rf"^{_YEAR}\s*[-/]\s*(?P<month>\d{{1,2}})$"),
+        ("month", rf"^{_YEAR}\.(?P<month>\d{{2}})$"),
+        # 07.2021, 7/2021, 07-2021
+        ("month", rf"^(?P<month>\d{{1,2}})\s*[-/.]\s*{_YEAR}$"),
+        # июль 2021, July 2021, 2021 July
+        ("month", rf"^{_MONTH_WORD}\s*{_YEAR}$"),
+        ("month", rf"^{_YEAR}\s*{_MONTH_WORD}$"),
+        # 31.12.2021, 31/12/2021 (day first, as written in Kazakhstan and Europe)
+        ("day", rf"^(?P<day>\d{{1,2}})\s*[./]\s*(?P<month>\d{{1,2}})\s*[./]\s*{_YEAR}$"),
+        # 2021-12-31, 2021.12.31, optionally followed by a time of day (Excel exports)
+        (
+            "day",
+            rf"^{_YEAR}\s*[-./]\s*(?P<month>\d{{1,2}})\s*[-./]\s*(?P<day>\d{{1,2}})"
+            r"(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$",
+        ),
+    )
+)
+
+
+class PeriodError(ValueError):
+    """A value that cannot be read as a period, or that does not fit the expected frequency."""
+
+
+def normalise_frequency(frequency: str) -> str:
+    """Return ``"Y"``, ``"Q"`` or ``"M"`` for any usual spelling (``"A"``, ``"Y-DEC"``...)."""
+    if not isinstance(frequency, str) or not frequency.strip():
+        raise PeriodError(f"frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
+    code = frequency.strip().upper().split("-", 1)[0]
+    if code not in _FREQUENCY_ALIASES:
+        raise PeriodError(
+            f"unknown frequency {frequency!r}: use Y (annual), Q (quarterly) or M (monthly)"
+        )
+    return _FREQUENCY_ALIASES[code]
+
+
+def frequency_of(period: pd.Period) -> str:
+    """Return the contract frequency code of a period: ``"Y"``, ``"Q"``, ``"M"`` (or ``"D"``)."""
+    code = period.freqstr.split("-", 1)[0].upper()
+    if code == "D":
+        return "D"
+    return _FREQUENCY_ALIASES.get(code, code)
+
+
+def parse_period(value: object, frequency: str | None = None) -> pd.Period:
+    """Read one period from a cell, a number, a date or a Period.
+
+    Without ``frequency`` the period keeps the precision it was written with (a calendar date
+    becomes a daily period). With ``frequency`` a date, or a finer period, is converted to
+    that frequency (``31.12.2021`` with ``"Y"`` is 2021). A written period of another
+    frequency is an error: a month where years are expected means the file holds other data
+    than announced, and turning a year into a month would invent precision.
+    """
+    target = normalise_frequency(frequency) if frequency is not None else None
+    period = _parse_natural(value)
+    if target is None:
+        return period
+    natural = frequency_of(period)
+    if natural == target:
+        return period
+    if natural != "D":
+        raise PeriodError(
+            f"{_describe(value)} is {FREQUENCY_NAMES[natural]}, "
+            f"but a {FREQUENCY_NAMES[target]} period was expected"
+        )
+    return period.asfreq(_pandas_frequency(target))
+
+
+def infer_frequency(values: Iterable[object]) -> str:
+    """Return the one frequency (``"Y"``, ``"Q"`` or ``"M"``) that a column of periods uses.
+
+    Calendar dates are read as the period they mark: all on the same day of the year means
+    annual (``31.12.2020``, ``31.12.2021``), all on a quarter start or end means quarterly,
+    anything else monthly. Raises ``PeriodError`` when the column mixes frequencies or holds
+    no period at all.
+    """
+    periods = [value if isinstance(value, pd.Period) else _parse_natural(value) for value in values]
+    if not periods:
+        raise PeriodError("no periods to infer a frequency from")
+    natural = {frequency_of(period) for period in periods}
+    coarse = natural - {"D"}
+    if len(coarse) > 1:
+        names = ", ".join(FREQUENCY_NAMES[code] for code in FREQUENCIES if code in coarse)
+        raise PeriodError(f"periods mix frequencies ({names})")
+    days = [period for period in periods if frequency_of(period) == "D"]
+    if not days:
+        return coarse.pop()
+    day_frequency = _frequency_of_dates([period.to_timestamp() for period in days])
+    if coarse and coarse != {day_frequency}:
+        # Dates next to written periods take the written periods' frequency when they fit it.
+        written = coarse.pop()
+        if FREQUENCIES.index(written) > FREQUENCIES.index(day_frequency):
+            return written
+        raise PeriodError(
+            f"periods mix {FREQUENCY_NAMES[written]} values with dates that look "
+            f"{FREQUENCY_NAMES[day_frequency]}"
+        )
+    return day_frequency
+
+
+def _frequency_of_dates(dates: list[pd.Timestamp]) -> str:
+    """Which frequency a set of calendar dates marks (see ``infer_frequency``)."""
+    same_day_of_year = len({(date.month, date.day) for date in dates}) == 1
+    distinct_years = len({date.year for date in dates}) == len(dates)
+    if len(dates) > 1 and same_day_of_year and distinct_years:
+        return "Y"
+    if all(date.is_year_end or date.is_year_start for date in dates) and distinct_years:
+        return "Y"
+    if all(date.is_quarter_end or date.is_quarter_start for date in dates):
+        quarters = [(date.year, date.quarter) for date in dates]
+        if len(set(quarters)) == len(quarters):
+            return "Q"
+    return "M"
+
+
+def _pandas_frequency(code: str) -> str:
+    return {"Y": "Y", "Q": "Q", "M": "M", "D": "D"}[code]
+
+
+def _describe(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _parse_natural(value: object) -> pd.Period:
+    """Parse a value at the precision it was written with."""
+    if isinstance(value, pd.Period):
+        code = frequency_of(value)
+        if code not in (*FREQUENCIES, "D"):
+            raise PeriodError(f"{_describe(value)} has unsupported frequency {value.freqstr}")
+        return value if code == "D" else value.asfreq(_pandas_frequency(code))
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        raise PeriodError("the period is empty")
+    if isinstance(value, bool):
+        raise PeriodError(f"{value!r} is not a period")
+    if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+        return pd.Period(pd.Timestamp(value), freq="D")
+    if isinstance(value, numbers.Integral):
+        return _year(int(value), value)
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        if number.is_integer():
+            return _year(int(number), value)
+        raise PeriodError(f"{_describe(value)} is not a year (it has a fraction)")
+    if isinstance(value, str):
+        return _parse_text(value)
+    raise PeriodError(f"{_describe(value)} is not a period")
+
+
+def _year(year: int, original: object) -> pd.Period:
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        raise PeriodError(f"{_describe(original)} is not a plausible year")
+    return pd.Period(year=year, freq="Y")
+
+
+def _clean_text(value: str) -> str:
+    text = value.strip().lower().replace("\u00a0", " ")
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    text = re.sub(r"\s+", " ", text)
+    # Drop words that only say "year" ("2021 год", "2021 ж.", "за 2021 год").
+    words = "|".join(_YEAR_WORDS)
+    text = re.sub(rf"(?<=\d)\s*(?:{words})\b\.?", " ", text)
+    text = re.sub(rf"(?<=\d)\s*(?:{words})\.?$", "", text)
+    text = re.sub(r"^(?:за|в|на|in|for)\s+", "", text)
+    text = re.sub(r"(?<=[a-zа-яәғқңөұүһі])\.", " ", text)  # "кв." -> "кв"
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _parse_text(value: str) -> pd.Period:
+    text = _clean_text(value)
+    if not text:
+        raise PeriodError("the period is empty")
+    for kind, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match is None:
+            continue
+        year = int(match["year"])
+        if not _FIRST_YEAR <= year <= _LAST_YEAR:
+            raise PeriodError(f"{_describe(value)} is not a plausible year")
+        if kind == "year":
+            return pd.Period(year=year, freq="Y")
+        if kind == "quarter":
+            raw = match["quarter"]
+            quarter = _ROMAN_QUARTERS[raw] if raw in _ROMAN_QUARTERS else int(raw)
+            return pd.Period(year=year, quarter=quarter, freq="Q")
+        groups = match.groupdict()
+        month = _MONTHS[groups["month_word"]] if groups.get("month_word") else int(match["month"])
+        if not 1 <= month <= 12:
+            raise PeriodError(f"{_describe(value)}: {month} is not a month")
+        if kind == "month":
+            return pd.Period(year=year, month=month, freq="M")
+        try:
+            return pd.Period(dt.date(year, month, int(match["day"])), freq="D")
+        except ValueError as error:
+            raise PeriodError(f"{_describe(value)} is not a valid date ({error})") from None
+    raise PeriodError(
+        f"{_describe(value)} is not a period: write a year (2021), a quarter (2021-Q3), "
+        "a month (2021-07) or a date (31.12.2021)"
+    )
