@@ -1,0 +1,72 @@
+# Two commands for a fresh machine with only Python 3.11+:
+#   make run    set everything up, load demo data, serve on http://127.0.0.1:5000
+#   make test   set everything up and run the whole test suite (lint included)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app webapp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test setup translations database demo lint format serve worker translations-update clean
+
+setup: $(STAMP) translations
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+translations: $(STAMP)
+	@for dir in webapp/translations webapp/*/translations; do \
+	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	    $(BIN)/pybabel compile -q -d $$dir -D messages || exit 1; \
+	  fi; \
+	done
+
+database: setup
+	$(FLASK) db upgrade
+	$(FLASK) regions load
+
+demo: database
+	$(FLASK) demo load
+
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+serve: demo
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# For developers: pull new strings out of the code and templates into each domain's catalogue.
+translations-update: $(STAMP)
+	@for dir in webapp/translations webapp/*/translations; do \
+	  domain=$$(dirname $$dir); \
+	  if [ "$$domain" = "webapp" ]; then sources="webapp/*.py webapp/templates webapp/core webapp/auth webapp/audit webapp/regions webapp/demo"; \
+	  else sources="$$domain"; fi; \
+	  $(BIN)/pybabel extract -q -F babel.cfg -k _l -o $$dir/messages.pot $$sources && \
+	  for language in kk ru en; do \
+	    if [ -f $$dir/$$language/LC_MESSAGES/messages.po ]; then \
+	      $(BIN)/pybabel update -q --no-fuzzy-matching -d $$dir -i $$dir/messages.pot -l $$language; \
+	    else $(BIN)/pybabel init -q -d $$dir -i $$dir/messages.pot -l $$language; fi; \
+	  done; \
+	done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

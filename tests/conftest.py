@@ -1,0 +1,173 @@
+"""Fixtures shared by every test: a fresh app and an empty database per test.
+
+Tests that take the ``app`` fixture run once on SQLite and once more on PostgreSQL when
+``TEST_DATABASE_URL`` is set (``.ci/run`` sets it). Each pytest-xdist worker gets its own
+PostgreSQL database, created from that URL, and every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+TEST_PASSWORD = "correct horse battery staple"
+
+
+def pytest_report_header() -> str:
+    return f"database backends: {', '.join(BACKENDS)}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A database of its own for this worker, dropped at the end of the session."""
+    base = sa.make_url(os.environ["TEST_DATABASE_URL"])
+    if base.drivername in {"postgresql", "postgres"}:
+        base = base.set(drivername="postgresql+psycopg")
+    name = f"{base.database}_{worker_id}".replace("-", "_")
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def empty_all_tables(app: Flask) -> None:
+    from webapp.database import all_metadata
+    from webapp.extensions import db
+
+    existing = set(sa.inspect(db.engine).get_table_names())
+    tables = [
+        table
+        for metadata in all_metadata()
+        for table in metadata.sorted_tables
+        if table.name in existing
+    ]
+    if not tables:
+        return
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app on an empty database.
+
+    No application context stays pushed while the test runs: each request then gets its own,
+    as in production (a shared one would carry ``g``, and so the signed-in user, between
+    requests). Use the ``app_context`` fixture, or ``with app.app_context():``, to call services.
+    Mark a test ``@pytest.mark.app_config(KEY=value)`` to change configuration, for example
+    ``WTF_CSRF_ENABLED=True`` or ``RATELIMIT_ENABLED=True``.
+    """
+    from webapp import create_app
+    from webapp.database import create_schema
+    from webapp.extensions import db
+
+    marker = request.node.get_closest_marker("app_config")
+    overrides = marker.kwargs if marker else {}
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MODEL_REGISTRY_DIR": str(tmp_path / "model-registry"),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            **overrides,
+        }
+    )
+    with app.app_context():
+        create_schema()
+        empty_all_tables(app)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            empty_all_tables(app)
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[Flask]:
+    """Run the test body inside an application context (for calling services directly)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def regions(app: Flask) -> list:
+    """The default region registry (Kazakhstan's units), loaded into the test database."""
+    from webapp.extensions import db
+    from webapp.regions.services import all_regions, load_regions
+
+    with app.app_context():
+        load_regions()
+        db.session.commit()
+        regions = all_regions()
+        db.session.expunge_all()
+    return regions
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Factory: ``make_user("analyst")`` creates an account whose password is TEST_PASSWORD."""
+    from webapp.auth.services import create_user
+    from webapp.extensions import db
+
+    counter = {"n": 0}
+
+    def make(role: str = "analyst", email: str | None = None):
+        """Returns the account detached from the session, its columns loaded."""
+        counter["n"] += 1
+        with app.app_context():
+            user, _ = create_user(email or f"{role}{counter['n']}@example.org", role, TEST_PASSWORD)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient):
+    """Sign a user in through the real sign-in form."""
+
+    def do_sign_in(user) -> None:
+        response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+
+    return do_sign_in

@@ -1,0 +1,161 @@
+"""Staff accounts: creation, sign-in, throttling, and every attempt in the audit log."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import TEST_PASSWORD
+from webapp.audit.models import AuditEvent
+from webapp.auth import services
+from webapp.auth.models import User
+from webapp.extensions import db
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)))
+
+
+def test_sign_in_and_out_are_audited(app, client, make_user):
+    user = make_user("analyst")
+    response = client.post(
+        "/sign-in", data={"email": user.email.upper(), "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.post("/sign-out").status_code == 302
+    assert audit_actions(app)[-2:] == ["user.sign_in", "user.sign_out"]
+
+
+def test_failed_sign_in_is_refused_and_audited(app, client, make_user):
+    user = make_user("analyst")
+    response = client.post("/sign-in", data={"email": user.email, "password": "wrong password"})
+    assert response.status_code == 200
+    assert "The e-mail or password is not right." in response.get_data(as_text=True)
+    assert audit_actions(app)[-1] == "user.sign_in_failed"
+    assert client.get("/admin/users").status_code == 302  # still anonymous
+
+
+def test_disabled_account_cannot_sign_in(app, client, make_user):
+    user = make_user("analyst")
+    with app.app_context():
+        services.set_enabled(db.session.get(User, user.id), False)
+        db.session.commit()
+    response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 200
+
+
+def test_passwords_are_stored_with_a_key_derivation_function(app, make_user):
+    user = make_user("analyst")
+    assert user.password_hash.startswith("scrypt:")
+    assert TEST_PASSWORD not in user.password_hash
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_sign_in_attempts_are_rate_limited(app, make_user):
+    user = make_user("analyst")
+    client = app.test_client()
+    statuses = [
+        client.post("/sign-in", data={"email": user.email, "password": "wrong"}).status_code
+        for _ in range(12)
+    ]
+    assert statuses[:10] == [200] * 10
+    assert statuses[10:] == [429, 429]
+
+
+def test_next_parameter_never_leaves_the_site(client, make_user):
+    user = make_user("admin")
+    response = client.post(
+        "/sign-in?next=https://evil.example/",
+        data={"email": user.email, "password": TEST_PASSWORD},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_cli_creates_user_and_prints_password_once(app, runner):
+    result = runner.invoke(args=["users", "create", "New.Analyst@Example.org", "--role", "analyst"])
+    assert result.exit_code == 0, result.output
+    password = re.search(r"Password \(shown once\): (\S+)", result.output).group(1)
+    with app.app_context():
+        user = services.find_user("new.analyst@example.org")
+        assert user.role == "analyst"
+        assert user.check_password(password)
+
+
+def test_cli_prompts_for_password_when_asked(app, runner):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "council@example.org",
+            "--role",
+            "council_member",
+            "--password-prompt",
+        ],
+        input="a long enough secret\na long enough secret\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "shown once" not in result.output
+    with app.app_context():
+        assert services.find_user("council@example.org").check_password("a long enough secret")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["someone@example.org", "--role", "superuser"], "Unknown role 'superuser'"),
+        (["not-an-email", "--role", "analyst"], "is not a valid e-mail address"),
+    ],
+)
+def test_cli_refuses_bad_input_and_changes_nothing(app, runner, arguments, message):
+    result = runner.invoke(args=["users", "create", *arguments])
+    assert result.exit_code != 0
+    assert message in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_cli_refuses_duplicate_email(app, runner, make_user):
+    make_user("analyst", email="taken@example.org")
+    result = runner.invoke(args=["users", "create", "TAKEN@example.org", "--role", "admin"])
+    assert result.exit_code != 0
+    assert "already exists" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 1
+
+
+def test_role_constraint_lives_in_the_database(app_context):
+    db.session.add(User(email="x@example.org", role="superuser", password_hash="x"))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_admin_creates_and_changes_accounts(app, client, make_user, sign_in):
+    admin = make_user("admin")
+    sign_in(admin)
+    response = client.post(
+        "/admin/users", data={"email": "member@example.org", "role": "council_member"}
+    )
+    assert response.status_code == 302
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "member@example.org" in page
+    assert "one-time password" in page
+    with app.app_context():
+        member = services.find_user("member@example.org")
+        member_id = member.id
+    response = client.post(f"/admin/users/{member_id}", data={"role": "analyst", "enabled": "y"})
+    assert response.status_code == 302
+    duplicate = client.post("/admin/users", data={"email": "member@example.org", "role": "admin"})
+    assert "already exists" in duplicate.get_data(as_text=True)
+    assert audit_actions(app)[-2:] == ["user.create", "user.change_role"]
+
+
+def test_admin_cannot_remove_own_admin_access(app, client, make_user, sign_in):
+    admin = make_user("admin")
+    sign_in(admin)
+    response = client.post(f"/admin/users/{admin.id}", data={"role": "analyst", "enabled": "y"})
+    assert response.status_code == 200
+    assert "cannot remove your own administrator access" in response.get_data(as_text=True)

@@ -1,0 +1,64 @@
+"""The region registry is data: loaded from a file, replaced all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.regions.models import Region
+
+HEADER = "code,kind,name_kk,name_ru,name_en,aliases,valid_from,valid_to,predecessors\n"
+
+
+def count_regions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Region))
+
+
+def test_default_load_has_twenty_current_units(app, runner):
+    result = runner.invoke(args=["regions", "load"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        regions = list(db.session.scalars(sa.select(Region)))
+        current = [region for region in regions if region.is_current]
+        assert len(current) == 20
+        assert {region.code for region in current} >= {"KZ-10", "KZ-71", "KZ-75", "KZ-79"}
+        assert len(regions) > 20  # historic units are kept for old series
+
+
+def test_another_country_replaces_the_set(app, runner, tmp_path: Path, regions):
+    country = tmp_path / "country.csv"
+    country.write_text(
+        HEADER + "XX-01,region,Бір,Один,One,,,,\n" + "XX-02,city,Екі,Два,Two,Dva,,,XX-01\n"
+    )
+    result = runner.invoke(args=["regions", "load", str(country)])
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.output
+    with app.app_context():
+        codes = set(db.session.scalars(sa.select(Region.code)))
+    assert codes == {"XX-01", "XX-02"}
+
+
+def test_malformed_file_changes_nothing(app, runner, tmp_path: Path, regions):
+    before = count_regions(app)
+    cases = {
+        "missing column": "code,kind,name_en\nXX-01,region,One\n",
+        "duplicate code": HEADER + "XX-01,region,a,b,One,,,,\nXX-01,region,a,b,Two,,,,\n",
+        "unknown predecessor": HEADER + "XX-01,region,a,b,One,,,,XX-99\n",
+    }
+    for name, text in cases.items():
+        path = tmp_path / f"{name.replace(' ', '_')}.csv"
+        path.write_text(text)
+        result = runner.invoke(args=["regions", "load", str(path)])
+        assert result.exit_code != 0, name
+        assert "nothing changed" in result.output, name
+        assert count_regions(app) == before, name
+    assert "XX-99" in result.output
+
+
+def test_regions_page_lists_units_in_the_chosen_language(client, regions):
+    client.post("/language", data={"language": "ru"})
+    page = client.get("/regions/").get_data(as_text=True)
+    assert "Абайская область" in page

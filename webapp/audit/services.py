@@ -1,0 +1,69 @@
+"""Recording and querying the audit log. Callers commit; recording only adds to the session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context
+from flask_login import current_user
+
+from webapp.audit.models import AuditEvent
+from webapp.extensions import db
+
+
+def record(
+    action: str,
+    target_type: str = "",
+    target_id: object = "",
+    details: dict[str, Any] | None = None,
+    actor: Any = None,
+    actor_email: str | None = None,
+) -> AuditEvent:
+    """Add an audit event for the current (or given) actor to the session."""
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    if actor is None and actor_email is None and not has_request_context():
+        actor_email = "(command line or worker)"
+    event = AuditEvent(
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id) if target_id is not None else "",
+        details=details or {},
+        actor_id=getattr(actor, "id", None),
+        actor_email=actor_email if actor_email is not None else getattr(actor, "email", ""),
+    )
+    db.session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str = ""
+    actor: str = ""
+    target_type: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def filtered_query(criteria: AuditFilter) -> sa.Select[tuple[AuditEvent]]:
+    query = sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    if criteria.action:
+        query = query.where(AuditEvent.action.startswith(criteria.action))
+    if criteria.actor:
+        query = query.where(AuditEvent.actor_email.contains(criteria.actor.lower()))
+    if criteria.target_type:
+        query = query.where(AuditEvent.target_type == criteria.target_type)
+    if criteria.date_from:
+        start = datetime.combine(criteria.date_from, time.min, tzinfo=UTC)
+        query = query.where(AuditEvent.occurred_at >= start)
+    if criteria.date_to:
+        end = datetime.combine(criteria.date_to + timedelta(days=1), time.min, tzinfo=UTC)
+        query = query.where(AuditEvent.occurred_at < end)
+    return query
+
+
+def known_actions() -> list[str]:
+    return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by("action")))

@@ -1,0 +1,33 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from webapp.auth.models import Role
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.ANALYST: _l("Analyst"),
+    Role.COUNCIL_MEMBER: _l("Public council member"),
+}
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    role = SelectField(_l("Role"), choices=role_choices)
+
+
+class ChangeUserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices)
+    enabled = BooleanField(_l("Account enabled"))

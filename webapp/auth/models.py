@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from webapp.database import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    COUNCIL_MEMBER = "council_member"
+
+
+ROLE_VALUES = tuple(role.value for role in Role)
+
+
+class User(UserMixin, db.Model):
+    """A staff account. Respondents never get one: their answers stay anonymous."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('admin', 'analyst', 'council_member')",
+            name="role_is_known",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Sign-in name, stored lower case so that uniqueness ignores case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    #: Deactivated accounts keep their history in the audit log but cannot sign in.
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's default is scrypt, a memory-hard key-derivation function.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sign-in for inactive users
+        return self.is_enabled
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from webapp.audit.services import record
+from webapp.auth import services
+from webapp.auth.access import public, roles_required
+from webapp.auth.forms import ChangeUserForm, CreateUserForm, SignInForm
+from webapp.auth.models import Role, User
+from webapp.extensions import db, limiter
+
+blueprint = Blueprint("auth", __name__)
+
+
+def home_for(user: User) -> str:
+    """Each role lands on the page it works from."""
+    return url_for("core.index")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only follow redirects inside this site, never to another host."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@blueprint.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+@public
+def sign_in() -> str | Response:
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        db.session.commit()
+        if user is not None:
+            session.clear()  # a fresh session on privilege change
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        flash(_("The e-mail or password is not right."), "error")
+    return render_template("auth/sign_in.html", form=form)
+
+
+@blueprint.post("/sign-out")
+@roles_required(*Role)
+def sign_out() -> Response:
+    record("user.sign_out", "user", current_user.id)
+    db.session.commit()
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("core.index"))
+
+
+@blueprint.route("/admin/users", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def users() -> str | Response:
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        try:
+            user, password = services.create_user(
+                form.email.data, form.role.data, display_name=form.display_name.data or ""
+            )
+        except services.AccountError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Account %(email)s created. Its one-time password is %(password)s — "
+                    "hand it over securely; it is not shown again.",
+                    email=user.email,
+                    password=password,
+                ),
+                "success",
+            )
+            return redirect(url_for("auth.users"))
+    accounts = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
+    return render_template("auth/users.html", form=form, accounts=accounts)
+
+
+@blueprint.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit_user(user_id: int) -> str | Response:
+    user = db.get_or_404(User, user_id)
+    form = ChangeUserForm(obj=user, enabled=user.is_enabled)
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != Role.ADMIN or not form.enabled.data):
+            form.role.errors.append(_("You cannot remove your own administrator access."))
+        else:
+            if form.role.data != user.role:
+                services.change_role(user, form.role.data)
+            if form.enabled.data != user.is_enabled:
+                services.set_enabled(user, form.enabled.data)
+            db.session.commit()
+            flash(_("Account %(email)s updated.", email=user.email), "success")
+            return redirect(url_for("auth.users"))
+    return render_template("auth/edit_user.html", form=form, account=user)

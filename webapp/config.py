@@ -1,0 +1,119 @@
+"""Configuration, read inside the app factory in a fixed order.
+
+Order: these defaults, then ``instance/config.py``, then environment variables, then the
+test overrides. Nothing here reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, ClassVar
+
+from flask import Flask
+
+LANGUAGES = ("kk", "ru", "en")
+
+#: Environment variables read by the factory, and the config key each one sets.
+ENVIRONMENT_VARIABLES = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "REDIS_URL": "REDIS_URL",
+    "LOG_LEVEL": "LOG_LEVEL",
+    "FORCE_HTTPS": "FORCE_HTTPS",
+    "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
+    "SUPPRESSION_THRESHOLD": "SUPPRESSION_THRESHOLD",
+    "MODEL_REGISTRY_DIR": "MODEL_REGISTRY_DIR",
+}
+
+BOOLEAN_KEYS = {"FORCE_HTTPS", "SESSION_COOKIE_SECURE"}
+INTEGER_KEYS = {"SUPPRESSION_THRESHOLD"}
+
+
+class DefaultConfig:
+    SQLALCHEMY_DATABASE_URI: str | None = None  # set from the instance folder when left empty
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    SECRET_KEY: str | None = None
+    REDIS_URL: str | None = None
+    LOG_LEVEL = "INFO"
+    LANGUAGES = LANGUAGES
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+    WTF_CSRF_TIME_LIMIT = None  # a survey page may stay open for hours
+    MAX_CONTENT_LENGTH = 20 * 1024 * 1024  # largest upload: statistics and XLSForm files
+    MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # switch on behind TLS
+    REMEMBER_COOKIE_HTTPONLY = True
+    FORCE_HTTPS = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
+    SUPPRESSION_THRESHOLD = 10
+    MODEL_REGISTRY_DIR: str | None = None
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste from hosting dashboards and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _coerce(key: str, value: str) -> Any:
+    if key in BOOLEAN_KEYS:
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in INTEGER_KEYS:
+        return int(value)
+    return value
+
+
+def load_configuration(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    for variable, key in ENVIRONMENT_VARIABLES.items():
+        if os.environ.get(variable):
+            app.config[key] = _coerce(key, os.environ[variable])
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        database_file = Path(app.instance_path) / "listening_state.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
+    if not app.config.get("MODEL_REGISTRY_DIR"):
+        app.config["MODEL_REGISTRY_DIR"] = str(Path(app.instance_path) / "model-registry")
+
+
+def translation_directories(app: Flask) -> list[str]:
+    """Each domain keeps its own catalogue (``webapp/<domain>/translations``); Babel merges them."""
+    root = Path(app.root_path)
+    found = [root / "translations", *sorted(root.glob("*/translations"))]
+    return [str(path) for path in found if path.is_dir()]
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Generate the key once and keep it in the instance folder, never in the repository."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    try:
+        descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker won the race: use its key
+        return key_file.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,37 @@
+"""``flask demo load``: fill a fresh installation with demo content."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from webapp.demo.services import ensure_demo_accounts, save_sign_ins
+from webapp.extensions import db
+
+demo_cli = AppGroup("demo", help="Demo content (synthetic, clearly labelled).")
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Create demo accounts and load each domain's demo content (safe to run again)."""
+    sign_ins = ensure_demo_accounts()
+    db.session.commit()
+    for name, loader in current_app.extensions.get("demo_loaders", []):
+        summary = loader()
+        db.session.commit()
+        click.echo(f"Demo {name}: {summary}")
+    if sign_ins:
+        path = save_sign_ins(sign_ins)
+        click.echo("")
+        click.echo("Sign in at http://127.0.0.1:5000/sign-in with (shown on first start only):")
+        for email, role, password in sign_ins:
+            click.echo(f"  {role:<15} {email:<36} {password}")
+        click.echo(
+            f"(also saved to {path}; reset with: flask --app webapp users reset-password EMAIL)"
+        )
+    else:
+        click.echo(
+            "Demo accounts already exist. Their sign-ins were printed on first start and saved in "
+            "instance/demo-sign-ins.txt; reset one with: flask --app webapp users reset-password EMAIL"
+        )

@@ -1,0 +1,102 @@
+"""Loading the region reference set into the database, all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from forecasting.geography import RegionResolver, Unit, UnitFileError, load_units
+from webapp.audit.services import record
+from webapp.extensions import db
+from webapp.regions.models import Region
+
+
+class RegionLoadError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
+    """Replace the region set with the units in ``path`` (the packaged default if None).
+
+    Units missing from the new file are removed; if anything still refers to one of them the
+    whole load is refused and nothing changes. Returns (added, updated, removed).
+    """
+    try:
+        units = load_units(path)
+    except UnitFileError as error:
+        raise RegionLoadError(list(error.problems)) from error
+    existing = {region.code: region for region in db.session.scalars(sa.select(Region))}
+    incoming = {unit.code for unit in units}
+    added = updated = 0
+    for position, unit in enumerate(units):
+        region = existing.get(unit.code)
+        if region is None:
+            region = Region(code=unit.code)
+            db.session.add(region)
+            added += 1
+        else:
+            updated += 1
+        _copy_unit(unit, region, position)
+    removed = [region for code, region in existing.items() if code not in incoming]
+    for region in removed:
+        db.session.delete(region)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        codes = ", ".join(sorted(region.code for region in removed))
+        raise RegionLoadError(
+            [f"These units are still referred to by stored data and cannot be removed: {codes}"]
+        ) from error
+    record(
+        "regions.load",
+        "regions",
+        "",
+        {
+            "file": str(path or "default"),
+            "added": added,
+            "updated": updated,
+            "removed": len(removed),
+        },
+    )
+    return added, updated, len(removed)
+
+
+def _copy_unit(unit: Unit, region: Region, position: int) -> None:
+    region.kind = unit.kind
+    region.name_kk = unit.name_kk
+    region.name_ru = unit.name_ru
+    region.name_en = unit.name_en
+    region.aliases = list(unit.aliases)
+    region.valid_from = unit.valid_from
+    region.valid_to = unit.valid_to
+    region.predecessors = list(unit.predecessors)
+    region.position = position
+
+
+def all_regions(current_only: bool = False) -> list[Region]:
+    regions = list(db.session.scalars(sa.select(Region).order_by(Region.position, Region.code)))
+    return [region for region in regions if region.is_current] if current_only else regions
+
+
+def region_resolver() -> RegionResolver:
+    """A resolver over the units stored in this installation (which may be another country's)."""
+    return RegionResolver([_as_unit(region) for region in all_regions()])
+
+
+def _as_unit(region: Region) -> Unit:
+    return Unit(
+        code=region.code,
+        kind=region.kind,
+        name_kk=region.name_kk,
+        name_ru=region.name_ru,
+        name_en=region.name_en,
+        aliases=tuple(region.aliases or ()),
+        valid_from=region.valid_from,
+        valid_to=region.valid_to,
+        predecessors=tuple(region.predecessors or ()),
+    )

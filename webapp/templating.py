@@ -1,0 +1,25 @@
+"""Values every template can use: navigation, languages, the current language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import get_locale
+from flask_login import current_user
+
+from webapp.auth.forms import ROLE_LABELS
+from webapp.i18n import LANGUAGE_NAMES
+from webapp.navigation import navigation_for
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        locale = get_locale()
+        return {
+            "navigation": navigation_for(current_app, current_user),
+            "language_names": LANGUAGE_NAMES,
+            "current_language": locale.language if locale else "en",
+            "role_labels": ROLE_LABELS,
+        }
