@@ -1,0 +1,1285 @@
+"""XLSForm import and export for survey definitions.
+
+Survey authors design forms in Excel with the XLSForm standard. We read the workbook with
+pyxform's own backends (openpyxl for .xlsx, xlrd for .xls) and its header de-aliasing,
+so every header spelling pyxform accepts works here too; then we convert the rows into a
+:class:`SurveyDefinition`, checking the subset we support. Anything outside the subset is
+refused by name and row, all problems at once, so the author can fix the sheet in one go.
+Nothing is stored here: the caller stores the definition only when the import succeeds.
+
+See ``docs/surveys-xlsform.md`` for the supported subset and the refusals.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from openpyxl import Workbook
+from pyxform import aliases, constants
+from pyxform.errors import PyXFormError
+from pyxform.parsing.sheet_headers import dealias_and_group_headers
+from pyxform.question import MultipleChoiceQuestion, Option
+from pyxform.survey import Survey
+from pyxform.xls2json import RE_BEGIN_CONTROL, RE_END_CONTROL, RE_SELECT
+from pyxform.xls2json_backends import xls_to_dict, xlsx_to_dict
+
+from webapp.surveys.definition import (
+    RANGE_DEFAULTS,
+    REGION_LIST_NAMES,
+    Choice,
+    Page,
+    Question,
+    SurveyDefinition,
+    choice_filter_problems,
+    parse_range_parameters,
+    validate_definition,
+)
+from webapp.surveys.expressions import ExpressionError, parse
+
+#: Largest upload we read; real forms are a few hundred kilobytes.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+#: Most survey rows we accept (a guard against giant or runaway sheets).
+MAX_SURVEY_ROWS = 5000
+
+FALLBACK_LANGUAGE = "en"
+
+#: Language names as survey authors write them, by code (compared case-insensitively).
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "kk": ("kazakh", "қазақша", "қазақ", "қазақ тілі", "казахский", "казахский язык", "kaz"),
+    "ru": ("russian", "русский", "русский язык", "орысша", "орыс тілі", "rus"),
+    "en": ("english", "английский", "английский язык", "ағылшынша", "ағылшын тілі", "eng"),
+}
+#: How we write each language in exported headers, e.g. ``label::Kazakh (kk)``.
+LANGUAGE_HEADERS = {"kk": "Kazakh (kk)", "ru": "Russian (ru)", "en": "English (en)"}
+
+_LANGUAGE_BY_NAME = {name: code for code, names in LANGUAGE_NAMES.items() for name in names}
+_CODE_IN_PARENTHESES = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\s*\)\s*$")
+_BARE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_FILE_STEM = re.compile(r"[^A-Za-z0-9_\-.]+")
+
+_SUPPORTED_TYPES = {
+    "text": "text",
+    "string": "text",
+    "add text prompt": "text",
+    "q string": "text",
+    "integer": "integer",
+    "int": "integer",
+    "add integer prompt": "integer",
+    "q int": "integer",
+    "decimal": "decimal",
+    "add decimal prompt": "decimal",
+    "q decimal": "decimal",
+    "date": "date",
+    "add date prompt": "date",
+    "q date": "date",
+    "note": "note",
+    "add note prompt": "note",
+    "q note": "note",
+    "acknowledge": "acknowledge",
+    "add acknowledge prompt": "acknowledge",
+    "q acknowledge": "acknowledge",
+    "trigger": "acknowledge",  # the legacy name of acknowledge
+    "range": "range",
+}
+#: Metadata the phone apps collect automatically; meaningless on the web, so ignored.
+_METADATA_TYPES = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "imei",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "email",
+    "audit",
+    "start-geopoint",
+    "start time",
+    "end time",
+    "get start time",
+    "get end time",
+    "get today",
+    "device id",
+    "get device id",
+    "subscriber id",
+    "get subscriber id",
+    "sim id",
+    "get sim id",
+    "phone number",
+    "get phone number",
+    "uri:deviceid",
+    "uri:email",
+    "uri:phonenumber",
+    "uri:simserial",
+    "uri:subscriberid",
+    "uri:username",
+}
+_REFUSED_TYPES = {
+    **dict.fromkeys(
+        (
+            "image",
+            "photo",
+            "audio",
+            "video",
+            "file",
+            "background-audio",
+            "background-video",
+            "add image prompt",
+            "add photo prompt",
+            "add audio prompt",
+            "add video prompt",
+            "add file prompt",
+            "q image",
+            "q picture",
+            "q audio",
+            "q video",
+        ),
+        "media questions (photos, audio, video, files) are not supported",
+    ),
+    **dict.fromkeys(
+        (
+            "geopoint",
+            "geotrace",
+            "geoshape",
+            "gps",
+            "location",
+            "add location prompt",
+            "q geopoint",
+            "q geotrace",
+            "q geoshape",
+            "q location",
+            "background-geopoint",
+            "osm",
+        ),
+        "location questions (geopoint, geotrace, geoshape) are not supported",
+    ),
+    **dict.fromkeys(
+        ("barcode", "add barcode prompt", "q barcode"), "barcode questions are not supported"
+    ),
+    **dict.fromkeys(
+        ("calculate", "add calculate prompt", "q calculate"),
+        "calculate fields are not supported; compute in the analysis instead",
+    ),
+    "hidden": "hidden fields are not supported",
+    "xml-external": "external data (xml-external) is not supported",
+    "csv-external": "external data (csv-external) is not supported",
+    **dict.fromkeys(
+        ("time", "datetime", "dateTime", "date time", "add date time prompt", "q date time"),
+        "time and date-time questions are not supported; use a date question",
+    ),
+}
+#: Appearances the web renderer understands; other appearance words are dropped.
+MEANINGFUL_APPEARANCES = (
+    "minimal",
+    "likert",
+    "horizontal",
+    "horizontal-compact",
+    "columns",
+    "multiline",
+    "vertical",
+    "no-ticks",
+    "rating",
+)
+_YES = {"yes", "true", "true()", "1"}
+_NO = {"no", "false", "false()", "0"}
+
+_SURVEY_COLUMNS = set(MultipleChoiceQuestion.get_slot_names())
+_CHOICE_COLUMNS = set(Option.get_slot_names())
+_SETTINGS_COLUMNS = set(Survey.get_slot_names())
+_KNOWN_SURVEY_KEYS = {
+    "type",
+    "name",
+    "label",
+    "hint",
+    "bind",
+    "control",
+    "default",
+    "choice_filter",
+    "parameters",
+    "media",
+    "guidance_hint",
+    "region",
+    "trigger",
+}
+
+
+@dataclass(frozen=True)
+class XLSFormProblem:
+    """One reason an XLSForm was refused; ``row`` is the spreadsheet row number."""
+
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.sheet:
+            where.append(f"sheet '{self.sheet}'")
+        if self.row:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column '{self.column}'")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class XLSFormError(ValueError):
+    """The XLSForm cannot be imported; ``problems`` lists every finding."""
+
+    def __init__(self, problems: list[XLSFormProblem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True)
+class XLSFormImport:
+    """A successful import plus notes on what was ignored (metadata, appearances...)."""
+
+    definition: SurveyDefinition
+    notes: list[str] = field(default_factory=list)
+
+
+def language_code(spelling: str, default_language: str) -> str | None:
+    """Map a header's language spelling to a code: 'Kazakh (kk)', 'ru', 'Русский', 'default'.
+
+    Returns None when the spelling names no language we can identify.
+    """
+    text = spelling.strip()
+    if not text or text.casefold() == constants.DEFAULT_LANGUAGE_VALUE:
+        return default_language
+    in_parentheses = _CODE_IN_PARENTHESES.search(text)
+    if in_parentheses:
+        return _normalise_code(in_parentheses.group(1))
+    by_name = _LANGUAGE_BY_NAME.get(text.casefold())
+    if by_name:
+        return by_name
+    if _BARE_CODE.match(text) and len(text.split("-")[0]) == 2:
+        return _normalise_code(text)
+    return None
+
+
+def _normalise_code(code: str) -> str:
+    primary, *rest = code.split("-")
+    primary = _LANGUAGE_BY_NAME.get(primary.casefold(), primary.lower())
+    return "-".join([primary, *rest])
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _read_bytes(source: str | os.PathLike[str] | bytes | IO[bytes]) -> tuple[bytes, str | None]:
+    if isinstance(source, bytes | bytearray):
+        return bytes(source), None
+    if isinstance(source, str | os.PathLike):
+        path = os.fspath(source)
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_FILE_BYTES:
+                raise XLSFormError([_too_big(size)])
+            with open(path, "rb") as handle:
+                return handle.read(), os.path.basename(path)
+        except OSError as error:
+            raise XLSFormError(
+                [XLSFormProblem(None, None, None, f"cannot open the file: {error.strerror}")]
+            ) from error
+    data = source.read(MAX_FILE_BYTES + 1)
+    if not isinstance(data, bytes | bytearray):
+        raise XLSFormError([XLSFormProblem(None, None, None, "the upload is not a binary file")])
+    return bytes(data), getattr(source, "filename", None) or getattr(source, "name", None)
+
+
+def _too_big(size: int) -> XLSFormProblem:
+    return XLSFormProblem(
+        None,
+        None,
+        None,
+        f"the file is too large ({size} bytes; the limit is {MAX_FILE_BYTES} bytes)",
+    )
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTION_MARKERS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+
+
+def _workbook_dict(data: bytes) -> dict[str, Any]:
+    """Read the workbook into pyxform's sheet dicts, or explain why it cannot be read."""
+
+    def refuse(message: str) -> XLSFormError:
+        return XLSFormError([XLSFormProblem(None, None, None, message)])
+
+    if not data:
+        raise refuse("the file is empty")
+    if len(data) > MAX_FILE_BYTES:
+        raise XLSFormError([_too_big(len(data))])
+    if data.startswith(_OLE_MAGIC):
+        if any(marker in data for marker in _ENCRYPTION_MARKERS):
+            raise refuse(
+                "the workbook is password-protected (encrypted); save it without a password"
+            )
+        reader, kind = xls_to_dict, "an .xls"
+    elif data.startswith(_ZIP_MAGIC):
+        reader, kind = xlsx_to_dict, "an .xlsx"
+    else:
+        raise refuse("the file is not an Excel workbook (.xlsx or .xls)")
+    try:
+        return reader(io.BytesIO(data))
+    except PyXFormError as error:
+        raise refuse(f"cannot read {kind} workbook: {error}") from error
+    except Exception as error:
+        if "encrypt" in str(error).lower():
+            raise refuse(
+                "the workbook is password-protected (encrypted); save it without a password"
+            ) from error
+        raise refuse(f"cannot read {kind} workbook ({type(error).__name__}: {error})") from error
+
+
+def read_xlsform(
+    source: str | os.PathLike[str] | bytes | IO[bytes], filename: str | None = None
+) -> XLSFormImport:
+    """Import an XLSForm and also return notes about ignored content."""
+    data, detected_name = _read_bytes(source)
+    workbook = _workbook_dict(data)
+    return _Importer(workbook, filename or detected_name).run()
+
+
+def import_xlsform(
+    source: str | os.PathLike[str] | bytes | IO[bytes], filename: str | None = None
+) -> SurveyDefinition:
+    """Convert an XLSForm (.xlsx or .xls: path, bytes or binary file) to a definition.
+
+    Raises :class:`XLSFormError` listing every problem found.
+    """
+    return read_xlsform(source, filename).definition
+
+
+@dataclass
+class _Row:
+    number: int
+    data: dict[str, Any]
+
+
+class _Importer:
+    def __init__(self, workbook: Mapping[str, Any], filename: str | None) -> None:
+        self.workbook = workbook
+        self.filename = filename
+        self.problems: list[XLSFormProblem] = []
+        self.notes: list[str] = []
+        self.default_language = FALLBACK_LANGUAGE
+        self.languages: list[str] = []
+        self.page_rows: dict[str, int] = {}
+
+    # ----------------------------------------------------------------- helpers
+
+    def problem(self, sheet: str | None, row: int | None, column: str | None, message: str) -> None:
+        self.problems.append(XLSFormProblem(sheet, row, column, message))
+
+    def fail_if_problems(self) -> None:
+        if self.problems:
+            ordered = sorted(
+                self.problems, key=lambda p: (_SHEET_ORDER.get(p.sheet or "", 0), p.row or 0)
+            )
+            raise XLSFormError(ordered)
+
+    def dealias(
+        self,
+        sheet: str,
+        header_aliases: Mapping[str, Any],
+        columns: set[str],
+        required: set[str] | None = None,
+    ) -> tuple[tuple[tuple[str, ...], ...], list[_Row]]:
+        headers, data = _normalise_translation_headers(
+            self.workbook.get(f"{sheet}_header") or [], self.workbook.get(sheet) or []
+        )
+        try:
+            result = dealias_and_group_headers(
+                sheet_name=sheet,
+                sheet_data=data,
+                sheet_header=headers,
+                header_aliases=dict(header_aliases),
+                header_columns=columns,
+                headers_required=required,
+                default_language=constants.DEFAULT_LANGUAGE_VALUE,
+            )
+        except PyXFormError as error:
+            self.problem(sheet, 1, None, str(error))
+            return (), []
+        rows = [
+            _Row(number, dict(data))
+            for number, data in enumerate(result.data, start=2)
+            if any(not _blank(value) for value in data.values())
+        ]
+        return result.headers, rows
+
+    def register_languages(self, headers: Iterable[tuple[str, ...]], sheet: str) -> None:
+        """Collect language codes from translated headers, refusing unknown spellings."""
+        seen: dict[tuple[str, ...], dict[str, str]] = {}
+        for tokens in headers:
+            base, spelling = _translation_parts(tokens)
+            if base is None:
+                continue
+            code = language_code(spelling, self.default_language)
+            header = "::".join(tokens)
+            if code is None:
+                self.problem(
+                    sheet,
+                    1,
+                    header,
+                    f"cannot tell which language {spelling!r} is; write it like "
+                    "'Kazakh (kk)', 'Russian (ru)', 'English (en)' or a code such as 'kk'",
+                )
+                continue
+            other = seen.setdefault(base, {}).get(code)
+            if other is not None and other != spelling:
+                self.problem(
+                    sheet,
+                    1,
+                    header,
+                    f"two columns give {base[-1]} in the same language {code!r} "
+                    f"({other!r} and {spelling!r})",
+                )
+            seen[base][code] = spelling
+            if code not in self.languages:
+                self.languages.append(code)
+
+    def texts(self, value: Any, sheet: str, row: int, column: str) -> dict[str, str]:
+        """A translated cell group as {code: text}; plain text goes to the default language."""
+        if _blank(value):
+            return {}
+        if isinstance(value, str):
+            return {self.default_language: value}
+        result: dict[str, str] = {}
+        plain = None
+        for spelling, text in value.items():
+            if _blank(text):
+                continue
+            if not isinstance(text, str):
+                self.problem(sheet, row, column, "unexpected nested column header")
+                continue
+            code = language_code(spelling, self.default_language)
+            if code is None:
+                continue  # already reported once for the header
+            if spelling == constants.DEFAULT_LANGUAGE_VALUE:
+                plain = text
+            else:
+                result[code] = text
+        if plain is not None:
+            if self.default_language in result and result[self.default_language] != plain:
+                self.notes.append(
+                    f"{sheet} row {row}: the plain '{column}' column was ignored because a "
+                    f"'{column}' column for {self.default_language!r} is also filled in"
+                )
+            result.setdefault(self.default_language, plain)
+        return result
+
+    # ----------------------------------------------------------------- main flow
+
+    def run(self) -> XLSFormImport:
+        if "survey" not in self.workbook:
+            names = ", ".join(repr(n) for n in self.workbook.get("sheet_names", [])) or "none"
+            self.problem(None, None, None, f"the workbook has no 'survey' sheet (sheets: {names})")
+            self.fail_if_problems()
+        settings = self.read_settings()
+        self.refuse_unsupported_sheets()
+        survey_headers, survey_rows = self.dealias(
+            "survey", aliases.survey_header, _SURVEY_COLUMNS, required={"type"}
+        )
+        choice_headers, choice_rows = self.dealias(
+            "choices", aliases.list_header, _CHOICE_COLUMNS | {"list_name"}
+        )
+        self.fail_if_problems()
+        if not survey_rows:
+            self.problem("survey", None, None, "the survey sheet has no questions")
+        if len(survey_rows) > MAX_SURVEY_ROWS:
+            self.problem(
+                "survey", None, None, f"too many rows ({len(survey_rows)}; limit {MAX_SURVEY_ROWS})"
+            )
+            self.fail_if_problems()
+        self.register_languages(survey_headers, "survey")
+        self.register_languages(choice_headers, "choices")
+        self.check_columns(survey_headers, "survey", _KNOWN_SURVEY_KEYS)
+        choice_lists = self.read_choices(choice_rows)
+        pages = self.read_survey(survey_rows, choice_lists)
+        self.fail_if_problems()
+        if self.default_language not in self.languages:
+            self.languages.append(self.default_language)
+        title = settings.pop("__title__")
+        form_id = settings.pop("__form_id__")
+        definition = SurveyDefinition(
+            form_id=form_id,
+            title=title or {self.default_language: form_id},
+            languages=list(self.languages),
+            default_language=self.default_language,
+            pages=pages,
+            choice_lists=choice_lists,
+            settings=settings,
+        )
+        remaining = validate_definition(definition)
+        if remaining:
+            raise XLSFormError([XLSFormProblem(None, None, None, text) for text in remaining])
+        return XLSFormImport(definition, self.notes)
+
+    def read_settings(self) -> dict[str, Any]:
+        headers, rows = self.dealias("settings", aliases.settings_header, _SETTINGS_COLUMNS)
+        row = rows[0].data if rows else {}
+        raw_default = row.pop(constants.DEFAULT_LANGUAGE_KEY, None)
+        if isinstance(raw_default, str) and raw_default.strip():
+            code = language_code(raw_default, FALLBACK_LANGUAGE)
+            if code is None:
+                self.problem(
+                    "settings",
+                    2,
+                    "default_language",
+                    f"cannot tell which language {raw_default!r} is; write e.g. 'kk' or "
+                    "'Kazakh (kk)'",
+                )
+            else:
+                self.default_language = code
+        self.register_languages(headers, "settings")
+        title_value = row.pop(constants.TITLE, None)
+        title = self.texts(title_value, "settings", 2, "form_title")
+        form_id = row.pop(constants.ID_STRING, None) or row.pop("form_id", None)
+        if not isinstance(form_id, str) or not form_id.strip():
+            stem = os.path.splitext(os.path.basename(self.filename or ""))[0]
+            form_id = _FILE_STEM.sub("_", stem).strip("_.-") or "survey"
+            if not form_id[0].isalpha():
+                form_id = f"form_{form_id}"
+        settings: dict[str, Any] = {"__title__": title, "__form_id__": form_id.strip()}
+        for key, value in row.items():
+            if _blank(value):
+                continue
+            if not isinstance(value, str):
+                self.problem("settings", 2, key, "translated settings other than form_title")
+                continue
+            settings[key.strip().lower()] = value.strip()
+        region = settings.get("region")
+        if region is not None:
+            settings["region"] = region.upper()
+        return settings
+
+    def refuse_unsupported_sheets(self) -> None:
+        for sheet, reason in (
+            ("external_choices", "external choices are not supported; list them in 'choices'"),
+            ("entities", "entities are not supported"),
+            ("osm", "OpenStreetMap questions are not supported"),
+        ):
+            if any(
+                any(not _blank(v) for v in row.values()) for row in self.workbook.get(sheet) or []
+            ):
+                self.problem(sheet, None, None, reason)
+
+    def check_columns(
+        self, headers: Iterable[tuple[str, ...]], sheet: str, known: set[str]
+    ) -> None:
+        for tokens in headers:
+            head = tokens[0]
+            if head in known or head.lower() in known:
+                continue
+            self.notes.append(f"{sheet} sheet: column '{'::'.join(tokens)}' was ignored")
+
+    # ----------------------------------------------------------------- choices
+
+    def read_choices(self, rows: list[_Row]) -> dict[str, list[Choice]]:
+        lists: dict[str, list[Choice]] = {}
+        seen: dict[tuple[str, str], int] = {}
+        for row in rows:
+            data = row.data
+            list_name = data.pop("list_name", None) or data.pop(constants.LIST_NAME_S, None)
+            name = data.pop("name", None)
+            if _blank(list_name):
+                self.problem("choices", row.number, "list_name", "the choice has no list_name")
+                continue
+            if _blank(name):
+                self.problem(
+                    "choices", row.number, "name", f"a choice in list {list_name!r} has no name"
+                )
+                continue
+            list_name, name = str(list_name).strip(), str(name).strip()
+            if (list_name, name) in seen:
+                self.problem(
+                    "choices",
+                    row.number,
+                    "name",
+                    f"the choice {name!r} appears twice in list {list_name!r} "
+                    f"(first on row {seen[list_name, name]})",
+                )
+                continue
+            seen[list_name, name] = row.number
+            if any(ch.isspace() for ch in name):
+                self.problem(
+                    "choices",
+                    row.number,
+                    "name",
+                    f"the choice name {name!r} contains a space; use a code like 'a_b'",
+                )
+            label = self.texts(data.pop("label", None), "choices", row.number, "label")
+            media = data.pop("media", None)
+            if not _blank(media) and _has_value(media):
+                self.problem("choices", row.number, "media", "media in choices are not supported")
+            filters: dict[str, str] = {}
+            for column, value in data.items():
+                if _blank(value):
+                    continue
+                if not isinstance(value, str):
+                    self.notes.append(f"choices row {row.number}: column '{column}' was ignored")
+                    continue
+                filters[column] = value
+            lists.setdefault(list_name, []).append(Choice(name=name, label=label, filters=filters))
+        return lists
+
+    # ----------------------------------------------------------------- survey
+
+    def read_survey(
+        self,
+        rows: list[_Row],
+        choice_lists: dict[str, list[Choice]],
+    ) -> list[Page]:
+        pages: list[Page] = []
+        # Each open group: (name, row number, relevant); the first one is the page.
+        stack: list[tuple[str, int, str | None]] = []
+        current_page: dict[str, Any] | None = None
+        loose_count = 0
+        used_names: dict[str, int] = {}
+        question_rows: list[tuple[Question, _Row]] = []
+
+        def claim(name: str, row: _Row, column: str = "name") -> None:
+            if name in used_names:
+                self.problem(
+                    "survey",
+                    row.number,
+                    column,
+                    f"the name {name!r} is used twice (first on row {used_names[name]})",
+                )
+            else:
+                used_names[name] = row.number
+
+        def close_page() -> None:
+            nonlocal current_page
+            if current_page is not None:
+                if not current_page["questions"]:
+                    self.problem(
+                        "survey",
+                        current_page["row"],
+                        "type",
+                        f"group {current_page['name']!r} contains no questions",
+                    )
+                self.page_rows[current_page["name"]] = current_page["row"]
+                pages.append(
+                    Page(
+                        name=current_page["name"],
+                        label=current_page["label"],
+                        relevant=current_page["relevant"],
+                        questions=current_page["questions"],
+                    )
+                )
+            current_page = None
+
+        for row in rows:
+            data = row.data
+            raw_type = data.get("type")
+            if _blank(raw_type):
+                if _blank(data.get("name")):
+                    continue
+                self.problem("survey", row.number, "type", "the row has a name but no type")
+                continue
+            type_text = " ".join(str(raw_type).split())
+            lowered = type_text.lower()
+            begin = RE_BEGIN_CONTROL.match(lowered)
+            end = RE_END_CONTROL.match(lowered)
+            if begin or end:
+                control = aliases.control[(begin or end).group("type")]
+                if control != constants.GROUP:
+                    if begin:
+                        self.problem(
+                            "survey",
+                            row.number,
+                            "type",
+                            f"'{type_text}': repeats and loops are not supported; "
+                            "a survey is answered once per respondent",
+                        )
+                    continue
+                if begin:
+                    name = self.row_name(row, "group")
+                    relevant = self.expression(
+                        row, data.get("bind", {}).get("relevant"), "relevant"
+                    )
+                    if name:
+                        claim(name, row)
+                    if not stack:
+                        close_page()
+                        current_page = {
+                            "name": name or f"group_row_{row.number}",
+                            "label": self.texts(data.get("label"), "survey", row.number, "label"),
+                            "relevant": relevant,
+                            "questions": [],
+                            "row": row.number,
+                        }
+                    elif not _blank(data.get("label")):
+                        self.notes.append(
+                            f"survey row {row.number}: the nested group {name!r} is merged "
+                            "into its page; its label is not shown"
+                        )
+                    stack.append((name or "", row.number, relevant))
+                else:
+                    if not stack:
+                        self.problem(
+                            "survey", row.number, "type", f"'{type_text}' without a matching begin"
+                        )
+                        continue
+                    stack.pop()
+                    if not stack:
+                        close_page()
+                continue
+
+            question = self.read_question(row, type_text, choice_lists)
+            if question is None:
+                continue
+            claim(question.name, row)
+            nested = [relevant for _, _, relevant in stack[1:] if relevant]
+            if nested:
+                question = _with_relevant(question, [*nested, question.relevant])
+            if current_page is None:
+                loose_count += 1
+                current_page = {
+                    "name": "",
+                    "label": {},
+                    "relevant": None,
+                    "questions": [],
+                    "row": row.number,
+                    "loose": loose_count,
+                }
+            current_page["questions"].append(question)
+            question_rows.append((question, row))
+        for name, number, _ in stack:
+            self.problem("survey", number, "type", f"group {name!r} is never closed (end group)")
+        close_page()
+
+        pages = self.name_loose_pages(pages, set(used_names))
+        self.check_references(pages, question_rows, choice_lists)
+        return pages
+
+    def name_loose_pages(self, pages: list[Page], taken: set[str]) -> list[Page]:
+        """Questions outside groups become pages named page_1, page_2... (avoiding clashes)."""
+        named = []
+        counter = 0
+        for page in pages:
+            if page.name:
+                named.append(page)
+                continue
+            counter += 1
+            name = f"page_{counter}"
+            while name in taken:
+                name = f"{name}_"
+            taken.add(name)
+            named.append(Page(name=name, label={}, relevant=None, questions=page.questions))
+        return named
+
+    def row_name(self, row: _Row, what: str) -> str | None:
+        name = row.data.get("name")
+        if _blank(name):
+            self.problem("survey", row.number, "name", f"the {what} has no name")
+            return None
+        name = str(name).strip()
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_\-.]*$", name):
+            self.problem(
+                "survey",
+                row.number,
+                "name",
+                f"the name {name!r} must start with a letter and use only letters, digits, "
+                "'_', '-' or '.'",
+            )
+            return None
+        return name
+
+    def expression(
+        self, row: _Row, text: Any, column: str, allow_current: bool = False
+    ) -> str | None:
+        """Parse an expression cell; problems name the row and column."""
+        if _blank(text):
+            return None
+        text = str(text).strip()
+        try:
+            expression = parse(text)
+        except ExpressionError as error:
+            self.problem("survey", row.number, column, f"{error} in {text!r}")
+            return text
+        if expression.uses_current and not allow_current:
+            self.problem("survey", row.number, column, "'.' may only be used in a constraint")
+        if expression.columns and column != "choice_filter":
+            self.problem(
+                "survey",
+                row.number,
+                column,
+                f"unknown name(s) {sorted(expression.columns)}; refer to questions as ${{name}}",
+            )
+        return text
+
+    def read_question(
+        self, row: _Row, type_text: str, choice_lists: Mapping[str, list[Choice]]
+    ) -> Question | None:
+        data = row.data
+        number = row.number
+        lowered = type_text.lower()
+        select = RE_SELECT.match(type_text) or RE_SELECT.match(lowered)
+        choice_list = None
+        if lowered in _METADATA_TYPES:
+            self.notes.append(
+                f"survey row {number}: metadata field '{type_text}' is not collected on the web "
+                "and was ignored"
+            )
+            return None
+        if select:
+            command = select.group("select_command").lower()
+            if command in aliases.select_from_file:
+                self.problem(
+                    "survey",
+                    number,
+                    "type",
+                    f"'{type_text}': choices from external files are not supported; "
+                    "list the choices in the 'choices' sheet",
+                )
+                return None
+            kind = aliases.select[command]
+            if kind == constants.SELECT_ONE_EXTERNAL:
+                self.problem("survey", number, "type", "select_one_external is not supported")
+                return None
+            if kind == constants.RANK:
+                self.problem("survey", number, "type", "rank questions are not supported")
+                return None
+            if select.group("specify_other"):
+                self.problem(
+                    "survey",
+                    number,
+                    "type",
+                    "'or_other' is not supported; add an 'other' choice and a text question "
+                    "shown when it is selected",
+                )
+                return None
+            question_type = "select_one" if kind == constants.SELECT_ONE else "select_multiple"
+            choice_list = select.group("list_name")
+        elif lowered in _SUPPORTED_TYPES:
+            question_type = _SUPPORTED_TYPES[lowered]
+        elif lowered in _REFUSED_TYPES or type_text in _REFUSED_TYPES:
+            self.problem(
+                "survey",
+                number,
+                "type",
+                f"'{type_text}': {_REFUSED_TYPES.get(lowered) or _REFUSED_TYPES[type_text]}",
+            )
+            return None
+        elif lowered.split()[0] in ("rank", "select_one_from_file", "select_multiple_from_file"):
+            self.problem("survey", number, "type", f"'{type_text}' is not supported")
+            return None
+        else:
+            self.problem(
+                "survey",
+                number,
+                "type",
+                f"unsupported question type '{type_text}'; supported: text, integer, decimal, "
+                "select_one, select_multiple, date, note, acknowledge, range",
+            )
+            return None
+
+        name = self.row_name(row, "question")
+        bind = data.get("bind") or {}
+        control = data.get("control") or {}
+        if not isinstance(bind, dict):
+            bind = {}
+        if not isinstance(control, dict):
+            control = {}
+        self.refuse_unsupported_columns(row, bind, control)
+
+        required = self.flag(row, bind.get("required"), "required")
+        region = self.flag(row, data.get("region"), "region") or self.flag(
+            row, bind.get("ls:region"), "bind::ls:region"
+        )
+        if question_type == "select_one" and choice_list in REGION_LIST_NAMES:
+            region = True
+        if region and question_type != "select_one":
+            self.problem(
+                "survey", number, "region", "only a select_one question can be the region question"
+            )
+        if choice_list is not None and choice_list not in choice_lists and not region:
+            self.problem(
+                "survey",
+                number,
+                "type",
+                f"the choice list {choice_list!r} does not exist or has no choices in the "
+                "'choices' sheet",
+            )
+        appearance = self.appearance(row, control.get("appearance"))
+        parameters = self.parameters(row, data.get("parameters"), question_type)
+        default = data.get("default")
+        if not _blank(default) and "${" in str(default):
+            self.problem("survey", number, "default", "dynamic defaults are not supported")
+        if name is None:
+            return None
+        return Question(
+            name=name,
+            type=question_type,
+            label=self.texts(data.get("label"), "survey", number, "label"),
+            hint=self.texts(data.get("hint"), "survey", number, "hint"),
+            required=required,
+            required_message=self.texts(
+                bind.get("jr:requiredMsg"), "survey", number, "required_message"
+            ),
+            relevant=self.expression(row, bind.get("relevant"), "relevant"),
+            constraint=self.expression(
+                row, bind.get("constraint"), "constraint", allow_current=True
+            ),
+            constraint_message=self.texts(
+                bind.get("jr:constraintMsg"), "survey", number, "constraint_message"
+            ),
+            default=None if _blank(default) else str(default).strip(),
+            choice_list=choice_list,
+            choice_filter=self.expression(row, data.get("choice_filter"), "choice_filter"),
+            parameters=parameters,
+            appearance=appearance,
+            region=region,
+        )
+
+    def refuse_unsupported_columns(self, row: _Row, bind: dict, control: dict) -> None:
+        data = row.data
+        if _has_value(data.get("media")):
+            self.problem(
+                "survey", row.number, "media", "media (image, audio, video) are not supported"
+            )
+        if not _blank(bind.get("calculate")):
+            self.problem("survey", row.number, "calculation", "calculations are not supported")
+        if not _blank(data.get("trigger")):
+            self.problem("survey", row.number, "trigger", "triggers are not supported")
+        if not _blank(bind.get("readonly")) and bind.get("readonly").strip().lower() in _YES:
+            self.problem("survey", row.number, "read_only", "read-only questions are not supported")
+        if not _blank(control.get("jr:count")):
+            self.problem("survey", row.number, "repeat_count", "repeats are not supported")
+
+    def flag(self, row: _Row, value: Any, column: str) -> bool:
+        if _blank(value):
+            return False
+        text = str(value).strip().lower()
+        if text in _YES:
+            return True
+        if text in _NO:
+            return False
+        self.problem(
+            "survey",
+            row.number,
+            column,
+            f"{value!r} is not yes/no; conditional {column} expressions are not supported",
+        )
+        return False
+
+    def appearance(self, row: _Row, value: Any) -> str | None:
+        if _blank(value):
+            return None
+        words = str(value).split()
+        if any(word.startswith("search(") or "search(" in word for word in words):
+            self.problem(
+                "survey",
+                row.number,
+                "appearance",
+                "search() appearances (choices from external files) are not supported",
+            )
+            return None
+        kept = [word for word in words if word.lower() in MEANINGFUL_APPEARANCES]
+        dropped = [word for word in words if word.lower() not in MEANINGFUL_APPEARANCES]
+        if dropped:
+            self.notes.append(f"survey row {row.number}: appearance {dropped} was ignored")
+        return " ".join(word.lower() for word in kept) or None
+
+    def parameters(self, row: _Row, value: Any, question_type: str) -> dict[str, str]:
+        if question_type != "range":
+            if not _blank(value):
+                self.notes.append(f"survey row {row.number}: parameters were ignored")
+            return {}
+        parsed: dict[str, str] = {}
+        text = "" if _blank(value) else str(value)
+        for item in re.split(r"[\s;,]+", text.strip()):
+            if not item:
+                continue
+            key, sep, raw = item.partition("=")
+            key = key.strip().lower()
+            if not sep or key not in RANGE_DEFAULTS:
+                self.problem(
+                    "survey",
+                    row.number,
+                    "parameters",
+                    f"{item!r} is not a range parameter; write e.g. 'start=1 end=5 step=1'",
+                )
+                continue
+            parsed[key] = raw.strip()
+        merged = {**RANGE_DEFAULTS, **parsed}
+        try:
+            parse_range_parameters(merged)
+        except ValueError as error:
+            self.problem("survey", row.number, "parameters", str(error))
+        return merged
+
+    # ----------------------------------------------------------------- cross checks
+
+    def check_references(
+        self,
+        pages: list[Page],
+        question_rows: list[tuple[Question, _Row]],
+        choice_lists: dict[str, list[Choice]],
+    ) -> None:
+        names = {question.name for question, _ in question_rows}
+        for question, row in question_rows:
+            for column in ("relevant", "constraint"):
+                text = getattr(question, column)
+                if text is None:
+                    continue
+                try:
+                    references = parse(text).references
+                except ExpressionError:
+                    continue  # already reported
+                for reference in sorted(references - names):
+                    self.problem(
+                        "survey", row.number, column, f"refers to unknown question ${{{reference}}}"
+                    )
+            if question.choice_filter is not None:
+                stub = SurveyDefinition(
+                    form_id="x",
+                    title={},
+                    languages=[],
+                    default_language="",
+                    pages=[],
+                    choice_lists=choice_lists,
+                )
+                try:
+                    parse(question.choice_filter)
+                except ExpressionError:
+                    continue
+                for message in choice_filter_problems(stub, question, names, ""):
+                    self.problem("survey", row.number, "choice_filter", message.strip())
+        for page in pages:
+            if page.relevant is None:
+                continue
+            try:
+                references = parse(page.relevant).references
+            except ExpressionError:
+                continue
+            for reference in sorted(references - names):
+                self.problem(
+                    "survey",
+                    self.page_rows.get(page.name),
+                    "relevant",
+                    f"group {page.name!r} refers to unknown question ${{{reference}}}",
+                )
+        used_lists = {question.choice_list for question, _ in question_rows}
+        for list_name in sorted(set(choice_lists) - used_lists):
+            self.notes.append(f"choices: list {list_name!r} is not used by any question")
+
+
+_SHEET_ORDER = {"": 0, "settings": 1, "survey": 2, "choices": 3}
+_TRANSLATABLE_BASES = {
+    "label",
+    "hint",
+    "guidance_hint",
+    "constraint_message",
+    "required_message",
+    "form_title",
+    "title",
+    "image",
+    "audio",
+    "video",
+    "big-image",
+}
+
+
+def _normalise_translation_headers(
+    header_rows: list[dict[str, Any]], rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Let 'label:Russian' and 'label::ru' be mixed in one sheet.
+
+    pyxform splits headers on '::' when any header uses it, else on ':'; a sheet that
+    mixes both would silently lose its single-colon columns. We rewrite the single-colon
+    spelling of translatable columns to '::' so both spellings work together.
+    """
+    if not header_rows:
+        return header_rows, rows
+    renames: dict[str, str] = {}
+    for header in header_rows[0]:
+        if "::" in header or ":" not in header:
+            continue
+        base, _, rest = header.partition(":")
+        if "_".join(base.split()).lower() in _TRANSLATABLE_BASES and rest.strip():
+            renames[header] = f"{base.strip()}::{rest.strip()}"
+    if not renames:
+        return header_rows, rows
+    new_headers = [{renames.get(key, key): value for key, value in header_rows[0].items()}]
+    new_rows = [{renames.get(key, key): value for key, value in row.items()} for row in rows]
+    return new_headers, new_rows
+
+
+def _with_relevant(question: Question, conditions: list[str | None]) -> Question:
+    """Fold the relevance of nested groups into the question (groups are flattened)."""
+    parts = [condition for condition in conditions if condition]
+    combined = parts[0] if len(parts) == 1 else " and ".join(f"({part})" for part in parts)
+    data = question.to_dict()
+    data["relevant"] = combined
+    return Question(**data)
+
+
+def _translation_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...] | None, str]:
+    """For a header like ('bind', 'jr:constraintMsg', 'ru') return (base, language)."""
+    if tokens[0] in ("label", "hint", "title") and len(tokens) == 2:
+        return tokens[:1], tokens[1]
+    if (
+        tokens[0] == "bind"
+        and len(tokens) == 3
+        and tokens[1]
+        in (
+            "jr:constraintMsg",
+            "jr:requiredMsg",
+        )
+    ):
+        return tokens[:2], tokens[2]
+    return None, ""
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, dict):
+        return all(_blank(item) for item in value.values())
+    return False
+
+
+def _has_value(value: Any) -> bool:
+    return not _blank(value)
+
+
+# --------------------------------------------------------------------------- export
+
+_SURVEY_TRANSLATED = ("label", "hint", "required_message", "constraint_message")
+
+
+def _language_header(code: str) -> str:
+    return LANGUAGE_HEADERS.get(code, code)
+
+
+def export_xlsform(definition: SurveyDefinition) -> bytes:
+    """Write the definition as an .xlsx XLSForm that :func:`import_xlsform` reads back equal."""
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    languages = list(definition.languages)
+    header = ["type", "name"]
+    for column in _SURVEY_TRANSLATED:
+        header.extend(f"{column}::{_language_header(code)}" for code in languages)
+    header.extend(
+        [
+            "required",
+            "relevant",
+            "constraint",
+            "default",
+            "choice_filter",
+            "appearance",
+            "parameters",
+            "region",
+        ]
+    )
+    survey.append(header)
+
+    def translated(texts: Mapping[str, str]) -> list[str | None]:
+        return [texts.get(code) for code in languages]
+
+    for page in definition.pages:
+        group_row = ["begin_group", page.name, *translated(page.label)]
+        group_row.extend([None] * (len(languages) * 3))
+        group_row.extend([None, page.relevant])
+        _append(survey, group_row)
+        for question in page.questions:
+            if question.is_select:
+                type_text = f"{question.type} {question.choice_list}"
+            else:
+                type_text = question.type
+            row: list[Any] = [type_text, question.name]
+            for column in _SURVEY_TRANSLATED:
+                row.extend(translated(getattr(question, column)))
+            parameters = None
+            if question.type == "range":
+                merged = {**RANGE_DEFAULTS, **question.parameters}
+                parameters = " ".join(f"{key}={merged[key]}" for key in ("start", "end", "step"))
+            row.extend(
+                [
+                    "yes" if question.required else None,
+                    question.relevant,
+                    question.constraint,
+                    question.default,
+                    question.choice_filter,
+                    question.appearance,
+                    parameters,
+                    "yes" if question.region else None,
+                ]
+            )
+            _append(survey, row)
+        _append(survey, ["end_group"])
+
+    choices = workbook.create_sheet("choices")
+    filter_columns: list[str] = []
+    for items in definition.choice_lists.values():
+        for choice in items:
+            for column in choice.filters:
+                if column not in filter_columns:
+                    filter_columns.append(column)
+    choices.append(
+        [
+            "list_name",
+            "name",
+            *(f"label::{_language_header(c)}" for c in languages),
+            *filter_columns,
+        ]
+    )
+    for list_name, items in definition.choice_lists.items():
+        for choice in items:
+            _append(
+                choices,
+                [
+                    list_name,
+                    choice.name,
+                    *translated(choice.label),
+                    *(choice.filters.get(column) for column in filter_columns),
+                ],
+            )
+
+    settings = workbook.create_sheet("settings")
+    title_codes = [code for code in languages if code in definition.title]
+    extra = sorted(definition.settings)
+    settings.append(
+        [
+            "form_id",
+            *(f"form_title::{_language_header(code)}" for code in title_codes),
+            "default_language",
+            *extra,
+        ]
+    )
+    _append(
+        settings,
+        [
+            definition.form_id,
+            *(definition.title[code] for code in title_codes),
+            definition.default_language,
+            *(definition.settings[key] for key in extra),
+        ],
+    )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """Append a row, storing text that starts with '=' as text rather than a formula."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
