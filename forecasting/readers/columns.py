@@ -1,0 +1,348 @@
+"""Recognising what each column of a table holds, and which layout the table uses.
+
+Headers are matched against the usual words in English, Russian and Kazakh, in any case
+and with any punctuation; when a header says nothing useful (stat.gov.kz exports often
+leave the region column unnamed), the column's contents decide: a column whose labels are
+regions is the region column, a column whose cells are periods is the period column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from forecasting.geography import RegionResolver
+from forecasting.periods import PeriodError, parse_period
+from forecasting.readers.tables import Table, cell_text, is_blank
+
+#: Layouts a reader understands (see docs/data-contract.md, "Readers").
+LAYOUTS: tuple[str, ...] = ("auto", "long", "wide-region", "wide-indicator", "wide-period")
+
+ROLES: tuple[str, ...] = (
+    "region",
+    "period",
+    "indicator",
+    "value",
+    "unit",
+    "source",
+    "n",
+    "lower",
+    "upper",
+)
+
+# Header words per role (folded as in ``_fold``). A header matches when it equals an entry,
+# or when its first word is a one-word entry ("Year of data", "Регион РК").
+ROLE_WORDS: dict[str, tuple[str, ...]] = {
+    "region": (
+        "region",
+        "regions",
+        "region code",
+        "region name",
+        "city",
+        "oblast",
+        "oblys",
+        "area",
+        "territory",
+        "location",
+        "geo",
+        "регион",
+        "регионы",
+        "область",
+        "город",
+        "территория",
+        "наименование региона",
+        "аймақ",
+        "облыс",
+        "өңір",
+        "аумақ",
+        "қала",
+    ),
+    "period": (
+        "period",
+        "year",
+        "date",
+        "time",
+        "time period",
+        "month",
+        "quarter",
+        "год",
+        "дата",
+        "период",
+        "месяц",
+        "квартал",
+        "жыл",
+        "кезең",
+        "күні",
+        "ай",
+        "тоқсан",
+    ),
+    "indicator": (
+        "indicator",
+        "indicator code",
+        "indicator name",
+        "series",
+        "measure",
+        "variable",
+        "показатель",
+        "индикатор",
+        "көрсеткіш",
+    ),
+    "value": (
+        "value",
+        "values",
+        "obs value",
+        "rate",
+        "amount",
+        "level",
+        "share",
+        "percent",
+        "percentage",
+        "значение",
+        "величина",
+        "уровень",
+        "доля",
+        "мәні",
+        "мән",
+        "деңгейі",
+        "үлесі",
+    ),
+    "unit": (
+        "unit",
+        "units",
+        "unit of measure",
+        "unit of measurement",
+        "единица",
+        "единица измерения",
+        "ед изм",
+        "өлшем бірлігі",
+    ),
+    "source": ("source", "источник", "дереккөз", "дереккөзі"),
+    "n": (
+        "n",
+        "responses",
+        "respondents",
+        "sample size",
+        "число ответов",
+        "число респондентов",
+        "объем выборки",
+        "респонденттер саны",
+    ),
+    "lower": ("lower", "lo", "ci lower", "lower bound", "нижняя граница", "төменгі шек"),
+    "upper": ("upper", "hi", "ci upper", "upper bound", "верхняя граница", "жоғарғы шек"),
+}
+
+
+def fold_header(text: str) -> str:
+    """Lower case, punctuation as spaces, single spaces: "Ед. изм." -> "ед изм"."""
+    text = text.casefold().replace("ё", "е")
+    text = re.sub(r"[\s_\-./,:;()\[\]\"'«»*]+", " ", text)
+    return text.strip()
+
+
+_EXACT = {fold_header(word): role for role, words in ROLE_WORDS.items() for word in words}
+_FIRST_WORD = {
+    fold_header(word): role
+    for role, words in ROLE_WORDS.items()
+    for word in words
+    if " " not in word and len(word) > 2
+}
+
+
+def role_of_header(header: str) -> str | None:
+    """Which role a header names, or ``None``."""
+    folded = fold_header(header)
+    if not folded:
+        return None
+    if folded in _EXACT:
+        return _EXACT[folded]
+    first = folded.split(" ", 1)[0]
+    return _FIRST_WORD.get(first)
+
+
+def header_period(header: str) -> object | None:
+    """The period a header names ("2019", "2020 год", "2021*"), or ``None``."""
+    text = re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰)]+$", "", header.strip()).strip()
+    if not text or not any(char.isdigit() for char in text):
+        return None
+    try:
+        return parse_period(text)
+    except PeriodError:
+        return None
+
+
+@dataclass
+class Columns:
+    """Where each role lives (column indices) and which layout the table uses."""
+
+    layout: str
+    roles: dict[str, int] = field(default_factory=dict)
+    #: Wide layouts: column index -> what the header names (a region label, an indicator
+    #: label, or a period header text).
+    spread: dict[int, str] = field(default_factory=dict)
+
+
+class LayoutError(ValueError):
+    """The table's columns cannot be understood; the message says what was found."""
+
+
+def find_columns(
+    table: Table,
+    *,
+    layout: str,
+    explicit: dict[str, str | None],
+    resolver: RegionResolver | None,
+    indicator_labels: set[str] | None,
+) -> Columns:
+    """Assign roles to columns and decide the layout (or check the one asked for)."""
+    if layout not in LAYOUTS:
+        raise LayoutError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+    roles: dict[str, int] = {}
+    for role, name in explicit.items():
+        if name:
+            roles[role] = _named_column(table, name, role)
+    assigned = set(roles.values())
+    found: dict[str, list[int]] = {}
+    for index, header in enumerate(table.header):
+        if index in assigned:
+            continue
+        role = role_of_header(header)
+        if role is not None and role not in roles:
+            found.setdefault(role, []).append(index)
+    for role, indices in found.items():
+        if len(indices) > 1 and role in ("region", "period", "value", "indicator"):
+            names = " and ".join(repr(table.column_label(i)) for i in indices)
+            raise LayoutError(
+                f"columns {names} both look like the {role} column; "
+                f"name the right one with --{role}-column"
+            )
+        roles[role] = indices[0]
+
+    period_headers = {
+        index: header
+        for index, header in enumerate(table.header)
+        if index not in roles.values() and header_period(header) is not None
+    }
+    want = layout
+    if want in ("auto", "wide-period") and period_headers and "period" not in roles:
+        _find_by_content(table, roles, "region", resolver)
+        if "region" not in roles:
+            raise LayoutError(
+                "the column headers are periods but no column holds region names "
+                f"(found: {_found(table)}); name it with --region-column"
+            )
+        return Columns("wide-period", roles, period_headers)
+    if want == "wide-period":
+        raise LayoutError(f"no column header is a period (found: {_found(table)})")
+
+    if want in ("auto", "long", "wide-region"):
+        _find_by_content(table, roles, "period", resolver)
+    if want in ("auto", "long", "wide-indicator"):
+        _find_by_content(table, roles, "region", resolver)
+
+    if want in ("auto", "long") and {"region", "period", "value"} <= roles.keys():
+        return Columns("long", roles)
+    if want == "long":
+        missing = [role for role in ("region", "period", "value") if role not in roles]
+        raise LayoutError(
+            f"no {', '.join(missing)} column (found: {_found(table)}); "
+            + " ".join(f"name it with --{role}-column." for role in missing)
+        )
+
+    others = {
+        index: header
+        for index, header in enumerate(table.header)
+        if index not in roles.values() and header.strip()
+    }
+    if want in ("auto", "wide-region") and "period" in roles and "region" not in roles:
+        if resolver is None:
+            regions = others
+        else:
+            regions = {
+                index: header
+                for index, header in others.items()
+                if resolver.resolve(header) is not None or resolver.is_national_total(header)
+            }
+        if want == "wide-region" or len(regions) >= max(1, len(others) // 2):
+            return Columns("wide-region", roles, others)
+    if want == "wide-region":
+        raise LayoutError(
+            f"a table with one column per region needs a period column (found: {_found(table)})"
+        )
+
+    if {"region", "period"} <= roles.keys() and "value" not in roles and others:
+        if want == "wide-indicator" or indicator_labels is None:
+            return Columns("wide-indicator", roles, others)
+        known = {i: h for i, h in others.items() if fold_header(h) in indicator_labels}
+        if known:
+            return Columns("wide-indicator", roles, others)
+    if want == "wide-indicator":
+        raise LayoutError(
+            f"a table with one column per indicator needs region and period columns "
+            f"(found: {_found(table)})"
+        )
+    raise LayoutError(
+        "cannot tell how the table is laid out: expected region, period and value columns "
+        "(long), one column per region, per indicator or per period; "
+        f"found: {_found(table)}. Name the columns with --region-column, --period-column, "
+        "--value-column or choose --layout"
+    )
+
+
+def _named_column(table: Table, name: str, role: str) -> int:
+    wanted = fold_header(name)
+    for index, header in enumerate(table.header):
+        if fold_header(header) == wanted:
+            return index
+    raise LayoutError(f"no column named {name!r} for the {role}; found: {_found(table)}")
+
+
+def _found(table: Table) -> str:
+    labels = [table.column_label(i) for i in range(len(table.header))]
+    shown = ", ".join(repr(label) for label in labels[:15])
+    if len(labels) > 15:
+        shown += f", ... ({len(labels)} columns)"
+    return shown or "no columns"
+
+
+def _find_by_content(
+    table: Table, roles: dict[str, int], role: str, resolver: RegionResolver | None
+) -> None:
+    """A column with an unhelpful header whose cells are clearly regions (or periods)."""
+    if role in roles or (role == "region" and resolver is None):
+        return
+    width = max((len(row) for _, row in table.rows), default=0)
+    best, best_share = None, 0.0
+    for index in range(width):
+        if index in roles.values() or role_of_header(table.column_label(index)) is not None:
+            continue
+        if header_period(table.header[index] if index < len(table.header) else "") is not None:
+            continue
+        cells = [row[index] for _, row in table.rows[:200] if index < len(row)]
+        cells = [cell for cell in cells if not is_blank(cell)]
+        if not cells:
+            continue
+        if role == "region":
+            hits = sum(
+                1
+                for cell in cells
+                if resolver.resolve(cell_text(cell)) is not None  # type: ignore[union-attr]
+                or resolver.is_national_total(cell_text(cell))  # type: ignore[union-attr]
+            )
+        else:
+            hits = sum(1 for cell in cells if _is_text_period(cell))
+        share = hits / len(cells)
+        if share > best_share:
+            best, best_share = index, share
+    if best is not None and best_share >= 0.5:
+        roles[role] = best
+
+
+def _is_text_period(cell: object) -> bool:
+    """A period cell; bare small numbers (values) do not count, years and dates do."""
+    if isinstance(cell, int | float) and not 1800 <= cell <= 2200:
+        return False
+    try:
+        parse_period(cell)
+    except PeriodError:
+        return False
+    return True

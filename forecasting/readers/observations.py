@@ -1,0 +1,645 @@
+"""``read_observations``: any reasonable statistics table in, contract observations out.
+
+The reader never guesses silently and never drops a row without saying so: every cell it
+cannot use becomes an issue in the report, naming the row and column a person sees in the
+spreadsheet. A file with any error yields the report and no data, so a half-read file can
+never reach a model. The rules are written down in ``docs/data-contract.md``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from forecasting.contract import (
+    ContractError,
+    empty_observations,
+    read_catalogue,
+    validate_catalogue,
+    validate_observations,
+)
+from forecasting.geography import RegionResolver, Unit, default_resolver
+from forecasting.periods import (
+    PeriodError,
+    frequency_of,
+    infer_frequency,
+    normalise_frequency,
+    parse_period,
+)
+from forecasting.readers.columns import Columns, LayoutError, find_columns, fold_header
+from forecasting.readers.report import ValidationReport
+from forecasting.readers.tables import (
+    NotANumber,
+    Table,
+    cell_text,
+    is_blank,
+    is_no_data_marker,
+    load_table,
+    parse_number,
+)
+
+#: ``region`` of national-total rows in ``ReadResult.national_totals``.
+NATIONAL_TOTAL_KEY = "national"
+
+_UNIT_SYNONYMS = {
+    "percent": "%",
+    "pct": "%",
+    "процент": "%",
+    "процентов": "%",
+    "пайыз": "%",
+    "проц": "%",
+}
+
+
+@dataclass
+class ReadResult:
+    """Observations (``None`` when the file has errors), national totals and the report."""
+
+    observations: pd.DataFrame | None
+    national_totals: pd.DataFrame | None
+    report: ValidationReport
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+@dataclass
+class _Record:
+    """One value cell of the table and the cells that say what it is."""
+
+    row: int
+    region: object
+    period: object
+    indicator: str | None
+    value: object
+    region_column: str
+    period_column: str
+    value_column: str
+    extras: dict[str, tuple[object, str]] = field(default_factory=dict)
+    unit: Unit | None = None
+    national: bool = False
+    parsed_period: pd.Period | None = None
+    parsed_value: float | None = None
+    #: Parsed optional numbers (n, lower, upper) by role.
+    numbers: dict[str, float] = field(default_factory=dict)
+    formula: bool = False
+
+
+def read_observations(
+    source: str | PathLike[str] | IO | pd.DataFrame,
+    *,
+    layout: str = "auto",
+    indicator: str | None = None,
+    region_column: str | None = None,
+    period_column: str | None = None,
+    value_column: str | None = None,
+    frequency: str | None = None,
+    sheet: str | int | None = None,
+    resolver: RegionResolver | None = None,
+    catalogue: pd.DataFrame | str | PathLike[str] | None = None,
+    filename: str | None = None,
+    resolve_regions: bool = True,
+) -> ReadResult:
+    """Read a CSV/XLSX/XLS file (path or binary file object) or a DataFrame of statistics.
+
+    ``layout`` is ``auto`` (detected), ``long`` (region, period, value columns),
+    ``wide-region`` (a column per region, a row per period), ``wide-indicator`` (a column
+    per indicator, a row per region and period) or ``wide-period`` (a column per period,
+    as stat.gov.kz publishes). ``indicator`` names the indicator when the table has no
+    indicator column. ``catalogue`` (frame or CSV path) supplies indicator codes, names,
+    units and frequencies to check against. Regions go through ``resolver`` (default:
+    Kazakhstan's units) unless ``resolve_regions`` is false, in which case region labels
+    are kept as opaque series keys.
+
+    Problems in the file never raise: they are in ``result.report``. A catalogue that
+    breaks the contract does raise ``ContractError`` (it is the caller's input, not the
+    file's).
+    """
+    display = filename or (
+        Path(source).name if isinstance(source, str | PathLike) else getattr(source, "name", None)
+    )
+    report = ValidationReport(source=str(display) if display else None)
+    catalogue_frame = _catalogue(catalogue)
+    if resolve_regions and resolver is None:
+        resolver = default_resolver()
+    if not resolve_regions:
+        resolver = None
+    if frequency is not None:
+        try:
+            frequency = normalise_frequency(frequency)
+        except PeriodError as error:
+            report.error(str(error))
+            return ReadResult(None, None, report)
+
+    table = load_table(source, filename=filename, sheet=sheet, report=report)
+    if table is None:
+        return ReadResult(None, None, report)
+    report.rows = len(table.rows)
+    if not table.rows:
+        report.error("the file has a header but no data rows", row=table.header_row)
+        return ReadResult(None, None, report)
+
+    indicators = _IndicatorNames(catalogue_frame)
+    try:
+        columns = find_columns(
+            table,
+            layout=layout,
+            explicit={"region": region_column, "period": period_column, "value": value_column},
+            resolver=resolver,
+            indicator_labels=indicators.labels if catalogue_frame is not None else None,
+        )
+    except LayoutError as error:
+        report.error(str(error), row=table.header_row)
+        return ReadResult(None, None, report)
+    report.layout = columns.layout
+
+    if indicator is not None:
+        code = indicators.code(indicator)
+        if code is None:
+            report.error(f"indicator {indicator!r} is not in the catalogue", value=indicator)
+            return ReadResult(None, None, report)
+        indicator = code
+
+    records = _records(table, columns, indicator, report)
+    records = _drop_empty_values(records, columns, report)
+    if not _check_indicators(records, columns, indicators, indicator, report):
+        return ReadResult(None, None, report)
+    _resolve_regions(records, resolver, report)
+    _parse_periods(records, frequency, catalogue_frame, report)
+    _parse_values(records, table, report)
+    _check_units(records, catalogue_frame, report)
+    _check_duplicates(records, report)
+    if resolver is not None:
+        _validity_warnings(records, resolver, report)
+
+    if report.errors:
+        return ReadResult(None, None, report)
+    observations, totals = _frames(records, report)
+    if observations is not None:
+        report.observations = len(observations)
+        report.national_totals = 0 if totals is None else len(totals)
+    if report.errors:
+        return ReadResult(None, None, report)
+    return ReadResult(observations, totals, report)
+
+
+# --- Catalogue and indicators ---------------------------------------------------------------
+
+
+def _catalogue(catalogue: pd.DataFrame | str | PathLike[str] | None) -> pd.DataFrame | None:
+    if catalogue is None:
+        return None
+    if isinstance(catalogue, pd.DataFrame):
+        return validate_catalogue(catalogue)
+    return read_catalogue(catalogue)
+
+
+class _IndicatorNames:
+    """Indicator codes and names from the catalogue, for matching headers and cells."""
+
+    def __init__(self, catalogue: pd.DataFrame | None) -> None:
+        self.catalogue = catalogue
+        self._codes: dict[str, str] = {}
+        if catalogue is not None:
+            for _, row in catalogue.iterrows():
+                for label in (row["code"], row["name_kk"], row["name_ru"], row["name_en"]):
+                    if label:
+                        self._codes.setdefault(fold_header(str(label)), row["code"])
+        self.labels = set(self._codes)
+
+    def code(self, label: str) -> str | None:
+        """The catalogue code a label names; without a catalogue the label is the code."""
+        text = str(label).strip()
+        if self.catalogue is None:
+            return text or None
+        return self._codes.get(fold_header(text))
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+
+def _records(
+    table: Table, columns: Columns, indicator: str | None, report: ValidationReport
+) -> list[_Record]:
+    roles = columns.roles
+
+    def cell(row: list[object], index: int | None) -> object:
+        return row[index] if index is not None and index < len(row) else None
+
+    def label(index: int | None, fallback: str) -> str:
+        return table.column_label(index) if index is not None else fallback
+
+    extras = {
+        role: roles[role] for role in ("unit", "source", "n", "lower", "upper") if role in roles
+    }
+    width = len(table.header)
+    records: list[_Record] = []
+    for row_number, row in table.rows:
+        overflow = [i for i in range(width, len(row)) if not is_blank(row[i])]
+        if overflow:
+            report.error(
+                "the row has values beyond the last column of the header",
+                row=row_number,
+                value=cell_text(row[overflow[0]]),
+            )
+        row_extras = {
+            role: (cell(row, index), table.column_label(index)) for role, index in extras.items()
+        }
+        row_indicator = (
+            cell_text(cell(row, roles["indicator"])) if "indicator" in roles else indicator
+        )
+        if columns.layout == "long":
+            targets = [(roles["value"], cell(row, roles["region"]), cell(row, roles["period"]))]
+        elif columns.layout == "wide-period":
+            region = cell(row, roles["region"])
+            targets = [(index, region, header) for index, header in columns.spread.items()]
+        elif columns.layout == "wide-region":
+            period = cell(row, roles["period"])
+            targets = [(index, header, period) for index, header in columns.spread.items()]
+        else:  # wide-indicator
+            targets = [
+                (index, cell(row, roles["region"]), cell(row, roles["period"]))
+                for index in columns.spread
+            ]
+        for value_index, region, period in targets:
+            record_indicator = (
+                columns.spread[value_index] if columns.layout == "wide-indicator" else row_indicator
+            )
+            records.append(
+                _Record(
+                    row=row_number,
+                    region=region,
+                    period=period,
+                    indicator=record_indicator or None,
+                    value=cell(row, value_index),
+                    region_column=label(roles.get("region"), table.column_label(value_index)),
+                    period_column=label(roles.get("period"), table.column_label(value_index)),
+                    value_column=table.column_label(value_index),
+                    extras=row_extras,
+                    formula=(row_number, value_index) in table.formula_cells,
+                )
+            )
+    return records
+
+
+def _drop_empty_values(
+    records: list[_Record], columns: Columns, report: ValidationReport
+) -> list[_Record]:
+    """Blank and "no data" cells are not observations; say how many there were."""
+    kept: list[_Record] = []
+    markers: dict[str, list[int]] = defaultdict(list)
+    blank_rows: list[int] = []
+    for record in records:
+        if record.formula:
+            kept.append(record)
+        elif is_no_data_marker(record.value):
+            markers[str(record.value).strip()].append(record.row)
+        elif is_blank(record.value):
+            blank_rows.append(record.row)
+        else:
+            kept.append(record)
+    for marker, rows in markers.items():
+        report.warning(
+            f"{len(rows)} cell(s) hold the no-data mark {marker!r}; read as no observation "
+            f"(rows {_row_list(rows)})",
+            row=rows[0],
+            value=marker,
+        )
+    if blank_rows:
+        if columns.layout == "long":
+            message = f"{len(blank_rows)} row(s) have no value and are skipped"
+        else:
+            message = f"{len(blank_rows)} empty cell(s) read as no observation"
+        report.warning(f"{message} (rows {_row_list(blank_rows)})", row=blank_rows[0])
+    return kept
+
+
+def _row_list(rows: list[int], limit: int = 10) -> str:
+    unique = sorted(set(rows))
+    shown = ", ".join(map(str, unique[:limit]))
+    return shown + (f", ... {len(unique) - limit} more" if len(unique) > limit else "")
+
+
+def _check_indicators(
+    records: list[_Record],
+    columns: Columns,
+    indicators: _IndicatorNames,
+    indicator: str | None,
+    report: ValidationReport,
+) -> bool:
+    """Every record needs a known indicator code; returns whether reading can go on."""
+    if not records:
+        report.error("the file has no values to read")
+        return False
+    if all(record.indicator is None for record in records) and indicator is None:
+        report.error(
+            "the table does not say which indicator it holds: add an indicator column or "
+            "give the indicator (--indicator CODE)"
+        )
+        return False
+    unknown: dict[str, int] = {}
+    for record in records:
+        if record.indicator is None:
+            report.error("the indicator is empty", row=record.row, column="indicator")
+            continue
+        code = indicators.code(record.indicator)
+        if code is None:
+            unknown.setdefault(record.indicator, record.row)
+        else:
+            record.indicator = code
+    for label, row in unknown.items():
+        where = "column" if columns.layout == "wide-indicator" else "indicator"
+        report.error(
+            f"unknown indicator {label!r}: not a code or name in the catalogue",
+            row=row if where == "indicator" else None,
+            column=label if where == "column" else "indicator",
+            value=label,
+        )
+    return not unknown
+
+
+def _resolve_regions(
+    records: list[_Record], resolver: RegionResolver | None, report: ValidationReport
+) -> None:
+    labels = [cell_text(record.region) for record in records]
+    for record, label in zip(records, labels, strict=True):
+        if not label:
+            report.error("the region is empty", row=record.row, column=record.region_column)
+    if resolver is None:
+        return
+    resolution = resolver.resolve_all(label for label in labels if label)
+    unresolved_rows: dict[str, list[_Record]] = defaultdict(list)
+    for record, label in zip(records, labels, strict=True):
+        if not label:
+            continue
+        if label in resolution.national_totals:
+            record.national = True
+        elif label in resolution.resolved:
+            record.unit = resolution.resolved[label]
+        else:
+            unresolved_rows[label].append(record)
+    for label, rows in unresolved_rows.items():
+        hints = resolution.suggestions.get(label)
+        report.error(
+            f"unknown region {label!r} in {len(rows)} row(s)"
+            + (f"; did you mean {', '.join(hints)}?" if hints else ""),
+            row=rows[0].row,
+            column=rows[0].region_column,
+            value=label,
+        )
+    if unresolved_rows:
+        names = ", ".join(repr(label) for label in unresolved_rows)
+        report.error(
+            f"{len(unresolved_rows)} region name(s) not recognised: {names}. Use the codes "
+            "or names of the region list, or add the names as aliases to the region file"
+        )
+
+
+def _parse_periods(
+    records: list[_Record],
+    frequency: str | None,
+    catalogue: pd.DataFrame | None,
+    report: ValidationReport,
+) -> None:
+    """Parse periods indicator by indicator: each indicator has one frequency."""
+    by_indicator: dict[str, list[_Record]] = defaultdict(list)
+    for record in records:
+        if record.indicator is not None:
+            by_indicator[record.indicator].append(record)
+    catalogue_frequency = (
+        dict(zip(catalogue["code"], catalogue["frequency"], strict=True))
+        if catalogue is not None
+        else {}
+    )
+    for code, group in by_indicator.items():
+        wanted = frequency or catalogue_frequency.get(code)
+        if wanted is None:
+            parsed = []
+            for record in group:
+                try:
+                    parsed.append(parse_period(record.period))
+                except PeriodError:
+                    continue
+            if parsed:
+                try:
+                    wanted = infer_frequency(parsed)
+                except PeriodError as error:
+                    report.error(
+                        f"indicator {code}: {error}; give --frequency or split the file",
+                        column=group[0].period_column,
+                    )
+                    continue
+        for record in group:
+            if is_blank(record.period):
+                report.error("the period is empty", row=record.row, column=record.period_column)
+                continue
+            try:
+                record.parsed_period = parse_period(record.period, wanted)
+            except PeriodError as error:
+                report.error(
+                    f"period: {error}",
+                    row=record.row,
+                    column=record.period_column,
+                    value=cell_text(record.period),
+                )
+                continue
+            if wanted is None:  # only dates and no frequency anywhere
+                report.error(
+                    f"{cell_text(record.period)!r} is a date: give the frequency (--frequency)",
+                    row=record.row,
+                    column=record.period_column,
+                )
+
+
+def _parse_values(records: list[_Record], table: Table, report: ValidationReport) -> None:
+    for record in records:
+        if record.formula:
+            report.error(
+                "the cell holds a formula whose result was never saved; open the file in a "
+                "spreadsheet program and save it, or paste values",
+                row=record.row,
+                column=record.value_column,
+                value=str(record.value),
+            )
+            continue
+        try:
+            record.parsed_value = parse_number(record.value, decimal_comma=table.decimal_comma)
+        except NotANumber as error:
+            report.error(
+                f"value: {error}",
+                row=record.row,
+                column=record.value_column,
+                value=cell_text(record.value),
+            )
+        for role in ("n", "lower", "upper"):
+            raw, column = record.extras.get(role, (None, ""))
+            if is_blank(raw) or is_no_data_marker(raw):
+                continue
+            try:
+                number = parse_number(raw, decimal_comma=table.decimal_comma)
+            except NotANumber as error:
+                report.error(f"{role}: {error}", row=record.row, column=column, value=raw)
+                continue
+            if role == "n" and number < 0:
+                report.error("n (number of responses) is negative", row=record.row, column=column)
+            record.numbers[role] = number
+
+
+def _unit_key(text: object) -> str:
+    folded = re.sub(r"[\s.]+", "", cell_text(text).casefold())
+    return _UNIT_SYNONYMS.get(folded, folded)
+
+
+def _check_units(
+    records: list[_Record], catalogue: pd.DataFrame | None, report: ValidationReport
+) -> None:
+    """A unit column must agree with the catalogue, and with itself within an indicator."""
+    expected = (
+        dict(zip(catalogue["code"], catalogue["unit"], strict=True))
+        if catalogue is not None
+        else {}
+    )
+    seen: dict[str, tuple[str, int]] = {}
+    reported: set[tuple[str, str]] = set()
+    for record in records:
+        if "unit" not in record.extras or record.indicator is None:
+            continue
+        raw, column = record.extras["unit"]
+        if is_blank(raw):
+            continue
+        key = _unit_key(raw)
+        catalogue_unit = expected.get(record.indicator)
+        if catalogue_unit and _unit_key(catalogue_unit) != key:
+            if (record.indicator, key) not in reported:
+                reported.add((record.indicator, key))
+                report.error(
+                    f"unit {cell_text(raw)!r} disagrees with the catalogue, which gives "
+                    f"{catalogue_unit!r} for {record.indicator}",
+                    row=record.row,
+                    column=column,
+                    value=cell_text(raw),
+                )
+            continue
+        first = seen.setdefault(record.indicator, (key, record.row))
+        if first[0] != key and (record.indicator, key) not in reported:
+            reported.add((record.indicator, key))
+            report.error(
+                f"unit {cell_text(raw)!r} differs from the unit on row {first[1]} for the "
+                f"same indicator {record.indicator}",
+                row=record.row,
+                column=column,
+                value=cell_text(raw),
+            )
+
+
+def _check_duplicates(records: list[_Record], report: ValidationReport) -> None:
+    """Two cells for one region, period and indicator (often two spellings of a region)."""
+    first: dict[tuple[str, object, str], _Record] = {}
+    for record in records:
+        if record.parsed_period is None or record.indicator is None:
+            continue
+        if record.national:
+            region = NATIONAL_TOTAL_KEY
+        elif record.unit is not None:
+            region = record.unit.code
+        else:
+            region = cell_text(record.region)
+        if not region:
+            continue
+        key = (region, record.parsed_period, record.indicator)
+        earlier = first.setdefault(key, record)
+        if earlier is record:
+            continue
+        same_label = cell_text(earlier.region) == cell_text(record.region)
+        labels = (
+            ""
+            if same_label
+            else f" ({cell_text(earlier.region)!r} and {cell_text(record.region)!r} "
+            "are the same region)"
+        )
+        report.error(
+            f"a second value for region {region}, period {record.parsed_period}, indicator "
+            f"{record.indicator} (first on row {earlier.row}){labels}",
+            row=record.row,
+            column=record.value_column,
+            value=cell_text(record.value),
+        )
+
+
+def _validity_warnings(
+    records: list[_Record], resolver: RegionResolver, report: ValidationReport
+) -> None:
+    """One warning per unit and kind of note, with the first row and how many rows."""
+    notes: dict[tuple[str, str], list[_Record]] = defaultdict(list)
+    for record in records:
+        if record.unit is None or record.parsed_period is None:
+            continue
+        period = record.parsed_period
+        note = resolver.validity_warning(
+            record.unit, period.start_time.date(), period.end_time.date()
+        )
+        if note is not None:
+            notes[(record.unit.code, note)].append(record)
+    for (_, note), group in notes.items():
+        periods = sorted({record.parsed_period for record in group})
+        span = str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
+        report.warning(
+            f"{cell_text(group[0].region)!r} for {span} ({len(group)} value(s)): {note}",
+            row=group[0].row,
+            column=group[0].region_column,
+            value=cell_text(group[0].region),
+        )
+
+
+# --- Frames -------------------------------------------------------------------------------------
+
+
+def _frames(
+    records: list[_Record], report: ValidationReport
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The contract frames; ``source`` is the file name unless the file has a source column."""
+    optional = sorted({role for record in records for role in record.extras} - {"unit"})
+    regional, national = [], []
+    for record in records:
+        row = {
+            "region": NATIONAL_TOTAL_KEY
+            if record.national
+            else (record.unit.code if record.unit is not None else cell_text(record.region)),
+            "period": record.parsed_period,
+            "indicator": record.indicator,
+            "value": record.parsed_value,
+        }
+        for role in optional:
+            raw, _ = record.extras.get(role, (None, ""))
+            row[role] = cell_text(raw) if role == "source" else record.numbers.get(role)
+        if "source" not in optional and report.source:
+            row["source"] = report.source
+        if record.national:
+            row["label"] = cell_text(record.region)
+            national.append(row)
+        else:
+            regional.append(row)
+    frequencies = {
+        record.indicator: frequency_of(record.parsed_period)
+        for record in records
+        if record.indicator is not None and record.parsed_period is not None
+    }
+    frames = []
+    for rows in (regional, national):
+        if not rows:
+            frames.append(empty_observations() if rows is regional else None)
+            continue
+        try:
+            frames.append(validate_observations(pd.DataFrame(rows), frequencies=frequencies))
+        except ContractError as error:
+            for problem in error.problems:
+                report.error(f"the data breaks the contract: {problem}")
+            return None, None
+    return frames[0], frames[1]

@@ -1,0 +1,430 @@
+"""Turning a file (CSV, XLSX, XLS) or a DataFrame into a plain table of cells.
+
+Whatever arrives (a path, an upload's byte stream, a frame), the rest of the reader sees the
+same thing: a header row, data rows with the row numbers a spreadsheet user sees, and
+whether numbers use a decimal comma. A file that cannot be opened becomes a report error
+here, never an exception: uploads come from people, and people send PDFs, empty files,
+password-protected workbooks and truncated downloads.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import IO
+
+import pandas as pd
+
+from forecasting.readers.report import ValidationReport
+
+#: Wider tables than this are refused: no statistics table has that many columns, and a
+#: runaway sheet would otherwise produce thousands of issues.
+MAX_COLUMNS = 1000
+#: Rows searched for the header above the data (titles and notes often come first).
+HEADER_SEARCH_ROWS = 30
+DELIMITERS = (",", ";", "\t", "|")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+
+
+@dataclass
+class Table:
+    """A header and the data rows under it, with spreadsheet row numbers."""
+
+    header: list[str]
+    header_row: int
+    rows: list[tuple[int, list[object]]]
+    decimal_comma: bool
+    sheet: str | None = None
+    #: (row, column index) of cells holding a formula whose value was never saved.
+    formula_cells: set[tuple[int, int]] = field(default_factory=set)
+
+    def column_label(self, index: int) -> str:
+        """The header text, or the spreadsheet letter when the header cell is empty."""
+        text = self.header[index] if index < len(self.header) else ""
+        return text or f"column {column_letter(index)}"
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letter for a 0-based index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def cell_text(value: object) -> str:
+    """A cell as text: integers without ".0", dates as ISO dates, blanks as ""."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        if value.hour == value.minute == value.second == 0:
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def load_table(
+    source: str | PathLike[str] | IO | pd.DataFrame,
+    *,
+    filename: str | None,
+    sheet: str | int | None,
+    report: ValidationReport,
+) -> Table | None:
+    """Open ``source`` and find its header; report and return ``None`` when that fails."""
+    if isinstance(source, pd.DataFrame):
+        return _table_from_frame(source)
+    data = _read_bytes(source, report)
+    if data is None:
+        return None
+    if not data.strip():
+        report.error("the file is empty")
+        return None
+    name = (filename or (str(source) if isinstance(source, str | PathLike) else "")).lower()
+    if data.startswith(_ZIP_MAGIC):
+        grid = _read_xlsx(data, sheet, report)
+        decimal_comma = True
+    elif data.startswith(_OLE_MAGIC):
+        grid = _read_xls(data, sheet, report)
+        decimal_comma = True
+    elif name.endswith(EXCEL_SUFFIXES):
+        report.error(
+            "the file is named like an Excel workbook but is not one "
+            "(damaged, truncated or another format renamed)"
+        )
+        return None
+    else:
+        text = _decode(data, report)
+        if text is None:
+            return None
+        grid, delimiter = _read_csv(text)
+        decimal_comma = delimiter != ","
+    if grid is None:
+        return None
+    return _find_header(grid, decimal_comma, report)
+
+
+def _read_bytes(source: str | PathLike[str] | IO, report: ValidationReport) -> bytes | None:
+    try:
+        if hasattr(source, "read"):
+            content = source.read()  # type: ignore[union-attr]
+            return content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        return Path(source).read_bytes()  # type: ignore[arg-type]
+    except FileNotFoundError:
+        report.error(f"no such file: {source}")
+    except IsADirectoryError:
+        report.error(f"{source} is a folder, not a file")
+    except OSError as error:
+        report.error(f"cannot read the file: {error.strerror or error}")
+    return None
+
+
+def _decode(data: bytes, report: ValidationReport) -> str | None:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1251 as saved by Excel."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates: tuple[str, ...] = ("utf-16",)
+    else:
+        candidates = ("utf-8-sig", "cp1251")
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    report.error(
+        "the file is neither a spreadsheet (XLSX, XLS) nor readable text (CSV in UTF-8 or "
+        "Windows-1251)"
+    )
+    return None
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the most lines into the same number of fields (> 1)."""
+    best, best_score = ",", 0.0
+    for delimiter in DELIMITERS:
+        counts = [len(fields) for fields in csv.reader(lines, delimiter=delimiter)]
+        counts = [count for count in counts if count > 1]
+        if not counts:
+            continue
+        mode, hits = Counter(counts).most_common(1)[0]
+        score = hits / len(lines) + mode / 1000  # consistency first, then more fields
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(text: str) -> tuple[list[list[object]], str]:
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    delimiter = sniff_delimiter(lines)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [list(row) for row in rows], delimiter
+
+
+def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -> list | None:
+    import openpyxl
+
+    try:
+        values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        formulas_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, EOFError):
+        report.error("the Excel file is damaged or truncated")
+        return None
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        report.error(f"the file is not a readable Excel workbook ({type(error).__name__})")
+        return None
+    try:
+        names = [name for name in values_book.sheetnames if hasattr(values_book[name], "iter_rows")]
+        order = _sheet_order(names, sheet, report)
+        if not order:
+            return None
+        for name in order:
+            grid = _sheet_rows(values_book[name].iter_rows(values_only=True), name, report)
+            if grid is None:
+                return None
+            if sheet is not None or _has_data(grid):
+                formulas = _sheet_rows(formulas_book[name].iter_rows(values_only=True), name, None)
+                return _mark_formulas(grid, formulas or [])
+        report.error("no sheet of the workbook holds data")
+        return None
+    except Exception as error:  # a corrupt sheet part surfaces only while reading rows
+        report.error(f"the Excel file is damaged ({type(error).__name__}: {error})")
+        return None
+    finally:
+        values_book.close()
+        formulas_book.close()
+
+
+class _Formula(str):
+    """A formula cell whose result was never saved (files written by scripts, not Excel)."""
+
+
+def _mark_formulas(values: list[list[object]], formulas: list[list[object]]) -> list[list[object]]:
+    for row_index, row in enumerate(values):
+        if row_index >= len(formulas):
+            break
+        for column_index, value in enumerate(row):
+            if column_index >= len(formulas[row_index]):
+                break
+            formula = formulas[row_index][column_index]
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                row[column_index] = _Formula(formula)
+    return values
+
+
+def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) -> list | None:
+    import xlrd
+
+    if _ENCRYPTED_PACKAGE in data:
+        report.error("the workbook is password-protected: save a copy without a password")
+        return None
+    try:
+        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    except xlrd.biffh.XLRDError as error:
+        if "encrypt" in str(error).lower():
+            report.error("the workbook is password-protected: save a copy without a password")
+        else:
+            report.error(f"the file is not a readable Excel workbook ({error})")
+        return None
+    except Exception as error:  # xlrd raises assorted errors for damaged files
+        report.error(f"the Excel file is damaged or truncated ({type(error).__name__})")
+        return None
+    try:
+        order = _sheet_order(book.sheet_names(), sheet, report)
+        if not order:
+            return None
+        for name in order:
+            worksheet = book.sheet_by_name(name)
+            rows = (
+                [_xls_cell(cell, book.datemode) for cell in worksheet.row(index)]
+                for index in range(worksheet.nrows)
+            )
+            grid = _sheet_rows(rows, name, report)
+            if grid is None:
+                return None
+            if sheet is not None or _has_data(grid):
+                return grid
+        report.error("no sheet of the workbook holds data")
+        return None
+    except Exception as error:
+        report.error(f"the Excel file is damaged ({type(error).__name__}: {error})")
+        return None
+    finally:
+        book.release_resources()
+
+
+def _xls_cell(cell: object, datemode: int) -> object:
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:  # type: ignore[attr-defined]
+        return xlrd.xldate.xldate_as_datetime(cell.value, datemode)  # type: ignore[attr-defined]
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):  # type: ignore[attr-defined]
+        return None
+    if cell.ctype == xlrd.XL_CELL_ERROR:  # type: ignore[attr-defined]
+        return "#ERROR"
+    return cell.value  # type: ignore[attr-defined]
+
+
+def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationReport) -> list[str]:
+    """The requested sheet (by name, or 1-based number), or all sheets in order."""
+    if sheet is None:
+        if not names:
+            report.error("the workbook has no worksheets")
+        return names
+    text = str(sheet).strip()
+    if text in names:
+        return [text]
+    if text.isdigit() and 1 <= int(text) <= len(names):
+        return [names[int(text) - 1]]
+    report.error(f"no sheet {text!r}; the workbook has: {', '.join(names) or 'no sheets'}")
+    return []
+
+
+def _sheet_rows(
+    rows: Iterable[Iterable[object]], name: str, report: ValidationReport | None
+) -> list[list[object]] | None:
+    grid = []
+    for row in rows:
+        cells = list(row)
+        while cells and is_blank(cells[-1]):
+            cells.pop()
+        if len(cells) > MAX_COLUMNS:
+            if report is not None:
+                report.error(
+                    f"sheet {name!r} has data in more than {MAX_COLUMNS} columns; "
+                    "a table of statistics has far fewer: is this the right file?"
+                )
+            return None
+        grid.append(cells)
+    return grid
+
+
+def _has_data(grid: list[list[object]]) -> bool:
+    return sum(1 for row in grid if any(not is_blank(cell) for cell in row)) >= 2
+
+
+def _find_header(
+    grid: list[list[object]], decimal_comma: bool, report: ValidationReport
+) -> Table | None:
+    """The header is the first row with two or more filled cells (titles have one)."""
+    if len(grid) and max((len(row) for row in grid), default=0) > MAX_COLUMNS:
+        report.error(f"the file has more than {MAX_COLUMNS} columns: is this the right file?")
+        return None
+    filled = [(index, row) for index, row in enumerate(grid) if any(map(_filled, row))]
+    if not filled:
+        report.error("the file is empty")
+        return None
+    header_index = None
+    for index, row in filled[:HEADER_SEARCH_ROWS]:
+        if sum(map(_filled, row)) >= 2:
+            header_index = index
+            break
+    if header_index is None:
+        header_index = filled[0][0]
+    header_cells = grid[header_index]
+    header = [cell_text(cell) for cell in header_cells]
+    rows = [(index + 1, row) for index, row in filled if index > header_index]
+    formula_cells = {
+        (index + 1, column)
+        for index, row in enumerate(grid)
+        for column, cell in enumerate(row)
+        if isinstance(cell, _Formula)
+    }
+    return Table(
+        header=header,
+        header_row=header_index + 1,
+        rows=rows,
+        decimal_comma=decimal_comma,
+        formula_cells=formula_cells,
+    )
+
+
+def _filled(cell: object) -> bool:
+    return not is_blank(cell)
+
+
+def _table_from_frame(frame: pd.DataFrame) -> Table:
+    header = [cell_text(column) for column in frame.columns]
+    rows = [(index + 2, list(values)) for index, values in enumerate(frame.itertuples(index=False))]
+    return Table(header=header, header_row=1, rows=rows, decimal_comma=False)
+
+
+# --- Numbers ------------------------------------------------------------------------------
+
+#: Cells statistics offices use for "no data": read as absent, with a warning.
+NO_DATA_MARKERS = frozenset(
+    {"-", "–", "—", "..", "...", "…", "x", "х", "n/a", "na", "н/д", "нд", "*", "#n/a", "nan"}
+)
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$")
+
+
+class NotANumber(ValueError):
+    """A cell that should hold a number but does not."""
+
+
+def is_no_data_marker(value: object) -> bool:
+    return isinstance(value, str) and value.strip().casefold() in NO_DATA_MARKERS
+
+
+def parse_number(value: object, *, decimal_comma: bool) -> float:
+    """A cell as a float: "4,8", "1 234,5", "12,345.6", "5%" and real numbers.
+
+    A single comma is a decimal comma, except in a comma-delimited file where "1,234" is
+    read as thousands (English convention). Spaces and apostrophes are thousands
+    separators. Raises ``NotANumber``.
+    """
+    if isinstance(value, bool):
+        raise NotANumber(f"{value!r} is not a number")
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("\u00a0", "").replace("\u202f", "")
+        text = re.sub(r"[\s']", "", text).rstrip("%").casefold()
+        text = text.replace("\u2212", "-")
+        if "," in text and "." in text:
+            # The last separator is the decimal one: 1.234,5 or 1,234.5.
+            thousands = "." if text.rfind(",") > text.rfind(".") else ","
+            text = text.replace(thousands, "").replace(",", ".")
+        elif "," in text:
+            if not decimal_comma and _THOUSANDS.match(text):
+                text = text.replace(",", "")
+            elif text.count(",") == 1:
+                text = text.replace(",", ".")
+        if not _NUMBER.match(text):
+            raise NotANumber(f"{str(value).strip()!r} is not a number")
+        number = float(text)
+    if not math.isfinite(number):
+        raise NotANumber(f"{value!r} is not a finite number")
+    return number
