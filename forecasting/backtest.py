@@ -1,0 +1,388 @@
+"""Rolling-origin evaluation: how well would each model have forecast, had we used it before?
+
+Protocol (see ``docs/forecasting.md``). For each indicator, origins are cut at calendar
+periods ``c_k = last - horizon - k * step`` (k = 0 .. n_origins - 1), shared by all regions of
+the indicator. At origin k every model is fitted afresh on the observations at or before the
+cut-off of their indicator and forecasts ``horizon`` periods; forecasts are compared with the
+held-back actual values. Nothing after a cut-off reaches the model fitted at that origin.
+
+Errors are scaled once per series (MASE) by the in-sample seasonal-naive (or naive, when the
+training part is shorter than a season) mean absolute error on the training part before the
+earliest origin, so every origin and every model of a series is divided by the same number.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from forecasting import metrics
+from forecasting.models.base import (
+    INTERVAL_COLUMNS,
+    INTERVAL_QUANTILES,
+    check_horizon,
+    check_observations,
+    make_warning,
+    probability_at_least,
+    season_length_for,
+    summarise_warning,
+)
+from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
+
+METRIC_COLUMNS = ("mase", "smape", "rmse", "coverage_80", "coverage_95", "pinball", "brier")
+ProgressCallback = Callable[[float, str], None]
+
+
+@dataclass
+class BacktestResult:
+    """Per-forecast records of a rolling-origin backtest, and their summaries.
+
+    ``records`` has one row per (model, origin, series, future period) with the actual value,
+    the forecast and the per-point error terms; the summaries average these terms.
+    """
+
+    records: pd.DataFrame
+    origins: pd.DataFrame
+    timings: pd.DataFrame
+    horizon: int
+    threshold: float | None = None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.records.copy()
+
+    def metrics(self, by: Sequence[str] = ("model",)) -> pd.DataFrame:
+        """Average the error terms within groups of ``by`` (columns of the records)."""
+        columns = [*by]
+        if self.records.empty:
+            return pd.DataFrame(columns=[*columns, *self._metric_names(), "n"])
+        grouped = self.records.groupby(columns, sort=True, observed=True)
+        table = pd.DataFrame(
+            {
+                "mase": grouped["scaled_error"].mean(),
+                "smape": grouped["smape"].mean(),
+                "rmse": np.sqrt(grouped["squared_error"].mean()),
+                "coverage_80": grouped["covered_80"].mean(),
+                "coverage_95": grouped["covered_95"].mean(),
+                "pinball": grouped["scaled_pinball"].mean(),
+                "n": grouped.size(),
+            }
+        )
+        if self.threshold is not None:
+            table.insert(6, "brier", grouped["brier"].mean())
+        return table.reset_index()
+
+    def _metric_names(self) -> list[str]:
+        return [name for name in METRIC_COLUMNS if name != "brier" or self.threshold is not None]
+
+    def overall(self) -> pd.DataFrame:
+        table = self.metrics(("model",))
+        if not self.timings.empty:
+            table = table.merge(self.timings, on="model", how="left")
+        return table
+
+    def by_horizon(self) -> pd.DataFrame:
+        return self.metrics(("model", "step"))
+
+    def by_region(self) -> pd.DataFrame:
+        return self.metrics(("model", "region"))
+
+    def by_indicator(self) -> pd.DataFrame:
+        return self.metrics(("model", "indicator"))
+
+    def summary(self) -> str:
+        if self.records.empty:
+            return "Backtest produced no evaluable forecasts."
+        table = self.overall().sort_values("mase")
+        lines = [
+            f"Rolling-origin backtest: {self.records['origin'].nunique()} origin(s), horizon "
+            f"{self.horizon}, {self.records[['region', 'indicator']].drop_duplicates().shape[0]}"
+            " series.",
+            table.to_string(index=False, float_format=lambda value: f"{value:.3f}"),
+        ]
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warning(s), e.g.:")
+            lines.extend(f"  - {summarise_warning(item)}" for item in self.warnings[:5])
+        return "\n".join(lines)
+
+
+def with_baselines(models: Mapping[str, object] | Sequence[object]) -> dict[str, object]:
+    """Name the candidate models and add the naive and seasonal-naive baselines if absent."""
+    named = _name_models(models)
+    kinds = {type(model) for model in named.values()}
+    result = {}
+    if NaiveForecaster not in kinds and "naive" not in named:
+        result["naive"] = NaiveForecaster()
+    if SeasonalNaiveForecaster not in kinds and "seasonal_naive" not in named:
+        result["seasonal_naive"] = SeasonalNaiveForecaster()
+    result.update(named)
+    return result
+
+
+def _name_models(models: Mapping[str, object] | Sequence[object]) -> dict[str, object]:
+    if isinstance(models, Mapping):
+        return dict(models)
+    named: dict[str, object] = {}
+    for model in models:
+        base = getattr(model, "name", type(model).__name__)
+        name, number = base, 2
+        while name in named:
+            name, number = f"{base}_{number}", number + 1
+        named[name] = model
+    return named
+
+
+def plan_origins(
+    observations: pd.DataFrame,
+    horizon: int,
+    n_origins: int,
+    step: int | None = None,
+    min_train: int = 3,
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """Cut-off period of each (indicator, origin), and warnings where the history is short.
+
+    Fallback when the history is too short for ``n_origins`` full-horizon origins: fewer
+    origins; if not even one fits, a single origin after ``min_train`` periods evaluated on
+    the steps that exist; if the indicator has ``min_train`` periods or fewer, no backtest.
+    """
+    horizon = check_horizon(horizon)
+    if int(n_origins) < 1:
+        raise ValueError(f"n_origins must be >= 1, got {n_origins}")
+    step = max(1, horizon // 2) if step is None else int(step)
+    rows, warnings = [], []
+    for indicator, group in observations.groupby("indicator", sort=True):
+        first, last = min(group["period"]), max(group["period"])
+        length = last.ordinal - first.ordinal + 1
+        cutoffs = [
+            last - (horizon + k * step)
+            for k in range(int(n_origins))
+            if length - horizon - k * step >= min_train
+        ]
+        if not cutoffs:
+            if length <= min_train:
+                warnings.append(
+                    make_warning(
+                        ("", str(indicator)),
+                        "backtest",
+                        "not_evaluated",
+                        f"{length} period(s) of history: too short to backtest (needs more "
+                        f"than {min_train}); the model cannot be chosen by accuracy",
+                    )
+                )
+                continue
+            cutoffs = [first + (min_train - 1)]
+            warnings.append(
+                make_warning(
+                    ("", str(indicator)),
+                    "backtest",
+                    "short_history",
+                    f"{length} period(s) of history cannot hold a {horizon}-step test after "
+                    f"{min_train} training periods: one origin, evaluated on "
+                    f"{length - min_train} step(s) only",
+                )
+            )
+        elif len(cutoffs) < int(n_origins):
+            warnings.append(
+                make_warning(
+                    ("", str(indicator)),
+                    "backtest",
+                    "fewer_origins",
+                    f"{length} period(s) of history allow only {len(cutoffs)} of "
+                    f"{n_origins} origins for horizon {horizon}",
+                )
+            )
+        for origin, cutoff in enumerate(cutoffs):
+            rows.append({"indicator": str(indicator), "origin": origin, "cutoff": cutoff})
+    return pd.DataFrame(rows, columns=["indicator", "origin", "cutoff"]), warnings
+
+
+def series_scales(
+    observations: pd.DataFrame, origins: pd.DataFrame
+) -> tuple[dict[tuple[str, str], float], list[dict[str, str]]]:
+    """MASE denominator of each series, from its values up to the earliest cut-off."""
+    earliest = origins.groupby("indicator")["cutoff"].min().to_dict()
+    scales, warnings = {}, []
+    for (region, indicator), group in observations.groupby(["region", "indicator"], sort=True):
+        if indicator not in earliest:
+            continue
+        cutoff = earliest[indicator]
+        training = group[group["period"] <= cutoff].sort_values("period")
+        values = training["value"].to_numpy(dtype=float)
+        season = season_length_for(cutoff.freqstr) if len(training) else 1
+        scale = float("nan")
+        for lag in dict.fromkeys((season, 1)):
+            candidate = metrics.naive_scale(values, lag)
+            if np.isfinite(candidate) and candidate > 0:
+                scale = candidate
+                break
+        if not np.isfinite(scale):
+            warnings.append(
+                make_warning(
+                    (str(region), str(indicator)),
+                    "backtest",
+                    "mase_undefined",
+                    "training part before the first origin is constant or too short: MASE "
+                    "undefined for this series, left out of MASE and pinball averages",
+                )
+            )
+        scales[(str(region), str(indicator))] = scale
+    return scales, warnings
+
+
+def rolling_origin_backtest(
+    observations: pd.DataFrame,
+    models: Mapping[str, object] | Sequence[object],
+    horizon: int = 8,
+    n_origins: int = 3,
+    step: int | None = None,
+    include_baselines: bool = True,
+    threshold: float | None = None,
+    min_train: int = 3,
+    progress: ProgressCallback | None = None,
+) -> BacktestResult:
+    """Evaluate ``models`` by rolling origins; baselines are always evaluated beside them.
+
+    ``threshold`` (e.g. the lower bound of the "high" risk class) adds the Brier score of
+    the forecast probability that the value reaches it.
+    """
+    horizon = check_horizon(horizon)
+    frame = check_observations(observations)
+    candidates = with_baselines(models) if include_baselines else _name_models(models)
+    origins, warnings = plan_origins(frame, horizon, n_origins, step, min_train)
+    scales, scale_warnings = series_scales(frame, origins)
+    warnings.extend(scale_warnings)
+    seconds = dict.fromkeys(candidates, 0.0)
+    records = []
+    jobs = [(origin, name) for origin in sorted(origins["origin"].unique()) for name in candidates]
+    for done, (origin, name) in enumerate(jobs):
+        cut = origins[origins["origin"] == origin]
+        training, actuals = _split(frame, cut)
+        model = _with_horizon(clone(candidates[name]), horizon)
+        started = time.perf_counter()
+        try:
+            forecast = model.fit(training).predict(horizon)
+        except Exception as error:  # one failing model must not sink the others
+            warnings.append(
+                make_warning(
+                    None,
+                    name,
+                    "model_failed",
+                    f"origin {origin}: {type(error).__name__}: {error}",
+                )
+            )
+            continue
+        finally:
+            seconds[name] += time.perf_counter() - started
+        warnings.extend(
+            {**item, "message": f"origin {origin}: {item['message']}"} for item in forecast.warnings
+        )
+        records.append(_evaluate(forecast.to_frame(), actuals, cut, name, origin))
+        if progress is not None:
+            progress((done + 1) / len(jobs), f"backtest origin {origin + 1}: {name}")
+    table = _with_terms(pd.concat(records, ignore_index=True) if records else None, scales)
+    if threshold is not None and not table.empty:
+        table["probability"] = probability_at_least(table, float(threshold))
+        table["outcome"] = (table["actual"] >= float(threshold)).astype(float)
+        table["brier"] = np.square(table["probability"] - table["outcome"])
+    timings = pd.DataFrame(
+        {"model": list(seconds), "seconds": [round(value, 3) for value in seconds.values()]}
+    )
+    return BacktestResult(
+        records=table,
+        origins=origins,
+        timings=timings,
+        horizon=horizon,
+        threshold=threshold,
+        warnings=_deduplicate(warnings),
+    )
+
+
+def _with_horizon(model, horizon: int):
+    """Models trained for a fixed horizon (direct strategy) must cover the backtest's."""
+    params = model.get_params(deep=False)
+    if "horizon" in params and params["horizon"] is not None and params["horizon"] < horizon:
+        model.set_params(horizon=horizon)
+    return model
+
+
+def _split(frame: pd.DataFrame, cut: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    cutoffs = dict(zip(cut["indicator"], cut["cutoff"], strict=True))
+    in_scope = frame[frame["indicator"].isin(cutoffs)]
+    before = np.array(
+        [
+            period <= cutoffs[indicator]
+            for period, indicator in zip(in_scope["period"], in_scope["indicator"], strict=True)
+        ],
+        dtype=bool,
+    )
+    return in_scope[before], in_scope[~before]
+
+
+def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
+    merged = forecasts.merge(
+        actuals.rename(columns={"value": "actual"}),
+        on=["region", "indicator", "period"],
+        how="inner",
+    )
+    cutoffs = dict(zip(cut["indicator"], cut["cutoff"], strict=True))
+    merged["cutoff"] = [cutoffs[indicator] for indicator in merged["indicator"]]
+    merged["step"] = [
+        period.ordinal - cutoff.ordinal
+        for period, cutoff in zip(merged["period"], merged["cutoff"], strict=True)
+    ]
+    merged = merged.rename(columns={"model": "model_used"})
+    merged.insert(0, "model", name)
+    merged.insert(1, "origin", origin)
+    return merged
+
+
+def _with_terms(table: pd.DataFrame | None, scales) -> pd.DataFrame:
+    if table is None or table.empty:
+        return pd.DataFrame(
+            columns=["model", "origin", "region", "indicator", "period", "step", "actual", "mean"]
+        )
+    actual, mean = table["actual"].to_numpy(float), table["mean"].to_numpy(float)
+    scale = np.array(
+        [
+            scales.get((region, indicator), np.nan)
+            for region, indicator in zip(table["region"], table["indicator"], strict=True)
+        ]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["scale"] = scale
+        table["scaled_error"] = np.abs(actual - mean) / scale
+        table["smape"] = metrics.smape_terms(actual, mean)
+        table["squared_error"] = np.square(actual - mean)
+        table["covered_80"] = (
+            (actual >= table["lower_80"].to_numpy(float))
+            & (actual <= table["upper_80"].to_numpy(float))
+        ).astype(float)
+        table["covered_95"] = (
+            (actual >= table["lower_95"].to_numpy(float))
+            & (actual <= table["upper_95"].to_numpy(float))
+        ).astype(float)
+        pinball = np.mean(
+            [
+                metrics.pinball_terms(actual, table[column].to_numpy(float), quantile)
+                for column, quantile in zip(INTERVAL_COLUMNS, INTERVAL_QUANTILES, strict=True)
+            ],
+            axis=0,
+        )
+        table["pinball"] = pinball
+        table["scaled_pinball"] = pinball / scale
+    return table.sort_values(["model", "origin", "indicator", "region", "step"], ignore_index=True)
+
+
+def _deduplicate(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen, result = set(), []
+    for item in warnings:
+        key = tuple(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
+            result.append(item)
+    return result

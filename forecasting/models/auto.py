@@ -1,0 +1,167 @@
+"""Model selection per indicator by rolling-origin backtest.
+
+No single model wins on every indicator: a seasonal survey series suits ETS, a short noisy
+rate suits the naive forecast, a panel of similar regions suits the global model. The
+``AutoForecaster`` lets the out-of-sample record decide, indicator by indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from forecasting.backtest import (
+    BacktestResult,
+    ProgressCallback,
+    rolling_origin_backtest,
+    with_baselines,
+)
+from forecasting.models.base import (
+    BaseForecaster,
+    ForecastResult,
+    check_horizon,
+    check_observations,
+    concat_frames,
+    make_warning,
+)
+from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from forecasting.models.boosting import GlobalGradientBoostingForecaster
+from forecasting.models.ets import ExponentialSmoothingForecaster
+
+
+def default_candidates(horizon: int = 8, random_state: int = 0) -> dict[str, BaseForecaster]:
+    """The models tried when none are given: two baselines, ETS and the global model."""
+    return {
+        "naive": NaiveForecaster(),
+        "seasonal_naive": SeasonalNaiveForecaster(),
+        "ets": ExponentialSmoothingForecaster(),
+        "gbm": GlobalGradientBoostingForecaster(horizon=horizon, random_state=random_state),
+    }
+
+
+class AutoForecaster(BaseForecaster):
+    """Per indicator, the candidate with the lowest backtest MASE, refitted on all data.
+
+    Parameters
+    ----------
+    candidates : mapping name -> estimator, sequence of estimators, or None
+        Models to compare; None uses :func:`default_candidates`. The naive and seasonal
+        naive baselines are always added.
+    horizon : int
+        Steps ahead evaluated in the backtest (and the default of ``predict``).
+    n_origins : int
+        Rolling origins per indicator.
+    step : int or None
+        Periods between origins; None means half the horizon.
+    threshold : float or None
+        If given, the backtest also scores P(value >= threshold) by the Brier score.
+    random_state : int
+        Seeds the default candidates.
+    progress : callable(fraction, message) or None
+        Called as the backtest advances.
+    """
+
+    name = "auto"
+
+    def __init__(
+        self,
+        candidates: Mapping[str, object] | Sequence[object] | None = None,
+        horizon: int = 8,
+        n_origins: int = 3,
+        step: int | None = None,
+        threshold: float | None = None,
+        random_state: int = 0,
+        progress: ProgressCallback | None = None,
+    ) -> None:
+        self.candidates = candidates
+        self.horizon = horizon
+        self.n_origins = n_origins
+        self.step = step
+        self.threshold = threshold
+        self.random_state = random_state
+        self.progress = progress
+
+    def fit(self, observations: pd.DataFrame, y: None = None) -> AutoForecaster:
+        horizon = check_horizon(self.horizon)
+        frame = check_observations(observations)
+        candidates = self.candidates
+        if candidates is None:
+            candidates = default_candidates(horizon, self.random_state)
+        self.candidates_ = with_baselines(candidates)
+        self.backtest_: BacktestResult = rolling_origin_backtest(
+            frame,
+            self.candidates_,
+            horizon=horizon,
+            n_origins=self.n_origins,
+            step=self.step,
+            threshold=self.threshold,
+            progress=self._backtest_progress,
+        )
+        self.warnings_ = list(self.backtest_.warnings)
+        self.chosen_models_ = self._choose(sorted(frame["indicator"].unique()))
+        self.models_: dict[str, BaseForecaster] = {}
+        by_model: dict[str, list[str]] = {}
+        for indicator, name in self.chosen_models_.items():
+            by_model.setdefault(name, []).append(indicator)
+        for number, (name, indicators) in enumerate(sorted(by_model.items())):
+            model = clone(self.candidates_[name])
+            params = model.get_params(deep=False)
+            if "horizon" in params and params["horizon"] is not None:
+                model.set_params(horizon=max(int(params["horizon"]), horizon))
+            model.fit(frame[frame["indicator"].isin(indicators)])
+            self.models_[name] = model
+            if self.progress is not None:
+                self.progress(0.8 + 0.2 * (number + 1) / len(by_model), f"refitted {name}")
+        return self
+
+    def _backtest_progress(self, fraction: float, message: str) -> None:
+        if self.progress is not None:
+            self.progress(0.8 * fraction, message)
+
+    def _choose(self, indicators: list[str]) -> dict[str, str]:
+        """Lowest mean MASE among models evaluated on every backtest point of the indicator."""
+        table = self.backtest_.by_indicator()
+        chosen = {}
+        order = {name: position for position, name in enumerate(self.candidates_)}
+        for indicator in indicators:
+            rows = table[(table["indicator"] == indicator) & table["mase"].notna()]
+            rows = rows[rows["n"] == rows["n"].max()] if not rows.empty else rows
+            if rows.empty:
+                fallback = "naive" if "naive" in self.candidates_ else next(iter(self.candidates_))
+                chosen[indicator] = fallback
+                self.warnings_.append(
+                    make_warning(
+                        ("", indicator),
+                        self.name,
+                        "not_selected_by_accuracy",
+                        f"no backtest MASE for this indicator: {fallback} used",
+                    )
+                )
+                continue
+            rows = rows.assign(order=rows["model"].map(order)).sort_values(["mase", "order"])
+            chosen[indicator] = str(rows.iloc[0]["model"])
+        return chosen
+
+    def predict(self, horizon: int | None = None) -> ForecastResult:
+        check_is_fitted(self, "models_")
+        horizon = check_horizon(self.horizon if horizon is None else horizon)
+        results = [model.predict(horizon) for model in self.models_.values()]
+        frame = concat_frames(result.to_frame() for result in results)
+        frame = frame.sort_values(["indicator", "region", "period"], ignore_index=True)
+        warnings = [*self.warnings_]
+        for result in results:
+            warnings.extend(result.warnings)
+        return ForecastResult(frame=frame, warnings=warnings)
+
+    def selection_table(self) -> pd.DataFrame:
+        """Backtest MASE of every candidate per indicator, with the chosen one marked."""
+        check_is_fitted(self, "models_")
+        table = self.backtest_.by_indicator()
+        table["chosen"] = [
+            self.chosen_models_.get(indicator) == model
+            for model, indicator in zip(table["model"], table["indicator"], strict=True)
+        ]
+        return table

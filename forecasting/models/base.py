@@ -1,0 +1,368 @@
+"""Shared machinery of the forecasters: series extraction, forecast results, interval maths.
+
+Every forecaster takes the tidy observations frame of the data contract (``region``,
+``period``, ``indicator``, ``value``) and returns a :class:`ForecastResult` whose frame has one
+row per series and future period. Keeping the frame shape identical across models is what lets
+the backtest, the model selection and the web app treat all models alike.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+FORECAST_COLUMNS = (
+    "region",
+    "indicator",
+    "period",
+    "mean",
+    "lower_80",
+    "upper_80",
+    "lower_95",
+    "upper_95",
+    "model",
+)
+INTERVAL_COLUMNS = ("lower_95", "lower_80", "upper_80", "upper_95")
+#: Probability level of each interval bound, in the order of ``INTERVAL_COLUMNS``.
+INTERVAL_QUANTILES = (0.025, 0.1, 0.9, 0.975)
+Z_80 = float(stats.norm.ppf(0.9))
+Z_95 = float(stats.norm.ppf(0.975))
+REQUIRED_COLUMNS = ("region", "period", "indicator", "value")
+SEASON_LENGTHS = {"M": 12, "Q": 4, "Y": 1, "A": 1, "W": 52, "D": 7}
+
+SeriesKey = tuple[str, str]
+
+
+@dataclass
+class ForecastResult:
+    """Forecasts of many series, with the warnings raised while producing them.
+
+    ``frame`` holds :data:`FORECAST_COLUMNS`; ``warnings`` holds one dict per problem
+    (``region``, ``indicator``, ``model``, ``category``, ``message``) so that a caller can show
+    which series fell back to a baseline instead of reading a wall of repeated messages.
+    """
+
+    frame: pd.DataFrame
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+    def summary(self) -> str:
+        frame = self.frame
+        if frame.empty:
+            return "No forecasts."
+        steps = frame.groupby(["region", "indicator"], sort=False).size()
+        lines = [
+            f"Forecasts for {len(steps)} series, {int(steps.max())} periods ahead "
+            f"({frame['period'].min()} .. {frame['period'].max()}).",
+            "Model per series: "
+            + ", ".join(
+                f"{name}: {count}"
+                for name, count in frame.drop_duplicates(["region", "indicator"])["model"]
+                .value_counts()
+                .items()
+            ),
+        ]
+        if self.warnings:
+            lines.append(f"{len(self.warnings)} warning(s):")
+            lines.extend(f"  - {summarise_warning(item)}" for item in self.warnings[:10])
+            if len(self.warnings) > 10:
+                lines.append(f"  ... and {len(self.warnings) - 10} more")
+        return "\n".join(lines)
+
+
+def summarise_warning(item: dict[str, str]) -> str:
+    where = "/".join(part for part in (item.get("region"), item.get("indicator")) if part)
+    prefix = f"[{item.get('model', '')}] {where}: " if where else f"[{item.get('model', '')}] "
+    return prefix + str(item.get("message", ""))
+
+
+def season_length_for(frequency: str) -> int:
+    """Number of periods in a year for a pandas frequency string ("M", "Q-DEC", "Y-DEC")."""
+    return SEASON_LENGTHS.get(frequency[:1].upper(), 1)
+
+
+def frequency_of_index(index: pd.PeriodIndex) -> str:
+    return index.freqstr[:1].upper()
+
+
+@dataclass
+class Series:
+    """One regular series: values on consecutive periods, interior gaps filled linearly."""
+
+    region: str
+    indicator: str
+    values: np.ndarray
+    start: pd.Period
+    filled: int = 0
+
+    @property
+    def frequency(self) -> str:
+        return self.start.freqstr[:1].upper()
+
+    @property
+    def last(self) -> pd.Period:
+        return self.start + (len(self.values) - 1)
+
+    def future_periods(self, horizon: int) -> list[pd.Period]:
+        last = self.last
+        return [last + step for step in range(1, horizon + 1)]
+
+
+def check_observations(observations: pd.DataFrame) -> pd.DataFrame:
+    """Check the columns a forecaster needs, dropping missing values.
+
+    The full contract check lives in :mod:`forecasting.contract`; this is the minimal guard a
+    model needs so that it fails with a message rather than a KeyError deep inside pandas.
+    """
+    if not isinstance(observations, pd.DataFrame):
+        raise TypeError(
+            f"observations must be a pandas DataFrame, got {type(observations).__name__}"
+        )
+    missing = [column for column in REQUIRED_COLUMNS if column not in observations.columns]
+    if missing:
+        raise ValueError(f"observations lack column(s): {', '.join(missing)}")
+    frame = observations.loc[:, list(REQUIRED_COLUMNS)].copy()
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype(float)
+    frame = frame[np.isfinite(frame["value"])]
+    if frame.empty:
+        raise ValueError("observations hold no finite values to forecast from")
+    frame["region"] = frame["region"].astype(str)
+    frame["indicator"] = frame["indicator"].astype(str)
+    duplicated = frame.duplicated(["region", "indicator", "period"], keep=False)
+    if duplicated.any():
+        first = frame[duplicated].iloc[0]
+        raise ValueError(
+            f"{int(duplicated.sum())} rows repeat a (region, indicator, period); first: "
+            f"{first['region']}/{first['indicator']}/{first['period']}"
+        )
+    return frame
+
+
+def extract_series(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
+    """Split observations into regular series keyed by (region, indicator).
+
+    Interior gaps are filled by linear interpolation (and counted in ``Series.filled``) because
+    every model here assumes consecutive periods; leading and trailing gaps are not invented.
+    """
+    frame = check_observations(observations)
+    result: dict[SeriesKey, Series] = {}
+    for (region, indicator), group in frame.groupby(["region", "indicator"], sort=True):
+        periods = list(group["period"])
+        frequencies = {period.freqstr for period in periods}
+        if len(frequencies) != 1 or not isinstance(periods[0], pd.Period):
+            raise ValueError(
+                f"series {region}/{indicator} mixes period frequencies or has non-period "
+                f"values: {sorted(map(str, frequencies))}"
+            )
+        index = pd.PeriodIndex(periods)
+        values = pd.Series(group["value"].to_numpy(), index=index).sort_index()
+        full = pd.period_range(values.index[0], values.index[-1], freq=values.index.freq)
+        filled = len(full) - len(values)
+        if filled:
+            values = values.reindex(full).interpolate(method="linear")
+        result[(str(region), str(indicator))] = Series(
+            region=str(region),
+            indicator=str(indicator),
+            values=values.to_numpy(dtype=float),
+            start=full[0],
+            filled=filled,
+        )
+    return result
+
+
+def gap_warnings(series: dict[SeriesKey, Series], model: str) -> list[dict[str, str]]:
+    return [
+        make_warning(
+            item,
+            model,
+            "interpolated",
+            f"{item.filled} missing period(s) inside the series filled by linear interpolation",
+        )
+        for item in series.values()
+        if item.filled
+    ]
+
+
+def make_warning(item: Series | SeriesKey | None, model: str, category: str, message: str):
+    if isinstance(item, Series):
+        region, indicator = item.region, item.indicator
+    elif item is None:
+        region, indicator = "", ""
+    else:
+        region, indicator = item
+    return {
+        "region": region,
+        "indicator": indicator,
+        "model": model,
+        "category": category,
+        "message": message,
+    }
+
+
+def forecast_rows(
+    item: Series,
+    mean: np.ndarray,
+    bounds: dict[str, np.ndarray],
+    model: str,
+) -> pd.DataFrame:
+    """One series' forecast as rows of the result frame."""
+    horizon = len(mean)
+    frame = pd.DataFrame(
+        {
+            "region": item.region,
+            "indicator": item.indicator,
+            "period": item.future_periods(horizon),
+            "mean": np.asarray(mean, dtype=float),
+        }
+    )
+    for column in INTERVAL_COLUMNS:
+        frame[column] = np.asarray(bounds[column], dtype=float)
+    frame["model"] = model
+    return frame.loc[:, list(FORECAST_COLUMNS)]
+
+
+def normal_bounds(mean: np.ndarray, sigma: np.ndarray) -> dict[str, np.ndarray]:
+    """Symmetric normal prediction intervals around ``mean`` with per-step ``sigma``."""
+    return {
+        "lower_95": mean - Z_95 * sigma,
+        "lower_80": mean - Z_80 * sigma,
+        "upper_80": mean + Z_80 * sigma,
+        "upper_95": mean + Z_95 * sigma,
+    }
+
+
+def empirical_bounds(
+    mean: np.ndarray, residuals: np.ndarray, widening: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Intervals from the quantiles of in-sample residuals, widened by horizon.
+
+    Used when residuals are plentiful (>= 20); they keep any skew the residuals have, which a
+    normal interval would hide.
+    """
+    quantiles = np.quantile(residuals, INTERVAL_QUANTILES)
+    return {
+        column: mean + quantile * widening
+        for column, quantile in zip(INTERVAL_COLUMNS, quantiles, strict=True)
+    }
+
+
+def sort_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Make the interval bounds monotone (lower_95 <= lower_80 <= upper_80 <= upper_95)."""
+    values = np.sort(frame.loc[:, list(INTERVAL_COLUMNS)].to_numpy(dtype=float), axis=1)
+    frame.loc[:, list(INTERVAL_COLUMNS)] = values
+    return frame
+
+
+def empty_forecast_frame() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in FORECAST_COLUMNS}).astype(
+        {column: float for column in ("mean", *INTERVAL_COLUMNS)}
+    )
+
+
+def concat_frames(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return empty_forecast_frame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def probability_at_least(frame: pd.DataFrame, threshold: float) -> np.ndarray:
+    """P(value >= threshold) from each row's mean and 80/95% bounds.
+
+    The five known points (2.5%, 10%, 50% taken at the mean, 90%, 97.5%) define a piecewise
+    linear map from value to the normal z-scale; beyond the outer bounds the last segment is
+    extended. This keeps skewed (quantile-model) intervals skewed, and reduces to the exact
+    normal probability when the intervals are normal.
+    """
+    z_points = np.array([-Z_95, -Z_80, 0.0, Z_80, Z_95])
+    values = frame.loc[:, ["lower_95", "lower_80", "mean", "upper_80", "upper_95"]].to_numpy(
+        dtype=float
+    )
+    values = np.sort(values, axis=1)
+    result = np.empty(len(values))
+    for row, points in enumerate(values):
+        if points[-1] - points[0] <= 1e-12:
+            result[row] = 1.0 if points[2] >= threshold else 0.0
+            continue
+        z = _piecewise_z(points, z_points, threshold)
+        result[row] = float(stats.norm.sf(z))
+    return result
+
+
+def _piecewise_z(points: np.ndarray, z_points: np.ndarray, threshold: float) -> float:
+    unique, first = np.unique(points, return_index=True)
+    z_unique = z_points[first]
+    if len(unique) == 1:
+        return -np.inf if threshold <= unique[0] else np.inf
+    if threshold <= unique[0]:
+        slope = (z_unique[1] - z_unique[0]) / (unique[1] - unique[0])
+        return float(z_unique[0] - slope * (unique[0] - threshold))
+    if threshold >= unique[-1]:
+        slope = (z_unique[-1] - z_unique[-2]) / (unique[-1] - unique[-2])
+        return float(z_unique[-1] + slope * (threshold - unique[-1]))
+    return float(np.interp(threshold, unique, z_unique))
+
+
+class BaseForecaster(BaseEstimator):
+    """scikit-learn style base: ``fit(observations)`` returns self, ``predict(horizon)``.
+
+    Subclasses set :attr:`name` (the label written to the ``model`` column) and implement
+    ``_fit`` and ``_predict``. ``__init__`` of subclasses only stores parameters.
+    """
+
+    name = "base"
+
+    def fit(self, observations: pd.DataFrame, y: None = None) -> BaseForecaster:
+        self.series_ = extract_series(observations)
+        self.warnings_ = gap_warnings(self.series_, self.name)
+        self._fit()
+        return self
+
+    def predict(self, horizon: int = 8) -> ForecastResult:
+        check_is_fitted(self, "series_")
+        horizon = check_horizon(horizon)
+        frame, extra = self._predict(horizon)
+        return ForecastResult(frame=frame, warnings=[*self.warnings_, *extra])
+
+    def _fit(self) -> None:
+        raise NotImplementedError
+
+    def _predict(self, horizon: int) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+        raise NotImplementedError
+
+
+def check_horizon(horizon: object) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or horizon < 1:
+        raise ValueError(f"horizon must be a positive whole number of periods, got {horizon!r}")
+    return int(horizon)
+
+
+def record_warnings(
+    function: Callable[[], object], item: Series, model: str
+) -> tuple[object, list[dict[str, str]]]:
+    """Run ``function`` catching library warnings, returned as warning entries for ``item``.
+
+    Identical messages for one series are reported once with a count, so a convergence warning
+    repeated by an optimiser does not flood the output.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = function()
+    counts: dict[tuple[str, str], int] = {}
+    for entry in caught:
+        key = (entry.category.__name__, str(entry.message).strip().splitlines()[0])
+        counts[key] = counts.get(key, 0) + 1
+    entries = [
+        make_warning(item, model, category, message + (f" (x{count})" if count > 1 else ""))
+        for (category, message), count in counts.items()
+    ]
+    return value, entries
