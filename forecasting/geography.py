@@ -211,9 +211,14 @@ def load_units(path: str | PathLike[str] | IO | None = None) -> list[Unit]:
     problems: list[str] = []
     units: list[Unit] = []
     rows_by_code: dict[str, int] = {}
+    predecessors_by_row: list[tuple[int, str, tuple[str, ...]]] = []
+    all_codes: set[str] = set()
     for line, row in enumerate(reader, start=2):
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue
+        code = (row.get("code") or "").strip()
+        all_codes.add(code)
+        predecessors_by_row.append((line, code, _split_list(row.get("predecessors") or "")))
         unit = _unit_from_row(row, line, problems)
         if unit is None:
             continue
@@ -225,14 +230,13 @@ def load_units(path: str | PathLike[str] | IO | None = None) -> list[Unit]:
             continue
         rows_by_code[unit.code] = line
         units.append(unit)
-    if not units and not problems:
+    if not predecessors_by_row:
         problems.append("the file has no units")
-    for unit in units:
-        line = rows_by_code[unit.code]
-        for predecessor in unit.predecessors:
-            if predecessor == unit.code:
+    for line, code, predecessors in predecessors_by_row:
+        for predecessor in predecessors:
+            if predecessor == code:
                 problems.append(f"row {line}, column predecessors: a unit cannot precede itself")
-            elif predecessor not in rows_by_code:
+            elif predecessor not in all_codes:
                 problems.append(
                     f"row {line}, column predecessors: unknown predecessor {predecessor!r}"
                 )

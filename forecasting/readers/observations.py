@@ -26,6 +26,7 @@ from forecasting.contract import (
 )
 from forecasting.geography import RegionResolver, Unit, default_resolver
 from forecasting.periods import (
+    FREQUENCY_NAMES,
     PeriodError,
     frequency_of,
     infer_frequency,
@@ -436,12 +437,17 @@ def _parse_periods(
                         column=group[0].period_column,
                     )
                     continue
+        mismatched: dict[str, list[_Record]] = defaultdict(list)
         for record in group:
             if is_blank(record.period):
                 report.error("the period is empty", row=record.row, column=record.period_column)
                 continue
             try:
-                record.parsed_period = parse_period(record.period, wanted)
+                natural = parse_period(record.period)
+                if wanted is not None and frequency_of(natural) not in ("D", wanted):
+                    mismatched[frequency_of(natural)].append(record)
+                    continue
+                record.parsed_period = parse_period(natural, wanted)
             except PeriodError as error:
                 report.error(
                     f"period: {error}",
@@ -449,13 +455,21 @@ def _parse_periods(
                     column=record.period_column,
                     value=cell_text(record.period),
                 )
-                continue
-            if wanted is None:  # only dates and no frequency anywhere
-                report.error(
-                    f"{cell_text(record.period)!r} is a date: give the frequency (--frequency)",
-                    row=record.row,
-                    column=record.period_column,
-                )
+        for natural, rows in mismatched.items():
+            origin = (
+                "was asked for"
+                if frequency
+                else "the catalogue gives"
+                if code in catalogue_frequency
+                else "the other periods are"
+            )
+            report.error(
+                f"{len(rows)} period(s) of {code} are {FREQUENCY_NAMES[natural]} but "
+                f"{origin} {FREQUENCY_NAMES[wanted]} (rows {_row_list([r.row for r in rows])})",
+                row=rows[0].row,
+                column=rows[0].period_column,
+                value=cell_text(rows[0].period),
+            )
 
 
 def _parse_values(records: list[_Record], table: Table, report: ValidationReport) -> None:
