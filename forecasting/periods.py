@@ -151,7 +151,7 @@ def parse_period(value: object, frequency: str | None = None) -> pd.Period:
     if natural != "D":
         raise PeriodError(
             f"{_describe(value)} is {FREQUENCY_NAMES[natural]}, "
-            f"but a {FREQUENCY_NAMES[target]} period was expected"
+            f"but {_with_article(FREQUENCY_NAMES[target])} period was expected"
         )
     return period.asfreq(_pandas_frequency(target))
 
@@ -201,6 +201,10 @@ def _frequency_of_dates(dates: list[pd.Timestamp]) -> str:
         if len(set(quarters)) == len(quarters):
             return "Q"
     return "M"
+
+
+def _with_article(word: str) -> str:
+    return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
 def _pandas_frequency(code: str) -> str:

@@ -1,0 +1,201 @@
+"""The data contract: observations frames and the indicator catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecasting.contract import (
+    CATALOGUE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    OPTIONAL_OBSERVATION_COLUMNS,
+    ContractError,
+    empty_observations,
+    read_catalogue,
+    validate_catalogue,
+    validate_observations,
+)
+
+
+def observations(**columns: list[object]) -> pd.DataFrame:
+    base = {
+        "region": ["KZ-11", "KZ-10", "KZ-11"],
+        "period": ["2021", 2020, "31.12.2019"],
+        "indicator": ["unemployment_rate"] * 3,
+        "value": ["4.8", 5, 4.1],
+    }
+    base.update(columns)
+    return pd.DataFrame(base)
+
+
+def test_validate_normalises_types_and_sorts_by_time() -> None:
+    frame = validate_observations(observations(n=[120, 80, None]))
+    assert list(frame.columns) == ["region", "period", "indicator", "value", "n"]
+    assert frame["period"].dtype == pd.PeriodDtype("Y")
+    assert frame["value"].dtype == float
+    assert frame[["region", "period", "value"]].values.tolist() == [
+        ["KZ-10", pd.Period("2020", "Y"), 5.0],
+        ["KZ-11", pd.Period("2019", "Y"), 4.1],
+        ["KZ-11", pd.Period("2021", "Y"), 4.8],
+    ]
+
+
+def test_each_indicator_keeps_its_own_frequency() -> None:
+    frame = validate_observations(
+        pd.DataFrame(
+            {
+                "region": ["KZ-11"] * 3,
+                "period": ["2021", "2021-Q2", "2021-Q1"],
+                "indicator": ["a", "b", "b"],
+                "value": [1, 2, 3],
+            }
+        )
+    )
+    assert frame["period"].dtype == object
+    assert frame["period"].tolist() == [
+        pd.Period("2021", "Y"),
+        pd.Period("2021Q1", "Q"),
+        pd.Period("2021Q2", "Q"),
+    ]
+
+
+def test_frequencies_given_convert_dates_and_refuse_other_periods() -> None:
+    frame = validate_observations(observations(), frequencies={"unemployment_rate": "Y"})
+    assert frame["period"].tolist()[0] == pd.Period("2020", "Y")
+    with pytest.raises(ContractError, match="annual, but a monthly period"):
+        validate_observations(observations(), frequencies={"unemployment_rate": "M"})
+
+
+def test_every_problem_is_listed() -> None:
+    frame = pd.DataFrame(
+        {
+            "region": ["KZ-11", "", "KZ-10", "KZ-10"],
+            "period": ["2021", "2021", "someday", "2021"],
+            "indicator": ["u", "u", "u", "u"],
+            "value": ["many", 1.0, 2.0, float("inf")],
+        }
+    )
+    with pytest.raises(ContractError) as caught:
+        validate_observations(frame)
+    assert caught.value.problems == [
+        "row 1: region is empty",
+        "row 2: period 'someday' is not a period: write a year (2021), a quarter (2021-Q3), "
+        "a month (2021-07) or a date (31.12.2021)",
+        "row 0: value 'many' is not a number",
+        "row 3: value is infinite",
+    ]
+
+
+def test_duplicated_keys() -> None:
+    frame = observations(region=["KZ-11", "KZ-11", "KZ-10"], period=["2021", 2021, 2020])
+    with pytest.raises(ContractError) as caught:
+        validate_observations(frame)
+    assert caught.value.problems == [
+        "rows 0, 1: more than one value for region KZ-11, period 2021, indicator unemployment_rate"
+    ]
+
+
+def test_mixed_frequency_within_an_indicator() -> None:
+    with pytest.raises(ContractError, match="indicator unemployment_rate: periods mix"):
+        validate_observations(observations(period=["2021", "2021-Q1", "2020"]))
+
+
+def test_missing_columns_say_what_was_found() -> None:
+    with pytest.raises(ContractError) as caught:
+        validate_observations(pd.DataFrame({"Region": ["KZ-11"], "year": [2021]}))
+    assert caught.value.problems == [
+        "missing column(s) region, period, indicator, value; found: Region, year"
+    ]
+
+
+def test_intervals_and_counts_are_checked() -> None:
+    frame = observations(lower=[4, 4, 5], upper=[5, 6, 4], n=[10, -1, 5])
+    with pytest.raises(ContractError) as caught:
+        validate_observations(frame)
+    assert caught.value.problems == [
+        "row 1: n is negative",
+        "row 2: lower 5.0 is above upper 4.0",
+        "row 2: value is below lower",
+        "row 2: value is above upper",
+    ]
+
+
+def test_empty_observations_pass_the_contract() -> None:
+    empty = empty_observations()
+    assert tuple(empty.columns) == OBSERVATION_COLUMNS
+    assert validate_observations(empty).empty
+    assert set(OPTIONAL_OBSERVATION_COLUMNS) == {"source", "n", "lower", "upper"}
+
+
+# --- Catalogue ----------------------------------------------------------------------------
+
+
+def catalogue(**overrides: object) -> pd.DataFrame:
+    row = {
+        "code": "unemployment_rate",
+        "name_kk": "Жұмыссыздық деңгейі",
+        "name_ru": "Уровень безработицы",
+        "name_en": "Unemployment rate",
+        "unit": "%",
+        "direction": "1",
+        "domain": "economic_hardship",
+        "weight": "1",
+        "frequency": "Q",
+        "source": "stat.gov.kz",
+    }
+    second = dict(row, code="trust_local", direction="-1", weight="0,5", frequency="annual")
+    row.update(overrides)
+    return pd.DataFrame([row, second])
+
+
+def test_valid_catalogue_is_normalised() -> None:
+    frame = validate_catalogue(catalogue(), known_domains=["economic_hardship"])
+    assert tuple(frame.columns) == CATALOGUE_COLUMNS
+    assert frame["direction"].tolist() == [1, -1]
+    assert frame["weight"].tolist() == [1.0, 0.5]
+    assert frame["frequency"].tolist() == ["Q", "Y"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"direction": "up"}, "row 2, column direction: 'up' must be 1"),
+        ({"direction": "0"}, "row 2, column direction: '0' must be 1"),
+        ({"weight": "-1"}, "row 2, column weight: '-1' must be a number above 0"),
+        ({"weight": "heavy"}, "row 2, column weight: 'heavy' is not a number"),
+        ({"code": "trust_local"}, "row 3, column code: 'trust_local' is already used on row 2"),
+        ({"code": "bad code"}, "row 2, column code: 'bad code' must be letters"),
+        ({"frequency": "W"}, "row 2, column frequency: 'W' must be one of Y (annual)"),
+        ({"domain": "weather"}, "row 2, column domain: 'weather' is not a known domain"),
+        (
+            {"name_kk": "", "name_ru": "", "name_en": ""},
+            "row 2, column name_en: the indicator has no name",
+        ),
+    ],
+)
+def test_catalogue_problems_name_row_and_column(overrides: dict, problem: str) -> None:
+    with pytest.raises(ContractError) as caught:
+        validate_catalogue(catalogue(**overrides), known_domains={"economic_hardship"})
+    assert any(message.startswith(problem) for message in caught.value.problems), (
+        caught.value.problems
+    )
+
+
+def test_read_catalogue_from_csv(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.csv"
+    catalogue().to_csv(path, index=False)
+    assert read_catalogue(path)["code"].tolist() == ["unemployment_rate", "trust_local"]
+    (tmp_path / "short.csv").write_text("code,unit\nx,%\n", encoding="utf-8")
+    with pytest.raises(ContractError, match="missing column"):
+        read_catalogue(tmp_path / "short.csv")
+    with pytest.raises(ContractError, match="cannot read"):
+        read_catalogue(tmp_path / "absent.csv")
+
+
+def test_packaged_catalogue_meets_the_contract() -> None:
+    path = Path(__file__).parents[2] / "forecasting" / "data" / "indicators.csv"
+    frame = read_catalogue(path)
+    assert frame["code"].is_unique
+    assert set(frame["direction"]) <= {1, -1}

@@ -1,0 +1,165 @@
+"""Periods as people write them, read as pandas Periods and compared as periods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forecasting.periods import (
+    PeriodError,
+    frequency_of,
+    infer_frequency,
+    normalise_frequency,
+    parse_period,
+)
+
+YEAR_2021 = pd.Period("2021", freq="Y")
+Q3_2021 = pd.Period("2021Q3", freq="Q")
+JULY_2021 = pd.Period("2021-07", freq="M")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021", YEAR_2021),
+        ("2021.0", YEAR_2021),
+        (2021, YEAR_2021),
+        (2021.0, YEAR_2021),
+        (" 2021 ", YEAR_2021),
+        ("2021 год", YEAR_2021),
+        ("2021 г.", YEAR_2021),
+        ("за 2021 год", YEAR_2021),
+        ("2021 жыл", YEAR_2021),
+        ("2021 ж.", YEAR_2021),
+        ("2021-Q3", Q3_2021),
+        ("2021Q3", Q3_2021),
+        ("2021 q3", Q3_2021),
+        ("Q3 2021", Q3_2021),
+        ("q3-2021", Q3_2021),
+        ("3 квартал 2021", Q3_2021),
+        ("3-й квартал 2021 г.", Q3_2021),
+        ("III квартал 2021", Q3_2021),
+        ("III кв. 2021", Q3_2021),
+        ("2021 жылғы 3 тоқсан", Q3_2021),
+        ("2021-07", JULY_2021),
+        ("2021-7", JULY_2021),
+        ("2021/07", JULY_2021),
+        ("2021.07", JULY_2021),
+        ("07.2021", JULY_2021),
+        ("7/2021", JULY_2021),
+        ("июль 2021", JULY_2021),
+        ("Июль 2021 г.", JULY_2021),
+        ("шілде 2021", JULY_2021),
+        ("July 2021", JULY_2021),
+        ("jul 2021", JULY_2021),
+        (pd.Period("2021-07", freq="M"), JULY_2021),
+        (pd.Period("2021", freq="Y"), YEAR_2021),
+    ],
+)
+def test_written_periods(value: object, expected: pd.Period) -> None:
+    assert parse_period(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "31.12.2021",
+        "2021-12-31",
+        "2021-12-31 00:00:00",
+        dt.date(2021, 12, 31),
+        dt.datetime(2021, 12, 31, 15, 30),
+        pd.Timestamp("2021-12-31"),
+    ],
+)
+def test_dates_take_the_frequency_asked_for(value: object) -> None:
+    assert parse_period(value) == pd.Period("2021-12-31", freq="D")
+    assert parse_period(value, "Y") == YEAR_2021
+    assert parse_period(value, "Q") == pd.Period("2021Q4", freq="Q")
+    assert parse_period(value, "M") == pd.Period("2021-12", freq="M")
+
+
+def test_a_written_period_of_another_frequency_is_an_error() -> None:
+    with pytest.raises(PeriodError, match="'2021' is annual, but a monthly period was expected"):
+        parse_period("2021", "M")
+    with pytest.raises(
+        PeriodError, match="'2021-07' is monthly, but an annual period was expected"
+    ):
+        parse_period("2021-07", "Y")
+    assert parse_period("2021", "A") == YEAR_2021
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "is not a period"),
+        ("", "empty"),
+        (None, "empty"),
+        (float("nan"), "empty"),
+        (pd.NaT, "empty"),
+        (True, "is not a period"),
+        ("2021.5", "is not a period"),
+        (2021.5, "fraction"),
+        ("13.2021", "13 is not a month"),
+        ("31.02.2021", "not a valid date"),
+        ("2021-Q5", "is not a period"),
+        ("0021", "not a plausible year"),
+        (12, "not a plausible year"),
+    ],
+)
+def test_bad_periods_raise_a_clear_error(value: object, message: str) -> None:
+    with pytest.raises(PeriodError, match=message):
+        parse_period(value)
+
+
+def test_periods_compare_as_periods_not_strings() -> None:
+    months = [parse_period(text) for text in ["2021-10", "2021-9", "09.2020"]]
+    assert sorted(months) == [
+        pd.Period("2020-09", freq="M"),
+        pd.Period("2021-09", freq="M"),
+        pd.Period("2021-10", freq="M"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["2020", "2021"], "Y"),
+        (["2020-Q1", "2020Q2"], "Q"),
+        (["2020-01", "02.2020"], "M"),
+        (["31.12.2020", "31.12.2021"], "Y"),
+        (["01.07.2020", "01.07.2021"], "Y"),
+        (["31.03.2020", "30.06.2020"], "Q"),
+        (["15.03.2020", "15.04.2020"], "M"),
+        (["2020-01", "15.02.2020"], "M"),
+        ([pd.Period("2020", freq="Y")], "Y"),
+    ],
+)
+def test_infer_frequency(values: list[object], expected: str) -> None:
+    assert infer_frequency(values) == expected
+
+
+def test_infer_frequency_refuses_a_mix() -> None:
+    with pytest.raises(PeriodError, match=r"mix frequencies \(annual, quarterly\)"):
+        infer_frequency(["2020", "2021-Q1"])
+    with pytest.raises(PeriodError, match="no periods"):
+        infer_frequency([])
+
+
+def test_frequency_spellings() -> None:
+    assert [normalise_frequency(code) for code in ["Y", "a", "Y-DEC", "QE", "ms"]] == list("YYYQM")
+    assert frequency_of(Q3_2021) == "Q"
+    with pytest.raises(PeriodError, match="unknown frequency 'W'"):
+        normalise_frequency("W")
+
+
+@given(st.integers(1900, 2100), st.integers(1, 12))
+def test_month_spellings_agree(year: int, month: int) -> None:
+    expected = pd.Period(year=year, month=month, freq="M")
+    spellings = [f"{year}-{month:02d}", f"{year}-{month}", f"{month:02d}.{year}", f"{month}/{year}"]
+    assert {parse_period(text) for text in spellings} == {expected}
+    quarter = (month - 1) // 3 + 1
+    assert parse_period(f"{year}-Q{quarter}") == expected.asfreq("Q")
