@@ -29,6 +29,7 @@ from forecasting.index.scoring import (
     aggregate,
     normalise,
 )
+from forecasting.index.uncertainty import UncertaintyResult, uncertainty_analysis
 
 __all__ = [
     "AGGREGATIONS",
@@ -42,6 +43,7 @@ __all__ = [
     "RiskIndex",
     "RiskIndexError",
     "ScoreResult",
+    "UncertaintyResult",
     "aggregate",
     "class_label",
     "class_of",
@@ -51,4 +53,5 @@ __all__ = [
     "default_domains",
     "high_threshold",
     "normalise",
+    "uncertainty_analysis",
 ]
