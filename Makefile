@@ -21,9 +21,9 @@ $(STAMP): setup.cfg pyproject.toml
 	touch $(STAMP)
 
 translations: $(STAMP)
-	@for dir in webapp/translations webapp/*/translations; do \
+	@for dir in $$(find webapp -type d -name translations); do \
 	  if ls $$dir/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-	    $(BIN)/pybabel compile -q -d $$dir -D messages || exit 1; \
+	    $(BIN)/pybabel compile -d $$dir -D messages || exit 1; \
 	  fi; \
 	done
 
@@ -56,10 +56,8 @@ format: setup
 
 # For developers: pull new strings out of the code and templates into each domain's catalogue.
 translations-update: $(STAMP)
-	@for dir in webapp/translations webapp/*/translations; do \
-	  domain=$$(dirname $$dir); \
-	  if [ "$$domain" = "webapp" ]; then sources="webapp/*.py webapp/templates webapp/core webapp/auth webapp/audit webapp/regions webapp/demo"; \
-	  else sources="$$domain"; fi; \
+	@for dir in $$(find webapp -type d -name translations); do \
+	  sources=$$($(BIN)/python -m webapp.translation_sources $$dir); \
 	  $(BIN)/pybabel extract -q -F babel.cfg -k _l -o $$dir/messages.pot $$sources && \
 	  for language in kk ru en; do \
 	    if [ -f $$dir/$$language/LC_MESSAGES/messages.po ]; then \

@@ -100,8 +100,7 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None = None) ->
 def translation_directories(app: Flask) -> list[str]:
     """Each domain keeps its own catalogue (``webapp/<domain>/translations``); Babel merges them."""
     root = Path(app.root_path)
-    found = [root / "translations", *sorted(root.glob("*/translations"))]
-    return [str(path) for path in found if path.is_dir()]
+    return [str(path) for path in sorted(root.glob("**/translations")) if path.is_dir()]
 
 
 def _instance_secret_key(instance_path: Path) -> str:
