@@ -72,9 +72,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import audit, auth, core, regions
+    from webapp import audit, auth, core, regions, risk, surveys
 
-    for domain in (core, auth, audit, regions):
+    for domain in (core, auth, audit, regions, risk, surveys):
         domain.register(app)
 
 
@@ -85,12 +85,14 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from webapp import backup
     from webapp.auth.cli import users_cli
     from webapp.demo.cli import demo_cli
     from webapp.regions.cli import regions_cli
 
     for group in (users_cli, regions_cli, demo_cli):
         app.cli.add_command(group)
+    backup.register(app)
 
 
 def register_template_helpers(app: Flask) -> None:
