@@ -205,6 +205,8 @@ def find_columns(
     for index, header in enumerate(table.header):
         if index in assigned:
             continue
+        if indicator_labels and fold_header(header) in indicator_labels:
+            continue  # an indicator's name, even if it starts like "Level" or "Доля"
         role = role_of_header(header)
         if role is not None and role not in roles:
             found.setdefault(role, []).append(index)

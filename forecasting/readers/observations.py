@@ -180,6 +180,7 @@ def read_observations(
     if resolver is not None:
         _validity_warnings(records, resolver, report)
 
+    report.sort()
     if report.errors:
         return ReadResult(None, None, report)
     observations, totals = _frames(records, report)

@@ -83,6 +83,15 @@ class ValidationReport:
             return
         self.warnings.append(Issue(row, column, message, _text(value)))
 
+    def sort(self) -> None:
+        """Issues in the order of the file's rows; issues about the whole file last."""
+
+        def key(issue: Issue) -> tuple[bool, int]:
+            return (issue.row is None, issue.row or 0)
+
+        self.errors.sort(key=key)
+        self.warnings.sort(key=key)
+
     def to_frame(self) -> pd.DataFrame:
         """One row per issue: severity, row, column, message, value."""
         records = [{"severity": "error", **asdict(issue)} for issue in self.errors]

@@ -201,8 +201,10 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
     except (zipfile.BadZipFile, EOFError):
         report.error("the Excel file is damaged or truncated")
         return None
-    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        report.error(f"the file is not a readable Excel workbook ({type(error).__name__})")
+    except Exception:  # openpyxl raises many kinds for a ZIP that is not a workbook
+        report.error(
+            "the file is a ZIP archive but not an Excel workbook: save it as .xlsx or .csv"
+        )
         return None
     try:
         names = [name for name in values_book.sheetnames if hasattr(values_book[name], "iter_rows")]
@@ -231,14 +233,14 @@ class _Formula(str):
 
 
 def _mark_formulas(values: list[list[object]], formulas: list[list[object]]) -> list[list[object]]:
-    for row_index, row in enumerate(values):
-        if row_index >= len(formulas):
-            break
-        for column_index, value in enumerate(row):
-            if column_index >= len(formulas[row_index]):
-                break
-            formula = formulas[row_index][column_index]
-            if value is None and isinstance(formula, str) and formula.startswith("="):
+    for row_index, formula_row in enumerate(formulas[: len(values)]):
+        row = values[row_index]
+        for column_index, formula in enumerate(formula_row):
+            if not (isinstance(formula, str) and formula.startswith("=")):
+                continue
+            if column_index >= len(row):
+                row.extend([None] * (column_index + 1 - len(row)))
+            if row[column_index] is None:
                 row[column_index] = _Formula(formula)
     return values
 
