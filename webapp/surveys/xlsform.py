@@ -374,6 +374,7 @@ class _Importer:
         self.default_language = FALLBACK_LANGUAGE
         self.languages: list[str] = []
         self.page_rows: dict[str, int] = {}
+        self.settings_headers: tuple[tuple[str, ...], ...] = ()
 
     # ----------------------------------------------------------------- helpers
 
@@ -503,6 +504,7 @@ class _Importer:
             self.fail_if_problems()
         self.register_languages(survey_headers, "survey")
         self.register_languages(choice_headers, "choices")
+        self.register_languages(self.settings_headers, "settings")
         self.check_columns(survey_headers, "survey", _KNOWN_SURVEY_KEYS)
         choice_lists = self.read_choices(choice_rows)
         pages = self.read_survey(survey_rows, choice_lists)
@@ -541,7 +543,7 @@ class _Importer:
                 )
             else:
                 self.default_language = code
-        self.register_languages(headers, "settings")
+        self.settings_headers = headers
         title_value = row.pop(constants.TITLE, None)
         title = self.texts(title_value, "settings", 2, "form_title")
         form_id = row.pop(constants.ID_STRING, None) or row.pop("form_id", None)
