@@ -198,12 +198,9 @@ def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
                     {"table": table.name, "column": column.name},
                 ).scalar()
                 if sequence:
+                    highest = sa.select(sa.func.max(column)).scalar_subquery()
                     connection.execute(
-                        sa.text(
-                            f'SELECT setval(:sequence, COALESCE((SELECT MAX("{column.name}") '
-                            f'FROM "{table.name}"), 0) + 1, false)'
-                        ),
-                        {"sequence": sequence},
+                        sa.select(sa.func.setval(sequence, sa.func.coalesce(highest, 0) + 1, False))
                     )
 
 
