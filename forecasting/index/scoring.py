@@ -108,6 +108,9 @@ def _prepare(observations: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.Da
     """
     if isinstance(observations, pd.DataFrame) and len(observations) == 0:
         raise RiskIndexError("the observations are empty: there is nothing to score")
+    if isinstance(observations, pd.DataFrame):
+        # Row labels from a concat may repeat; the contract reports rows by position.
+        observations = observations.reset_index(drop=True)
     data = validate_observations(observations)
     warnings: list[str] = []
     known = set(catalogue["code"])

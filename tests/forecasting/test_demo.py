@@ -126,3 +126,10 @@ def test_the_shock_region_stands_out_after_the_shock(panel):
 def test_bad_arguments_are_refused_with_a_clear_message(arguments, message):
     with pytest.raises(ValueError, match=message):
         generate_panel(**arguments)
+
+
+def test_default_regions_are_the_current_units_of_kazakhstan():
+    from forecasting.geography import load_units
+
+    current = {unit.code for unit in load_units() if unit.is_current}
+    assert set(REGION_PROFILES) == current
