@@ -1,0 +1,185 @@
+"""The indicator catalogue in the database: seeded from ``forecasting/data``, extended by analysts.
+
+The catalogue decides what an imported file may contain (indicator codes and names, and the
+frequency each indicator is published at) and how the risk index weighs it. An uploaded
+catalogue is merged: its rows add or update indicators, indicators it does not list stay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pandas as pd
+import sqlalchemy as sa
+
+from forecasting.contract import CATALOGUE_COLUMNS, ContractError, validate_catalogue
+from forecasting.index import default_catalogue, default_domains
+from webapp.audit.services import record
+from webapp.extensions import db
+from webapp.risk.models import RiskDomain, RiskIndicator, RiskObservation
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be used; ``problems`` name the row and column."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def ensure_catalogue() -> bool:
+    """Seed the packaged domains and indicators into an empty catalogue; True if it did."""
+    seeded = False
+    if db.session.scalar(sa.select(sa.func.count()).select_from(RiskDomain)) == 0:
+        for position, row in enumerate(default_domains().itertuples(index=False)):
+            db.session.add(
+                RiskDomain(
+                    code=row.code,
+                    name_kk=row.name_kk,
+                    name_ru=row.name_ru,
+                    name_en=row.name_en,
+                    weight=float(row.weight),
+                    position=position,
+                )
+            )
+        db.session.flush()
+        seeded = True
+    if db.session.scalar(sa.select(sa.func.count()).select_from(RiskIndicator)) == 0:
+        _merge_indicators(default_catalogue())
+        seeded = True
+    return seeded
+
+
+def all_domains() -> list[RiskDomain]:
+    return list(db.session.scalars(sa.select(RiskDomain).order_by(RiskDomain.position)))
+
+
+def all_indicators() -> list[RiskIndicator]:
+    return list(
+        db.session.scalars(
+            sa.select(RiskIndicator).order_by(RiskIndicator.position, RiskIndicator.code)
+        )
+    )
+
+
+def catalogue_frame() -> pd.DataFrame:
+    """The stored catalogue as the data contract's frame (the packaged one while empty)."""
+    indicators = all_indicators()
+    if not indicators:
+        return default_catalogue()
+    frame = pd.DataFrame(
+        [
+            {
+                "code": indicator.code,
+                "name_kk": indicator.name_kk,
+                "name_ru": indicator.name_ru,
+                "name_en": indicator.name_en,
+                "unit": indicator.unit,
+                "direction": indicator.direction,
+                "domain": indicator.domain_code,
+                "weight": indicator.weight,
+                "frequency": indicator.frequency,
+                "source": indicator.source,
+            }
+            for indicator in indicators
+        ],
+        columns=list(CATALOGUE_COLUMNS),
+    )
+    return validate_catalogue(frame)
+
+
+def domain_weights() -> dict[str, float]:
+    return {domain.code: domain.weight for domain in all_domains()}
+
+
+def upload_catalogue(content: bytes, filename: str) -> tuple[int, int]:
+    """Merge a catalogue CSV into the stored catalogue; returns (added, updated).
+
+    Refused as a whole, with every problem named by row and column, when the file breaks the
+    data contract, names an unknown domain, or changes the frequency of an indicator that
+    already has observations (they would no longer fit it).
+    """
+    ensure_catalogue()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise CatalogueError(["the file is not UTF-8 text; save it as CSV UTF-8"]) from None
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise CatalogueError([f"the file is not a readable CSV table: {error}"]) from None
+    try:
+        catalogue = validate_catalogue(frame, known_domains=[d.code for d in all_domains()])
+    except ContractError as error:
+        raise CatalogueError(error.problems) from None
+    if catalogue.empty:
+        raise CatalogueError(["the file lists no indicators"])
+    problems = _frequency_changes(catalogue)
+    if problems:
+        raise CatalogueError(problems)
+    added, updated = _merge_indicators(catalogue)
+    record(
+        "risk.catalogue_upload",
+        "risk_catalogue",
+        "",
+        {
+            "file": filename,
+            "sha256": hashlib.sha256(content).hexdigest(),
+            "added": added,
+            "updated": updated,
+        },
+    )
+    return added, updated
+
+
+def _frequency_changes(catalogue: pd.DataFrame) -> list[str]:
+    stored = {indicator.code: indicator for indicator in all_indicators()}
+    problems = []
+    for position, row in enumerate(catalogue.itertuples(index=False)):
+        current = stored.get(row.code)
+        if current is None or current.frequency == row.frequency:
+            continue
+        count = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RiskObservation)
+            .where(RiskObservation.indicator_code == row.code)
+        )
+        if count:
+            problems.append(
+                f"row {position + 2}, column frequency: {row.code} has {count} stored "
+                f"observation(s) at frequency {current.frequency}; undo those imports before "
+                f"changing it to {row.frequency}"
+            )
+    return problems
+
+
+def _merge_indicators(catalogue: pd.DataFrame) -> tuple[int, int]:
+    stored = {indicator.code: indicator for indicator in all_indicators()}
+    next_position = max((indicator.position for indicator in stored.values()), default=-1) + 1
+    added = updated = 0
+    for row in catalogue.itertuples(index=False):
+        indicator = stored.get(row.code)
+        if indicator is None:
+            indicator = RiskIndicator(code=row.code, position=next_position)
+            next_position += 1
+            db.session.add(indicator)
+            added += 1
+        else:
+            updated += 1
+        indicator.name_kk = row.name_kk
+        indicator.name_ru = row.name_ru
+        indicator.name_en = row.name_en
+        indicator.unit = row.unit
+        indicator.direction = int(row.direction)
+        indicator.domain_code = row.domain
+        indicator.weight = float(row.weight)
+        indicator.frequency = row.frequency
+        indicator.source = row.source
+    db.session.flush()
+    return added, updated
+
+
+def catalogue_csv() -> bytes:
+    """The stored catalogue as a CSV file, a template for an upload."""
+    return catalogue_frame().to_csv(index=False).encode("utf-8")

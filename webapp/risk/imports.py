@@ -1,0 +1,647 @@
+"""Importing statistics files: upload, preview the reader's report, confirm, undo.
+
+The uploaded bytes are kept in ``statistics_uploads`` between preview and confirmation, so
+the analyst confirms exactly the file that was checked (never a second upload). An import is
+all or nothing: a file with any error stores nothing, and a confirmed import is one
+transaction. Each import keeps its provenance (file name, SHA-256, who, when, rows, layout,
+indicator) and can be undone as a whole.
+
+Values for a (indicator, region, period) that is already stored are refused by default,
+with the list of clashes. The analyst may instead confirm with "replace": the earlier values
+are then removed and kept in the new import's ``replaced_rows``, and undoing the new import
+puts them back (if their own import has not been undone meanwhile).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import PurePath
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from forecasting.periods import frequency_of
+from forecasting.readers import LAYOUTS, ReadResult, read_observations
+from webapp.audit.services import record
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.regions.models import Region
+from webapp.regions.services import region_resolver
+from webapp.risk.catalogue import catalogue_frame, ensure_catalogue
+from webapp.risk.models import (
+    RiskIndicator,
+    RiskObservation,
+    RiskSurveyObservation,
+    StatisticsImport,
+    StatisticsUpload,
+)
+
+#: File types the reader understands.
+ALLOWED_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".xls")
+#: Uploads nobody confirmed are removed after this long.
+UPLOAD_LIFETIME = timedelta(hours=24)
+#: Clashes and sample rows kept for the preview page.
+PREVIEW_LIMIT = 50
+
+
+class ImportRefused(ValueError):
+    """The import cannot go ahead; ``problems`` say why, in words an analyst can act on."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """The reader options an analyst can choose on the upload form."""
+
+    layout: str = "auto"
+    indicator: str = ""
+    sheet: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {"layout": self.layout, "indicator": self.indicator, "sheet": self.sheet}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReaderOptions:
+        return cls(
+            layout=data.get("layout") or "auto",
+            indicator=data.get("indicator") or "",
+            sheet=data.get("sheet") or "",
+        )
+
+
+# --- Upload and preview --------------------------------------------------------------------
+
+
+def stage_upload(
+    content: bytes, filename: str, options: ReaderOptions, user: Any
+) -> StatisticsUpload:
+    """Keep the file, read it and store the report; the preview page shows the result."""
+    filename = PurePath(filename or "").name or "upload"
+    if not filename.lower().endswith(ALLOWED_SUFFIXES):
+        raise ImportRefused(
+            [
+                f"{filename}: only CSV, XLSX and XLS files can be imported "
+                f"(allowed: {', '.join(ALLOWED_SUFFIXES)})"
+            ]
+        )
+    if not content:
+        raise ImportRefused([f"{filename}: the file is empty"])
+    if options.layout not in LAYOUTS:
+        raise ImportRefused([f"unknown layout {options.layout!r}; use one of {', '.join(LAYOUTS)}"])
+    purge_expired_uploads()
+    upload = StatisticsUpload(
+        id=secrets.token_urlsafe(24),
+        uploaded_by_id=getattr(user, "id", None),
+        filename=filename,
+        sha256=hashlib.sha256(content).hexdigest(),
+        size=len(content),
+        content=content,
+        options=options.to_dict(),
+    )
+    result = read_upload(upload)
+    upload.report = preview_report(result, upload.sha256)
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def read_upload(upload: StatisticsUpload) -> ReadResult:
+    """Run the reader on the stored bytes with the stored options and today's catalogue."""
+    options = ReaderOptions.from_dict(upload.options)
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 0:
+        result = read_observations(io.BytesIO(b""), filename=upload.filename)
+        result.report.errors.clear()
+        result.report.error(
+            "the region registry is empty: an administrator must load it first "
+            "(flask --app webapp regions load)"
+        )
+        return ReadResult(None, None, result.report)
+    sheet: str | int | None = options.sheet or None
+    if isinstance(sheet, str) and sheet.isdigit():
+        sheet = int(sheet) - 1  # people count sheets from 1
+    return read_observations(
+        io.BytesIO(upload.content),
+        layout=options.layout,
+        indicator=options.indicator or None,
+        sheet=sheet,
+        filename=upload.filename,
+        resolver=region_resolver(),
+        catalogue=catalogue_frame(),
+    )
+
+
+def preview_report(result: ReadResult, sha256: str) -> dict[str, Any]:
+    """The reader's report plus what the import would store and what it would clash with."""
+    report = result.report.to_dict()
+    report["clashes"] = []
+    report["clash_count"] = 0
+    report["sample"] = []
+    report["indicators"] = {}
+    report["national_totals"] = 0 if result.national_totals is None else len(result.national_totals)
+    earlier = db.session.scalar(
+        sa.select(StatisticsImport.id).where(
+            StatisticsImport.sha256 == sha256, StatisticsImport.status == "active"
+        )
+    )
+    report["same_file_import"] = earlier
+    observations = result.observations
+    if observations is None or observations.empty:
+        return report
+    rows = observation_rows(observations)
+    report["indicators"] = _coverage(rows)
+    report["sample"] = [
+        {key: row[key] for key in ("region_code", "indicator_code", "period", "value")}
+        for row in rows[:PREVIEW_LIMIT]
+    ]
+    clashes = find_clashes(rows)
+    report["clash_count"] = len(clashes)
+    report["clashes"] = clashes[:PREVIEW_LIMIT]
+    return report
+
+
+def _coverage(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per indicator: how many values, regions, and the first and last period."""
+    coverage: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = coverage.setdefault(
+            row["indicator_code"],
+            {"values": 0, "regions": set(), "first": row, "last": row},
+        )
+        entry["values"] += 1
+        entry["regions"].add(row["region_code"])
+        if row["period_start"] < entry["first"]["period_start"]:
+            entry["first"] = row
+        if row["period_start"] > entry["last"]["period_start"]:
+            entry["last"] = row
+    return {
+        code: {
+            "values": entry["values"],
+            "regions": len(entry["regions"]),
+            "first": entry["first"]["period"],
+            "last": entry["last"]["period"],
+        }
+        for code, entry in coverage.items()
+    }
+
+
+def purge_expired_uploads() -> int:
+    """Forget uploads older than ``UPLOAD_LIFETIME`` that were never confirmed."""
+    cutoff = utcnow() - UPLOAD_LIFETIME
+    result = db.session.execute(
+        sa.delete(StatisticsUpload).where(StatisticsUpload.uploaded_at < cutoff)
+    )
+    return result.rowcount or 0
+
+
+def find_upload(upload_id: str, user: Any) -> StatisticsUpload | None:
+    """The user's pending upload (uploads are private to whoever made them)."""
+    return db.session.scalar(
+        sa.select(StatisticsUpload).where(
+            StatisticsUpload.id == upload_id,
+            StatisticsUpload.uploaded_by_id == getattr(user, "id", None),
+        )
+    )
+
+
+def cancel_upload(upload_id: str, user: Any) -> bool:
+    upload = find_upload(upload_id, user)
+    if upload is None:
+        return False
+    db.session.delete(upload)
+    db.session.flush()
+    return True
+
+
+# --- Confirm -------------------------------------------------------------------------------
+
+
+def confirm_upload(upload_id: str, user: Any, *, replace: bool = False) -> StatisticsImport:
+    """Store the previewed file's observations in one go, or refuse with the reasons.
+
+    The upload row is deleted first with a conditional DELETE: a second click (or a second
+    browser tab) finds nothing to confirm, so a file is never imported twice by accident.
+    """
+    upload = find_upload(upload_id, user)
+    if upload is None:
+        raise ImportRefused(
+            ["this upload was already imported, cancelled or has expired; upload the file again"]
+        )
+    result = read_upload(upload)
+    claimed = db.session.execute(
+        sa.delete(StatisticsUpload).where(StatisticsUpload.id == upload.id)
+    ).rowcount
+    if claimed != 1:
+        raise ImportRefused(["this upload is already being imported"])
+    if not result.ok or result.observations is None:
+        problems = [str(issue) for issue in result.report.errors[:20]]
+        raise ImportRefused(["the file has errors; nothing was imported", *problems])
+    if result.observations.empty:
+        raise ImportRefused(["the file holds no regional values; nothing was imported"])
+    options = ReaderOptions.from_dict(upload.options)
+    return store_observations(
+        result.observations,
+        kind="file",
+        filename=upload.filename,
+        sha256=upload.sha256,
+        size=upload.size,
+        layout=result.report.layout or options.layout,
+        indicator=options.indicator,
+        rows=result.report.rows,
+        warnings=[str(issue) for issue in result.report.warnings],
+        user=user,
+        replace=replace,
+    )
+
+
+def store_observations(
+    observations: pd.DataFrame,
+    *,
+    kind: str,
+    filename: str,
+    sha256: str,
+    size: int = 0,
+    layout: str = "",
+    indicator: str = "",
+    rows: int = 0,
+    warnings: list[str] | None = None,
+    user: Any = None,
+    replace: bool = False,
+) -> StatisticsImport:
+    """Store a contract frame as one import (flushes; the caller commits or rolls back)."""
+    ensure_catalogue()
+    values = observation_rows(observations)
+    _check_references(values)
+    clashes = find_clashes(values)
+    if clashes and not replace:
+        shown = [
+            f"{clash['indicator_code']} {clash['region_code']} {clash['period']}: "
+            f"{clash['existing_value']:g} already stored by import #{clash['import_id']}"
+            for clash in clashes[:20]
+        ]
+        more = [f"... and {len(clashes) - 20} more"] if len(clashes) > 20 else []
+        raise ImportRefused(
+            [
+                f"{len(clashes)} value(s) are already stored; undo the earlier import or "
+                "confirm again choosing to replace them",
+                *shown,
+                *more,
+            ]
+        )
+    replaced = _remove_clashing(clashes) if clashes else []
+    statistics_import = StatisticsImport(
+        kind=kind,
+        filename=filename,
+        sha256=sha256,
+        size=size,
+        layout=layout,
+        indicator=indicator,
+        rows=rows or len(values),
+        observation_count=len(values),
+        details={"coverage": _coverage(values), "warnings": (warnings or [])[:100]},
+        replaced_rows=replaced,
+        imported_by_id=getattr(user, "id", None),
+        imported_by_email=getattr(user, "email", "") or "",
+    )
+    db.session.add(statistics_import)
+    db.session.flush()
+    for value in values:
+        value["import_id"] = statistics_import.id
+    db.session.execute(sa.insert(RiskObservation), values)
+    record(
+        "risk.import",
+        "statistics_import",
+        statistics_import.id,
+        {
+            "file": filename,
+            "sha256": sha256,
+            "kind": kind,
+            "observations": len(values),
+            "replaced": len(replaced),
+        },
+        actor=user,
+    )
+    db.session.flush()
+    return statistics_import
+
+
+def _check_references(values: list[dict[str, Any]]) -> None:
+    """Regions and indicators must exist; the reader checks this too, this guards other paths."""
+    regions = {row["region_code"] for row in values}
+    indicators = {row["indicator_code"] for row in values}
+    known_regions = set(db.session.scalars(sa.select(Region.code).where(Region.code.in_(regions))))
+    known_indicators = set(
+        db.session.scalars(sa.select(RiskIndicator.code).where(RiskIndicator.code.in_(indicators)))
+    )
+    problems = [f"region {code} is not in the region registry" for code in regions - known_regions]
+    problems += [
+        f"indicator {code} is not in the catalogue" for code in indicators - known_indicators
+    ]
+    frequencies = dict(
+        db.session.execute(
+            sa.select(RiskIndicator.code, RiskIndicator.frequency).where(
+                RiskIndicator.code.in_(indicators)
+            )
+        ).all()
+    )
+    wrong = Counter(
+        (row["indicator_code"], row["frequency"])
+        for row in values
+        if row["indicator_code"] in frequencies
+        and frequencies[row["indicator_code"]] != row["frequency"]
+    )
+    problems += [
+        f"{count} value(s) of {code} are at frequency {frequency}, but the catalogue gives "
+        f"{frequencies[code]}"
+        for (code, frequency), count in wrong.items()
+    ]
+    if problems:
+        raise ImportRefused(sorted(problems))
+
+
+def observation_rows(observations: pd.DataFrame) -> list[dict[str, Any]]:
+    """Contract observations as rows of ``risk_observations`` (without ``import_id``)."""
+    periods: dict[pd.Period, tuple[str, str, Any, Any]] = {}
+
+    def describe(period: pd.Period) -> tuple[str, str, Any, Any]:
+        if period not in periods:
+            periods[period] = (
+                str(period),
+                frequency_of(period),
+                period.start_time.date(),
+                period.end_time.date(),
+            )
+        return periods[period]
+
+    def optional(column: str) -> list[Any]:
+        if column not in observations.columns:
+            return [None] * len(observations)
+        series = pd.to_numeric(observations[column], errors="coerce")
+        return [None if pd.isna(value) else float(value) for value in series]
+
+    sources = (
+        observations["source"].fillna("").astype(str).tolist()
+        if "source" in observations.columns
+        else [""] * len(observations)
+    )
+    n, lower, upper = optional("n"), optional("lower"), optional("upper")
+    rows = []
+    for position, (region, period, indicator, value) in enumerate(
+        zip(
+            observations["region"],
+            observations["period"],
+            observations["indicator"],
+            observations["value"],
+            strict=True,
+        )
+    ):
+        text, frequency, start, end = describe(period)
+        rows.append(
+            {
+                "region_code": str(region),
+                "indicator_code": str(indicator),
+                "period": text,
+                "frequency": frequency,
+                "period_start": start,
+                "period_end": end,
+                "value": float(value),
+                "source": sources[position][:300],
+                "n": n[position],
+                "lower": lower[position],
+                "upper": upper[position],
+            }
+        )
+    return rows
+
+
+def find_clashes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored observations with the same (indicator, region, period) as any of ``rows``."""
+    if not rows:
+        return []
+    wanted = {(row["indicator_code"], row["region_code"], row["period"]) for row in rows}
+    indicators = {key[0] for key in wanted}
+    period_texts = {key[2] for key in wanted}
+    existing = db.session.execute(
+        sa.select(
+            RiskObservation.id,
+            RiskObservation.indicator_code,
+            RiskObservation.region_code,
+            RiskObservation.period,
+            RiskObservation.value,
+            RiskObservation.import_id,
+        ).where(
+            RiskObservation.indicator_code.in_(indicators),
+            RiskObservation.period.in_(period_texts),
+        )
+    ).all()
+    return [
+        {
+            "id": row.id,
+            "indicator_code": row.indicator_code,
+            "region_code": row.region_code,
+            "period": row.period,
+            "existing_value": row.value,
+            "import_id": row.import_id,
+        }
+        for row in existing
+        if (row.indicator_code, row.region_code, row.period) in wanted
+    ]
+
+
+_KEPT_COLUMNS = (
+    "import_id",
+    "region_code",
+    "indicator_code",
+    "period",
+    "frequency",
+    "value",
+    "source",
+    "n",
+    "lower",
+    "upper",
+)
+
+
+def _remove_clashing(clashes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Delete the clashing stored values and return them (JSON-ready) for a later undo."""
+    ids = [clash["id"] for clash in clashes]
+    kept = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        stored = db.session.scalars(sa.select(RiskObservation).where(RiskObservation.id.in_(chunk)))
+        for observation in stored:
+            row = {column: getattr(observation, column) for column in _KEPT_COLUMNS}
+            row["period_start"] = observation.period_start.isoformat()
+            row["period_end"] = observation.period_end.isoformat()
+            kept.append(row)
+        db.session.execute(sa.delete(RiskObservation).where(RiskObservation.id.in_(chunk)))
+    return kept
+
+
+# --- Undo ----------------------------------------------------------------------------------
+
+
+def undo_import(import_id: int, user: Any) -> StatisticsImport:
+    """Delete every observation of an import in one transaction and mark it undone.
+
+    A conditional UPDATE claims the import, so two clicks cannot undo it twice; values this
+    import had replaced come back when their own import is still in force.
+    """
+    statistics_import = db.session.get(StatisticsImport, import_id)
+    if statistics_import is None:
+        raise ImportRefused([f"there is no import #{import_id}"])
+    claimed = db.session.execute(
+        sa.update(StatisticsImport)
+        .where(StatisticsImport.id == import_id, StatisticsImport.status == "active")
+        .values(
+            status="undone",
+            undone_at=utcnow(),
+            undone_by_email=getattr(user, "email", "") or "",
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise ImportRefused([f"import #{import_id} has already been undone"])
+    deleted = db.session.execute(
+        sa.delete(RiskObservation).where(RiskObservation.import_id == import_id)
+    ).rowcount
+    restored = _restore(statistics_import.replaced_rows or [])
+    db.session.refresh(statistics_import)
+    record(
+        "risk.import_undo",
+        "statistics_import",
+        import_id,
+        {"file": statistics_import.filename, "deleted": deleted, "restored": restored},
+        actor=user,
+    )
+    db.session.flush()
+    return statistics_import
+
+
+def _restore(replaced: list[dict[str, Any]]) -> int:
+    if not replaced:
+        return 0
+    active = set(
+        db.session.scalars(
+            sa.select(StatisticsImport.id).where(
+                StatisticsImport.id.in_({row["import_id"] for row in replaced}),
+                StatisticsImport.status == "active",
+            )
+        )
+    )
+    rows = []
+    for row in replaced:
+        if row["import_id"] not in active:
+            continue
+        restored = dict(row)
+        restored["period_start"] = date.fromisoformat(row["period_start"])
+        restored["period_end"] = date.fromisoformat(row["period_end"])
+        rows.append(restored)
+    if rows:
+        db.session.execute(sa.insert(RiskObservation), rows)
+    return len(rows)
+
+
+# --- Reading back ----------------------------------------------------------------------------
+
+
+def list_imports() -> sa.Select[tuple[StatisticsImport]]:
+    return sa.select(StatisticsImport).order_by(
+        StatisticsImport.imported_at.desc(), StatisticsImport.id.desc()
+    )
+
+
+def observations_frame(include_survey: bool = True) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Every stored observation as a contract frame, and what went into it.
+
+    Survey-derived values fill (indicator, region, period) keys that no import covers: an
+    imported value is a deliberate, checked record and wins over a recomputed one.
+    """
+    columns = (
+        "region_code",
+        "period",
+        "frequency",
+        "indicator_code",
+        "value",
+        "source",
+        "n",
+        "lower",
+        "upper",
+    )
+    imported = db.session.execute(
+        sa.select(*(getattr(RiskObservation, column) for column in columns))
+    ).all()
+    frame = pd.DataFrame(imported, columns=list(columns))
+    summary: dict[str, Any] = {
+        "imported": len(frame),
+        "survey": 0,
+        "survey_overridden": 0,
+        "imports": sorted(
+            db.session.scalars(
+                sa.select(StatisticsImport.id).where(StatisticsImport.status == "active")
+            )
+        ),
+        "synthetic": bool(
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(StatisticsImport)
+                .where(StatisticsImport.status == "active", StatisticsImport.kind == "synthetic")
+            )
+        ),
+    }
+    if include_survey:
+        survey = pd.DataFrame(
+            db.session.execute(
+                sa.select(*(getattr(RiskSurveyObservation, column) for column in columns))
+            ).all(),
+            columns=list(columns),
+        )
+        if not survey.empty:
+            keys = set(
+                zip(frame["indicator_code"], frame["region_code"], frame["period"], strict=True)
+            )
+            taken = [
+                key in keys
+                for key in zip(
+                    survey["indicator_code"], survey["region_code"], survey["period"], strict=True
+                )
+            ]
+            summary["survey_overridden"] = int(sum(taken))
+            survey = survey[[not flag for flag in taken]]
+            summary["survey"] = len(survey)
+            frame = pd.concat([frame, survey], ignore_index=True) if len(frame) else survey
+    return _as_contract(frame), summary
+
+
+def _as_contract(frame: pd.DataFrame) -> pd.DataFrame:
+    periods: dict[tuple[str, str], pd.Period] = {}
+
+    def period(text: str, frequency: str) -> pd.Period:
+        key = (text, frequency)
+        if key not in periods:
+            periods[key] = pd.Period(text, freq=frequency)
+        return periods[key]
+
+    return pd.DataFrame(
+        {
+            "region": frame["region_code"].astype(str),
+            "period": pd.Series(
+                [period(t, f) for t, f in zip(frame["period"], frame["frequency"], strict=True)],
+                dtype=object,
+            ),
+            "indicator": frame["indicator_code"].astype(str),
+            "value": frame["value"].astype(float),
+            "source": frame["source"].fillna("").astype(str),
+            "n": pd.to_numeric(frame["n"], errors="coerce"),
+            "lower": pd.to_numeric(frame["lower"], errors="coerce"),
+            "upper": pd.to_numeric(frame["upper"], errors="coerce"),
+        }
+    )
