@@ -51,11 +51,15 @@ NEUTRAL_SCORE = 5.0
 DEFAULT_STALENESS_MONTHS: dict[str, int] = {"Y": 24, "Q": 6, "M": 3}
 #: Share of an indicator's weight that a stale input still earns in the reliability.
 STALE_CREDIT = 0.5
+#: Percentile (0-10 scale) of the reference at and above which an input is flagged, as the
+#: CDC Social Vulnerability Index flags values at or above the 90th percentile: one extreme
+#: input stays visible even when averaging hides it.
+FLAG_PERCENTILE = 9.0
 #: Units whose values are shares in percent and must lie in [0, 100].
 SHARE_UNITS = frozenset({"%", "percent", "pct", "share"})
 #: Names the score table uses itself, so no domain may take them.
 RESERVED_COLUMNS = frozenset(
-    {"region", "period", "score", "risk_class", "reliability", "n_missing", "n_stale", "change"}
+    {"region", "period", "score", "risk_class", "reliability", "n_missing", "n_stale", "n_flags"}
 )
 _MAX_LISTED = 10
 
@@ -640,20 +644,23 @@ class RiskIndex(BaseEstimator):
         available = ~np.isnan(values) & has_reference[None, :]
         stale = available & (ages > limits)
         scores = np.full(values.shape, np.nan)
+        percentiles = np.full(values.shape, np.nan)
         for column, code in enumerate(codes):
             if not has_reference[column]:
                 continue
             reference = self.reference_.loc[code]
-            scores[:, column] = normalise(
-                values[:, column],
-                cap_low=reference["cap_low"],
-                cap_high=reference["cap_high"],
-                direction=int(reference["direction"]),
-                method=self.normalisation,
-                mean=reference["mean"],
-                std=reference["std"],
-                reference=self.reference_values_.get(code),
-            )
+            for method, target in ((self.normalisation, scores), ("rank", percentiles)):
+                target[:, column] = normalise(
+                    values[:, column],
+                    cap_low=reference["cap_low"],
+                    cap_high=reference["cap_high"],
+                    direction=int(reference["direction"]),
+                    method=method,
+                    mean=reference["mean"],
+                    std=reference["std"],
+                    reference=self.reference_values_.get(code),
+                )
+        flags = available & (np.nan_to_num(percentiles) >= FLAG_PERCENTILE)
         return _Inputs(
             regions=np.repeat(np.asarray(regions, dtype=object), len(targets)),
             periods=np.tile(np.asarray(targets, dtype=object), len(regions)),
@@ -664,6 +671,7 @@ class RiskIndex(BaseEstimator):
             available=available,
             stale=stale,
             scores=scores,
+            flags=flags,
         )
 
     def _membership(self) -> np.ndarray:
@@ -788,6 +796,7 @@ class _Inputs:
     available: np.ndarray
     stale: np.ndarray
     scores: np.ndarray
+    flags: np.ndarray  # input at or above the reference's 90th percentile of risk
 
     def subset(self, rows: np.ndarray) -> _Inputs:
         return _Inputs(
@@ -800,6 +809,7 @@ class _Inputs:
             available=self.available[rows],
             stale=self.stale[rows],
             scores=self.scores[rows],
+            flags=self.flags[rows],
         )
 
 
@@ -849,6 +859,7 @@ class ScoreResult:
                 "reliability": self.reliability,
                 "n_missing": (~inputs.available).sum(axis=1),
                 "n_stale": inputs.stale.sum(axis=1),
+                "n_flags": inputs.flags.sum(axis=1),
             }
         )
         for position, domain in enumerate(self.domains):
@@ -876,6 +887,7 @@ class ScoreResult:
                 "observed_period": None,
                 "age_months": np.nan,
                 "stale": False,
+                "flag": False,
                 "normalised_value": parts.domain_scores.ravel(),
                 "weight": parts.domain_weights.ravel(),
                 "contribution": parts.domain_contributions.ravel(),
@@ -897,6 +909,7 @@ class ScoreResult:
                 "observed_period": observed.ravel(),
                 "age_months": np.where(inputs.available, inputs.ages, np.nan).ravel(),
                 "stale": inputs.stale.ravel(),
+                "flag": inputs.flags.ravel(),
                 "normalised_value": np.where(inputs.available, inputs.scores, np.nan).ravel(),
                 "weight": parts.indicator_weights.ravel(),
                 "contribution": parts.indicator_contributions.ravel(),
@@ -1020,6 +1033,7 @@ class ScoreResult:
                         "age_months": int(inputs.ages[row, position]) if present else None,
                         "stale": bool(inputs.stale[row, position]),
                         "missing": not present,
+                        "flag": bool(inputs.flags[row, position]),
                         "normalised_value": _json_number(inputs.scores[row, position])
                         if present
                         else None,
@@ -1035,6 +1049,11 @@ class ScoreResult:
                     "risk_class": classes[row],
                     "risk_class_labels": CLASS_LABELS[classes[row]],
                     "reliability": _json_number(self.reliability[row]),
+                    "flags": [
+                        code
+                        for position, code in enumerate(inputs.codes)
+                        if inputs.flags[row, position]
+                    ],
                     "domains": domains,
                     "indicators": indicators,
                 }
@@ -1080,7 +1099,8 @@ class ScoreResult:
             f"  {frame['region'].nunique()} region(s), {labels.nunique()} period(s); "
             f"showing {chosen}",
             "",
-            f"  {'region':<12} {'score':>6}  {'class':<10} {'reliability':>11}  top domain",
+            f"  {'region':<12} {'score':>6}  {'class':<10} {'reliability':>11} {'flags':>5}  "
+            "top domain",
         ]
         decomposition = self.decomposition()
         domains = decomposition[
@@ -1091,7 +1111,7 @@ class ScoreResult:
             leader = own.loc[own["contribution"].idxmax(), "code"] if len(own) else ""
             lines.append(
                 f"  {row.region:<12} {row.score:6.2f}  {row.risk_class:<10} "
-                f"{row.reliability:11.1f}  {leader}"
+                f"{row.reliability:11.1f} {row.n_flags:5d}  {leader}"
             )
         counts = table["risk_class"].value_counts()
         lines += [

@@ -173,6 +173,19 @@ def test_domain_weights_change_the_geometric_mean():
 # --- classes, decomposition -----------------------------------------------------------------
 
 
+def test_inputs_at_the_top_decile_of_the_reference_are_flagged():
+    result = fitted().score(hand_frame())
+    # Percentile ranks of a: 0, 5, 10; of b (flipped): 0, 5, 10. Only R3 reaches 9.
+    assert result.to_frame()["n_flags"].tolist() == [0, 0, 2]
+    parts = result.decomposition()
+    flagged = parts[parts["flag"]]
+    assert sorted(zip(flagged["region"], flagged["code"], strict=True)) == [
+        ("R3", "a"),
+        ("R3", "b"),
+    ]
+    assert result.to_dict()["scores"][2]["flags"] == ["a", "b"]
+
+
 def test_classes_follow_the_fixed_bounds():
     frame = fitted().score(hand_frame()).to_frame().set_index("region")
     assert frame["risk_class"].tolist() == ["very_low", "medium", "very_high"]
