@@ -820,6 +820,13 @@ def _subset_aggregation(parts: Aggregation, rows: np.ndarray) -> Aggregation:
 # --- Results -----------------------------------------------------------------------------
 
 
+def _period_series(periods: np.ndarray) -> pd.Series:
+    """A ``period[...]`` column when all periods share a frequency (as in the contract)."""
+    if len({period.freqstr for period in periods}) == 1:
+        return pd.Series(pd.PeriodIndex(list(periods)))
+    return pd.Series(list(periods), dtype=object)
+
+
 def _json_number(value: float | None) -> float | None:
     """Full precision (so published contributions still sum to the score), None for NaN."""
     return None if value is None or not math.isfinite(value) else float(value)
@@ -853,7 +860,7 @@ class ScoreResult:
         frame = pd.DataFrame(
             {
                 "region": inputs.regions,
-                "period": pd.Series(list(inputs.periods), dtype=object),
+                "period": _period_series(inputs.periods),
                 "score": self.parts.score,
                 "risk_class": classify(self.parts.score, self.class_bounds),
                 "reliability": self.reliability,
