@@ -17,6 +17,7 @@ OECD/JRC Handbook on Constructing Composite Indicators:
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -496,7 +497,7 @@ class RiskIndex(BaseEstimator):
         domain_weights: pd.Series,
         warnings: list[str],
     ) -> RiskIndex:
-        warnings = list(warnings)
+        warnings = list(warnings) + _domain_warnings(list(domain_weights.index))
         first, last = self._window()
         in_window = (data["start_month"] >= first) & (data["end_month"] <= last)
         reference = data[in_window]
@@ -743,6 +744,26 @@ def _same(value: object, default: object) -> bool:
         return bool(value == default)
     except (TypeError, ValueError):
         return False
+
+
+def _domain_warnings(domains: list[str]) -> list[str]:
+    """Flag a domain that looks like a misspelt default domain (it would become a sixth one)."""
+    from forecasting.index.catalogue import default_domains
+
+    defaults = list(default_domains()["code"])
+    if not set(domains) & set(defaults):
+        return []  # a framework of its own, nothing to compare with
+    notes = []
+    for domain in domains:
+        if domain in defaults:
+            continue
+        close = difflib.get_close_matches(domain, defaults, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        notes.append(
+            f"domain {domain} is not one of the default domains{hint}; it is weighted as a "
+            "domain of its own"
+        )
+    return notes
 
 
 def _scoring_periods(data: pd.DataFrame, periods: object | Iterable[object] | None) -> list:

@@ -349,6 +349,14 @@ def test_unknown_domain_in_catalogue_is_a_contract_error():
         RiskIndex(catalogue(), domain_weights={"d1": 1.0, "other": 1.0}).fit(hand_frame())
 
 
+def test_a_misspelt_default_domain_is_reported():
+    cat = catalogue(
+        [("a", "%", 1, "economic_hardship", 1.0, "Y"), ("b", "%", -1, "trust_in_stat", 1.0, "Y")]
+    )
+    result = RiskIndex(cat, outlier_quantiles=None).fit(hand_frame()).score(hand_frame())
+    assert any("did you mean trust_in_state" in warning for warning in result.warnings)
+
+
 def test_domain_weights_for_domains_without_indicators_are_refused():
     with pytest.raises(RiskIndexError, match="without any indicator: d3"):
         RiskIndex(catalogue(), domain_weights={"d1": 1.0, "d2": 1.0, "d3": 1.0}).fit(hand_frame())
