@@ -13,6 +13,7 @@ See ``docs/surveys-xlsform.md`` for the supported subset and the refusals.
 from __future__ import annotations
 
 import io
+import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -40,6 +41,8 @@ from webapp.surveys.definition import (
     validate_definition,
 )
 from webapp.surveys.expressions import ExpressionError, parse
+
+logger = logging.getLogger(__name__)
 
 #: Largest upload we read; real forms are a few hundred kilobytes.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -346,7 +349,23 @@ def read_xlsform(
     """Import an XLSForm and also return notes about ignored content."""
     data, detected_name = _read_bytes(source)
     workbook = _workbook_dict(data)
-    return _Importer(workbook, filename or detected_name).run()
+    try:
+        return _Importer(workbook, filename or detected_name).run()
+    except XLSFormError:
+        raise
+    except Exception as error:  # a safety net: the author gets a message
+        logger.exception("unexpected failure importing an XLSForm")
+        raise XLSFormError(
+            [
+                XLSFormProblem(
+                    None,
+                    None,
+                    None,
+                    f"the form could not be read ({type(error).__name__}); please check its "
+                    "structure against the XLSForm documentation",
+                )
+            ]
+        ) from error
 
 
 def import_xlsform(
@@ -828,7 +847,13 @@ class _Importer:
         data = row.data
         number = row.number
         lowered = type_text.lower()
-        select = RE_SELECT.match(type_text) or RE_SELECT.match(lowered)
+        # Match the command case-insensitively but keep the list name as written.
+        select = RE_SELECT.match(lowered)
+        list_name = None
+        if select and len(lowered) == len(type_text):
+            list_name = type_text[select.start("list_name") : select.end("list_name")]
+        elif select:
+            list_name = select.group("list_name")
         choice_list = None
         if lowered in _METADATA_TYPES:
             self.notes.append(
@@ -864,7 +889,7 @@ class _Importer:
                 )
                 return None
             question_type = "select_one" if kind == constants.SELECT_ONE else "select_multiple"
-            choice_list = select.group("list_name")
+            choice_list = list_name
         elif lowered in _SUPPORTED_TYPES:
             question_type = _SUPPORTED_TYPES[lowered]
         elif lowered in _REFUSED_TYPES or type_text in _REFUSED_TYPES:

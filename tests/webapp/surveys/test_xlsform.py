@@ -271,6 +271,14 @@ def test_header_case_variants():
     assert definition.question("b").relevant == "${a} > 1"
 
 
+def test_type_command_case_is_ignored_but_list_name_case_kept():
+    survey = [["type", "name", "label"], ["Select_One YesNo", "q", "Q"], ["INTEGER", "n", "N"]]
+    choices = [["list_name", "name", "label"], ["YesNo", "yes", "Yes"]]
+    definition = import_xlsform(xlsx(survey, choices))
+    assert definition.question("q").choice_list == "YesNo"
+    assert definition.question("n").type == "integer"
+
+
 @pytest.mark.parametrize(
     ("header", "code"),
     [
