@@ -175,7 +175,8 @@ def infer_frequency(values: Iterable[object]) -> str:
     days = [period for period in periods if frequency_of(period) == "D"]
     if not days:
         return coarse.pop()
-    day_frequency = _frequency_of_dates([period.to_timestamp() for period in days])
+    # Many series share the same dates: judge the distinct dates.
+    day_frequency = _frequency_of_dates([period.to_timestamp() for period in sorted(set(days))])
     if coarse and coarse != {day_frequency}:
         # Dates next to written periods take the written periods' frequency when they fit it.
         written = coarse.pop()

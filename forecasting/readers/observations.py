@@ -404,6 +404,29 @@ def _resolve_regions(
         )
 
 
+class _PeriodCache:
+    """Period cells repeat (every region has the same years): parse each text once."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[type, object], pd.Period | str] = {}
+
+    def parse(self, value: object) -> pd.Period:
+        try:
+            key = (type(value), value)
+            hash(key)
+        except TypeError:
+            return parse_period(value)
+        if key not in self._known:
+            try:
+                self._known[key] = parse_period(value)
+            except PeriodError as error:
+                self._known[key] = str(error)
+        result = self._known[key]
+        if isinstance(result, str):
+            raise PeriodError(result)
+        return result
+
+
 def _parse_periods(
     records: list[_Record],
     frequency: str | None,
@@ -420,13 +443,14 @@ def _parse_periods(
         if catalogue is not None
         else {}
     )
+    natural_periods = _PeriodCache()
     for code, group in by_indicator.items():
         wanted = frequency or catalogue_frequency.get(code)
         if wanted is None:
             parsed = []
             for record in group:
                 try:
-                    parsed.append(parse_period(record.period))
+                    parsed.append(natural_periods.parse(record.period))
                 except PeriodError:
                     continue
             if parsed:
@@ -444,7 +468,7 @@ def _parse_periods(
                 report.error("the period is empty", row=record.row, column=record.period_column)
                 continue
             try:
-                natural = parse_period(record.period)
+                natural = natural_periods.parse(record.period)
                 if wanted is not None and frequency_of(natural) not in ("D", wanted):
                     mismatched[frequency_of(natural)].append(record)
                     continue
@@ -593,13 +617,17 @@ def _validity_warnings(
 ) -> None:
     """One warning per unit and kind of note, with the first row and how many rows."""
     notes: dict[tuple[str, str], list[_Record]] = defaultdict(list)
+    cache: dict[tuple[str, pd.Period], str | None] = {}
     for record in records:
         if record.unit is None or record.parsed_period is None:
             continue
         period = record.parsed_period
-        note = resolver.validity_warning(
-            record.unit, period.start_time.date(), period.end_time.date()
-        )
+        key = (record.unit.code, period)
+        if key not in cache:
+            cache[key] = resolver.validity_warning(
+                record.unit, period.start_time.date(), period.end_time.date()
+            )
+        note = cache[key]
         if note is not None:
             notes[(record.unit.code, note)].append(record)
     for (_, note), group in notes.items():

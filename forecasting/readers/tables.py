@@ -197,7 +197,12 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
 
     try:
         values_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        formulas_book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        # A second pass finds formulas whose result was never saved; most files have none.
+        formulas_book = (
+            openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+            if _has_formulas(data)
+            else None
+        )
     except (zipfile.BadZipFile, EOFError):
         report.error("the Excel file is damaged or truncated")
         return None
@@ -216,6 +221,8 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
             if grid is None:
                 return None
             if sheet is not None or _has_data(grid):
+                if formulas_book is None:
+                    return grid
                 formulas = _sheet_rows(formulas_book[name].iter_rows(values_only=True), name, None)
                 return _mark_formulas(grid, formulas or [])
         report.error("no sheet of the workbook holds data")
@@ -225,7 +232,21 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
         return None
     finally:
         values_book.close()
-        formulas_book.close()
+        if formulas_book is not None:
+            formulas_book.close()
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Whether any worksheet of the workbook holds a formula (``<f>`` element)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            is_sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+            if is_sheet and _FORMULA_TAG.search(archive.read(name)):
+                return True
+    return False
 
 
 class _Formula(str):
