@@ -504,6 +504,7 @@ class RiskIndex(BaseEstimator):
         quantiles = self.outlier_quantiles
         rows = []
         values_by_code: dict[str, np.ndarray] = {}
+        without_data: list[str] = []
         for _, item in catalogue.iterrows():
             code = item["code"]
             subset = reference[reference["indicator"] == code]
@@ -522,10 +523,7 @@ class RiskIndex(BaseEstimator):
                 "std": math.nan,
             }
             if len(values) == 0:
-                warnings.append(
-                    f"indicator {code} has no observations in the reference window; it counts "
-                    "as missing in every score"
-                )
+                without_data.append(code)
                 rows.append(row)
                 continue
             if quantiles is None:
@@ -549,6 +547,11 @@ class RiskIndex(BaseEstimator):
                 )
             values_by_code[code] = np.sort(capped)
             rows.append(row)
+        if without_data:
+            warnings.append(
+                f"{len(without_data)} indicator(s) have no observations in the reference window "
+                f"and count as missing in every score: {_listing(without_data)}"
+            )
         table = pd.DataFrame(rows).set_index("indicator")
         if table["n_values"].sum() == 0:
             raise RiskIndexError(
