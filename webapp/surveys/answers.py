@@ -24,7 +24,7 @@ from webapp.surveys.definition import (
     SurveyDefinition,
     parse_range_parameters,
 )
-from webapp.surveys.expressions import Expression, ExpressionError, parse
+from webapp.surveys.expressions import Expression, ExpressionError, parse_cached
 
 #: Longest free-text answer we keep; longer input is refused, not truncated.
 MAX_TEXT_LENGTH = 10_000
@@ -172,11 +172,10 @@ class _ParsedForm:
         self.page_relevant = {page.name: _maybe_parse(page.relevant) for page in definition.pages}
         self.relevant = {q.name: _maybe_parse(q.relevant) for q in definition.questions()}
         self.constraint = {q.name: _maybe_parse(q.constraint) for q in definition.questions()}
-        self.choice_filter = {q.name: _maybe_parse(q.choice_filter) for q in definition.questions()}
 
 
 def _maybe_parse(text: str | None) -> Expression | None:
-    return parse(text) if text else None
+    return parse_cached(text) if text else None
 
 
 def _safe_bool(expression: Expression | None, values: Mapping[str, Any], today: dt.date) -> bool:
@@ -238,7 +237,7 @@ def available_choices(
         allowed = set(region_codes)
         choices = [choice for choice in choices if choice.name in allowed]
     if question.choice_filter:
-        expression = parse(question.choice_filter)
+        expression = parse_cached(question.choice_filter)
         day = today or dt.date.today()
         kept = []
         for choice in choices:

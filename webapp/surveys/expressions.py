@@ -14,6 +14,7 @@ and a ``select_multiple`` answer is a space-separated string of choice names.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -641,6 +642,15 @@ def parse(text: str) -> Expression:
             f"the limit is {MAX_TREE_DEPTH})"
         )
     return Expression(text, root)
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_cached(text: str) -> Expression:
+    """:func:`parse` with memory: a form's expressions are checked on every page post.
+
+    Safe because expressions are immutable; errors are not cached (they re-raise).
+    """
+    return parse(text)
 
 
 def _tree_depth(root: Node) -> int:

@@ -12,6 +12,7 @@ from webapp.surveys.expressions import (
     ExpressionError,
     evaluate_bool,
     parse,
+    parse_cached,
 )
 
 TODAY = dt.date(2026, 11, 27)
@@ -212,3 +213,10 @@ def test_bare_names_parse_as_choice_columns():
 def test_non_text_expression_is_refused():
     with pytest.raises(ExpressionError):
         parse(42)  # type: ignore[arg-type]
+
+
+def test_parse_cached_reuses_immutable_expressions_but_not_errors():
+    assert parse_cached("${a} = 1") is parse_cached("${a} = 1")
+    for _ in range(2):
+        with pytest.raises(ExpressionError):
+            parse_cached("${a} =")
