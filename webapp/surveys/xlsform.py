@@ -394,6 +394,7 @@ class _Importer:
         self.languages: list[str] = []
         self.page_rows: dict[str, int] = {}
         self.settings_headers: tuple[tuple[str, ...], ...] = ()
+        self.question_row_numbers: dict[str, int] = {}
 
     # ----------------------------------------------------------------- helpers
 
@@ -543,8 +544,19 @@ class _Importer:
         )
         remaining = validate_definition(definition)
         if remaining:
-            raise XLSFormError([XLSFormProblem(None, None, None, text) for text in remaining])
+            raise XLSFormError([self.locate(text) for text in remaining])
         return XLSFormImport(definition, self.notes)
+
+    def locate(self, message: str) -> XLSFormProblem:
+        """Attach the survey row to a definition-level problem about one question."""
+        match = re.match(r"^question '([^']+)'", message)
+        if match and match.group(1) in self.question_row_numbers:
+            return XLSFormProblem(
+                "survey", self.question_row_numbers[match.group(1)], None, message
+            )
+        if message.startswith("settings."):
+            return XLSFormProblem("settings", 2, message.split()[0].split(".", 1)[1], message)
+        return XLSFormProblem(None, None, None, message)
 
     def read_settings(self) -> dict[str, Any]:
         headers, rows = self.dealias("settings", aliases.settings_header, _SETTINGS_COLUMNS)
@@ -777,6 +789,7 @@ class _Importer:
                 }
             current_page["questions"].append(question)
             question_rows.append((question, row))
+            self.question_row_numbers.setdefault(question.name, row.number)
         for name, number, _ in stack:
             self.problem("survey", number, "type", f"group {name!r} is never closed (end group)")
         close_page()
@@ -947,10 +960,16 @@ class _Importer:
             self.problem("survey", number, "default", "dynamic defaults are not supported")
         if name is None:
             return None
+        label = self.texts(data.get("label"), "survey", number, "label")
+        if any("${" in text for text in label.values()):
+            self.notes.append(
+                f"survey row {number}: answers are not inserted into labels; "
+                "'${...}' is shown as written"
+            )
         return Question(
             name=name,
             type=question_type,
-            label=self.texts(data.get("label"), "survey", number, "label"),
+            label=label,
             hint=self.texts(data.get("hint"), "survey", number, "hint"),
             required=required,
             required_message=self.texts(

@@ -569,6 +569,27 @@ def test_group_structure_problems():
     assert "group 'g' contains no questions" in messages(empty)
 
 
+def test_definition_level_problems_keep_their_row():
+    survey = [
+        ["type", "name", "label", "required", "default"],
+        ["text", "a", "A"],
+        ["note", "n", "Hello ${a}", "yes"],
+        ["integer", "i", "I", None, "many"],
+    ]
+    problems = problems_of(xlsx(survey, None, [["region"], ["Almaty"]]))
+    located = {(p.sheet, p.row) for p in problems}
+    assert {("survey", 3), ("survey", 4), ("settings", 2)} <= located
+    assert any("is a note and cannot be required" in p.message for p in problems)
+    assert any("default 'many': Enter a whole number." in p.message for p in problems)
+
+
+def test_label_piping_is_noted():
+    result = read_xlsform(
+        xlsx([["type", "name", "label"], ["text", "a", "A"], ["note", "n", "Hi ${a}"]])
+    )
+    assert any("not inserted into labels" in note for note in result.notes)
+
+
 def test_bad_range_parameters():
     survey = [
         ["type", "name", "label", "parameters"],
