@@ -165,7 +165,7 @@ def _range_value(question: Question, number: Decimal) -> tuple[Any, AnswerError 
 
 
 class _ParsedForm:
-    """Parses every expression of a definition once per call."""
+    """The parsed expressions of one definition (parsing itself is cached per text)."""
 
     def __init__(self, definition: SurveyDefinition) -> None:
         self.definition = definition
