@@ -217,10 +217,12 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
         if not order:
             return None
         for name in order:
-            grid = _sheet_rows(values_book[name].iter_rows(values_only=True), name, report)
+            worksheet = values_book[name]
+            grid = _sheet_rows(worksheet.iter_rows(values_only=True), name, report)
             if grid is None:
                 return None
             if sheet is not None or _has_data(grid):
+                _fill_merged(grid, _xlsx_merged_ranges(data, worksheet))
                 if formulas_book is None:
                     return grid
                 formulas = _sheet_rows(formulas_book[name].iter_rows(values_only=True), name, None)
@@ -234,6 +236,45 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
         values_book.close()
         if formulas_book is not None:
             formulas_book.close()
+
+
+_MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+
+
+def _xlsx_merged_ranges(data: bytes, worksheet: object) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet, read from its XML (the streaming reader does not expose them).
+
+    Returns (first column, first row, last column, last row), 1-based.
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    path = getattr(worksheet, "_worksheet_path", None)
+    if not path:
+        return []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        try:
+            xml = archive.read(path)
+        except KeyError:
+            return []
+    return [range_boundaries(ref.decode()) for ref in _MERGE_TAG.findall(xml)]  # type: ignore[misc]
+
+
+def _fill_merged(grid: list[list[object]], ranges: Iterable[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range the value it shows: the top-left cell's."""
+    for first_column, first_row, last_column, last_row in ranges:
+        if first_row > len(grid) or last_column > MAX_COLUMNS:
+            continue
+        top_left = grid[first_row - 1]
+        value = top_left[first_column - 1] if first_column - 1 < len(top_left) else None
+        if is_blank(value):
+            continue
+        for row_index in range(first_row - 1, min(last_row, len(grid))):
+            row = grid[row_index]
+            if len(row) < last_column:
+                row.extend([None] * (last_column - len(row)))
+            for column_index in range(first_column - 1, last_column):
+                if is_blank(row[column_index]):
+                    row[column_index] = value
 
 
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -273,7 +314,7 @@ def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) ->
         report.error("the workbook is password-protected: save a copy without a password")
         return None
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
     except xlrd.biffh.XLRDError as error:
         if "encrypt" in str(error).lower():
             report.error("the workbook is password-protected: save a copy without a password")
@@ -297,6 +338,13 @@ def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) ->
             if grid is None:
                 return None
             if sheet is not None or _has_data(grid):
+                _fill_merged(
+                    grid,
+                    [
+                        (first_column + 1, first_row + 1, last_column, last_row)
+                        for first_row, last_row, first_column, last_column in worksheet.merged_cells
+                    ],
+                )
                 return grid
         report.error("no sheet of the workbook holds data")
         return None
@@ -360,7 +408,11 @@ def _has_data(grid: list[list[object]]) -> bool:
 def _find_header(
     grid: list[list[object]], decimal_comma: bool, report: ValidationReport
 ) -> Table | None:
-    """The header is the first row with two or more filled cells (titles have one)."""
+    """Find the header: the first row with two or more different values.
+
+    Titles above a table have one value (or one merged value repeated). A second header row
+    under group labels ("Годы" over "2019", "2020") is folded into the header.
+    """
     if len(grid) and max((len(row) for row in grid), default=0) > MAX_COLUMNS:
         report.error(f"the file has more than {MAX_COLUMNS} columns: is this the right file?")
         return None
@@ -368,16 +420,26 @@ def _find_header(
     if not filled:
         report.error("the file is empty")
         return None
-    header_index = None
-    for index, row in filled[:HEADER_SEARCH_ROWS]:
-        if sum(map(_filled, row)) >= 2:
-            header_index = index
+    position = 0
+    for number, (_, row) in enumerate(filled[:HEADER_SEARCH_ROWS]):
+        if len({cell_text(cell) for cell in row if _filled(cell)}) >= 2:
+            position = number
             break
-    if header_index is None:
-        header_index = filled[0][0]
-    header_cells = grid[header_index]
-    header = [cell_text(cell) for cell in header_cells]
-    rows = [(index + 1, row) for index, row in filled if index > header_index]
+    header_index = filled[position][0]
+    header = [cell_text(cell) for cell in grid[header_index]]
+    last_header_index = header_index
+    if position + 1 < len(filled) and filled[position + 1][0] == header_index + 1:
+        below = [cell_text(cell) for cell in filled[position + 1][1]]
+        if _continues_header(header, below):
+            width = max(len(header), len(below))
+            header += [""] * (width - len(header))
+            below += [""] * (width - len(below))
+            header = [
+                low if low and low != high else high
+                for high, low in zip(header, below, strict=True)
+            ]
+            last_header_index = header_index + 1
+    rows = [(index + 1, row) for index, row in filled if index > last_header_index]
     formula_cells = {
         (index + 1, column)
         for index, row in enumerate(grid)
@@ -391,6 +453,29 @@ def _find_header(
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
     )
+
+
+def _continues_header(header: list[str], below: list[str]) -> bool:
+    """Whether ``below`` holds sub-headers: each new label sits under a group label.
+
+    A group label spans the columns to its right that are blank (or repeat it, when the
+    cells were merged). Data rows fail this: their first cell is a label of their own.
+    """
+    if not below or (below[0] and below[0] != (header[0] if header else "")):
+        return False
+    new = [index for index, text in enumerate(below) if text and text != _at(header, index)]
+    if len(new) < 2:
+        return False
+    for index in new:
+        here = _at(header, index)
+        grouped = not here or here in (_at(header, index - 1), _at(header, index + 1))
+        if not grouped and _at(header, index + 1):
+            return False
+    return True
+
+
+def _at(cells: list[str], index: int) -> str:
+    return cells[index] if 0 <= index < len(cells) else ""
 
 
 def _filled(cell: object) -> bool:

@@ -530,3 +530,59 @@ def test_forecasting_loads_no_flask() -> None:
         cwd=Path(__file__).parents[2],
     ).stdout
     assert output.strip() == "[]"
+
+
+# --- Merged cells and two-row headers, as statistics offices publish them ----------------------
+
+
+def test_merged_title_group_header_and_region_cells(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in [
+        ["Основные показатели по регионам", None, None, None],
+        ["Регион", "Показатель", "Годы", None],
+        [None, None, 2021, 2022],
+        ["Абайская область", "unemployment_rate", 4.9, 5.0],
+        [None, "poverty_share", 6.1, 6.0],
+        ["г. Шымкент", "unemployment_rate", 5.1, 5.0],
+    ]:
+        sheet.append(row)
+    for cells in ("A1:D1", "A2:A3", "B2:B3", "C2:D2", "A4:A5"):
+        sheet.merge_cells(cells)
+    path = tmp_path / "merged.xlsx"
+    workbook.save(path)
+    result = read_observations(path)
+    assert result.report.ok, result.report.to_text()
+    assert result.report.layout == "wide-period"
+    assert result.observations[["indicator", "region", "period", "value"]].values.tolist() == [
+        ["poverty_share", "KZ-10", pd.Period("2021", "Y"), 6.1],
+        ["poverty_share", "KZ-10", pd.Period("2022", "Y"), 6.0],
+        ["unemployment_rate", "KZ-10", pd.Period("2021", "Y"), 4.9],
+        ["unemployment_rate", "KZ-10", pd.Period("2022", "Y"), 5.0],
+        ["unemployment_rate", "KZ-79", pd.Period("2021", "Y"), 5.1],
+        ["unemployment_rate", "KZ-79", pd.Period("2022", "Y"), 5.0],
+    ]
+    # Rows are numbered as the spreadsheet shows them: the data starts on row 4.
+    assert result.report.warnings[0].row == 4
+
+
+def test_two_row_header_in_a_csv(write_csv: Callable) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Годы", ""],
+            ["", "2021", "2022"],
+            ["Pavlodar", "4,8", "4,7"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert result.report.ok, result.report.to_text()
+    assert result.observations["value"].tolist() == [4.8, 4.7]
+
+
+def test_a_data_row_with_an_empty_first_cell_is_not_taken_for_a_header(
+    write_csv: Callable,
+) -> None:
+    path = write_csv([["region", "year", "value"], ["", "2021", "4"], ["Abai", "2023", "5"]])
+    result = read_observations(path, indicator="x")
+    assert messages(result) == ["row 2, column 'region': the region is empty"]
