@@ -434,6 +434,9 @@ class RegionResolver:
         self.units: tuple[Unit, ...] = tuple(units)
         self._by_code = {unit.code: unit for unit in self.units}
         self._exact: dict[tuple[str, frozenset[str]], Unit] = {}
+        # Names two units answer to (``load_units`` refuses them; units built in code may
+        # still carry them): such a name resolves to nothing rather than to either unit.
+        self._ambiguous: set[tuple[str, frozenset[str]]] = set()
         self._by_core: dict[str, dict[str, Unit]] = {}
         self._unit_by_core: dict[str, Unit] = {}
         for unit in self.units:
@@ -441,7 +444,8 @@ class RegionResolver:
                 key = _name_key(text)
                 if key is None:
                     continue
-                self._exact.setdefault(key, unit)
+                if self._exact.setdefault(key, unit).code != unit.code:
+                    self._ambiguous.add(key)
                 self._by_core.setdefault(key[0], {})[unit.code] = unit
                 self._unit_by_core.setdefault(key[0], unit)
         self._national = {_plain_key(name) for name in national_names} - {""}
@@ -459,7 +463,7 @@ class RegionResolver:
         if text is None or not isinstance(text, str | int):
             return None
         key = _name_key(str(text))
-        if key is None:
+        if key is None or key in self._ambiguous:
             return None
         if key in self._exact:
             return self._exact[key]

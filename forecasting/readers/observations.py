@@ -168,6 +168,12 @@ def read_observations(
             return ReadResult(None, None, report)
         indicator = code
 
+    if indicator is not None and (
+        "indicator" in columns.roles or columns.layout == "wide-indicator"
+    ):
+        report.warning(
+            f"the table names its indicators itself; the indicator {indicator!r} given is not used"
+        )
     records = _records(table, columns, indicator, report)
     records = _drop_empty_values(records, columns, report)
     if not _check_indicators(records, columns, indicators, indicator, report):

@@ -293,6 +293,18 @@ def test_another_countrys_file_resolves_by_the_same_rules(tmp_path: Path) -> Non
     assert not resolver.is_national_total("Республика Казахстан")
 
 
+def test_a_name_two_units_share_resolves_to_neither() -> None:
+    """``load_units`` refuses such files; units built in code must not make a guess either."""
+    units = [
+        Unit("A-1", "region", "", "", "North Region", ("Capital",)),
+        Unit("A-2", "city", "", "", "Capital city", ("Capital",)),
+    ]
+    resolver = RegionResolver(units, national_names=[])
+    assert resolver.resolve("Capital") is None
+    assert resolver.resolve("Capital city").code == "A-2"
+    assert resolver.resolve("north").code == "A-1"
+
+
 def test_units_can_be_read_from_a_file_object(tmp_path: Path) -> None:
     path = write_units(tmp_path, "X-1,region,,,One Region,,,,")
     with path.open("rb") as stream:

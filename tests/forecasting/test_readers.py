@@ -363,6 +363,15 @@ def test_unit_column_must_agree_with_the_catalogue(write_csv: Callable) -> None:
     ]
 
 
+def test_an_indicator_given_for_a_table_that_names_its_own(write_csv: Callable) -> None:
+    path = write_csv([["region", "year", "indicator", "value"], ["Abai", "2023", "gdp", "1"]])
+    result = read_observations(path, indicator="poverty_share")
+    assert result.observations["indicator"].tolist() == ["gdp"]
+    assert messages(result, "warnings") == [
+        "the table names its indicators itself; the indicator 'poverty_share' given is not used"
+    ]
+
+
 def test_indicators_outside_the_catalogue(write_csv: Callable) -> None:
     path = write_csv([["region", "year", "indicator", "value"], ["Abai", "2023", "gdp", "1"]])
     result = read_observations(path, catalogue=catalogue_frame())
@@ -455,6 +464,14 @@ def test_password_protected_workbook(write_xlsx: Callable, tmp_path: Path) -> No
     result = read_observations(encrypted, indicator="x")
     assert messages(result) == [
         "the workbook is password-protected: save a copy without a password"
+    ]
+
+
+def test_ten_thousand_columns_in_a_workbook(write_xlsx: Callable) -> None:
+    path = write_xlsx([[f"c{index}" for index in range(10_000)], list(range(10_000))])
+    assert messages(read_observations(path, indicator="x")) == [
+        "sheet 'Sheet1' has data in more than 1000 columns; a table of statistics has far "
+        "fewer: is this the right file?"
     ]
 
 
