@@ -1,0 +1,402 @@
+"""Small-cell suppression: the rule itself, and differencing attacks on every published table.
+
+The attack tests work on microdata (respondents with region, month, language and answers),
+publish every table a non-analyst can ask for (every region and all regions, every range of
+whole months, every question), and then try to recover each cell of fewer than k
+respondents. A cell is safe when a *twin* data set exists that differs in that cell yet
+publishes exactly the same figures everywhere: no combination of published figures
+(differences of totals, overlapping periods, all regions minus the others...) can then tell
+the two apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from itertools import combinations_with_replacement
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from webapp.surveys.definition import Choice, Page, Question, SurveyDefinition
+from webapp.surveys.results.figures import Filters, TallySnapshot, counts_summary, question_figures
+from webapp.surveys.results.suppression import (
+    check_threshold,
+    protect_partition,
+    suppressed_categories,
+)
+from webapp.surveys.results.tally import question_kinds, tally_keys
+
+# --------------------------------------------------------------------------- the rule
+
+
+def test_small_cells_and_a_complement_are_hidden():
+    hidden = suppressed_categories({"a": 3, "b": 12, "c": 30}, 10)
+    # 3 alone would be recovered as total - 12 - 30: the smallest other cell goes too.
+    assert hidden == {"a", "b"}
+
+
+def test_nothing_is_hidden_when_every_cell_is_zero_or_large():
+    assert suppressed_categories({"a": 0, "b": 10, "c": 25}, 10) == frozenset()
+
+
+def test_two_small_cells_summing_to_k_need_no_complement():
+    assert suppressed_categories({"a": 4, "b": 6, "c": 20}, 10) == {"a", "b"}
+
+
+def test_small_cells_summing_below_k_take_a_large_one_with_them():
+    assert suppressed_categories({"a": 2, "b": 3, "c": 11, "d": 40}, 10) == {"a", "b", "c"}
+
+
+def test_hidden_respondents_always_outnumber_hidden_cells():
+    # Four cells of 1 and one of 6: sum 10 >= k but with the shown zeros the attacker would
+    # know every hidden cell is >= 1; 10 > 5 cells keeps them undetermined.
+    counts = {"a": 1, "b": 1, "c": 1, "d": 1, "e": 6, "f": 0, "g": 50}
+    hidden = suppressed_categories(counts, 10)
+    assert {"a", "b", "c", "d", "e"} <= hidden
+    assert sum(counts[c] for c in hidden) >= 10
+    assert sum(counts[c] for c in hidden) > len([c for c in hidden if counts[c]])
+
+
+def test_when_everyone_is_hidden_the_zeros_are_hidden_too():
+    counts = {"a": 1, "b": 1, "c": 1, "d": 0}
+    assert suppressed_categories(counts, 3) == {"a", "b", "c", "d"}
+
+
+def test_threshold_below_two_is_refused():
+    with pytest.raises(ValueError, match="SUPPRESSION_THRESHOLD"):
+        check_threshold(1)
+    assert check_threshold(10) == 10
+
+
+def test_partition_over_blocks_skips_small_blocks_and_marks_partial_cells():
+    blocks = [
+        (30, {"yes": 25, "no": 5}),  # "no" small: both hidden (binary partition)
+        (40, {"yes": 20, "no": 20}),
+        (6, {"yes": 6}),  # block below k: left out entirely
+    ]
+    part = protect_partition(blocks, ["yes", "no"], 10)
+    assert part.total == 70
+    assert part.cells["yes"].count == 20 and part.cells["yes"].partial
+    assert part.cells["no"].count == 20 and part.cells["no"].partial
+    assert part.withheld == 30
+    exact = protect_partition(blocks, ["yes", "no"], 10, protect=False)
+    assert exact.cells["yes"].count == 51 and not exact.cells["yes"].partial
+    assert exact.total == 76
+
+
+# --------------------------------------------------------------------------- attacks
+
+REGIONS = ("KZ-10", "KZ-11", "KZ-15")
+MONTHS = ("2026-01", "2026-02", "2026-03")
+
+
+def _definition() -> SurveyDefinition:
+    likert = [Choice(str(i), {"en": f"level {i}"}) for i in range(1, 5)]
+    services = [Choice(code, {"en": code}) for code in ("psc", "egov", "health")]
+    questions = [
+        Question("trust", "select_one", {"en": "Trust"}, choice_list="likert"),
+        Question("services", "select_multiple", {"en": "Services"}, choice_list="services"),
+        Question("household", "integer", {"en": "Household size"}),
+        Question("score", "range", {"en": "Score"}, parameters={"start": "1", "end": "3"}),
+        Question("comment", "text", {"en": "Comment"}),
+    ]
+    return SurveyDefinition(
+        form_id="attack",
+        title={"en": "Attack"},
+        languages=["en"],
+        default_language="en",
+        pages=[Page("p1", {"en": "Page"}, None, questions)],
+        choice_lists={"likert": likert, "services": services},
+    )
+
+
+DEFINITION = _definition()
+KINDS = question_kinds([DEFINITION])
+
+
+@dataclass(frozen=True)
+class Respondent:
+    region: str
+    month: str
+    day: int
+    language: str
+    answers: tuple[tuple[str, object], ...]
+
+    def answer_dict(self) -> dict[str, object]:
+        return {name: value for name, value in self.answers}
+
+
+def snapshot_of(respondents: list[Respondent]) -> TallySnapshot:
+    """Tally microdata with the same rule the incremental refresher uses."""
+    daily: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    answers: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for person in respondents:
+        daily[(person.region, f"{person.month}-{person.day:02d}")][person.language] += 1
+        for question, value in tally_keys(KINDS, person.answer_dict()):
+            answers[question][(person.region, person.month)][value] += 1
+    return TallySnapshot(
+        daily={key: dict(value) for key, value in daily.items()},
+        answers={
+            question: {block: dict(counts) for block, counts in blocks.items()}
+            for question, blocks in answers.items()
+        },
+    )
+
+
+def all_filters() -> list[Filters]:
+    ranges = [(a, b) for a, b in combinations_with_replacement(MONTHS, 2)]
+    filters = [Filters(None, None, None)]
+    for region in (None, *REGIONS):
+        for start, end in ranges:
+            filters.append(Filters(region, start, end))
+    return filters
+
+
+def publish(snapshot: TallySnapshot, threshold: int, filters: list[Filters]) -> str:
+    """Everything a non-analyst can see for these filters, as one comparable text."""
+    published = []
+    for filter_ in filters:
+        published.append(counts_summary(snapshot, filter_, protect=True, threshold=threshold))
+        for question in DEFINITION.questions():
+            published.append(
+                question_figures(
+                    snapshot, DEFINITION, question, filter_, protect=True, threshold=threshold
+                )
+            )
+    return json.dumps(published, sort_keys=True, default=str)
+
+
+def published_numbers(snapshot: TallySnapshot, threshold: int) -> list[tuple[str, int]]:
+    """Every count published to a non-analyst, with where it was found."""
+    found = []
+
+    def walk(value: object, path: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                counted = key in ("count", "withheld", "responses", "total")
+                if counted and isinstance(item, int) and not isinstance(item, bool):
+                    found.append((f"{path}.{key}", item))
+                walk(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    for filter_ in all_filters():
+        walk(counts_summary(snapshot, filter_, protect=True, threshold=threshold), str(filter_))
+        for question in DEFINITION.questions():
+            figures = question_figures(
+                snapshot, DEFINITION, question, filter_, protect=True, threshold=threshold
+            )
+            walk(figures, f"{filter_}.{question.name}")
+    return found
+
+
+def _answer_strategy():
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "trust": st.sampled_from(["1", "2", "3", "4"]),
+            "services": st.lists(
+                st.sampled_from(["psc", "egov", "health"]), min_size=1, unique=True
+            ),
+            "household": st.integers(min_value=1, max_value=6),
+            "score": st.integers(min_value=1, max_value=3),
+            "comment": st.sampled_from(["good", "bad"]),
+        },
+    )
+
+
+respondent_strategy = st.builds(
+    lambda region, month, day, language, answers: Respondent(
+        region, month, day, language, tuple(sorted(answers.items()))
+    ),
+    st.sampled_from(REGIONS),
+    st.sampled_from(MONTHS),
+    st.integers(min_value=1, max_value=3),
+    st.sampled_from(["kk", "ru"]),
+    _answer_strategy(),
+)
+# Few distinct groups so that small and large cells both occur often.
+populations = st.lists(respondent_strategy, min_size=5, max_size=70)
+
+
+def _twin_filters(region: str, month: str) -> list[Filters]:
+    return [f for f in all_filters() if f.includes((region, month))]
+
+
+def small_cells(respondents: list[Respondent], threshold: int):
+    """Yield (description, block, predicate) for each group of 1..k-1 respondents a table is
+    about: a block, a language in a block, an answer (or "no answer") in a block."""
+    by_block: dict[tuple[str, str], list[Respondent]] = defaultdict(list)
+    for person in respondents:
+        by_block[(person.region, person.month)].append(person)
+    for block, people in by_block.items():
+        if len(people) < threshold:
+            yield f"block {block}", block, None
+            continue
+        groups: dict[str, int] = defaultdict(int)
+        for person in people:
+            groups[f"language={person.language}"] += 1
+            answers = person.answer_dict()
+            for name in ("trust", "household", "score", "comment"):
+                groups[f"{name}={answers.get(name)}"] += 1
+            for code in answers.get("services", []):
+                groups[f"services has {code}"] += 1
+        for group, size in groups.items():
+            if 0 < size < threshold:
+                yield group, block, group
+
+
+def twins(respondents: list[Respondent], block, group: str | None):
+    """Data sets that differ from ``respondents`` only in the size of ``group`` in ``block``."""
+    inside = [i for i, p in enumerate(respondents) if (p.region, p.month) == block]
+    if group is None:  # a small block: one respondent more or fewer
+        yield [*respondents, replace(respondents[inside[0]], answers=())]
+        yield [p for i, p in enumerate(respondents) if i != inside[0]]
+        return
+    key = group.partition("=")[0]
+    for index in inside:
+        person = respondents[index]
+        answers = person.answer_dict()
+        alternatives: list[Respondent] = []
+        if key == "language":
+            for language in ("kk", "ru"):
+                alternatives.append(replace(person, language=language))
+        elif group.startswith("services has "):
+            code = group.removeprefix("services has ")
+            chosen = list(answers.get("services", []))
+            changed = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+            new = {k: v for k, v in answers.items() if k != "services"}
+            if changed:
+                new["services"] = changed
+            alternatives.append(replace(person, answers=tuple(sorted(new.items()))))
+        else:
+            options = {
+                "trust": ["1", "2", "3", "4", None],
+                "household": [1, 2, 3, 4, 5, 6, None],
+                "score": [1, 2, 3, None],
+                "comment": ["good", "bad", None],
+            }[key]
+            for option in options:
+                new = {k: v for k, v in answers.items() if k != key}
+                if option is not None:
+                    new[key] = option
+                alternatives.append(replace(person, answers=tuple(sorted(new.items()))))
+        for alternative in alternatives:
+            if alternative != person:
+                twin = list(respondents)
+                twin[index] = alternative
+                yield twin
+
+
+def group_size(respondents: list[Respondent], block, group: str | None) -> int:
+    people = [p for p in respondents if (p.region, p.month) == block]
+    if group is None:
+        return len(people)
+    key, _, value = group.partition("=")
+    if key == "language":
+        return sum(p.language == value for p in people)
+    if group.startswith("services has "):
+        code = group.removeprefix("services has ")
+        return sum(code in p.answer_dict().get("services", []) for p in people)
+    return sum(str(p.answer_dict().get(key)) == value for p in people)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(respondents=populations, threshold=st.integers(min_value=3, max_value=6))
+def test_no_published_figure_rests_on_fewer_than_k(respondents, threshold):
+    snapshot = snapshot_of(respondents)
+    for where, number in published_numbers(snapshot, threshold):
+        assert number == 0 or number >= threshold, f"{where} = {number} < k={threshold}"
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(respondents=populations, threshold=st.integers(min_value=3, max_value=6))
+def test_no_small_cell_is_recoverable_from_all_published_tables(respondents, threshold):
+    """Every group of 1..k-1 respondents has a twin data set that publishes the same."""
+    snapshot = snapshot_of(respondents)
+    for description, block, group in small_cells(respondents, threshold):
+        filters = _twin_filters(*block)
+        original = publish(snapshot, threshold, filters)
+        size = group_size(respondents, block, group)
+        found = False
+        for twin in twins(respondents, block, group):
+            if group_size(twin, block, group) == size:
+                continue
+            if publish(snapshot_of(twin), threshold, filters) == original:
+                found = True
+                break
+        assert found, f"{description} in {block} (size {size}, k={threshold}) is recoverable"
+
+
+def test_the_attack_finds_a_leak_in_an_unprotected_publication():
+    """The attack is able to fail: without protection a small cell has no twin."""
+    people = [Respondent("KZ-10", "2026-01", 1, "kk", (("trust", "1"),)) for _ in range(12)]
+    people.append(Respondent("KZ-10", "2026-01", 1, "kk", (("trust", "2"),)))
+    block = ("KZ-10", "2026-01")
+
+    def leaky(snapshot: TallySnapshot, threshold: int, filters: list[Filters]) -> str:
+        return json.dumps(
+            [
+                question_figures(
+                    snapshot,
+                    DEFINITION,
+                    DEFINITION.question("trust"),
+                    f,
+                    protect=False,
+                    threshold=threshold,
+                )
+                for f in filters
+            ],
+            default=str,
+        )
+
+    original = leaky(snapshot_of(people), 10, _twin_filters(*block))
+    assert all(
+        leaky(snapshot_of(twin), 10, _twin_filters(*block)) != original
+        for twin in twins(people, block, "trust=2")
+    )
+    # ...while the protected publication has a twin for the same cell.
+    protected = publish(snapshot_of(people), 10, _twin_filters(*block))
+    assert any(
+        publish(snapshot_of(twin), 10, _twin_filters(*block)) == protected
+        for twin in twins(people, block, "trust=2")
+    )
+
+
+def test_region_total_minus_answers_and_all_regions_minus_regions_reveal_nothing():
+    """The classic differencing attacks, written out by hand on one data set."""
+    people = []
+    for region, n_small in (("KZ-10", 3), ("KZ-11", 0)):
+        people += [Respondent(region, "2026-01", 1, "ru", (("trust", "4"),))] * 20
+        people += [Respondent(region, "2026-01", 2, "ru", (("trust", "1"),))] * n_small
+    people += [Respondent("KZ-15", "2026-01", 1, "ru", (("trust", "4"),))] * 4  # small block
+    snapshot = snapshot_of(people)
+    trust = DEFINITION.question("trust")
+
+    def figures(region):
+        return question_figures(
+            snapshot, DEFINITION, trust, Filters(region), protect=True, threshold=10
+        )
+
+    almaty = figures("KZ-10")
+    rows = {row["value"]: row for row in almaty["rows"]}
+    assert rows["1"]["count"] is None and rows["1"]["suppressed"]
+    assert rows["4"]["count"] is None  # complementary: total - "4" would give "1"
+    assert almaty["withheld"] == 23
+    everywhere = counts_summary(snapshot, Filters(), protect=True, threshold=10)
+    by_region = {row["region"]: row for row in everywhere["by_region"]}
+    # all regions minus the published regions leaves nothing of the small block
+    assert everywhere["responses"] == by_region["KZ-10"]["count"] + by_region["KZ-11"]["count"]
+    assert by_region["KZ-15"]["count"] is None and by_region["KZ-15"]["suppressed"]

@@ -1,0 +1,1 @@
+"""Survey results: figures with small-cell suppression, exports, and indicators from answers."""

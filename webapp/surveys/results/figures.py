@@ -1,0 +1,406 @@
+"""Survey figures built from tallies: counts, distributions and numeric summaries.
+
+Pure functions over a :class:`TallySnapshot` (the counts of one survey per region and
+month), a filter and the viewer's standing. Analysts get exact figures; everybody else gets
+figures protected by :mod:`suppression`. The output is plain data (dicts, lists, numbers,
+``None`` for a suppressed count) so that pages, the open-data API and tests share it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from webapp.surveys.definition import Question, SurveyDefinition, parse_range_parameters
+from webapp.surveys.results.suppression import Cell, protect_partition
+from webapp.surveys.results.tally import ANSWERED, KIND_BY_TYPE, number_key
+
+Block = tuple[str, str]  # (region code, "YYYY-MM")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class FilterError(ValueError):
+    """A filter the results cannot be cut by; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the viewer asked for: one region or all, and a range of whole months.
+
+    Whole months and whole regions are the only grid the figures are cut by: suppression is
+    decided on that grid, so no filter can split a protected block.
+    """
+
+    region: str | None = None
+    month_from: str | None = None
+    month_to: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("month_from", "month_to"):
+            value = getattr(self, name)
+            if value is not None and not _MONTH.match(value):
+                raise FilterError(f"{name}: {value!r} is not a month written as YYYY-MM")
+        if self.month_from and self.month_to and self.month_from > self.month_to:
+            raise FilterError(f"month_from {self.month_from} is after month_to {self.month_to}")
+
+    def includes(self, block: Block) -> bool:
+        region, month = block
+        if self.region is not None and region != self.region:
+            return False
+        if self.month_from is not None and month < self.month_from:
+            return False
+        return not (self.month_to is not None and month > self.month_to)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"region": self.region, "month_from": self.month_from, "month_to": self.month_to}
+
+
+@dataclass
+class TallySnapshot:
+    """All counts of one survey, as read from the tally tables (or built in tests)."""
+
+    #: (region, "YYYY-MM-DD") -> language -> responses.
+    daily: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    #: question -> (region, month) -> value -> respondents (``ANSWERED`` counts answerers).
+    answers: dict[str, dict[Block, dict[str, int]]] = field(default_factory=dict)
+    #: The id of the last response counted.
+    watermark: int = 0
+
+    def __post_init__(self) -> None:
+        self._blocks: dict[Block, int] | None = None
+        self._languages: dict[Block, dict[str, int]] | None = None
+
+    def _derive(self) -> None:
+        blocks: dict[Block, int] = defaultdict(int)
+        languages: dict[Block, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for (region, day), by_language in self.daily.items():
+            block = (region, day[:7])
+            for language, count in by_language.items():
+                blocks[block] += count
+                languages[block][language] += count
+        self._blocks = dict(blocks)
+        self._languages = {block: dict(counts) for block, counts in languages.items()}
+
+    @property
+    def blocks(self) -> dict[Block, int]:
+        """(region, month) -> responses."""
+        if self._blocks is None:
+            self._derive()
+        return self._blocks  # type: ignore[return-value]
+
+    @property
+    def block_languages(self) -> dict[Block, dict[str, int]]:
+        if self._languages is None:
+            self._derive()
+        return self._languages  # type: ignore[return-value]
+
+    def months(self) -> list[str]:
+        return sorted({month for _, month in self.blocks})
+
+    def regions(self) -> list[str]:
+        return sorted({region for region, _ in self.blocks})
+
+
+def _cell(cell: Cell, total: int | None = None) -> dict[str, Any]:
+    data = cell.as_dict()
+    if total is not None:
+        data["share"] = _percent(cell.count, total)
+    return data
+
+
+def _percent(count: int | None, total: int) -> float | None:
+    if count is None or total <= 0:
+        return None
+    return round(100.0 * count / total, 1)
+
+
+def _blocks_in(snapshot: TallySnapshot, filters: Filters) -> list[Block]:
+    return sorted(block for block in snapshot.blocks if filters.includes(block))
+
+
+def counts_summary(
+    snapshot: TallySnapshot,
+    filters: Filters,
+    *,
+    protect: bool,
+    threshold: int,
+    languages: Iterable[str] = ("kk", "ru", "en"),
+) -> dict[str, Any]:
+    """Responses in the filter, by region, month and language (and by day for analysts)."""
+    blocks = _blocks_in(snapshot, filters)
+    totals = snapshot.blocks
+
+    def grouped(key_index: int) -> list[dict[str, Any]]:
+        """Responses per region (0) or month (1): sums of released blocks only."""
+        rows = []
+        for key in sorted({block[key_index] for block in blocks}):
+            members = [totals[block] for block in blocks if block[key_index] == key]
+            released = sum(total for total in members if not protect or total >= threshold)
+            withheld = protect and any(total < threshold for total in members)
+            cell = Cell(
+                None if withheld and not released else released,
+                suppressed=withheld and not released,
+                partial=withheld and bool(released),
+            )
+            rows.append({"key": key, **cell.as_dict()})
+        return rows
+
+    released = [block for block in blocks if not protect or totals[block] >= threshold]
+    total = sum(totals[block] for block in released)
+    language_part = protect_partition(
+        ((totals[block], snapshot.block_languages.get(block, {})) for block in blocks),
+        list(languages),
+        threshold,
+        protect=protect,
+    )
+    summary: dict[str, Any] = {
+        "filters": filters.as_dict(),
+        "protected": protect,
+        "threshold": threshold,
+        "responses": total,
+        "unreleased_blocks": protect and len(released) < len(blocks),
+        "by_region": [{"region": row.pop("key"), **row} for row in grouped(0)],
+        "by_month": [{"month": row.pop("key"), **row} for row in grouped(1)],
+        "by_language": {
+            "rows": [
+                {"language": language, **_cell(cell, language_part.total)}
+                for language, cell in language_part.cells.items()
+            ],
+            "withheld": language_part.withheld,
+        },
+        "by_day": None,
+    }
+    if not protect:
+        by_day: dict[str, int] = defaultdict(int)
+        for (region, day), by_language in snapshot.daily.items():
+            if filters.includes((region, day[:7])):
+                by_day[day] += sum(by_language.values())
+        summary["by_day"] = [{"day": day, "count": by_day[day]} for day in sorted(by_day)]
+    return summary
+
+
+def question_figures(
+    snapshot: TallySnapshot,
+    definition: SurveyDefinition,
+    question: Question,
+    filters: Filters,
+    *,
+    protect: bool,
+    threshold: int,
+    language: str | None = None,
+    value_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The distribution of one question in a filter; ``value_labels`` names registry codes."""
+    kind = KIND_BY_TYPE.get(question.type)
+    if kind is None:
+        raise ValueError(f"question {question.name!r} of type {question.type} has no figures")
+    blocks = _blocks_in(snapshot, filters)
+    totals = snapshot.blocks
+    tallies = snapshot.answers.get(question.name, {})
+    figures: dict[str, Any] = {
+        "name": question.name,
+        "type": question.type,
+        "kind": kind,
+        "label": definition.text(question.label, language),
+        "protected": protect,
+    }
+    seen = sorted({value for block in blocks for value in tallies.get(block, {})} - {ANSWERED})
+    labels = {
+        choice.name: definition.text(choice.label, language)
+        for choice in definition.choices_for(question)
+    }
+    labels.update(value_labels or {})
+    # Categories the form defines are always listed; other values (old versions, dates)
+    # only where the viewer may see them, so that a row never betrays a hidden answer.
+    if kind == "scale":
+        defined = _range_steps(question)
+        order = sorted(set(defined) | set(seen), key=float)
+    elif kind == "date":
+        defined, order = [], seen
+    else:
+        defined = list(labels)
+        order = defined + [value for value in seen if value not in labels]
+    if kind in ("choice", "scale", "date"):
+        categories: list[Hashable] = [*order, None]
+        partition = protect_partition(
+            (
+                (totals[block], _with_no_answer(tallies.get(block, {}), totals[block]))
+                for block in blocks
+            ),
+            categories,
+            threshold,
+            protect=protect,
+        )
+        answered = sum(
+            cell.count or 0 for category, cell in partition.cells.items() if category is not None
+        )
+        rows = []
+        for category, cell in partition.cells.items():
+            if protect and category is not None and category not in defined and not cell.count:
+                continue
+            row = {
+                "value": category,
+                "label": labels.get(category, category) if category is not None else None,
+                **_cell(cell, partition.total),
+            }
+            if not protect and category is not None:
+                row["share_of_answers"] = _percent(cell.count, answered)
+            rows.append(row)
+        figures.update(total=partition.total, rows=rows, withheld=partition.withheld)
+        if kind == "scale":
+            pool = _released_values(partition.cells)
+            figures["summary"] = numeric_summary(pool)
+    elif kind == "multiple":
+        answered = protect_partition(
+            (
+                (totals[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
+                for block in blocks
+            ),
+            ["answered"],
+            threshold,
+            protect=protect,
+        )
+        rows = []
+        for choice in order:
+            part = protect_partition(
+                (
+                    (totals[block], {choice: tallies.get(block, {}).get(choice, 0)})
+                    for block in blocks
+                ),
+                [choice],
+                threshold,
+                protect=protect,
+            )
+            cell = part.cells[choice]
+            if protect and choice not in defined and not cell.count:
+                continue
+            row = {"value": choice, "label": labels.get(choice, choice), **_cell(cell, part.total)}
+            row["withheld"] = part.withheld
+            rows.append(row)
+        figures.update(
+            total=answered.total,
+            answered=_cell(answered.cells["answered"], answered.total),
+            rows=rows,
+        )
+    elif kind == "numeric":
+        answered = protect_partition(
+            (
+                (totals[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
+                for block in blocks
+            ),
+            ["answered"],
+            threshold,
+            protect=protect,
+        )
+        pool: dict[float, int] = defaultdict(int)
+        for block in blocks:
+            counts = tallies.get(block, {})
+            if protect:
+                if totals[block] < threshold:
+                    continue
+                single = protect_partition(
+                    [(totals[block], {"answered": counts.get(ANSWERED, 0)})],
+                    ["answered"],
+                    threshold,
+                )
+                if single.cells["answered"].count is None or single.cells["answered"].partial:
+                    continue
+            for value, count in counts.items():
+                if value != ANSWERED:
+                    pool[float(value)] += count
+        figures.update(
+            total=answered.total,
+            answered=_cell(answered.cells["answered"], answered.total),
+            withheld=answered.withheld,
+            summary=numeric_summary(pool),
+        )
+    else:  # text: only how many answered
+        answered = protect_partition(
+            (
+                (totals[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
+                for block in blocks
+            ),
+            ["answered"],
+            threshold,
+            protect=protect,
+        )
+        figures.update(
+            total=answered.total,
+            answered=_cell(answered.cells["answered"], answered.total),
+            withheld=answered.withheld,
+        )
+    return figures
+
+
+def _range_steps(question: Question) -> list[str]:
+    """The values a range question offers, as tally keys (at most 1000 of them)."""
+    try:
+        start, end, step = parse_range_parameters(question.parameters)
+    except ValueError:
+        return []
+    steps = []
+    value = start
+    while (value <= end if step > 0 else value >= end) and len(steps) < 1000:
+        steps.append(number_key(value))
+        value += step
+    return [key for key in steps if key is not None]
+
+
+def _with_no_answer(counts: Mapping[str, int], total: int) -> dict[Hashable, int]:
+    values: dict[Hashable, int] = {
+        value: count for value, count in counts.items() if value != ANSWERED
+    }
+    values[None] = total - counts.get(ANSWERED, 0)
+    return values
+
+
+def _released_values(cells: Mapping[Hashable, Cell]) -> dict[float, int]:
+    return {
+        float(category): cell.count
+        for category, cell in cells.items()
+        if category is not None and cell.count
+    }
+
+
+def numeric_summary(values: Mapping[float, int]) -> dict[str, float | int] | None:
+    """n, mean, standard deviation, quartiles (linear interpolation) from value counts."""
+    items = sorted((value, count) for value, count in values.items() if count > 0)
+    n = sum(count for _, count in items)
+    if n == 0:
+        return None
+    mean = sum(value * count for value, count in items) / n
+    variance = (
+        sum(count * (value - mean) ** 2 for value, count in items) / (n - 1) if n > 1 else 0.0
+    )
+    return {
+        "n": n,
+        "mean": round(mean, 2),
+        "sd": round(variance**0.5, 2),
+        "q1": round(_quantile(items, n, 0.25), 2),
+        "median": round(_quantile(items, n, 0.5), 2),
+        "q3": round(_quantile(items, n, 0.75), 2),
+    }
+
+
+def _quantile(items: list[tuple[float, int]], n: int, probability: float) -> float:
+    """The type-7 quantile (NumPy's default) of the expanded sorted values."""
+    position = (n - 1) * probability
+    lower_index = int(position)
+    fraction = position - lower_index
+    lower = _value_at(items, lower_index)
+    if fraction == 0:
+        return lower
+    upper = _value_at(items, lower_index + 1)
+    return lower + fraction * (upper - lower)
+
+
+def _value_at(items: list[tuple[float, int]], index: int) -> float:
+    seen = 0
+    for value, count in items:
+        seen += count
+        if index < seen:
+            return value
+    return items[-1][0]
