@@ -210,6 +210,8 @@ def find_columns(
         role = role_of_header(header)
         if role is not None and role not in roles:
             found.setdefault(role, []).append(index)
+    if len(found.get("period", [])) == 2 and "period" not in roles:
+        _split_period(table, found, roles)
     for role, indices in found.items():
         if len(indices) > 1 and role in ("region", "period", "value", "indicator"):
             names = " and ".join(repr(table.column_label(i)) for i in indices)
@@ -288,6 +290,36 @@ def find_columns(
         f"found: {_found(table)}. Name the columns with --region-column, --period-column, "
         "--value-column or choose --layout"
     )
+
+
+#: Headers of a column holding one part of the period, next to a year column.
+PERIOD_PARTS: dict[str, tuple[str, ...]] = {
+    "year": ("year", "год", "жыл"),
+    "month": ("month", "месяц", "ай"),
+    "quarter": ("quarter", "квартал", "тоқсан"),
+}
+
+
+def period_part(header: str) -> str | None:
+    """``year``, ``month`` or ``quarter`` when a header names that part of a period."""
+    folded = fold_header(header)
+    for part, words in PERIOD_PARTS.items():
+        if folded in {fold_header(word) for word in words}:
+            return part
+    return None
+
+
+def _split_period(table: Table, found: dict[str, list[int]], roles: dict[str, int]) -> None:
+    """A year column and a month (or quarter) column together make the period."""
+    parts = {period_part(table.header[index]): index for index in found["period"]}
+    if "year" not in parts:
+        return
+    for part in ("month", "quarter"):
+        if part in parts:
+            roles["period"] = parts["year"]
+            roles[f"period_{part}"] = parts[part]
+            del found["period"]
+            return
 
 
 def _named_column(table: Table, name: str, role: str) -> int:

@@ -244,10 +244,22 @@ def _records(
     def label(index: int | None, fallback: str) -> str:
         return table.column_label(index) if index is not None else fallback
 
+    def period_of(row: list[object]) -> object:
+        year = cell(row, roles.get("period"))
+        for part in ("month", "quarter"):
+            if f"period_{part}" in roles:
+                return _join_period(year, cell(row, roles[f"period_{part}"]), part)
+        return year
+
     extras = {
         role: roles[role] for role in ("unit", "source", "n", "lower", "upper") if role in roles
     }
     width = len(table.header)
+    period_label = " + ".join(
+        table.column_label(roles[role])
+        for role in ("period", "period_month", "period_quarter")
+        if role in roles
+    )
     records: list[_Record] = []
     for row_number, row in table.rows:
         overflow = [i for i in range(width, len(row)) if not is_blank(row[i])]
@@ -264,17 +276,16 @@ def _records(
             cell_text(cell(row, roles["indicator"])) if "indicator" in roles else indicator
         )
         if columns.layout == "long":
-            targets = [(roles["value"], cell(row, roles["region"]), cell(row, roles["period"]))]
+            targets = [(roles["value"], cell(row, roles["region"]), period_of(row))]
         elif columns.layout == "wide-period":
             region = cell(row, roles["region"])
             targets = [(index, region, header) for index, header in columns.spread.items()]
         elif columns.layout == "wide-region":
-            period = cell(row, roles["period"])
+            period = period_of(row)
             targets = [(index, header, period) for index, header in columns.spread.items()]
         else:  # wide-indicator
             targets = [
-                (index, cell(row, roles["region"]), cell(row, roles["period"]))
-                for index in columns.spread
+                (index, cell(row, roles["region"]), period_of(row)) for index in columns.spread
             ]
         for value_index, region, period in targets:
             record_indicator = (
@@ -288,13 +299,33 @@ def _records(
                     indicator=record_indicator or None,
                     value=cell(row, value_index),
                     region_column=label(roles.get("region"), table.column_label(value_index)),
-                    period_column=label(roles.get("period"), table.column_label(value_index)),
+                    period_column=period_label or label(None, table.column_label(value_index)),
                     value_column=table.column_label(value_index),
                     extras=row_extras,
                     formula=(row_number, value_index) in table.formula_cells,
                 )
             )
     return records
+
+
+_QUARTER_CELL = re.compile(r"^(?:q\s*)?([1-4]|iv|iii|ii|i)$", re.IGNORECASE)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+
+def _join_period(year: object, part: object, kind: str) -> str:
+    """A year cell and a month or quarter cell as one period text ("2021-07", "2021-Q3")."""
+    year_text, part_text = cell_text(year), cell_text(part)
+    if not year_text or not part_text:
+        return ""
+    if kind == "month":
+        if part_text.isdigit():
+            return f"{year_text}-{int(part_text):02d}"
+        return f"{part_text} {year_text}"
+    match = _QUARTER_CELL.match(part_text)
+    if match:
+        number = match.group(1).lower()
+        return f"{year_text}-Q{_ROMAN.get(number, number)}"
+    return f"{part_text} {year_text}"
 
 
 def _drop_empty_values(

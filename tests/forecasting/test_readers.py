@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -229,6 +230,29 @@ def test_explicit_columns_and_optional_survey_columns(write_csv: Callable) -> No
         "Survey 2022",
     ]
     assert frame.iloc[0][["n", "lower"]].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("part_header", "parts", "expected"),
+    [
+        ("Month", ["7", "июль"], ["2021-07", "2022-07"]),
+        ("Квартал", ["III", "3 квартал"], ["2021Q3", "2022Q3"]),
+        ("quarter", ["Q3", "3"], ["2021Q3", "2022Q3"]),
+    ],
+)
+def test_year_and_month_or_quarter_columns_make_one_period(
+    write_csv: Callable, part_header: str, parts: list[str], expected: list[str]
+) -> None:
+    path = write_csv(
+        [
+            ["Region", "Year", part_header, "Value"],
+            ["Abai", "2021", parts[0], "1"],
+            ["Abai", "2022", parts[1], "2"],
+        ]
+    )
+    result = read_observations(path, indicator="x", resolve_regions=False)
+    assert result.report.ok, result.report.to_text()
+    assert [str(period) for period in result.observations["period"]] == expected
 
 
 def test_file_objects_need_only_a_filename(write_xlsx: Callable) -> None:
