@@ -190,9 +190,11 @@ def read_observations(
     if report.errors:
         return ReadResult(None, None, report)
     observations, totals = _frames(records, report)
-    if observations is not None:
+    if observations is not None and totals is not None:
         report.observations = len(observations)
-        report.national_totals = 0 if totals is None else len(totals)
+        report.national_totals = len(totals)
+        if observations.empty and not totals.empty:
+            report.warning("the file holds national totals only, no region")
     if report.errors:
         return ReadResult(None, None, report)
     return ReadResult(observations, totals, report)
@@ -683,7 +685,7 @@ def _validity_warnings(
 
 def _frames(
     records: list[_Record], report: ValidationReport
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+) -> tuple[pd.DataFrame, pd.DataFrame] | tuple[None, None]:
     """The contract frames; ``source`` is the file name unless the file has a source column."""
     optional = sorted({role for record in records for role in record.extras} - {"unit"})
     regional, national = [], []
@@ -714,7 +716,8 @@ def _frames(
     frames = []
     for rows in (regional, national):
         if not rows:
-            frames.append(empty_observations() if rows is regional else None)
+            empty = empty_observations()
+            frames.append(empty if rows is regional else empty.assign(label=pd.Series(dtype=str)))
             continue
         try:
             frames.append(validate_observations(pd.DataFrame(rows), frequencies=frequencies))

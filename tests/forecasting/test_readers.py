@@ -60,6 +60,8 @@ def test_the_real_stat_gov_sample_reads_cleanly(sample_unemployment: Path) -> No
     result = read_observations(sample_unemployment, indicator="unemployment_rate")
     assert result.report.ok, result.report.to_text()
     assert result.report.warnings == []
+    assert result.national_totals.empty
+    assert "label" in result.national_totals.columns
     frame = result.observations
     assert len(frame) == 20
     assert set(frame["region"]) == CURRENT_CODES
@@ -302,6 +304,14 @@ def test_opaque_series_keys_without_the_region_list(write_csv: Callable) -> None
     result = read_observations(path, indicator="x", resolve_regions=False)
     assert result.report.ok, result.report.to_text()
     assert result.observations["region"].tolist() == ["Group A", "Group B"]
+
+
+def test_national_totals_only(write_csv: Callable) -> None:
+    path = write_csv([["region", "year", "value"], ["Республика Казахстан", "2021", "4.9"]])
+    result = read_observations(path, indicator="x")
+    assert result.observations.empty
+    assert result.national_totals["value"].tolist() == [4.9]
+    assert messages(result, "warnings") == ["the file holds national totals only, no region"]
 
 
 def test_a_dataframe_is_read_like_a_file() -> None:
