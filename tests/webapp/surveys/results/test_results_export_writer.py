@@ -1,0 +1,150 @@
+"""The export writers on their own: columns, formula neutralisation, CSV and XLSX read back."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from openpyxl import load_workbook
+
+from webapp.surveys.definition import Choice, Page, Question, SurveyDefinition
+from webapp.surveys.results.export import (
+    codebook_csv,
+    csv_chunks,
+    export_columns,
+    neutralise,
+    write_xlsx,
+)
+
+
+def definition(extra_option: bool = False) -> SurveyDefinition:
+    options = [Choice("tv", {"en": "TV", "ru": "ТВ"}), Choice("web", {"en": "Web"})]
+    if extra_option:
+        options.append(Choice("radio", {"en": "Radio"}))
+    questions = [
+        Question("intro", "note", {"en": "Hello"}),
+        Question("age", "integer", {"en": "Age"}),
+        Question("sources", "select_multiple", {"en": "Sources"}, choice_list="sources"),
+        Question("trust", "select_one", {"en": "Trust", "kk": "Сенім"}, choice_list="yn"),
+        Question("comment", "text", {"en": "Comment"}),
+    ]
+    return SurveyDefinition(
+        form_id="export",
+        title={"en": "Export"},
+        languages=["en"],
+        default_language="en",
+        pages=[Page("p", {}, None, questions)],
+        choice_lists={
+            "sources": options,
+            "yn": [Choice("yes", {"en": "Yes"}), Choice("no", {"en": "No"})],
+        },
+    )
+
+
+ROWS = [
+    (
+        1,
+        datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
+        "kk",
+        "KZ-75",
+        1,
+        {"age": 34, "sources": ["tv", "web"], "trust": "yes", "comment": '=HYPERLINK("x")'},
+    ),
+    (
+        2,
+        datetime(2026, 1, 6, 23, 30, tzinfo=UTC),
+        "ru",
+        None,
+        2,
+        {"age": -1, "comment": "+7 701 000", "sources": "radio"},
+    ),
+    (3, datetime(2026, 2, 1, tzinfo=UTC), "en", "KZ-11", 2, {"comment": "@SUM(A1)\tok"}),
+]
+
+
+def test_neutralise_prefixes_formula_text_only():
+    for text in ("=1+1", "+7", "-2", "@x", "\tx", "\rx"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("plain") == "plain"
+    assert neutralise(-5) == -5
+
+
+def test_columns_follow_the_current_version_and_keep_older_options():
+    columns = [c.name for c in export_columns([definition(), definition(extra_option=True)])]
+    assert columns == [
+        "response_id",
+        "submitted_at",
+        "language",
+        "region_code",
+        "survey_version",
+        "age",
+        "sources",
+        "sources/tv",
+        "sources/web",
+        "sources/radio",
+        "trust",
+        "comment",
+    ]
+
+
+def test_csv_reads_back_with_every_row_and_inert_formulas():
+    definitions = [definition(), definition(extra_option=True)]
+    text = "".join(csv_chunks(export_columns(definitions), iter(ROWS)))
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [row["response_id"] for row in rows] == ["1", "2", "3"]
+    first, second, third = rows
+    assert first["submitted_at"] == "2026-01-05T10:00:00Z"
+    assert (
+        first["sources"] == "tv web"
+        and first["sources/tv"] == "1"
+        and first["sources/radio"] == "0"
+    )
+    assert first["comment"] == '\'=HYPERLINK("x")'
+    assert second["age"] == "-1"  # a number, not text: left as it is
+    assert second["comment"] == "'+7 701 000"
+    assert second["region_code"] == "" and second["sources/radio"] == "1"
+    assert third["sources"] == "" and third["sources/tv"] == ""  # not answered: empty, not 0
+    assert third["comment"] == "'@SUM(A1)\tok"
+
+
+def test_xlsx_has_responses_and_codebook_sheets(tmp_path):
+    definitions = [definition(), definition(extra_option=True)]
+    path = tmp_path / "export.xlsx"
+    assert write_xlsx(path, definitions, iter(ROWS)) == 3
+    workbook = load_workbook(path, read_only=True)
+    assert workbook.sheetnames == ["responses", "codebook"]
+    rows = list(workbook["responses"].iter_rows(values_only=True))
+    assert rows[0][:5] == (
+        "response_id",
+        "submitted_at",
+        "language",
+        "region_code",
+        "survey_version",
+    )
+    assert len(rows) == 4
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["age"] == 34 and first["sources/web"] == 1
+    assert first["comment"] == '\'=HYPERLINK("x")'  # text, never a formula
+    codebook = list(workbook["codebook"].iter_rows(values_only=True))
+    assert codebook[0][:4] == ("column", "question", "type", "code")
+    assert codebook[[r[0] for r in codebook].index("trust") + 1][:4] == (
+        "trust",
+        "trust",
+        "code",
+        "yes",
+    )
+    assert any(row[0] == "sources/radio" and row[2] == "0/1" for row in codebook)
+    workbook.close()
+
+
+def test_codebook_csv_lists_labels_in_three_languages():
+    text = codebook_csv([definition()])
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0] == ["column", "question", "type", "code", "label_kk", "label_ru", "label_en"]
+    trust = next(row for row in rows if row[0] == "trust" and row[2] == "select_one")
+    assert trust[4] == "Сенім" and trust[6] == "Trust"
+    tv = next(row for row in rows if row[0] == "sources/tv")
+    assert tv[5] == "ТВ"

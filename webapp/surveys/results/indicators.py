@@ -1,0 +1,262 @@
+"""From survey answers to risk indicators: shares and means per region and period.
+
+An analyst maps a question to an indicator code, for example a 1-5 satisfaction question to
+``survey_dissatisfied_services`` as the share answering 1 or 2. This module turns the result
+tallies into observations of the forecasting data contract (``forecasting.contract``): one
+row per region, period and indicator with ``value`` (percent 0-100 for shares), ``n`` (the
+responses behind it), ``lower``/``upper`` (95% interval: Wilson for shares, Student t for
+means) and ``source="survey"``.
+
+Optionally a national row is added, post-stratified by region population: each region's
+respondents are weighted so that regions count as their population does, and the interval
+uses Kish's effective sample size. Pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
+
+from forecasting.contract import validate_observations
+from webapp.surveys.results.figures import TallySnapshot
+from webapp.surveys.results.tally import ANSWERED, NO_REGION
+
+METHODS = ("share", "mean")
+#: Confidence level of every interval.
+CONFIDENCE = 0.95
+
+
+class MappingError(ValueError):
+    """A mapping that cannot be computed; the message names the field."""
+
+
+@dataclass(frozen=True)
+class IndicatorMapping:
+    """How one indicator is computed from one question.
+
+    ``share``: percentage of respondents who answered the question whose answer is one of
+    ``codes`` (for a multiple-choice question: who chose the one code given). ``mean``: the
+    average of a numeric answer.
+    """
+
+    indicator: str
+    question: str
+    method: str
+    codes: tuple[str, ...] = ()
+
+    def check(self, kind: str | None) -> None:
+        """Refuse mappings whose method does not fit the question's kind."""
+        if self.method not in METHODS:
+            raise MappingError(f"method: {self.method!r} must be one of {', '.join(METHODS)}")
+        if kind is None:
+            raise MappingError(f"question: {self.question!r} is not a question of this survey")
+        if self.method == "share":
+            if kind not in ("choice", "scale", "multiple"):
+                raise MappingError(
+                    f"method: a share needs a choice question; {self.question!r} is {kind}"
+                )
+            if not self.codes:
+                raise MappingError("codes: name at least one answer code to count")
+            if kind == "multiple" and len(self.codes) != 1:
+                raise MappingError(
+                    "codes: for a multiple-choice question give exactly one code "
+                    "(respondents may choose several, so shares of several codes overlap)"
+                )
+        elif kind not in ("numeric", "scale"):
+            raise MappingError(
+                f"method: a mean needs a numeric question; {self.question!r} is {kind}"
+            )
+
+
+def wilson_interval(successes: float, n: float) -> tuple[float, float]:
+    """95% Wilson score interval for a proportion, in percent."""
+    lower, upper = proportion_confint(successes, n, alpha=1 - CONFIDENCE, method="wilson")
+    return 100.0 * float(lower), 100.0 * float(upper)
+
+
+def t_interval(mean: float, sd: float, n: float) -> tuple[float, float]:
+    """95% Student t interval for a mean (NaN when fewer than two responses)."""
+    if n < 2:
+        return math.nan, math.nan
+    half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
+    return mean - half, mean + half
+
+
+def kish_effective_n(weights_and_counts: Iterable[tuple[float, int]]) -> float:
+    """Kish's effective sample size (sum w)^2 / sum w^2 over respondents, given
+    (weight, number of respondents with that weight) pairs."""
+    total = squares = 0.0
+    for weight, count in weights_and_counts:
+        total += weight * count
+        squares += weight * weight * count
+    return total * total / squares if squares else 0.0
+
+
+@dataclass
+class _Cell:
+    """Sufficient statistics of one mapping in one region and period."""
+
+    n: int = 0
+    hits: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+    def add(self, other: _Cell) -> None:
+        self.n += other.n
+        self.hits += other.hits
+        self.total += other.total
+        self.squares += other.squares
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n
+
+    @property
+    def sd(self) -> float:
+        if self.n < 2:
+            return 0.0
+        variance = (self.squares - self.n * self.mean**2) / (self.n - 1)
+        return math.sqrt(max(variance, 0.0))
+
+
+def indicator_observations(
+    snapshot: TallySnapshot,
+    mappings: Iterable[IndicatorMapping],
+    kinds: Mapping[str, str],
+    *,
+    frequencies: Mapping[str, str] | None = None,
+    default_frequency: str = "M",
+    minimum_n: int = 1,
+    population: Mapping[str, float] | None = None,
+    national_code: str | None = None,
+) -> pd.DataFrame:
+    """Observations (data contract) for every mapping, region and period with responses.
+
+    ``frequencies`` maps indicator codes to ``M``/``Q``/``Y`` (e.g. from the catalogue);
+    others use ``default_frequency``. Months are the tally grain: a quarter sums its months.
+    Rows resting on fewer than ``minimum_n`` responses are left out. With ``population``
+    (region code -> people) and ``national_code``, a national row per period is added,
+    post-stratified by population (regions without a population figure are left out of it).
+    Responses without a region count only towards nothing: they cannot be placed.
+    """
+    mappings = list(mappings)
+    for mapping in mappings:
+        mapping.check(kinds.get(mapping.question))
+    rows: list[dict[str, object]] = []
+    for mapping in mappings:
+        frequency = (frequencies or {}).get(mapping.indicator, default_frequency)
+        cells: dict[tuple[str, pd.Period], _Cell] = defaultdict(_Cell)
+        for (region, month), counts in snapshot.answers.get(mapping.question, {}).items():
+            if region == NO_REGION:
+                continue
+            period = pd.Period(month, freq="M").asfreq(frequency)
+            cells[(region, period)].add(_block_cell(mapping, counts))
+        for (region, period), cell in sorted(
+            cells.items(), key=lambda item: (item[0][0], item[0][1].start_time)
+        ):
+            if cell.n < max(minimum_n, 1):
+                continue
+            rows.append(_row(mapping, region, period, cell))
+        if population is not None and national_code:
+            rows += _national_rows(mapping, cells, population, national_code, minimum_n)
+    frame = pd.DataFrame(
+        rows, columns=["region", "period", "indicator", "value", "source", "n", "lower", "upper"]
+    )
+    if frame.empty:
+        return validate_observations(
+            frame.astype({"value": float, "n": float, "lower": float, "upper": float})
+        )
+    return validate_observations(frame)
+
+
+def _block_cell(mapping: IndicatorMapping, counts: Mapping[str, int]) -> _Cell:
+    cell = _Cell(n=counts.get(ANSWERED, 0))
+    if mapping.method == "share":
+        cell.hits = sum(counts.get(code, 0) for code in mapping.codes)
+    else:
+        for value, count in counts.items():
+            if value != ANSWERED:
+                number = float(value)
+                cell.total += number * count
+                cell.squares += number * number * count
+    return cell
+
+
+def _row(
+    mapping: IndicatorMapping, region: str, period: pd.Period, cell: _Cell
+) -> dict[str, object]:
+    if mapping.method == "share":
+        value = 100.0 * cell.hits / cell.n
+        lower, upper = wilson_interval(cell.hits, cell.n)
+    else:
+        value = cell.mean
+        lower, upper = t_interval(cell.mean, cell.sd, cell.n)
+    return {
+        "region": region,
+        "period": period,
+        "indicator": mapping.indicator,
+        "value": value,
+        "source": "survey",
+        "n": float(cell.n),
+        "lower": lower,
+        "upper": upper,
+    }
+
+
+def _national_rows(
+    mapping: IndicatorMapping,
+    cells: Mapping[tuple[str, pd.Period], _Cell],
+    population: Mapping[str, float],
+    national_code: str,
+    minimum_n: int,
+) -> list[dict[str, object]]:
+    """Post-stratified national values: region r's respondents weigh population_r / n_r."""
+    by_period: dict[pd.Period, list[tuple[str, _Cell]]] = defaultdict(list)
+    for (region, period), cell in cells.items():
+        if cell.n > 0 and population.get(region, 0) > 0:
+            by_period[period].append((region, cell))
+    rows = []
+    for period in sorted(by_period, key=lambda p: p.start_time):
+        members = by_period[period]
+        n = sum(cell.n for _, cell in members)
+        if n < max(minimum_n, 1):
+            continue
+        people = sum(population[region] for region, _ in members)
+        # Weight per respondent, normalised to average 1 so that sums stay on the n scale.
+        weights = [(population[region] / people * n / cell.n, cell) for region, cell in members]
+        effective_n = kish_effective_n((weight, cell.n) for weight, cell in weights)
+        if mapping.method == "share":
+            share = sum(weight * cell.hits for weight, cell in weights) / n
+            value = 100.0 * share
+            lower, upper = wilson_interval(share * effective_n, effective_n)
+        else:
+            value = sum(weight * cell.total for weight, cell in weights) / n
+            # Weighted variance of respondents around the weighted mean.
+            spread = (
+                sum(
+                    weight * (cell.squares - 2 * value * cell.total + cell.n * value * value)
+                    for weight, cell in weights
+                )
+                / n
+            )
+            sd = math.sqrt(max(spread, 0.0) * effective_n / max(effective_n - 1, 1))
+            lower, upper = t_interval(value, sd, effective_n)
+        rows.append(
+            {
+                "region": national_code,
+                "period": period,
+                "indicator": mapping.indicator,
+                "value": value,
+                "source": "survey",
+                "n": effective_n,
+                "lower": lower,
+                "upper": upper,
+            }
+        )
+    return rows
