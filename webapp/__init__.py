@@ -72,9 +72,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp import audit, auth, core, regions, risk, surveys
+    from webapp import api, audit, auth, core, regions, review, risk, surveys
 
-    for domain in (core, auth, audit, regions, risk, surveys):
+    for domain in (core, auth, audit, regions, risk, surveys, review, api):
         domain.register(app)
 
 

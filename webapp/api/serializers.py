@@ -1,0 +1,120 @@
+"""Model rows to the JSON the API publishes, field by field: nothing leaves by accident.
+
+Each function lists exactly the public fields (the OpenAPI document describes the same ones);
+new model columns stay private until added here and there.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from forecasting.index.classes import CLASS_LABELS, RISK_CLASSES
+from webapp.regions.models import Region
+from webapp.risk.models import RiskDomain, RiskForecast, RiskIndicator, RiskModelRun, RiskScore
+
+
+def number(value: Any) -> float | None:
+    """A finite float or None: JSON has no NaN or infinity."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def timestamp(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def day(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def names(item: Any) -> dict[str, str]:
+    return {language: getattr(item, f"name_{language}") or "" for language in ("kk", "ru", "en")}
+
+
+def region_json(region: Region) -> dict[str, Any]:
+    return {
+        "code": region.code,
+        "kind": region.kind,
+        "names": names(region),
+        "aliases": list(region.aliases or []),
+        "valid_from": day(region.valid_from),
+        "valid_to": day(region.valid_to),
+        "predecessors": list(region.predecessors or []),
+        "is_current": region.is_current,
+    }
+
+
+def domain_json(domain: RiskDomain) -> dict[str, Any]:
+    return {"code": domain.code, "names": names(domain), "weight": number(domain.weight)}
+
+
+def indicator_json(indicator: RiskIndicator) -> dict[str, Any]:
+    return {
+        "code": indicator.code,
+        "names": names(indicator),
+        "unit": indicator.unit,
+        "direction": indicator.direction,
+        "domain": indicator.domain_code,
+        "weight": number(indicator.weight),
+        "frequency": indicator.frequency,
+        "source": indicator.source,
+    }
+
+
+def run_json(
+    run: RiskModelRun,
+    periods: list[str],
+    bounds: tuple[float, ...],
+    freshness: list[dict[str, Any]],
+) -> dict[str, Any]:
+    return {
+        "run_id": run.run_id,
+        "created_at": timestamp(run.created_at),
+        "latest_period": run.latest_period,
+        "periods": periods,
+        "is_synthetic": bool(run.is_synthetic),
+        "classes": [
+            {
+                "code": code,
+                "names": dict(CLASS_LABELS[code]),
+                "lower_bound": None if position == 0 else bounds[position - 1],
+                "upper_bound": None if position == len(RISK_CLASSES) - 1 else bounds[position],
+            }
+            for position, code in enumerate(RISK_CLASSES)
+        ],
+        "data_freshness": freshness,
+    }
+
+
+def score_json(score: RiskScore) -> dict[str, Any]:
+    return {
+        "region": score.region_code,
+        "period": score.period,
+        "score": number(score.score),
+        "risk_class": score.risk_class or None,
+        "reliability": number(score.reliability),
+        "n_missing": score.n_missing,
+        "n_stale": score.n_stale,
+        "domain_scores": {
+            str(code): number(value) for code, value in (score.domain_scores or {}).items()
+        },
+    }
+
+
+def forecast_json(forecast: RiskForecast) -> dict[str, Any]:
+    return {
+        "region": forecast.region_code,
+        "target": forecast.target,
+        "period": forecast.period,
+        "horizon": forecast.horizon,
+        "mean": number(forecast.mean),
+        "lower_80": number(forecast.lower_80),
+        "upper_80": number(forecast.upper_80),
+        "lower_95": number(forecast.lower_95),
+        "upper_95": number(forecast.upper_95),
+        "probability_high": number(forecast.probability_high),
+    }

@@ -1,0 +1,232 @@
+"""The open-data API, version 1: read-only, public, published figures only.
+
+Every route is GET and ``@public``. Scores and forecasts come from the published run alone;
+survey figures go through the survey module's small-cell suppression. ``/api/v1/openapi.json``
+describes every route, parameter and response.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, jsonify, url_for
+from werkzeug.wrappers import Response
+
+from webapp.api import params, serializers
+from webapp.api.openapi import openapi_document
+from webapp.auth.access import public
+from webapp.extensions import db
+from webapp.regions.models import Region
+from webapp.review.services import class_bounds
+from webapp.risk import services as risk
+from webapp.risk.models import (
+    RiskDomain,
+    RiskForecast,
+    RiskIndicator,
+    RiskModelRun,
+    RiskScore,
+)
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+NO_PUBLISHED_RUN = "no model run has been published yet"
+
+
+def _page_of(query: sa.Select, page: params.Page) -> tuple[list[Any], int]:
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    items = list(db.session.scalars(query.limit(page.per_page).offset(page.offset)))
+    return items, total
+
+
+def _published_run() -> RiskModelRun:
+    run = risk.published_run()
+    if run is None:
+        abort(404, description=NO_PUBLISHED_RUN)
+    return run
+
+
+def _run_reference(run: RiskModelRun) -> dict[str, Any]:
+    return {"run_id": run.run_id, "created_at": serializers.timestamp(run.created_at)}
+
+
+@blueprint.get("/")
+@public
+def index() -> Response:
+    params.check_known(())
+    return jsonify(
+        {
+            "version": "v1",
+            "openapi": url_for("api.openapi"),
+            "links": {
+                "regions": url_for("api.regions"),
+                "domains": url_for("api.domains"),
+                "indicators": url_for("api.indicators"),
+                "run": url_for("api.run"),
+                "scores": url_for("api.scores"),
+                "forecasts": url_for("api.forecasts"),
+                "surveys": url_for("api.surveys"),
+            },
+        }
+    )
+
+
+@blueprint.get("/openapi.json")
+@public
+def openapi() -> Response:
+    params.check_known(())
+    return jsonify(openapi_document())
+
+
+@blueprint.get("/regions")
+@public
+def regions() -> Response:
+    params.check_known(("current", *params.PAGINATION_PARAMETERS))
+    current = params.boolean("current")
+    page = params.page_from_request()
+    everything = list(db.session.scalars(sa.select(Region).order_by(Region.position, Region.code)))
+    if current is not None:
+        everything = [region for region in everything if region.is_current == current]
+    chosen = everything[page.offset : page.offset + page.per_page]
+    return jsonify(
+        params.paginated([serializers.region_json(r) for r in chosen], len(everything), page)
+    )
+
+
+@blueprint.get("/regions/<code>")
+@public
+def region(code: str) -> Response:
+    params.check_known(())
+    found = db.session.get(Region, code)
+    if found is None:
+        abort(404, description=f"there is no region {code!r}")
+    return jsonify(serializers.region_json(found))
+
+
+@blueprint.get("/domains")
+@public
+def domains() -> Response:
+    params.check_known(params.PAGINATION_PARAMETERS)
+    page = params.page_from_request()
+    items, total = _page_of(sa.select(RiskDomain).order_by(RiskDomain.position), page)
+    return jsonify(params.paginated([serializers.domain_json(d) for d in items], total, page))
+
+
+@blueprint.get("/indicators")
+@public
+def indicators() -> Response:
+    params.check_known(("domain", *params.PAGINATION_PARAMETERS))
+    domain = params.text("domain")
+    page = params.page_from_request()
+    query = sa.select(RiskIndicator).order_by(RiskIndicator.position, RiskIndicator.code)
+    if domain is not None:
+        if db.session.get(RiskDomain, domain) is None:
+            raise params.unknown_value("domain", domain, "see /api/v1/domains")
+        query = query.where(RiskIndicator.domain_code == domain)
+    items, total = _page_of(query, page)
+    return jsonify(params.paginated([serializers.indicator_json(i) for i in items], total, page))
+
+
+@blueprint.get("/indicators/<code>")
+@public
+def indicator(code: str) -> Response:
+    params.check_known(())
+    found = db.session.get(RiskIndicator, code)
+    if found is None:
+        abort(404, description=f"there is no indicator {code!r}")
+    return jsonify(serializers.indicator_json(found))
+
+
+@blueprint.get("/run")
+@public
+def run() -> Response:
+    """The published run: when it was computed, its periods, class bounds, data freshness."""
+    params.check_known(())
+    published = _published_run()
+    freshness = [
+        {
+            "indicator": item.code,
+            "values": item.values,
+            "latest_period": item.latest_period,
+            "last_updated_at": serializers.timestamp(item.last_imported_at),
+        }
+        for item in risk.data_freshness()
+    ]
+    return jsonify(
+        serializers.run_json(
+            published, risk.periods_for(published.run_id), class_bounds(published), freshness
+        )
+    )
+
+
+def _region_filter() -> str | None:
+    code = params.text("region", 32)
+    if code is not None and db.session.get(Region, code) is None:
+        raise params.unknown_value("region", code, "see /api/v1/regions")
+    return code
+
+
+@blueprint.get("/scores")
+@public
+def scores() -> Response:
+    params.check_known(("period", "region", *params.PAGINATION_PARAMETERS))
+    published = _published_run()
+    period = params.text("period", 16)
+    region_code = _region_filter()
+    page = params.page_from_request()
+    query = (
+        sa.select(RiskScore)
+        .where(RiskScore.run_id == published.run_id)
+        .order_by(RiskScore.period_start, RiskScore.region_code)
+    )
+    if period is not None:
+        known = risk.periods_for(published.run_id)
+        if period not in known:
+            raise params.unknown_value(
+                "period", period, f"the published run scores {', '.join(known) or 'no period'}"
+            )
+        query = query.where(RiskScore.period == period)
+    if region_code is not None:
+        query = query.where(RiskScore.region_code == region_code)
+    items, total = _page_of(query, page)
+    return jsonify(
+        params.paginated(
+            [serializers.score_json(item) for item in items],
+            total,
+            page,
+            run=_run_reference(published),
+        )
+    )
+
+
+@blueprint.get("/forecasts")
+@public
+def forecasts() -> Response:
+    params.check_known(("region", "target", "period", *params.PAGINATION_PARAMETERS))
+    published = _published_run()
+    region_code = _region_filter()
+    target = params.text("target")
+    period = params.text("period", 16)
+    page = params.page_from_request()
+    query = (
+        sa.select(RiskForecast)
+        .where(RiskForecast.run_id == published.run_id)
+        .order_by(RiskForecast.target, RiskForecast.region_code, RiskForecast.period_start)
+    )
+    if target is not None:
+        if target != "score" and db.session.get(RiskIndicator, target) is None:
+            raise params.unknown_value("target", target, "use score or an indicator code")
+        query = query.where(RiskForecast.target == target)
+    if period is not None:
+        query = query.where(RiskForecast.period == period)
+    if region_code is not None:
+        query = query.where(RiskForecast.region_code == region_code)
+    items, total = _page_of(query, page)
+    return jsonify(
+        params.paginated(
+            [serializers.forecast_json(item) for item in items],
+            total,
+            page,
+            run=_run_reference(published),
+        )
+    )
