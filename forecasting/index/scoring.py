@@ -906,11 +906,12 @@ class ScoreResult:
         inputs, parts = self.inputs, self.parts
         n_rows = len(inputs.regions)
         n_domains, n_codes = len(self.domains), len(inputs.codes)
-        period_labels = np.asarray([str(period) for period in inputs.periods], dtype=object)
+        # Periods stay pandas Periods (the data contract), as in ``to_frame()``.
+        period_labels = np.asarray(list(inputs.periods), dtype=object)
         domain_frame = pd.DataFrame(
             {
                 "region": np.repeat(inputs.regions, n_domains),
-                "period": np.repeat(period_labels, n_domains),
+                "period": _period_series(np.repeat(period_labels, n_domains)),
                 "level": "domain",
                 "code": np.tile(np.asarray(self.domains, dtype=object), n_rows),
                 "domain": np.tile(np.asarray(self.domains, dtype=object), n_rows),
@@ -932,7 +933,7 @@ class ScoreResult:
         indicator_frame = pd.DataFrame(
             {
                 "region": np.repeat(inputs.regions, n_codes),
-                "period": np.repeat(period_labels, n_codes),
+                "period": _period_series(np.repeat(period_labels, n_codes)),
                 "level": "indicator",
                 "code": np.tile(np.asarray(inputs.codes, dtype=object), n_rows),
                 "domain": np.tile(self.domain_of, n_rows),
