@@ -219,10 +219,13 @@ def _check_interval(data: pd.DataFrame, problems: list[str]) -> None:
 
 
 def _sort(data: pd.DataFrame) -> pd.DataFrame:
-    """Sort by indicator, region, then period in time order (periods compared as periods)."""
+    """Sort by indicator, region, then period in time order (periods compared as periods).
+
+    Within one indicator all periods share a frequency, so their ordinals are in time order.
+    """
     if data.empty:
         return data.reset_index(drop=True)
-    ordinal = data["period"].map(lambda period: period.start_time)
+    ordinal = data["period"].map(lambda period: period.ordinal)
     order = (
         data.assign(_start=ordinal)
         .sort_values(["indicator", "region", "_start"], kind="stable")

@@ -126,10 +126,17 @@ def normalise_frequency(frequency: str) -> str:
 
 def frequency_of(period: pd.Period) -> str:
     """Return the contract frequency code of a period: ``"Y"``, ``"Q"``, ``"M"`` (or ``"D"``)."""
-    code = period.freqstr.split("-", 1)[0].upper()
-    if code == "D":
-        return "D"
-    return _FREQUENCY_ALIASES.get(code, code)
+    offset = period.freq
+    code = _CODE_OF_OFFSET.get(offset)
+    if code is None:
+        code = period.freqstr.split("-", 1)[0].upper()
+        code = "D" if code == "D" else _FREQUENCY_ALIASES.get(code, code)
+        _CODE_OF_OFFSET[offset] = code
+    return code
+
+
+# ``freqstr`` is slow and asked for once per cell: remember each offset's code.
+_CODE_OF_OFFSET: dict[object, str] = {}
 
 
 def parse_period(value: object, frequency: str | None = None) -> pd.Period:

@@ -8,6 +8,7 @@ never reach a model. The rules are written down in ``docs/data-contract.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -429,7 +430,7 @@ def _resolve_regions(
     for label, rows in unresolved_rows.items():
         hints = resolution.suggestions.get(label)
         report.error(
-            f"unknown region {label!r} in {len(rows)} row(s)"
+            f"unknown region {label!r} in {len({r.row for r in rows})} row(s)"
             + (f"; did you mean {', '.join(hints)}?" if hints else ""),
             row=rows[0].row,
             column=rows[0].region_column,
@@ -657,15 +658,16 @@ def _validity_warnings(
     """One warning per unit and kind of note, with the first row and how many rows."""
     notes: dict[tuple[str, str], list[_Record]] = defaultdict(list)
     cache: dict[tuple[str, pd.Period], str | None] = {}
+    spans: dict[pd.Period, tuple[dt.date, dt.date]] = {}
     for record in records:
         if record.unit is None or record.parsed_period is None:
             continue
         period = record.parsed_period
         key = (record.unit.code, period)
         if key not in cache:
-            cache[key] = resolver.validity_warning(
-                record.unit, period.start_time.date(), period.end_time.date()
-            )
+            if period not in spans:  # start_time/end_time are slow: once per period
+                spans[period] = (period.start_time.date(), period.end_time.date())
+            cache[key] = resolver.validity_warning(record.unit, *spans[period])
         note = cache[key]
         if note is not None:
             notes[(record.unit.code, note)].append(record)
