@@ -29,6 +29,8 @@ blueprint = Blueprint("auth", __name__)
 
 def home_for(user: User) -> str:
     """Each role lands on the page it works from."""
+    if user.role == Role.COUNCIL_MEMBER:
+        return url_for("review.dashboard")
     return url_for("core.index")
 
 
