@@ -182,6 +182,7 @@ class Survey(db.Model):
             "survey_versions.id",
             use_alter=True,
             name="fk_surveys_current_version_id_survey_versions",
+            ondelete="SET NULL",
         )
     )
 

@@ -122,7 +122,11 @@ def upgrade():
             ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["current_version_id"], ["survey_versions.id"], name=CURRENT_VERSION_FK, use_alter=True
+            ["current_version_id"],
+            ["survey_versions.id"],
+            name=CURRENT_VERSION_FK,
+            ondelete="SET NULL",
+            use_alter=True,
         ),
         sa.ForeignKeyConstraint(
             ["state_body_id"],
@@ -215,7 +219,12 @@ def upgrade():
         # surveys <-> survey_versions is a cycle: PostgreSQL gets this key once both tables
         # exist; SQLite (no ALTER ... ADD CONSTRAINT) already has it inline in CREATE TABLE.
         op.create_foreign_key(
-            CURRENT_VERSION_FK, "surveys", "survey_versions", ["current_version_id"], ["id"]
+            CURRENT_VERSION_FK,
+            "surveys",
+            "survey_versions",
+            ["current_version_id"],
+            ["id"],
+            ondelete="SET NULL",
         )
     op.create_table(
         "survey_drafts",

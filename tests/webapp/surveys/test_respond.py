@@ -1,0 +1,168 @@
+"""The respondent's pages: every page in Kazakh, skip logic, errors, language and region."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webapp.surveys.surveys_support import (
+    answer_page,
+    count_responses,
+    form_of,
+    make_survey,
+    stored_responses,
+)
+
+
+@pytest.fixture
+def survey_id(app, regions):
+    return make_survey(app)
+
+
+def test_full_flow_in_kazakh_with_skip_logic_and_errors(app, client, survey_id):
+    first = client.get("/s/wellbeing?lang=kk")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert 'lang="kk"' in html
+    assert "Әл-ауқат" in html and "Сіз туралы" in html
+    assert "1 / 2" in html or "2-ден 1" in html or "<progress" in html
+    assert "Алматы" in html  # region choices from the registry, named in Kazakh
+
+    # Page 1 with an out-of-range age and no region: both errors, summary links to fields.
+    response = answer_page(client, html, {"age": "12"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'class="error-summary"' in page
+    assert 'href="#q-region-0"' in page and 'href="#q-age"' in page
+    assert 'aria-invalid="true"' in page
+    assert 'aria-describedby="q-age-error"' in page
+    assert count_responses(app) == 0
+
+    response = answer_page(client, page, {"region": "KZ-75", "age": "34"})
+    assert response.status_code == 303
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Жұмыс" in page2
+    assert 'value="back"' in page2
+    # The employer question depends on an answer on the same page, so without JavaScript
+    # it is shown with a note; the server drops its answer when "no" is chosen.
+    assert 'name="answer-employer"' in page2
+    assert "conditional-hint" in page2
+    response = answer_page(
+        client, page2, {"employed": "no", "employer": "Secret Ltd", "trust": "4"}
+    )
+    assert response.status_code == 303
+    thanks = client.get(response.headers["Location"])
+    assert thanks.status_code == 200
+    assert "Рақмет" in thanks.get_data(as_text=True)
+
+    [stored] = stored_responses(app)
+    assert stored["answers"] == {"region": "KZ-75", "age": 34, "employed": "no", "trust": "4"}
+    assert stored["language"] == "kk"
+    assert stored["region_code"] == "KZ-75"
+    assert stored["respondent_user_id"] is None
+
+
+def test_visible_question_required_only_when_shown(app, client, survey_id):
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    response = answer_page(client, html, {"region": "KZ-71", "age": "40"}, language="en")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    response = answer_page(client, page2, {"employed": "yes", "trust": "2"}, language="en")
+    assert response.status_code == 422
+    assert "This question requires an answer." in response.get_data(as_text=True)
+    response = answer_page(
+        client,
+        response.get_data(as_text=True),
+        {"employed": "yes", "employer": "Akimat", "trust": "2", "topics": ["roads", "jobs"]},
+        language="en",
+    )
+    assert response.status_code == 303
+    [stored] = stored_responses(app)
+    assert stored["answers"]["employer"] == "Akimat"
+    assert stored["answers"]["topics"] == ["roads", "jobs"]
+    assert stored["language"] == "en"
+
+
+@pytest.mark.parametrize(
+    ("answers", "message"),
+    [
+        ({"region": "KZ-75", "age": "forty"}, "Бүтін сан"),
+        ({"region": "XX-99", "age": "40"}, "ұсынылған"),
+        ({"region": "KZ-75", "age": "400"}, "жарамсыз"),
+    ],
+)
+def test_wrong_type_unknown_choice_and_constraint_are_refused(
+    app, client, survey_id, answers, message
+):
+    html = client.get("/s/wellbeing?lang=kk").get_data(as_text=True)
+    response = answer_page(client, html, answers)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert count_responses(app) == 0
+
+
+def test_back_keeps_answers_and_language_choice_is_stored(app, client, survey_id):
+    html = client.get("/s/wellbeing?lang=ru").get_data(as_text=True)
+    assert "Благополучие" in html
+    response = answer_page(client, html, {"region": "KZ-75", "age": "30"}, language="ru")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Назад" in page2
+    back = answer_page(client, page2, {"employed": "yes"}, action="back", language="ru")
+    page1 = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert 'value="30"' in page1
+    assert "1" in form_of(page1)["page"] or form_of(page1)["page"] == "0"
+    response = answer_page(client, page1, {"region": "KZ-75", "age": "31"}, language="ru")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="yes"\n                 checked' in page2 or "checked" in page2
+    answer_page(
+        client, page2, {"employed": "yes", "employer": "Школа", "trust": "5"}, language="ru"
+    )
+    [stored] = stored_responses(app)
+    assert stored["language"] == "ru"
+    assert stored["answers"]["age"] == 31
+
+
+def test_survey_bound_to_a_region_ties_every_response(app, client, regions):
+    from tests.webapp.surveys.surveys_support import (
+        WELLBEING_CHOICES,
+        WELLBEING_SURVEY,
+        xlsx_bytes,
+    )
+
+    survey = [row for row in WELLBEING_SURVEY if row[1] != "region"]
+    settings = [["form_id", "form_title", "region"], ["bound", "Bound", "KZ-71"]]
+    make_survey(app, slug="bound", data=xlsx_bytes(survey, WELLBEING_CHOICES, settings))
+    html = client.get("/s/bound").get_data(as_text=True)
+    response = answer_page(client, html, {"age": "50"}, language="en")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    answer_page(client, page2, {"employed": "no", "trust": "3"}, language="en")
+    [stored] = stored_responses(app)
+    assert stored["region_code"] == "KZ-71"
+
+
+def test_page_is_usable_without_javascript_and_accessible(client, survey_id):
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    assert "<script" not in html
+    assert 'for="q-age"' in html and 'for="q-region"' in html  # 20 regions: a select
+    assert "<progress" in html and "Page 1 of 2" in html
+    assert 'name="csrf_token"' in html
+    assert 'class="survey-trap"' in html and "Leave this field empty" in html
+    assert "style=" not in html
+    response = answer_page(client, html, {"region": "KZ-75", "age": "30"}, language="en")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<fieldset" in page2 and "<legend>" in page2  # choice groups
+    assert "Page 2 of 2" in page2 and 'value="back"' in page2
+
+
+def test_save_and_continue_later(app, client, survey_id):
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    response = answer_page(
+        client, html, {"region": "KZ-75", "age": "29"}, action="save", language="en"
+    )
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    sid = form_of(html)["submission_id"]
+    assert f"/s/wellbeing/r/{sid}" in text
+    # A new browser (another device) continues from the link.
+    other = app.test_client()
+    resumed = other.get(f"/s/wellbeing/r/{sid}").get_data(as_text=True)
+    assert 'value="29"' in resumed
+    assert count_responses(app) == 0

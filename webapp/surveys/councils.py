@@ -1,0 +1,288 @@
+"""Public councils: state bodies, councils, their members, and feedback summaries.
+
+A council member's feedback is attributed to their council through ``CouncilMembership``;
+the council is never taken from what the browser sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from webapp.audit.services import record
+from webapp.auth.models import Role, User
+from webapp.extensions import db
+from webapp.regions.models import Region
+from webapp.surveys.definition import SurveyDefinition
+from webapp.surveys.models import (
+    Council,
+    CouncilMembership,
+    Level,
+    StateBody,
+    Survey,
+    SurveyResponse,
+    SurveyVersion,
+)
+from webapp.surveys.services import SurveyError
+
+
+@dataclass(frozen=True)
+class Names:
+    kk: str
+    ru: str
+    en: str
+
+    def cleaned(self) -> Names:
+        names = Names(self.kk.strip(), self.ru.strip(), self.en.strip())
+        if not (names.kk and names.ru and names.en):
+            raise SurveyError("Give the name in Kazakh, Russian and English.")
+        if max(len(names.kk), len(names.ru), len(names.en)) > 300:
+            raise SurveyError("A name may have at most 300 characters.")
+        return names
+
+
+def _check_level(level: str, region_code: str | None) -> str | None:
+    if level not in tuple(Level):
+        raise SurveyError(f"Unknown level '{level}'. Choose republican or local.")
+    if level == Level.REPUBLICAN:
+        return None
+    if not region_code:
+        raise SurveyError("A local body needs a region.")
+    if db.session.get(Region, region_code) is None:
+        raise SurveyError(f"The region {region_code} is not in the region registry.")
+    return region_code
+
+
+def create_state_body(
+    names: Names, level: str, region_code: str | None = None, actor: Any = None
+) -> StateBody:
+    names = names.cleaned()
+    region_code = _check_level(level, region_code)
+    body = StateBody(
+        name_kk=names.kk, name_ru=names.ru, name_en=names.en, level=level, region_code=region_code
+    )
+    db.session.add(body)
+    db.session.flush()
+    record("state_body.create", "state_body", body.id, {"name": names.en}, actor=actor)
+    return body
+
+
+def create_council(
+    names: Names,
+    state_body_id: int,
+    level: str | None = None,
+    region_code: str | None = None,
+    actor: Any = None,
+) -> Council:
+    """A council of a state body; level and region default to the body's."""
+    names = names.cleaned()
+    body = db.session.get(StateBody, state_body_id)
+    if body is None:
+        raise SurveyError(f"There is no state body with id {state_body_id}.")
+    level = level or body.level
+    region_code = _check_level(level, region_code or body.region_code)
+    council = Council(
+        name_kk=names.kk,
+        name_ru=names.ru,
+        name_en=names.en,
+        state_body_id=body.id,
+        level=level,
+        region_code=region_code,
+    )
+    db.session.add(council)
+    db.session.flush()
+    record("council.create", "council", council.id, {"name": names.en}, actor=actor)
+    return council
+
+
+def add_member(council: Council, email: str, actor: Any = None) -> CouncilMembership:
+    """Only council-member accounts can join; each account joins a council once."""
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise SurveyError(f"There is no account for {email.strip()}. Create it first.")
+    if user.role != Role.COUNCIL_MEMBER:
+        raise SurveyError(
+            f"{user.email} is not a public council member account (its role is {user.role})."
+        )
+    if find_membership(council.id, user.id) is not None:
+        raise SurveyError(f"{user.email} is already a member of this council.")
+    membership = CouncilMembership(council_id=council.id, user_id=user.id)
+    db.session.add(membership)
+    db.session.flush()
+    record("council.add_member", "council", council.id, {"email": user.email}, actor=actor)
+    return membership
+
+
+def remove_member(council: Council, user_id: int, actor: Any = None) -> None:
+    membership = find_membership(council.id, user_id)
+    if membership is None:
+        raise SurveyError("That account is not a member of this council.")
+    email = membership.user.email if membership.user else ""
+    db.session.delete(membership)
+    db.session.flush()
+    record("council.remove_member", "council", council.id, {"email": email}, actor=actor)
+
+
+def find_membership(council_id: int, user_id: int) -> CouncilMembership | None:
+    return db.session.scalar(
+        sa.select(CouncilMembership).where(
+            CouncilMembership.council_id == council_id, CouncilMembership.user_id == user_id
+        )
+    )
+
+
+def member_councils(user_id: int, state_body_id: int | None = None) -> list[Council]:
+    """Councils the account belongs to (optionally only those advising one state body)."""
+    query = (
+        sa.select(Council)
+        .join(CouncilMembership, CouncilMembership.council_id == Council.id)
+        .where(CouncilMembership.user_id == user_id)
+        .order_by(Council.id)
+    )
+    if state_body_id is not None:
+        query = query.where(Council.state_body_id == state_body_id)
+    return list(db.session.scalars(query))
+
+
+def all_state_bodies() -> list[StateBody]:
+    return list(db.session.scalars(sa.select(StateBody).order_by(StateBody.level, StateBody.id)))
+
+
+def all_councils() -> list[Council]:
+    return list(db.session.scalars(sa.select(Council).order_by(Council.state_body_id, Council.id)))
+
+
+def feedback_surveys_for(councils: Iterable[Council]) -> list[Survey]:
+    """Council-audience surveys a member of these councils may answer."""
+    body_ids = {council.state_body_id for council in councils}
+    if not body_ids:
+        return []
+    query = (
+        sa.select(Survey)
+        .where(Survey.audience == "council", Survey.state == "open")
+        .where(sa.or_(Survey.state_body_id.is_(None), Survey.state_body_id.in_(body_ids)))
+        .order_by(Survey.created_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def likert_questions(definition: SurveyDefinition) -> list[str]:
+    """Rating questions whose mean makes sense: ranges, and single choices scored 1..n."""
+    names = []
+    for question in definition.questions():
+        if question.type == "range":
+            names.append(question.name)
+        elif question.type == "select_one" and not question.region:
+            choices = definition.choices_for(question)
+            if len(choices) >= 3 and all(choice.name.isdigit() for choice in choices):
+                names.append(question.name)
+    return names
+
+
+@dataclass(frozen=True)
+class QuestionAverage:
+    name: str
+    label: str
+    count: int
+    mean: float | None  # None when withheld (too few answers)
+
+
+@dataclass(frozen=True)
+class LatestFeedback:
+    response: SurveyResponse
+    #: (question label, written answer) for the free-text questions of the response.
+    texts: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    responses: int
+    latest_at: datetime | None
+    latest: list[LatestFeedback]
+    averages: list[QuestionAverage]
+    suppressed: bool
+
+
+def feedback_summary(
+    *,
+    council_ids: list[int],
+    language: str,
+    threshold: int | None,
+    latest_count: int = 10,
+) -> FeedbackSummary:
+    """Counts, latest feedback and means of rating questions over these councils' responses.
+
+    With a ``threshold`` (viewers who are not analysts), figures over fewer responses than
+    the threshold are withheld, so that no member's answers can be read off a small group.
+    """
+    if not council_ids:
+        return FeedbackSummary(0, None, [], [], False)
+    condition = SurveyResponse.council_id.in_(council_ids)
+    total = db.session.scalar(sa.select(sa.func.count()).where(condition)) or 0
+    latest_at = db.session.scalar(
+        sa.select(sa.func.max(SurveyResponse.submitted_at)).where(condition)
+    )
+    suppressed = threshold is not None and total < threshold
+    latest_responses: list[SurveyResponse] = []
+    if not suppressed:
+        latest_responses = list(
+            db.session.scalars(
+                sa.select(SurveyResponse)
+                .where(condition)
+                .order_by(SurveyResponse.submitted_at.desc())
+                .limit(latest_count)
+            )
+        )
+    sums: dict[str, list[float]] = {}
+    labels: dict[str, str] = {}
+    versions = db.session.scalars(
+        sa.select(SurveyVersion).where(
+            SurveyVersion.id.in_(
+                sa.select(SurveyResponse.survey_version_id).where(condition).distinct()
+            )
+        )
+    )
+    rating_by_version: dict[int, list[str]] = {}
+    for version in versions:
+        definition = version.load()
+        names = likert_questions(definition)
+        rating_by_version[version.id] = names
+        for name in names:
+            labels.setdefault(name, definition.text(definition.question(name).label, language))
+    rows = db.session.execute(
+        sa.select(SurveyResponse.survey_version_id, SurveyResponse.answers).where(condition)
+    )
+    for version_id, answers in rows:
+        for name in rating_by_version.get(version_id, []):
+            value = answers.get(name)
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                continue
+            sums.setdefault(name, []).append(number)
+    averages = []
+    for name, label in labels.items():
+        values = sums.get(name, [])
+        withheld = threshold is not None and len(values) < threshold
+        mean = None if withheld or not values else round(sum(values) / len(values), 2)
+        averages.append(QuestionAverage(name, label, len(values), mean))
+    latest = []
+    definitions: dict[int, SurveyDefinition] = {}
+    for response in latest_responses:
+        if response.survey_version_id not in definitions:
+            definitions[response.survey_version_id] = response.version.load()
+        definition = definitions[response.survey_version_id]
+        texts = [
+            (definition.text(question.label, language), str(response.answers[question.name]))
+            for question in definition.questions()
+            if question.type == "text" and response.answers.get(question.name)
+        ]
+        latest.append(LatestFeedback(response, texts))
+    return FeedbackSummary(total, latest_at, latest, averages, suppressed)

@@ -1,0 +1,333 @@
+"""Creating surveys from XLSForm or JSON, versions, lifecycle and invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+from pathlib import PurePath
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from webapp.audit.services import record
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.regions.models import Region
+from webapp.surveys.definition import DefinitionError, SurveyDefinition, definition_from_json
+from webapp.surveys.models import (
+    RESPONSE_LANGUAGES,
+    Audience,
+    Invitation,
+    StateBody,
+    Survey,
+    SurveyKind,
+    SurveyResponse,
+    SurveyStateError,
+    SurveyVersion,
+)
+from webapp.surveys.services import ImportProblem, ImportRefused, SurveyError
+from webapp.surveys.xlsform import XLSFormError, import_xlsform
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+#: Most invitations generated at once; larger mailings are made in several batches.
+MAX_INVITATIONS_PER_BATCH = 5000
+
+
+def read_definition(
+    source: bytes | IO[bytes] | str | PurePath, filename: str | None = None
+) -> SurveyDefinition:
+    """Read an uploaded XLSForm (.xlsx/.xls) or JSON definition; raises ImportRefused."""
+    name = filename or (str(source) if isinstance(source, str | PurePath) else "")
+    if name.lower().endswith(".json"):
+        if isinstance(source, str | PurePath):
+            try:
+                with open(source, "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                problem = ImportProblem(None, None, None, f"cannot open the file: {error.strerror}")
+                raise ImportRefused([problem]) from error
+        else:
+            data = source if isinstance(source, bytes) else source.read()
+        try:
+            return definition_from_json(data)
+        except DefinitionError as error:
+            raise ImportRefused(
+                [ImportProblem(None, None, None, problem) for problem in error.problems]
+            ) from error
+    try:
+        return import_xlsform(source, filename)
+    except XLSFormError as error:
+        raise ImportRefused(
+            [
+                ImportProblem(problem.sheet, problem.row, problem.column, problem.message)
+                for problem in error.problems
+            ]
+        ) from error
+
+
+def response_languages(definition: SurveyDefinition) -> list[str]:
+    """The survey's languages that respondents can answer in (kk, ru, en)."""
+    return [code for code in definition.languages if code in RESPONSE_LANGUAGES]
+
+
+def check_platform_fit(definition: SurveyDefinition) -> None:
+    """What the platform needs beyond a valid definition: a known language and region."""
+    problems = []
+    if not response_languages(definition):
+        problems.append(
+            ImportProblem(
+                "settings",
+                None,
+                "default_language",
+                "the form has no Kazakh (kk), Russian (ru) or English (en) text",
+            )
+        )
+    region = definition.bound_region
+    if region is not None and db.session.get(Region, region) is None:
+        problems.append(
+            ImportProblem(
+                "settings",
+                None,
+                "region",
+                f"the region {region} is not in the region registry (flask regions load)",
+            )
+        )
+    if problems:
+        raise ImportRefused(problems)
+
+
+def slug_for(definition: SurveyDefinition) -> str:
+    """A free public address derived from the form id (``citizen-survey``, ``-2``...)."""
+    base = re.sub(r"[^a-z0-9]+", "-", definition.form_id.lower()).strip("-")[:70] or "survey"
+    slug, counter = base, 1
+    while find_survey(slug) is not None:
+        counter += 1
+        slug = f"{base}-{counter}"
+    return slug
+
+
+def find_survey(slug: str) -> Survey | None:
+    return db.session.scalar(sa.select(Survey).where(Survey.slug == slug))
+
+
+def create_survey(
+    definition: SurveyDefinition,
+    *,
+    slug: str | None = None,
+    audience: str = Audience.PUBLIC,
+    kind: str | None = None,
+    source_filename: str = "",
+    created_by: Any = None,
+    state_body_id: int | None = None,
+    note: str = "",
+) -> Survey:
+    """Store a new survey in draft with the definition as version 1."""
+    check_platform_fit(definition)
+    if audience not in tuple(Audience):
+        raise SurveyError(f"Unknown audience '{audience}'. Choose public, invitation or council.")
+    kind = kind or (
+        SurveyKind.COUNCIL_FEEDBACK if audience == Audience.COUNCIL else SurveyKind.CITIZEN
+    )
+    if kind not in tuple(SurveyKind):
+        raise SurveyError(f"Unknown kind '{kind}'. Choose citizen or council_feedback.")
+    if slug:
+        slug = slug.strip().lower()
+        if not SLUG_PATTERN.match(slug):
+            raise SurveyError(
+                f"The address '{slug}' may use only lower-case letters, digits and '-' "
+                "(at most 80 characters, not starting or ending with '-')."
+            )
+        if find_survey(slug) is not None:
+            raise SurveyError(f"The address '{slug}' is already used by another survey.")
+    else:
+        slug = slug_for(definition)
+    if state_body_id is not None and db.session.get(StateBody, state_body_id) is None:
+        raise SurveyError(f"There is no state body with id {state_body_id}.")
+    survey = Survey(
+        slug=slug,
+        kind=kind,
+        audience=audience,
+        bound_region_code=definition.bound_region,
+        state_body_id=state_body_id,
+        note=note,
+        created_by_id=getattr(created_by, "id", None),
+    )
+    db.session.add(survey)
+    db.session.flush()
+    version = SurveyVersion(
+        survey_id=survey.id,
+        number=1,
+        definition=definition.to_dict(),
+        source_filename=source_filename[:255],
+        created_by_id=getattr(created_by, "id", None),
+    )
+    db.session.add(version)
+    db.session.flush()
+    survey.current_version = version
+    db.session.flush()
+    record(
+        "survey.create",
+        "survey",
+        survey.id,
+        {"slug": slug, "audience": audience, "file": source_filename},
+        actor=created_by,
+    )
+    return survey
+
+
+def add_version(
+    survey: Survey,
+    definition: SurveyDefinition,
+    *,
+    source_filename: str = "",
+    created_by: Any = None,
+) -> SurveyVersion:
+    """Replace the questions. A published version stays as it is: the edit becomes a new
+    version, and responses keep the version they answered. An unpublished one is replaced."""
+    check_platform_fit(definition)
+    current = survey.current_version
+    if current is not None and current.published_at is None:
+        current.definition = definition.to_dict()
+        current.source_filename = source_filename[:255]
+        current.created_at = utcnow()
+        version = current
+    else:
+        number = (current.number if current else 0) + 1
+        version = SurveyVersion(
+            survey_id=survey.id,
+            number=number,
+            definition=definition.to_dict(),
+            source_filename=source_filename[:255],
+            created_by_id=getattr(created_by, "id", None),
+        )
+        db.session.add(version)
+        db.session.flush()
+        survey.current_version = version
+        if survey.state == "open":
+            version.published_at = utcnow()
+    survey.bound_region_code = definition.bound_region
+    db.session.flush()
+    record(
+        "survey.new_version",
+        "survey",
+        survey.id,
+        {"version": version.number, "file": source_filename},
+        actor=created_by,
+    )
+    return version
+
+
+def open_survey(survey: Survey, actor: Any = None) -> None:
+    """Open for responses; the current version is published (frozen) from now on."""
+    survey.open()
+    version = survey.current_version
+    if version is not None and version.published_at is None:
+        version.published_at = utcnow()
+    db.session.flush()
+    record("survey.open", "survey", survey.id, {"slug": survey.slug}, actor=actor)
+
+
+def close_survey(survey: Survey, actor: Any = None) -> None:
+    survey.close()
+    db.session.flush()
+    record("survey.close", "survey", survey.id, {"slug": survey.slug}, actor=actor)
+
+
+def set_dates(
+    survey: Survey, opens_at: datetime | None, closes_at: datetime | None, actor: Any = None
+) -> None:
+    """Optional window inside the open state; both in UTC."""
+    if opens_at is not None and closes_at is not None and opens_at >= closes_at:
+        raise SurveyError("The closing date must be after the opening date.")
+    survey.opens_at = opens_at
+    survey.closes_at = closes_at
+    db.session.flush()
+    record(
+        "survey.dates",
+        "survey",
+        survey.id,
+        {
+            "opens_at": opens_at.isoformat() if opens_at else None,
+            "closes_at": closes_at.isoformat() if closes_at else None,
+        },
+        actor=actor,
+    )
+
+
+def change_state(survey: Survey, action: str, actor: Any = None) -> None:
+    """'open' or 'close'; an impossible move becomes a SurveyError for the person."""
+    try:
+        if action == "open":
+            open_survey(survey, actor)
+        elif action == "close":
+            close_survey(survey, actor)
+        else:
+            raise SurveyError(f"Unknown action '{action}'.")
+    except SurveyStateError as error:
+        raise SurveyError(str(error)) from error
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_invitations(survey: Survey, count: int, actor: Any = None) -> list[str]:
+    """Generate one-time tokens; only their hashes are stored, so show them now or never."""
+    if survey.audience != Audience.INVITATION:
+        raise SurveyError("Invitations are only for surveys whose audience is 'invitation'.")
+    if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
+        raise SurveyError(
+            f"Generate between 1 and {MAX_INVITATIONS_PER_BATCH} invitations at a time."
+        )
+    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
+    db.session.execute(
+        sa.insert(Invitation),
+        [
+            {"survey_id": survey.id, "token_hash": hash_token(token), "created_at": utcnow()}
+            for token in tokens
+        ],
+    )
+    record("survey.invitations", "survey", survey.id, {"count": count}, actor=actor)
+    return tokens
+
+
+def find_invitation(survey: Survey, token: str) -> Invitation | None:
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(
+        sa.select(Invitation).where(
+            Invitation.survey_id == survey.id, Invitation.token_hash == hash_token(token)
+        )
+    )
+
+
+def invitation_counts(survey: Survey) -> tuple[int, int]:
+    """(generated, used) invitations of a survey."""
+    total = db.session.scalar(sa.select(sa.func.count()).where(Invitation.survey_id == survey.id))
+    used = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Invitation.survey_id == survey.id, Invitation.used_at.is_not(None)
+        )
+    )
+    return total or 0, used or 0
+
+
+def response_count(survey: Survey) -> int:
+    return (
+        db.session.scalar(sa.select(sa.func.count()).where(SurveyResponse.survey_id == survey.id))
+        or 0
+    )
+
+
+def all_surveys() -> list[Survey]:
+    return list(db.session.scalars(sa.select(Survey).order_by(Survey.created_at.desc())))
+
+
+def version_of(survey: Survey, number: int) -> SurveyVersion | None:
+    return db.session.scalar(
+        sa.select(SurveyVersion).where(
+            SurveyVersion.survey_id == survey.id, SurveyVersion.number == number
+        )
+    )

@@ -1,0 +1,630 @@
+"""The respondent's side: pages, drafts, and storing each submission exactly once.
+
+Every form carries a submission id (uuid4) made when it is first served. Progress lives in a
+``SurveyDraft`` under that id; the final step inserts a ``SurveyResponse`` whose
+``submission_id`` column is UNIQUE. A retry of the same submission (double click, time-out,
+back button) therefore cannot add a row: the insert fails, the caller rolls back and runs
+the request again, which now finds the stored response, compares ``content_hash`` and
+answers "thank you" (same content) or refuses (different content). Because the database
+decides, this holds across worker processes and app instances sharing one database.
+
+Everything a respondent sends is checked here with ``validate_answers``: skip logic,
+types, choices and constraints are decided on the server, never in the browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.regions.models import Region
+from webapp.surveys.answers import AnswerError, available_choices, validate_answers
+from webapp.surveys.definition import Question, SurveyDefinition, parse_range_parameters
+from webapp.surveys.expressions import parse
+from webapp.surveys.models import (
+    Audience,
+    Invitation,
+    Survey,
+    SurveyDraft,
+    SurveyResponse,
+    SurveyVersion,
+)
+from webapp.surveys.services import SurveyError
+from webapp.surveys.services.authoring import find_invitation, response_languages
+
+ANSWER_PREFIX = "answer-"
+#: Most answer values accepted in one post (far above any page; bounds work per request).
+MAX_VALUES_PER_POST = 2000
+
+
+class Refusal(enum.StrEnum):
+    """Why a respondent cannot go on; each has its own polite page."""
+
+    NOT_PUBLISHED = "not_published"
+    NOT_YET_OPEN = "not_yet_open"
+    CLOSED = "closed"
+    INVITATION_REQUIRED = "invitation_required"
+    INVITATION_USED = "invitation_used"
+    INVITATION_IN_PROGRESS = "invitation_in_progress"
+    COUNCIL_ONLY = "council_only"
+    NOT_A_MEMBER = "not_a_member"
+    FORGED_COUNCIL = "forged_council"
+    CONFLICT = "conflict"
+
+
+class RespondentRefused(SurveyError):
+    """The request cannot be served; ``reason`` picks the page and status shown."""
+
+    def __init__(self, reason: Refusal) -> None:
+        self.reason = reason
+        super().__init__(reason.value)
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who is answering, worked out from the session by the view, never from form fields."""
+
+    council_id: int | None = None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PostedPage:
+    """One posted page; ``form`` is the request's form (a MultiDict)."""
+
+    page_index: int
+    action: str  # "next", "back" or "save"
+    form: Any
+    language: str | None = None
+    invitation_token: str | None = None
+
+
+class Step(enum.Enum):
+    SHOW_PAGE = "show_page"  # re-show a page (with errors)
+    GO_TO_PAGE = "go_to_page"  # redirect to the draft's current page
+    SAVED = "saved"
+    THANKS = "thanks"
+
+
+@dataclass
+class Outcome:
+    step: Step
+    draft: SurveyDraft | None = None
+    response: SurveyResponse | None = None
+    errors: dict[str, AnswerError] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def new_submission_id() -> str:
+    return str(uuid.uuid4())
+
+
+def is_submission_id(text: str) -> bool:
+    try:
+        return str(uuid.UUID(text)) == text.lower() and len(text) == 36
+    except (ValueError, AttributeError):
+        return False
+
+
+def content_hash(answers: Mapping[str, Any]) -> str:
+    """SHA-256 of the answers in a canonical JSON form (sorted keys, no spaces)."""
+    canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def current_regions() -> list[Region]:
+    return [
+        region
+        for region in db.session.scalars(sa.select(Region).order_by(Region.position))
+        if region.is_current
+    ]
+
+
+def region_codes() -> list[str] | None:
+    """Codes respondents may choose; None when no registry is loaded (any code accepted)."""
+    codes = [region.code for region in current_regions()]
+    return codes or None
+
+
+def find_response(submission_id: str) -> SurveyResponse | None:
+    return db.session.scalar(
+        sa.select(SurveyResponse).where(SurveyResponse.submission_id == submission_id)
+    )
+
+
+def find_draft(submission_id: str) -> SurveyDraft | None:
+    return db.session.scalar(
+        sa.select(SurveyDraft).where(SurveyDraft.submission_id == submission_id)
+    )
+
+
+def draft_for_invitation(invitation: Invitation) -> SurveyDraft | None:
+    return db.session.scalar(
+        sa.select(SurveyDraft)
+        .where(SurveyDraft.invitation_id == invitation.id)
+        .order_by(SurveyDraft.id)
+        .limit(1)
+    )
+
+
+def check_available(survey: Survey, now: dt.datetime) -> None:
+    """Raise the polite refusal for a survey that does not take responses now."""
+    availability = survey.availability(now)
+    if availability == "draft" or survey.current_version_id is None:
+        raise RespondentRefused(Refusal.NOT_PUBLISHED)
+    if availability == "not_yet_open":
+        raise RespondentRefused(Refusal.NOT_YET_OPEN)
+    if availability == "closed":
+        raise RespondentRefused(Refusal.CLOSED)
+
+
+def check_invitation(survey: Survey, token: str | None) -> Invitation:
+    invitation = find_invitation(survey, token or "")
+    if invitation is None:
+        raise RespondentRefused(Refusal.INVITATION_REQUIRED)
+    if invitation.used_at is not None:
+        raise RespondentRefused(Refusal.INVITATION_USED)
+    return invitation
+
+
+def choose_language(definition: SurveyDefinition, wanted: str | None, fallback: str) -> str:
+    """The respondent's pick if the survey has it, else the interface language, else the
+    survey's default."""
+    languages = response_languages(definition)
+    for candidate in (wanted, fallback, definition.default_language):
+        if candidate in languages:
+            return candidate
+    return languages[0]
+
+
+def visible_pages(definition: SurveyDefinition, visible: set[str]) -> list[int]:
+    return [
+        index
+        for index, page in enumerate(definition.pages)
+        if any(question.name in visible for question in page.questions)
+    ]
+
+
+@dataclass(frozen=True)
+class Progress:
+    clean: dict[str, Any]
+    visible: set[str]
+    pages: list[int]
+
+
+def progress(
+    definition: SurveyDefinition, raw: Mapping[str, Any], codes: list[str] | None
+) -> Progress:
+    """Clean values so far and what they make visible (errors elsewhere are ignored)."""
+    from webapp.surveys.answers import visible_questions
+
+    clean, _ = validate_answers(definition, None, raw, region_codes=codes)
+    visible = visible_questions(definition, clean)
+    return Progress(clean=clean, visible=visible, pages=visible_pages(definition, visible))
+
+
+def page_values(definition: SurveyDefinition, page_index: int, form: Any) -> dict[str, Any]:
+    """The raw answers of one page from a posted form (``answer-<name>`` fields)."""
+    values: dict[str, Any] = {}
+    for question in definition.pages[page_index].questions:
+        if not question.takes_answer:
+            continue
+        key = ANSWER_PREFIX + question.name
+        if question.type == "select_multiple":
+            values[question.name] = [item for item in form.getlist(key) if item.strip()]
+        else:
+            values[question.name] = form.get(key)
+    return values
+
+
+def merge_page(
+    definition: SurveyDefinition,
+    page_index: int,
+    raw: Mapping[str, Any],
+    values: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Earlier answers with this page's answers replaced (a blank answer removes one)."""
+    merged = dict(raw)
+    for question in definition.pages[page_index].questions:
+        if not question.takes_answer:
+            continue
+        value = values.get(question.name)
+        blank = value is None or value == [] or (isinstance(value, str) and not value.strip())
+        if blank:
+            merged.pop(question.name, None)
+        else:
+            merged[question.name] = value
+    return merged
+
+
+# --------------------------------------------------------------------------- the post
+
+
+def process_post(
+    survey: Survey,
+    submission_id: str,
+    posted: PostedPage,
+    respondent: Respondent,
+    now: dt.datetime | None = None,
+) -> Outcome:
+    """Handle one page post. Flushes; the caller commits, or rolls back and calls again
+    on IntegrityError (a concurrent duplicate), which then resolves to THANKS or CONFLICT."""
+    now = now or utcnow()
+    codes = region_codes()
+    existing = find_response(submission_id)
+    if existing is not None:
+        return _repeated_submission(survey, existing, posted, codes)
+
+    draft = find_draft(submission_id)
+    if draft is not None and draft.version.survey_id != survey.id:
+        raise RespondentRefused(Refusal.CONFLICT)
+    check_available(survey, now)
+    if draft is None:
+        draft = _start_draft(survey, submission_id, posted)
+    definition = draft.version.load()
+    if not 0 <= posted.page_index < len(definition.pages):
+        raise SurveyError("The page number in the form is not valid.")
+
+    values = page_values(definition, posted.page_index, posted.form)
+    raw = merge_page(definition, posted.page_index, draft.answers or {}, values)
+    state = progress(definition, raw, codes)
+    first_page = state.pages[0] if state.pages else 0
+    if posted.language and posted.page_index == first_page:
+        draft.language = choose_language(definition, posted.language, draft.language)
+    draft.answers = raw
+    draft.page_index = posted.page_index
+    draft.updated_at = now
+
+    if posted.action == "save":
+        db.session.flush()
+        return Outcome(Step.SAVED, draft=draft)
+    if posted.action == "back":
+        earlier = [index for index in state.pages if index < posted.page_index]
+        draft.page_index = earlier[-1] if earlier else first_page
+        db.session.flush()
+        return Outcome(Step.GO_TO_PAGE, draft=draft)
+
+    page = definition.pages[posted.page_index]
+    _, errors = validate_answers(
+        definition, page.name, raw, today=now.date(), region_codes=codes, language=draft.language
+    )
+    if errors:
+        db.session.flush()
+        return Outcome(Step.SHOW_PAGE, draft=draft, errors=errors)
+    later = [index for index in state.pages if index > posted.page_index]
+    if later:
+        draft.page_index = later[0]
+        db.session.flush()
+        return Outcome(Step.GO_TO_PAGE, draft=draft)
+    return _finish(survey, draft, definition, respondent, codes, now)
+
+
+def _start_draft(survey: Survey, submission_id: str, posted: PostedPage) -> SurveyDraft:
+    invitation_id = None
+    if survey.audience == Audience.INVITATION:
+        invitation = check_invitation(survey, posted.invitation_token)
+        other = draft_for_invitation(invitation)
+        if other is not None:
+            raise RespondentRefused(Refusal.INVITATION_IN_PROGRESS)
+        invitation_id = invitation.id
+    version = db.session.get(SurveyVersion, survey.current_version_id)
+    assert version is not None  # check_available made sure
+    definition = version.load()
+    draft = SurveyDraft(
+        submission_id=submission_id,
+        survey_version_id=version.id,
+        answers={},
+        page_index=posted.page_index,
+        language=choose_language(definition, posted.language, definition.default_language),
+        invitation_id=invitation_id,
+    )
+    db.session.add(draft)
+    draft.version = version
+    return draft
+
+
+def _finish(
+    survey: Survey,
+    draft: SurveyDraft,
+    definition: SurveyDefinition,
+    respondent: Respondent,
+    codes: list[str] | None,
+    now: dt.datetime,
+) -> Outcome:
+    clean, errors = validate_answers(
+        definition,
+        None,
+        draft.answers,
+        today=now.date(),
+        region_codes=codes,
+        language=draft.language,
+    )
+    if errors:
+        # An earlier page became invalid (e.g. a later answer revealed a required question).
+        first = min(definition.pages.index(definition.page_of(name)) for name in errors)
+        draft.page_index = first
+        db.session.flush()
+        page_names = {question.name for question in definition.pages[first].questions}
+        return Outcome(
+            Step.SHOW_PAGE,
+            draft=draft,
+            errors={name: error for name, error in errors.items() if name in page_names},
+        )
+    if survey.audience == Audience.COUNCIL and respondent.council_id is None:
+        raise RespondentRefused(Refusal.COUNCIL_ONLY)
+    if draft.invitation_id is not None:
+        invitation = db.session.get(Invitation, draft.invitation_id)
+        if invitation is None or invitation.used_at is not None:
+            raise RespondentRefused(Refusal.INVITATION_USED)
+        invitation.used_at = now
+    response = SurveyResponse(
+        survey_id=survey.id,
+        survey_version_id=draft.survey_version_id,
+        submission_id=draft.submission_id,
+        content_hash=content_hash(clean),
+        language=draft.language,
+        region_code=_region_of(survey, definition, clean, respondent, codes),
+        council_id=respondent.council_id if survey.audience == Audience.COUNCIL else None,
+        respondent_user_id=respondent.user_id if survey.audience == Audience.COUNCIL else None,
+        invitation_id=draft.invitation_id,
+        submitted_at=now,
+        answers=clean,
+    )
+    db.session.add(response)
+    db.session.delete(draft)
+    db.session.flush()  # raises IntegrityError on a concurrent duplicate
+    return Outcome(Step.THANKS, response=response)
+
+
+def _region_of(
+    survey: Survey,
+    definition: SurveyDefinition,
+    clean: Mapping[str, Any],
+    respondent: Respondent,
+    codes: list[str] | None,
+) -> str | None:
+    """The bound region, else the council's region, else the answer to the region question."""
+    if survey.bound_region_code:
+        return survey.bound_region_code
+    if respondent.council_id is not None and survey.audience == Audience.COUNCIL:
+        from webapp.surveys.models import Council
+
+        council = db.session.get(Council, respondent.council_id)
+        if council is not None and council.region_code:
+            return council.region_code
+    known = set(codes or ())
+    for question in definition.region_questions():
+        value = clean.get(question.name)
+        if isinstance(value, str) and value in known:
+            return value
+    return None
+
+
+def _repeated_submission(
+    survey: Survey,
+    existing: SurveyResponse,
+    posted: PostedPage,
+    codes: list[str] | None,
+) -> Outcome:
+    """A post for a submission already stored: the same content is a harmless retry."""
+    if existing.survey_id != survey.id:
+        raise RespondentRefused(Refusal.CONFLICT)
+    if posted.action != "next":
+        return Outcome(Step.THANKS, response=existing)
+    definition = existing.version.load()
+    if not 0 <= posted.page_index < len(definition.pages):
+        raise RespondentRefused(Refusal.CONFLICT)
+    values = page_values(definition, posted.page_index, posted.form)
+    raw = merge_page(definition, posted.page_index, existing.answers, values)
+    clean, errors = validate_answers(
+        definition, None, raw, today=existing.submitted_at.date(), region_codes=codes
+    )
+    if errors or content_hash(clean) != existing.content_hash:
+        raise RespondentRefused(Refusal.CONFLICT)
+    return Outcome(Step.THANKS, response=existing)
+
+
+# --------------------------------------------------------------------------- page display
+
+
+@dataclass(frozen=True)
+class ChoiceView:
+    value: str
+    label: str
+    id: str
+    selected: bool
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """Everything a template needs to show one question accessibly."""
+
+    name: str
+    type: str
+    widget: str  # text, textarea, number, decimal, date, radio, checkbox, select, ack, note
+    field_name: str
+    id: str
+    label: str
+    hint: str
+    required: bool
+    value: Any
+    choices: list[ChoiceView]
+    error: AnswerError | None
+    minimum: str | None = None
+    maximum: str | None = None
+    step: str | None = None
+    #: Shown although hidden by the answers so far, because its condition reads answers on
+    #: this same page: without JavaScript the page cannot change as the person answers.
+    conditional: bool = False
+
+    @property
+    def first_input_id(self) -> str:
+        return self.choices[0].id if self.choices else self.id
+
+
+@dataclass(frozen=True)
+class PageView:
+    definition: SurveyDefinition
+    page_index: int
+    title: str
+    number: int  # 1-based position among visible pages
+    total: int
+    questions: list[QuestionView]
+    is_first: bool
+    is_last: bool
+    language: str
+    languages: list[str]
+
+
+#: Choice lists up to this long are radio buttons; longer ones become a drop-down list.
+MAX_RADIO_CHOICES = 12
+
+
+def page_view(
+    definition: SurveyDefinition,
+    page_index: int,
+    raw: Mapping[str, Any],
+    language: str,
+    errors: Mapping[str, AnswerError] | None = None,
+) -> PageView:
+    """Describe one page for display in ``language``; only visible questions are shown."""
+    regions = current_regions()
+    codes = [region.code for region in regions] or None
+    region_names = {region.code: region.name(language) for region in regions}
+    state = progress(definition, raw, codes)
+    errors = errors or {}
+    page = definition.pages[page_index]
+    same_page = same_page_conditions(definition, page_index)
+    questions = [
+        _question_view(
+            definition,
+            question,
+            raw,
+            state.clean,
+            language,
+            errors,
+            codes,
+            region_names,
+            conditional=question.name in same_page and question.name not in state.visible,
+        )
+        for question in page.questions
+        if question.name in state.visible or question.name in same_page
+    ]
+    pages = state.pages or [page_index]
+    if page_index not in pages:
+        pages = sorted({*pages, page_index})
+    number = pages.index(page_index) + 1
+    return PageView(
+        definition=definition,
+        page_index=page_index,
+        title=definition.text(page.label, language) or definition.label(language),
+        number=number,
+        total=len(pages),
+        questions=questions,
+        is_first=number == 1,
+        is_last=number == len(pages),
+        language=language,
+        languages=response_languages(definition),
+    )
+
+
+def same_page_conditions(definition: SurveyDefinition, page_index: int) -> set[str]:
+    """Questions whose ``relevant`` reads an answer given on the same page."""
+    page = definition.pages[page_index]
+    names = {question.name for question in page.questions}
+    found = set()
+    for question in page.questions:
+        if question.relevant and parse(question.relevant).references & names:
+            found.add(question.name)
+    return found
+
+
+def _question_view(
+    definition: SurveyDefinition,
+    question: Question,
+    raw: Mapping[str, Any],
+    clean: Mapping[str, Any],
+    language: str,
+    errors: Mapping[str, AnswerError],
+    codes: list[str] | None,
+    region_names: Mapping[str, str],
+    conditional: bool = False,
+) -> QuestionView:
+    field_name = ANSWER_PREFIX + question.name
+    element_id = "q-" + "".join(ch if ch.isalnum() else "-" for ch in question.name)
+    value = raw.get(question.name)
+    choices: list[ChoiceView] = []
+    minimum = maximum = step = None
+    widget = {
+        "text": "textarea" if "multiline" in (question.appearance or "") else "text",
+        "integer": "number",
+        "decimal": "decimal",
+        "date": "date",
+        "acknowledge": "ack",
+        "note": "note",
+    }.get(question.type, "text")
+    if question.is_select:
+        options = available_choices(definition, question, clean, region_codes=codes)
+        picked = value if isinstance(value, list) else [value] if value else []
+        picked = [str(item) for item in picked]
+        for position, choice in enumerate(options):
+            label = definition.text(choice.label, language) if choice.label else ""
+            if question.region and not label:
+                label = region_names.get(choice.name, choice.name)
+            choices.append(
+                ChoiceView(
+                    value=choice.name,
+                    label=label or choice.name,
+                    id=f"{element_id}-{position}",
+                    selected=choice.name in picked,
+                )
+            )
+        if question.type == "select_multiple":
+            widget = "checkbox"
+        elif len(choices) > MAX_RADIO_CHOICES:
+            widget = "select"
+        else:
+            widget = "radio"
+    elif question.type == "range":
+        start, end, increment = parse_range_parameters(question.parameters)
+        count = int(abs((end - start) / increment)) + 1
+        if count <= MAX_RADIO_CHOICES:
+            widget = "radio"
+            current = str(value) if value is not None else None
+            for position in range(count):
+                number = start + increment * position
+                text = format(number.normalize(), "f")
+                choices.append(ChoiceView(text, text, f"{element_id}-{position}", current == text))
+        else:
+            widget = "decimal"
+            minimum, maximum = str(min(start, end)), str(max(start, end))
+            step = str(abs(increment))
+    return QuestionView(
+        name=question.name,
+        type=question.type,
+        widget=widget,
+        field_name=field_name,
+        id=element_id,
+        label=definition.text(question.label, language),
+        hint=definition.text(question.hint, language) if question.hint else "",
+        required=question.required,
+        value=value,
+        choices=choices,
+        error=errors.get(question.name),
+        minimum=minimum,
+        maximum=maximum,
+        step=step,
+        conditional=conditional,
+    )

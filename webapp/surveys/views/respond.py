@@ -1,0 +1,368 @@
+"""Respondent pages: one page per group, Back/Next, no JavaScript needed.
+
+URLs: ``/s/<slug>`` starts (a new submission id), ``/s/<slug>/i/<token>`` starts or resumes
+an invitation, ``/s/<slug>/r/<submission id>`` shows the current page (or the thank-you
+page once stored) and takes each page's post.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from webapp.auth.access import public
+from webapp.auth.models import Role
+from webapp.database import utcnow
+from webapp.extensions import db, limiter
+from webapp.surveys.answers import AnswerError
+from webapp.surveys.councils import member_councils
+from webapp.surveys.definition import SurveyDefinition
+from webapp.surveys.models import Audience, Council, Survey, SurveyDraft, SurveyResponse
+from webapp.surveys.services import SurveyError
+from webapp.surveys.services.authoring import find_survey
+from webapp.surveys.services.responding import (
+    PostedPage,
+    Refusal,
+    Respondent,
+    RespondentRefused,
+    Step,
+    check_available,
+    check_invitation,
+    choose_language,
+    draft_for_invitation,
+    find_draft,
+    find_response,
+    is_submission_id,
+    new_submission_id,
+    page_view,
+    process_post,
+    progress,
+    region_codes,
+)
+from webapp.surveys.views import blueprint
+
+#: Name of the honeypot field: people leave it empty (it is labelled so), bots fill it.
+HONEYPOT_FIELD = "contact_website"
+#: Attempts at a page post; a repeat only happens after a concurrent duplicate or lock.
+POST_ATTEMPTS = 3
+
+REFUSAL_STATUS = {
+    Refusal.NOT_PUBLISHED: 404,
+    Refusal.NOT_YET_OPEN: 200,
+    Refusal.CLOSED: 410,
+    Refusal.INVITATION_REQUIRED: 403,
+    Refusal.INVITATION_USED: 410,
+    Refusal.INVITATION_IN_PROGRESS: 409,
+    Refusal.COUNCIL_ONLY: 403,
+    Refusal.NOT_A_MEMBER: 403,
+    Refusal.FORGED_COUNCIL: 403,
+    Refusal.CONFLICT: 409,
+}
+
+
+class SignInNeeded(Exception):
+    """A council survey opened by someone who has not signed in yet."""
+
+
+def answer_error_text(error: AnswerError) -> str:
+    """The respondent-facing text of an answer problem, in the page's language."""
+    if error.from_form:
+        return error.message
+    params = error.params
+    messages = {
+        "required": lambda: _("This question requires an answer."),
+        "acknowledge": lambda: _("Please confirm to continue."),
+        "not_integer": lambda: _("Enter a whole number."),
+        "not_decimal": lambda: _("Enter a number."),
+        "not_date": lambda: _("Enter a date as YYYY-MM-DD."),
+        "not_in_choices": lambda: _("Choose one of the options shown."),
+        "one_choice_only": lambda: _("Choose only one option."),
+        "out_of_range": lambda: _(
+            "Enter a value between %(minimum)s and %(maximum)s.",
+            minimum=params.get("minimum"),
+            maximum=params.get("maximum"),
+        ),
+        "off_step": lambda: _(
+            "Enter a value in steps of %(step)s from %(minimum)s.",
+            step=params.get("step"),
+            minimum=params.get("minimum"),
+        ),
+        "too_long": lambda: _(
+            "The answer is too long (at most %(maximum)s characters).",
+            maximum=params.get("maximum"),
+        ),
+        "constraint": lambda: _("This answer is not valid."),
+        "not_text": lambda: _("Enter text."),
+    }
+    message = messages.get(error.code)
+    return message() if message else error.message
+
+
+def interface_language() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def survey_or_404(slug: str) -> Survey:
+    survey = find_survey(slug)
+    if survey is None:
+        abort(404)
+    return survey
+
+
+def respondent_for(survey: Survey, posted_council: str | None = None) -> tuple[Respondent, list]:
+    """Who answers. For council surveys the council comes from the account's membership; a
+    council id in the form is only accepted when it is one of the member's own councils."""
+    if survey.audience != Audience.COUNCIL:
+        return Respondent(), []
+    if not current_user.is_authenticated:
+        raise SignInNeeded
+    if current_user.role != Role.COUNCIL_MEMBER:
+        raise RespondentRefused(Refusal.COUNCIL_ONLY)
+    councils = member_councils(current_user.id, survey.state_body_id)
+    chosen: Council | None = councils[0] if councils else None
+    if posted_council is not None:
+        chosen = next((c for c in councils if str(c.id) == posted_council.strip()), None)
+        if chosen is None:
+            raise RespondentRefused(Refusal.FORGED_COUNCIL)
+    if chosen is None:
+        raise RespondentRefused(Refusal.NOT_A_MEMBER)
+    return Respondent(council_id=chosen.id, user_id=current_user.id), councils
+
+
+def refusal_page(survey: Survey, reason: Refusal, language: str | None = None) -> tuple[str, int]:
+    language = language or interface_language()
+    definition = survey.current_version.load() if survey.current_version else None
+    with force_locale(language):
+        body = render_template(
+            "surveys/respond/refused.html",
+            survey=survey,
+            title=definition.label(language) if definition else survey.slug,
+            reason=reason.value,
+        )
+    return body, REFUSAL_STATUS[reason]
+
+
+def render_page(
+    survey: Survey,
+    definition: SurveyDefinition,
+    page_index: int,
+    raw: dict[str, Any],
+    language: str,
+    submission_id: str,
+    *,
+    invitation_token: str | None = None,
+    councils: list | None = None,
+    council_id: int | None = None,
+    errors: dict[str, AnswerError] | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    view = page_view(definition, page_index, raw, language, errors)
+    error_list = [
+        (question, answer_error_text(question.error))
+        for question in view.questions
+        if question.error is not None
+    ]
+    with force_locale(language):
+        body = render_template(
+            "surveys/respond/page.html",
+            survey=survey,
+            view=view,
+            title=definition.label(language),
+            submission_id=submission_id,
+            invitation_token=invitation_token,
+            councils=councils or [],
+            council_id=council_id,
+            error_list=error_list,
+            error_text=answer_error_text,
+            honeypot_field=HONEYPOT_FIELD,
+            language=language,
+        )
+    return body, status
+
+
+def render_draft(survey: Survey, draft: SurveyDraft, **extra: Any) -> tuple[str, int]:
+    definition = draft.version.load()
+    index = min(max(draft.page_index, 0), len(definition.pages) - 1)
+    return render_page(
+        survey,
+        definition,
+        index,
+        draft.answers or {},
+        draft.language,
+        draft.submission_id,
+        **extra,
+    )
+
+
+def render_thanks(survey: Survey, response: SurveyResponse | None, language: str) -> str:
+    definition = (response.version if response else survey.current_version).load()
+    with force_locale(language):
+        return render_template(
+            "surveys/respond/thanks.html", survey=survey, title=definition.label(language)
+        )
+
+
+def first_page_index(definition: SurveyDefinition) -> int:
+    pages = progress(definition, {}, region_codes()).pages
+    return pages[0] if pages else 0
+
+
+def start_page(
+    survey: Survey, councils: list, invitation_token: str | None = None
+) -> tuple[str, int]:
+    definition = survey.current_version.load()
+    language = choose_language(definition, request.args.get("lang"), interface_language())
+    return render_page(
+        survey,
+        definition,
+        first_page_index(definition),
+        {},
+        language,
+        new_submission_id(),
+        invitation_token=invitation_token,
+        councils=councils,
+    )
+
+
+@blueprint.get("/s/<slug>")
+@public
+def start(slug: str) -> Any:
+    survey = survey_or_404(slug)
+    try:
+        check_available(survey, utcnow())
+        if survey.audience == Audience.INVITATION:
+            raise RespondentRefused(Refusal.INVITATION_REQUIRED)
+        _, councils = respondent_for(survey)
+    except RespondentRefused as refusal:
+        return refusal_page(survey, refusal.reason)
+    except SignInNeeded:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    return start_page(survey, councils)
+
+
+@blueprint.get("/s/<slug>/i/<token>")
+@public
+def invitation(slug: str, token: str) -> Any:
+    survey = survey_or_404(slug)
+    try:
+        check_available(survey, utcnow())
+        invitation = check_invitation(survey, token)
+    except RespondentRefused as refusal:
+        return refusal_page(survey, refusal.reason)
+    draft = draft_for_invitation(invitation)
+    if draft is not None:
+        return render_draft(survey, draft, invitation_token=token)
+    return start_page(survey, [], invitation_token=token)
+
+
+@blueprint.get("/s/<slug>/r/<submission_id>")
+@public
+def resume(slug: str, submission_id: str) -> Any:
+    survey = survey_or_404(slug)
+    if not is_submission_id(submission_id):
+        abort(404)
+    response = find_response(submission_id)
+    if response is not None and response.survey_id == survey.id:
+        return render_thanks(survey, response, response.language)
+    draft = find_draft(submission_id)
+    if draft is None or draft.version.survey_id != survey.id:
+        return redirect(url_for("surveys.start", slug=slug))
+    try:
+        check_available(survey, utcnow())
+        respondent, councils = respondent_for(survey)
+    except RespondentRefused as refusal:
+        return refusal_page(survey, refusal.reason, draft.language)
+    except SignInNeeded:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    return render_draft(survey, draft, councils=councils, council_id=respondent.council_id)
+
+
+def submit_rate_limit() -> str:
+    return current_app.config["SURVEY_SUBMIT_RATE_LIMIT"]
+
+
+@blueprint.post("/s/<slug>/r/<submission_id>")
+@limiter.limit(submit_rate_limit)
+@public
+def answer(slug: str, submission_id: str) -> Any:
+    survey = survey_or_404(slug)
+    if not is_submission_id(submission_id):
+        abort(404)
+    form = request.form
+    language = form.get("language") or interface_language()
+    if form.get(HONEYPOT_FIELD, "").strip():
+        # A bot filled the field people are asked to leave empty: keep nothing, say thanks.
+        current_app.logger.info("survey %s: honeypot post discarded", survey.id)
+        return render_thanks(survey, None, language if language in ("kk", "ru", "en") else "en")
+    try:
+        page_index = int(form.get("page", ""))
+    except ValueError:
+        abort(400, description=_("The form is incomplete. Please reload the page."))
+    action = form.get("action", "next")
+    if action not in ("next", "back", "save"):
+        action = "next"
+    posted = PostedPage(
+        page_index=page_index,
+        action=action,
+        form=form,
+        language=form.get("language"),
+        invitation_token=form.get("invitation"),
+    )
+    try:
+        respondent, councils = respondent_for(survey, form.get("council_id"))
+    except RespondentRefused as refusal:
+        return refusal_page(survey, refusal.reason, language)
+    except SignInNeeded:
+        return redirect(url_for("auth.sign_in"))
+    outcome = None
+    for attempt in range(1, POST_ATTEMPTS + 1):
+        try:
+            outcome = process_post(survey, submission_id, posted, respondent)
+            db.session.commit()
+            break
+        except IntegrityError:
+            # A concurrent post of the same submission won: the next attempt finds it.
+            db.session.rollback()
+            if attempt == POST_ATTEMPTS:
+                raise
+        except OperationalError as error:
+            db.session.rollback()
+            if attempt == POST_ATTEMPTS or "locked" not in str(error).lower():
+                raise
+        except RespondentRefused as refusal:
+            db.session.rollback()
+            return refusal_page(survey, refusal.reason, language)
+        except SurveyError as error:
+            db.session.rollback()
+            abort(400, description=str(error))
+    assert outcome is not None
+    if outcome.step in (Step.THANKS, Step.GO_TO_PAGE):
+        return redirect(url_for("surveys.resume", slug=slug, submission_id=submission_id), 303)
+    draft = outcome.draft
+    assert draft is not None
+    if outcome.step == Step.SAVED:
+        definition = draft.version.load()
+        with force_locale(draft.language):
+            return render_template(
+                "surveys/respond/saved.html",
+                survey=survey,
+                title=definition.label(draft.language),
+                continue_url=url_for(
+                    "surveys.resume", slug=slug, submission_id=submission_id, _external=True
+                ),
+            )
+    return render_draft(
+        survey,
+        draft,
+        invitation_token=posted.invitation_token,
+        councils=councils,
+        council_id=respondent.council_id,
+        errors=outcome.errors,
+        status=422,
+    )
