@@ -114,7 +114,8 @@ def read_observations(
     ``layout`` is ``auto`` (detected), ``long`` (region, period, value columns),
     ``wide-region`` (a column per region, a row per period), ``wide-indicator`` (a column
     per indicator, a row per region and period) or ``wide-period`` (a column per period,
-    as stat.gov.kz publishes). ``indicator`` names the indicator when the table has no
+    as stat.gov.kz publishes). ``sheet`` is a sheet name, a 1-based number as text ("2"), or
+    a 0-based ``int`` as in pandas. ``indicator`` names the indicator when the table has no
     indicator column. ``catalogue`` (frame or CSV path) supplies indicator codes, names,
     units and frequencies to check against. Regions go through ``resolver`` (default:
     Kazakhstan's units) unless ``resolve_regions`` is false, in which case region labels

@@ -368,11 +368,23 @@ def _xls_cell(cell: object, datemode: int) -> object:
 
 
 def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationReport) -> list[str]:
-    """The requested sheet (by name, or 1-based number), or all sheets in order."""
+    """The requested sheet, or all sheets in order.
+
+    An ``int`` is a 0-based position, as in pandas; text is a sheet name or, failing that,
+    a 1-based number as people count sheets ("2" is the second sheet).
+    """
     if sheet is None:
         if not names:
             report.error("the workbook has no worksheets")
         return names
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if 0 <= sheet < len(names):
+            return [names[sheet]]
+        report.error(
+            f"the workbook has {len(names)} sheet(s), no sheet number {sheet + 1}: "
+            + (", ".join(names) or "no sheets")
+        )
+        return []
     text = str(sheet).strip()
     if text in names:
         return [text]

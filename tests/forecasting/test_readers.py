@@ -295,6 +295,11 @@ def test_first_sheet_with_data_or_the_one_asked_for(write_xlsx: Callable) -> Non
     assert by_name.observations["value"].tolist() == [2.0]
     by_number = read_observations(path, indicator="x", sheet="3")
     assert by_number.observations["value"].tolist() == [2.0]
+    by_position = read_observations(path, indicator="x", sheet=2)  # 0-based, as in pandas
+    assert by_position.observations["value"].tolist() == [2.0]
+    assert messages(read_observations(path, indicator="x", sheet=3)) == [
+        "the workbook has 3 sheet(s), no sheet number 4: Notes, 2021, 2022"
+    ]
     missing = read_observations(path, indicator="x", sheet="2023")
     assert messages(missing) == ["no sheet '2023'; the workbook has: Notes, 2021, 2022"]
 
