@@ -48,6 +48,7 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # switch on behind TLS
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     FORCE_HTTPS = False
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
@@ -87,6 +88,10 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None = None) ->
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{database_file}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    # The remember-me cookie signs a user in as surely as the session cookie: same TLS rule.
+    app.config["REMEMBER_COOKIE_SECURE"] = bool(
+        app.config["SESSION_COOKIE_SECURE"] or app.config.get("REMEMBER_COOKIE_SECURE")
     )
     if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
