@@ -17,6 +17,7 @@ from forecasting.contract import CATALOGUE_COLUMNS, ContractError, validate_cata
 from forecasting.index import default_catalogue, default_domains
 from webapp.audit.services import record
 from webapp.extensions import db
+from webapp.risk.i18n import translate as _
 from webapp.risk.models import RiskDomain, RiskIndicator, RiskObservation
 
 
@@ -104,17 +105,19 @@ def upload_catalogue(content: bytes, filename: str) -> tuple[int, int]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise CatalogueError(["the file is not UTF-8 text; save it as CSV UTF-8"]) from None
+        raise CatalogueError([_("The file is not UTF-8 text; save it as CSV UTF-8.")]) from None
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise CatalogueError([f"the file is not a readable CSV table: {error}"]) from None
+        raise CatalogueError(
+            [_("The file is not a readable CSV table: %(error)s", error=str(error))]
+        ) from None
     try:
         catalogue = validate_catalogue(frame, known_domains=[d.code for d in all_domains()])
     except ContractError as error:
         raise CatalogueError(error.problems) from None
     if catalogue.empty:
-        raise CatalogueError(["the file lists no indicators"])
+        raise CatalogueError([_("The file lists no indicators.")])
     problems = _frequency_changes(catalogue)
     if problems:
         raise CatalogueError(problems)
@@ -147,9 +150,15 @@ def _frequency_changes(catalogue: pd.DataFrame) -> list[str]:
         )
         if count:
             problems.append(
-                f"row {position + 2}, column frequency: {row.code} has {count} stored "
-                f"observation(s) at frequency {current.frequency}; undo those imports before "
-                f"changing it to {row.frequency}"
+                _(
+                    "row %(row)s, column frequency: %(code)s has %(count)s stored value(s) at "
+                    "frequency %(current)s; undo those imports before changing it to %(new)s.",
+                    row=position + 2,
+                    code=row.code,
+                    count=count,
+                    current=current.frequency,
+                    new=row.frequency,
+                )
             )
     return problems
 

@@ -34,6 +34,7 @@ from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.regions.services import region_resolver
 from webapp.risk.catalogue import catalogue_frame, ensure_catalogue
+from webapp.risk.i18n import translate as _
 from webapp.risk.models import (
     RiskIndicator,
     RiskObservation,
@@ -88,15 +89,20 @@ def stage_upload(
     filename = PurePath(filename or "").name or "upload"
     if not filename.lower().endswith(ALLOWED_SUFFIXES):
         raise ImportRefused(
-            [
-                f"{filename}: only CSV, XLSX and XLS files can be imported "
-                f"(allowed: {', '.join(ALLOWED_SUFFIXES)})"
-            ]
+            [_("%(file)s: only CSV, XLSX and XLS files can be imported.", file=filename)]
         )
     if not content:
-        raise ImportRefused([f"{filename}: the file is empty"])
+        raise ImportRefused([_("%(file)s: the file is empty.", file=filename)])
     if options.layout not in LAYOUTS:
-        raise ImportRefused([f"unknown layout {options.layout!r}; use one of {', '.join(LAYOUTS)}"])
+        raise ImportRefused(
+            [
+                _(
+                    "Unknown layout %(layout)s; use one of %(layouts)s.",
+                    layout=options.layout,
+                    layouts=", ".join(LAYOUTS),
+                )
+            ]
+        )
     purge_expired_uploads()
     upload = StatisticsUpload(
         id=secrets.token_urlsafe(24),
@@ -233,19 +239,24 @@ def confirm_upload(upload_id: str, user: Any, *, replace: bool = False) -> Stati
     upload = find_upload(upload_id, user)
     if upload is None:
         raise ImportRefused(
-            ["this upload was already imported, cancelled or has expired; upload the file again"]
+            [
+                _(
+                    "This upload was already imported, discarded or has expired; "
+                    "upload the file again."
+                )
+            ]
         )
     result = read_upload(upload)
     claimed = db.session.execute(
         sa.delete(StatisticsUpload).where(StatisticsUpload.id == upload.id)
     ).rowcount
     if claimed != 1:
-        raise ImportRefused(["this upload is already being imported"])
+        raise ImportRefused([_("This upload is already being imported.")])
     if not result.ok or result.observations is None:
         problems = [str(issue) for issue in result.report.errors[:20]]
-        raise ImportRefused(["the file has errors; nothing was imported", *problems])
+        raise ImportRefused([_("The file has errors; nothing was imported."), *problems])
     if result.observations.empty:
-        raise ImportRefused(["the file holds no regional values; nothing was imported"])
+        raise ImportRefused([_("The file holds no regional values; nothing was imported.")])
     options = ReaderOptions.from_dict(upload.options)
     return store_observations(
         result.observations,
@@ -283,15 +294,25 @@ def store_observations(
     clashes = find_clashes(values)
     if clashes and not replace:
         shown = [
-            f"{clash['indicator_code']} {clash['region_code']} {clash['period']}: "
-            f"{clash['existing_value']:g} already stored by import #{clash['import_id']}"
+            _(
+                "%(indicator)s, %(region)s, %(period)s: %(value)s is already stored by "
+                "import #%(id)s",
+                indicator=clash["indicator_code"],
+                region=clash["region_code"],
+                period=clash["period"],
+                value=f"{clash['existing_value']:g}",
+                id=clash["import_id"],
+            )
             for clash in clashes[:20]
         ]
-        more = [f"... and {len(clashes) - 20} more"] if len(clashes) > 20 else []
+        more = [_("…and %(count)s more.", count=len(clashes) - 20)] if len(clashes) > 20 else []
         raise ImportRefused(
             [
-                f"{len(clashes)} value(s) are already stored; undo the earlier import or "
-                "confirm again choosing to replace them",
+                _(
+                    "%(count)s value(s) are already stored; nothing was imported. Undo the "
+                    "earlier import, or confirm again choosing to replace them.",
+                    count=len(clashes),
+                ),
                 *shown,
                 *more,
             ]
@@ -341,9 +362,13 @@ def _check_references(values: list[dict[str, Any]]) -> None:
     known_indicators = set(
         db.session.scalars(sa.select(RiskIndicator.code).where(RiskIndicator.code.in_(indicators)))
     )
-    problems = [f"region {code} is not in the region registry" for code in regions - known_regions]
+    problems = [
+        _("Region %(code)s is not in the region registry.", code=code)
+        for code in regions - known_regions
+    ]
     problems += [
-        f"indicator {code} is not in the catalogue" for code in indicators - known_indicators
+        _("Indicator %(code)s is not in the catalogue.", code=code)
+        for code in indicators - known_indicators
     ]
     frequencies = dict(
         db.session.execute(
@@ -359,8 +384,14 @@ def _check_references(values: list[dict[str, Any]]) -> None:
         and frequencies[row["indicator_code"]] != row["frequency"]
     )
     problems += [
-        f"{count} value(s) of {code} are at frequency {frequency}, but the catalogue gives "
-        f"{frequencies[code]}"
+        _(
+            "%(count)s value(s) of %(code)s are at frequency %(frequency)s, but the catalogue "
+            "gives %(expected)s.",
+            count=count,
+            code=code,
+            frequency=frequency,
+            expected=frequencies[code],
+        )
         for (code, frequency), count in wrong.items()
     ]
     if problems:
@@ -497,7 +528,7 @@ def undo_import(import_id: int, user: Any) -> StatisticsImport:
     """
     statistics_import = db.session.get(StatisticsImport, import_id)
     if statistics_import is None:
-        raise ImportRefused([f"there is no import #{import_id}"])
+        raise ImportRefused([_("There is no import #%(id)s.", id=import_id)])
     claimed = db.session.execute(
         sa.update(StatisticsImport)
         .where(StatisticsImport.id == import_id, StatisticsImport.status == "active")
@@ -509,7 +540,7 @@ def undo_import(import_id: int, user: Any) -> StatisticsImport:
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
-        raise ImportRefused([f"import #{import_id} has already been undone"])
+        raise ImportRefused([_("Import #%(id)s has already been undone.", id=import_id)])
     deleted = db.session.execute(
         sa.delete(RiskObservation).where(RiskObservation.import_id == import_id)
     ).rowcount

@@ -1,0 +1,69 @@
+"""Forms of the analyst pages: upload, confirm, catalogue, training."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, Optional
+
+LAYOUT_CHOICES = [
+    ("auto", _l("Detect automatically")),
+    ("long", _l("Long: one row per region, period and value")),
+    ("wide-period", _l("Wide: a column per period (as stat.gov.kz publishes)")),
+    ("wide-region", _l("Wide: a column per region")),
+    ("wide-indicator", _l("Wide: a column per indicator")),
+]
+
+
+class UploadForm(FlaskForm):
+    file = FileField(
+        _l("Statistics file"),
+        validators=[
+            FileRequired(_l("Choose a file to upload.")),
+            FileAllowed(
+                ["csv", "xlsx", "xls"], _l("Only CSV, XLSX and XLS files can be imported.")
+            ),
+        ],
+    )
+    layout = SelectField(_l("Layout"), choices=LAYOUT_CHOICES, default="auto")
+    indicator = SelectField(
+        _l("Indicator"), choices=[], validate_choice=True, validators=[Optional()]
+    )
+    sheet = StringField(
+        _l("Sheet (name or number; first sheet with data if empty)"), validators=[Optional()]
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    replace = BooleanField(
+        _l("Replace values that are already stored for the same indicator, region and period")
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation button: only the CSRF token travels."""
+
+
+class CatalogueUploadForm(FlaskForm):
+    file = FileField(
+        _l("Catalogue file (CSV)"),
+        validators=[
+            FileRequired(_l("Choose a file to upload.")),
+            FileAllowed(["csv"], _l("The catalogue must be a CSV file.")),
+        ],
+    )
+
+
+class TrainingForm(FlaskForm):
+    horizon = IntegerField(
+        _l("Forecast horizon (periods ahead)"),
+        default=8,
+        validators=[DataRequired(), NumberRange(min=1, max=24)],
+    )
+    n_origins = IntegerField(
+        _l("Backtest origins"),
+        default=3,
+        validators=[DataRequired(), NumberRange(min=1, max=12)],
+    )

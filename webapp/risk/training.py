@@ -1,0 +1,114 @@
+"""The one place where the web app calls ``forecasting`` to train: database in, run out.
+
+It turns the stored observations and catalogue into the data contract's frames, calls
+``forecasting.pipeline.train`` and returns what the registry and the output tables need.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from forecasting.index import RiskIndex, RiskIndexError, uncertainty_analysis
+from webapp.risk.catalogue import catalogue_frame, domain_weights
+from webapp.risk.imports import observations_frame
+
+Progress = Callable[[float, str], None]
+
+
+class TrainingInputError(ValueError):
+    """The stored data cannot be trained on (nothing imported, nothing scoreable)."""
+
+
+@dataclass
+class TrainingOutcome:
+    """A trained pipeline run and a summary of the data it was trained on."""
+
+    run: Any
+    #: ``forecasting.index.ScoreResult``: scores with their decomposition.
+    score_result: Any
+    #: ``forecasting.index.UncertaintyResult`` (None when the data are too thin for it).
+    uncertainty: Any = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def training_data() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Observations, the catalogue restricted to the indicators observed, and a summary."""
+    observations, summary = observations_frame()
+    if observations.empty:
+        raise TrainingInputError(
+            "no observations are stored: import statistics (or load the demo data) first"
+        )
+    catalogue = catalogue_frame()
+    observed = set(observations["indicator"])
+    catalogue = catalogue[catalogue["code"].isin(observed)].reset_index(drop=True)
+    summary.update(
+        {
+            "values": len(observations),
+            "indicators": len(observed),
+            "regions": int(observations["region"].nunique()),
+        }
+    )
+    return observations, catalogue, summary
+
+
+def train_from_database(options: dict[str, Any], progress: Progress) -> TrainingOutcome:
+    """Train on everything stored; raises on any problem (the job records it)."""
+    from forecasting.pipeline import train
+
+    observations, catalogue, summary = training_data()
+    progress(
+        0.05,
+        f"training on {summary['values']} values of {summary['indicators']} indicators in "
+        f"{summary['regions']} regions",
+    )
+    domains = set(catalogue["domain"])
+    weights = {code: weight for code, weight in domain_weights().items() if code in domains}
+    run = train(
+        observations,
+        catalogue,
+        horizon=int(options.get("horizon", 8)),
+        n_origins=int(options.get("n_origins", 3)),
+        domain_weights=weights or None,
+        progress=lambda fraction, message="": progress(0.05 + 0.85 * float(fraction), message),
+    )
+    progress(0.9, "explaining the scores and measuring rank uncertainty")
+    score_result = _score_result(run, observations, catalogue, weights)
+    uncertainty = _uncertainty(observations, catalogue, weights, options, progress)
+    return TrainingOutcome(
+        run=run, score_result=score_result, uncertainty=uncertainty, summary=summary
+    )
+
+
+def _score_result(
+    run: Any, observations: pd.DataFrame, catalogue: pd.DataFrame, weights: dict[str, float]
+) -> Any:
+    """The run's own score result when it carries one, else the same index recomputed."""
+    for name in ("score_result", "scoring"):
+        result = getattr(run, name, None)
+        if result is not None and hasattr(result, "decomposition"):
+            return result
+    index = RiskIndex(catalogue, domain_weights=weights or None)
+    return index.fit(observations).score(observations)
+
+
+def _uncertainty(
+    observations: pd.DataFrame,
+    catalogue: pd.DataFrame,
+    weights: dict[str, float],
+    options: dict[str, Any],
+    progress: Progress,
+) -> Any:
+    try:
+        return uncertainty_analysis(
+            observations,
+            catalogue,
+            n_draws=int(options.get("n_draws", 100)),
+            domain_weights=weights or None,
+        )
+    except RiskIndexError as error:
+        progress(0.92, f"rank uncertainty skipped: {error}")
+        return None
