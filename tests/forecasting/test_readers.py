@@ -17,6 +17,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from forecasting.contract import validate_observations
 from forecasting.readers import NATIONAL_TOTAL_KEY, ReadResult, read_observations
+from forecasting.readers.tables import NotANumber, parse_number
 
 CURRENT_CODES = {
     "KZ-10", "KZ-11", "KZ-15", "KZ-19", "KZ-23", "KZ-27", "KZ-31", "KZ-33", "KZ-35", "KZ-39",
@@ -121,6 +122,45 @@ def test_utf8_bom_tabs_and_kazakh_headers(write_csv: Callable) -> None:
         "crime_rate",
         12.0,
     ]
+
+
+def test_excel_unicode_text_is_utf16_with_tabs(write_csv: Callable) -> None:
+    path = write_csv(
+        [["Регион", "Год", "Значение"], ["Ақтөбе облысы", "2022", "4,8"]],
+        delimiter="\t",
+        encoding="utf-16",
+    )
+    result = read_observations(path, indicator="x")
+    assert result.report.ok, result.report.to_text()
+    assert result.observations[["region", "value"]].values.tolist() == [["KZ-15", 4.8]]
+
+
+@pytest.mark.parametrize(
+    ("cell", "decimal_comma", "expected"),
+    [
+        ("4,8", True, 4.8),
+        ("4,8", False, 4.8),
+        ("1 234,5", True, 1234.5),
+        ("1\u00a0234,5", True, 1234.5),
+        ("1.234,5", True, 1234.5),
+        ("12,345.6", True, 12345.6),
+        ("1,234", False, 1234.0),
+        ("1,234", True, 1.234),
+        ("5%", True, 5.0),
+        ("-0,5", True, -0.5),
+        ("\u22120.5", False, -0.5),
+        (7, True, 7.0),
+        (2.5, False, 2.5),
+    ],
+)
+def test_numbers_as_offices_write_them(cell: object, decimal_comma: bool, expected: float) -> None:
+    assert parse_number(cell, decimal_comma=decimal_comma) == expected
+
+
+@pytest.mark.parametrize("cell", ["many", "4,8,9", "1.2.3", "", True, float("inf"), "nan"])
+def test_cells_that_are_not_numbers(cell: object) -> None:
+    with pytest.raises(NotANumber):
+        parse_number(cell, decimal_comma=True)
 
 
 def test_stat_gov_shape_regions_down_years_across(write_xlsx: Callable) -> None:
