@@ -13,6 +13,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import xlwt
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from forecasting.contract import validate_observations
@@ -582,6 +584,29 @@ def test_missing_path_is_a_report_error(tmp_path: Path) -> None:
     assert messages(read_observations(tmp_path / "absent.csv")) == [
         f"no such file: {tmp_path / 'absent.csv'}"
     ]
+
+
+_CELLS = st.one_of(
+    st.text(max_size=8),
+    st.sampled_from(["2021", "2021-Q1", "31.12.2021", "Abai", "Итого", "4,5", "-", "region"]),
+    st.sampled_from(["year", "value", "indicator", "unit", "n", '"', ";", ",", "\t"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    rows=st.lists(st.lists(_CELLS, max_size=5), max_size=6),
+    delimiter=st.sampled_from([",", ";", "\t"]),
+    layout=st.sampled_from(["auto", "long", "wide-region", "wide-indicator", "wide-period"]),
+    prefix=st.sampled_from([b"", b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]),
+)
+def test_any_content_gives_a_report_never_an_exception(
+    rows: list[list[str]], delimiter: str, layout: str, prefix: bytes
+) -> None:
+    content = prefix + "\n".join(delimiter.join(row) for row in rows).encode("utf-8")
+    result = read_observations(io.BytesIO(content), filename="upload.csv", layout=layout)
+    assert (result.observations is None) == (not result.report.ok)
+    assert result.report.summary()
 
 
 # --- The report -------------------------------------------------------------------------------
