@@ -114,7 +114,7 @@ def test_server_error_page_carries_headers_and_no_trace(app: Flask) -> None:
 
     @app.get("/__security_probe_error")
     def boom() -> str:
-        raise RuntimeError("secret internals: postgresql://user:pw@db/prod")
+        raise RuntimeError("secret internals: the database host is db.internal")
 
     boom.is_public = True  # type: ignore[attr-defined]
     response = app.test_client().get("/__security_probe_error")

@@ -1,0 +1,103 @@
+"""Request size limits (413) and throttling (429): abuse is refused early and politely.
+
+The limits are the application's real defaults (``webapp.config.DefaultConfig``), not values
+made small for the test, so a change of default that opens the door fails here.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import Flask
+
+from tests.conftest import TEST_PASSWORD
+from tests.fuzz.support import changed_tables, table_counts
+from webapp.config import DefaultConfig
+
+
+def analyst_client(app: Flask, make_user):
+    user = make_user("analyst")
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def assert_polite_refusal(response, status: int) -> None:
+    assert response.status_code == status
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "werkzeug" not in body.lower()
+
+
+def test_limits_are_set() -> None:
+    assert 0 < DefaultConfig.MAX_CONTENT_LENGTH <= 50 * 1024 * 1024
+    assert 0 < DefaultConfig.MAX_FORM_MEMORY_SIZE <= 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize("path", ["/risk/imports", "/risk/catalogue", "/surveys/new"])
+def test_oversize_upload_is_refused_with_413(app: Flask, make_user, path: str) -> None:
+    client = analyst_client(app, make_user)
+    oversize = io.BytesIO(b"0" * (DefaultConfig.MAX_CONTENT_LENGTH + 1024))
+    before = table_counts(app)
+    response = client.post(
+        path,
+        data={"file": (oversize, "huge.csv"), "layout": "auto"},
+        content_type="multipart/form-data",
+    )
+    assert_polite_refusal(response, 413)
+    assert changed_tables(before, table_counts(app)) == {}
+
+
+def test_oversize_form_field_is_refused_with_413(app: Flask) -> None:
+    """A single text field above the form memory limit, on the public sign-in form."""
+    client = app.test_client()
+    response = client.post(
+        "/sign-in",
+        data={"email": "a@example.org", "password": "x" * (DefaultConfig.MAX_FORM_MEMORY_SIZE + 1)},
+        content_type="multipart/form-data",
+    )
+    assert_polite_refusal(response, 413)
+
+
+def test_oversize_urlencoded_body_is_refused_with_413(app: Flask) -> None:
+    client = app.test_client()
+    body = b"language=kk&next=" + b"a" * (DefaultConfig.MAX_CONTENT_LENGTH + 1)
+    response = client.post("/language", data=body, content_type="application/x-www-form-urlencoded")
+    assert_polite_refusal(response, 413)
+
+
+def test_oversize_api_request_gets_json_413(app: Flask) -> None:
+    client = app.test_client()
+    response = client.get("/api/v1/regions", data=b"x" * (DefaultConfig.MAX_CONTENT_LENGTH + 1))
+    # A GET body is never read by the API; refusing it or ignoring it are both safe,
+    # but whatever comes back is JSON without a trace.
+    assert response.status_code in {200, 413}
+    assert response.is_json
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_sign_in_is_throttled_after_repeated_failures(app: Flask, make_user) -> None:
+    user = make_user("admin")
+    client = app.test_client()
+    per_minute = int(DefaultConfig.SIGN_IN_RATE_LIMIT.split()[0])
+    statuses = [
+        client.post("/sign-in", data={"email": user.email, "password": f"guess {n}"}).status_code
+        for n in range(per_minute)
+    ]
+    assert set(statuses) == {200}, statuses  # wrong password: the form again
+    throttled = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert_polite_refusal(throttled, 429)
+    assert "Retry-After" in throttled.headers or "X-RateLimit-Reset" in throttled.headers
+    # The right password does not get through while throttled, and reading the form still works.
+    assert client.get("/sign-in").status_code == 200
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SURVEY_SUBMIT_RATE_LIMIT="5 per minute")
+def test_survey_posts_are_throttled(app: Flask) -> None:
+    """Respondent posts share one limit per client address; a flood gets 429, not rows."""
+    client = app.test_client()
+    url = "/s/any-survey/r/00000000-0000-4000-8000-000000000000"
+    statuses = [client.post(url, data={"page": "0"}).status_code for _ in range(6)]
+    assert statuses[-1] == 429, statuses
+    assert table_counts(app)["survey_responses"] == 0
