@@ -22,11 +22,11 @@ def only_the_score_command(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def panel_file(write_csv: Callable) -> Path:
-    """Three regions; monthly unemployment, annual poverty, quarterly trust (a survey)."""
+    """Three regions; monthly registered unemployment, annual poverty, quarterly trust."""
     rows = [["region", "period", "indicator", "value"]]
     for position, region in enumerate(REGIONS):
         for month, change in (("2026-01", 0.0), ("2026-02", 0.2), ("2026-03", 0.4)):
-            rows.append([region, month, "unemployment_rate", 4.0 + position + change])
+            rows.append([region, month, "registered_unemployment", 4.0 + position + change])
         for year, change in (("2024", 0.0), ("2025", -0.5)):
             rows.append([region, year, "poverty_share", 4.0 + 2 * position + change])
         for quarter, level in (("2025Q4", 60.0), ("2026Q1", 55.0)):
@@ -53,9 +53,10 @@ def test_scores_the_latest_month_and_writes_the_breakdown(
         assert sum(item["contribution"] for item in record["domains"]) == pytest.approx(
             record["score"], abs=1e-9
         )
-        # Nominal weights: 0.2 per domain; economic hardship has 5 indicators (0.04 each),
-        # trust in the state 2 (0.1 each). Present and fresh: 0.04 + 0.04 + 0.1 = 0.18.
-        assert record["reliability"] == pytest.approx(1.8)
+        # Nominal weights: 0.2 per domain; economic hardship has 6 indicators (1/30 each),
+        # trust in the state 2 (0.1 each). Present and fresh: 1/30 + 1/30 + 0.1 = 1/6,
+        # which is 10/6 on the 0-10 reliability scale.
+        assert record["reliability"] == pytest.approx(10 / 6)
     # Turkistan has the highest unemployment, poverty and distrust: the top score.
     assert max(scores, key=lambda region: scores[region]["score"]) == "KZ-61"
     poverty = next(i for i in scores["KZ-61"]["indicators"] if i["code"] == "poverty_share")

@@ -34,7 +34,7 @@ def test_shape_twenty_units_every_catalogue_indicator_each_at_its_frequency(pane
     per_series = observations.groupby(["indicator", "region"]).size()
     for (indicator, _region), count in per_series.items():
         assert count == expected_count[frequency[indicator]], indicator
-    monthly = observations[observations["indicator"] == "unemployment_rate"]["period"]
+    monthly = observations[observations["indicator"] == "registered_unemployment"]["period"]
     assert min(monthly) == pd.Period("2021-11", "M") and max(monthly) == pd.Period("2026-10", "M")
     annual = observations[observations["indicator"] == "poverty_share"]["period"]
     assert sorted(set(annual)) == [pd.Period(str(year), "Y") for year in range(2022, 2026)]
@@ -89,7 +89,7 @@ def test_persistent_regional_differences_follow_the_profiles(panel):
 
 def test_unemployment_is_seasonal_and_indicators_share_a_common_factor(panel):
     observations, _ = panel
-    monthly = observations[observations["indicator"] == "unemployment_rate"].copy()
+    monthly = observations[observations["indicator"] == "registered_unemployment"].copy()
     monthly["month"] = [period.month for period in monthly["period"]]
     by_month = monthly.groupby("month")["value"].mean()
     assert by_month[[1, 2, 3]].mean() > by_month[[7, 8, 9]].mean()
