@@ -1,0 +1,180 @@
+"""Figures from stored responses: counts, distributions, filters, suppression, tallies."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+
+from webapp.extensions import db
+from webapp.surveys.models import Survey, SurveyResponse
+from webapp.surveys.results import services
+from webapp.surveys.results.figures import Filters
+
+
+def survey_of(stored) -> Survey:
+    return db.session.get(Survey, stored.survey_id)
+
+
+def question(summary, name):
+    return next(q for q in summary["questions"] if q["name"] == name)
+
+
+def rows_by_value(figures):
+    return {row["value"]: row for row in figures["rows"]}
+
+
+def test_analyst_counts_by_region_month_language_and_day(
+    app_context, stored_survey, response_blocks
+):
+    summary = services.survey_summary(survey_of(stored_survey), Filters(), viewer_is_analyst=True)
+    rows = stored_survey.rows
+    assert summary["responses"] == len(rows) == sum(response_blocks.values())
+    by_region = {row["region"]: row["count"] for row in summary["by_region"]}
+    assert by_region == dict(Counter(row["region_code"] for row in rows))
+    by_month = {row["month"]: row["count"] for row in summary["by_month"]}
+    assert by_month == {"2026-01": 44, "2026-02": 69}
+    languages = {row["language"]: row["count"] for row in summary["by_language"]["rows"]}
+    assert languages == {"kk": 29, "ru": 56, "en": 28}
+    days = Counter(row["submitted_at"].date().isoformat() for row in rows)  # noon local = same day
+    assert {row["day"]: row["count"] for row in summary["by_day"]} == dict(days)
+
+
+def test_analyst_distributions_match_the_raw_answers(app_context, stored_survey):
+    summary = services.survey_summary(survey_of(stored_survey), Filters(), viewer_is_analyst=True)
+    answers = [row["answers"] for row in stored_survey.rows]
+    trust = rows_by_value(question(summary, "trust"))
+    for code in "12345":
+        expected = sum(a["trust"] == code for a in answers)
+        assert trust[code]["count"] == expected
+        assert trust[code]["share"] == round(100 * expected / len(answers), 1)
+    assert trust["1"]["label"] == "Level 1" and trust[None]["count"] == 0
+    services_figures = question(summary, "services")
+    chosen = rows_by_value(services_figures)
+    assert chosen["egov"]["count"] == sum("egov" in a.get("services", []) for a in answers)
+    assert services_figures["answered"]["count"] == sum("services" in a for a in answers)
+    household = [a["household"] for a in answers]
+    figures = question(summary, "household")["summary"]
+    assert figures["n"] == len(household)
+    assert figures["mean"] == round(statistics.mean(household), 2)
+    assert figures["median"] == round(float(np.median(household)), 2)
+    assert (figures["q1"], figures["q3"]) == tuple(
+        round(float(q), 2) for q in np.percentile(household, [25, 75])
+    )
+    visited = rows_by_value(question(summary, "visited"))
+    assert set(visited) == {"2025-10", "2025-11", "2025-12", None}
+    region = rows_by_value(question(summary, "region"))
+    assert region["KZ-75"]["count"] == 40 and region["KZ-75"]["label"] == "Almaty city"
+    comment = question(summary, "comment")
+    assert comment["answered"]["count"] == sum("comment" in a for a in answers)
+
+
+def test_filters_by_region_and_whole_months(app_context, stored_survey):
+    survey = survey_of(stored_survey)
+    summary = services.survey_summary(
+        survey, Filters("KZ-10", "2026-02", "2026-02"), viewer_is_analyst=True
+    )
+    expected = stored_survey.responses("KZ-10", (2,))
+    assert summary["responses"] == len(expected) == 25
+    trust = rows_by_value(question(summary, "trust"))
+    assert trust["3"]["count"] == sum(r["answers"]["trust"] == "3" for r in expected)
+    with pytest.raises(services.ResultsError, match="region"):
+        services.survey_summary(survey, Filters("KZ-99"), viewer_is_analyst=True)
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=10)
+def test_council_view_hides_small_cells_and_small_blocks(
+    app_context, stored_survey, response_blocks
+):
+    survey = survey_of(stored_survey)
+    summary = services.survey_summary(survey, Filters(), viewer_is_analyst=False)
+    # The block KZ-11/February holds 4 responses: it is left out of every figure.
+    assert summary["responses"] == sum(response_blocks.values()) - 4
+    by_region = {row["region"]: row for row in summary["by_region"]}
+    assert by_region["KZ-11"]["count"] == 14 and by_region["KZ-11"]["partial"]
+    assert summary["by_day"] is None
+
+    def published_counts(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if (
+                    key in ("count", "withheld")
+                    and isinstance(item, int)
+                    and not isinstance(item, bool)
+                ):
+                    yield item
+                yield from published_counts(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from published_counts(item)
+
+    for region in (None, "KZ-10", "KZ-11", "KZ-75"):
+        for months in ((None, None), ("2026-01", "2026-01"), ("2026-02", "2026-02")):
+            figures = services.survey_summary(survey, Filters(region, *months), False)
+            assert all(n == 0 or n >= 10 for n in published_counts(figures)), (region, months)
+    trust = rows_by_value(question(summary, "trust"))
+    assert any(row["suppressed"] or row["partial"] for row in trust.values())
+    question_only = services.question_distribution(survey, "trust", Filters("KZ-10"), False)
+    assert question_only["protected"] and question_only["total"] == 55
+
+
+def test_tallies_count_new_responses_once_and_rebuild_agrees(
+    app_context, stored_survey, add_responses
+):
+    survey = survey_of(stored_survey)
+    first = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
+    assert services.refresh_tallies(survey.id) == 0  # nothing new: nothing counted twice
+    add_responses(
+        survey.id, survey.current_version_id, {("KZ-75", 3): 12}, seed=9, start_index=500
+    )
+    assert services.pending_responses(survey) == 12
+    second = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
+    assert second["responses"] == first["responses"] + 12
+    assert services.pending_responses(survey) == 0
+    db.session.execute(sa.delete(SurveyResponse).where(SurveyResponse.region_code == "KZ-75"))
+    db.session.commit()
+    assert services.rebuild_tallies(survey.id) == first["responses"] - 40
+    third = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
+    assert third["responses"] == first["responses"] - 40
+    assert "KZ-75" not in {row["region"] for row in third["by_region"]}
+
+
+def test_a_stale_watermark_cannot_count_twice(app_context, stored_survey):
+    """Two refreshers that read the same watermark: the second's compare-and-set fails."""
+    from sqlalchemy.orm import Session
+
+    from webapp.surveys.results.models import SurveyResultTally, SurveyResultWatermark
+
+    survey = survey_of(stored_survey)
+    services.refresh_tallies(survey.id)
+    total = db.session.scalar(
+        sa.select(sa.func.sum(SurveyResultTally.count)).where(
+            SurveyResultTally.question == "trust", SurveyResultTally.value == ""
+        )
+    )
+    with Session(db.engine) as session:
+        # Pretend this refresher saw the watermark at 0: its update must match nothing.
+        moved = session.execute(
+            sa.update(SurveyResultWatermark)
+            .where(
+                SurveyResultWatermark.survey_id == survey.id,
+                SurveyResultWatermark.last_response_id == 0,
+            )
+            .values(last_response_id=10**6)
+        ).rowcount
+        session.rollback()
+    assert moved == 0
+    assert total == len(stored_survey.rows)
+
+
+def test_free_text_answers_are_filtered_and_newest_first(app_context, stored_survey):
+    survey = survey_of(stored_survey)
+    texts = services.free_text_answers(survey, "comment", Filters("KZ-10", "2026-01", "2026-01"))
+    expected = [r for r in stored_survey.responses("KZ-10", (1,)) if "comment" in r["answers"]]
+    assert len(texts) == len(expected)
+    assert [t["submitted_at"] for t in texts] == sorted(
+        (t["submitted_at"] for t in texts), reverse=True
+    )

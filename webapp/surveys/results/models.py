@@ -1,0 +1,110 @@
+"""Tables of survey results: incremental tallies, indicator mappings, region populations.
+
+Results pages read counts, never raw answers, so that a page stays fast with millions of
+responses. The tallies are brought up to date from a watermark (the id of the last response
+counted) when results are read, or by ``flask survey-results refresh``; the respondent's
+path does not write them and stays as fast as a bare insert.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.database import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class SurveyResultWatermark(db.Model):
+    """How far the tallies of a survey have counted."""
+
+    __tablename__ = "survey_result_watermarks"
+
+    survey_id: Mapped[int] = mapped_column(
+        ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Responses with an id up to this one are in the tallies.
+    last_response_id: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SurveyResultWatermark survey={self.survey_id} at {self.last_response_id}>"
+
+
+class SurveyResultCount(db.Model):
+    """Responses per region, local calendar day and language."""
+
+    __tablename__ = "survey_result_counts"
+    __table_args__ = (UniqueConstraint("survey_id", "region_code", "day", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    #: Region code, or "" for responses without a region (not a foreign key: a tally).
+    region_code: Mapped[str] = mapped_column(String(32))
+    #: Day in the platform's time zone (``BABEL_DEFAULT_TIMEZONE``).
+    day: Mapped[date] = mapped_column(Date)
+    language: Mapped[str] = mapped_column(String(8))
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class SurveyResultTally(db.Model):
+    """Respondents per question and answer value, region and month.
+
+    ``value`` is the answer code (numbers in canonical text, dates as their month); the empty
+    value counts the respondents who answered the question at all.
+    """
+
+    __tablename__ = "survey_result_tallies"
+    __table_args__ = (UniqueConstraint("survey_id", "question", "value", "region_code", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(String(255))
+    region_code: Mapped[str] = mapped_column(String(32))
+    #: ``YYYY-MM`` in the platform's time zone.
+    month: Mapped[str] = mapped_column(String(7))
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class SurveyIndicatorMapping(db.Model):
+    """An analyst's rule turning one question into one indicator of the risk catalogue."""
+
+    __tablename__ = "survey_indicator_mappings"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "indicator_code"),
+        CheckConstraint("method IN ('share', 'mean')", name="method_is_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    #: Code in the indicator catalogue (``risk_indicators``), e.g. ``survey_dissatisfied_services``.
+    indicator_code: Mapped[str] = mapped_column(String(64))
+    question: Mapped[str] = mapped_column(String(255))
+    #: ``share`` of answers among ``codes``, or ``mean`` of a numeric answer.
+    method: Mapped[str] = mapped_column(String(10))
+    codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SurveyIndicatorMapping {self.indicator_code} <- {self.question} ({self.method})>"
+
+
+class RegionPopulation(db.Model):
+    """Population of a region, for post-stratifying national survey indicators."""
+
+    __tablename__ = "survey_region_populations"
+
+    region_code: Mapped[str] = mapped_column(
+        ForeignKey("regions.code", ondelete="CASCADE"), primary_key=True
+    )
+    population: Mapped[float] = mapped_column(Float)
+    #: Where the figure comes from and its date, as given in the uploaded file.
+    source: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<RegionPopulation {self.region_code} {self.population:.0f}>"

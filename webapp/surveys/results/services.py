@@ -1,0 +1,796 @@
+"""Survey results from the database: tallies kept up to date, figures, exports, indicators.
+
+Public functions for other domains (the open-data API, the council risk review):
+
+* ``survey_summary(survey, filters, viewer_is_analyst)``: responses by region, month,
+  language (and day, for analysts) plus every question's distribution;
+* ``question_distribution(survey, question, filters, viewer_is_analyst)``: one question;
+* ``survey_indicator_observations(...)``: indicator observations in the forecasting data
+  contract, for every stored mapping.
+
+Whenever ``viewer_is_analyst`` is false, figures go through small-cell suppression
+(``docs/small-cell-suppression.md``). Services flush; callers (views, commands) commit,
+except the tally refresh, which commits its own short transactions so that readers of
+results never hold locks while a page renders.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.audit.services import record
+from webapp.extensions import db
+from webapp.regions.models import Region
+from webapp.surveys.definition import Question, SurveyDefinition
+from webapp.surveys.models import Survey, SurveyResponse, SurveyVersion
+from webapp.surveys.results.export import ResponseRow
+from webapp.surveys.results.figures import (
+    Filters,
+    TallySnapshot,
+    counts_summary,
+    question_figures,
+)
+from webapp.surveys.results.indicators import (
+    IndicatorMapping,
+    MappingError,
+    indicator_observations,
+)
+from webapp.surveys.results.models import (
+    RegionPopulation,
+    SurveyIndicatorMapping,
+    SurveyResultCount,
+    SurveyResultTally,
+    SurveyResultWatermark,
+)
+from webapp.surveys.results.suppression import DEFAULT_THRESHOLD, check_threshold
+from webapp.surveys.results.tally import (
+    KIND_BY_TYPE,
+    NO_REGION,
+    local_day,
+    month_of,
+    question_kinds,
+    tally_keys,
+)
+
+#: Responses counted per refresh transaction.
+REFRESH_BATCH = 5_000
+#: Responses a page view counts before it shows results; the rest waits for the next view
+#: or for ``flask survey-results refresh``.
+INLINE_REFRESH_LIMIT = 50_000
+#: Snapshots kept in memory per process (one per survey and watermark).
+SNAPSHOT_CACHE_SIZE = 8
+#: Free-text answers shown to analysts per question.
+FREE_TEXT_LIMIT = 50
+#: Code of the national rows of post-stratified indicators.
+NATIONAL_CODE = "KZ"
+
+
+class ResultsError(ValueError):
+    """A request the results cannot serve; the message names the field."""
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def suppression_threshold() -> int:
+    return check_threshold(int(current_app.config.get("SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD)))
+
+
+def platform_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def _commit_lag() -> timedelta:
+    """How old a response must be before it is counted.
+
+    PostgreSQL hands out ids before commit, so a slow transaction may commit an id below one
+    already counted; waiting a few seconds lets it land first. SQLite commits in id order.
+    """
+    if db.engine.dialect.name == "sqlite":
+        return timedelta(0)
+    default = 0 if current_app.testing else 5
+    return timedelta(seconds=float(current_app.config.get("SURVEY_RESULTS_LAG_SECONDS", default)))
+
+
+# --------------------------------------------------------------------------- definitions
+
+
+def survey_definitions(survey: Survey, session: Session | None = None) -> list[SurveyDefinition]:
+    """The survey's versions as definitions, the current one first, then newest to oldest."""
+    versions = list(
+        (session or db.session).scalars(
+            sa.select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey.id)
+            .order_by(SurveyVersion.number.desc())
+        )
+    )
+    versions.sort(key=lambda version: version.id != survey.current_version_id)
+    return [SurveyDefinition.from_dict(version.definition) for version in versions]
+
+
+def result_questions(
+    definitions: list[SurveyDefinition],
+) -> list[tuple[SurveyDefinition, Question]]:
+    """Questions with figures, in the current version's order, then older-only questions."""
+    seen: set[str] = set()
+    questions = []
+    for definition in definitions:
+        for question in definition.questions():
+            if question.name in seen or KIND_BY_TYPE.get(question.type) is None:
+                continue
+            seen.add(question.name)
+            questions.append((definition, question))
+    return questions
+
+
+# --------------------------------------------------------------------------- tallies
+
+
+def refresh_tallies(survey_id: int, limit: int | None = INLINE_REFRESH_LIMIT) -> int:
+    """Count responses newer than the watermark; returns how many were counted.
+
+    Runs in a session of its own, so the caller's transaction is neither committed nor
+    disturbed. Each batch is one transaction that first moves the watermark with a
+    compare-and-set, so two processes refreshing at once never count a response twice: the
+    loser's update matches no row (or its database refuses the write) and it rolls back.
+    """
+    with Session(db.engine) as session:
+        return _refresh(session, survey_id, limit)
+
+
+def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
+    kinds: dict[str, str] | None = None
+    zone = platform_zone()
+    lag = _commit_lag()
+    counted = 0
+    while limit is None or counted < limit:
+        batch = REFRESH_BATCH if limit is None else min(REFRESH_BATCH, limit - counted)
+        start = _watermark(session, survey_id)
+        rows = session.execute(
+            sa.select(
+                SurveyResponse.id,
+                SurveyResponse.submitted_at,
+                SurveyResponse.language,
+                SurveyResponse.region_code,
+                SurveyResponse.answers,
+            )
+            .where(SurveyResponse.survey_id == survey_id, SurveyResponse.id > start)
+            .order_by(SurveyResponse.id)
+            .limit(batch)
+        ).all()
+        full_batch = len(rows) == batch
+        if lag:
+            cutoff = datetime.now(UTC) - lag
+            fresh = next((i for i, row in enumerate(rows) if row.submitted_at > cutoff), None)
+            if fresh is not None:
+                rows, full_batch = rows[:fresh], False
+        if not rows:
+            session.rollback()
+            break
+        if kinds is None:
+            survey = session.get(Survey, survey_id)
+            kinds = question_kinds(reversed(survey_definitions(survey, session))) if survey else {}
+        days: dict[tuple[str, date, str], int] = defaultdict(int)
+        tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        for row in rows:
+            region = row.region_code or NO_REGION
+            day = local_day(row.submitted_at, zone)
+            month = month_of(day)
+            days[(region, day, row.language)] += 1
+            for question, value in tally_keys(kinds, row.answers or {}):
+                tallies[(question, value[:255], region, month)] += 1
+        try:
+            moved = session.execute(
+                sa.update(SurveyResultWatermark)
+                .where(
+                    SurveyResultWatermark.survey_id == survey_id,
+                    SurveyResultWatermark.last_response_id == start,
+                )
+                .values(last_response_id=rows[-1].id, updated_at=datetime.now(UTC))
+            ).rowcount
+            if moved != 1:
+                session.rollback()
+                break
+            _add_counts(session, survey_id, days, tallies)
+            session.commit()
+        except DBAPIError:  # SQLite: another writer got there first
+            session.rollback()
+            break
+        counted += len(rows)
+        if not full_batch:
+            break
+    return counted
+
+
+def _watermark(session: Session, survey_id: int) -> int:
+    """The watermark of a survey, created at 0 the first time (committed at once)."""
+    current = session.scalar(
+        sa.select(SurveyResultWatermark.last_response_id).where(
+            SurveyResultWatermark.survey_id == survey_id
+        )
+    )
+    if current is not None:
+        return current
+    try:
+        session.add(SurveyResultWatermark(survey_id=survey_id, last_response_id=0))
+        session.commit()
+    except (IntegrityError, DBAPIError):  # created meanwhile by another process
+        session.rollback()
+    return 0
+
+
+def _add_counts(
+    session: Session,
+    survey_id: int,
+    days: dict[tuple[str, date, str], int],
+    tallies: dict[tuple[str, str, str, str], int],
+) -> None:
+    """Add to the counts with one upsert per table (ON CONFLICT ... DO UPDATE)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    if days:
+        statement = insert(SurveyResultCount)
+        statement = statement.on_conflict_do_update(
+            index_elements=["survey_id", "region_code", "day", "language"],
+            set_={"count": SurveyResultCount.count + statement.excluded.count},
+        )
+        session.execute(
+            statement,
+            [
+                {"survey_id": survey_id, "region_code": r, "day": d, "language": lang, "count": n}
+                for (r, d, lang), n in days.items()
+            ],
+        )
+    if tallies:
+        statement = insert(SurveyResultTally)
+        statement = statement.on_conflict_do_update(
+            index_elements=["survey_id", "question", "value", "region_code", "month"],
+            set_={"count": SurveyResultTally.count + statement.excluded.count},
+        )
+        session.execute(
+            statement,
+            [
+                {
+                    "survey_id": survey_id,
+                    "question": q,
+                    "value": v,
+                    "region_code": r,
+                    "month": m,
+                    "count": n,
+                }
+                for (q, v, r, m), n in tallies.items()
+            ],
+        )
+
+
+def rebuild_tallies(survey_id: int) -> int:
+    """Forget the counts of a survey and count every response again (after deletions)."""
+    with Session(db.engine) as session:
+        for model in (SurveyResultTally, SurveyResultCount, SurveyResultWatermark):
+            session.execute(sa.delete(model).where(model.survey_id == survey_id))
+        session.commit()
+    _forget_snapshots(survey_id)
+    return refresh_tallies(survey_id, limit=None)
+
+
+_snapshots: OrderedDict[tuple[str, int, int], TallySnapshot] = OrderedDict()
+_snapshots_lock = threading.Lock()
+
+
+def _forget_snapshots(survey_id: int) -> None:
+    with _snapshots_lock:
+        for key in [key for key in _snapshots if key[1] == survey_id]:
+            del _snapshots[key]
+
+
+def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
+    """The survey's tallies, counted up to now, cached per process until the next response."""
+    if refresh and _has_new_responses(survey.id):
+        refresh_tallies(survey.id)
+    watermark = _current_watermark(survey.id)
+    key = (str(db.engine.url), survey.id, watermark)
+    with _snapshots_lock:
+        cached = _snapshots.get(key)
+        if cached is not None:
+            _snapshots.move_to_end(key)
+            return cached
+    daily: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for region, day, language, count in db.session.execute(
+        sa.select(
+            SurveyResultCount.region_code,
+            SurveyResultCount.day,
+            SurveyResultCount.language,
+            SurveyResultCount.count,
+        ).where(SurveyResultCount.survey_id == survey.id)
+    ):
+        daily[(region, day.isoformat())][language] = count
+    answers: dict[str, dict[tuple[str, str], dict[str, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for question, value, region, month, count in db.session.execute(
+        sa.select(
+            SurveyResultTally.question,
+            SurveyResultTally.value,
+            SurveyResultTally.region_code,
+            SurveyResultTally.month,
+            SurveyResultTally.count,
+        ).where(SurveyResultTally.survey_id == survey.id)
+    ):
+        answers[question][(region, month)][value] = count
+    snapshot = TallySnapshot(
+        daily=dict(daily),
+        answers={question: dict(blocks) for question, blocks in answers.items()},
+        watermark=watermark,
+    )
+    with _snapshots_lock:
+        _snapshots[key] = snapshot
+        while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
+            _snapshots.popitem(last=False)
+    return snapshot
+
+
+def _current_watermark(survey_id: int) -> int:
+    return (
+        db.session.scalar(
+            sa.select(SurveyResultWatermark.last_response_id).where(
+                SurveyResultWatermark.survey_id == survey_id
+            )
+        )
+        or 0
+    )
+
+
+def _has_new_responses(survey_id: int) -> bool:
+    """One index probe: is there a response past the watermark?"""
+    watermark = _current_watermark(survey_id)
+    return (
+        db.session.scalar(
+            sa.select(SurveyResponse.id)
+            .where(SurveyResponse.survey_id == survey_id, SurveyResponse.id > watermark)
+            .order_by(SurveyResponse.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def pending_responses(survey: Survey) -> int:
+    """Responses stored but not yet in the tallies (shown on the page when a refresh lags)."""
+    watermark = _current_watermark(survey.id)
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SurveyResponse)
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.id > watermark)
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def region_names(language: str) -> dict[str, str]:
+    return {
+        region.code: region.name(language)
+        for region in db.session.scalars(sa.select(Region).order_by(Region.position))
+    }
+
+
+def check_filters(filters: Filters) -> Filters:
+    """Refuse a region the registry does not know (months are checked by ``Filters``)."""
+    region = filters.region
+    if region is not None and region != NO_REGION and db.session.get(Region, region) is None:
+        raise ResultsError(f"region: {filters.region!r} is not a region of the registry")
+    return filters
+
+
+def survey_summary(
+    survey: Survey,
+    filters: Filters | None = None,
+    viewer_is_analyst: bool = False,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """Every figure of a survey for one filter, suppressed unless the viewer is an analyst."""
+    filters = check_filters(filters or Filters())
+    snapshot = load_snapshot(survey)
+    definitions = survey_definitions(survey)
+    threshold = suppression_threshold()
+    protect = not viewer_is_analyst
+    language = language or (definitions[0].default_language if definitions else "en")
+    names = region_names(language)
+    summary = counts_summary(snapshot, filters, protect=protect, threshold=threshold)
+    summary["survey"] = {
+        "id": survey.id,
+        "slug": survey.slug,
+        "title": definitions[0].label(language) if definitions else survey.slug,
+    }
+    summary["months"] = snapshot.months()
+    summary["counted_up_to_response"] = snapshot.watermark
+    summary["questions"] = [
+        _question(snapshot, definition, question, filters, protect, threshold, language, names)
+        for definition, question in result_questions(definitions)
+    ]
+    return summary
+
+
+def question_distribution(
+    survey: Survey,
+    question_name: str,
+    filters: Filters | None = None,
+    viewer_is_analyst: bool = False,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """The figures of one question, suppressed unless the viewer is an analyst."""
+    filters = check_filters(filters or Filters())
+    definitions = survey_definitions(survey)
+    found = next(
+        ((d, q) for d, q in result_questions(definitions) if q.name == question_name), None
+    )
+    if found is None:
+        raise ResultsError(f"question: {question_name!r} has no figures in this survey")
+    language = language or definitions[0].default_language
+    return _question(
+        load_snapshot(survey),
+        found[0],
+        found[1],
+        filters,
+        not viewer_is_analyst,
+        suppression_threshold(),
+        language,
+        region_names(language),
+    )
+
+
+def _question(
+    snapshot: TallySnapshot,
+    definition: SurveyDefinition,
+    question: Question,
+    filters: Filters,
+    protect: bool,
+    threshold: int,
+    language: str,
+    names: dict[str, str],
+) -> dict[str, Any]:
+    return question_figures(
+        snapshot,
+        definition,
+        question,
+        filters,
+        protect=protect,
+        threshold=threshold,
+        language=language,
+        value_labels=names if question.region else None,
+    )
+
+
+def month_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:
+    """The filter's months as UTC instants [start, end) in the platform's time zone."""
+    zone = platform_zone()
+    start = end = None
+    if filters.month_from:
+        year, month = map(int, filters.month_from.split("-"))
+        start = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+    if filters.month_to:
+        year, month = map(int, filters.month_to.split("-"))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        end = datetime(year, month, 1, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def _response_filter(survey: Survey, filters: Filters) -> list[Any]:
+    conditions: list[Any] = [SurveyResponse.survey_id == survey.id]
+    if filters.region == NO_REGION:
+        conditions.append(SurveyResponse.region_code.is_(None))
+    elif filters.region is not None:
+        conditions.append(SurveyResponse.region_code == filters.region)
+    start, end = month_bounds(filters)
+    if start is not None:
+        conditions.append(SurveyResponse.submitted_at >= start)
+    if end is not None:
+        conditions.append(SurveyResponse.submitted_at < end)
+    return conditions
+
+
+def free_text_answers(
+    survey: Survey, question_name: str, filters: Filters, limit: int = FREE_TEXT_LIMIT
+) -> list[dict[str, Any]]:
+    """The latest free-text answers to a question (analysts only: callers must check)."""
+    rows = db.session.execute(
+        sa.select(
+            SurveyResponse.id,
+            SurveyResponse.submitted_at,
+            SurveyResponse.region_code,
+            SurveyResponse.language,
+            SurveyResponse.answers,
+        )
+        .where(*_response_filter(survey, check_filters(filters)))
+        .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
+        .execution_options(yield_per=500)
+    )
+    texts = []
+    for row in rows:
+        text = (row.answers or {}).get(question_name)
+        if isinstance(text, str) and text.strip():
+            texts.append(
+                {
+                    "response_id": row.id,
+                    "submitted_at": row.submitted_at,
+                    "region_code": row.region_code,
+                    "language": row.language,
+                    "text": text,
+                }
+            )
+            if len(texts) >= limit:
+                break
+    rows.close()
+    return texts
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_rows(survey: Survey, up_to_id: int, batch: int = 2_000) -> Iterator[ResponseRow]:
+    """Responses up to ``up_to_id`` in id order, read in batches from a server-side cursor."""
+    numbers = dict(
+        db.session.execute(
+            sa.select(SurveyVersion.id, SurveyVersion.number).where(
+                SurveyVersion.survey_id == survey.id
+            )
+        ).all()
+    )
+    result = db.session.execute(
+        sa.select(
+            SurveyResponse.id,
+            SurveyResponse.submitted_at,
+            SurveyResponse.language,
+            SurveyResponse.region_code,
+            SurveyResponse.survey_version_id,
+            SurveyResponse.answers,
+        )
+        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.id <= up_to_id)
+        .order_by(SurveyResponse.id)
+        .execution_options(yield_per=batch)
+    )
+    try:
+        for response_id, submitted_at, language, region, version_id, answers in result:
+            yield (response_id, submitted_at, language, region, numbers.get(version_id, 0), answers)
+    finally:
+        result.close()
+
+
+def start_export(survey: Survey, export_format: str) -> tuple[int, int]:
+    """Fix what an export will contain and log it: returns (last response id, rows).
+
+    The audit record is committed before the first byte is sent, so an interrupted
+    download is still on record.
+    """
+    last_id, rows = db.session.execute(
+        sa.select(sa.func.max(SurveyResponse.id), sa.func.count()).where(
+            SurveyResponse.survey_id == survey.id
+        )
+    ).one()
+    record("survey.export", "survey", survey.id, {"format": export_format, "rows": rows})
+    db.session.commit()
+    return last_id or 0, rows
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def survey_indicator_codes() -> list[tuple[str, str, str]]:
+    """(code, English name, frequency) of catalogue indicators whose source is a survey."""
+    try:
+        from webapp.risk.models import RiskIndicator
+
+        rows = list(
+            db.session.scalars(sa.select(RiskIndicator).where(RiskIndicator.source == "survey"))
+        )
+    except (ImportError, sa.exc.SQLAlchemyError):
+        db.session.rollback()
+        rows = []
+    if rows:
+        return [(row.code, row.name_en, row.frequency) for row in rows]
+    from forecasting.index import default_catalogue
+
+    catalogue = default_catalogue()
+    survey_rows = catalogue[catalogue["source"] == "survey"]
+    return [(row.code, row.name_en, row.frequency) for row in survey_rows.itertuples(index=False)]
+
+
+def indicator_frequencies() -> dict[str, str]:
+    return {code: frequency for code, _, frequency in survey_indicator_codes()}
+
+
+def mappings_for(survey: Survey | None = None) -> list[SurveyIndicatorMapping]:
+    query = sa.select(SurveyIndicatorMapping).order_by(
+        SurveyIndicatorMapping.survey_id, SurveyIndicatorMapping.indicator_code
+    )
+    if survey is not None:
+        query = query.where(SurveyIndicatorMapping.survey_id == survey.id)
+    return list(db.session.scalars(query))
+
+
+def add_mapping(
+    survey: Survey,
+    indicator_code: str,
+    question: str,
+    method: str,
+    codes: Iterable[str] = (),
+    actor: Any = None,
+) -> SurveyIndicatorMapping:
+    """Store a mapping after checking it against the survey's questions."""
+    codes = [code for code in (str(code).strip() for code in codes) if code]
+    indicator_code = indicator_code.strip()
+    if not indicator_code:
+        raise MappingError("indicator: choose an indicator code")
+    definitions = survey_definitions(survey)
+    kinds = question_kinds(reversed(definitions))
+    IndicatorMapping(indicator_code, question, method, tuple(codes)).check(kinds.get(question))
+    if method == "share":
+        known = {
+            choice.name
+            for definition in definitions
+            for q in definition.questions()
+            if q.name == question
+            for choice in definition.choices_for(q)
+        }
+        unknown = [code for code in codes if known and code not in known]
+        if unknown:
+            raise MappingError(
+                f"codes: {', '.join(unknown)} not among the answers of {question!r} "
+                f"({', '.join(sorted(known))})"
+            )
+    existing = db.session.scalar(
+        sa.select(SurveyIndicatorMapping).where(
+            SurveyIndicatorMapping.survey_id == survey.id,
+            SurveyIndicatorMapping.indicator_code == indicator_code,
+        )
+    )
+    if existing is not None:
+        raise MappingError(
+            f"indicator: {indicator_code} is already computed from question {existing.question}"
+        )
+    mapping = SurveyIndicatorMapping(
+        survey_id=survey.id,
+        indicator_code=indicator_code,
+        question=question,
+        method=method,
+        codes=codes if method == "share" else [],
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(mapping)
+    db.session.flush()
+    record(
+        "survey.indicator_mapping.add",
+        "survey",
+        survey.id,
+        {"indicator": indicator_code, "question": question, "method": method, "codes": codes},
+        actor=actor,
+    )
+    return mapping
+
+
+def remove_mapping(mapping: SurveyIndicatorMapping, actor: Any = None) -> None:
+    record(
+        "survey.indicator_mapping.remove",
+        "survey",
+        mapping.survey_id,
+        {"indicator": mapping.indicator_code, "question": mapping.question},
+        actor=actor,
+    )
+    db.session.delete(mapping)
+    db.session.flush()
+
+
+def populations() -> dict[str, float]:
+    return {
+        row.region_code: row.population for row in db.session.scalars(sa.select(RegionPopulation))
+    }
+
+
+def load_populations(text: str, source: str = "") -> int:
+    """Replace the region populations with a CSV of ``region_code,population``.
+
+    All or nothing: every problem is reported with its row number, and nothing changes
+    unless the whole file is good.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [name.strip().lower() for name in reader.fieldnames or []]
+    if "region_code" not in header or "population" not in header:
+        raise ResultsError(
+            "the file needs the columns region_code and population; found: "
+            + (", ".join(header) or "none")
+        )
+    known = {code for (code,) in db.session.execute(sa.select(Region.code))}
+    problems, figures = [], {}
+    for line, raw in enumerate(reader, start=2):
+        row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
+        code = row.get("region_code", "")
+        text_value = row.get("population", "").replace(" ", "").replace(",", "")
+        if code not in known:
+            problems.append(f"row {line}, column region_code: {code!r} is not a known region")
+            continue
+        try:
+            population = float(text_value)
+        except ValueError:
+            problems.append(f"row {line}, column population: {text_value!r} is not a number")
+            continue
+        if not population > 0:
+            problems.append(f"row {line}, column population: must be above 0")
+        elif code in figures:
+            problems.append(f"row {line}, column region_code: {code} is given twice")
+        else:
+            figures[code] = population
+    if problems:
+        raise ResultsError("; ".join(problems))
+    if not figures:
+        raise ResultsError("the file lists no region")
+    db.session.execute(sa.delete(RegionPopulation))
+    for code, population in figures.items():
+        db.session.add(RegionPopulation(region_code=code, population=population, source=source))
+    db.session.flush()
+    record("survey.populations.load", "regions", "", {"regions": len(figures), "source": source})
+    return len(figures)
+
+
+def survey_indicator_observations(
+    surveys: Iterable[Survey] | None = None,
+    *,
+    frequency: str | None = None,
+    minimum_n: int = 1,
+    include_national: bool = False,
+) -> pd.DataFrame:
+    """Observations for every stored mapping (of ``surveys``, or of all surveys).
+
+    Periods follow each indicator's catalogue frequency (quarters for the default survey
+    indicators) unless ``frequency`` forces one (``"M"`` for months). With
+    ``include_national`` a post-stratified national row (region ``KZ``) is added per period
+    when region populations are loaded. Call within an application context.
+    """
+    from forecasting.contract import empty_observations, validate_observations
+
+    selected = None if surveys is None else {survey.id for survey in surveys}
+    by_survey: dict[int, list[SurveyIndicatorMapping]] = defaultdict(list)
+    for mapping in mappings_for():
+        if selected is None or mapping.survey_id in selected:
+            by_survey[mapping.survey_id].append(mapping)
+    frequencies = indicator_frequencies()
+    weights = populations() if include_national else None
+    frames = []
+    for survey_id, mappings in by_survey.items():
+        survey = db.session.get(Survey, survey_id)
+        if survey is None:
+            continue
+        kinds = question_kinds(reversed(survey_definitions(survey)))
+        frame = indicator_observations(
+            load_snapshot(survey),
+            [
+                IndicatorMapping(m.indicator_code, m.question, m.method, tuple(m.codes))
+                for m in mappings
+            ],
+            kinds,
+            frequencies={} if frequency else frequencies,
+            default_frequency=frequency or "M",
+            minimum_n=minimum_n,
+            population=weights or None,
+            national_code=NATIONAL_CODE if weights else None,
+        )
+        frames.append(frame)
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        frame = empty_observations()
+        for column in ("source", "n", "lower", "upper"):
+            frame[column] = pd.Series([], dtype=object if column == "source" else float)
+        return frame
+    return validate_observations(pd.concat(frames, ignore_index=True))
