@@ -1,6 +1,6 @@
 """Survey-derived indicators: recomputed from the survey answers before every training run.
 
-``webapp.surveys`` turns answers into indicator values (shares of respondents per region and
+``webapp.surveys.results`` turns answers into indicator values (shares of respondents per region and
 quarter, with n and an interval); here they are stored in ``risk_survey_observations``, a
 table that is wiped and rebuilt each time, so it never drifts from the answers.
 """
@@ -22,12 +22,20 @@ logger = logging.getLogger(__name__)
 
 
 def survey_observations() -> pd.DataFrame | None:
-    """The survey module's indicator values as contract observations (None without it)."""
+    """The survey module's indicator values as contract observations (None without it).
+
+    Values resting on fewer responses than the suppression threshold are left out, as
+    everywhere else results are shown: a regional share of three answers says little and
+    may identify people.
+    """
     try:
-        from webapp.surveys.results.indicators import survey_indicator_observations
+        from webapp.surveys.results.services import (
+            suppression_threshold,
+            survey_indicator_observations,
+        )
     except ImportError:
         return None
-    return survey_indicator_observations()
+    return survey_indicator_observations(minimum_n=suppression_threshold())
 
 
 def recompute_survey_observations() -> int:
