@@ -354,6 +354,193 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+PROTECTED_COUNT = {
+    "count": {
+        "type": ["integer", "null"],
+        "minimum": 0,
+        "description": "Respondents; null when suppressed.",
+    },
+    "suppressed": {"type": "boolean", "description": "True when the count is hidden."},
+    "partial": {
+        "type": "boolean",
+        "description": "True when the count leaves out blocks where this category was hidden.",
+    },
+}
+PROTECTED_COUNT_REQUIRED = ["count", "suppressed", "partial"]
+
+SCHEMAS.update(
+    {
+        "Survey": {
+            "type": "object",
+            "description": "A citizen survey that is or was open to respondents.",
+            "properties": {
+                "id": {"type": "integer"},
+                "slug": {"type": "string"},
+                "state": {"enum": ["open", "closed"]},
+                "titles": LANGUAGE_NAMES,
+                "languages": {"type": "array", "items": {"enum": ["kk", "ru", "en"]}},
+                "opens_at": {"type": ["string", "null"], "format": "date-time"},
+                "closes_at": {"type": ["string", "null"], "format": "date-time"},
+                "results": {"type": "string", "description": "Address of its results."},
+            },
+            "required": [
+                "id",
+                "slug",
+                "state",
+                "titles",
+                "languages",
+                "opens_at",
+                "closes_at",
+                "results",
+            ],
+            "additionalProperties": False,
+        },
+        "ProtectedCount": {
+            "type": "object",
+            "properties": {
+                **PROTECTED_COUNT,
+                "share": {
+                    "type": ["number", "null"],
+                    "description": "Percent of the respondents in the table.",
+                },
+            },
+            "required": PROTECTED_COUNT_REQUIRED,
+        },
+        "GroupCount": {
+            "type": "object",
+            "description": "Responses of one region or month (released blocks only).",
+            "properties": {
+                "region": {"type": "string", "description": "Empty: no region given."},
+                "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                **PROTECTED_COUNT,
+            },
+            "required": PROTECTED_COUNT_REQUIRED,
+            "additionalProperties": False,
+        },
+        "AnswerRow": {
+            "type": "object",
+            "properties": {
+                "value": {"type": ["string", "null"], "description": "null: no answer."},
+                "label": NULLABLE_STRING,
+                **PROTECTED_COUNT,
+                "share": NULLABLE_NUMBER,
+                "withheld": {"type": "integer", "minimum": 0},
+            },
+            "required": ["value", "label", *PROTECTED_COUNT_REQUIRED],
+            "additionalProperties": False,
+        },
+        "NumericSummary": {
+            "type": ["object", "null"],
+            "description": "Of the released answers only.",
+            "properties": {
+                "n": {"type": "integer"},
+                "mean": {"type": "number"},
+                "sd": {"type": "number"},
+                "q1": {"type": "number"},
+                "median": {"type": "number"},
+                "q3": {"type": "number"},
+            },
+            "required": ["n", "mean", "sd", "q1", "median", "q3"],
+            "additionalProperties": False,
+        },
+        "QuestionFigures": {
+            "type": "object",
+            "description": "The distribution of one question. Free-text answers are never "
+            "published: text questions report only how many answered.",
+            "properties": {
+                "name": {"type": "string"},
+                "type": {"type": "string"},
+                "kind": {"enum": ["choice", "scale", "date", "multiple", "numeric", "text"]},
+                "label": {"type": "string"},
+                "total": {"type": "integer", "minimum": 0},
+                "rows": {"type": "array", "items": _ref("AnswerRow")},
+                "withheld": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Respondents whose category is hidden.",
+                },
+                "answered": _ref("ProtectedCount"),
+                "summary": _ref("NumericSummary"),
+            },
+            "required": ["name", "type", "kind", "label", "total"],
+            "additionalProperties": False,
+        },
+        "SurveyResults": {
+            "type": "object",
+            "description": "Every figure of a survey for one filter, after small-cell "
+            "suppression: blocks (one region, one month) with fewer responses than the "
+            "threshold are left out, and small categories are hidden.",
+            "properties": {
+                "survey": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "slug": {"type": "string"},
+                        "title": {"type": "string"},
+                    },
+                    "required": ["id", "slug", "title"],
+                    "additionalProperties": False,
+                },
+                "filters": {
+                    "type": "object",
+                    "properties": {
+                        "region": NULLABLE_STRING,
+                        "month_from": NULLABLE_STRING,
+                        "month_to": NULLABLE_STRING,
+                    },
+                    "required": ["region", "month_from", "month_to"],
+                    "additionalProperties": False,
+                },
+                "threshold": {"type": "integer", "minimum": 2},
+                "responses": {"type": "integer", "minimum": 0},
+                "unreleased_blocks": {
+                    "type": "boolean",
+                    "description": "True when some responses in the filter are not counted "
+                    "because their block is too small.",
+                },
+                "months": {"type": "array", "items": {"type": "string"}},
+                "by_region": {"type": "array", "items": _ref("GroupCount")},
+                "by_month": {"type": "array", "items": _ref("GroupCount")},
+                "by_language": {
+                    "type": "object",
+                    "properties": {
+                        "rows": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "language": {"type": "string"},
+                                    **PROTECTED_COUNT,
+                                    "share": NULLABLE_NUMBER,
+                                },
+                                "required": ["language", *PROTECTED_COUNT_REQUIRED],
+                                "additionalProperties": False,
+                            },
+                        },
+                        "withheld": {"type": "integer", "minimum": 0},
+                    },
+                    "required": ["rows", "withheld"],
+                    "additionalProperties": False,
+                },
+                "questions": {"type": "array", "items": _ref("QuestionFigures")},
+            },
+            "required": [
+                "survey",
+                "filters",
+                "threshold",
+                "responses",
+                "unreleased_blocks",
+                "months",
+                "by_region",
+                "by_month",
+                "by_language",
+                "questions",
+            ],
+            "additionalProperties": False,
+        },
+    }
+)
+
 PARAMETERS = {
     "page": {
         "name": "page",
@@ -494,6 +681,42 @@ PATHS: dict[str, Any] = {
             *PAGINATION,
         ],
         RUN_ERRORS,
+    ),
+    "/api/v1/surveys": _operation(
+        "listSurveys",
+        "Published surveys",
+        "Citizen surveys that are open or closed; drafts and council feedback are not listed.",
+        "surveys",
+        _json(_page_of("Survey"), "A page of surveys."),
+        PAGINATION,
+    ),
+    "/api/v1/surveys/{survey_id}/results": _operation(
+        "getSurveyResults",
+        "Survey results",
+        "Counts by region, month and language and every question's distribution, with "
+        "small-cell suppression. Filters cut whole regions and whole months only.",
+        "surveys",
+        _json(_ref("SurveyResults"), "The protected figures."),
+        [
+            {**_path("survey_id", "The survey's id."), "schema": {"type": "integer"}},
+            REGION_FILTER,
+            _query(
+                "month_from",
+                "First month, YYYY-MM.",
+                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            ),
+            _query(
+                "month_to",
+                "Last month, YYYY-MM.",
+                {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            ),
+            _query(
+                "lang",
+                "Language of labels (default: the survey's own).",
+                {"enum": ["kk", "ru", "en"]},
+            ),
+        ],
+        {**WITH_404, "422": {"$ref": "#/components/responses/Unprocessable"}},
     ),
 }
 

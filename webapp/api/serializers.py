@@ -10,9 +10,12 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+from flask import url_for
+
 from forecasting.index.classes import CLASS_LABELS, RISK_CLASSES
 from webapp.regions.models import Region
 from webapp.risk.models import RiskDomain, RiskForecast, RiskIndicator, RiskModelRun, RiskScore
+from webapp.surveys.models import Survey
 
 
 def number(value: Any) -> float | None:
@@ -118,3 +121,73 @@ def forecast_json(forecast: RiskForecast) -> dict[str, Any]:
         "upper_95": number(forecast.upper_95),
         "probability_high": number(forecast.probability_high),
     }
+
+
+def survey_json(survey: Survey) -> dict[str, Any]:
+    # The stored definition as plain data: listing needs only its title and languages.
+    stored = survey.current_version.definition if survey.current_version else {}
+    title = stored.get("title") or {}
+    default = title.get(stored.get("default_language", "")) or survey.slug
+    return {
+        "id": survey.id,
+        "slug": survey.slug,
+        "state": survey.state,
+        "titles": {language: title.get(language) or default for language in ("kk", "ru", "en")},
+        "languages": [
+            language for language in stored.get("languages", []) if language in ("kk", "ru", "en")
+        ],
+        "opens_at": timestamp(survey.opens_at),
+        "closes_at": timestamp(survey.closes_at),
+        "results": url_for("api.survey_results", survey_id=survey.id),
+    }
+
+
+#: Fields of the survey module's protected summary that the API publishes. Anything else it
+#: may add later (such as internal counters) stays private until listed here.
+SUMMARY_FIELDS = (
+    "survey",
+    "filters",
+    "threshold",
+    "responses",
+    "unreleased_blocks",
+    "months",
+    "by_region",
+    "by_month",
+    "by_language",
+    "questions",
+)
+QUESTION_FIELDS = (
+    "name",
+    "type",
+    "kind",
+    "label",
+    "total",
+    "rows",
+    "withheld",
+    "answered",
+    "summary",
+)
+ROW_FIELDS = ("value", "label", "count", "suppressed", "partial", "share", "withheld")
+
+
+def survey_results_json(summary: dict[str, Any]) -> dict[str, Any]:
+    """The protected summary, restricted to the published fields; refuses an analysts' one."""
+    if not summary.get("protected", False):
+        raise ValueError("the open-data API only publishes protected (suppressed) figures")
+    data = {name: summary[name] for name in SUMMARY_FIELDS if name in summary}
+    data["questions"] = [
+        {
+            **{name: question[name] for name in QUESTION_FIELDS if name in question},
+            **(
+                {"rows": [_only(row, ROW_FIELDS) for row in question["rows"]]}
+                if "rows" in question
+                else {}
+            ),
+        }
+        for question in summary.get("questions", [])
+    ]
+    return data
+
+
+def _only(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {name: row[name] for name in fields if name in row}

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, url_for
+from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.wrappers import Response
 
 from webapp.api import params, serializers
@@ -27,6 +28,9 @@ from webapp.risk.models import (
     RiskModelRun,
     RiskScore,
 )
+from webapp.surveys.models import Survey, SurveyKind, SurveyState
+from webapp.surveys.results import services as results
+from webapp.surveys.results.figures import FilterError, Filters
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -218,6 +222,18 @@ def forecasts() -> Response:
             raise params.unknown_value("target", target, "use score or an indicator code")
         query = query.where(RiskForecast.target == target)
     if period is not None:
+        known = list(
+            db.session.scalars(
+                sa.select(RiskForecast.period)
+                .where(RiskForecast.run_id == published.run_id)
+                .group_by(RiskForecast.period)
+                .order_by(sa.func.min(RiskForecast.period_start))
+            )
+        )
+        if period not in known:
+            raise params.unknown_value(
+                "period", period, f"the published run forecasts {', '.join(known) or 'nothing'}"
+            )
         query = query.where(RiskForecast.period == period)
     if region_code is not None:
         query = query.where(RiskForecast.region_code == region_code)
@@ -230,3 +246,60 @@ def forecasts() -> Response:
             run=_run_reference(published),
         )
     )
+
+
+# --- Surveys -------------------------------------------------------------------------------
+
+#: Only citizen surveys that respondents could see: council feedback is addressed to a state
+#: body, and drafts were never public.
+PUBLIC_SURVEY_STATES = (SurveyState.OPEN, SurveyState.CLOSED)
+LANGUAGES = ("kk", "ru", "en")
+
+
+def _public_surveys() -> sa.Select:
+    return (
+        sa.select(Survey)
+        .where(
+            Survey.state.in_([state.value for state in PUBLIC_SURVEY_STATES]),
+            Survey.kind == SurveyKind.CITIZEN.value,
+            Survey.current_version_id.is_not(None),
+        )
+        .order_by(Survey.id)
+    )
+
+
+@blueprint.get("/surveys")
+@public
+def surveys() -> Response:
+    params.check_known(params.PAGINATION_PARAMETERS)
+    page = params.page_from_request()
+    items, total = _page_of(_public_surveys(), page)
+    return jsonify(params.paginated([serializers.survey_json(item) for item in items], total, page))
+
+
+@blueprint.get("/surveys/<int:survey_id>/results")
+@public
+def survey_results(survey_id: int) -> Response:
+    """Every figure of a survey, through small-cell suppression (never the analysts' view)."""
+    params.check_known(("region", "month_from", "month_to", "lang"))
+    survey = db.session.scalar(_public_surveys().where(Survey.id == survey_id))
+    if survey is None:
+        abort(404, description=f"there is no published citizen survey {survey_id}")
+    language = params.text("lang", 2)
+    if language is not None and language not in LANGUAGES:
+        abort(400, description=f"lang must be one of {', '.join(LANGUAGES)}, got {language!r}")
+    region_code = _region_filter()
+    try:
+        filters = Filters(
+            region=region_code,
+            month_from=params.text("month_from", 7),
+            month_to=params.text("month_to", 7),
+        )
+        summary = results.survey_summary(
+            survey, filters, viewer_is_analyst=False, language=language
+        )
+    except FilterError as error:
+        abort(400, description=str(error))
+    except results.ResultsError as error:
+        raise UnprocessableEntity(description=str(error)) from None
+    return jsonify(serializers.survey_results_json(summary))

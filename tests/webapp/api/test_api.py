@@ -1,0 +1,173 @@
+"""The open-data API: every endpoint against its OpenAPI document, pagination, bad parameters,
+and nothing unpublished."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openapi_spec_validator import validate as validate_spec
+
+from tests.webapp.api.conftest import PUBLISHED, UNITS, UNPUBLISHED
+from tests.webapp.review.materialised import expected_score
+
+
+def test_document_is_valid_openapi_3_1(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["openapi"].startswith("3.1")
+    validate_spec(document)
+
+
+def test_document_lists_exactly_the_routes_and_parameters_the_api_serves(app, client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    served = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule): rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
+    }
+    assert set(served) == set(document["paths"])
+    for path, rule in served.items():
+        assert rule.methods - {"HEAD", "OPTIONS"} == {"GET"}, path
+        operation = document["paths"][path]["get"]
+        declared = set()
+        for parameter in operation["parameters"]:
+            if "$ref" in parameter:
+                parameter = document["components"]["parameters"][parameter["$ref"].split("/")[-1]]
+            declared.add((parameter["name"], parameter["in"]))
+        assert {name for name, where in declared if where == "path"} == set(rule.arguments)
+        # Every documented query parameter is accepted; an undocumented one is refused.
+        query = {name for name, where in declared if where == "query"}
+        url = path.replace("{code}", "KZ-75").replace("{survey_id}", "1")
+        assert client.get(url, query_string={"undocumented": "1"}).status_code == 400
+        for name in query:
+            response = client.get(url, query_string={name: "1"})
+            detail = (response.get_json() or {}).get("error", {}).get("detail", "")
+            assert "unknown query parameter" not in detail, (path, name)
+
+
+def test_every_endpoint_answers_anonymous_visitors_per_its_schema(client, published, openapi):
+    openapi.validate("/api/v1/", client.get("/api/v1/"))
+    body = openapi.validate("/api/v1/regions", client.get("/api/v1/regions"))
+    assert body["meta"]["total"] == 21  # 20 current units and South Kazakhstan (historic)
+    openapi.validate("/api/v1/regions/{code}", client.get("/api/v1/regions/KZ-75"))
+    body = openapi.validate("/api/v1/domains", client.get("/api/v1/domains"))
+    assert {item["code"] for item in body["data"]} >= {"economic_hardship", "trust_in_state"}
+    body = openapi.validate("/api/v1/indicators", client.get("/api/v1/indicators?per_page=100"))
+    assert "unemployment_rate" in {item["code"] for item in body["data"]}
+    body = openapi.validate(
+        "/api/v1/indicators/{code}", client.get("/api/v1/indicators/unemployment_rate")
+    )
+    assert body["names"]["ru"] == "Уровень безработицы"
+    body = openapi.validate("/api/v1/run", client.get("/api/v1/run"))
+    assert body["run_id"] == PUBLISHED
+    assert [item["code"] for item in body["classes"]][-1] == "very_high"
+    assert body["classes"][3]["lower_bound"] == 5.0
+    openapi.validate("/api/v1/scores", client.get("/api/v1/scores"))
+    openapi.validate("/api/v1/forecasts", client.get("/api/v1/forecasts"))
+
+
+def test_scores_are_the_published_runs_only(client, published, openapi):
+    body = openapi.validate("/api/v1/scores", client.get("/api/v1/scores?per_page=100"))
+    assert body["run"]["run_id"] == PUBLISHED
+    assert body["meta"]["total"] == len(UNITS) * 5
+    periods = {item["period"] for item in body["data"]}
+    assert periods == {"2019", "2020", "2021", "2022", "2023"}  # never the other run's 2024
+    first = next(item for item in body["data"] if item["region"] == UNITS[1])
+    assert first["score"] == expected_score(1, 0)
+    forecasts = client.get("/api/v1/forecasts?per_page=100").get_json()
+    assert forecasts["run"]["run_id"] == PUBLISHED
+    assert {item["period"] for item in forecasts["data"]} == {"2024", "2025"}
+    means = {(item["region"], item["period"]): item["mean"] for item in forecasts["data"]}
+    assert means[(UNITS[0], "2024")] == pytest.approx(expected_score(0, 4) + 0.2)
+    # The unpublished run's identifier appears in no response.
+    for url in ("/api/v1/run", "/api/v1/scores?per_page=100", "/api/v1/forecasts?per_page=100"):
+        assert UNPUBLISHED not in client.get(url).get_data(as_text=True)
+
+
+def test_a_published_period_of_the_other_run_is_refused(client, published, openapi):
+    response = client.get("/api/v1/scores?period=2024")
+    openapi.validate("/api/v1/scores", response)
+    assert response.status_code == 422
+    assert "2024" in response.get_json()["error"]["detail"]
+
+
+def test_filters(client, published, openapi):
+    body = openapi.validate("/api/v1/scores", client.get("/api/v1/scores?period=2023&region=KZ-71"))
+    assert [(item["region"], item["period"]) for item in body["data"]] == [("KZ-71", "2023")]
+    body = openapi.validate(
+        "/api/v1/forecasts", client.get("/api/v1/forecasts?region=KZ-75&target=score&period=2025")
+    )
+    assert [(item["region"], item["period"]) for item in body["data"]] == [("KZ-75", "2025")]
+    assert 0 <= body["data"][0]["probability_high"] <= 1
+    body = openapi.validate(
+        "/api/v1/indicators", client.get("/api/v1/indicators?domain=trust_in_state")
+    )
+    assert body["data"] and {item["domain"] for item in body["data"]} == {"trust_in_state"}
+    body = openapi.validate("/api/v1/regions", client.get("/api/v1/regions?current=false"))
+    assert [item["code"] for item in body["data"]] == ["KZ-YUZ"]
+
+
+def test_pagination_walks_every_item_once(client, published, openapi):
+    seen = []
+    url = "/api/v1/scores?per_page=7"
+    pages = 0
+    while url:
+        body = openapi.validate("/api/v1/scores", client.get(url))
+        seen.extend((item["region"], item["period"]) for item in body["data"])
+        assert body["meta"]["per_page"] == 7
+        url = body["links"]["next"]
+        pages += 1
+    assert pages == body["meta"]["pages"] == 4  # 25 scores
+    assert len(seen) == len(set(seen)) == 25
+    assert body["links"]["prev"] is not None
+    first = client.get("/api/v1/scores?per_page=7").get_json()
+    assert first["links"]["prev"] is None
+    assert "page=4" in first["links"]["last"]
+    beyond = client.get("/api/v1/scores?per_page=7&page=9").get_json()
+    assert beyond["data"] == [] and beyond["meta"]["total"] == 25
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "mentions"),
+    [
+        ("/api/v1/scores?page=0", 400, "page"),
+        ("/api/v1/scores?page=two", 400, "page"),
+        ("/api/v1/scores?per_page=1000", 400, "per_page"),
+        ("/api/v1/scores?per_page=", 400, "per_page"),
+        ("/api/v1/scores?regoin=KZ-75", 400, "regoin"),
+        ("/api/v1/scores?region=KZ-75&region=KZ-71", 400, "region"),
+        ("/api/v1/scores?region=", 400, "region"),
+        ("/api/v1/scores?region=KZ-99", 422, "KZ-99"),
+        ("/api/v1/scores?period=1999", 422, "1999"),
+        ("/api/v1/forecasts?target=nonsense", 422, "nonsense"),
+        ("/api/v1/forecasts?period=2030", 422, "2030"),
+        ("/api/v1/indicators?domain=nonsense", 422, "nonsense"),
+        ("/api/v1/regions?current=maybe", 400, "current"),
+        ("/api/v1/regions/KZ-99", 404, "KZ-99"),
+        ("/api/v1/indicators/nonsense", 404, "nonsense"),
+        ("/api/v1/nothing-here", 404, ""),
+    ],
+)
+def test_bad_requests_get_json_errors(client, published, url, status, mentions):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert error["status"] == status
+    assert mentions in error["detail"]
+
+
+def test_writes_are_refused_with_json(client, published):
+    response = client.post("/api/v1/scores")
+    assert response.status_code == 405
+    assert response.get_json()["error"]["status"] == 405
+
+
+def test_without_a_published_run_risk_endpoints_say_so(client, regions, openapi):
+    for path in ("/api/v1/run", "/api/v1/scores", "/api/v1/forecasts"):
+        response = client.get(path)
+        openapi.validate(path, response)
+        assert response.status_code == 404
+        assert "published" in response.get_json()["error"]["detail"]
+    # The catalogue and geography do not depend on a run.
+    assert client.get("/api/v1/regions").status_code == 200
