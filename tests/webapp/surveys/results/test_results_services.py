@@ -127,9 +127,7 @@ def test_tallies_count_new_responses_once_and_rebuild_agrees(
     survey = survey_of(stored_survey)
     first = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
     assert services.refresh_tallies(survey.id) == 0  # nothing new: nothing counted twice
-    add_responses(
-        survey.id, survey.current_version_id, {("KZ-75", 3): 12}, seed=9, start_index=500
-    )
+    add_responses(survey.id, survey.current_version_id, {("KZ-75", 3): 12}, seed=9, start_index=500)
     assert services.pending_responses(survey) == 12
     second = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
     assert second["responses"] == first["responses"] + 12

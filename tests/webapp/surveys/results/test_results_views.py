@@ -1,0 +1,174 @@
+"""Results pages: who sees what, exports (streamed, audited, parse back), indicator pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from webapp.audit.models import AuditEvent
+from webapp.extensions import db
+from webapp.surveys.results.models import RegionPopulation, SurveyIndicatorMapping
+
+
+@pytest.fixture
+def big_survey(app, stored_survey, add_responses):
+    """The stored survey with 2,000 more responses, for the export tests."""
+    with app.app_context():
+        from webapp.surveys.models import Survey
+
+        survey = db.session.get(Survey, stored_survey.survey_id)
+        plan = {("KZ-10", 3): 700, ("KZ-11", 3): 600, ("KZ-75", 3): 700}
+        rows = add_responses(survey.id, survey.current_version_id, plan, seed=3, start_index=1000)
+        stored_survey.rows.extend(rows)
+    return stored_survey
+
+
+def test_pages_need_a_sign_in_and_the_right_role(client, stored_survey, make_user, sign_in):
+    survey_id = stored_survey.survey_id
+    assert client.get(f"/results/{survey_id}").status_code == 302
+    sign_in(make_user("council_member"))
+    assert client.get("/results/").status_code == 200
+    assert client.get(f"/results/{survey_id}").status_code == 200
+    for path in ("export.csv", "export.xlsx", "codebook.csv", "indicators"):
+        assert client.get(f"/results/{survey_id}/{path}").status_code == 403, path
+
+
+def test_council_member_sees_suppressed_figures_and_no_free_text(
+    client, stored_survey, make_user, sign_in
+):
+    sign_in(make_user("council_member"))
+    page = client.get(f"/results/{stored_survey.survey_id}").get_data(as_text=True)
+    assert "<svg" in page and 'role="img"' in page
+    assert "hidden" in page  # suppressed cells are marked
+    assert "Roads are bad" not in page and "analysts only" not in page
+    assert "Download responses" not in page
+    assert " style=" not in page  # the CSP forbids inline styles: presentation attributes only
+
+
+def test_analyst_sees_exact_figures_free_text_and_charts(client, stored_survey, make_user, sign_in):
+    sign_in(make_user("analyst"))
+    page = client.get(
+        f"/results/{stored_survey.survey_id}?region=KZ-10&month_from=2026-01&month_to=2026-01"
+    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Responses: 30" in text
+    assert "Roads are bad" in text or "Спасибо" in text
+    assert "=cmd" in text or "Roads" in text  # free text is shown, escaped by Jinja
+    assert "<script" not in text
+    bad = client.get(f"/results/{stored_survey.survey_id}?month_from=2026-13")
+    assert bad.status_code == 200  # an unknown month is ignored with the full period shown
+
+
+def test_csv_export_streams_every_response_neutralised_and_audited(
+    app, client, big_survey, make_user, sign_in
+):
+    analyst = make_user("analyst")
+    sign_in(analyst)
+    response = client.get(f"/results/{big_survey.survey_id}/export.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert len(rows) == len(big_survey.rows) == 2113
+    stored = {row["submission_id"]: row for row in big_survey.rows}
+    del stored
+    by_id = {int(row["response_id"]): row for row in rows}
+    assert sorted(by_id) == list(range(1, 2114))
+    formulas = [row["comment"] for row in rows if row["comment"].startswith(("'=", "'+"))]
+    assert formulas and not any(row["comment"].startswith(("=", "+", "-", "@")) for row in rows)
+    sample = rows[0]
+    assert {"services/psc", "services/egov", "services/health", "survey_version"} <= set(sample)
+    assert sample["services/psc"] in ("0", "1", "")
+    with app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "survey.export"))
+        assert event.details == {"format": "csv", "rows": 2113}
+        assert event.actor_email == analyst.email
+
+
+def test_xlsx_export_has_every_row_and_a_codebook(app, client, big_survey, make_user, sign_in):
+    sign_in(make_user("admin"))
+    response = client.get(f"/results/{big_survey.survey_id}/export.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    assert workbook.sheetnames == ["responses", "codebook"]
+    rows = list(workbook["responses"].iter_rows(values_only=True))
+    assert len(rows) == 1 + 2113
+    header = rows[0]
+    comments = [dict(zip(header, row, strict=True))["comment"] for row in rows[1:]]
+    assert not any(isinstance(c, str) and c.startswith(("=", "+")) for c in comments)
+    codebook = list(workbook["codebook"].iter_rows(values_only=True))
+    assert any(row[0] == "trust" and row[3] == "5" for row in codebook)
+    workbook.close()
+    with app.app_context():
+        details = [
+            e.details
+            for e in db.session.scalars(
+                sa.select(AuditEvent).where(AuditEvent.action == "survey.export")
+            )
+        ]
+        assert details == [{"format": "xlsx", "rows": 2113}]
+
+
+def test_codebook_download(client, stored_survey, make_user, sign_in):
+    sign_in(make_user("analyst"))
+    text = client.get(f"/results/{stored_survey.survey_id}/codebook.csv").get_data(as_text=True)
+    assert "trust,trust,select_one" in text and "services/egov" in text
+
+
+def test_analyst_maps_a_question_to_an_indicator(app, client, stored_survey, make_user, sign_in):
+    sign_in(make_user("analyst"))
+    url = f"/results/{stored_survey.survey_id}/indicators"
+    assert client.get(url).status_code == 200
+    refused = client.post(
+        url,
+        data={
+            "indicator": "survey_dissatisfied_services",
+            "question": "trust",
+            "method": "share",
+            "codes": "9",
+        },
+    )
+    assert refused.status_code == 200 and "not among the answers" in refused.get_data(as_text=True)
+    saved = client.post(
+        url,
+        data={
+            "indicator": "survey_dissatisfied_services",
+            "question": "trust",
+            "method": "share",
+            "codes": "1 2",
+        },
+    )
+    assert saved.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "survey_dissatisfied_services" in page and "Computed values" in page
+    with app.app_context():
+        mapping = db.session.scalar(sa.select(SurveyIndicatorMapping))
+        assert (mapping.question, mapping.codes) == ("trust", ["1", "2"])
+        client.post(f"{url}/{mapping.id}/delete")
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(SurveyIndicatorMapping)) == 0
+        )
+
+
+def test_population_upload_reports_rows_and_is_all_or_nothing(
+    app, client, stored_survey, make_user, sign_in
+):
+    sign_in(make_user("analyst"))
+    url = f"/results/{stored_survey.survey_id}/populations"
+    bad = b"region_code,population\nKZ-10,600000\nKZ-XX,5\nKZ-11,many\n"
+    page = client.post(url, data={"file": (io.BytesIO(bad), "pop.csv"), "source": "test"}).get_data(
+        as_text=True
+    )
+    assert "row 3, column region_code" in page and "row 4, column population" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RegionPopulation)) == 0
+    good = b'region_code,population\nKZ-10,600000\nKZ-11,"786,000"\n'
+    assert client.post(url, data={"file": (io.BytesIO(good), "pop.csv")}).status_code == 302
+    with app.app_context():
+        assert db.session.get(RegionPopulation, "KZ-11").population == 786000
