@@ -44,8 +44,13 @@ def register_extensions(app: Flask) -> None:
     from webapp.auth.models import User
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
     from webapp.i18n import select_locale
-    from webapp.security import CONTENT_SECURITY_POLICY
+    from webapp.security import (
+        CONTENT_SECURITY_POLICY,
+        DatabaseIdConverter,
+        refuse_nul_characters,
+    )
 
+    app.url_map.converters["int"] = DatabaseIdConverter  # before any blueprint adds a route
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
@@ -68,6 +73,7 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
 
+    app.before_request(refuse_nul_characters)
     app.before_request(enforce_access)
 
 

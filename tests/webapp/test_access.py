@@ -16,8 +16,9 @@ SAMPLE_ARGUMENTS = {"integer": 1, "float": 1.0, "uuid": "00000000-0000-0000-0000
 def concrete_url(app: Flask, rule: Rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        kind = type(converter).__name__.replace("Converter", "").lower()
-        values[name] = SAMPLE_ARGUMENTS.get(kind, "sample")
+        # By class and base classes, so that a subclass of IntegerConverter gets an integer.
+        kinds = [cls.__name__.replace("Converter", "").lower() for cls in type(converter).__mro__]
+        values[name] = next((SAMPLE_ARGUMENTS[k] for k in kinds if k in SAMPLE_ARGUMENTS), "sample")
     with app.test_request_context():
         from flask import url_for
 
