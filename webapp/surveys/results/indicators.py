@@ -165,6 +165,10 @@ def indicator_observations(
             rows.append(_row(mapping, region, period, cell))
         if population is not None and national_code:
             rows += _national_rows(mapping, cells, population, national_code, minimum_n)
+    for row in rows:  # rounding can put an exact 0% or 100% a hair outside its interval
+        if not math.isnan(row["lower"]):
+            row["lower"] = min(row["lower"], row["value"])
+            row["upper"] = max(row["upper"], row["value"])
     frame = pd.DataFrame(
         rows, columns=["region", "period", "indicator", "value", "source", "n", "lower", "upper"]
     )
