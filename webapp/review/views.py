@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from functools import lru_cache
 from typing import Any
 
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -61,11 +63,23 @@ def review_helpers() -> dict[str, Any]:
             for position, code in enumerate(RISK_CLASSES)
         ]
 
+    locale = get_locale()
+
+    def format_number(value: float, pattern: str) -> str:
+        return number_pattern(pattern).apply(value, locale)
+
     return {
         "class_label": label,
         "class_ranges": ranges,
+        "format_number": format_number,
         "suppression_threshold": services.suppression_threshold(),
     }
+
+
+@lru_cache(maxsize=64)
+def number_pattern(pattern: str) -> NumberPattern:
+    """Parsed once: formatting a few hundred numbers per page stays cheap."""
+    return parse_pattern(pattern)
 
 
 def published_run_or_none() -> RiskModelRun | None:

@@ -84,13 +84,14 @@ def materialise_run(
     )
     db.session.flush()
     count = len(region_codes)
+    scores, contributions, forecasts, ranks = [], [], [], []
     for region_index, code in enumerate(region_codes):
         for period_index, period in enumerate(periods):
             score = expected_score(region_index, period_index, offset)
             # Two domains share the score equally; indicators split their domain's half.
             half = score / 2
-            db.session.add(
-                RiskScore(
+            scores.append(
+                dict(
                     run_id=run_id,
                     region_code=code,
                     period=period,
@@ -104,12 +105,18 @@ def materialise_run(
                 )
             )
             for domain in DOMAINS:
-                db.session.add(
-                    RiskScoreContribution(
+                contributions.append(
+                    dict(
                         run_id=run_id,
                         region_code=code,
                         period=period,
                         level="domain",
+                        domain="",
+                        value=None,
+                        observed_period=None,
+                        stale=False,
+                        normalised_value=None,
+                        weight=None,
                         code=domain,
                         contribution=half,
                     )
@@ -122,8 +129,8 @@ def materialise_run(
                 "survey_trust_local_government": half,
             }
             for indicator, contribution in parts.items():
-                db.session.add(
-                    RiskScoreContribution(
+                contributions.append(
+                    dict(
                         run_id=run_id,
                         region_code=code,
                         period=period,
@@ -141,8 +148,8 @@ def materialise_run(
         last = expected_score(region_index, len(periods) - 1, offset)
         for step, period in enumerate(FORECAST_PERIODS, start=1):
             mean = min(9.9, last + 0.2 * step)
-            db.session.add(
-                RiskForecast(
+            forecasts.append(
+                dict(
                     run_id=run_id,
                     region_code=code,
                     target="score",
@@ -159,8 +166,8 @@ def materialise_run(
                 )
             )
         rank = count - region_index
-        db.session.add(
-            RiskRankInterval(
+        ranks.append(
+            dict(
                 run_id=run_id,
                 region_code=code,
                 period=periods[-1],
@@ -172,6 +179,13 @@ def materialise_run(
                 score_high=last + 0.3,
             )
         )
+    for model, rows in (
+        (RiskScore, scores),
+        (RiskScoreContribution, contributions),
+        (RiskForecast, forecasts),
+        (RiskRankInterval, ranks),
+    ):
+        db.session.execute(sa.insert(model), rows)
     if active:
         activate(run_id)
     db.session.commit()

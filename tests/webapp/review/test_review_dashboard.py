@@ -2,9 +2,116 @@
 
 from __future__ import annotations
 
+import re
 
-def test_dashboard_smoke(client_for, published):
-    client = client_for("council_member")
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+from tests.webapp.review.conftest import PUBLISHED, UNPUBLISHED
+from tests.webapp.review.materialised import expected_score
+
+
+def table_rows(page: str) -> list[str]:
+    """Unit names of the scores table, in order."""
+    body = page.split('<table class="scores">', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', body)
+
+
+@pytest.mark.parametrize("role", ["council_member", "analyst", "admin"])
+def test_every_reviewer_role_sees_the_dashboard(client_for, published, role):
+    response = client_for(role).get("/review/")
+    assert response.status_code == 200
+    assert PUBLISHED in response.get_data(as_text=True)
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, published):
     response = client.get("/review/")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200, page[:2000]
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+def test_council_members_land_on_the_dashboard(app, make_user, published):
+    user = make_user("council_member")
+    response = app.test_client().post(
+        "/sign-in", data={"email": user.email, "password": TEST_PASSWORD}
+    )
+    assert response.headers["Location"].endswith("/review/")
+
+
+def test_tile_map_draws_every_unit_with_its_class_and_a_legend(client_for, published, regions):
+    page = client_for("council_member").get("/review/").get_data(as_text=True)
+    current = [region.code for region in regions if region.is_current]
+    drawn = re.findall(r'<g class="tile risk-(\w+)" data-code="([^"]+)">', page)
+    assert sorted(code for _, code in drawn) == sorted(current)
+    classes = dict((code, risk_class) for risk_class, code in drawn)
+    index = published.regions.index("KZ-75")
+    assert classes["KZ-75"] == ("very_high" if expected_score(index, 4) >= 6.5 else "high")
+    legend = page.split('class="risk-legend"', 1)[1].split("</ul>", 1)[0]
+    for label in ("Very low", "Low", "Medium", "High", "Very high", "No score"):
+        assert f"<strong>{label}</strong>" in legend
+    assert "6.5 and above" in legend
+
+
+def test_tile_labels_follow_the_viewers_language(client_for, published):
+    client = client_for("council_member")
+    page = client.get("/review/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert '<html lang="ru">' in page
+    assert ">Караганда</text>" in page
+    assert "Обзор рисков" in page  # the page itself is translated too
+    page = client.get("/review/", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    assert ">Қарағанды</text>" in page
+
+
+def test_table_shows_the_published_scores_sorted_server_side(client_for, published):
+    client = client_for("council_member")
+    page = client.get("/review/").get_data(as_text=True)
+    rows = table_rows(page)
+    assert len(rows) == 20
+    # Scores grow with the registry position in the fixture, so the default sort (score,
+    # descending) lists the last units first.
+    assert rows[0] == "Shymkent city"
+    assert 'aria-sort="descending"' in page
+    top = expected_score(published.regions.index("KZ-79"), 4)
+    assert f'<td class="number">{top:.1f}</td>' in page
+    unpublished_top = expected_score(published.regions.index("KZ-79"), 4, offset=3.0)
+    assert f'<td class="number">{unpublished_top:.1f}</td>' not in page
+    assert UNPUBLISHED not in page
+
+    page = client.get("/review/?sort=region&dir=asc").get_data(as_text=True)
+    rows = table_rows(page)
+    assert rows == sorted(rows, key=str.casefold)
+    assert re.search(r'<th scope="col" aria-sort="ascending">\s*<a class="sort-link"', page)
+
+    page = client.get("/review/?sort=reliability&dir=asc").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in page
+
+
+def test_period_and_domain_filters(client_for, published):
+    client = client_for("council_member")
+    page = client.get("/review/?period=2021").get_data(as_text=True)
+    assert "Risk score by unit, 2021" in page
+    assert "Change since 2020" in page
+    page = client.get("/review/?domain=trust_in_state&period=2023").get_data(as_text=True)
+    assert "Domain “Trust in the state”, 2023" in page
+    index = published.regions.index("KZ-71")
+    domain_score = expected_score(index, 4) - 0.5
+    assert f'<td class="number">{domain_score:.1f}</td>' in page
+    assert "Forecast 2024" not in page  # forecasts exist for the overall score only
+
+
+@pytest.mark.parametrize("query", ["period=1990", "domain=nonsense"])
+def test_unknown_filters_are_404(client_for, published, query):
+    assert client_for("analyst").get(f"/review/?{query}").status_code == 404
+
+
+def test_forecast_probability_and_freshness_are_shown(client_for, published):
+    page = client_for("council_member").get("/review/").get_data(as_text=True)
+    assert "Forecast 2024" in page and "Forecast 2025" in page
+    assert "Chance of “high” or above, 2024" in page
+    assert "Model run computed" in page and "March 1, 2024" in page
+    assert "survey: 2023" in page
+
+
+def test_without_a_published_run_the_dashboard_says_so(client_for, regions):
+    page = client_for("council_member").get("/review/").get_data(as_text=True)
+    assert "No model run has been published yet" in page

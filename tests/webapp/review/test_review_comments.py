@@ -1,0 +1,137 @@
+"""Council comments on scores: tied to the run and period, refused without a score, answered."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.webapp.review.conftest import PUBLISHED, UNPUBLISHED
+from tests.webapp.review.materialised import activate
+
+
+def stored_comments(app):
+    from webapp.extensions import db
+    from webapp.review.models import ScoreComment
+
+    with app.app_context():
+        return [
+            (comment.run_id, comment.region_code, comment.period, comment.verdict, comment.body)
+            for comment in db.session.scalars(sa.select(ScoreComment).order_by(ScoreComment.id))
+        ]
+
+
+def test_a_council_member_comments_on_a_score(app, client_for, published):
+    client = client_for("council_member")
+    response = client.post(
+        "/review/regions/KZ-75",
+        data={"period": "2022", "verdict": "disagree", "body": "Unemployment fell last spring."},
+    )
+    assert response.status_code == 302
+    assert stored_comments(app) == [
+        (PUBLISHED, "KZ-75", "2022", "disagree", "Unemployment fell last spring.")
+    ]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your comment was recorded." in page
+    assert "Unemployment fell last spring." in page
+    from webapp.audit.models import AuditEvent
+    from webapp.extensions import db
+
+    with app.app_context():
+        actions = list(db.session.scalars(sa.select(AuditEvent.action)))
+    assert "review.comment" in actions
+
+
+def test_a_period_without_a_score_is_refused_with_a_reason(app, client_for, published):
+    client = client_for("council_member")
+    response = client.post(
+        "/review/regions/KZ-75", data={"period": "2024", "verdict": "agree", "body": ""}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "has no score for this unit in 2024" in page
+    assert stored_comments(app) == []
+
+
+def test_the_service_refuses_periods_the_published_run_did_not_score(app, published):
+    from webapp.extensions import db
+    from webapp.regions.models import Region
+    from webapp.review.comments import CommentRefused, add_comment
+    from webapp.risk.models import RiskModelRun
+
+    with app.test_request_context():
+        run = db.session.get(RiskModelRun, PUBLISHED)
+        region = db.session.get(Region, "KZ-75")
+        with pytest.raises(CommentRefused, match="2024"):
+            add_comment(run, region, "2024", "agree", "", None)
+        with pytest.raises(CommentRefused):
+            add_comment(run, region, "2023", "maybe", "", None)
+
+
+def test_a_missing_verdict_is_refused(app, client_for, published):
+    response = client_for("council_member").post(
+        "/review/regions/KZ-75", data={"period": "2023", "body": "no verdict"}
+    )
+    assert response.status_code == 400
+    assert "Choose agree, disagree or needs discussion." in response.get_data(as_text=True)
+    assert stored_comments(app) == []
+
+
+@pytest.mark.parametrize("role", ["analyst", "admin"])
+def test_only_council_members_comment(app, client_for, published, role):
+    response = client_for(role).post(
+        "/review/regions/KZ-75", data={"period": "2023", "verdict": "agree"}
+    )
+    assert response.status_code == 403
+    assert stored_comments(app) == []
+
+
+def test_analysts_list_filter_and_answer_comments(app, client_for, published):
+    council = client_for("council_member")
+    for region, verdict in (("KZ-75", "agree"), ("KZ-71", "needs_discussion")):
+        council.post(
+            f"/review/regions/{region}",
+            data={"period": "2023", "verdict": verdict, "body": f"about {region}"},
+        )
+    analyst = client_for("analyst")
+    page = analyst.get("/review/comments").get_data(as_text=True)
+    assert "about KZ-75" in page and "about KZ-71" in page and "2 comments" in page
+    page = analyst.get("/review/comments?verdict=needs_discussion").get_data(as_text=True)
+    assert "about KZ-71" in page and "about KZ-75" not in page
+    page = analyst.get("/review/comments?region=KZ-75&status=open").get_data(as_text=True)
+    assert "about KZ-75" in page and "1 comments" in page
+
+    from webapp.extensions import db
+    from webapp.review.models import ScoreComment
+
+    with app.app_context():
+        comment_id = db.session.scalar(
+            sa.select(ScoreComment.id).where(ScoreComment.region_code == "KZ-75")
+        )
+    response = analyst.post(f"/review/comments/{comment_id}", data={"body": "Thank you, noted."})
+    assert response.status_code == 302
+    page = analyst.get("/review/comments?status=answered").get_data(as_text=True)
+    assert "about KZ-75" in page and "about KZ-71" not in page
+    # The council sees the answer under its comment.
+    page = council.get("/review/regions/KZ-75").get_data(as_text=True)
+    assert "Thank you, noted." in page
+    assert analyst.post(f"/review/comments/{comment_id}", data={"body": " "}).status_code == 400
+
+
+def test_council_members_cannot_open_the_analysts_list(client_for, published):
+    client = client_for("council_member")
+    assert client.get("/review/comments").status_code == 403
+
+
+def test_comments_stay_with_the_run_they_judged(app, client_for, published):
+    council = client_for("council_member")
+    council.post("/review/regions/KZ-75", data={"period": "2023", "verdict": "agree"})
+    from webapp.extensions import db
+
+    with app.app_context():
+        activate(UNPUBLISHED)  # another run is published: the comment does not move to it
+        db.session.commit()
+    assert stored_comments(app)[0][0] == PUBLISHED
+    page = council.get("/review/regions/KZ-75").get_data(as_text=True)
+    assert f"on an earlier model run ({PUBLISHED})" in page
+    report = council.get("/review/regions/KZ-75/report").get_data(as_text=True)
+    assert "Agree" not in report.split('id="report-comments-title"', 1)[1]

@@ -1,0 +1,106 @@
+"""Tile map layout from data and the chart's geometry: pure functions, no database."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.review.charts import ForecastPoint, HistoryPoint, history_forecast_chart
+from webapp.review.tilemap import (
+    DEFAULT_TILEMAP,
+    GAP,
+    TILE,
+    TileMapError,
+    UnitOnMap,
+    build_tilemap,
+    load_positions,
+)
+
+
+def test_packaged_layout_places_kazakhstans_twenty_units_once():
+    positions = load_positions(DEFAULT_TILEMAP)
+    assert len(positions) == 20
+    assert len({(p.row, p.col) for p in positions.values()}) == 20
+    assert positions["KZ-27"].col < positions["KZ-63"].col  # west of east
+    assert positions["KZ-59"].row < positions["KZ-79"].row  # north of south
+    assert positions["KZ-59"].short_names["ru"] == ("Северо-", "Казахст.")
+
+
+def test_layout_file_problems_name_row_and_column(tmp_path):
+    bad = tmp_path / "layout.csv"
+    bad.write_text("code,row,col\nKZ-1,0,0\nKZ-2,x,1\nKZ-3,0,0\nKZ-1,2,2\n,1,1\n")
+    with pytest.raises(TileMapError) as caught:
+        load_positions(bad)
+    problems = "\n".join(caught.value.problems)
+    assert "row 3, column row: 'x' is not a whole number" in problems
+    assert "row 4: row 0, col 0 is already taken by KZ-1" in problems
+    assert "row 5, column code: KZ-1 is listed twice" in problems
+    assert "row 6, column code: empty" in problems
+    missing = tmp_path / "missing.csv"
+    missing.write_text("code,row\nKZ-1,0\n")
+    with pytest.raises(TileMapError, match="missing column"):
+        load_positions(missing)
+
+
+def test_units_without_a_position_are_placed_below_the_map():
+    positions = load_positions(DEFAULT_TILEMAP)
+    units = [UnitOnMap("KZ-75", "Almaty city"), UnitOnMap("XX-01", "Newland Province")]
+    tilemap = build_tilemap(units, positions, "en")
+    placed = {tile.code: tile for tile in tilemap.tiles}
+    assert placed["XX-01"].auto_placed and not placed["KZ-75"].auto_placed
+    assert placed["XX-01"].y > placed["KZ-75"].y
+    assert placed["XX-01"].label_lines == ("Newland", "Province")
+    assert placed["KZ-75"].label_lines == ("Almaty", "city")
+
+
+def test_another_country_gets_a_square_grid():
+    units = [UnitOnMap(f"AA-{i}", f"Unit {i}") for i in range(7)]
+    tilemap = build_tilemap(units, {}, "en")
+    assert len(tilemap.tiles) == 7
+    assert tilemap.width == 3 * TILE + 2 * GAP  # ceil(sqrt(7)) = 3 columns
+    assert len({(tile.x, tile.y) for tile in tilemap.tiles}) == 7
+
+
+def test_long_labels_are_condensed_to_fit_a_tile():
+    from webapp.review.tilemap import LABEL_WIDTH, Tile
+
+    assert Tile.condensed_width("Astana") is None
+    assert Tile.condensed_width("Қызылорда облысы") == LABEL_WIDTH
+
+
+def test_chart_bands_follow_the_intervals_and_stay_on_the_scale():
+    history = [HistoryPoint(str(year), 4.0 + 0.5 * i) for i, year in enumerate(range(2019, 2024))]
+    forecast = [
+        ForecastPoint("2024", 6.5, 6.0, 7.0, 5.5, 7.5),
+        ForecastPoint("2025", 7.5, 6.5, 9.0, 5.0, 12.0),
+    ]
+    chart = history_forecast_chart(
+        history,
+        forecast,
+        class_bounds=(2.0, 3.5, 5.0, 6.5),
+        class_codes=("very_low", "low", "medium", "high", "very_high"),
+    )
+    assert len(chart.history_points) == 5 and len(chart.forecast_points) == 2
+    assert chart.forecast_start == chart.history_points[-1][0]
+    ys = [float(point.split(",")[1]) for point in chart.band_95.split()]
+    assert min(ys) == pytest.approx(chart.plot_top)  # 12.0 is drawn at the top of 0-10
+    assert max(ys) <= chart.plot_bottom
+    assert [band.risk_class for band in chart.class_bands] == [
+        "very_low",
+        "low",
+        "medium",
+        "high",
+        "very_high",
+    ]
+    assert sum(band.height for band in chart.class_bands) == pytest.approx(
+        chart.plot_bottom - chart.plot_top
+    )
+    assert [tick.label for tick in chart.y_ticks] == ["0", "2", "4", "6", "8", "10"]
+
+
+def test_many_periods_thin_out_the_axis_labels():
+    history = [HistoryPoint(f"2020-{month:02d}", 5.0) for month in range(1, 13)]
+    history += [HistoryPoint(f"2021-{month:02d}", 5.0) for month in range(1, 13)]
+    chart = history_forecast_chart(history, [])
+    assert len(chart.x_ticks) <= 7
+    assert chart.x_ticks[-1].label == "2021-12"
+    assert chart.band_80 == "" and chart.forecast_path == ""

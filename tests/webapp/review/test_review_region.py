@@ -1,0 +1,62 @@
+"""The region page: history and forecast chart, breakdown, movers, survey values, rank."""
+
+from __future__ import annotations
+
+import re
+
+from tests.webapp.review.materialised import SMALL_CELL_REGION, expected_score
+
+
+def test_region_page_shows_chart_with_bands_and_a_table(client_for, published):
+    page = client_for("council_member").get("/review/regions/KZ-75").get_data(as_text=True)
+    assert "<h1>Almaty city" in page
+    chart = page.split('<figure class="risk-chart">', 1)[1].split("</figure>", 1)[0]
+    assert 'role="img"' in chart and '<title id="chart-title">' in chart
+    assert chart.count('class="point-history"') == 5
+    assert chart.count('class="point-forecast"') == 2
+    assert '<polygon class="band-95"' in chart and '<polygon class="band-80"' in chart
+    assert "80% prediction interval" in chart and "95% prediction interval" in chart
+    # The accessible table repeats the numbers, forecasts with their intervals.
+    index = 18  # KZ-75 is the 19th current unit of the registry
+    last = expected_score(index, 4)
+    assert f'<td class="number">{last:.1f}</td>' in page
+    assert "2024 (forecast)" in page
+    mean = min(9.9, last + 0.2)
+    assert f"{mean - 0.5:.1f}–{mean + 0.5:.1f}" in page
+
+
+def test_breakdown_movers_and_rank(client_for, published):
+    page = client_for("analyst").get("/review/regions/KZ-11?period=2023").get_data(as_text=True)
+    assert "Domain breakdown, 2023" in page
+    assert "Economic hardship" in page and "Trust in the state" in page
+    movers = page.split('id="movers-title"', 1)[1].split("</table>", 1)[0]
+    names = re.findall(r'<th scope="row">([^<]+)', movers)
+    # Unemployment's contribution grows every period in the fixture; poverty's shrinks.
+    assert names[0].startswith("Unemployment rate")
+    assert "Change since 2022" in page
+    assert re.search(r"Rank \(1 = highest risk\).*?of 20", page, re.S)
+    assert "under other reasonable choices of weights and methods" in page
+
+
+def test_survey_values_below_the_threshold_are_hidden(client_for, published):
+    client = client_for("council_member")
+    small = client.get(f"/review/regions/{SMALL_CELL_REGION}").get_data(as_text=True)
+    survey = small.split('id="survey-title"', 1)[1].split("</table>", 1)[0]
+    assert "hidden: too few responses" in survey
+    assert "41.5" not in survey and "fewer than 10" in survey
+    movers = small.split('id="movers-title"', 1)[1].split("</table>", 1)[0]
+    assert "hidden: too few responses" in movers
+    large = client.get("/review/regions/KZ-75").get_data(as_text=True)
+    survey = large.split('id="survey-title"', 1)[1].split("</table>", 1)[0]
+    assert "41.5" in survey and "37.0–46.0" in survey and ">250<" in survey
+
+
+def test_unknown_region_and_period(client_for, published):
+    client = client_for("council_member")
+    assert client.get("/review/regions/KZ-99").status_code == 404
+    assert client.get("/review/regions/KZ-75?period=1990").status_code == 404
+
+
+def test_anonymous_visitors_cannot_open_a_region(client, published):
+    response = client.get("/review/regions/KZ-75")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
