@@ -16,6 +16,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+#: The browser tests' summary (timings, screenshots, accessibility) must run where the terminal
+#: is: in the xdist controller, which never imports tests/browser/conftest.py.
+pytest_plugins = ["tests.browser.reporting"]
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_PASSWORD = "correct horse battery staple"
 

@@ -163,12 +163,13 @@ def render_page(
     status: int = 200,
 ) -> tuple[str, int]:
     view = page_view(definition, page_index, raw, language, errors)
-    error_list = [
-        (question, answer_error_text(question.error))
-        for question in view.questions
-        if question.error is not None
-    ]
     with force_locale(language):
+        # Inside force_locale: the summary speaks the survey's language, like the fields.
+        error_list = [
+            (question, answer_error_text(question.error))
+            for question in view.questions
+            if question.error is not None
+        ]
         body = render_template(
             "surveys/respond/page.html",
             survey=survey,
