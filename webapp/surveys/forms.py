@@ -3,6 +3,9 @@ from the survey definition instead (see ``services.responding.page_view``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -17,6 +20,19 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from webapp.surveys.services.authoring import MAX_INVITATIONS_PER_BATCH
+
+try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # older WTForms
+    SelectChoice = None
+
+
+def select_choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
+    """Choices for a SelectField in the form the installed WTForms prefers."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 AUDIENCE_LABELS = {
     "public": _l("Public link (anonymous)"),
@@ -46,7 +62,7 @@ class UploadSurveyForm(FlaskForm):
             ),
         ],
     )
-    audience = SelectField(_l("Who answers"), choices=list(AUDIENCE_LABELS.items()))
+    audience = SelectField(_l("Who answers"), choices=select_choices(AUDIENCE_LABELS.items()))
     state_body = SelectField(_l("State body (council feedback)"), coerce=str, choices=[])
     note = TextAreaField(_l("Note shown with the survey (optional)"), validators=[Length(max=2000)])
 
@@ -82,7 +98,7 @@ class StateBodyForm(FlaskForm):
     name_kk = StringField(_l("Name in Kazakh"), validators=[DataRequired(), Length(max=300)])
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=300)])
-    level = SelectField(_l("Level"), choices=list(LEVEL_LABELS.items()))
+    level = SelectField(_l("Level"), choices=select_choices(LEVEL_LABELS.items()))
     region = SelectField(_l("Region (local bodies)"), choices=[])
 
 

@@ -123,8 +123,11 @@ def test_post_without_csrf_token_is_refused(app, client, survey_id):
     form = form_of(html)
     refused = client.post(
         form["action"],
-        data={"page": form["page"], "language": "en", **{f"answer-{k}": v for k, v in
-                                                          PAGE_ONE.items()}},
+        data={
+            "page": form["page"],
+            "language": "en",
+            **{f"answer-{k}": v for k, v in PAGE_ONE.items()},
+        },
     )
     assert refused.status_code == 400
     accepted = answer_page(client, html, PAGE_ONE, language="en")

@@ -3,29 +3,28 @@
 Everything here is generated from a seeded random generator and labelled as synthetic on
 the surveys themselves. Responses are made to look plausible for charts and indicators:
 regions differ, ratings drift over the 24 months, and every answer follows the form's skip
-logic (hidden questions are absent), because visibility is computed by the same
-``visible_questions`` the respondent pages use.
+logic (hidden questions are absent): pages and questions are generated in form order and
+only when their ``relevant`` expression holds, evaluated by the survey expression engine.
 """
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 import sqlalchemy as sa
 
 from webapp.auth.models import User
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.regions.models import Region
-from webapp.surveys.answers import visible_questions
 from webapp.surveys.councils import Names, create_council, create_state_body
 from webapp.surveys.definition import Question, SurveyDefinition
 from webapp.surveys.demo_forms import demo_form_path
-from webapp.surveys.expressions import parse
+from webapp.surveys.expressions import ExpressionError, parse
 from webapp.surveys.models import (
     Council,
     CouncilMembership,
@@ -107,7 +106,7 @@ def load_demo_surveys(citizen_responses: int = 10_000, council_responses: int = 
     ]
     if not regions:
         return "skipped: load the region registry first (flask regions load)"
-    rng = np.random.default_rng(SEED)
+    rng = random.Random(SEED)
 
     citizen = create_survey(
         read_definition(demo_form_path("listening_state_citizen.xlsx")),
@@ -152,85 +151,122 @@ def _councils() -> list[Council]:
     return councils
 
 
-class _Visibility:
-    """visible_questions, cached on the answers that relevance expressions read."""
+class _Relevance:
+    """Relevance of pages and questions, evaluated in form order with a cache.
 
-    def __init__(self, definition: SurveyDefinition) -> None:
-        self.definition = definition
-        names: set[str] = set()
-        for page in definition.pages:
-            if page.relevant:
-                names |= parse(page.relevant).references
-            for question in page.questions:
-                if question.relevant:
-                    names |= parse(question.relevant).references
-        self.inputs = sorted(names)
-        self.cache: dict[tuple, set[str]] = {}
+    Generation goes through the form in order, so an expression only reads answers given
+    before it; caching on the values it reads makes 10,000 respondents cheap.
+    """
 
-    def __call__(self, answers: Mapping[str, Any]) -> set[str]:
-        key = tuple(
-            tuple(value) if isinstance(value := answers.get(name), list) else value
-            for name in self.inputs
-        )
+    def __init__(self) -> None:
+        self.parsed: dict[str, tuple[Any, list[str]]] = {}
+        self.cache: dict[tuple, bool] = {}
+        self.today = date.today()
+
+    def holds(self, text: str | None, answers: Mapping[str, Any]) -> bool:
+        if not text:
+            return True
+        if text not in self.parsed:
+            expression = parse(text)
+            self.parsed[text] = (expression, sorted(expression.references))
+        expression, names = self.parsed[text]
+        key = (text, *(_frozen(answers.get(name)) for name in names))
         if key not in self.cache:
-            self.cache[key] = visible_questions(self.definition, answers)
+            try:
+                self.cache[key] = expression.evaluate_bool(answers, today=self.today)
+            except ExpressionError:
+                self.cache[key] = False
         return self.cache[key]
 
+    def allows(self, constraint: str | None, answers: Mapping[str, Any], value: Any) -> bool:
+        """Whether ``value`` meets the question's constraint (``.`` is the value)."""
+        if not constraint:
+            return True
+        if constraint not in self.parsed:
+            expression = parse(constraint)
+            self.parsed[constraint] = (expression, sorted(expression.references))
+        expression, _ = self.parsed[constraint]
+        try:
+            return expression.evaluate_bool(answers, current=value, today=self.today)
+        except ExpressionError:
+            return False
 
-def _moments(rng: np.random.Generator, count: int, now: datetime) -> list[datetime]:
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _moments(rng: random.Random, count: int, now: datetime) -> list[datetime]:
     """Submission times over the last 24 months, a little busier lately."""
     start = (now - timedelta(days=30.44 * MONTHS)).timestamp()
     span = now.timestamp() - start - 3600
-    fractions = np.sqrt(rng.random(count)) * 0.4 + rng.random(count) * 0.6
-    return [datetime.fromtimestamp(start + f * span, tz=UTC) for f in np.sort(fractions)]
+    fractions = sorted(rng.random() ** 0.5 * 0.4 + rng.random() * 0.6 for _ in range(count))
+    return [datetime.fromtimestamp(start + f * span, tz=UTC) for f in fractions]
 
 
-def _likert(mood: float, rng: np.random.Generator, size: int = 5) -> str:
-    value = round(3 + mood + rng.normal(0, 0.9))
+def _likert(mood: float, rng: random.Random, size: int = 5) -> str:
+    value = round(3 + mood + rng.gauss(0, 0.9))
     return str(min(max(value, 1), size))
 
 
 def _generate(
     definition: SurveyDefinition,
-    visibility: _Visibility,
-    rng: np.random.Generator,
+    relevance: _Relevance,
+    rng: random.Random,
     mood: float,
     fixed: Mapping[str, Any],
     text_for: Callable[[Question], str | None],
-    choice_weights: Mapping[str, np.ndarray],
+    choice_weights: Mapping[str, list[float]],
 ) -> dict[str, Any]:
-    """Answers for every question, then the hidden ones removed by the form's own logic."""
+    """Answers in form order, only for the pages and questions that are shown."""
     answers: dict[str, Any] = {}
-    for question in definition.questions():
-        name = question.name
-        if name in fixed:
-            answers[name] = fixed[name]
+    for page in definition.pages:
+        if not relevance.holds(page.relevant, answers):
             continue
-        choices = [choice.name for choice in definition.choices_for(question)]
-        if question.type == "acknowledge":
-            answers[name] = "OK"
-        elif question.type == "select_one" and choices:
-            if all(choice.isdigit() for choice in choices):
-                answers[name] = _likert(mood, rng, len(choices))
+        for question in page.questions:
+            if not question.takes_answer or not relevance.holds(question.relevant, answers):
+                continue
+            for _attempt in range(20):  # draw again until the form's constraint holds
+                value = _answer(definition, question, rng, mood, fixed, text_for, choice_weights)
+                if value is None or relevance.allows(question.constraint, answers, value):
+                    break
             else:
-                weights = choice_weights.get(name)
-                answers[name] = str(rng.choice(choices, p=weights))
-        elif question.type == "select_multiple" and choices:
-            ordinary = [choice for choice in choices if choice != "none"]
-            if "none" in choices and rng.random() < 0.1:
-                answers[name] = ["none"]
-            else:
-                count = int(rng.integers(1, min(3, len(ordinary)) + 1))
-                picked = rng.choice(ordinary, size=count, replace=False)
-                answers[name] = [choice for choice in ordinary if choice in set(picked)]
-        elif question.type == "integer":
-            answers[name] = int(rng.integers(0 if "0" in (question.constraint or "") else 1, 7))
-        elif question.type == "text":
-            text = text_for(question)
-            if text:
-                answers[name] = text
-    visible = visibility(answers)
-    return {name: value for name, value in answers.items() if name in visible}
+                value = None
+            if value is not None:
+                answers[question.name] = value
+    return answers
+
+
+def _answer(
+    definition: SurveyDefinition,
+    question: Question,
+    rng: random.Random,
+    mood: float,
+    fixed: Mapping[str, Any],
+    text_for: Callable[[Question], str | None],
+    choice_weights: Mapping[str, list[float]],
+) -> Any:
+    if question.name in fixed:
+        return fixed[question.name]
+    choices = [choice.name for choice in definition.choices_for(question)]
+    if question.type == "acknowledge":
+        return "OK"
+    if question.type == "select_one" and choices:
+        if all(choice.isdigit() for choice in choices):
+            return _likert(mood, rng, len(choices))
+        weights = choice_weights.get(question.name)
+        return rng.choices(choices, weights=weights)[0]
+    if question.type == "select_multiple" and choices:
+        ordinary = [choice for choice in choices if choice != "none"]
+        if "none" in choices and rng.random() < 0.1:
+            return ["none"]
+        picked = set(rng.sample(ordinary, rng.randint(1, min(3, len(ordinary)))))
+        return [choice for choice in ordinary if choice in picked]
+    if question.type == "integer":
+        return rng.randint(0, 8)
+    if question.type == "text":
+        return text_for(question) or None
+    return None
 
 
 def _row(
@@ -239,13 +275,13 @@ def _row(
     language: str,
     region: str | None,
     moment: datetime,
-    rng: np.random.Generator,
+    rng: random.Random,
     **extra: Any,
 ) -> dict[str, Any]:
     return {
         "survey_id": survey.id,
         "survey_version_id": survey.current_version_id,
-        "submission_id": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
+        "submission_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
         "content_hash": content_hash(answers),
         "language": language,
         "region_code": region,
@@ -255,42 +291,43 @@ def _row(
     }
 
 
+def _dirichlet(rng: random.Random, size: int, concentration: float) -> list[float]:
+    draws = [rng.gammavariate(concentration, 1.0) for _ in range(size)]
+    total = sum(draws)
+    return [draw / total for draw in draws]
+
+
 def _citizen_rows(
-    survey: Survey, regions: list[Region], rng: np.random.Generator, count: int, now: datetime
+    survey: Survey, regions: list[Region], rng: random.Random, count: int, now: datetime
 ) -> list[dict[str, Any]]:
     definition = survey.current_version.load()
-    visibility = _Visibility(definition)
+    relevance = _Relevance()
     codes = [region.code for region in regions]
-    weights = np.array([POPULATION_WEIGHT.get(code, 1.0) for code in codes])
-    weights /= weights.sum()
-    level = dict(zip(codes, rng.normal(0, 0.45, len(codes)), strict=True))
-    trend = dict(zip(codes, rng.normal(0.05, 0.35, len(codes)), strict=True))
-    problem_weights: dict[str, np.ndarray] = {}
-    try:
-        problems = [c.name for c in definition.choices_for(definition.question("main_problem"))]
-        for code in codes:
-            problem_weights[code] = rng.dirichlet(np.full(len(problems), 1.5))
-    except KeyError:
-        problems = []
+    weights = [POPULATION_WEIGHT.get(code, 1.0) for code in codes]
+    # Each region has its own level and its own drift over the two years.
+    level = {code: rng.gauss(0, 0.45) for code in codes}
+    trend = {code: rng.gauss(0.05, 0.35) for code in codes}
+    choice_weights: dict[str, dict[str, list[float]]] = {code: {} for code in codes}
+    for question in definition.questions():
+        choices = definition.choices_for(question)
+        if question.type == "select_one" and choices and not choices[0].name.isdigit():
+            for code in codes:
+                choice_weights[code][question.name] = _dirichlet(rng, len(choices), 1.5)
     start = now - timedelta(days=30.44 * MONTHS)
     rows = []
-    languages = np.array(["kk", "ru", "en"])
     for moment in _moments(rng, count, now):
-        code = str(rng.choice(codes, p=weights))
+        code = rng.choices(codes, weights=weights)[0]
         months = (moment - start).days / 30.44
-        mood = level[code] + trend[code] * (months / MONTHS - 0.5) * 2 + rng.normal(0, 0.6)
-        language = str(rng.choice(languages, p=[0.55, 0.4, 0.05]))
-        choice_weights = {"main_problem": problem_weights[code]} if problems else {}
+        mood = level[code] + trend[code] * (months / MONTHS - 0.5) * 2 + rng.gauss(0, 0.6)
+        language = rng.choices(("kk", "ru", "en"), weights=(0.55, 0.4, 0.05))[0]
 
         def text_for(question: Question, language: str = language) -> str | None:
             if question.name.endswith("_other"):
                 return COMMENTS[language][0]
-            return COMMENTS[language][int(rng.integers(0, 3))] if rng.random() < 0.1 else None
+            return rng.choice(COMMENTS[language]) if rng.random() < 0.1 else None
 
-        fixed = {}
-        for question in definition.region_questions():
-            fixed[question.name] = code
-        answers = _generate(definition, visibility, rng, mood, fixed, text_for, choice_weights)
+        fixed = {question.name: code for question in definition.region_questions()}
+        answers = _generate(definition, relevance, rng, mood, fixed, text_for, choice_weights[code])
         rows.append(_row(survey, answers, language, code, moment, rng))
     return rows
 
@@ -300,37 +337,30 @@ def _council_rows(
     councils: list[Council],
     regions: list[Region],
     member: User | None,
-    rng: np.random.Generator,
+    rng: random.Random,
     count: int,
     now: datetime,
 ) -> list[dict[str, Any]]:
     definition = survey.current_version.load()
-    visibility = _Visibility(definition)
+    relevance = _Relevance()
     codes = [region.code for region in regions]
-    moods = rng.normal(0, 0.5, len(councils))
+    moods = [rng.gauss(0, 0.5) for _ in councils]
     rows = []
     for moment in _moments(rng, count, now):
-        index = int(rng.integers(0, len(councils)))
+        index = rng.randrange(len(councils))
         council = councils[index]
-        language = str(rng.choice(["kk", "ru"], p=[0.5, 0.5]))
-        region = council.region_code or str(rng.choice(codes))
+        language = rng.choice(("kk", "ru"))
+        region = council.region_code or rng.choice(codes)
         body_name = council.state_body.name(language)
 
         def text_for(question: Question, language: str = language, body: str = body_name) -> str:
             if question.name == "state_body_name":
                 return body
-            return COMMENTS[language][int(rng.integers(0, 3))] if rng.random() < 0.3 else ""
+            return rng.choice(COMMENTS[language]) if rng.random() < 0.3 else ""
 
         fixed = {question.name: region for question in definition.region_questions()}
-        answers = _generate(
-            definition,
-            visibility,
-            rng,
-            float(moods[index]) + rng.normal(0, 0.5),
-            fixed,
-            text_for,
-            {},
-        )
+        mood = moods[index] + rng.gauss(0, 0.5)
+        answers = _generate(definition, relevance, rng, mood, fixed, text_for, {})
         attributed = member is not None and index == 0
         rows.append(
             _row(

@@ -14,7 +14,13 @@ from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.regions.services import all_regions
 from webapp.surveys import councils as services
-from webapp.surveys.forms import LEVEL_LABELS, CouncilForm, MemberForm, StateBodyForm
+from webapp.surveys.forms import (
+    LEVEL_LABELS,
+    CouncilForm,
+    MemberForm,
+    StateBodyForm,
+    select_choices,
+)
 from webapp.surveys.models import Council, StateBody
 from webapp.surveys.services import SurveyError
 from webapp.surveys.views import blueprint
@@ -26,18 +32,19 @@ STAFF = (Role.ADMIN, Role.ANALYST)
 def _body_form() -> StateBodyForm:
     language = interface_language()
     form = StateBodyForm(prefix="body")
-    form.region.choices = [("", _("None (republican)"))] + [
-        (region.code, region.name(language)) for region in all_regions(current_only=True)
-    ]
+    form.region.choices = select_choices(
+        [("", _("None (republican)"))]
+        + [(region.code, region.name(language)) for region in all_regions(current_only=True)]
+    )
     return form
 
 
 def _council_form() -> CouncilForm:
     language = interface_language()
     form = CouncilForm(prefix="council")
-    form.state_body.choices = [
+    form.state_body.choices = select_choices(
         (str(body.id), body.name(language)) for body in services.all_state_bodies()
-    ]
+    )
     return form
 
 

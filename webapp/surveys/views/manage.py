@@ -24,6 +24,7 @@ from webapp.surveys.forms import (
     InvitationsForm,
     NewVersionForm,
     UploadSurveyForm,
+    select_choices,
 )
 from webapp.surveys.models import Survey
 from webapp.surveys.services import ImportRefused, SurveyError
@@ -45,11 +46,13 @@ def survey_or_404(survey_id: int) -> Survey:
     return db.get_or_404(Survey, survey_id)
 
 
-def state_body_choices() -> list[tuple[str, str]]:
+def state_body_choices() -> list[Any]:
     from webapp.surveys.views.respond import interface_language
 
     language = interface_language()
-    return [("", _("None"))] + [(str(body.id), body.name(language)) for body in all_state_bodies()]
+    return select_choices(
+        [("", _("None"))] + [(str(body.id), body.name(language)) for body in all_state_bodies()]
+    )
 
 
 @blueprint.get("/surveys/")

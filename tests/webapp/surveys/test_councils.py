@@ -1,0 +1,179 @@
+"""Public councils: management, attributed feedback (never from a form field), summaries."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from tests.webapp.surveys.surveys_support import (
+    answer_page,
+    count_responses,
+    make_survey,
+    stored_responses,
+)
+from webapp.extensions import db
+from webapp.surveys import councils
+from webapp.surveys.models import Council, CouncilMembership, StateBody
+from webapp.surveys.services import SurveyError
+
+PAGE_ONE = {"region": "KZ-71", "age": "45"}
+PAGE_TWO = {"employed": "no", "trust": "5"}
+
+
+@pytest.fixture
+def setup(app, regions, make_user):
+    """Two councils of one akimat; the member belongs to the first only."""
+    member = make_user("council_member")
+    outsider = make_user("council_member")
+    with app.app_context():
+        body = councils.create_state_body(
+            councils.Names("Алматы әкімдігі", "Акимат Алматы", "Akimat of Almaty"),
+            "local",
+            "KZ-75",
+        )
+        mine = councils.create_council(councils.Names("Кеңес", "Совет", "Council"), body.id)
+        other = councils.create_council(councils.Names("Басқа", "Другой", "Other council"), body.id)
+        councils.add_member(mine, member.email)
+        db.session.commit()
+        ids = {"body": body.id, "mine": mine.id, "other": other.id}
+    survey_id = make_survey(app, audience="council", state_body_id=ids["body"])
+    return {**ids, "member": member, "outsider": outsider, "survey": survey_id}
+
+
+def test_council_services_refuse_bad_input(app, setup, make_user):
+    analyst = make_user("analyst")
+    with app.app_context():
+        council = db.session.get(Council, setup["mine"])
+        with pytest.raises(SurveyError, match="not a public council member"):
+            councils.add_member(council, analyst.email)
+        with pytest.raises(SurveyError, match="no account"):
+            councils.add_member(council, "nobody@example.org")
+        with pytest.raises(SurveyError, match="already a member"):
+            councils.add_member(council, setup["member"].email)
+        with pytest.raises(SurveyError, match="needs a region"):
+            councils.create_state_body(councils.Names("a", "b", "c"), "local")
+        with pytest.raises(SurveyError, match="Kazakh, Russian and English"):
+            councils.create_state_body(councils.Names("", "b", "c"), "republican")
+        db.session.rollback()
+        assert council.level == "local" and council.region_code == "KZ-75"
+
+
+def test_anonymous_and_other_roles_cannot_answer_council_forms(
+    app, client, setup, make_user, sign_in
+):
+    response = client.get("/s/wellbeing")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+    sign_in(make_user("analyst"))
+    assert client.get("/s/wellbeing").status_code == 403
+
+
+def test_member_of_no_matching_council_is_refused(app, client, setup, sign_in):
+    sign_in(setup["outsider"])
+    response = client.get("/s/wellbeing?lang=en")
+    assert response.status_code == 403
+    assert "not a member" in response.get_data(as_text=True)
+
+
+def test_feedback_is_attributed_to_the_members_council(app, client, setup, sign_in):
+    sign_in(setup["member"])
+    html = client.get("/s/wellbeing?lang=ru").get_data(as_text=True)
+    assert "не является анонимным" in html
+    response = answer_page(client, html, PAGE_ONE, language="ru")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert answer_page(client, page2, PAGE_TWO, language="ru").status_code == 303
+    [stored] = stored_responses(app)
+    assert stored["council_id"] == setup["mine"]
+    assert stored["respondent_user_id"] == setup["member"].id
+    assert stored["region_code"] == "KZ-75"  # the council's region, not the answered one
+
+
+def test_forged_council_id_is_refused_and_nothing_stored(app, client, setup, sign_in):
+    sign_in(setup["member"])
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    response = answer_page(client, html, PAGE_ONE, language="en")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    forged = answer_page(client, page2, PAGE_TWO, language="en", council_id=str(setup["other"]))
+    assert forged.status_code == 403
+    assert "council you are a member of" in forged.get_data(as_text=True)
+    assert count_responses(app) == 0
+
+
+def test_staff_manage_bodies_councils_and_members(app, client, regions, make_user, sign_in):
+    admin = make_user("admin")
+    member = make_user("council_member")
+    sign_in(admin)
+    assert client.get("/councils/").status_code == 200
+    response = client.post(
+        "/councils/state-bodies",
+        data={
+            "body-name_kk": "Министрлік",
+            "body-name_ru": "Министерство",
+            "body-name_en": "Ministry",
+            "body-level": "republican",
+            "body-region": "",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        body_id = db.session.scalar(sa.select(StateBody.id))
+    response = client.post(
+        "/councils/",
+        data={
+            "council-name_kk": "Кеңес",
+            "council-name_ru": "Совет",
+            "council-name_en": "Council",
+            "council-state_body": str(body_id),
+        },
+    )
+    assert response.status_code == 302
+    council_path = response.headers["Location"]
+    bad = client.post(council_path, data={"email": admin.email})
+    assert bad.status_code == 422
+    assert client.post(council_path, data={"email": member.email}).status_code == 302
+    with app.app_context():
+        membership = db.session.scalar(sa.select(CouncilMembership))
+        assert membership.user_id == member.id
+        council_id = membership.council_id
+    removed = client.post(f"/councils/{council_id}/members/{member.id}/remove")
+    assert removed.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(CouncilMembership)) == 0
+
+
+def submit_feedback(app, setup, trust: str) -> None:
+    from tests.conftest import TEST_PASSWORD
+
+    browser = app.test_client()
+    browser.post("/sign-in", data={"email": setup["member"].email, "password": TEST_PASSWORD})
+    html = browser.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    response = answer_page(browser, html, PAGE_ONE, language="en")
+    page2 = browser.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        answer_page(browser, page2, {**PAGE_TWO, "trust": trust}, language="en").status_code == 303
+    )
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+def test_summaries_show_averages_and_hide_small_groups_from_members(
+    app, client, setup, make_user, sign_in
+):
+    for trust in ("4", "5"):
+        submit_feedback(app, setup, trust)
+    sign_in(make_user("analyst"))
+    page = client.get(f"/councils/{setup['mine']}/summary").get_data(as_text=True)
+    assert "4.50" in page and "Trust" in page
+    body_page = client.get(f"/councils/state-bodies/{setup['body']}/summary")
+    assert body_page.status_code == 200 and "4.50" in body_page.get_data(as_text=True)
+
+    member_view = app.test_client()
+    from tests.conftest import TEST_PASSWORD
+
+    member_view.post("/sign-in", data={"email": setup["member"].email, "password": TEST_PASSWORD})
+    withheld = member_view.get(f"/councils/{setup['mine']}/summary").get_data(as_text=True)
+    assert "4.50" not in withheld and "withheld" in withheld
+    assert member_view.get(f"/councils/{setup['other']}/summary").status_code == 403
+    submit_feedback(app, setup, "3")
+    released = member_view.get(f"/councils/{setup['mine']}/summary").get_data(as_text=True)
+    assert "4.00" in released
+    home = member_view.get("/council/").get_data(as_text=True)
+    assert "/s/wellbeing" in home
