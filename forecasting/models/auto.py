@@ -8,17 +8,17 @@ rate suits the naive forecast, a panel of similar regions suits the global model
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from forecasting.backtest import (
-    BacktestResult,
-    ProgressCallback,
-    rolling_origin_backtest,
-    with_baselines,
-)
+if TYPE_CHECKING:
+    from forecasting.backtest import BacktestResult, ProgressCallback
+
+# Imported as a module: forecasting.backtest imports this package in turn.
+from forecasting import backtest as backtest_module
 from forecasting.models.base import (
     BaseForecaster,
     ForecastResult,
@@ -90,8 +90,8 @@ class AutoForecaster(BaseForecaster):
         candidates = self.candidates
         if candidates is None:
             candidates = default_candidates(horizon, self.random_state)
-        self.candidates_ = with_baselines(candidates)
-        self.backtest_: BacktestResult = rolling_origin_backtest(
+        self.candidates_ = backtest_module.with_baselines(candidates)
+        self.backtest_: BacktestResult = backtest_module.rolling_origin_backtest(
             frame,
             self.candidates_,
             horizon=horizon,

@@ -13,9 +13,12 @@ cross.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import HistGradientBoostingRegressor
+from threadpoolctl import threadpool_limits
 
 from forecasting.models.base import (
     INTERVAL_COLUMNS,
@@ -52,10 +55,16 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         Give the model the region (and indicator) as categorical features.
     log_positive : bool
         Model ``log(y)`` for series that are strictly positive (proportional changes).
+    point_loss : {"squared_error", "absolute_error"}
+        Loss of the point-forecast model (the ``mean`` column).
     max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization :
         Passed to each :class:`~sklearn.ensemble.HistGradientBoostingRegressor`.
     max_training_rows : int
         Random subsample of training rows above this size; keeps training time bounded.
+    n_threads : int or None
+        OpenMP threads for the boosting; 1 by default because the trees here are small and
+        thread start-up costs more than it saves (and other work may share the cores).
+        None uses every core.
     random_state : int
         Seeds the subsample and the boosting.
     """
@@ -69,12 +78,14 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         n_lags: int | None = None,
         use_region: bool = True,
         log_positive: bool = False,
+        point_loss: str = "squared_error",
         max_iter: int = 100,
         learning_rate: float = 0.08,
         max_leaf_nodes: int = 15,
         min_samples_leaf: int = 20,
         l2_regularization: float = 0.0,
         max_training_rows: int = 10000,
+        n_threads: int | None = 1,
         random_state: int = 0,
     ) -> None:
         self.horizon = horizon
@@ -82,12 +93,14 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         self.n_lags = n_lags
         self.use_region = use_region
         self.log_positive = log_positive
+        self.point_loss = point_loss
         self.max_iter = max_iter
         self.learning_rate = learning_rate
         self.max_leaf_nodes = max_leaf_nodes
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.max_training_rows = max_training_rows
+        self.n_threads = n_threads
         self.random_state = random_state
 
     # -- fitting -------------------------------------------------------------------------
@@ -105,6 +118,7 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             group = item.frequency if self.pooling == "frequency" else f"{item.indicator}"
             groups.setdefault(group, []).append(key)
         self.groups_ = groups
+        self.panel_ = _panel_changes(self.series_, self.prepared_)
         self.models_: dict[str, dict[str, HistGradientBoostingRegressor]] = {}
         self.categories_: dict[str, dict[str, dict[str, int]]] = {}
         self.columns_: dict[str, np.ndarray] = {}
@@ -163,13 +177,14 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             "early_stopping": False,
             "random_state": self.random_state,
         }
-        models = {"mean": HistGradientBoostingRegressor(loss="squared_error", **options)}
+        models = {"mean": HistGradientBoostingRegressor(loss=self.point_loss, **options)}
         for column, quantile in zip(INTERVAL_COLUMNS, INTERVAL_QUANTILES, strict=True):
             models[column] = HistGradientBoostingRegressor(
                 loss="quantile", quantile=quantile, **options
             )
-        for model in models.values():
-            model.fit(features, targets)
+        with threadpool_limits(limits=self.n_threads):
+            for model in models.values():
+                model.fit(features, targets)
         return models
 
     # -- features ------------------------------------------------------------------------
@@ -208,9 +223,11 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
     ) -> np.ndarray:
         """Feature matrix for forecasting ``step`` ahead from each origin index.
 
-        Columns: categories (region, indicator), step, lagged changes, seasonal change,
-        distances to rolling means, rolling spread, distance to the expanding mean, history
-        length, calendar position of the target period.
+        Columns: categories (region, indicator), step, lagged changes, seasonal change (last
+        cycle and averaged over up to four cycles), the indicator's mean scaled change over
+        all regions (the common movement, less noisy than any one region), distances to
+        rolling means, rolling spread, distance to the expanding mean, history length,
+        calendar position of the target period.
         """
         values, scale = prepared["values"], prepared["scale"]
         padded = np.concatenate([np.full(64, np.nan), values])
@@ -229,6 +246,12 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         if season > 1:
             back = season * int(np.ceil(step / season))
             columns.append((padded[base + step - back] - last) / scale if back <= 63 else last * 0)
+            columns.append(_seasonal_history_change(values, origins, step, season) / scale)
+        panel = self.panel_.get(item.indicator)
+        if panel is not None:
+            origin_ordinals = item.start.ordinal + origins
+            for window in (1, 3, max(season, 6)):
+                columns.append(panel.change(origin_ordinals, window))
         cumulative = np.concatenate([[0.0], np.cumsum(values)])
         for window in (3, max(season, 6)):
             start = np.maximum(origins + 1 - window, 0)
@@ -256,11 +279,7 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             models = self.models_.get(group)
             if models is None:
                 continue
-            categories = self.categories_[group]
-            for key in keys:
-                frames.append(
-                    self._predict_series(key, models, categories, self.columns_[group], horizon)
-                )
+            frames.append(self._predict_group(group, keys, models, horizon))
         if self.fallback_ is not None:
             result = self.fallback_.predict(horizon)
             frame = result.to_frame()
@@ -269,23 +288,33 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             extra.extend(item for item in result.warnings if item["category"] != "interpolated")
         return concat_frames(frames), extra
 
-    def _predict_series(self, key, models, categories, columns, horizon: int) -> pd.DataFrame:
-        item, prepared = self.series_[key], self.prepared_[key]
-        origin = np.array([len(prepared["values"]) - 1])
-        rows = np.vstack(
-            [
+    def _predict_group(self, group: str, keys, models, horizon: int) -> pd.DataFrame:
+        """All series of a group in one call per model (per-call overhead dominates)."""
+        categories, columns = self.categories_[group], self.columns_[group]
+        rows = []
+        for key in keys:
+            item, prepared = self.series_[key], self.prepared_[key]
+            origin = np.array([len(prepared["values"]) - 1])
+            rows.extend(
                 self._features(item, prepared, origin, step, categories)
                 for step in range(1, horizon + 1)
-            ]
-        )[:, columns]
-        last, scale = prepared["values"][-1], prepared["scale"]
-        predicted = {name: last + model.predict(rows) * scale for name, model in models.items()}
-        if prepared["logged"]:
-            predicted = {name: np.exp(values) for name, values in predicted.items()}
-        frame = forecast_rows(
-            item, predicted["mean"], {c: predicted[c] for c in INTERVAL_COLUMNS}, self.name
-        )
-        return sort_bounds(frame)
+            )
+        features = np.vstack(rows)[:, columns]
+        with threadpool_limits(limits=self.n_threads):
+            raw = {name: model.predict(features) for name, model in models.items()}
+        frames = []
+        for number, key in enumerate(keys):
+            item, prepared = self.series_[key], self.prepared_[key]
+            block = slice(number * horizon, (number + 1) * horizon)
+            last, scale = prepared["values"][-1], prepared["scale"]
+            predicted = {name: last + values[block] * scale for name, values in raw.items()}
+            if prepared["logged"]:
+                predicted = {name: np.exp(values) for name, values in predicted.items()}
+            frame = forecast_rows(
+                item, predicted["mean"], {c: predicted[c] for c in INTERVAL_COLUMNS}, self.name
+            )
+            frames.append(sort_bounds(frame))
+        return concat_frames(frames)
 
 
 def _prepare(item: Series, log_positive: bool) -> dict:
@@ -315,3 +344,65 @@ def _informative_columns(features: np.ndarray, n_categorical: int) -> np.ndarray
         if column < n_categorical or (len(finite) and np.ptp(finite) > 0):
             keep.append(column)
     return np.array(keep, dtype=int)
+
+
+def _seasonal_history_change(
+    values: np.ndarray, origins: np.ndarray, step: int, season: int, cycles: int = 4
+) -> np.ndarray:
+    """Mean of y[t+h-k*m] - y[t-k*m] over past cycles k: the usual seasonal move from the
+    origin's season to the target's, averaged so that one noisy year does not dominate."""
+    total = np.zeros(len(origins))
+    count = np.zeros(len(origins))
+    for cycle in range(1, cycles + 1):
+        back = cycle * season
+        if back < step:
+            continue
+        start = origins - back
+        valid = start >= 0
+        safe = np.where(valid, start, 0)
+        change = values[np.minimum(safe + step, len(values) - 1)] - values[safe]
+        total += np.where(valid, change, 0.0)
+        count += valid
+    with np.errstate(invalid="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+@dataclass
+class _PanelChanges:
+    """Mean scaled one-step change over the regions of an indicator, by period ordinal."""
+
+    first: int
+    cumulative: np.ndarray
+
+    def change(self, ordinals: np.ndarray, window: int) -> np.ndarray:
+        end = ordinals - self.first
+        start = end - window
+        valid = (start >= 0) & (end < len(self.cumulative))
+        result = np.full(len(ordinals), np.nan)
+        result[valid] = self.cumulative[end[valid]] - self.cumulative[start[valid]]
+        return result
+
+
+def _panel_changes(series: dict, prepared: dict) -> dict[str, _PanelChanges]:
+    by_indicator: dict[str, list[tuple[int, np.ndarray]]] = {}
+    for key, item in series.items():
+        values, scale = prepared[key]["values"], prepared[key]["scale"]
+        if len(values) < 2:
+            continue
+        by_indicator.setdefault(item.indicator, []).append(
+            (item.start.ordinal + 1, np.diff(values) / scale)
+        )
+    result = {}
+    for indicator, parts in by_indicator.items():
+        first = min(start for start, _ in parts) - 1
+        last = max(start + len(changes) for start, changes in parts)
+        total = np.zeros(last - first)
+        count = np.zeros(last - first)
+        for start, changes in parts:
+            offset = start - first
+            total[offset : offset + len(changes)] += changes
+            count[offset : offset + len(changes)] += 1
+        mean = np.where(count > 0, total / np.maximum(count, 1), 0.0)
+        # cumulative[i] = sum of mean changes up to ordinal first + i (first itself has none)
+        result[indicator] = _PanelChanges(first=first, cumulative=np.cumsum(mean))
+    return result

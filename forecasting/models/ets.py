@@ -30,6 +30,9 @@ class ExponentialSmoothingForecaster(BaseForecaster):
 
     Parameters
     ----------
+    trend : {"add", None}
+        Additive trend, or none (simple exponential smoothing of the level, which suits
+        noisy series without a lasting drift).
     damped_trend : bool
         Damp the trend (recommended for short series).
     seasonal : {"auto", "add", None}
@@ -41,21 +44,28 @@ class ExponentialSmoothingForecaster(BaseForecaster):
         Shorter series go straight to the naive baseline (ETS cannot be estimated reliably).
     """
 
-    name = "ets"
+    @property
+    def name(self) -> str:
+        """Label in the ``model`` column: "ets", or "ses" without a trend."""
+        return "ets" if self.trend else "ses"
 
     def __init__(
         self,
+        trend: str | None = "add",
         damped_trend: bool = True,
         seasonal: str | None = "auto",
         season_length: int | None = None,
         min_length: int = 8,
     ) -> None:
+        self.trend = trend
         self.damped_trend = damped_trend
         self.seasonal = seasonal
         self.season_length = season_length
         self.min_length = min_length
 
     def _fit(self) -> None:
+        if self.trend not in ("add", None):
+            raise ValueError(f"trend must be 'add' or None, got {self.trend!r}")
         if self.seasonal not in ("auto", "add", None):
             raise ValueError(f"seasonal must be 'auto', 'add' or None, got {self.seasonal!r}")
         self.results_: dict[tuple[str, str], object] = {}
@@ -83,8 +93,8 @@ class ExponentialSmoothingForecaster(BaseForecaster):
         endog = pd.Series(values)
         model_options = {
             "error": "add",
-            "trend": "add",
-            "damped_trend": bool(self.damped_trend),
+            "trend": self.trend,
+            "damped_trend": bool(self.damped_trend and self.trend),
             "seasonal": "add" if use_season else None,
             "seasonal_periods": season if use_season else None,
         }

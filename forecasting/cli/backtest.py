@@ -1,0 +1,226 @@
+"""``python -m forecasting backtest``: how accurate would each model have been on this data?
+
+Works on any tidy CSV that follows the data contract, including indicators the catalogue
+does not know and series keys that are not regions (labels are kept as opaque keys). Prints
+each model's accuracy beside the baselines and the model chosen per indicator; ``--json``
+writes the same as JSON. Shared helpers for the other model commands live here too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecasting.backtest import BacktestResult, rolling_origin_backtest
+from forecasting.cli import CommandError
+from forecasting.contract import ContractError
+from forecasting.models.auto import default_candidates
+from forecasting.models.base import summarise_warning
+from forecasting.readers import read_observations
+
+HELP = "Rolling-origin backtest of every model (baselines included) on a tidy CSV."
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, origins: bool = True) -> None:
+    parser.add_argument(
+        "--data", type=Path, required=True, metavar="FILE.csv", help="tidy observations file"
+    )
+    parser.add_argument(
+        "--horizon", type=positive_int, default=8, metavar="H", help="periods ahead (default 8)"
+    )
+    if origins:
+        parser.add_argument(
+            "--origins",
+            type=positive_int,
+            default=3,
+            metavar="N",
+            help="rolling origins per indicator (default 3)",
+        )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random state of the models (default 0)"
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_arguments(parser)
+    parser.add_argument("--json", type=Path, metavar="OUT.json", help="write results as JSON")
+
+
+def load_observations(path: Path, keep_keys: bool = True) -> pd.DataFrame:
+    """Read a tidy file into the contract's frame, or stop with a message naming the problem.
+
+    Series keys are kept as they are (``keep_keys``) so that any panel, not only Kazakhstan's
+    regions, can be forecast. Reader warnings (dropped empty values, for instance) go to
+    stderr; errors stop the command.
+    """
+    if not path.is_file():
+        raise CommandError(f"no such file: {path}")
+    if path.stat().st_size == 0:
+        raise CommandError(f"{path} is empty: expected a header row and data rows")
+    try:
+        result = read_observations(path, layout="auto", resolve_regions=not keep_keys)
+    except ContractError as error:
+        raise CommandError(str(error)) from None
+    if not result.ok or result.observations is None:
+        raise CommandError(f"{path} cannot be used:\n{result.report.to_text()}")
+    for issue in result.report.warnings[:20]:
+        print(f"warning: {issue}", file=sys.stderr)
+    observations = result.observations
+    if observations.empty:
+        raise CommandError(f"{path} holds no values to forecast")
+    return observations
+
+
+@contextlib.contextmanager
+def progress_bar(description: str) -> Iterator[Any]:
+    """A tqdm bar on stderr (hidden when stderr is not a terminal) fed by (fraction, message)."""
+    from tqdm import tqdm
+
+    with tqdm(total=1000, desc=description, file=sys.stderr, disable=None, leave=False) as bar:
+
+        def update(fraction: float, message: str = "") -> None:
+            target = round(1000 * min(max(fraction, 0.0), 1.0))
+            if target > bar.n:
+                bar.update(target - bar.n)
+            if message:
+                bar.set_postfix_str(message[:40], refresh=False)
+
+        yield update
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> None:
+    try:
+        path.write_text(
+            json.dumps(payload, indent=2, ensure_ascii=False, default=_json_default) + "\n",
+            encoding="utf-8",
+        )
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer | np.floating):
+        return value.item()
+    if isinstance(value, pd.Period):
+        return str(value)
+    return str(value)
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else round(float(value), 6)
+
+
+def choose_per_indicator(result: BacktestResult) -> dict[str, str]:
+    """Lowest-MASE model per indicator among those evaluated on all its backtest points."""
+    table = result.by_indicator()
+    chosen = {}
+    for indicator, rows in table[table["mase"].notna()].groupby("indicator"):
+        rows = rows[rows["n"] == rows["n"].max()].sort_values("mase", kind="stable")
+        chosen[str(indicator)] = str(rows.iloc[0]["model"])
+    return chosen
+
+
+def backtest_payload(
+    result: BacktestResult, observations: pd.DataFrame, path: Path, n_origins: int
+) -> dict[str, Any]:
+    overall = result.overall()
+    chosen = choose_per_indicator(result)
+    by_indicator = result.by_indicator()
+    metric_names = ("mase", "smape", "rmse", "coverage_80", "coverage_95", "pinball")
+    models = [
+        {
+            "name": row["model"],
+            **{name: _number(row.get(name)) for name in metric_names},
+            "seconds": _number(row.get("seconds")),
+            "n": int(row["n"]),
+        }
+        for _, row in overall.iterrows()
+    ]
+    per_indicator = {}
+    for indicator, rows in by_indicator.groupby("indicator"):
+        per_indicator[str(indicator)] = {
+            "chosen": chosen.get(str(indicator)),
+            "models": [
+                {"name": row["model"], **{name: _number(row[name]) for name in metric_names}}
+                for _, row in rows.iterrows()
+            ],
+        }
+    records = result.records
+    picked = (
+        records[
+            [
+                chosen.get(indicator) == model
+                for model, indicator in zip(records["model"], records["indicator"], strict=True)
+            ]
+        ]
+        if not records.empty
+        else records
+    )
+    best_overall = (
+        overall.dropna(subset=["mase"]).sort_values("mase").iloc[0]["model"]
+        if overall["mase"].notna().any()
+        else None
+    )
+    return {
+        "data": {
+            "file": str(path),
+            "rows": len(observations),
+            "series": int(observations[["region", "indicator"]].drop_duplicates().shape[0]),
+            "indicators": sorted(observations["indicator"].unique().tolist()),
+        },
+        "horizon": result.horizon,
+        "n_origins": n_origins,
+        "models": models,
+        "chosen": {"overall": best_overall, "per_indicator": chosen},
+        "chosen_per_indicator_mase": _number(picked["scaled_error"].mean())
+        if not picked.empty
+        else None,
+        "per_indicator": per_indicator,
+        "warnings": result.warnings,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    observations = load_observations(args.data)
+    candidates = default_candidates(args.horizon, args.seed)
+    started = time.perf_counter()
+    with progress_bar("backtest") as update:
+        result = rolling_origin_backtest(
+            observations, candidates, horizon=args.horizon, n_origins=args.origins,
+            progress=update,
+        )  # fmt: skip
+    if result.records.empty:
+        reasons = "; ".join(summarise_warning(item) for item in result.warnings[:5])
+        raise CommandError(
+            f"nothing could be backtested on {args.data}: the history is too short for any "
+            f"origin ({reasons or 'no series'})"
+        )
+    payload = backtest_payload(result, observations, args.data, args.origins)
+    payload["seconds"] = round(time.perf_counter() - started, 3)
+    print(result.summary())
+    print()
+    print("Chosen per indicator (lowest MASE):")
+    for indicator, model in payload["chosen"]["per_indicator"].items():
+        print(f"  {indicator}: {model}")
+    if args.json is not None:
+        write_json(args.json, payload)
+    return 0

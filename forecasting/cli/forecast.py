@@ -1,0 +1,74 @@
+"""``python -m forecasting forecast``: forecast every series of a tidy CSV.
+
+For each indicator the model is chosen by its own rolling-origin backtest on the data given
+(lowest MASE, baselines included), refitted on all the data, and asked for ``--horizon``
+periods. One output row per series and future period.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from forecasting.cli import CommandError
+from forecasting.cli.backtest import (
+    add_data_arguments,
+    load_observations,
+    progress_bar,
+    write_json,
+)
+from forecasting.models import FORECAST_COLUMNS, AutoForecaster
+from forecasting.models.auto import default_candidates
+from forecasting.models.base import summarise_warning
+
+HELP = "Forecast every series (model chosen per indicator by backtest) to a CSV."
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_arguments(parser)
+    parser.add_argument(
+        "--out", type=Path, required=True, metavar="OUT.csv", help="where to write forecasts"
+    )
+    parser.add_argument(
+        "--json", type=Path, metavar="OUT.json", help="also write chosen models and warnings"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    observations = load_observations(args.data)
+    model = AutoForecaster(
+        candidates=default_candidates(args.horizon, args.seed),
+        horizon=args.horizon,
+        n_origins=args.origins,
+        random_state=args.seed,
+    )
+    with progress_bar("forecast") as update:
+        model.set_params(progress=update)
+        result = model.fit(observations).predict(args.horizon)
+    frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
+    frame["period"] = frame["period"].astype(str)
+    try:
+        frame.to_csv(args.out, index=False, float_format="%.6g")
+    except OSError as error:
+        raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
+    for item in result.warnings[:10]:
+        print(f"warning: {summarise_warning(item)}", file=sys.stderr)
+    if len(result.warnings) > 10:
+        print(f"warning: ... and {len(result.warnings) - 10} more", file=sys.stderr)
+    print(
+        f"wrote {len(frame)} rows ({frame[['region', 'indicator']].drop_duplicates().shape[0]} "
+        f"series x up to {args.horizon} periods) to {args.out}"
+    )
+    for indicator, name in model.chosen_models_.items():
+        print(f"  {indicator}: {name}")
+    if args.json is not None:
+        write_json(
+            args.json,
+            {
+                "chosen_models": model.chosen_models_,
+                "rows": len(frame),
+                "warnings": result.warnings,
+            },
+        )
+    return 0

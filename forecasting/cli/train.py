@@ -1,0 +1,116 @@
+"""``python -m forecasting train``: train on a data file and store the run in a registry.
+
+The run (forecasts, scores, score forecasts, backtest metrics, model card) goes to a
+directory registry (``--registry``, default ``$FORECASTING_REGISTRY`` or ``./model-registry``;
+a SQLAlchemy URL selects a database registry). Prints the run id; ``--promote`` makes it the
+active run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from forecasting.cli import CommandError
+from forecasting.cli.backtest import add_data_arguments, load_observations, progress_bar, write_json
+from forecasting.contract import ContractError, read_catalogue
+from forecasting.pipeline import TrainingError, train
+from forecasting.registry import Registry, RegistryError, open_registry
+
+HELP = "Train (backtest, choose, forecast, score), store the run in the registry."
+DEFAULT_REGISTRY = "./model-registry"
+
+
+def registry_location(value: str | None) -> str:
+    return value or os.environ.get("FORECASTING_REGISTRY") or DEFAULT_REGISTRY
+
+
+def add_registry_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--registry",
+        metavar="DIR|URL",
+        help="registry directory or database URL (default: $FORECASTING_REGISTRY or "
+        f"{DEFAULT_REGISTRY})",
+    )
+
+
+def open_from_args(args: argparse.Namespace) -> Registry:
+    location = registry_location(args.registry)
+    try:
+        return open_registry(location)
+    except (OSError, RegistryError) as error:
+        raise CommandError(f"cannot open registry {location}: {error}") from None
+    except Exception as error:  # SQLAlchemy: bad URL or unknown driver
+        raise CommandError(f"cannot open registry {location}: {error}") from None
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_arguments(parser)
+    parser.add_argument(
+        "--catalogue", type=Path, metavar="CAT.csv", help="indicator catalogue (default: built in)"
+    )
+    add_registry_argument(parser)
+    parser.add_argument("--promote", action="store_true", help="make the new run active")
+    parser.add_argument(
+        "--keep-region-labels",
+        action="store_true",
+        help="keep region labels as opaque keys instead of matching them to Kazakhstan's units",
+    )
+    parser.add_argument(
+        "--include-models", action="store_true", help="also store the fitted models (pickle)"
+    )
+    parser.add_argument("--json", type=Path, metavar="OUT.json", help="write a run summary")
+
+
+def run(args: argparse.Namespace) -> int:
+    observations = load_observations(args.data, keep_keys=args.keep_region_labels)
+    catalogue = None
+    if args.catalogue is not None:
+        if not args.catalogue.is_file():
+            raise CommandError(f"no such catalogue file: {args.catalogue}")
+        try:
+            catalogue = read_catalogue(args.catalogue)
+        except ContractError as error:
+            raise CommandError(f"the catalogue {args.catalogue} is not usable:\n{error}") from None
+    registry = open_from_args(args)
+    with progress_bar("train") as update:
+        try:
+            result = train(
+                observations,
+                catalogue,
+                horizon=args.horizon,
+                n_origins=args.origins,
+                random_state=args.seed,
+                progress=update,
+            )
+        except (TrainingError, ContractError) as error:
+            raise CommandError(str(error)) from None
+    try:
+        record = registry.store(
+            result.artifacts(include_models=args.include_models),
+            data_hash=result.data_hash,
+            parameters=result.parameters,
+            message=result.message(),
+        )
+        if args.promote:
+            record = registry.promote(record.id)
+    except (OSError, RegistryError) as error:
+        raise CommandError(f"cannot store the run: {error}") from None
+    print(result.summary())
+    print(record.id)
+    if args.json is not None:
+        write_json(
+            args.json,
+            {
+                "run_id": record.id,
+                "active": record.active,
+                "registry": registry_location(args.registry),
+                "data_hash": result.data_hash,
+                "chosen_models": result.chosen_models,
+                "parameters": result.parameters,
+                "warnings": len(result.warnings),
+                "seconds": round(result.seconds, 3),
+            },
+        )
+    return 0
