@@ -80,7 +80,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from webapp import api, audit, auth, core, regions, review, risk, surveys
 
-    for domain in (core, auth, audit, regions, risk, surveys, review, api):
+    # Order matters for demo loaders: survey answers feed the indicators the risk run uses.
+    for domain in (core, auth, audit, regions, surveys, risk, review, api):
         domain.register(app)
 
 
