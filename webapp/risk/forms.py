@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Optional
+
+from webapp.security import SafeNumberRange
 
 LAYOUT_CHOICES = [
     ("auto", _l("Detect automatically")),
@@ -60,10 +62,10 @@ class TrainingForm(FlaskForm):
     horizon = IntegerField(
         _l("Forecast horizon (periods ahead)"),
         default=8,
-        validators=[DataRequired(), NumberRange(min=1, max=24)],
+        validators=[DataRequired(), SafeNumberRange(min=1, max=24)],
     )
     n_origins = IntegerField(
         _l("Backtest origins"),
         default=3,
-        validators=[DataRequired(), NumberRange(min=1, max=12)],
+        validators=[DataRequired(), SafeNumberRange(min=1, max=12)],
     )

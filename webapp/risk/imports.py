@@ -104,6 +104,7 @@ def stage_upload(
             ]
         )
     purge_expired_uploads()
+    ensure_catalogue()
     upload = StatisticsUpload(
         id=secrets.token_urlsafe(24),
         uploaded_by_id=getattr(user, "id", None),
@@ -131,14 +132,11 @@ def read_upload(upload: StatisticsUpload) -> ReadResult:
             "(flask --app webapp regions load)"
         )
         return ReadResult(None, None, result.report)
-    sheet: str | int | None = options.sheet or None
-    if isinstance(sheet, str) and sheet.isdigit():
-        sheet = int(sheet) - 1  # people count sheets from 1
     return read_observations(
         io.BytesIO(upload.content),
         layout=options.layout,
         indicator=options.indicator or None,
-        sheet=sheet,
+        sheet=options.sheet or None,  # a name, or a number counted from 1
         filename=upload.filename,
         resolver=region_resolver(),
         catalogue=catalogue_frame(),
@@ -163,6 +161,12 @@ def preview_report(result: ReadResult, sha256: str) -> dict[str, Any]:
     if observations is None or observations.empty:
         return report
     rows = observation_rows(observations)
+    problems = reference_problems(rows)
+    if problems:
+        report["ok"] = False
+        report["errors"] += [
+            {"row": None, "column": None, "message": problem, "value": None} for problem in problems
+        ]
     report["indicators"] = _coverage(rows)
     report["sample"] = [
         {key: row[key] for key in ("region_code", "indicator_code", "period", "value")}
@@ -355,7 +359,17 @@ def store_observations(
 
 
 def _check_references(values: list[dict[str, Any]]) -> None:
-    """Regions and indicators must exist; the reader checks this too, this guards other paths."""
+    problems = reference_problems(values)
+    if problems:
+        raise ImportRefused(problems)
+
+
+def reference_problems(values: list[dict[str, Any]]) -> list[str]:
+    """Unknown regions or indicators, and values at another frequency than the catalogue's.
+
+    Every value of an indicator must share its catalogue frequency, or scoring and
+    forecasting would mix months with years in one series.
+    """
     regions = {row["region_code"] for row in values}
     indicators = {row["indicator_code"] for row in values}
     known_regions = set(db.session.scalars(sa.select(Region.code).where(Region.code.in_(regions))))
@@ -386,7 +400,8 @@ def _check_references(values: list[dict[str, Any]]) -> None:
     problems += [
         _(
             "%(count)s value(s) of %(code)s are at frequency %(frequency)s, but the catalogue "
-            "gives %(expected)s.",
+            "gives %(expected)s (Y: annual, Q: quarterly, M: monthly); import them under an "
+            "indicator of that frequency.",
             count=count,
             code=code,
             frequency=frequency,
@@ -394,8 +409,7 @@ def _check_references(values: list[dict[str, Any]]) -> None:
         )
         for (code, frequency), count in wrong.items()
     ]
-    if problems:
-        raise ImportRefused(sorted(problems))
+    return sorted(problems)
 
 
 def observation_rows(observations: pd.DataFrame) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from forecasting.registry import (
     NothingToRollBackError,
@@ -28,7 +28,7 @@ from webapp.risk.models import RiskModelRun
 from webapp.risk.services import published_run_id
 
 #: Attempts when a concurrent promotion or rollback holds the database (SQLite) or wins the
-#: unique index (PostgreSQL) first.
+#: registry's single-active unique index first (the loser's transaction is rolled back whole).
 ATTEMPTS = 5
 
 
@@ -89,7 +89,7 @@ def _retrying(operation: Any) -> Any:
     for attempt in range(ATTEMPTS):
         try:
             return operation()
-        except (OperationalError, RegistryError) as error:
+        except (OperationalError, IntegrityError, RegistryError) as error:
             if isinstance(error, RunNotPromotableError | NothingToRollBackError | UnknownRunError):
                 raise
             if attempt == ATTEMPTS - 1:

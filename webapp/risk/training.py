@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from forecasting.index import RiskIndex, RiskIndexError, uncertainty_analysis
+from forecasting.index import RiskIndexError, uncertainty_analysis
 from webapp.risk.catalogue import catalogue_frame, domain_weights
 from webapp.risk.imports import observations_frame
 
@@ -76,23 +76,30 @@ def train_from_database(options: dict[str, Any], progress: Progress) -> Training
         progress=lambda fraction, message="": progress(0.05 + 0.85 * float(fraction), message),
     )
     progress(0.9, "explaining the scores and measuring rank uncertainty")
-    score_result = _score_result(run, observations, catalogue, weights)
+    score_result = _score_result(run)
     uncertainty = _uncertainty(observations, catalogue, weights, options, progress)
     return TrainingOutcome(
         run=run, score_result=score_result, uncertainty=uncertainty, summary=summary
     )
 
 
-def _score_result(
-    run: Any, observations: pd.DataFrame, catalogue: pd.DataFrame, weights: dict[str, float]
-) -> Any:
-    """The run's own score result when it carries one, else the same index recomputed."""
-    for name in ("score_result", "scoring"):
-        result = getattr(run, name, None)
-        if result is not None and hasattr(result, "decomposition"):
-            return result
-    index = RiskIndex(catalogue, domain_weights=weights or None)
-    return index.fit(observations).score(observations)
+def _score_result(run: Any) -> Any:
+    """The run's scores with their decomposition; a run that could not score is refused.
+
+    Pages show scores, so a run without them must fail visibly (with the index's reason)
+    rather than be published empty.
+    """
+    result = getattr(run, "score_result", None)
+    if result is not None:
+        return result
+    reasons = [
+        item.get("message", "")
+        for item in getattr(run, "warnings", [])
+        if item.get("category") in {"score_skipped", "unknown_indicators"}
+    ]
+    raise TrainingInputError(
+        "the risk score could not be computed: " + ("; ".join(reasons) or "no scoreable data")
+    )
 
 
 def _uncertainty(

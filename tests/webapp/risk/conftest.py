@@ -9,7 +9,7 @@ import pytest
 
 #: Three regions, two monthly indicators, two years: enough for a real, fast training run.
 SMALL_REGIONS = ("KZ-47", "KZ-71", "KZ-75")
-SMALL_INDICATORS = ("unemployment_rate", "complaints_per_10k")
+SMALL_INDICATORS = ("registered_unemployment", "complaints_per_10k")
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def test_import_keeps_provenance_and_undo_removes_it_all(
 ):
     upload = stage(analyst, long_csv(small_panel), "panel.csv")
     assert upload.report["ok"], upload.report["errors"]
-    assert upload.report["indicators"]["unemployment_rate"]["regions"] == 3
+    assert upload.report["indicators"]["registered_unemployment"]["regions"] == 3
     statistics_import = confirm_upload(upload.id, analyst)
     db.session.commit()
     assert statistics_import.observation_count == len(small_panel) == observation_count()
@@ -110,29 +110,44 @@ def test_clashes_are_refused_unless_replaced_and_undo_restores(
     assert observation_count() == len(small_panel)
 
 
-def test_the_real_sample_needs_an_annual_indicator(app_context, regions, analyst):
+def test_the_real_sample_imports_and_frequencies_must_match(app_context, regions, analyst):
     content = SAMPLE.read_bytes()
-    upload = stage(analyst, content, SAMPLE.name, indicator="unemployment_rate")
+    # Annual figures under a monthly indicator would mix years and months in one series.
+    upload = stage(analyst, content, SAMPLE.name, indicator="registered_unemployment")
     assert not upload.report["ok"]
-    assert any("monthly" in error["message"] for error in upload.report["errors"])
-    upload_catalogue(
-        csv_bytes(
-            "code,name_kk,name_ru,name_en,unit,direction,domain,weight,frequency,source\n"
-            "unemployment_rate_annual,Жұмыссыздық (жылдық),Безработица (годовая),"
-            "Unemployment rate (annual),%,1,economic_hardship,1,Y,stat.gov.kz"
-        ),
-        "annual.csv",
-    )
-    db.session.commit()
-    upload = stage(analyst, content, SAMPLE.name, indicator="unemployment_rate_annual")
+    assert "annual but the catalogue gives monthly" in upload.report["errors"][0]["message"]
+    with pytest.raises(ImportRefused, match="nothing was imported"):
+        confirm_upload(upload.id, analyst)
+    db.session.rollback()
+    assert observation_count() == 0
+
+    upload = stage(analyst, content, SAMPLE.name, indicator="unemployment_rate")
     assert upload.report["ok"], upload.report["errors"]
     statistics_import = confirm_upload(upload.id, analyst)
     db.session.commit()
     assert statistics_import.observation_count == 20
+    assert statistics_import.indicator == "unemployment_rate"
     mangystau = db.session.scalar(
         sa.select(RiskObservation).where(RiskObservation.region_code == "KZ-47")
     )
     assert (mangystau.period, mangystau.value, mangystau.frequency) == ("2022", 5.1, "Y")
+    assert mangystau.source == SAMPLE.name
+
+
+def test_a_catalogue_upload_adds_an_indicator(app_context, regions, analyst):
+    added, updated = upload_catalogue(
+        csv_bytes(
+            "code,name_kk,name_ru,name_en,unit,direction,domain,weight,frequency,source\n"
+            "unemployment_rate_q,Жұмыссыздық (тоқсан),Безработица (квартал),"
+            "Unemployment rate (quarterly),%,1,economic_hardship,1,Q,stat.gov.kz"
+        ),
+        "quarterly.csv",
+    )
+    db.session.commit()
+    assert (added, updated) == (1, 0)
+    content = csv_bytes("region,period,value\nAstana,2024 Q1,4.2\nAlmaty city,2024 Q1,4.9")
+    upload = stage(analyst, content, "q.csv", indicator="unemployment_rate_q")
+    assert upload.report["ok"], upload.report["errors"]
 
 
 def test_russian_upper_case_wide_file(app_context, regions, analyst):

@@ -1,0 +1,79 @@
+"""Training end to end: queue from the web, a worker trains, outputs materialised, published."""
+
+from __future__ import annotations
+
+import math
+
+import sqlalchemy as sa
+
+from tests.webapp.risk.conftest import SMALL_REGIONS, long_csv, upload_data
+from webapp.extensions import db
+from webapp.risk import jobs, services
+from webapp.risk.models import (
+    RiskBacktestMetric,
+    RiskForecast,
+    RiskModelRun,
+    RiskScore,
+    TrainingJob,
+)
+
+
+def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
+    response = analyst_client.post(
+        "/risk/imports", data=upload_data(long_csv(small_panel), "panel.csv")
+    )
+    analyst_client.post(response.headers["Location"] + "/confirm", data={})
+    response = analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1})
+    job_url = response.headers["Location"]
+    assert "queued" in analyst_client.get(job_url).get_data(as_text=True)
+
+    with app.app_context():
+        assert jobs.run_worker(burst=True) == 1
+        job = db.session.scalar(sa.select(TrainingJob))
+        assert job.status == "succeeded", job.error + job.log
+        assert job.progress == 1.0 and job.active_slot is None
+        assert "scoring the history" in job.log
+        run = db.session.get(RiskModelRun, job.run_id)
+        assert run.latest_period == "2026-10" and run.data_summary["regions"] == 3
+        assert services.published_run() is None, "training never publishes by itself"
+
+        scores = services.scores_for(run.run_id)
+        assert {score.region_code for score in scores} == set(SMALL_REGIONS)
+        assert len(services.periods_for(run.run_id)) == 24
+        top = scores[0]
+        parts = services.contributions_for(run.run_id, top.region_code, top.period)
+        for level in ("domain", "indicator"):
+            total = sum(part.contribution or 0 for part in parts if part.level == level)
+            assert math.isclose(total, top.score, abs_tol=1e-6), level
+        forecasts = services.forecasts_for(run.run_id, "KZ-47")
+        assert {forecast.target for forecast in forecasts} == {
+            "score",
+            "registered_unemployment",
+            "complaints_per_10k",
+        }
+        score_forecasts = [forecast for forecast in forecasts if forecast.target == "score"]
+        assert [forecast.period for forecast in score_forecasts] == ["2026-11", "2026-12"]
+        assert all(0 <= forecast.probability_high <= 1 for forecast in score_forecasts)
+        assert all(
+            forecast.lower_95 <= forecast.lower_80 <= forecast.mean <= forecast.upper_80
+            for forecast in score_forecasts
+        )
+        assert len(services.score_forecasts_for(run.run_id)) == 3
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RiskBacktestMetric)) > 0
+        ranks = services.rank_intervals_for(run.run_id)
+        assert len(ranks) in (0, 3)
+        run_id = run.run_id
+
+    page = analyst_client.get(job_url).get_data(as_text=True)
+    assert "Model card" in page and "http-equiv" not in page and "Publish this run" in page
+    response = analyst_client.post(f"/risk/runs/{run_id}/promote", follow_redirects=True)
+    assert "is now published" in response.get_data(as_text=True)
+    with app.app_context():
+        assert services.published_run().run_id == run_id
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(RiskScore).where(RiskScore.run_id == run_id)
+            )
+            == 3 * 24
+        )
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RiskForecast)) == 3 * 3 * 2
