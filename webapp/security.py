@@ -1,8 +1,10 @@
 """HTTP security settings. Everything is served from this host: no CDN, no inline code."""
 
+import math
 from typing import Any
 
 from werkzeug.routing import IntegerConverter
+from wtforms.validators import NumberRange
 
 #: Largest value of PostgreSQL's ``integer`` (the type of every id column).
 MAX_DATABASE_ID = 2**31 - 1
@@ -35,7 +37,7 @@ def refuse_nul_characters() -> None:
     if request.method in {"POST", "PUT", "PATCH", "DELETE"}:
         texts += [part for pair in request.form.items(multi=True) for part in pair]
         texts += [file.filename or "" for _, file in request.files.items(multi=True)]
-    if any("\x00" in text for text in texts):
+    if any(text and "\x00" in text for text in texts):
         abort(400, description="The request contains a NUL character.")
 
 
@@ -49,3 +51,21 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
+
+
+class SafeNumberRange(NumberRange):
+    """WTForms' ``NumberRange`` for numbers of any size.
+
+    ``NumberRange`` calls ``math.isnan``, which raises OverflowError for an integer too big
+    for a float (a 400-digit number typed into a form: HTTP 500). Such a number is out of
+    any range, so it is replaced by an infinity of its sign and refused with the usual
+    message.
+    """
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if isinstance(field.data, int) and not isinstance(field.data, bool):
+            try:
+                float(field.data)
+            except OverflowError:
+                field.data = math.inf if field.data > 0 else -math.inf
+        super().__call__(form, field)

@@ -120,3 +120,33 @@ def test_nul_in_an_upload_file_name_is_refused_but_not_in_its_content(
     )
     assert_no_server_error(response, "binary upload")
     assert response.status_code != 400 or "NUL" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("number", ["9" * 400, "-" + "9" * 400, "1e400", "0"])
+def test_huge_numbers_in_integer_fields_are_refused_not_crashed(
+    app: Flask, make_user, number: str
+) -> None:
+    """WTForms' NumberRange overflowed on a 400-digit integer (found by the form fuzzer)."""
+    analyst = signed_in(app, make_user, "analyst")
+    before = table_counts(app)
+    response = analyst.post("/risk/training", data={"horizon": number, "n_origins": "3"})
+    assert response.status_code == 400
+    assert_no_server_error(response, number)
+    assert "training_jobs" not in changed_tables(before, table_counts(app))
+
+
+def test_safe_number_range_keeps_the_usual_message() -> None:
+    from wtforms import Form, IntegerField
+
+    from webapp.security import SafeNumberRange
+
+    class Small(Form):
+        value = IntegerField(validators=[SafeNumberRange(min=1, max=5)])
+
+    from werkzeug.datastructures import MultiDict
+
+    for text, valid in [("3", True), ("6", False), ("9" * 400, False), ("-" + "9" * 400, False)]:
+        form = Small(MultiDict({"value": text}))
+        assert form.validate() is valid, text
+        if not valid:
+            assert form.errors["value"] == ["Number must be between 1 and 5."]

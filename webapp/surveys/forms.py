@@ -17,8 +17,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from webapp.security import SafeNumberRange
 from webapp.surveys.services.authoring import MAX_INVITATIONS_PER_BATCH
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
@@ -90,7 +91,7 @@ class InvitationsForm(FlaskForm):
     count = IntegerField(
         _l("Number of invitations"),
         default=10,
-        validators=[DataRequired(), NumberRange(min=1, max=MAX_INVITATIONS_PER_BATCH)],
+        validators=[DataRequired(), SafeNumberRange(min=1, max=MAX_INVITATIONS_PER_BATCH)],
     )
 
 
