@@ -19,6 +19,8 @@ from webapp.surveys.results.suppression import Cell, protect_partition
 from webapp.surveys.results.tally import ANSWERED, KIND_BY_TYPE, number_key
 
 Block = tuple[str, str]  # (region code, "YYYY-MM")
+#: Distinct values of a numeric question listed as a distribution; above it, summary only.
+MAX_NUMERIC_ROWS = 40
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -68,6 +70,8 @@ class TallySnapshot:
     answers: dict[str, dict[Block, dict[str, int]]] = field(default_factory=dict)
     #: The id of the last response counted.
     watermark: int = 0
+    #: Changes whenever the tallies change (cache key).
+    generation: str = ""
 
     def __post_init__(self) -> None:
         self._blocks: dict[Block, int] | None = None
@@ -218,12 +222,14 @@ def question_figures(
     if kind == "scale":
         defined = _range_steps(question)
         order = sorted(set(defined) | set(seen), key=float)
+    elif kind == "numeric":
+        defined, order = [], sorted(seen, key=float)
     elif kind == "date":
         defined, order = [], seen
     else:
         defined = list(labels)
         order = defined + [value for value in seen if value not in labels]
-    if kind in ("choice", "scale", "date"):
+    if kind in ("choice", "scale", "numeric", "date"):
         categories: list[Hashable] = [*order, None]
         partition = protect_partition(
             (
@@ -250,9 +256,12 @@ def question_figures(
                 row["share_of_answers"] = _percent(cell.count, answered)
             rows.append(row)
         figures.update(total=partition.total, rows=rows, withheld=partition.withheld)
-        if kind == "scale":
-            pool = _released_values(partition.cells)
-            figures["summary"] = numeric_summary(pool)
+        if kind in ("scale", "numeric"):
+            # From the shown answers only: exact values of a few respondents (through the
+            # mean, quartiles or the smallest value) would otherwise leak past suppression.
+            figures["summary"] = numeric_summary(_released_values(partition.cells))
+        if kind == "numeric" and len(rows) > MAX_NUMERIC_ROWS:
+            del figures["rows"]  # too many distinct values to list: the summary says it
     elif kind == "multiple":
         answered = protect_partition(
             (
@@ -284,38 +293,6 @@ def question_figures(
             total=answered.total,
             answered=_cell(answered.cells["answered"], answered.total),
             rows=rows,
-        )
-    elif kind == "numeric":
-        answered = protect_partition(
-            (
-                (totals[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
-                for block in blocks
-            ),
-            ["answered"],
-            threshold,
-            protect=protect,
-        )
-        pool: dict[float, int] = defaultdict(int)
-        for block in blocks:
-            counts = tallies.get(block, {})
-            if protect:
-                if totals[block] < threshold:
-                    continue
-                single = protect_partition(
-                    [(totals[block], {"answered": counts.get(ANSWERED, 0)})],
-                    ["answered"],
-                    threshold,
-                )
-                if single.cells["answered"].count is None or single.cells["answered"].partial:
-                    continue
-            for value, count in counts.items():
-                if value != ANSWERED:
-                    pool[float(value)] += count
-        figures.update(
-            total=answered.total,
-            answered=_cell(answered.cells["answered"], answered.total),
-            withheld=answered.withheld,
-            summary=numeric_summary(pool),
         )
     else:  # text: only how many answered
         answered = protect_partition(

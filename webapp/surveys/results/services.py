@@ -16,6 +16,7 @@ results never hold locks while a page renders.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import threading
@@ -67,16 +68,24 @@ from webapp.surveys.results.tally import (
 )
 
 #: Responses counted per refresh transaction.
-REFRESH_BATCH = 5_000
+REFRESH_BATCH = 100_000
+#: Rows fetched at a time while counting (a server-side cursor on PostgreSQL).
+REFRESH_FETCH = 5_000
 #: Responses a page view counts before it shows results; the rest waits for the next view
 #: or for ``flask survey-results refresh``.
 INLINE_REFRESH_LIMIT = 50_000
 #: Snapshots kept in memory per process (one per survey and watermark).
 SNAPSHOT_CACHE_SIZE = 8
+#: Survey summaries kept in memory per process (per survey, watermark, filter and viewer).
+SUMMARY_CACHE_SIZE = 64
 #: Free-text answers shown to analysts per question.
 FREE_TEXT_LIMIT = 50
 #: Code of the national rows of post-stratified indicators.
 NATIONAL_CODE = "KZ"
+
+
+#: Guards the in-process caches (snapshots, parsed definitions) across threads.
+_snapshots_lock = threading.Lock()
 
 
 class ResultsError(ValueError):
@@ -109,17 +118,41 @@ def _commit_lag() -> timedelta:
 # --------------------------------------------------------------------------- definitions
 
 
+_definitions: OrderedDict[tuple[str, int], SurveyDefinition] = OrderedDict()
+
+
 def survey_definitions(survey: Survey, session: Session | None = None) -> list[SurveyDefinition]:
-    """The survey's versions as definitions, the current one first, then newest to oldest."""
+    """The survey's versions as definitions, the current one first, then newest to oldest.
+
+    Published versions never change, so their parsed definitions are kept in memory.
+    """
+    session = session or db.session
     versions = list(
-        (session or db.session).scalars(
-            sa.select(SurveyVersion)
+        session.execute(
+            sa.select(SurveyVersion.id, SurveyVersion.published_at)
             .where(SurveyVersion.survey_id == survey.id)
             .order_by(SurveyVersion.number.desc())
         )
     )
     versions.sort(key=lambda version: version.id != survey.current_version_id)
-    return [SurveyDefinition.from_dict(version.definition) for version in versions]
+    url = str(session.get_bind().url)
+    definitions = []
+    for version_id, published_at in versions:
+        key = (url, version_id)
+        with _snapshots_lock:
+            definition = _definitions.get(key)
+        if definition is None:
+            data = session.scalar(
+                sa.select(SurveyVersion.definition).where(SurveyVersion.id == version_id)
+            )
+            definition = SurveyDefinition.from_dict(data)
+            if published_at is not None:
+                with _snapshots_lock:
+                    _definitions[key] = definition
+                    while len(_definitions) > 64:
+                        _definitions.popitem(last=False)
+        definitions.append(definition)
+    return definitions
 
 
 def result_questions(
@@ -160,7 +193,15 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
     while limit is None or counted < limit:
         batch = REFRESH_BATCH if limit is None else min(REFRESH_BATCH, limit - counted)
         start = _watermark(session, survey_id)
-        rows = session.execute(
+        if kinds is None:
+            survey = session.get(Survey, survey_id)
+            kinds = question_kinds(reversed(survey_definitions(survey, session))) if survey else {}
+        cutoff = datetime.now(UTC) - lag if lag else None
+        days: dict[tuple[str, date, str], int] = defaultdict(int)
+        tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        local: dict[tuple[int, int, int, int], tuple[date, str]] = {}
+        seen, end, complete = 0, start, True
+        result = session.execute(
             sa.select(
                 SurveyResponse.id,
                 SurveyResponse.submitted_at,
@@ -171,28 +212,27 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
             .where(SurveyResponse.survey_id == survey_id, SurveyResponse.id > start)
             .order_by(SurveyResponse.id)
             .limit(batch)
-        ).all()
-        full_batch = len(rows) == batch
-        if lag:
-            cutoff = datetime.now(UTC) - lag
-            fresh = next((i for i, row in enumerate(rows) if row.submitted_at > cutoff), None)
-            if fresh is not None:
-                rows, full_batch = rows[:fresh], False
-        if not rows:
+            .execution_options(yield_per=REFRESH_FETCH)
+        )
+        for response_id, moment, language, region_code, answers in result:
+            if cutoff is not None and moment > cutoff:
+                complete = False  # later responses wait until this one is old enough
+                break
+            hour = (moment.year, moment.month, moment.day, moment.hour)
+            if hour not in local:  # the zone's offset is whole hours: one lookup per hour
+                day = local_day(moment, zone)
+                local[hour] = (day, month_of(day))
+            day, month = local[hour]
+            region = region_code or NO_REGION
+            days[(region, day, language)] += 1
+            for question, value in tally_keys(kinds, answers or {}):
+                tallies[(question, value[:255], region, month)] += 1
+            seen += 1
+            end = response_id
+        result.close()
+        if not seen:
             session.rollback()
             break
-        if kinds is None:
-            survey = session.get(Survey, survey_id)
-            kinds = question_kinds(reversed(survey_definitions(survey, session))) if survey else {}
-        days: dict[tuple[str, date, str], int] = defaultdict(int)
-        tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
-        for row in rows:
-            region = row.region_code or NO_REGION
-            day = local_day(row.submitted_at, zone)
-            month = month_of(day)
-            days[(region, day, row.language)] += 1
-            for question, value in tally_keys(kinds, row.answers or {}):
-                tallies[(question, value[:255], region, month)] += 1
         try:
             moved = session.execute(
                 sa.update(SurveyResultWatermark)
@@ -200,7 +240,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
                     SurveyResultWatermark.survey_id == survey_id,
                     SurveyResultWatermark.last_response_id == start,
                 )
-                .values(last_response_id=rows[-1].id, updated_at=datetime.now(UTC))
+                .values(last_response_id=end, updated_at=datetime.now(UTC))
             ).rowcount
             if moved != 1:
                 session.rollback()
@@ -210,8 +250,8 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
         except DBAPIError:  # SQLite: another writer got there first
             session.rollback()
             break
-        counted += len(rows)
-        if not full_batch:
+        counted += seen
+        if not complete or seen < batch:
             break
     return counted
 
@@ -242,10 +282,11 @@ def _add_counts(
     """Add to the counts with one upsert per table (ON CONFLICT ... DO UPDATE)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     if days:
-        statement = insert(SurveyResultCount)
+        table = SurveyResultCount.__table__
+        statement = insert(table)
         statement = statement.on_conflict_do_update(
             index_elements=["survey_id", "region_code", "day", "language"],
-            set_={"count": SurveyResultCount.count + statement.excluded.count},
+            set_={"count": table.c.count + statement.excluded.count},
         )
         session.execute(
             statement,
@@ -255,10 +296,11 @@ def _add_counts(
             ],
         )
     if tallies:
-        statement = insert(SurveyResultTally)
+        table = SurveyResultTally.__table__
+        statement = insert(table)
         statement = statement.on_conflict_do_update(
             index_elements=["survey_id", "question", "value", "region_code", "month"],
-            set_={"count": SurveyResultTally.count + statement.excluded.count},
+            set_={"count": table.c.count + statement.excluded.count},
         )
         session.execute(
             statement,
@@ -287,21 +329,29 @@ def rebuild_tallies(survey_id: int) -> int:
 
 
 _snapshots: OrderedDict[tuple[str, int, int], TallySnapshot] = OrderedDict()
-_snapshots_lock = threading.Lock()
+_summaries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 
 
 def _forget_snapshots(survey_id: int) -> None:
     with _snapshots_lock:
-        for key in [key for key in _snapshots if key[1] == survey_id]:
-            del _snapshots[key]
+        for cache in (_snapshots, _summaries):
+            for key in [key for key in cache if key[1] == survey_id]:
+                del cache[key]
 
 
 def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
     """The survey's tallies, counted up to now, cached per process until the next response."""
     if refresh and _has_new_responses(survey.id):
         refresh_tallies(survey.id)
-    watermark = _current_watermark(survey.id)
-    key = (str(db.engine.url), survey.id, watermark)
+    state = db.session.execute(
+        sa.select(SurveyResultWatermark.last_response_id, SurveyResultWatermark.updated_at).where(
+            SurveyResultWatermark.survey_id == survey.id
+        )
+    ).first()
+    watermark = state.last_response_id if state else 0
+    # The time of the last refresh tells a rebuilt tally from the one it replaced.
+    generation = f"{watermark}@{state.updated_at.isoformat() if state else ''}"
+    key = (str(db.engine.url), survey.id, generation)
     with _snapshots_lock:
         cached = _snapshots.get(key)
         if cached is not None:
@@ -334,6 +384,7 @@ def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
         daily=dict(daily),
         answers={question: dict(blocks) for question, blocks in answers.items()},
         watermark=watermark,
+        generation=generation,
     )
     with _snapshots_lock:
         _snapshots[key] = snapshot
@@ -408,6 +459,22 @@ def survey_summary(
     threshold = suppression_threshold()
     protect = not viewer_is_analyst
     language = language or (definitions[0].default_language if definitions else "en")
+    # Figures change only with new responses (the watermark) or a new version.
+    key = (
+        str(db.engine.url),
+        survey.id,
+        snapshot.generation,
+        survey.current_version_id,
+        filters,
+        protect,
+        threshold,
+        language,
+    )
+    with _snapshots_lock:
+        cached = _summaries.get(key)
+        if cached is not None:
+            _summaries.move_to_end(key)
+            return copy.deepcopy(cached)
     names = region_names(language)
     summary = counts_summary(snapshot, filters, protect=protect, threshold=threshold)
     summary["survey"] = {
@@ -421,6 +488,10 @@ def survey_summary(
         _question(snapshot, definition, question, filters, protect, threshold, language, names)
         for definition, question in result_questions(definitions)
     ]
+    with _snapshots_lock:
+        _summaries[key] = copy.deepcopy(summary)
+        while len(_summaries) > SUMMARY_CACHE_SIZE:
+            _summaries.popitem(last=False)
     return summary
 
 
