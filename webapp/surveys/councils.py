@@ -27,6 +27,7 @@ from webapp.surveys.models import (
     SurveyResponse,
     SurveyVersion,
 )
+from webapp.surveys.results.suppression import block_is_released
 from webapp.surveys.services import SurveyError
 
 
@@ -229,7 +230,7 @@ def feedback_summary(
     latest_at = db.session.scalar(
         sa.select(sa.func.max(SurveyResponse.submitted_at)).where(condition)
     )
-    suppressed = threshold is not None and total < threshold
+    suppressed = threshold is not None and not block_is_released(total, threshold)
     latest_responses: list[SurveyResponse] = []
     if not suppressed:
         latest_responses = list(
@@ -270,7 +271,7 @@ def feedback_summary(
     averages = []
     for name, label in labels.items():
         values = sums.get(name, [])
-        withheld = threshold is not None and len(values) < threshold
+        withheld = threshold is not None and not block_is_released(len(values), threshold)
         mean = None if withheld or not values else round(sum(values) / len(values), 2)
         averages.append(QuestionAverage(name, label, len(values), mean))
     latest = []

@@ -257,11 +257,28 @@ class SurveyVersion(db.Model):
     survey: Mapped[Survey] = relationship(back_populates="versions", foreign_keys=[survey_id])
 
     def load(self) -> SurveyDefinition:
-        """The definition as dataclasses (validated when it was stored)."""
-        return SurveyDefinition.from_dict(self.definition)
+        """The definition as dataclasses (validated when it was stored).
+
+        Parsing and validating a definition costs more than a page view, so each worker keeps
+        recent ones; the key includes ``created_at``, which changes when an unpublished
+        version is replaced in place.
+        """
+        key = (self.id, self.created_at)
+        if self.id is not None and key in _DEFINITIONS:
+            return _DEFINITIONS[key]
+        definition = SurveyDefinition.from_dict(self.definition)
+        if self.id is not None:
+            if len(_DEFINITIONS) >= _DEFINITION_CACHE_SIZE:
+                _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
+            _DEFINITIONS[key] = definition
+        return definition
 
     def __repr__(self) -> str:
         return f"<SurveyVersion {self.survey_id} v{self.number}>"
+
+
+_DEFINITION_CACHE_SIZE = 64
+_DEFINITIONS: dict[tuple[int, datetime | None], SurveyDefinition] = {}
 
 
 class Invitation(db.Model):

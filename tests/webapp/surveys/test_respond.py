@@ -166,3 +166,24 @@ def test_save_and_continue_later(app, client, survey_id):
     resumed = other.get(f"/s/wellbeing/r/{sid}").get_data(as_text=True)
     assert 'value="29"' in resumed
     assert count_responses(app) == 0
+
+
+def test_one_page_survey_is_stored_by_its_first_post(app, client, regions):
+    from tests.webapp.surveys.surveys_support import (
+        WELLBEING_CHOICES,
+        WELLBEING_SETTINGS,
+        WELLBEING_SURVEY,
+        xlsx_bytes,
+    )
+
+    make_survey(
+        app,
+        slug="short",
+        data=xlsx_bytes(WELLBEING_SURVEY[:5], WELLBEING_CHOICES, WELLBEING_SETTINGS),
+    )
+    html = client.get("/s/short?lang=en").get_data(as_text=True)
+    assert "Submit" in html and "Page 1 of 1" in html
+    first = answer_page(client, html, {"region": "KZ-75", "age": "22"}, language="en")
+    again = answer_page(client, html, {"region": "KZ-75", "age": "22"}, language="en")
+    assert first.status_code == again.status_code == 303
+    assert count_responses(app) == 1

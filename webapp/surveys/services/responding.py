@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from flask import g, has_app_context
 
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -125,11 +126,17 @@ def content_hash(answers: Mapping[str, Any]) -> str:
 
 
 def current_regions() -> list[Region]:
-    return [
+    """The registry's current units, read once per request."""
+    if has_app_context() and "survey_regions" in g:
+        return g.survey_regions
+    regions = [
         region
         for region in db.session.scalars(sa.select(Region).order_by(Region.position))
         if region.is_current
     ]
+    if has_app_context():
+        g.survey_regions = regions
+    return regions
 
 
 def region_codes() -> list[str] | None:
@@ -383,7 +390,10 @@ def _finish(
         answers=clean,
     )
     db.session.add(response)
-    db.session.delete(draft)
+    if sa.inspect(draft).persistent:
+        db.session.delete(draft)
+    else:  # a one-page survey: the draft made by this very post was never stored
+        db.session.expunge(draft)
     db.session.flush()  # raises IntegrityError on a concurrent duplicate
     return Outcome(Step.THANKS, response=response)
 

@@ -1,0 +1,361 @@
+"""Survey submissions per second through the whole stack, against a bare insert endpoint.
+
+For each database (SQLite file; PostgreSQL if reachable) this script:
+
+1. creates a scratch instance (temporary folder; a scratch PostgreSQL database that it
+   drops afterwards), the schema, the region registry and a one-page public survey;
+2. starts gunicorn on 127.0.0.1 with the real app (CSRF on, rate limit set high) and drives
+   complete submissions: GET the page, parse the CSRF token and submission id, POST the
+   answers, follow the redirect to the thank-you page;
+3. starts gunicorn again with a bare WSGI endpoint (no Flask) that inserts the same kind of
+   row into the same table, and drives it with the same number of client threads;
+4. prints submissions/s for both and their ratio. Counts are bounded; only loopback is used.
+
+Run: ``.venv/bin/python bench/survey_submissions.py [--submissions 300] [--workers 3]``.
+Figures, not assertions: the machine's load changes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SLUG = "bench"
+ANSWERS = {"answer-region": "KZ-75", "answer-age": "37", "answer-trust": "4"}
+SUBMISSION = re.compile(r'name="submission_id" value="([0-9a-f-]{36})"')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+ACTION = re.compile(r'<form method="post" action="([^"]+)" class="form survey-form"')
+
+
+# --------------------------------------------------------------------------- bare endpoint
+
+_bare_engine: sa.Engine | None = None
+_bare_ids: dict[str, int] = {}
+
+
+def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    """POST -> insert one response row (what the real stack finally stores) -> 200."""
+    global _bare_engine
+    if environ["REQUEST_METHOD"] != "POST":  # the start-up probe
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ready"]
+    if _bare_engine is None:
+        import webapp.database  # noqa: F401  (the same SQLite connection settings)
+
+        _bare_engine = sa.create_engine(os.environ["BENCH_DATABASE_URL"])
+        with _bare_engine.connect() as connection:
+            row = connection.execute(
+                sa.text("SELECT id, current_version_id FROM surveys WHERE slug = :slug"),
+                {"slug": SLUG},
+            ).one()
+            _bare_ids.update(survey=row[0], version=row[1])
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    environ["wsgi.input"].read(length)
+    answers = {"region": "KZ-75", "age": 37, "trust": "4"}
+    canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"))
+    with _bare_engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO survey_responses (survey_id, survey_version_id, submission_id, "
+                "content_hash, language, region_code, submitted_at, answers) VALUES "
+                "(:survey, :version, :submission, :hash, 'en', 'KZ-75', :now, :answers)"
+            ),
+            {
+                "survey": _bare_ids["survey"],
+                "version": _bare_ids["version"],
+                "submission": str(uuid.uuid4()),
+                "hash": hashlib.sha256(canonical.encode()).hexdigest(),
+                "now": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "answers": canonical,
+            },
+        )
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"stored"]
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def one_page_form() -> bytes:
+    from openpyxl import Workbook
+
+    labels = ["label::Kazakh (kk)", "label::Russian (ru)", "label::English (en)"]
+    workbook = Workbook()
+    survey = workbook.active
+    survey.title = "survey"
+    for row in (
+        ["type", "name", *labels, "required", "constraint"],
+        ["begin group", "page", "Бет", "Страница", "Page"],
+        ["select_one region", "region", "Өңір", "Регион", "Region", "yes"],
+        ["integer", "age", "Жасы", "Возраст", "Age", "yes", ". >= 18 and . <= 100"],
+        ["select_one rating5", "trust", "Сенім", "Доверие", "Trust", "yes"],
+        ["end group", "page"],
+    ):
+        survey.append(row)
+    choices = workbook.create_sheet("choices")
+    choices.append(["list_name", "name", *labels])
+    for n in range(1, 6):
+        choices.append(["rating5", str(n), str(n), str(n), str(n)])
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_id", "form_title", "default_language"])
+    settings.append(["bench", "Bench", "English (en)"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def prepare(database_url: str, instance: Path) -> dict[str, Any]:
+    """Schema, regions and an open one-page survey; returns the app's configuration."""
+    sys.path.insert(0, str(ROOT))
+    from webapp import create_app
+    from webapp.database import create_schema
+    from webapp.extensions import db
+    from webapp.regions.services import load_regions
+    from webapp.surveys.services import authoring
+
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "INSTANCE_PATH": str(instance),
+        "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
+        "LOG_LEVEL": "WARNING",
+    }
+    app = create_app(config)
+    with app.app_context():
+        create_schema()
+        load_regions()
+        survey = authoring.create_survey(
+            authoring.read_definition(one_page_form(), "bench.xlsx"), slug=SLUG
+        )
+        authoring.open_survey(survey)
+        db.session.commit()
+        db.engine.dispose()
+    return config
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(
+    target: str, workers: int, cwd: Path, env: dict[str, str]
+) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = open(cwd / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (closed with the process)
+    process = subprocess.Popen(
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--config",
+            str(cwd / "gunicorn_bench.py"),
+            target,
+        ],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            requests.get(base + "/healthz", timeout=10)
+            return process, base
+        except (requests.ConnectionError, requests.Timeout):
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {log.name}") from None
+            time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("gunicorn did not start in 180 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --------------------------------------------------------------------------- load
+
+
+def drive(total: int, clients: int, one: Callable[[requests.Session], None]) -> float:
+    """Run ``total`` operations over ``clients`` threads; returns operations per second."""
+    counter = iter(range(total))
+    lock = threading.Lock()
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        session = requests.Session()
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            try:
+                one(session)
+            except BaseException as error:  # reported after the run
+                failures.append(error)
+                return
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} client(s) failed: {failures[0]!r}")
+    return total / elapsed
+
+
+def full_submission(base: str) -> Callable[[requests.Session], None]:
+    def submit(session: requests.Session) -> None:
+        page = session.get(f"{base}/s/{SLUG}?lang=en", timeout=30)
+        page.raise_for_status()
+        html = page.text
+        data = {
+            "csrf_token": CSRF.search(html).group(1),
+            "submission_id": SUBMISSION.search(html).group(1),
+            "page": "0",
+            "language": "en",
+            "action": "next",
+            **ANSWERS,
+        }
+        done = session.post(base + ACTION.search(html).group(1), data=data, timeout=30)
+        if done.status_code != 200 or "recorded" not in done.text:
+            raise RuntimeError(f"submission failed: {done.status_code} {done.text[:200]}")
+
+    return submit
+
+
+def bare_insert(base: str) -> Callable[[requests.Session], None]:
+    def insert(session: requests.Session) -> None:
+        response = session.post(base + "/", data=ANSWERS, timeout=30)
+        response.raise_for_status()
+
+    return insert
+
+
+def count_rows(database_url: str) -> int:
+    import webapp.database  # noqa: F401
+
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        count = connection.execute(sa.text("SELECT count(*) FROM survey_responses")).scalar()
+    engine.dispose()
+    return int(count)
+
+
+def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="bench-surveys-") as folder:
+        cwd = Path(folder)
+        (cwd / "gunicorn_bench.py").write_text("accesslog = None\nerrorlog = '-'\n")
+        config = prepare(database_url, cwd / "instance")
+        literal = repr({key: value for key, value in config.items()})
+        app_process, base = start_gunicorn(f"webapp:create_app({literal})", args.workers, cwd, {})
+        try:
+            full_submission(base)(requests.Session())  # warm every code path once
+            before = count_rows(database_url)
+            full_rate = drive(args.submissions, args.clients, full_submission(base))
+            stored = count_rows(database_url) - before
+        finally:
+            stop(app_process)
+        bare_process, bare_base = start_gunicorn(
+            "bench.survey_submissions:bare_app",
+            args.workers,
+            cwd,
+            {"BENCH_DATABASE_URL": database_url},
+        )
+        try:
+            bare_insert(bare_base)(requests.Session())
+            bare_rate = drive(args.submissions, args.clients, bare_insert(bare_base))
+        finally:
+            stop(bare_process)
+    return {
+        "database": name,
+        "full": full_rate,
+        "bare": bare_rate,
+        "ratio": full_rate / bare_rate,
+        "stored": stored,
+    }
+
+
+def postgres_scratch() -> tuple[str, Callable[[], None]] | None:
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"bench_surveys_{os.getpid()}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as error:
+        print(f"PostgreSQL not reachable, skipped: {error.orig}")
+        return None
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--submissions", type=int, default=300, help="per measurement")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
+    parser.add_argument("--clients", type=int, default=6, help="client threads")
+    parser.add_argument("--skip-postgres", action="store_true")
+    args = parser.parse_args()
+    args.submissions = max(10, min(args.submissions, 5000))
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-sqlite-") as folder:
+        results.append(measure("SQLite", f"sqlite:///{folder}/bench.sqlite3", args))
+    if not args.skip_postgres:
+        scratch = postgres_scratch()
+        if scratch is not None:
+            url, drop = scratch
+            try:
+                results.append(measure("PostgreSQL", url, args))
+            finally:
+                drop()
+    print(
+        f"\nSurvey submissions, {args.submissions} per run, {args.workers} gunicorn workers, "
+        f"{args.clients} client threads, CSRF on, loopback only"
+    )
+    print(f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}")
+    for row in results:
+        print(
+            f"{row['database']:<12}{row['full']:>14.1f}{row['bare']:>15.1f}"
+            f"{row['ratio']:>8.2f}{row['stored']:>8}"
+        )
+    print("full stack = GET page + parse CSRF token and submission id + POST + thank-you page")
+
+
+if __name__ == "__main__":
+    main()
