@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.webapp.surveys.surveys_support import (
@@ -46,6 +48,7 @@ def test_full_flow_in_kazakh_with_skip_logic_and_errors(app, client, survey_id):
     # it is shown with a note; the server drops its answer when "no" is chosen.
     assert 'name="answer-employer"' in page2
     assert "conditional-hint" in page2
+    assert 'data-show-if="answer-employed" data-show-value="yes"' in page2
     response = answer_page(
         client, page2, {"employed": "no", "employer": "Secret Ltd", "trust": "4"}
     )
@@ -140,7 +143,10 @@ def test_survey_bound_to_a_region_ties_every_response(app, client, regions):
 
 def test_page_is_usable_without_javascript_and_accessible(client, survey_id):
     html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
-    assert "<script" not in html
+    scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.DOTALL)
+    assert scripts == [""]  # one local file for comfort, no inline code
+    assert "/survey-assets/conditions.js" in html
+    assert client.get("/survey-assets/conditions.js").status_code == 200
     assert 'for="q-age"' in html and 'for="q-region"' in html  # 20 regions: a select
     assert "<progress" in html and "Page 1 of 2" in html
     assert 'name="csrf_token"' in html

@@ -18,6 +18,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -478,6 +479,9 @@ class QuestionView:
     #: Shown although hidden by the answers so far, because its condition reads answers on
     #: this same page: without JavaScript the page cannot change as the person answers.
     conditional: bool = False
+    #: (field name, value) when the condition is a plain "answer equals / includes value",
+    #: so that the optional script can show the question only when it applies.
+    show_if: tuple[str, str] | None = None
 
     @property
     def first_input_id(self) -> str:
@@ -548,6 +552,19 @@ def page_view(
         language=language,
         languages=response_languages(definition),
     )
+
+
+_EQUALS = re.compile(r"^\s*\$\{([A-Za-z_][\w.\-]*)\}\s*=\s*'([^']*)'\s*$")
+_SELECTED = re.compile(r"^\s*selected\(\s*\$\{([A-Za-z_][\w.\-]*)\}\s*,\s*'([^']*)'\s*\)\s*$")
+
+
+def simple_condition(relevant: str | None) -> tuple[str, str] | None:
+    """``${q} = 'v'`` or ``selected(${q}, 'v')`` as (field name, value); else None."""
+    for pattern in (_EQUALS, _SELECTED):
+        match = pattern.match(relevant or "")
+        if match:
+            return ANSWER_PREFIX + match.group(1), match.group(2)
+    return None
 
 
 def same_page_conditions(definition: SurveyDefinition, page_index: int) -> set[str]:
@@ -637,4 +654,5 @@ def _question_view(
         maximum=maximum,
         step=step,
         conditional=conditional,
+        show_if=simple_condition(question.relevant) if conditional else None,
     )

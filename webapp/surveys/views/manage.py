@@ -7,7 +7,7 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -124,6 +124,7 @@ def detail(survey_id: int, **forms: Any) -> str:
         invited=invited,
         used=used,
         audience_labels=AUDIENCE_LABELS,
+        has_results="survey_results.results" in current_app.view_functions,
     )
 
 

@@ -187,7 +187,11 @@ def render_page(
     return body, status
 
 
-def render_draft(survey: Survey, draft: SurveyDraft, **extra: Any) -> tuple[str, int]:
+def render_draft(
+    survey: Survey, draft: SurveyDraft, language: str | None = None, **extra: Any
+) -> tuple[str, int]:
+    """The draft's current page; ``language`` (a ``?lang=`` pick on the first page) is
+    saved with the next post."""
     definition = draft.version.load()
     index = min(max(draft.page_index, 0), len(definition.pages) - 1)
     return render_page(
@@ -195,7 +199,7 @@ def render_draft(survey: Survey, draft: SurveyDraft, **extra: Any) -> tuple[str,
         definition,
         index,
         draft.answers or {},
-        draft.language,
+        choose_language(definition, language, draft.language) if language else draft.language,
         draft.submission_id,
         **extra,
     )
@@ -258,7 +262,7 @@ def invitation(slug: str, token: str) -> Any:
         return refusal_page(survey, refusal.reason)
     draft = draft_for_invitation(invitation)
     if draft is not None:
-        return render_draft(survey, draft, invitation_token=token)
+        return render_draft(survey, draft, request.args.get("lang"), invitation_token=token)
     return start_page(survey, [], invitation_token=token)
 
 
@@ -281,7 +285,13 @@ def resume(slug: str, submission_id: str) -> Any:
         return refusal_page(survey, refusal.reason, draft.language)
     except SignInNeeded:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
-    return render_draft(survey, draft, councils=councils, council_id=respondent.council_id)
+    return render_draft(
+        survey,
+        draft,
+        request.args.get("lang"),
+        councils=councils,
+        council_id=respondent.council_id,
+    )
 
 
 def submit_rate_limit() -> str:
