@@ -62,6 +62,8 @@ class Tile:
     href: str | None
     #: True when the layout file did not place this unit.
     auto_placed: bool = False
+    #: What a screen reader says for the tile (name, score, class).
+    description: str = ""
 
     @property
     def centre_x(self) -> int:
@@ -167,6 +169,7 @@ class UnitOnMap:
     risk_class: str | None = None
     value: float | None = None
     href: str | None = None
+    description: str = ""
 
 
 def build_tilemap(
@@ -213,6 +216,7 @@ def build_tilemap(
                 value=unit.value,
                 href=unit.href,
                 auto_placed=auto,
+                description=unit.description or unit.name,
             )
         )
     width = max(tile.x for tile in tiles) + TILE

@@ -6,9 +6,19 @@ import csv
 import io
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
-from babel.numbers import NumberPattern, parse_pattern
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -26,6 +36,7 @@ from webapp.review import queries, services
 from webapp.review.charts import ForecastPoint, HistoryPoint, history_forecast_chart
 from webapp.review.forms import VERDICT_LABELS, CommentFilterForm, CommentForm, ReplyForm
 from webapp.review.models import ScoreComment
+from webapp.review.numbers import NumberFormatter
 from webapp.review.tilemap import TileMapError, UnitOnMap, build_tilemap, load_positions
 from webapp.risk.models import RiskModelRun
 
@@ -63,23 +74,30 @@ def review_helpers() -> dict[str, Any]:
             for position, code in enumerate(RISK_CLASSES)
         ]
 
-    locale = get_locale()
-
-    def format_number(value: float, pattern: str) -> str:
-        return number_pattern(pattern).apply(value, locale)
+    formatter = number_formatter(str(get_locale() or "en"))
 
     return {
         "class_label": label,
         "class_ranges": ranges,
-        "format_number": format_number,
+        "number": formatter.number,
+        "region_url": region_url,
+        "signed": formatter.signed,
+        "percent": formatter.percent,
         "suppression_threshold": services.suppression_threshold(),
     }
 
 
-@lru_cache(maxsize=64)
-def number_pattern(pattern: str) -> NumberPattern:
-    """Parsed once: formatting a few hundred numbers per page stays cheap."""
-    return parse_pattern(pattern)
+def region_url(code: str, period: str | None = None) -> str:
+    """The region page's address, built by substitution: a page links to every unit twice."""
+    templates = g.setdefault("region_url_templates", {})
+    if period not in templates:
+        templates[period] = url_for("review.region", code="__unit__", period=period)
+    return templates[period].replace("__unit__", quote(code, safe=""), 1)
+
+
+@lru_cache(maxsize=16)
+def number_formatter(locale: str) -> NumberFormatter:
+    return NumberFormatter(locale)
 
 
 def published_run_or_none() -> RiskModelRun | None:
@@ -93,16 +111,19 @@ def tilemap_for(dashboard: services.Dashboard):
     except TileMapError as error:
         current_app.logger.error("tile map layout refused: %s", error)
         positions = {}
+    formatter = number_formatter(str(get_locale() or "en"))
+    viewer_language = language()
+    no_score = _("No score")
     units = [
         UnitOnMap(
             code=row.region.code,
             name=row.name,
             risk_class=row.risk_class,
             value=row.score,
-            href=url_for(
-                "review.region",
-                code=row.region.code,
-                period=dashboard.period,
+            href=region_url(row.region.code, dashboard.period),
+            description=(
+                f"{row.name}: {formatter.number(row.score)}, "
+                f"{class_label(row.risk_class, viewer_language) if row.risk_class else no_score}"
             ),
         )
         for row in sorted(dashboard.rows, key=lambda row: row.region.position)

@@ -76,12 +76,12 @@ def test_a_missing_verdict_is_refused(app, client_for, published):
     assert stored_comments(app) == []
 
 
-@pytest.mark.parametrize("role", ["analyst", "admin"])
-def test_only_council_members_comment(app, client_for, published, role):
-    response = client_for(role).post(
-        "/review/regions/KZ-75", data={"period": "2023", "verdict": "agree"}
-    )
-    assert response.status_code == 403
+def test_only_council_members_comment(app, client_for, published):
+    for role in ("analyst", "admin"):
+        response = client_for(role).post(
+            "/review/regions/KZ-75", data={"period": "2023", "verdict": "agree"}
+        )
+        assert response.status_code == 403, role
     assert stored_comments(app) == []
 
 
