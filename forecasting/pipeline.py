@@ -211,7 +211,7 @@ def train(
             warnings.append(_note("score_skipped", f"risk score not computed: {error}"))
 
     score_forecasts, score_backtest, score_model = _forecast_scores(
-        scores, horizon, n_origins, random_state, threshold, bounds, classify, report
+        scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report
     )
     if score_model is not None:
         warnings += [
@@ -251,7 +251,9 @@ def train(
     return run
 
 
-def _forecast_scores(scores, horizon, n_origins, random_state, threshold, bounds, classify, report):
+def _forecast_scores(
+    scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report
+):
     """Forecast each region's score series; add P(score >= high threshold) and the class."""
     columns = [
         "region", "indicator", "period", "step", "mean", "lower_80", "upper_80",
@@ -266,6 +268,7 @@ def _forecast_scores(scores, horizon, n_origins, random_state, threshold, bounds
     series.insert(2, "indicator", SCORE_TARGET)
     report(0.65, "backtesting score forecasts")
     model = AutoForecaster(
+        candidates=candidates,
         horizon=horizon,
         n_origins=n_origins,
         threshold=threshold,

@@ -23,7 +23,7 @@ import pandas as pd
 from forecasting.backtest import BacktestResult, rolling_origin_backtest
 from forecasting.cli import CommandError
 from forecasting.contract import ContractError
-from forecasting.models.auto import default_candidates
+from forecasting.models.auto import DEFAULT_MODELS, default_candidates
 from forecasting.models.base import summarise_warning
 from forecasting.readers import read_observations
 
@@ -58,6 +58,23 @@ def add_data_arguments(parser: argparse.ArgumentParser, origins: bool = True) ->
     parser.add_argument(
         "--seed", type=int, default=0, help="random state of the models (default 0)"
     )
+    parser.add_argument(
+        "--models",
+        metavar="NAMES",
+        help="comma-separated candidates (default: all of "
+        + ", ".join(DEFAULT_MODELS)
+        + "); the naive baselines are always added",
+    )
+
+
+def candidates_from_args(args: argparse.Namespace) -> dict[str, object]:
+    names = None
+    if args.models:
+        names = [name.strip() for name in args.models.split(",") if name.strip()]
+    try:
+        return default_candidates(args.horizon, args.seed, names)
+    except ValueError as error:
+        raise CommandError(f"--models: {error}") from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -201,7 +218,7 @@ def backtest_payload(
 
 def run(args: argparse.Namespace) -> int:
     observations = load_observations(args.data)
-    candidates = default_candidates(args.horizon, args.seed)
+    candidates = candidates_from_args(args)
     started = time.perf_counter()
     with progress_bar("backtest") as update:
         result = rolling_origin_backtest(

@@ -14,12 +14,12 @@ from pathlib import Path
 from forecasting.cli import CommandError
 from forecasting.cli.backtest import (
     add_data_arguments,
+    candidates_from_args,
     load_observations,
     progress_bar,
     write_json,
 )
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
-from forecasting.models.auto import default_candidates
 from forecasting.models.base import summarise_warning
 
 HELP = "Forecast every series (model chosen per indicator by backtest) to a CSV."
@@ -38,7 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     observations = load_observations(args.data)
     model = AutoForecaster(
-        candidates=default_candidates(args.horizon, args.seed),
+        candidates=candidates_from_args(args),
         horizon=args.horizon,
         n_origins=args.origins,
         random_state=args.seed,

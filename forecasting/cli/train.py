@@ -13,7 +13,13 @@ import os
 from pathlib import Path
 
 from forecasting.cli import CommandError
-from forecasting.cli.backtest import add_data_arguments, load_observations, progress_bar, write_json
+from forecasting.cli.backtest import (
+    add_data_arguments,
+    candidates_from_args,
+    load_observations,
+    progress_bar,
+    write_json,
+)
 from forecasting.contract import ContractError, read_catalogue
 from forecasting.pipeline import TrainingError, train
 from forecasting.registry import Registry, RegistryError, open_registry
@@ -83,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
                 n_origins=args.origins,
                 random_state=args.seed,
                 progress=update,
+                candidates=candidates_from_args(args),
             )
         except (TrainingError, ContractError) as error:
             raise CommandError(str(error)) from None

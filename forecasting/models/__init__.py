@@ -13,7 +13,7 @@ from forecasting.models.base import (
     probability_at_least,
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
-from forecasting.models.boosting import GlobalGradientBoostingForecaster
+from forecasting.models.boosting import GlobalGradientBoostingForecaster, GlobalLinearForecaster
 from forecasting.models.ets import ExponentialSmoothingForecaster
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ExponentialSmoothingForecaster",
     "ForecastResult",
     "GlobalGradientBoostingForecaster",
+    "GlobalLinearForecaster",
     "NaiveForecaster",
     "SeasonalNaiveForecaster",
     "default_candidates",

@@ -28,18 +28,38 @@ from forecasting.models.base import (
     make_warning,
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
-from forecasting.models.boosting import GlobalGradientBoostingForecaster
+from forecasting.models.boosting import (
+    GlobalGradientBoostingForecaster,
+    GlobalLinearForecaster,
+)
 from forecasting.models.ets import ExponentialSmoothingForecaster
 
 
-def default_candidates(horizon: int = 8, random_state: int = 0) -> dict[str, BaseForecaster]:
-    """The models tried when none are given: two baselines, ETS and the global model."""
+def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseForecaster]:
+    """Every model this package offers, by the name used on the command line and in cards."""
     return {
         "naive": NaiveForecaster(),
         "seasonal_naive": SeasonalNaiveForecaster(),
+        "ses": ExponentialSmoothingForecaster(trend=None),
         "ets": ExponentialSmoothingForecaster(),
+        "linear": GlobalLinearForecaster(horizon=horizon, random_state=random_state),
         "gbm": GlobalGradientBoostingForecaster(horizon=horizon, random_state=random_state),
     }
+
+
+DEFAULT_MODELS = ("naive", "seasonal_naive", "ses", "ets", "linear", "gbm")
+
+
+def default_candidates(
+    horizon: int = 8, random_state: int = 0, names: Sequence[str] | None = None
+) -> dict[str, BaseForecaster]:
+    """The models tried when none are given (``names`` picks a subset by name)."""
+    models = available_models(horizon, random_state)
+    names = DEFAULT_MODELS if names is None else tuple(names)
+    unknown = [name for name in names if name not in models]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; available: {', '.join(models)}")
+    return {name: models[name] for name in names}
 
 
 class AutoForecaster(BaseForecaster):
@@ -150,7 +170,9 @@ class AutoForecaster(BaseForecaster):
         horizon = check_horizon(self.horizon if horizon is None else horizon)
         results = [model.predict(horizon) for model in self.models_.values()]
         frame = concat_frames(result.to_frame() for result in results)
-        frame = frame.sort_values(["indicator", "region", "period"], ignore_index=True)
+        frame = frame.sort_values(
+            ["indicator", "region", "period"], ignore_index=True, key=_sortable
+        )
         warnings = [*self.warnings_]
         for result in results:
             warnings.extend(result.warnings)
@@ -165,3 +187,10 @@ class AutoForecaster(BaseForecaster):
             for model, indicator in zip(table["model"], table["indicator"], strict=True)
         ]
         return table
+
+
+def _sortable(column: pd.Series) -> pd.Series:
+    """Periods of mixed frequency do not compare; their start times do."""
+    if column.name == "period":
+        return pd.Series([period.start_time for period in column], index=column.index)
+    return column

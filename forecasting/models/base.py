@@ -213,21 +213,23 @@ def forecast_rows(
     mean: np.ndarray,
     bounds: dict[str, np.ndarray],
     model: str,
-) -> pd.DataFrame:
-    """One series' forecast as rows of the result frame."""
+) -> dict[str, object]:
+    """One series' forecast as a block of columns; :func:`concat_frames` joins blocks.
+
+    Blocks rather than small DataFrames: building one frame per series costs more than the
+    forecasting itself when there are hundreds of series.
+    """
     horizon = len(mean)
-    frame = pd.DataFrame(
-        {
-            "region": item.region,
-            "indicator": item.indicator,
-            "period": item.future_periods(horizon),
-            "mean": np.asarray(mean, dtype=float),
-        }
-    )
+    block: dict[str, object] = {
+        "region": [item.region] * horizon,
+        "indicator": [item.indicator] * horizon,
+        "period": item.future_periods(horizon),
+        "mean": np.asarray(mean, dtype=float),
+    }
     for column in INTERVAL_COLUMNS:
-        frame[column] = np.asarray(bounds[column], dtype=float)
-    frame["model"] = model
-    return frame.loc[:, list(FORECAST_COLUMNS)]
+        block[column] = np.asarray(bounds[column], dtype=float)
+    block["model"] = [model] * horizon
+    return block
 
 
 def normal_bounds(mean: np.ndarray, sigma: np.ndarray) -> dict[str, np.ndarray]:
@@ -255,11 +257,12 @@ def empirical_bounds(
     }
 
 
-def sort_bounds(frame: pd.DataFrame) -> pd.DataFrame:
+def sort_bounds(block: dict[str, object]) -> dict[str, object]:
     """Make the interval bounds monotone (lower_95 <= lower_80 <= upper_80 <= upper_95)."""
-    values = np.sort(frame.loc[:, list(INTERVAL_COLUMNS)].to_numpy(dtype=float), axis=1)
-    frame.loc[:, list(INTERVAL_COLUMNS)] = values
-    return frame
+    values = np.sort(np.column_stack([block[column] for column in INTERVAL_COLUMNS]), axis=1)
+    for position, column in enumerate(INTERVAL_COLUMNS):
+        block[column] = values[:, position]
+    return block
 
 
 def empty_forecast_frame() -> pd.DataFrame:
@@ -268,10 +271,24 @@ def empty_forecast_frame() -> pd.DataFrame:
     )
 
 
-def concat_frames(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
-    frames = [frame for frame in frames if not frame.empty]
+def concat_frames(parts: Iterable[pd.DataFrame | dict[str, object]]) -> pd.DataFrame:
+    """Join forecast blocks (from :func:`forecast_rows`) and frames into one frame."""
+    parts = list(parts)
+    blocks = [part for part in parts if isinstance(part, dict)]
+    frames = [part for part in parts if isinstance(part, pd.DataFrame) and not part.empty]
+    if blocks:
+        columns = {
+            column: [value for block in blocks for value in block[column]]
+            for column in FORECAST_COLUMNS
+        }
+        joined = pd.DataFrame(columns)
+        for column in ("mean", *INTERVAL_COLUMNS):
+            joined[column] = joined[column].astype(float)
+        frames.insert(0, joined)
     if not frames:
         return empty_forecast_frame()
+    if len(frames) == 1:
+        return frames[0]
     return pd.concat(frames, ignore_index=True)
 
 

@@ -7,8 +7,8 @@ histories. Strategy: *direct multi-horizon*, stacked — each training row is (s
 ``y[t+h] - y[t]`` divided by the series' scale (its mean absolute one-step change). Predicting
 changes rather than levels lets trees extrapolate trending series; scaling lets series in
 different units share one model. Five models are trained: the point forecast (squared error)
-and the 2.5%, 10%, 90% and 97.5% quantiles (pinball loss), sorted afterwards so bounds never
-cross.
+and the 2.5%, 10%, 90% and 97.5% quantiles (pinball loss), calibrated on the most recent
+rows (conformalized quantile regression) and sorted so bounds never cross.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from forecasting.models.ets import _series_frame
 #: HistGradientBoosting handles at most this many categories per categorical feature.
 MAX_CATEGORIES = 250
 MIN_TRAINING_ROWS = 30
+MIN_CALIBRATION_ROWS = 30
 
 
 class GlobalGradientBoostingForecaster(BaseForecaster):
@@ -122,12 +123,13 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         self.models_: dict[str, dict[str, HistGradientBoostingRegressor]] = {}
         self.categories_: dict[str, dict[str, dict[str, int]]] = {}
         self.columns_: dict[str, np.ndarray] = {}
+        self.offsets_: dict[str, dict[str, np.ndarray]] = {}
         fallback_keys: list[tuple[str, str]] = []
         rng = np.random.default_rng(self.random_state)
         for group, keys in groups.items():
             categories = self._categories(keys)
             self.categories_[group] = categories
-            features, targets = self._training_rows(keys, categories)
+            features, targets, recency = self._training_rows(keys, categories)
             if len(targets) < MIN_TRAINING_ROWS:
                 fallback_keys.extend(keys)
                 self.warnings_.append(
@@ -142,10 +144,9 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
                 continue
             self.columns_[group] = _informative_columns(features, len(categories))
             features = features[:, self.columns_[group]]
-            if len(targets) > self.max_training_rows:
-                chosen = rng.choice(len(targets), size=self.max_training_rows, replace=False)
-                features, targets = features[np.sort(chosen)], targets[np.sort(chosen)]
-            self.models_[group] = self._fit_models(features, targets, categories)
+            self.models_[group], self.offsets_[group] = self._fit_group(
+                group, features, targets, recency, categories, rng
+            )
         self.fallback_ = None
         if fallback_keys:
             items = [self.series_[key] for key in fallback_keys]
@@ -161,31 +162,97 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             result["indicator"] = {name: code for code, name in enumerate(indicators)}
         return result
 
-    def _fit_models(
-        self, features, targets, categories
-    ) -> dict[str, HistGradientBoostingRegressor]:
+    def _fit_group(self, group, features, targets, recency, categories, rng):
+        """Point model on every row; quantile models split-conformally calibrated.
+
+        Quantile models fitted in-sample give intervals that are too narrow. The rows whose
+        target falls in the last ``horizon`` periods are held out; the quantile models are
+        fitted on the rest and their bounds widened (or narrowed) by the conformity scores
+        on the held-out rows, per step (conformalized quantile regression, Romano et al.
+        2019). Without enough rows to hold out, the bounds stay uncalibrated and a warning
+        says so.
+        """
+        calibrating = recency < int(self.horizon)
+        proper = ~calibrating
+        can_calibrate = calibrating.sum() >= MIN_CALIBRATION_ROWS and proper.sum() >= max(
+            MIN_TRAINING_ROWS, MIN_CALIBRATION_ROWS
+        )
+        mean_rows = self._subsample(len(targets), rng)
+        models = {
+            "mean": self._fit_one(
+                self.point_loss, None, features[mean_rows], targets[mean_rows], categories
+            )
+        }
+        quantile_rows = np.flatnonzero(proper) if can_calibrate else np.arange(len(targets))
+        quantile_rows = quantile_rows[self._subsample(len(quantile_rows), rng)]
+        models.update(
+            self._fit_quantiles(features[quantile_rows], targets[quantile_rows], categories)
+        )
+        steps = features[:, len(categories)].astype(int)  # the step column follows categories
+        horizon = int(self.horizon)
+        offsets = {level: np.zeros(horizon + 1) for level in ("80", "95")}
+        if not can_calibrate:
+            self.warnings_.append(
+                make_warning(
+                    None,
+                    self.name,
+                    "uncalibrated_interval",
+                    f"group {group}: too few recent rows to calibrate the quantile intervals "
+                    "(they may be too narrow)",
+                )
+            )
+            return models, offsets
+        held = np.flatnonzero(calibrating)
+        held = held[self._subsample(len(held), rng)]
+        with threadpool_limits(limits=self.n_threads):
+            predicted = {
+                column: models[column].predict(features[held]) for column in INTERVAL_COLUMNS
+            }
+        actual = targets[held]
+        for level, lower, upper, coverage in (
+            ("80", "lower_80", "upper_80", 0.8),
+            ("95", "lower_95", "upper_95", 0.95),
+        ):
+            scores = np.maximum(predicted[lower] - actual, actual - predicted[upper])
+            pooled = _conformal_quantile(scores, coverage)
+            for step in range(1, horizon + 1):
+                at_step = scores[steps[held] == step]
+                offsets[level][step] = (
+                    _conformal_quantile(at_step, coverage)
+                    if len(at_step) >= MIN_CALIBRATION_ROWS
+                    else pooled
+                )
+        return models, offsets
+
+    def _fit_quantiles(self, features, targets, categories) -> dict:
+        return {
+            column: self._fit_one("quantile", quantile, features, targets, categories)
+            for column, quantile in zip(INTERVAL_COLUMNS, INTERVAL_QUANTILES, strict=True)
+        }
+
+    def _subsample(self, size: int, rng: np.random.Generator) -> np.ndarray:
+        if size <= self.max_training_rows:
+            return np.arange(size)
+        return np.sort(rng.choice(size, size=self.max_training_rows, replace=False))
+
+    def _fit_one(self, loss, quantile, features, targets, categories):
         n_categorical = len(categories)  # categorical columns come first and are always kept
         mask = np.zeros(features.shape[1], dtype=bool)
         mask[:n_categorical] = True
-        options = {
-            "max_iter": self.max_iter,
-            "learning_rate": self.learning_rate,
-            "max_leaf_nodes": self.max_leaf_nodes,
-            "min_samples_leaf": self.min_samples_leaf,
-            "l2_regularization": self.l2_regularization,
-            "categorical_features": mask if n_categorical else None,
-            "early_stopping": False,
-            "random_state": self.random_state,
-        }
-        models = {"mean": HistGradientBoostingRegressor(loss=self.point_loss, **options)}
-        for column, quantile in zip(INTERVAL_COLUMNS, INTERVAL_QUANTILES, strict=True):
-            models[column] = HistGradientBoostingRegressor(
-                loss="quantile", quantile=quantile, **options
-            )
+        model = HistGradientBoostingRegressor(
+            loss=loss,
+            quantile=quantile,
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            categorical_features=mask if n_categorical else None,
+            early_stopping=False,
+            random_state=self.random_state,
+        )
         with threadpool_limits(limits=self.n_threads):
-            for model in models.values():
-                model.fit(features, targets)
-        return models
+            return model.fit(features, targets)
 
     # -- features ------------------------------------------------------------------------
 
@@ -194,8 +261,10 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             return max(1, int(self.n_lags))
         return max(4, season_length_for(item.frequency))
 
-    def _training_rows(self, keys, categories) -> tuple[np.ndarray, np.ndarray]:
-        feature_blocks, target_blocks = [], []
+    def _training_rows(self, keys, categories) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Features, targets, and for each row how many periods its target lies before the
+        series' end (0 = the last value): recent rows calibrate the intervals."""
+        feature_blocks, target_blocks, recency_blocks = [], [], []
         horizon = int(self.horizon)
         for key in keys:
             prepared = self.prepared_[key]
@@ -209,9 +278,14 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
                     self._features(self.series_[key], prepared, origins, step, categories)
                 )
                 target_blocks.append((values[origins + step] - values[origins]) / prepared["scale"])
+                recency_blocks.append(n - 1 - (origins + step))
         if not target_blocks:
-            return np.empty((0, 0)), np.empty(0)
-        return np.vstack(feature_blocks), np.concatenate(target_blocks)
+            return np.empty((0, 0)), np.empty(0), np.empty(0, dtype=int)
+        return (
+            np.vstack(feature_blocks),
+            np.concatenate(target_blocks),
+            np.concatenate(recency_blocks),
+        )
 
     def _features(
         self,
@@ -302,6 +376,11 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         features = np.vstack(rows)[:, columns]
         with threadpool_limits(limits=self.n_threads):
             raw = {name: model.predict(features) for name, model in models.items()}
+        offsets = self.offsets_[group]
+        steps = np.tile(np.arange(1, horizon + 1), len(keys))
+        for level in ("80", "95"):
+            raw[f"lower_{level}"] = raw[f"lower_{level}"] - offsets[level][steps]
+            raw[f"upper_{level}"] = raw[f"upper_{level}"] + offsets[level][steps]
         frames = []
         for number, key in enumerate(keys):
             item, prepared = self.series_[key], self.prepared_[key]
@@ -310,10 +389,10 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             predicted = {name: last + values[block] * scale for name, values in raw.items()}
             if prepared["logged"]:
                 predicted = {name: np.exp(values) for name, values in predicted.items()}
-            frame = forecast_rows(
+            block = forecast_rows(
                 item, predicted["mean"], {c: predicted[c] for c in INTERVAL_COLUMNS}, self.name
             )
-            frames.append(sort_bounds(frame))
+            frames.append(sort_bounds(block))
         return concat_frames(frames)
 
 
@@ -332,7 +411,8 @@ def _prepare(item: Series, log_positive: bool) -> dict:
 
 
 def _informative_columns(features: np.ndarray, n_categorical: int) -> np.ndarray:
-    """Indices of the columns worth giving the model: categories, and features that vary.
+    """Indices of the columns worth giving the model: categories, the step, and features
+    that vary.
 
     Short annual series leave long lags empty; a column without two distinct values carries
     no information (and HistGradientBoosting cannot bin an all-missing column).
@@ -341,7 +421,7 @@ def _informative_columns(features: np.ndarray, n_categorical: int) -> np.ndarray
     for column in range(features.shape[1]):
         values = features[:, column]
         finite = values[np.isfinite(values)]
-        if column < n_categorical or (len(finite) and np.ptp(finite) > 0):
+        if column <= n_categorical or (len(finite) and np.ptp(finite) > 0):
             keep.append(column)
     return np.array(keep, dtype=int)
 
@@ -406,3 +486,98 @@ def _panel_changes(series: dict, prepared: dict) -> dict[str, _PanelChanges]:
         # cumulative[i] = sum of mean changes up to ordinal first + i (first itself has none)
         result[indicator] = _PanelChanges(first=first, cumulative=np.cumsum(mean))
     return result
+
+
+def _conformal_quantile(scores: np.ndarray, coverage: float) -> float:
+    """The ceil((n + 1) * coverage) / n empirical quantile of conformity scores."""
+    if len(scores) == 0:
+        return 0.0
+    level = min(1.0, np.ceil((len(scores) + 1) * coverage) / len(scores))
+    return float(np.quantile(scores, level, method="higher"))
+
+
+class _PerStepRidge:
+    """One ridge regression per forecast step (column 0), missing features imputed.
+
+    The linear counterpart of the boosting models: the same features, but each step gets
+    its own weights (how fast a deviation fades depends on how far ahead one looks).
+    """
+
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+
+    def fit(self, features: np.ndarray, targets: np.ndarray) -> _PerStepRidge:
+        from sklearn.impute import SimpleImputer
+        from sklearn.linear_model import Ridge
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
+        self.models_ = {}
+        for step in np.unique(features[:, 0]):
+            rows = features[:, 0] == step
+            model = make_pipeline(
+                SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+                StandardScaler(),
+                Ridge(alpha=self.alpha),
+            )
+            self.models_[step] = model.fit(features[rows, 1:], targets[rows])
+        return self
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        result = np.zeros(len(features))
+        known = np.array(sorted(self.models_))
+        for step in np.unique(features[:, 0]):
+            rows = features[:, 0] == step
+            nearest = known[np.argmin(np.abs(known - step))]
+            result[rows] = self.models_[nearest].predict(features[rows, 1:])
+        return result
+
+
+class GlobalLinearForecaster(GlobalGradientBoostingForecaster):
+    """The global model's features with one ridge regression per step instead of trees.
+
+    Pooled linear autoregressions are strong on many short, noisy series (Montero-Manso &
+    Hyndman, 2021): they learn how far each kind of deviation reverts at each step, from
+    every region at once. Intervals are split-conformal: the same calibration as the
+    boosting model's, applied to a point forecast (symmetric bounds from held-out errors).
+
+    Parameters
+    ----------
+    horizon, n_lags, log_positive, max_training_rows, random_state :
+        As for :class:`GlobalGradientBoostingForecaster`.
+    alpha : float
+        Ridge penalty on standardised features.
+    """
+
+    name = "linear"
+
+    def __init__(
+        self,
+        horizon: int = 8,
+        pooling: str = "frequency",
+        n_lags: int | None = None,
+        log_positive: bool = False,
+        alpha: float = 10.0,
+        max_training_rows: int = 50000,
+        random_state: int = 0,
+    ) -> None:
+        self.horizon = horizon
+        self.pooling = pooling
+        self.n_lags = n_lags
+        self.log_positive = log_positive
+        self.alpha = alpha
+        self.max_training_rows = max_training_rows
+        self.random_state = random_state
+
+    # Parameters the shared machinery reads; fixed for the linear model.
+    use_region = False
+    n_threads = 1
+    point_loss = "squared_error"
+
+    def _fit_one(self, loss, quantile, features, targets, categories):
+        return _PerStepRidge(self.alpha).fit(features, targets)
+
+    def _fit_quantiles(self, features, targets, categories) -> dict:
+        """One point model on the held-in rows stands for every bound before calibration."""
+        model = _PerStepRidge(self.alpha).fit(features, targets)
+        return dict.fromkeys(INTERVAL_COLUMNS, model)

@@ -1,0 +1,122 @@
+"""Command line: backtest, forecast, train and card on small files (fast models only)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.cli import main
+from forecasting.models import FORECAST_COLUMNS
+
+FAST = ["--models", "naive,seasonal_naive,ses"]
+
+
+@pytest.fixture
+def opaque_csv(tmp_path: Path) -> Path:
+    """Series keyed by shop names (not regions), indicators no catalogue knows."""
+    rng = np.random.default_rng(5)
+    periods = pd.period_range("2019Q1", periods=16, freq="Q")
+    rows = []
+    for key in ("shop-north", "shop-south", "warehouse 7"):
+        for indicator, level in (("sales_units", 100.0), ("returns", 5.0)):
+            values = level + np.cumsum(rng.normal(0, 1, 16)) + 3 * np.tile([1, 0, -1, 0], 4)
+            rows += [
+                (key, str(p), indicator, round(v, 3)) for p, v in zip(periods, values, strict=True)
+            ]
+    path = tmp_path / "opaque.csv"
+    pd.DataFrame(rows, columns=["region", "period", "indicator", "value"]).to_csv(path, index=False)
+    return path
+
+
+def test_backtest_json_on_opaque_keys(opaque_csv: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "bt.json"
+    code = main(["backtest", "--data", str(opaque_csv), "--horizon", "3", "--origins", "2",
+                 *FAST, "--json", str(out)])  # fmt: skip
+    assert code == 0
+    payload = json.loads(out.read_text())
+    names = {model["name"] for model in payload["models"]}
+    assert names == {"naive", "seasonal_naive", "ses"}
+    for model in payload["models"]:
+        assert {"mase", "smape", "coverage_80", "coverage_95", "seconds"} <= set(model)
+        assert model["mase"] is not None and model["mase"] > 0
+    assert set(payload["chosen"]["per_indicator"]) == {"sales_units", "returns"}
+    assert payload["chosen"]["overall"] in names
+    assert payload["data"]["series"] == 6
+    assert "Chosen per indicator" in capsys.readouterr().out
+
+
+def test_forecast_csv_on_opaque_keys(opaque_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "forecast.csv"
+    code = main(["forecast", "--data", str(opaque_csv), "--horizon", "4", "--origins", "1",
+                 *FAST, "--out", str(out)])  # fmt: skip
+    assert code == 0
+    frame = pd.read_csv(out)
+    assert tuple(frame.columns) == FORECAST_COLUMNS
+    assert len(frame) == 6 * 4
+    assert set(frame["region"]) == {"shop-north", "shop-south", "warehouse 7"}
+    assert set(frame["period"]) == {"2023Q1", "2023Q2", "2023Q3", "2023Q4"}
+    assert frame[["mean", "lower_95", "upper_95"]].notna().all().all()
+
+
+def test_train_then_card(tmp_path: Path, capsys, monkeypatch) -> None:
+    from forecasting.demo import generate_panel
+
+    observations, _ = generate_panel(seed=3, regions=["KZ-10", "KZ-11", "KZ-47"], months=30)
+    data = tmp_path / "panel.csv"
+    observations.assign(period=observations["period"].astype(str)).to_csv(data, index=False)
+    registry = tmp_path / "registry"
+    monkeypatch.setenv("FORECASTING_REGISTRY", str(registry))
+    summary = tmp_path / "train.json"
+    code = main(["train", "--data", str(data), "--horizon", "2", "--origins", "1", *FAST,
+                 "--promote", "--json", str(summary)])  # fmt: skip
+    assert code == 0
+    result = json.loads(summary.read_text())
+    run_id = result["run_id"]
+    assert result["active"] is True
+    assert run_id in capsys.readouterr().out
+    assert main(["card", run_id, "--format", "json"]) == 0
+    card = json.loads(capsys.readouterr().out)
+    assert card["data_hash"] == result["data_hash"]
+    assert main(["card", "active"]) == 0
+    assert capsys.readouterr().out.startswith("# ")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "is empty"),
+        ("region,period,indicator,value\n", "no data rows"),
+        ("region,period,indicator,value\nA,2020-13,x,1\n", "cannot be used"),
+    ],
+)
+def test_bad_files_give_clear_messages(tmp_path: Path, capsys, content, message) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    code = main(["backtest", "--data", str(path), *FAST])
+    assert code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_single_period_and_constant_series_fall_back(tmp_path: Path, capsys) -> None:
+    rows = ["region,period,indicator,value", "A,2024,x,1.5", "B,2024,x,2.5"]
+    rows += [f"A,{year},flat,3" for year in range(2010, 2024)]
+    path = tmp_path / "short.csv"
+    path.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "f.csv"
+    assert main(["forecast", "--data", str(path), "--horizon", "2", *FAST, "--out", str(out)]) == 0
+    frame = pd.read_csv(out)
+    assert len(frame) == 3 * 2 and frame["mean"].notna().all()
+    err = capsys.readouterr().err
+    assert "too short to backtest" in err or "not_selected" in err or "warning" in err
+    assert main(["backtest", "--data", str(path), "--horizon", "20", *FAST]) == 0
+
+
+def test_unknown_model_and_missing_registry_run(tmp_path: Path, capsys, opaque_csv) -> None:
+    assert main(["backtest", "--data", str(opaque_csv), "--models", "prophet"]) == 2
+    assert "unknown model" in capsys.readouterr().err
+    assert main(["card", "20990101T000000Z-00000000", "--registry", str(tmp_path)]) == 2
+    assert "no run" in capsys.readouterr().err
