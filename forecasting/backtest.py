@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import clone
 
 from forecasting import metrics
@@ -244,11 +245,13 @@ def rolling_origin_backtest(
     threshold: float | None = None,
     min_train: int = 3,
     progress: ProgressCallback | None = None,
+    n_jobs: int = 1,
 ) -> BacktestResult:
     """Evaluate ``models`` by rolling origins; baselines are always evaluated beside them.
 
     ``threshold`` (e.g. the lower bound of the "high" risk class) adds the Brier score of
-    the forecast probability that the value reaches it.
+    the forecast probability that the value reaches it. ``n_jobs`` > 1 runs the (origin,
+    model) fits in that many processes (joblib); results do not depend on it.
     """
     horizon = check_horizon(horizon)
     frame = check_observations(observations)
@@ -258,30 +261,24 @@ def rolling_origin_backtest(
     warnings.extend(scale_warnings)
     seconds = dict.fromkeys(candidates, 0.0)
     records = []
-    jobs = [(origin, name) for origin in sorted(origins["origin"].unique()) for name in candidates]
-    for done, (origin, name) in enumerate(jobs):
-        cut = origins[origins["origin"] == origin]
-        training, actuals = _split(frame, cut)
-        model = _with_horizon(clone(candidates[name]), horizon)
-        started = time.perf_counter()
-        try:
-            forecast = model.fit(training).predict(horizon)
-        except Exception as error:  # one failing model must not sink the others
-            warnings.append(
-                make_warning(
-                    None,
-                    name,
-                    "model_failed",
-                    f"origin {origin}: {type(error).__name__}: {error}",
-                )
-            )
-            continue
-        finally:
-            seconds[name] += time.perf_counter() - started
-        warnings.extend(
-            {**item, "message": f"origin {origin}: {item['message']}"} for item in forecast.warnings
-        )
-        records.append(_evaluate(forecast.to_frame(), actuals, cut, name, origin))
+    jobs = [
+        (origin, name, origins[origins["origin"] == origin])
+        for origin in sorted(origins["origin"].unique())
+        for name in candidates
+    ]
+    tasks = (
+        delayed(_run_origin)(frame, cut, candidates[name], name, origin, horizon)
+        for origin, name, cut in jobs
+    )
+    if n_jobs == 1:
+        outcomes = (task[0](*task[1], **task[2]) for task in tasks)
+    else:
+        outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
+    for done, (name, origin, records_frame, entries, spent) in enumerate(outcomes):
+        seconds[name] += spent
+        warnings.extend(entries)
+        if records_frame is not None:
+            records.append(records_frame)
         if progress is not None:
             progress((done + 1) / len(jobs), f"backtest origin {origin + 1}: {name}")
     table = _with_terms(pd.concat(records, ignore_index=True) if records else None, scales)
@@ -300,6 +297,25 @@ def rolling_origin_backtest(
         threshold=threshold,
         warnings=_deduplicate(warnings),
     )
+
+
+def _run_origin(frame, cut, candidate, name: str, origin: int, horizon: int):
+    """Fit one model at one origin and evaluate it; a failure becomes a warning."""
+    training, actuals = _split(frame, cut)
+    model = _with_horizon(clone(candidate), horizon)
+    started = time.perf_counter()
+    try:
+        forecast = model.fit(training).predict(horizon)
+    except Exception as error:  # one failing model must not sink the others
+        entry = make_warning(
+            None, name, "model_failed", f"origin {origin}: {type(error).__name__}: {error}"
+        )
+        return name, origin, None, [entry], time.perf_counter() - started
+    spent = time.perf_counter() - started
+    entries = [
+        {**item, "message": f"origin {origin}: {item['message']}"} for item in forecast.warnings
+    ]
+    return name, origin, _evaluate(forecast.to_frame(), actuals, cut, name, origin), entries, spent
 
 
 def _with_horizon(model, horizon: int):
@@ -324,6 +340,9 @@ def _split(frame: pd.DataFrame, cut: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
+    # Periods may be a period[...] dtype on one side and object on the other.
+    forecasts = forecasts.assign(period=forecasts["period"].astype(object))
+    actuals = actuals.assign(period=actuals["period"].astype(object))
     merged = forecasts.merge(
         actuals.rename(columns={"value": "actual"}),
         on=["region", "indicator", "period"],

@@ -149,12 +149,13 @@ def train(
     candidates: Mapping[str, object] | Sequence[object] | None = None,
     domain_weights: Mapping[str, float] | None = None,
     class_bounds: Sequence[float] | None = None,
+    n_jobs: int = 1,
 ) -> TrainingRun:
     """Train, backtest, choose, forecast and score; see the module docstring.
 
     ``catalogue`` None uses the default catalogue. Indicators the catalogue does not know
     are still forecast but cannot enter the score (a warning says so). ``progress`` is called
-    with (fraction done, message).
+    with (fraction done, message). ``n_jobs`` processes run the backtest fits.
     """
     from forecasting.index import CLASS_BOUNDS, RiskIndex, RiskIndexError, default_catalogue
     from forecasting.index.classes import classify, high_threshold
@@ -190,6 +191,7 @@ def train(
         n_origins=n_origins,
         random_state=random_state,
         progress=lambda fraction, message: report(0.02 + 0.6 * fraction, message),
+        n_jobs=n_jobs,
     ).fit(data)
     indicator_result = indicator_model.predict(horizon)
     forecasts = _with_steps(indicator_result.to_frame())
@@ -211,8 +213,9 @@ def train(
             warnings.append(_note("score_skipped", f"risk score not computed: {error}"))
 
     score_forecasts, score_backtest, score_model = _forecast_scores(
-        scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report
-    )
+        scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report,
+        n_jobs,
+    )  # fmt: skip
     if score_model is not None:
         warnings += [
             {**item, "indicator": item.get("indicator") or SCORE_TARGET}
@@ -252,8 +255,9 @@ def train(
 
 
 def _forecast_scores(
-    scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report
-):
+    scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report,
+    n_jobs=1,
+):  # fmt: skip
     """Forecast each region's score series; add P(score >= high threshold) and the class."""
     columns = [
         "region", "indicator", "period", "step", "mean", "lower_80", "upper_80",
@@ -273,6 +277,7 @@ def _forecast_scores(
         n_origins=n_origins,
         threshold=threshold,
         random_state=random_state,
+        n_jobs=n_jobs,
         progress=lambda fraction, message: report(0.65 + 0.3 * fraction, f"score: {message}"),
     ).fit(series)
     frame = _with_steps(model.predict(horizon).to_frame())

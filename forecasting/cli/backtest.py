@@ -59,6 +59,13 @@ def add_data_arguments(parser: argparse.ArgumentParser, origins: bool = True) ->
         "--seed", type=int, default=0, help="random state of the models (default 0)"
     )
     parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="processes for the backtest fits (default 1)",
+    )
+    parser.add_argument(
         "--models",
         metavar="NAMES",
         help="comma-separated candidates (default: all of "
@@ -223,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("backtest") as update:
         result = rolling_origin_backtest(
             observations, candidates, horizon=args.horizon, n_origins=args.origins,
-            progress=update,
+            progress=update, n_jobs=args.jobs,
         )  # fmt: skip
     if result.records.empty:
         reasons = "; ".join(summarise_warning(item) for item in result.warnings[:5])

@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
         horizon=args.horizon,
         n_origins=args.origins,
         random_state=args.seed,
+        n_jobs=args.jobs,
     )
     with progress_bar("forecast") as update:
         model.set_params(progress=update)

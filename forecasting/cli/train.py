@@ -90,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
                 random_state=args.seed,
                 progress=update,
                 candidates=candidates_from_args(args),
+                n_jobs=args.jobs,
             )
         except (TrainingError, ContractError) as error:
             raise CommandError(str(error)) from None

@@ -17,6 +17,7 @@ from forecasting.models import (
     AutoForecaster,
     ExponentialSmoothingForecaster,
     GlobalGradientBoostingForecaster,
+    GlobalLinearForecaster,
     NaiveForecaster,
     SeasonalNaiveForecaster,
     probability_at_least,
@@ -48,6 +49,7 @@ ALL_MODELS = [
     SeasonalNaiveForecaster(),
     ExponentialSmoothingForecaster(),
     GlobalGradientBoostingForecaster(horizon=4, **FAST_GBM),
+    GlobalLinearForecaster(horizon=4),
 ]
 
 

@@ -1,0 +1,65 @@
+"""Full training with backtest on the demo panel: seconds, and accuracy against baselines.
+
+Run: ``python bench/forecasting_train.py [--jobs 2] [--horizon 8] [--origins 3]``.
+Targets: under 60 s on 2 cores; the chosen models' backtest MASE below 0.8 x seasonal
+naive's. Prints the figures; it asserts nothing (timings belong here, not in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from forecasting.card import chosen_summary
+from forecasting.demo import generate_panel
+from forecasting.pipeline import train
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--horizon", type=int, default=8)
+    parser.add_argument("--origins", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    observations, catalogue = generate_panel(seed=args.seed)
+    print(
+        f"demo panel: {len(observations)} rows, {observations['region'].nunique()} regions, "
+        f"{observations['indicator'].nunique()} indicators; cpu count {os.cpu_count()}, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    run = train(
+        observations, catalogue, horizon=args.horizon, n_origins=args.origins, n_jobs=args.jobs
+    )
+    seconds = time.perf_counter() - started
+    print(f"training (backtest, choice, refit, scores, score forecasts): {seconds:.1f} s wall, "
+          f"{time.process_time() - cpu_started:.1f} s CPU in the main process")  # fmt: skip
+    print()
+    print(run.backtest.overall().to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+    print()
+    summary = chosen_summary(run.backtest, run.chosen_models)
+    print("indicator                        chosen           MASE  seasonal naive  ratio")
+    for indicator, details in summary["per_indicator"].items():
+        ratio = details["mase"] / details["mase_seasonal_naive"]
+        print(f"{indicator:32} {run.chosen_models[indicator]:15} {details['mase']:6.3f}  "
+              f"{details['mase_seasonal_naive']:14.3f}  {ratio:5.3f}")  # fmt: skip
+    ratio = summary["mase_chosen"] / summary["mase_seasonal_naive"]
+    print()
+    print(f"chosen models MASE {summary['mase_chosen']:.3f} vs seasonal naive "
+          f"{summary['mase_seasonal_naive']:.3f} (ratio {ratio:.3f}, target < 0.8) and naive "
+          f"{summary['mase_naive']:.3f}")  # fmt: skip
+    if run.score_backtest is not None:
+        print()
+        print("score forecasts (Brier of P(high or above)):")
+        print(
+            run.score_backtest.overall().to_string(index=False, float_format=lambda v: f"{v:.3f}")
+        )
+    print(f"\nwall time {seconds:.1f} s (target < 60 s on 2 cores)")
+
+
+if __name__ == "__main__":
+    main()
