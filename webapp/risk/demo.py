@@ -23,8 +23,8 @@ from webapp.risk.services import published_run_id
 from webapp.risk.surveys import recompute_survey_observations
 
 DEMO_SEED = 2026
-#: Fast settings for the demo run: a short horizon and few backtest origins.
-DEMO_TRAINING = {"horizon": 6, "n_origins": 2}
+#: Fast settings for the demo run: a short horizon, one backtest origin, the fast models.
+DEMO_TRAINING = {"horizon": 6, "n_origins": 1, "models": "fast"}
 
 
 def load_demo() -> str:

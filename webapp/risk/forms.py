@@ -64,6 +64,14 @@ class TrainingForm(FlaskForm):
         default=8,
         validators=[DataRequired(), SafeNumberRange(min=1, max=24)],
     )
+    models = SelectField(
+        _l("Models"),
+        choices=[
+            ("full", _l("All models, including exponential smoothing (slower)")),
+            ("fast", _l("Fast: baselines and the global linear and gradient-boosting models")),
+        ],
+        default="full",
+    )
     n_origins = IntegerField(
         _l("Backtest origins"),
         default=3,

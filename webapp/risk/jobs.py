@@ -48,7 +48,7 @@ STALE_AFTER = timedelta(minutes=30)
 MAX_LOG_CHARS = 100_000
 
 #: Options an analyst may set, with their defaults and bounds (see ``forms.TrainingForm``).
-DEFAULT_OPTIONS: dict[str, Any] = {"horizon": 8, "n_origins": 3}
+DEFAULT_OPTIONS: dict[str, Any] = {"horizon": 8, "n_origins": 3, "models": "full"}
 
 
 class TrainingBusy(RuntimeError):
@@ -215,7 +215,8 @@ def run_job(job_id: int) -> bool:
     from webapp.risk.surveys import recompute_survey_observations
     from webapp.risk.training import train_from_database
 
-    job = db.session.get(TrainingJob, job_id)
+    # The claim was written on another connection: read the row afresh, not from the session.
+    job = db.session.get(TrainingJob, job_id, populate_existing=True)
     if job is None or job.status != "running":
         return False
     options = dict(job.options or {})

@@ -55,6 +55,26 @@ def training_data() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     return observations, catalogue, summary
 
 
+#: Model sets an analyst can choose: every model, or the fast ones (no per-series
+#: exponential smoothing, which dominates training time on many series).
+MODEL_SETS: dict[str, tuple[str, ...] | None] = {
+    "full": None,
+    "fast": ("naive", "seasonal_naive", "linear", "gbm"),
+}
+
+
+def candidates_for(model_set: str, horizon: int) -> Any:
+    """The pipeline's ``candidates`` for a model set (None: the pipeline's default)."""
+    from forecasting.models.auto import default_candidates
+
+    if model_set not in MODEL_SETS:
+        raise TrainingInputError(
+            f"unknown model set {model_set!r}; use one of {', '.join(MODEL_SETS)}"
+        )
+    names = MODEL_SETS[model_set]
+    return None if names is None else default_candidates(horizon, names=names)
+
+
 def train_from_database(options: dict[str, Any], progress: Progress) -> TrainingOutcome:
     """Train on everything stored; raises on any problem (the job records it)."""
     from forecasting.pipeline import train
@@ -67,11 +87,13 @@ def train_from_database(options: dict[str, Any], progress: Progress) -> Training
     )
     domains = set(catalogue["domain"])
     weights = {code: weight for code, weight in domain_weights().items() if code in domains}
+    horizon = int(options.get("horizon", 8))
     run = train(
         observations,
         catalogue,
-        horizon=int(options.get("horizon", 8)),
+        horizon=horizon,
         n_origins=int(options.get("n_origins", 3)),
+        candidates=candidates_for(options.get("models", "full"), horizon),
         domain_weights=weights or None,
         progress=lambda fraction, message="": progress(0.05 + 0.85 * float(fraction), message),
     )

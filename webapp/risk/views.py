@@ -282,7 +282,12 @@ def start_training() -> str | tuple[str, int] | WerkzeugResponse:
         return _training_page(form), 400
     try:
         job = job_service.enqueue_training(
-            current_user, {"horizon": form.horizon.data, "n_origins": form.n_origins.data}
+            current_user,
+            {
+                "horizon": form.horizon.data,
+                "n_origins": form.n_origins.data,
+                "models": form.models.data,
+            },
         )
     except job_service.TrainingBusy as busy:
         flash(

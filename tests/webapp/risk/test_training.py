@@ -23,7 +23,9 @@ def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
         "/risk/imports", data=upload_data(long_csv(small_panel), "panel.csv")
     )
     analyst_client.post(response.headers["Location"] + "/confirm", data={})
-    response = analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1})
+    response = analyst_client.post(
+        "/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"}
+    )
     job_url = response.headers["Location"]
     assert "queued" in analyst_client.get(job_url).get_data(as_text=True)
 
