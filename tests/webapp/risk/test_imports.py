@@ -19,6 +19,7 @@ from webapp.risk.imports import (
     undo_import,
 )
 from webapp.risk.models import RiskObservation, StatisticsImport, StatisticsUpload
+from webapp.risk.services import data_freshness
 
 SAMPLE = Path("/work/shared/domain/sample/kz_unemployment_2022.csv")
 
@@ -66,6 +67,12 @@ def test_import_keeps_provenance_and_undo_removes_it_all(
         sa.select(RiskObservation).where(RiskObservation.period == "2026-10").limit(1)
     )
     assert stored.frequency == "M" and str(stored.period_start) == "2026-10-01"
+    freshness = {item.code: item for item in data_freshness()}
+    assert freshness["registered_unemployment"].values == len(small_panel) // 2
+    assert freshness["registered_unemployment"].latest_period == "2026-10"
+    assert (
+        freshness["poverty_share"].values == 0 and freshness["poverty_share"].latest_period is None
+    )
     # The staged bytes are gone once confirmed: a second confirm finds nothing.
     with pytest.raises(ImportRefused, match="already imported"):
         confirm_upload(upload.id, analyst)
