@@ -45,7 +45,7 @@ class NumberFormatter:
         self.minus = get_minus_sign_symbol(self.locale)
         self.plus = get_plus_sign_symbol(self.locale)
         # "50%", "50 %" or "%50": where the locale puts the percent sign.
-        self.percent_template = format_percent(0.5, "0%", locale=self.locale).replace("50", "{}")
+        self.percent_template = format_percent(0.5, locale=self.locale).replace("50", "{}")
 
     def _fixed(self, value: float, places: int, sign: bool) -> str:
         rounded = round(float(value), places)

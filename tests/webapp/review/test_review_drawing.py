@@ -104,3 +104,18 @@ def test_many_periods_thin_out_the_axis_labels():
     assert len(chart.x_ticks) <= 7
     assert chart.x_ticks[-1].label == "2021-12"
     assert chart.band_80 == "" and chart.forecast_path == ""
+
+
+def test_numbers_follow_the_locale_without_a_negative_zero():
+    from webapp.review.numbers import NumberFormatter
+
+    english, russian = NumberFormatter("en"), NumberFormatter("ru")
+    assert english.number(5.25, "0.0") in {"5.2", "5.3"}
+    assert russian.number(5.3) == "5,3"
+    assert english.signed(0.3) == "+0.3" and english.signed(-0.04) == "+0.0"
+    assert russian.signed(-1.25, "+0.00;-0.00").endswith("1,25")
+    assert russian.signed(-1.25, "+0.00;-0.00")[0] in {"-", "−"}
+    assert english.percent(0.987) == "99%"
+    assert russian.percent(0.5).replace("\xa0", " ") == "50 %"
+    assert english.number(None) == "—" and english.percent(None) == "—"
+    assert english.number(12345.678, "#,##0.##") == "12,345.68"  # falls back to Babel
