@@ -120,9 +120,24 @@ def create_backup(target: Path) -> dict[str, Any]:
 def read_manifest(source: Path) -> dict[str, Any]:
     try:
         with zipfile.ZipFile(source) as archive:
-            return json.loads(archive.read("manifest.json"))
-    except (zipfile.BadZipFile, KeyError, json.JSONDecodeError, OSError) as error:
+            manifest = json.loads(archive.read("manifest.json"))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise BackupError(f"{source} is not a Listening State backup: {error}") from error
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("tables"), dict):
+        raise BackupError(f"{source} is not a Listening State backup: its manifest lists no tables")
+    return manifest
+
+
+#: What a damaged archive raises while its rows are read and inserted.
+DAMAGED_ARCHIVE_ERRORS = (
+    ValueError,  # JSON, base64, dates, text encoding
+    TypeError,
+    AttributeError,
+    ArithmeticError,  # decimals
+    RecursionError,  # absurdly nested JSON
+    zipfile.BadZipFile,
+    sa.exc.SQLAlchemyError,  # wrong columns, types, constraints
+)
 
 
 def restore_backup(source: Path, replace: bool = False) -> dict[str, int]:
@@ -135,6 +150,19 @@ def restore_backup(source: Path, replace: bool = False) -> dict[str, int]:
     unknown = sorted(set(manifest["tables"]) - known)
     if unknown:
         raise BackupError(f"The backup has tables this version does not know: {', '.join(unknown)}")
+    _check_registry_paths(source)  # before the database changes: all or nothing
+    try:
+        return _restore_tables(source, tables, manifest, replace)
+    except BackupError:
+        raise
+    except DAMAGED_ARCHIVE_ERRORS as error:
+        detail = str(error).splitlines()[0][:300] if str(error) else type(error).__name__
+        raise BackupError(f"The archive is damaged ({detail}); nothing was restored.") from error
+
+
+def _restore_tables(
+    source: Path, tables: list[sa.Table], manifest: dict[str, Any], replace: bool
+) -> dict[str, int]:
     restored: dict[str, int] = {}
     with zipfile.ZipFile(source) as archive, db.engine.begin() as connection:
         revision = _schema_revision(connection)
@@ -157,22 +185,61 @@ def restore_backup(source: Path, replace: bool = False) -> dict[str, int]:
             )
         for table in reversed(tables):
             connection.execute(table.delete())
+        deferred = _deferred_columns(tables)
+        pending: list[tuple[sa.Table, list[dict[str, Any]]]] = []
         for table in tables:
-            restored[table.name] = _insert_table(connection, archive, table)
+            restored[table.name], later = _insert_table(
+                connection, archive, table, deferred.get(table.name, [])
+            )
+            pending.append((table, later))
+        for table, later in pending:
+            _fill_deferred(connection, table, later)
         _reset_sequences(connection, tables)
     _restore_registry(source)
     return restored
 
 
-def _insert_table(connection: sa.Connection, archive: zipfile.ZipFile, table: sa.Table) -> int:
+def _deferred_columns(tables: list[sa.Table]) -> dict[str, list[sa.Column]]:
+    """Foreign-key columns that point at their own table or at one restored later.
+
+    Such rows cannot be inserted with the reference set (a survey points at its current
+    version, which points back at the survey): the column is inserted empty and filled in
+    once every row exists.
+    """
+    position = {table.name: index for index, table in enumerate(tables)}
+    deferred: dict[str, list[sa.Column]] = {}
+    for table in tables:
+        for key in table.foreign_keys:
+            target = position.get(key.column.table.name, -1)
+            if target >= position[table.name] and key.parent.nullable:
+                deferred.setdefault(table.name, []).append(key.parent)
+    return deferred
+
+
+def _insert_table(
+    connection: sa.Connection,
+    archive: zipfile.ZipFile,
+    table: sa.Table,
+    deferred: list[sa.Column],
+) -> tuple[int, list[dict[str, Any]]]:
+    """Insert the table's rows; returns the count and the deferred references to fill in."""
     name = f"tables/{table.name}.jsonl"
     if name not in archive.namelist():
-        return 0
+        return 0, []
     count = 0
     batch: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []
+    keys = [column.name for column in table.primary_key.columns]
     with archive.open(name) as handle:
         for line in handle:
             row = {key: _decode(value) for key, value in json.loads(line).items()}
+            references = {column.name: row.get(column.name) for column in deferred}
+            if any(value is not None for value in references.values()):
+                later.append(
+                    {f"key_{key}": row.get(key) for key in keys}
+                    | {f"set_{name}": value for name, value in references.items()}
+                )
+                row.update(dict.fromkeys(references))
             batch.append(row)
             if len(batch) >= BATCH_SIZE:
                 connection.execute(table.insert(), batch)
@@ -181,7 +248,20 @@ def _insert_table(connection: sa.Connection, archive: zipfile.ZipFile, table: sa
     if batch:
         connection.execute(table.insert(), batch)
         count += len(batch)
-    return count
+    return count, later
+
+
+def _fill_deferred(connection: sa.Connection, table: sa.Table, later: list[dict[str, Any]]) -> None:
+    """Set the references ``_insert_table`` left empty, now that their targets exist."""
+    if not later:
+        return
+    names = [key[len("set_") :] for key in later[0] if key.startswith("set_")]
+    statement = (
+        table.update()
+        .where(*(key == sa.bindparam(f"key_{key.name}") for key in table.primary_key.columns))
+        .values({name: sa.bindparam(f"set_{name}") for name in names})
+    )
+    connection.execute(statement, later)
 
 
 def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
@@ -202,6 +282,16 @@ def _reset_sequences(connection: sa.Connection, tables: list[sa.Table]) -> None:
                     connection.execute(
                         sa.select(sa.func.setval(sequence, sa.func.coalesce(highest, 0) + 1, False))
                     )
+
+
+def _check_registry_paths(source: Path) -> None:
+    with zipfile.ZipFile(source) as archive:
+        for member in archive.namelist():
+            relative = Path(member[len(REGISTRY_FOLDER) :])
+            if member.startswith(REGISTRY_FOLDER) and (
+                relative.is_absolute() or ".." in relative.parts
+            ):
+                raise BackupError(f"Unsafe path in backup: {member}")
 
 
 def _restore_registry(source: Path) -> None:
