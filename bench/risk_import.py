@@ -15,6 +15,7 @@ database's tables are created if missing and its risk data is left behind).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import time
@@ -104,6 +105,13 @@ def main() -> None:
                 f"demo load (import, train, materialise, publish): {time.perf_counter() - start:.1f} s"
             )
             print(f"  {summary}")
+            from webapp.risk.jobs import registry
+            from webapp.risk.services import published_run_id
+
+            run_id = published_run_id()
+            if run_id:
+                print(f"  pipeline: {registry().get(run_id).message}")
+        print(f"load average while running: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
