@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import sqlalchemy as sa
 
 from forecasting.registry import model_run_activations
@@ -88,10 +89,18 @@ def scores_for(run_id: str, period: str | None = None) -> list[RiskScore]:
         if run is None:
             return []
         period = run.latest_period
+    try:
+        start = pd.Period(period).start_time.date()
+    except ValueError:
+        return []
     return list(
         db.session.scalars(
             sa.select(RiskScore)
-            .where(RiskScore.run_id == run_id, RiskScore.period == period)
+            .where(
+                RiskScore.run_id == run_id,
+                RiskScore.period_start == start,  # uses the (run_id, period_start) index
+                RiskScore.period == period,
+            )
             .order_by(RiskScore.score.desc().nulls_last(), RiskScore.region_code)
         )
     )
