@@ -299,6 +299,66 @@ def rolling_origin_backtest(
     )
 
 
+COMBINATION_SEPARATOR = "+"
+
+
+def with_combinations(result: BacktestResult, size: int = 2) -> BacktestResult:
+    """Add, per indicator, the equal-weight combination of its ``size`` best models.
+
+    Averaging the forecasts (and the interval bounds, i.e. the quantiles) of good but
+    different models is a cheap, robust gain (the M competitions); evaluating it needs no new
+    fit, only the records already computed. The combination is named ``"a+b"``.
+    """
+    records = result.records
+    if records.empty or size < 2:
+        return result
+    table = result.by_indicator()
+    combined = []
+    key = ["origin", "region", "indicator", "period"]
+    value_columns = ["mean", *INTERVAL_COLUMNS]
+    for indicator, rows in table[table["mase"].notna()].groupby("indicator"):
+        rows = rows[rows["n"] == rows["n"].max()].sort_values("mase", kind="stable")
+        members = [str(name) for name in rows["model"].head(size)]
+        if len(members) < size:
+            continue
+        parts = records[(records["indicator"] == indicator) & records["model"].isin(members)]
+        parts = parts.assign(period_key=parts["period"].astype(str))
+        group_key = [column if column != "period" else "period_key" for column in key]
+        grouped = parts.groupby(group_key, sort=False)
+        first = grouped.first()
+        means = grouped[value_columns].mean()
+        counts = grouped.size()
+        complete = counts[counts == size].index
+        frame = first.loc[complete].copy()
+        frame[value_columns] = means.loc[complete]
+        frame = frame.reset_index().drop(columns="period_key")
+        name = COMBINATION_SEPARATOR.join(members)
+        frame["model"] = name
+        frame["model_used"] = name
+        combined.append(frame.loc[:, [c for c in records.columns if c in frame.columns]])
+    if not combined:
+        return result
+    scales = {
+        (region, indicator): scale
+        for region, indicator, scale in records[["region", "indicator", "scale"]].itertuples(
+            index=False
+        )
+    }
+    extra = _with_terms(pd.concat(combined, ignore_index=True), scales)
+    if result.threshold is not None:
+        extra["probability"] = probability_at_least(extra, float(result.threshold))
+        extra["outcome"] = (extra["actual"] >= float(result.threshold)).astype(float)
+        extra["brier"] = np.square(extra["probability"] - extra["outcome"])
+    return BacktestResult(
+        records=pd.concat([records, extra], ignore_index=True),
+        origins=result.origins,
+        timings=result.timings,
+        horizon=result.horizon,
+        threshold=result.threshold,
+        warnings=result.warnings,
+    )
+
+
 def _run_origin(frame, cut, candidate, name: str, origin: int, horizon: int):
     """Fit one model at one origin and evaluate it; a failure becomes a warning."""
     training, actuals = _split(frame, cut)

@@ -47,9 +47,10 @@ def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseF
     }
 
 
-#: Tried by default. ``linear`` is available by name but not tried by default: on the demo
-#: panel it did not beat the others and it would add to the training time.
-DEFAULT_MODELS = ("naive", "seasonal_naive", "ses", "ets", "gbm")
+#: Tried by default. ``ets`` (damped trend) and ``linear`` are available by name but not
+#: tried by default: on the demo panel neither beat ``ses`` and ``gbm``, and ETS with a trend
+#: was the slowest candidate.
+DEFAULT_MODELS = ("naive", "seasonal_naive", "ses", "gbm")
 
 
 def default_candidates(
@@ -86,6 +87,9 @@ class AutoForecaster(BaseForecaster):
         Called as the backtest advances.
     n_jobs : int
         Processes for the backtest fits (1: in this process).
+    combine : bool
+        Also consider, per indicator, the equal-weight combination of its two best models
+        (named ``"a+b"``); it is chosen when its backtest MASE is lowest.
     """
 
     name = "auto"
@@ -100,6 +104,7 @@ class AutoForecaster(BaseForecaster):
         random_state: int = 0,
         progress: ProgressCallback | None = None,
         n_jobs: int = 1,
+        combine: bool = True,
     ) -> None:
         self.candidates = candidates
         self.horizon = horizon
@@ -109,6 +114,7 @@ class AutoForecaster(BaseForecaster):
         self.random_state = random_state
         self.progress = progress
         self.n_jobs = n_jobs
+        self.combine = combine
 
     def fit(self, observations: pd.DataFrame, y: None = None) -> AutoForecaster:
         horizon = check_horizon(self.horizon)
@@ -127,13 +133,16 @@ class AutoForecaster(BaseForecaster):
             progress=self._backtest_progress,
             n_jobs=self.n_jobs,
         )
+        if self.combine:
+            self.backtest_ = backtest_module.with_combinations(self.backtest_)
         self.warnings_ = list(self.backtest_.warnings)
         self.chosen_models_ = self._choose(sorted(frame["indicator"].unique()))
         self.models_: dict[str, BaseForecaster] = {}
-        by_model: dict[str, list[str]] = {}
+        by_member: dict[str, list[str]] = {}
         for indicator, name in self.chosen_models_.items():
-            by_model.setdefault(name, []).append(indicator)
-        for number, (name, indicators) in enumerate(sorted(by_model.items())):
+            for member in name.split(backtest_module.COMBINATION_SEPARATOR):
+                by_member.setdefault(member, []).append(indicator)
+        for number, (name, indicators) in enumerate(sorted(by_member.items())):
             model = clone(self.candidates_[name])
             params = model.get_params(deep=False)
             if "horizon" in params and params["horizon"] is not None:
@@ -141,7 +150,7 @@ class AutoForecaster(BaseForecaster):
             model.fit(frame[frame["indicator"].isin(indicators)])
             self.models_[name] = model
             if self.progress is not None:
-                self.progress(0.8 + 0.2 * (number + 1) / len(by_model), f"refitted {name}")
+                self.progress(0.8 + 0.2 * (number + 1) / len(by_member), f"refitted {name}")
         return self
 
     def _backtest_progress(self, fraction: float, message: str) -> None:
@@ -175,13 +184,22 @@ class AutoForecaster(BaseForecaster):
     def predict(self, horizon: int | None = None) -> ForecastResult:
         check_is_fitted(self, "models_")
         horizon = check_horizon(self.horizon if horizon is None else horizon)
-        results = [model.predict(horizon) for model in self.models_.values()]
-        frame = concat_frames(result.to_frame() for result in results)
+        results = {name: model.predict(horizon) for name, model in self.models_.items()}
+        frames = {name: result.to_frame() for name, result in results.items()}
+        parts = []
+        for indicator, chosen in self.chosen_models_.items():
+            members = chosen.split(backtest_module.COMBINATION_SEPARATOR)
+            rows = [frames[member][frames[member]["indicator"] == indicator] for member in members]
+            if len(rows) == 1:
+                parts.append(rows[0])
+            else:
+                parts.append(_average(rows, chosen))
+        frame = concat_frames(parts)
         frame = frame.sort_values(
             ["indicator", "region", "period"], ignore_index=True, key=_sortable
         )
         warnings = [*self.warnings_]
-        for result in results:
+        for result in results.values():
             warnings.extend(result.warnings)
         return ForecastResult(frame=frame, warnings=warnings)
 
@@ -201,3 +219,18 @@ def _sortable(column: pd.Series) -> pd.Series:
     if column.name == "period":
         return pd.Series([period.start_time for period in column], index=column.index)
     return column
+
+
+def _average(frames: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    """Equal-weight combination of several models' forecasts of the same series."""
+    key = ["region", "indicator", "period"]
+    columns = ["mean", "lower_95", "lower_80", "upper_80", "upper_95"]
+    stacked = pd.concat(frames, ignore_index=True)
+    stacked["period_key"] = stacked["period"].astype(str)
+    grouped = stacked.groupby(["region", "indicator", "period_key"], sort=False)
+    combined = grouped.first()
+    combined[columns] = grouped[columns].mean()
+    combined = combined[grouped.size() == len(frames)].reset_index()
+    combined["model"] = name
+    return combined.loc[:, [*key, *columns[:1], "lower_80", "upper_80", "lower_95", "upper_95",
+                            "model"]]  # fmt: skip

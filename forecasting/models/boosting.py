@@ -236,6 +236,12 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         return np.sort(rng.choice(size, size=self.max_training_rows, replace=False))
 
     def _fit_one(self, loss, quantile, features, targets, categories):
+        # A subset of rows (held-in part, subsample) may leave a column without any value,
+        # which HistGradientBoosting cannot bin; a constant column is simply never used.
+        empty = ~np.isfinite(features).any(axis=0)
+        if empty.any():
+            features = features.copy()
+            features[:, empty] = 0.0
         n_categorical = len(categories)  # categorical columns come first and are always kept
         mask = np.zeros(features.shape[1], dtype=bool)
         mask[:n_categorical] = True

@@ -233,3 +233,20 @@ def test_auto_forecaster_chooses_per_indicator() -> None:
     assert len(frame) == 6 * 3
     table = model.selection_table()
     assert table["chosen"].sum() == 2
+
+
+def test_gbm_copes_with_short_annual_series_beside_monthly() -> None:
+    monthly = make_panel(regions=3, months=30)
+    annual = pd.DataFrame(
+        {
+            "region": [f"R{k}" for k in range(3) for _ in range(4)],
+            "indicator": "poverty",
+            "period": [pd.Period(str(year), "Y") for _ in range(3) for year in range(2020, 2024)],
+            "value": np.arange(12, dtype=float),
+        }
+    )
+    frame = pd.concat([monthly, annual], ignore_index=True)
+    result = GlobalGradientBoostingForecaster(horizon=2, **FAST_GBM).fit(frame).predict(2)
+    forecasts = result.to_frame()
+    assert len(forecasts) == (6 + 3) * 2
+    assert np.isfinite(forecasts["mean"]).all()
