@@ -63,7 +63,9 @@ def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
         assert len(services.score_forecasts_for(run.run_id)) == 3
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RiskBacktestMetric)) > 0
         ranks = services.rank_intervals_for(run.run_id)
-        assert len(ranks) in (0, 3)
+        assert sorted(rank.region_code for rank in ranks) == sorted(SMALL_REGIONS)
+        assert all(rank.rank_low <= rank.median_rank <= rank.rank_high for rank in ranks)
+        assert {rank.period for rank in ranks} == {"2026-10"}
         run_id = run.run_id
 
     page = analyst_client.get(job_url).get_data(as_text=True)
