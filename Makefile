@@ -34,8 +34,12 @@ database: setup
 demo: database
 	$(FLASK) demo load
 
+# The training worker runs beside the web server (models are never trained inside a request);
+# with REDIS_URL set, run `flask --app webapp risk rq-worker` instead.
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl+C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT) with a training worker (Ctrl+C stops both)"
+	@$(FLASK) risk worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 serve: demo
