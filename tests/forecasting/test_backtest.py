@@ -147,3 +147,23 @@ def test_constant_series_mase_is_undefined_and_reported() -> None:
     assert any(item["category"] == "mase_undefined" for item in result.warnings)
     assert result.overall()["mase"].isna().all()
     assert (result.overall()["smape"] == 0).all()
+
+
+def test_combination_of_two_best_models_by_hand() -> None:
+    from forecasting.backtest import with_combinations
+
+    values = [1.0, 3.0, 2.0, 6.0, 5.0, 7.0, 9.0, 8.0]
+    frame = make_series(values).assign(period=pd.period_range("2020", periods=8, freq="Y"))
+    result = rolling_origin_backtest(
+        frame, {"spy": MeanOfHistory()}, horizon=2, n_origins=1, step=1
+    )
+    combined = with_combinations(result)
+    names = set(combined.records["model"])
+    pair = next(name for name in names if "+" in name)
+    members = pair.split("+")
+    rows = combined.records.set_index(["model", "period"])["mean"]
+    for period in combined.records["period"].unique():
+        expected = np.mean([rows[(member, period)] for member in members])
+        assert rows[(pair, period)] == pytest.approx(expected)
+    table = combined.overall().set_index("model")
+    assert table.loc[pair, "n"] == table.loc["naive", "n"]
