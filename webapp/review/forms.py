@@ -48,6 +48,6 @@ class CommentFilterForm(FlaskForm):
     run_id = SelectField(_l("Model run"), choices=[], validate_choice=False)
     status = SelectField(
         _l("Status"),
-        choices=[("", "—"), ("open", _l("Not answered")), ("answered", _l("Answered"))],
+        choices=[("", "—"), ("open", _l("Without a reply")), ("answered", _l("With a reply"))],
         validate_choice=False,
     )
