@@ -22,7 +22,7 @@ from forecasting.cli.backtest import (
 )
 from forecasting.contract import ContractError, read_catalogue
 from forecasting.pipeline import TrainingError, train
-from forecasting.registry import Registry, RegistryError, open_registry
+from forecasting.registry import Registry, RegistryError, SqlRegistry, open_registry
 
 HELP = "Train (backtest, choose, forecast, score), store the run in the registry."
 DEFAULT_REGISTRY = "./model-registry"
@@ -44,7 +44,10 @@ def add_registry_argument(parser: argparse.ArgumentParser) -> None:
 def open_from_args(args: argparse.Namespace) -> Registry:
     location = registry_location(args.registry)
     try:
-        return open_registry(location)
+        registry = open_registry(location)
+        if isinstance(registry, SqlRegistry):
+            registry.create_tables()  # stand-alone use; a no-op where migrations made them
+        return registry
     except (OSError, RegistryError) as error:
         raise CommandError(f"cannot open registry {location}: {error}") from None
     except Exception as error:  # SQLAlchemy: bad URL or unknown driver
