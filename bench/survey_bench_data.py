@@ -101,7 +101,7 @@ def ensure_survey(app: Flask, responses: int) -> int:
         for start in range(0, responses, BATCH):
             count = min(BATCH, responses - start)
             rows = _rows(survey.id, survey.current_version_id, rng, count, regions, now, start)
-            db.session.execute(sa.insert(SurveyResponse), rows)
+            db.session.execute(SurveyResponse.__table__.insert(), rows)
             db.session.commit()
         seconds = time.perf_counter() - started
         print(f"inserted {responses:,} responses in {seconds:.0f} s ({responses / seconds:,.0f}/s)")

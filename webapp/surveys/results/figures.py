@@ -64,7 +64,8 @@ class Filters:
 class TallySnapshot:
     """All counts of one survey, as read from the tally tables (or built in tests)."""
 
-    #: (region, "YYYY-MM-DD") -> language -> responses.
+    #: (region, "YYYY-MM-DD" or "YYYY-MM") -> language -> responses. Days give analysts a
+    #: series by day; months suffice for everything else.
     daily: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
     #: question -> (region, month) -> value -> respondents (``ANSWERED`` counts answerers).
     answers: dict[str, dict[Block, dict[str, int]]] = field(default_factory=dict)
@@ -132,8 +133,10 @@ def counts_summary(
     protect: bool,
     threshold: int,
     languages: Iterable[str] = ("kk", "ru", "en"),
+    day_counts: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """Responses in the filter, by region, month and language (and by day for analysts)."""
+    """Responses in the filter, by region, month and language (and by day for analysts:
+    ``day_counts`` for the filter, else the snapshot's daily keys)."""
     blocks = _blocks_in(snapshot, filters)
     totals = snapshot.blocks
 
@@ -179,9 +182,12 @@ def counts_summary(
     }
     if not protect:
         by_day: dict[str, int] = defaultdict(int)
-        for (region, day), by_language in snapshot.daily.items():
-            if filters.includes((region, day[:7])):
-                by_day[day] += sum(by_language.values())
+        if day_counts is not None:
+            by_day.update(day_counts)
+        else:
+            for (region, day), by_language in snapshot.daily.items():
+                if len(day) == 10 and filters.includes((region, day[:7])):
+                    by_day[day] += sum(by_language.values())
         summary["by_day"] = [{"day": day, "count": by_day[day]} for day in sorted(by_day)]
     return summary
 

@@ -45,6 +45,8 @@ class SurveyResultCount(db.Model):
     region_code: Mapped[str] = mapped_column(String(32))
     #: Day in the platform's time zone (``BABEL_DEFAULT_TIMEZONE``).
     day: Mapped[date] = mapped_column(Date)
+    #: ``YYYY-MM`` of ``day``: pages read monthly sums, only analysts read days.
+    month: Mapped[str] = mapped_column(String(7))
     language: Mapped[str] = mapped_column(String(8))
     count: Mapped[int] = mapped_column(default=0)
 

@@ -16,7 +16,6 @@ results never hold locks while a page renders.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import threading
@@ -197,7 +196,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
             survey = session.get(Survey, survey_id)
             kinds = question_kinds(reversed(survey_definitions(survey, session))) if survey else {}
         cutoff = datetime.now(UTC) - lag if lag else None
-        days: dict[tuple[str, date, str], int] = defaultdict(int)
+        days: dict[tuple[str, date, str, str], int] = defaultdict(int)
         tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
         local: dict[tuple[int, int, int, int], tuple[date, str]] = {}
         seen, end, complete = 0, start, True
@@ -224,7 +223,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
                 local[hour] = (day, month_of(day))
             day, month = local[hour]
             region = region_code or NO_REGION
-            days[(region, day, language)] += 1
+            days[(region, day, month, language)] += 1
             for question, value in tally_keys(kinds, answers or {}):
                 tallies[(question, value[:255], region, month)] += 1
             seen += 1
@@ -276,7 +275,7 @@ def _watermark(session: Session, survey_id: int) -> int:
 def _add_counts(
     session: Session,
     survey_id: int,
-    days: dict[tuple[str, date, str], int],
+    days: dict[tuple[str, date, str, str], int],
     tallies: dict[tuple[str, str, str, str], int],
 ) -> None:
     """Add to the counts with one upsert per table (ON CONFLICT ... DO UPDATE)."""
@@ -291,8 +290,15 @@ def _add_counts(
         session.execute(
             statement,
             [
-                {"survey_id": survey_id, "region_code": r, "day": d, "language": lang, "count": n}
-                for (r, d, lang), n in days.items()
+                {
+                    "survey_id": survey_id,
+                    "region_code": r,
+                    "day": d,
+                    "month": m,
+                    "language": lang,
+                    "count": n,
+                }
+                for (r, d, m, lang), n in days.items()
             ],
         )
     if tallies:
@@ -357,16 +363,21 @@ def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
         if cached is not None:
             _snapshots.move_to_end(key)
             return cached
-    daily: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    for region, day, language, count in db.session.execute(
+    # Monthly sums: the page needs blocks (region, month); only analysts read days.
+    monthly: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for region, month, language, count in db.session.execute(
         sa.select(
             SurveyResultCount.region_code,
-            SurveyResultCount.day,
+            SurveyResultCount.month,
             SurveyResultCount.language,
-            SurveyResultCount.count,
-        ).where(SurveyResultCount.survey_id == survey.id)
+            sa.func.sum(SurveyResultCount.count),
+        )
+        .where(SurveyResultCount.survey_id == survey.id)
+        .group_by(
+            SurveyResultCount.region_code, SurveyResultCount.month, SurveyResultCount.language
+        )
     ):
-        daily[(region, day.isoformat())][language] = count
+        monthly[(region, month)][language] = int(count)
     answers: dict[str, dict[tuple[str, str], dict[str, int]]] = defaultdict(
         lambda: defaultdict(dict)
     )
@@ -381,7 +392,7 @@ def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
     ):
         answers[question][(region, month)][value] = count
     snapshot = TallySnapshot(
-        daily=dict(daily),
+        daily=dict(monthly),
         answers={question: dict(blocks) for question, blocks in answers.items()},
         watermark=watermark,
         generation=generation,
@@ -452,7 +463,11 @@ def survey_summary(
     viewer_is_analyst: bool = False,
     language: str | None = None,
 ) -> dict[str, Any]:
-    """Every figure of a survey for one filter, suppressed unless the viewer is an analyst."""
+    """Every figure of a survey for one filter, suppressed unless the viewer is an analyst.
+
+    The result is shared with later calls (cached until new responses are counted): read
+    it, copy it before changing it.
+    """
     filters = check_filters(filters or Filters())
     snapshot = load_snapshot(survey)
     definitions = survey_definitions(survey)
@@ -474,9 +489,15 @@ def survey_summary(
         cached = _summaries.get(key)
         if cached is not None:
             _summaries.move_to_end(key)
-            return copy.deepcopy(cached)
+            return cached
     names = region_names(language)
-    summary = counts_summary(snapshot, filters, protect=protect, threshold=threshold)
+    summary = counts_summary(
+        snapshot,
+        filters,
+        protect=protect,
+        threshold=threshold,
+        day_counts=None if protect else _day_counts(survey, filters),
+    )
     summary["survey"] = {
         "id": survey.id,
         "slug": survey.slug,
@@ -489,10 +510,26 @@ def survey_summary(
         for definition, question in result_questions(definitions)
     ]
     with _snapshots_lock:
-        _summaries[key] = copy.deepcopy(summary)
+        _summaries[key] = summary
         while len(_summaries) > SUMMARY_CACHE_SIZE:
             _summaries.popitem(last=False)
     return summary
+
+
+def _day_counts(survey: Survey, filters: Filters) -> dict[str, int]:
+    """Responses per local day in the filter (analysts' series)."""
+    query = (
+        sa.select(SurveyResultCount.day, sa.func.sum(SurveyResultCount.count))
+        .where(SurveyResultCount.survey_id == survey.id)
+        .group_by(SurveyResultCount.day)
+    )
+    if filters.region is not None:
+        query = query.where(SurveyResultCount.region_code == filters.region)
+    if filters.month_from:
+        query = query.where(SurveyResultCount.month >= filters.month_from)
+    if filters.month_to:
+        query = query.where(SurveyResultCount.month <= filters.month_to)
+    return {day.isoformat(): int(count) for day, count in db.session.execute(query)}
 
 
 def question_distribution(

@@ -127,13 +127,19 @@ def protect_partition(
             for category, count in counts.items():
                 released[category] = released.get(category, 0) + count
             continue
-        complete: dict[Hashable, int] = {category: 0 for category in order}
-        complete.update(counts)
         remainder = block_total - sum(counts.values())
         if remainder < 0:
             raise ValueError(
                 f"a partition counts {sum(counts.values())} respondents in a block of {block_total}"
             )
+        if all(count == 0 or count >= threshold for count in counts.values()) and (
+            remainder == 0 or remainder >= threshold
+        ):  # nothing small in this block: the common case, no need to build the partition
+            for category, count in counts.items():
+                released[category] = released.get(category, 0) + count
+            continue
+        complete: dict[Hashable, int] = {category: 0 for category in order}
+        complete.update(counts)
         complete[_REMAINDER] = remainder
         hidden = suppressed_categories(complete, threshold)
         for category, count in complete.items():

@@ -268,11 +268,23 @@ def twins(respondents: list[Respondent], block, group: str | None):
         elif group.startswith("services has "):
             code = group.removeprefix("services has ")
             chosen = list(answers.get("services", []))
-            changed = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
-            new = {k: v for k, v in answers.items() if k != "services"}
-            if changed:
-                new["services"] = changed
-            alternatives.append(replace(person, answers=tuple(sorted(new.items()))))
+            # Toggle the option, or swap it with another one (which keeps "answered").
+            if code in chosen:
+                variants = [[c for c in chosen if c != code]]
+                variants += [
+                    [c if c != code else other for c in chosen]
+                    for other in ("psc", "egov", "health")
+                    if other not in chosen
+                ]
+            else:
+                variants = [[*chosen, code]]
+                variants += [[c if c != swapped else code for c in chosen] for swapped in chosen]
+            rest = {k: v for k, v in answers.items() if k != "services"}
+            for changed in variants:
+                new = dict(rest)
+                if changed:
+                    new["services"] = changed
+                alternatives.append(replace(person, answers=tuple(sorted(new.items()))))
         else:
             options = {
                 "trust": ["1", "2", "3", "4", None],
