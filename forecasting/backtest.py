@@ -307,7 +307,8 @@ def with_combinations(result: BacktestResult, size: int = 2) -> BacktestResult:
 
     Averaging the forecasts (and the interval bounds, i.e. the quantiles) of good but
     different models is a cheap, robust gain (the M competitions); evaluating it needs no new
-    fit, only the records already computed. The combination is named ``"a+b"``.
+    fit, only the records already computed. The combination is named ``"a+b"`` (members in
+    alphabetical order, so one pair has one name whichever indicator it serves).
     """
     records = result.records
     if records.empty or size < 2:
@@ -318,7 +319,7 @@ def with_combinations(result: BacktestResult, size: int = 2) -> BacktestResult:
     value_columns = ["mean", *INTERVAL_COLUMNS]
     for indicator, rows in table[table["mase"].notna()].groupby("indicator"):
         rows = rows[rows["n"] == rows["n"].max()].sort_values("mase", kind="stable")
-        members = [str(name) for name in rows["model"].head(size)]
+        members = sorted(str(name) for name in rows["model"].head(size))
         if len(members) < size:
             continue
         parts = records[(records["indicator"] == indicator) & records["model"].isin(members)]
