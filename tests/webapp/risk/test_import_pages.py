@@ -11,14 +11,36 @@ from webapp.extensions import db
 from webapp.risk.models import RiskObservation, StatisticsImport, StatisticsUpload
 
 PAGES = ["/risk/imports", "/risk/catalogue", "/risk/catalogue.csv", "/risk/training"]
+#: Pages about one object; staff without the role are refused before it is looked up.
+DETAIL_PAGES = [
+    "/risk/imports/preview/some-upload",
+    "/risk/imports/1",
+    "/risk/imports/1/undo",
+    "/risk/training/jobs/1",
+    "/risk/runs/some-run",
+    "/risk/runs/some-run/promote",
+    "/risk/runs/rollback",
+]
 
 
 def test_pages_are_for_analysts_and_administrators(app, client, regions, make_user, sign_in):
-    for path in PAGES:
+    for path in PAGES + DETAIL_PAGES:
         response = client.get(path)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
     sign_in(make_user("council_member"))
-    assert [client.get(path).status_code for path in PAGES] == [403] * len(PAGES)
+    every = PAGES + DETAIL_PAGES
+    assert [client.get(path).status_code for path in every] == [403] * len(every)
+    posts = [
+        "/risk/imports",
+        "/risk/imports/preview/some-upload/confirm",
+        "/risk/imports/preview/some-upload/cancel",
+        "/risk/imports/1/undo",
+        "/risk/catalogue",
+        "/risk/training",
+        "/risk/runs/some-run/promote",
+        "/risk/runs/rollback",
+    ]
+    assert [client.post(path).status_code for path in posts] == [403] * len(posts)
     client.post("/sign-out")
     for role in ("admin", "analyst"):
         sign_in(make_user(role))
