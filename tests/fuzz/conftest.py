@@ -10,7 +10,6 @@ Cases run per target are counted in ``support.CASES`` and printed at the end of 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,19 +17,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, settings
 
 from tests.conftest import TEST_PASSWORD
 from tests.fuzz import support
-
-settings.register_profile(
-    "fuzz",
-    deadline=None,
-    database=None,
-    derandomize=bool(os.environ.get("CI")),  # CI: reproducible; locally: new cases each run
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    print_blob=True,
-)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

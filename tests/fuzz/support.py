@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -95,6 +95,16 @@ ACCOUNTS = {
 
 #: Cases run per fuzz target, printed in the terminal summary.
 CASES: Counter[str] = Counter()
+
+
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    database=None,
+    derandomize=bool(os.environ.get("CI")),  # CI: reproducible; locally: new cases each run
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    print_blob=True,
+)
 
 
 def settings_for(examples: int) -> settings:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from copy import deepcopy
 from typing import Any
 
-from webapp.api.params import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from webapp.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 NULLABLE_STRING = {"type": ["string", "null"]}
@@ -546,8 +546,8 @@ PARAMETERS = {
         "name": "page",
         "in": "query",
         "required": False,
-        "description": "Page number, from 1.",
-        "schema": {"type": "integer", "minimum": 1, "default": 1},
+        "description": f"Page number, from 1 to {MAX_PAGE}.",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1},
     },
     "per_page": {
         "name": "per_page",

@@ -17,6 +17,8 @@ from werkzeug.exceptions import UnprocessableEntity
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+#: Highest page number accepted: beyond it the offset no longer fits a database integer.
+MAX_PAGE = 1_000_000
 PAGINATION_PARAMETERS = ("page", "per_page")
 
 
@@ -92,7 +94,7 @@ class Page:
 
 def page_from_request() -> Page:
     return Page(
-        number=integer("page", 1, 1),
+        number=integer("page", 1, 1, MAX_PAGE),
         per_page=integer("per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE),
     )
 
