@@ -271,11 +271,14 @@ def process_post(
     on IntegrityError (a concurrent duplicate), which then resolves to THANKS or CONFLICT."""
     now = now or utcnow()
     codes = region_codes()
+    # The draft is read BEFORE the response: a concurrent post that stores the response
+    # deletes the draft in the same commit, so if the draft is already gone here, the
+    # response is certainly visible to the next statement (each read may see a newer
+    # commit, on SQLite and on PostgreSQL's READ COMMITTED alike).
+    draft = find_draft(submission_id)
     existing = find_response(submission_id)
     if existing is not None:
         return _repeated_submission(survey, existing, posted, codes)
-
-    draft = find_draft(submission_id)
     if draft is not None and draft.version.survey_id != survey.id:
         raise RespondentRefused(Refusal.CONFLICT)
     check_available(survey, now)

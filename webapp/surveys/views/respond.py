@@ -14,6 +14,7 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from webapp.auth.access import public
 from webapp.auth.models import Role
@@ -337,7 +338,7 @@ def answer(slug: str, submission_id: str) -> Any:
             outcome = process_post(survey, submission_id, posted, respondent)
             db.session.commit()
             break
-        except IntegrityError:
+        except (IntegrityError, StaleDataError):
             # A concurrent post of the same submission won: the next attempt finds it.
             db.session.rollback()
             if attempt == POST_ATTEMPTS:
