@@ -29,6 +29,9 @@ from forecasting.models.auto import default_candidates
 def fertility_panel() -> pd.DataFrame:
     data = sm.datasets.fertility.load_pandas().data
     years = [column for column in data.columns if column.isdigit()]
+    # The last years are empty in this release; keep years most countries report, then
+    # the countries complete over them.
+    years = [year for year in years if data[year].notna().mean() >= 0.8]
     complete = data.dropna(subset=years)
     long = complete.melt(id_vars=["Country Code"], value_vars=years, var_name="year")
     return pd.DataFrame(
