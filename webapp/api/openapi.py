@@ -125,7 +125,7 @@ SCHEMAS: dict[str, Any] = {
     "PageMeta": {
         "type": "object",
         "properties": {
-            "page": {"type": "integer", "minimum": 1},
+            "page": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
             "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
             "total": {"type": "integer", "minimum": 0, "description": "Items in all pages."},
             "pages": {"type": "integer", "minimum": 1},

@@ -17,6 +17,10 @@ from werkzeug.exceptions import UnprocessableEntity
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
+#: Far beyond any real list; keeps OFFSET inside the database's integer range.
+MAX_PAGE = 100_000
+#: Largest id a path may name (PostgreSQL ``integer``); larger ones cannot exist.
+MAX_ID = 2**31 - 1
 #: Highest page number accepted: beyond it the offset no longer fits a database integer.
 MAX_PAGE = 1_000_000
 PAGINATION_PARAMETERS = ("page", "per_page")
@@ -62,6 +66,15 @@ def text(name: str, max_length: int = 64) -> str | None:
         abort(400, description=f"{name} must not be empty")
     if len(value) > max_length:
         abort(400, description=f"{name} is longer than {max_length} characters")
+    if not value.isprintable():
+        abort(400, description=f"{name} contains control characters")
+    return value
+
+
+def path_code(value: str, kind: str, max_length: int = 64) -> str:
+    """A code from the URL path; one no stored code can match is simply not found."""
+    if len(value) > max_length or not value.isprintable():
+        abort(404, description=f"there is no {kind} {value[:max_length]!r}")
     return value
 
 

@@ -101,7 +101,7 @@ def regions() -> Response:
 @public
 def region(code: str) -> Response:
     params.check_known(())
-    found = db.session.get(Region, code)
+    found = db.session.get(Region, params.path_code(code, "region", 32))
     if found is None:
         abort(404, description=f"there is no region {code!r}")
     return jsonify(serializers.region_json(found))
@@ -135,7 +135,7 @@ def indicators() -> Response:
 @public
 def indicator(code: str) -> Response:
     params.check_known(())
-    found = db.session.get(RiskIndicator, code)
+    found = db.session.get(RiskIndicator, params.path_code(code, "indicator"))
     if found is None:
         abort(404, description=f"there is no indicator {code!r}")
     return jsonify(serializers.indicator_json(found))
@@ -282,6 +282,8 @@ def surveys() -> Response:
 def survey_results(survey_id: int) -> Response:
     """Every figure of a survey, through small-cell suppression (never the analysts' view)."""
     params.check_known(("region", "month_from", "month_to", "lang"))
+    if survey_id > params.MAX_ID:
+        abort(404, description=f"there is no published citizen survey {survey_id}")
     survey = db.session.scalar(_public_surveys().where(Survey.id == survey_id))
     if survey is None:
         abort(404, description=f"there is no published citizen survey {survey_id}")

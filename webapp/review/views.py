@@ -168,7 +168,7 @@ def country_report() -> str:
 
 
 def _region_or_404(code: str) -> Region:
-    region = db.session.get(Region, code)
+    region = db.session.get(Region, code) if len(code) <= 32 and code.isprintable() else None
     if region is None:
         abort(404, description=_("There is no unit with the code %(code)s.", code=code))
     return region
@@ -366,7 +366,7 @@ def comments() -> str:
 @blueprint.route("/comments/<int:comment_id>", methods=["GET", "POST"])
 @roles_required(Role.ANALYST, Role.ADMIN)
 def comment(comment_id: int) -> str | Response:
-    item = db.session.get(ScoreComment, comment_id)
+    item = db.session.get(ScoreComment, comment_id) if comment_id < 2**31 else None
     if item is None:
         abort(404)
     form = ReplyForm()

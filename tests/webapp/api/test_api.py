@@ -130,6 +130,11 @@ def test_pagination_walks_every_item_once(client, published, openapi):
 BAD_REQUESTS = [
     ("/api/v1/scores?page=0", 400, "page"),
     ("/api/v1/scores?page=two", 400, "page"),
+    ("/api/v1/scores?page=100000000000000000000000", 400, "page"),
+    ("/api/v1/scores?region=%01", 400, "control"),
+    ("/api/v1/regions/%01", 404, "region"),
+    ("/api/v1/indicators/" + "x" * 300, 404, "indicator"),
+    ("/api/v1/surveys/99999999999/results", 404, "survey"),
     ("/api/v1/scores?per_page=1000", 400, "per_page"),
     ("/api/v1/scores?per_page=", 400, "per_page"),
     ("/api/v1/scores?regoin=KZ-75", 400, "regoin"),
