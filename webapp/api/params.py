@@ -19,8 +19,6 @@ DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 #: Far beyond any real list; keeps OFFSET inside the database's integer range.
 MAX_PAGE = 100_000
-#: Largest id a path may name (PostgreSQL ``integer``); larger ones cannot exist.
-MAX_ID = 2**31 - 1
 #: Highest page number accepted: beyond it the offset no longer fits a database integer.
 MAX_PAGE = 1_000_000
 PAGINATION_PARAMETERS = ("page", "per_page")

@@ -366,7 +366,7 @@ def comments() -> str:
 @blueprint.route("/comments/<int:comment_id>", methods=["GET", "POST"])
 @roles_required(Role.ANALYST, Role.ADMIN)
 def comment(comment_id: int) -> str | Response:
-    item = db.session.get(ScoreComment, comment_id) if comment_id < 2**31 else None
+    item = db.session.get(ScoreComment, comment_id)
     if item is None:
         abort(404)
     form = ReplyForm()
