@@ -210,9 +210,6 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         started = time.perf_counter()
         output = run_command(app, *command)
         timings.append((f"flask {' '.join(command)}", time.perf_counter() - started))
-    started = time.perf_counter()
-    train_and_publish(app)
-    timings.append(("train and publish a quick run", time.perf_counter() - started))
     accounts = parse_sign_ins(output)
     missing = {"admin", "analyst", "council_member"} - set(accounts)
     assert not missing, f"demo load printed no sign-in for {sorted(missing)}:\n{output}"
@@ -228,6 +225,15 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def published_run(live_app: LiveApp) -> str:
+    """A quick run trained on the demo panel and published (the review pages need one)."""
+    started = time.perf_counter()
+    run_id = train_and_publish(live_app.app)
+    live_app.setup_seconds.append(("train and publish a quick run", time.perf_counter() - started))
+    return run_id
 
 
 # --------------------------------------------------------------------------- the browser
@@ -406,7 +412,9 @@ def axe(request: pytest.FixtureRequest) -> Callable[..., AxeAudit]:
     def audit(page: Any, label: str, record: bool = True) -> AxeAudit:
         if not page.evaluate("typeof axe !== 'undefined'"):
             raise AssertionError("open the context with open_context(accessibility=True)")
+        started = time.perf_counter()
         result = page.evaluate(AXE_RUN)
+        seconds = time.perf_counter() - started
         language = page.locator("html").get_attribute("lang") or "?"
         findings = AxeAudit(label, language, result["violations"], result["passes"])
         if not record:
@@ -419,6 +427,7 @@ def axe(request: pytest.FixtureRequest) -> Callable[..., AxeAudit]:
                         "page": label,
                         "language": language,
                         "passes": findings.passes,
+                        "seconds": seconds,
                         "violations": [
                             {"id": v["id"], "impact": v["impact"], "nodes": v["nodes"]}
                             for v in findings.violations
@@ -430,3 +439,26 @@ def axe(request: pytest.FixtureRequest) -> Callable[..., AxeAudit]:
         return findings
 
     return audit
+
+
+LANGUAGES = ("kk", "ru", "en")
+
+
+def audit_in_every_language(
+    page: Any, axe: Callable[..., AxeAudit], label: str, back_to: str = "en"
+) -> list[AxeAudit]:
+    """Audit the current page in Kazakh, Russian and English (the header's switcher), then
+    return to ``back_to``."""
+    audits = []
+    for language in LANGUAGES:
+        switch_language(page, language)
+        audits.append(axe(page, label))
+    switch_language(page, back_to)
+    return audits
+
+
+def fail_on_serious(audits: list[AxeAudit]) -> None:
+    serious = [audit for audit in audits if audit.serious]
+    assert not serious, "serious or critical accessibility problems:\n" + "\n".join(
+        f"{audit.language} {audit.page}:\n{audit.describe()}" for audit in serious
+    )

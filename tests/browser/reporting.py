@@ -96,9 +96,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             key = (violation["id"], violation["impact"] or "unknown")
             by_rule.setdefault(key, []).append(violation["nodes"])
     write(
-        f"{pages} page audits, {sum(len(a['violations']) for a in audits)} violation(s) "
-        f"of {len(by_rule)} rule(s), {sum(a['passes'] for a in audits)} passed rule checks"
+        f"{pages} page audits in {sum(a.get('seconds', 0) for a in audits):.1f} s, "
+        f"{sum(len(a['violations']) for a in audits)} violation(s) of {len(by_rule)} rule(s), "
+        f"{sum(a['passes'] for a in audits)} passed rule checks"
     )
+    slowest = max(audits, key=lambda audit: audit.get("seconds", 0))
+    write(f"  slowest: {slowest['language']} {slowest['page']} {slowest.get('seconds', 0):.1f} s")
     for (rule, impact), nodes in sorted(by_rule.items()):
         write(f"  {rule:<32} {impact:<9} on {len(nodes):>2} page(s), {sum(nodes):>3} element(s)")
     for audit in audits:

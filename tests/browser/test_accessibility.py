@@ -13,13 +13,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import AxeAudit, LiveApp, sign_in, switch_language
-from tests.browser.test_analyst import SAMPLE
+from tests.browser.conftest import LANGUAGES, AxeAudit, LiveApp, fail_on_serious, switch_language
 from webapp.surveys.services.demo import CITIZEN_SLUG
 
 pytestmark = pytest.mark.browser
 
-LANGUAGES = ("kk", "ru", "en")
 #: Fills what a page still lacks with its first choice (or 2 for a number) and goes on:
 #: enough to walk any page of the demo survey to the thank-you page.
 ANSWER_ANYTHING = """() => {
@@ -40,13 +38,6 @@ ANSWER_ANYTHING = """() => {
     if (!input.value) input.value = '2';
   }
 }"""
-
-
-def fail_on_serious(audits: list[AxeAudit]) -> None:
-    serious = [audit for audit in audits if audit.serious]
-    assert not serious, "serious or critical accessibility problems:\n" + "\n".join(
-        f"{audit.language} {audit.page}:\n{audit.describe()}" for audit in serious
-    )
 
 
 def next_page(page: Any) -> None:
@@ -111,45 +102,4 @@ def test_every_survey_page_in_kazakh(
     else:
         raise AssertionError(f"the survey did not end after 20 pages: {page.url}")
     assert page.locator("html").get_attribute("lang") == "kk"
-    fail_on_serious(audits)
-
-
-def test_council_pages_in_three_languages(
-    live_app: LiveApp, open_context: Any, axe: Callable[..., AxeAudit]
-) -> None:
-    page = open_context(accessibility=True).new_page()
-    sign_in(page, live_app.accounts["council_member"])
-    audits = []
-    for language in LANGUAGES:
-        switch_language(page, language)
-        for path in ("/review/", "/review/regions/KZ-75"):
-            response = page.goto(path)
-            assert response.status == 200, f"{path}: HTTP {response.status}"
-            audits.append(axe(page, path))
-    fail_on_serious(audits)
-
-
-def test_analyst_pages_in_three_languages(
-    live_app: LiveApp, open_context: Any, axe: Callable[..., AxeAudit]
-) -> None:
-    page = open_context(accessibility=True).new_page()
-    sign_in(page, live_app.accounts["analyst"])
-    page.goto("/risk/imports")
-    page.get_by_label("Statistics file").set_input_files(str(SAMPLE))
-    with page.expect_navigation():
-        page.locator("form[enctype] button[type=submit]").click()
-    check_report = page.url  # stays until confirmed or discarded
-    assert "/risk/imports/preview/" in check_report
-    audits = []
-    for language in LANGUAGES:
-        switch_language(page, language)
-        pages = {
-            "/risk/imports": "/risk/imports",
-            "/risk/imports/preview/… (check report)": check_report,
-            "/risk/training": "/risk/training",
-        }
-        for label, path in pages.items():
-            response = page.goto(path)
-            assert response.status == 200, f"{path}: HTTP {response.status}"
-            audits.append(axe(page, label))
     fail_on_serious(audits)

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import REPOSITORY, LiveApp, Steps, run_command, sign_in
+from tests.browser.conftest import (
+    QUICK_TRAINING,
+    REPOSITORY,
+    AxeAudit,
+    LiveApp,
+    Steps,
+    audit_in_every_language,
+    fail_on_serious,
+    run_command,
+    sign_in,
+)
 from webapp.extensions import db
-from webapp.risk.models import RiskObservation, StatisticsImport
+from webapp.risk.models import RiskObservation, StatisticsImport, TrainingJob
 from webapp.risk.services import published_run_id
 
 pytestmark = pytest.mark.browser
@@ -37,8 +48,14 @@ def stored_rates(app: Any, period: str) -> list[float]:
         )
 
 
+def job_outcome(app: Any, job_id: int) -> tuple[str, str | None]:
+    with app.app_context():
+        job = db.session.get(TrainingJob, job_id)
+        return job.status, job.error
+
+
 def test_analyst_imports_statistics_trains_and_publishes(
-    live_app: LiveApp, open_context: Any, steps: Steps
+    live_app: LiveApp, open_context: Any, steps: Steps, axe: Callable[..., AxeAudit]
 ) -> None:
     app = live_app.app
     rates = sample_rates()
@@ -46,37 +63,42 @@ def test_analyst_imports_statistics_trains_and_publishes(
     assert len(stored_rates(app, "2022")) == len(rates)
     with app.app_context():
         published_before = published_run_id()
-    page = open_context(**DESKTOP).new_page()
+    page = open_context(accessibility=True, **DESKTOP).new_page()
     sign_in(page, live_app.accounts["analyst"])
 
     with page.expect_navigation():
-        page.locator("nav.main-nav").get_by_role("link", name="Statistics").click()
-    page.get_by_label("Statistics file").set_input_files(str(SAMPLE))
+        page.locator("nav.main-nav a[href$='/risk/imports']").click()
+    audits = audit_in_every_language(page, axe, "/risk/imports (upload)")
+    upload = page.locator("form[enctype='multipart/form-data']")
+    upload.locator("input[type=file]").set_input_files(str(SAMPLE))
     # The file's only value column is "rate": the analyst says which indicator it is.
-    page.get_by_label("Indicator", exact=True).select_option(INDICATOR)
+    upload.locator("select[name=indicator]").select_option(INDICATOR)
     with page.expect_navigation():
-        page.get_by_role("button", name="Check the file").click()
+        upload.locator("button[type=submit]").click()
 
     # The check report: what will be stored, and the demo values it would replace.
-    assert page.locator("h1").inner_text() == f"Check the file: {SAMPLE.name}"
-    report = page.locator("main").inner_text()
-    assert f"Data rows read: {len(rates)}" in report
-    assert f"Values to import: {len(rates)}" in report
+    assert "/risk/imports/preview/" in page.url
+    assert SAMPLE.name in page.locator("h1").inner_text()
     assert page.locator(".error-summary").count() == 0
-    holds = page.get_by_role("table", name="What the file holds")
-    assert INDICATOR in holds.inner_text()
-    assert f"Values already stored: {len(rates)}" in report
+    report = page.locator("main").inner_text()
+    assert f": {len(rates)}" in report  # rows read, values to import
+    assert INDICATOR in report
+    clashes = page.locator("main table").filter(has_text=INDICATOR).last
+    assert clashes.locator("tbody tr").count() == len(rates)
     steps.shot(page, "check-report")
+    audits += audit_in_every_language(page, axe, "/risk/imports/preview/… (check report)")
     with app.app_context():
         imports_before = db.session.scalar(sa.select(sa.func.count(StatisticsImport.id)))
     assert stored_rates(app, "2022") != rates, "nothing is stored before confirming"
 
-    page.get_by_label("Replace values that are already stored", exact=False).check()
+    confirm = page.locator("form[action$='/confirm']")
+    confirm.locator("input[name=replace]").check()
     with page.expect_navigation():
-        page.get_by_role("button", name=f"Import {len(rates)} values").click()
+        confirm.locator("button[type=submit]").click()
     flash = page.locator(".flash-success").inner_text()
-    assert flash.startswith(f"Imported {len(rates)} values from {SAMPLE.name}")
+    assert SAMPLE.name in flash and str(len(rates)) in flash
     steps.shot(page, "imported")
+    audits.append(axe(page, "/risk/imports/… (import)"))
     assert stored_rates(app, "2022") == rates
     with app.app_context():
         assert (
@@ -85,33 +107,41 @@ def test_analyst_imports_statistics_trains_and_publishes(
 
     # Train a quick run: the page queues it, a worker runs it.
     with page.expect_navigation():
-        page.locator("nav.main-nav").get_by_role("link", name="Models").click()
-    page.get_by_label("Forecast horizon (periods ahead)").fill("1")
-    page.get_by_label("Backtest origins").fill("1")
+        page.locator("nav.main-nav a[href$='/risk/training']").click()
+    audits += audit_in_every_language(page, axe, "/risk/training")
+    training = page.locator("form[action$='/risk/training']")
+    training.locator("input[name=horizon]").fill(str(QUICK_TRAINING["horizon"]))
+    training.locator("input[name=n_origins]").fill(str(QUICK_TRAINING["n_origins"]))
     with page.expect_navigation():
-        page.get_by_role("button", name="Start training").click()
-    assert page.locator("h1").inner_text().startswith("Training job #")
-    assert "queued" in page.locator("main").inner_text()
+        training.locator("button[type=submit]").click()
+    assert "/risk/training/jobs/" in page.url
+    job_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+    assert job_outcome(app, job_id)[0] == "queued"
     steps.shot(page, "training-queued")
+    # The operator's worker picks the job up (``flask risk worker``).
     worker = run_command(app, "risk", "worker", "--burst")
     assert "after 1 job(s)" in worker, worker
+    status, error = job_outcome(app, job_id)
+    assert status == "succeeded", error
     page.reload()
-    main = page.locator("main").inner_text()
-    assert "succeeded" in main, main[:2000]
+    audits.append(axe(page, "/risk/training/jobs/… (job done)"))
+    promote = page.locator("a[href*='/promote']")
 
     # Publishing asks first, then says what changed.
     with page.expect_navigation():
-        page.get_by_role("link", name="Publish this run…").click()
-    heading = page.locator("h1").inner_text()
-    assert heading.startswith("Publish run ") and heading.endswith("?")
-    run_id = heading.removeprefix("Publish run ").removesuffix("?")
-    assert f"Currently published: {published_before}" in page.locator("main").inner_text()
+        promote.click()
+    run_id = page.url.split("/risk/runs/", 1)[1].split("/", 1)[0]
+    assert run_id in page.locator("h1").inner_text()
+    if published_before:
+        assert published_before in page.locator("main").inner_text()
     steps.shot(page, "publish-confirmation")
+    audits.append(axe(page, "/risk/runs/…/promote"))
     with app.app_context():
         assert published_run_id() == published_before, "nothing changes before confirming"
     with page.expect_navigation():
-        page.get_by_role("button", name="Yes, publish").click()
-    assert page.locator(".flash-success").inner_text() == f"Run {run_id} is now published."
+        page.locator("main form button[type=submit]").click()
+    assert run_id in page.locator(".flash-success").inner_text()
     steps.shot(page, "published")
+    fail_on_serious(audits)
     with app.app_context():
         assert published_run_id() == run_id != published_before

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from tests.browser.conftest import LiveApp, Steps, sign_in
+from tests.browser.conftest import (
+    AxeAudit,
+    LiveApp,
+    Steps,
+    audit_in_every_language,
+    fail_on_serious,
+    sign_in,
+)
 from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.review.models import ScoreComment
@@ -27,9 +35,16 @@ def scores_in_table(page: Any) -> list[tuple[str, float | None]]:
     return [(name, None if score in ("—", "") else float(score)) for name, score in rows]
 
 
-def sort_by(page: Any, column: str) -> None:
+def sort_by(page: Any, key: str) -> None:
+    """Click the heading of the column the table sorts by ``key`` (its link's ``sort=``)."""
     with page.expect_navigation():
-        page.locator("table.scores thead").get_by_role("link", name=column).click()
+        page.locator(f"table.scores thead a.sort-link[href*='sort={key}']").click()
+
+
+def sorted_column(page: Any, direction: str) -> str:
+    """The ``sort=`` key of the column heading marked ``aria-sort=direction``."""
+    href = page.locator(f"table.scores th[aria-sort={direction}] a").get_attribute("href")
+    return href.split("sort=", 1)[1].split("&", 1)[0]
 
 
 def current_units(app: Any) -> int:
@@ -38,13 +53,16 @@ def current_units(app: Any) -> int:
 
 
 def test_council_member_reviews_scores_and_comments(
-    live_app: LiveApp, open_context: Any, steps: Steps
+    published_run: str,
+    live_app: LiveApp,
+    open_context: Any,
+    steps: Steps,
+    axe: Callable[..., AxeAudit],
 ) -> None:
-    page = open_context(**DESKTOP).new_page()
+    page = open_context(accessibility=True, **DESKTOP).new_page()
     sign_in(page, live_app.accounts["council_member"])
     # Council members land on the dashboard.
     assert page.url.endswith("/review/")
-    assert page.locator("h1").inner_text() == "Risk review"
     units = current_units(live_app.app)
     tiles = page.locator("figure.tilemap svg a")
     assert tiles.count() == units
@@ -53,22 +71,24 @@ def test_council_member_reviews_scores_and_comments(
     scores = [score for _, score in rows if score is not None]
     assert len(scores) == units, rows
     assert scores == sorted(scores, reverse=True), "highest risk first by default"
-    assert page.locator("th[aria-sort=descending]").inner_text().startswith("Score")
+    assert sorted_column(page, "descending") == "score"
+    assert published_run in page.locator("main").inner_text()
     steps.shot(page, "dashboard")
+    audits = audit_in_every_language(page, axe, "/review/ (dashboard)")
 
-    sort_by(page, "Unit")
+    sort_by(page, "region")
     names = [name for name, _ in scores_in_table(page)]
     assert names == sorted(names, key=str.casefold)
-    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Unit")
-    sort_by(page, "Score (0–10)")
-    sort_by(page, "Score (0–10)")  # a second click turns the order round
+    assert sorted_column(page, "ascending") == "region"
+    sort_by(page, "score")
+    sort_by(page, "score")  # a second click turns the order round
     scores = [score for _, score in scores_in_table(page)]
     assert scores == sorted(scores)
-    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Score")
+    assert sorted_column(page, "ascending") == "score"
     steps.shot(page, "sorted-by-score-ascending")
 
     # The riskiest unit, opened from its tile on the map.
-    sort_by(page, "Score (0–10)")
+    sort_by(page, "score")
     riskiest, score = scores_in_table(page)[0]
     with page.expect_navigation():
         page.locator("figure.tilemap svg").get_by_role("link", name=riskiest).click()
@@ -76,19 +96,26 @@ def test_council_member_reviews_scores_and_comments(
     code = page.url.split("/review/regions/", 1)[1].split("?", 1)[0]
     assert page.locator("figure.risk-chart svg").count() >= 1
     steps.shot(page, "region-page")
+    audits += audit_in_every_language(page, axe, "/review/regions/… (region page)")
 
     comments = page.locator("#comments")
-    assert "No comments yet." in comments.inner_text()
-    comments.get_by_label("Needs discussion").check()
+    assert comments.locator("li.comment").count() == 0
+    needs_discussion = comments.locator("input[name=verdict][value=needs_discussion]")
+    verdict = comments.locator(f"label[for='{needs_discussion.get_attribute('id')}']")
+    verdict_label = verdict.inner_text().strip()
+    verdict.click()  # by its label, as a person would
+    assert needs_discussion.is_checked()
     body = "Needs discussion at the next meeting: is the rise real or a change in the data?"
-    comments.get_by_label("Comment", exact=True).fill(body)
+    comments.locator("textarea[name=body]").fill(body)
     with page.expect_navigation():
-        comments.get_by_role("button", name="Send comment").click()
-    assert page.locator(".flash-success").inner_text() == "Your comment was recorded."
+        comments.locator("form button[type=submit]").click()
+    assert page.locator(".flash-success").count() == 1
     [shown] = page.locator("#comments li.comment").all()
-    assert "Needs discussion" in shown.locator(".comment-meta").inner_text()
+    assert verdict_label in shown.locator(".comment-meta").inner_text()
     assert shown.locator(".comment-body").inner_text() == body
     steps.shot(page, "comment-recorded")
+    audits.append(axe(page, "/review/regions/… (with a comment)"))
+    fail_on_serious(audits)
 
     with live_app.app.app_context():
         [stored] = db.session.scalars(sa.select(ScoreComment)).all()
