@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -20,8 +22,19 @@ risk_cli = AppGroup("risk", help="Risk index: training worker, catalogue, survey
 def worker_command(burst: bool, poll: float) -> None:
     """Run training jobs from the jobs table (use this when REDIS_URL is not set)."""
     click.echo(f"Training worker {jobs.worker_name()} polling every {poll:g} s (Ctrl+C to stop)")
-    ran = jobs.run_worker(poll_seconds=poll, burst=burst)
+    # A supervisor stops workers with SIGTERM: turn it into an exit the job runner sees, so
+    # a job cut short is marked failed at once.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        ran = jobs.run_worker(poll_seconds=poll, burst=burst)
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Worker stopped.")
+        return
     click.echo(f"Worker stopped after {ran} job(s).")
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @risk_cli.command("rq-worker")

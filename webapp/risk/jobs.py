@@ -237,6 +237,11 @@ def run_job(job_id: int) -> bool:
         db.session.rollback()
         _fail(job_id, options, error)
         return False
+    except (KeyboardInterrupt, SystemExit):
+        # The worker is being stopped: free the slot now rather than after STALE_AFTER.
+        db.session.rollback()
+        _fail(job_id, options, RuntimeError("the worker was stopped during training"))
+        raise
     now = utcnow()
     _append_log(
         job_id,

@@ -173,3 +173,18 @@ def test_rq_runs_the_queued_job(app, analyst, monkeypatch):
         assert job.worker.startswith("rq:")
         assert job.status == "failed" and "stop after being called" in job.error
     assert calls == [{"horizon": 2, "n_origins": 3, "models": "full"}]
+
+
+def test_a_stopped_worker_marks_its_job_failed(app_context, analyst, monkeypatch):
+    def interrupted(options, progress):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("webapp.risk.training.train_from_database", interrupted)
+    job = jobs.enqueue_training(analyst, {})
+    assert jobs.claim_job(job.id, "worker")
+    with pytest.raises(KeyboardInterrupt):
+        jobs.run_job(job.id)
+    db.session.expire_all()
+    stopped = db.session.get(TrainingJob, job.id)
+    assert stopped.status == "failed" and "stopped" in stopped.error
+    assert stopped.active_slot is None
