@@ -37,7 +37,7 @@ def fertility_panel() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "region": long["Country Code"].astype(str),
-            "period": [pd.Period(int(year), freq="Y") for year in long["year"]],
+            "period": [pd.Period(str(year), freq="Y") for year in long["year"]],
             "indicator": "fertility_rate",
             "value": long["value"].astype(float),
         }
@@ -114,9 +114,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--origins", type=int, default=3)
+    parser.add_argument("--panel", choices=("all", "fertility", "macro"), default="all")
     args = parser.parse_args()
-    evaluate("World Bank fertility rates (annual)", fertility_panel(), 5, args.origins, args.jobs)
-    evaluate("US macrodata (quarterly)", macro_panel(), 8, args.origins, args.jobs)
+    if args.panel in ("all", "fertility"):
+        evaluate(
+            "World Bank fertility rates (annual)", fertility_panel(), 5, args.origins, args.jobs
+        )
+    if args.panel in ("all", "macro"):
+        evaluate("US macrodata (quarterly)", macro_panel(), 8, args.origins, args.jobs)
 
 
 if __name__ == "__main__":
