@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from survey_bench_data import (
     ensure_survey,
+    machine_note,
     make_app,
     postgres_url,
     sqlite_url,
@@ -122,6 +123,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
     args = parser.parse_args()
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
+    print(machine_note())
     for backend in backends:
         run(backend, args.responses, args.requests)
 

@@ -84,6 +84,8 @@ def export_columns(definitions: Sequence[SurveyDefinition]) -> list[Column]:
 def _answer_text(value: Any) -> Any:
     if value is None:
         return ""
+    if type(value) is str:  # the common case first
+        return "'" + value if value[:1] in _TRIGGER_SET and value else value
     if isinstance(value, list | tuple):
         return " ".join(str(item) for item in value)
     if isinstance(value, bool):
@@ -93,26 +95,46 @@ def _answer_text(value: Any) -> Any:
     return neutralise(str(value))
 
 
-def export_row(columns: Sequence[Column], row: ResponseRow) -> list[Any]:
-    """The cells of one response, in column order."""
+_TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
+
+
+def _plan(columns: Sequence[Column]) -> list[tuple[str, tuple[str, ...] | None]]:
+    """Per question: its name and, for a multiple choice, the options with 0/1 columns."""
+    steps: list[tuple[str, tuple[str, ...] | None]] = []
+    for column in columns[len(METADATA_COLUMNS) :]:
+        if column.option is None:
+            steps.append((column.name, None))
+        else:
+            name, options = steps[-1]
+            steps[-1] = (name, (*(options or ()), column.option))
+    return steps
+
+
+def export_row(
+    columns: Sequence[Column],
+    row: ResponseRow,
+    plan: list[tuple[str, tuple[str, ...] | None]] | None = None,
+) -> list[Any]:
+    """The cells of one response, in column order (pass ``_plan(columns)`` when writing many)."""
     response_id, submitted_at, language, region_code, version, answers = row
     moment = submitted_at.astimezone(UTC) if submitted_at.tzinfo else submitted_at
     cells: list[Any] = [
         response_id,
-        moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z",
         language,
         region_code or "",
         version,
     ]
     answers = answers or {}
-    for column in columns[len(METADATA_COLUMNS) :]:
-        value = answers.get(column.name if column.option is None else column.question.name)  # type: ignore[union-attr]
-        if column.option is None:
-            cells.append(_answer_text(value))
-        elif value is None or value == "" or value == []:
-            cells.append("")
-        else:
-            cells.append(1 if column.option in choice_values(value) else 0)
+    for name, options in plan if plan is not None else _plan(columns):
+        value = answers.get(name)
+        cells.append(_answer_text(value))
+        if options is not None:
+            if value is None or value == "" or value == []:
+                cells.extend([""] * len(options))
+            else:
+                chosen = set(choice_values(value))
+                cells.extend([1 if option in chosen else 0 for option in options])
     return cells
 
 
@@ -124,8 +146,9 @@ def csv_chunks(columns: Sequence[Column], rows: Iterable[ResponseRow]) -> Iterat
     buffer.write("\ufeff")
     writer.writerow([column.name for column in columns])
     pending = 0
+    plan = _plan(columns)
     for row in rows:
-        writer.writerow(export_row(columns, row))
+        writer.writerow(export_row(columns, row, plan))
         pending += 1
         if pending >= CSV_ROWS_PER_CHUNK:
             yield buffer.getvalue()
@@ -209,8 +232,9 @@ def write_xlsx(
     sheet = workbook.create_sheet("responses")
     sheet.append([column.name for column in columns])
     count = 0
+    plan = _plan(columns)
     for row in rows:
-        sheet.append(export_row(columns, row))
+        sheet.append(export_row(columns, row, plan))
         count += 1
     codebook = workbook.create_sheet("codebook")
     for line in codebook_rows(definitions):

@@ -1,0 +1,134 @@
+"""Export throughput and memory with many stored responses.
+
+Run: ``.venv/bin/python bench/survey_export.py [--responses 1000000] [--backend sqlite|postgresql]
+[--xlsx-rows 100000]``. Builds (once) a scratch database with synthetic responses to the demo
+citizen survey (see ``survey_bench_data.py``), then measures each export in a fresh child
+process, so that its peak memory (``ru_maxrss``) is the export's alone:
+
+* CSV through the real endpoint (Flask test client, streamed body read chunk by chunk);
+* XLSX through the same writer the endpoint uses (openpyxl write-only into a temporary
+  file), over the first ``--xlsx-rows`` responses, because openpyxl is far slower than CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from survey_bench_data import ensure_survey, machine_note, make_app, postgres_url, sqlite_url
+
+#: Rows streamed under tracemalloc to show that allocations stay flat.
+TRACED_ROWS = 200_000
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_csv(url: str, survey_id: int) -> None:
+    from survey_results import signed_in_client
+
+    from webapp.surveys.results.export import CSV_ROWS_PER_CHUNK
+
+    app = make_app(url)
+    client = signed_in_client(app, "analyst")
+    before = peak_mb()
+    started = time.perf_counter()
+    response = client.get(f"/results/{survey_id}/export.csv", buffered=False)
+    size = lines = 0
+    for chunk in response.response:
+        data = chunk if isinstance(chunk, bytes) else chunk.encode()
+        size += len(data)
+        lines += data.count(b"\n")
+    response.close()
+    seconds = time.perf_counter() - started
+    rows = lines - 1
+    print(
+        f"CSV: {rows:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; "
+        f"peak memory {peak_mb():.0f} MB (before the export {before:.0f} MB)"
+    )
+    # Python allocations while streaming (tracemalloc slows the run, so a second pass).
+    tracemalloc.start()
+    response = client.get(f"/results/{survey_id}/export.csv", buffered=False)
+    for index, _chunk in enumerate(response.response):
+        if index * CSV_ROWS_PER_CHUNK >= TRACED_ROWS:
+            break
+    response.close()
+    _current, traced = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"CSV: peak Python allocations over the first {TRACED_ROWS:,} rows {traced / 1e6:.1f} MB")
+
+
+def measure_xlsx(url: str, survey_id: int, limit: int) -> None:
+    from webapp.extensions import db
+    from webapp.surveys.models import Survey
+    from webapp.surveys.results import services
+    from webapp.surveys.results.export import write_xlsx
+
+    app = make_app(url)
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        definitions = services.survey_definitions(survey)
+        before = peak_mb()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "export.xlsx"
+            started = time.perf_counter()
+            rows = itertools.islice(services.export_rows(survey, 2**62), limit)
+            count = write_xlsx(path, definitions, rows)
+            seconds = time.perf_counter() - started
+            size = path.stat().st_size
+    print(
+        f"XLSX: {count:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = {count / seconds:,.0f} rows/s; "
+        f"peak memory {peak_mb():.0f} MB (before the export {before:.0f} MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--survey", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure == "csv":
+        measure_csv(args.url, args.survey)
+        return
+    if args.measure == "xlsx":
+        measure_xlsx(args.url, args.survey, args.xlsx_rows)
+        return
+    name = f"bench_survey_{args.responses}"
+    url = sqlite_url(name) if args.backend == "sqlite" else postgres_url(name)
+    survey_id = ensure_survey(make_app(url), args.responses)
+    print(f"[{args.backend}] {args.responses:,} responses; {machine_note()}")
+    for kind in ("csv", "xlsx"):
+        subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--measure",
+                kind,
+                "--url",
+                url,
+                "--survey",
+                str(survey_id),
+                "--xlsx-rows",
+                str(args.xlsx_rows),
+            ],
+            check=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
