@@ -176,3 +176,17 @@ def test_free_text_answers_are_filtered_and_newest_first(app_context, stored_sur
     assert [t["submitted_at"] for t in texts] == sorted(
         (t["submitted_at"] for t in texts), reverse=True
     )
+
+
+def test_refresh_and_rebuild_commands(app, runner, stored_survey):
+    result = runner.invoke(args=["survey-results", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "results-test: 113 responses counted" in result.output
+    again = runner.invoke(
+        args=["survey-results", "refresh", "--survey", str(stored_survey.survey_id)]
+    )
+    assert "results-test: 0 responses counted" in again.output
+    rebuilt = runner.invoke(args=["survey-results", "rebuild"])
+    assert "results-test: 113 responses counted" in rebuilt.output
+    missing = runner.invoke(args=["survey-results", "refresh", "--survey", "999"])
+    assert missing.exit_code != 0 and "no survey with id 999" in missing.output

@@ -330,7 +330,7 @@ def test_no_published_figure_rests_on_fewer_than_k(respondents, threshold):
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
