@@ -9,6 +9,7 @@ terminal summary; only ``serious`` and ``critical`` ones fail the test.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -45,10 +46,14 @@ def next_page(page: Any) -> None:
         page.locator("form.survey-form button[value=next]").click()
 
 
-def test_axe_finds_what_it_should(open_context: Any, axe: Callable[..., AxeAudit]) -> None:
+def test_axe_finds_what_it_should(
+    browser: Any, axe_script: Path, axe: Callable[..., AxeAudit]
+) -> None:
     """The harness itself: a page with known faults must be reported, or a clean result
-    elsewhere would mean nothing."""
-    page = open_context(accessibility=True).new_page()
+    elsewhere would mean nothing. (No live app needed.)"""
+    context = browser.new_context()
+    context.add_init_script(path=str(axe_script))
+    page = context.new_page()
     page.set_content(
         "<html><head><title>t</title></head><body><main><h1>t</h1>"
         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
@@ -60,6 +65,7 @@ def test_axe_finds_what_it_should(open_context: Any, axe: Callable[..., AxeAudit
     assert found.get("label") == "critical"
     assert found.get("color-contrast") == "serious"
     assert found.get("html-has-lang") == "serious"
+    context.close()
 
 
 def test_public_pages_in_three_languages(
