@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.conftest import TEST_PASSWORD
-from tests.webapp.review.conftest import PUBLISHED, UNPUBLISHED
+from tests.webapp.review.conftest import UNPUBLISHED
 from tests.webapp.review.materialised import expected_score
 
 
@@ -13,19 +13,6 @@ def table_rows(page: str) -> list[str]:
     """Unit names of the scores table, in order."""
     body = page.split('<table class="scores">', 1)[1].split("</table>", 1)[0]
     return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', body)
-
-
-def test_every_reviewer_role_sees_the_dashboard(client_for, published):
-    for role in ("council_member", "analyst", "admin"):
-        response = client_for(role).get("/review/")
-        assert response.status_code == 200, role
-        assert PUBLISHED in response.get_data(as_text=True)
-
-
-def test_anonymous_visitors_are_sent_to_sign_in(client, published):
-    response = client.get("/review/")
-    assert response.status_code == 302
-    assert "/sign-in" in response.headers["Location"]
 
 
 def test_council_members_land_on_the_dashboard(app, make_user, published):
@@ -114,3 +101,24 @@ def test_forecast_probability_and_freshness_are_shown(client_for, published):
 def test_without_a_published_run_the_dashboard_says_so(client_for, regions):
     page = client_for("council_member").get("/review/").get_data(as_text=True)
     assert "No model run has been published yet" in page
+
+
+def test_every_review_page_by_role(client, client_for, published):
+    """Who may open what: reviewers read everything; the comment list is for analysts."""
+    pages = [
+        "/review/",
+        "/review/report",
+        "/review/regions/KZ-75",
+        "/review/regions/KZ-75/report",
+        "/review/scores.csv",
+        "/review/comments",
+    ]
+    analysts_only = {"/review/comments"}
+    for role in ("council_member", "analyst", "admin"):
+        signed_in = client_for(role)
+        for page in pages:
+            expected = 403 if role == "council_member" and page in analysts_only else 200
+            assert signed_in.get(page).status_code == expected, (role, page)
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
