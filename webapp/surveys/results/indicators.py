@@ -7,9 +7,15 @@ row per region, period and indicator with ``value`` (percent 0-100 for shares), 
 responses behind it), ``lower``/``upper`` (95% interval: Wilson for shares, Student t for
 means) and ``source="survey"``.
 
-Optionally a national row is added, post-stratified by region population: each region's
-respondents are weighted so that regions count as their population does, and the interval
-uses Kish's effective sample size. Pure: no Flask, no database.
+Optionally a national row is added, post-stratified by region population. With ``n_r``
+respondents and population ``P_r`` in region r (``P`` and ``n`` the sums over regions with
+both), each respondent of region r gets the weight ``w_r = (P_r / P) * (n / n_r)``, so that
+regions count as their population does and the weights average 1. The national share is
+``sum_r w_r * hits_r / n`` (a mean likewise), and its interval uses Kish's effective
+sample size ``n_eff = (sum w)^2 / sum w^2`` in place of n: Wilson with ``n_eff`` trials
+for shares, Student t with ``n_eff - 1`` degrees of freedom for means. The national row's
+``n`` is ``n_eff``. Populations come from ``survey_region_populations``, loaded from a CSV
+of ``region_code,population`` on the indicators page. Pure: no Flask, no database.
 """
 
 from __future__ import annotations
