@@ -462,3 +462,18 @@ def fail_on_serious(audits: list[AxeAudit]) -> None:
     assert not serious, "serious or critical accessibility problems:\n" + "\n".join(
         f"{audit.language} {audit.page}:\n{audit.describe()}" for audit in serious
     )
+
+
+def audit_navigation(page: Any, axe: Callable[..., AxeAudit], done: set[str]) -> list[AxeAudit]:
+    """Audit every page of the main navigation the signed-in role sees (skipping ``done``)."""
+    links = page.locator("nav.main-nav li:not(.account) a").evaluate_all(
+        "links => links.map(link => link.getAttribute('href'))"
+    )
+    audits = []
+    for path in links:
+        if path in done:
+            continue
+        response = page.goto(path)
+        assert response.status == 200, f"{path}: HTTP {response.status}"
+        audits.append(axe(page, f"{path} (navigation)"))
+    return audits

@@ -100,6 +100,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"{sum(len(a['violations']) for a in audits)} violation(s) of {len(by_rule)} rule(s), "
         f"{sum(a['passes'] for a in audits)} passed rule checks"
     )
+    languages_by_page: dict[str, set[str]] = {}
+    for audit in audits:
+        languages_by_page.setdefault(audit["page"], set()).add(audit["language"])
+    for page, languages in languages_by_page.items():
+        write(f"  audited: {page} [{' '.join(sorted(languages))}]")
     slowest = max(audits, key=lambda audit: audit.get("seconds", 0))
     write(f"  slowest: {slowest['language']} {slowest['page']} {slowest.get('seconds', 0):.1f} s")
     for (rule, impact), nodes in sorted(by_rule.items()):

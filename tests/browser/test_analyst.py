@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     LiveApp,
     Steps,
     audit_in_every_language,
+    audit_navigation,
     fail_on_serious,
     run_command,
     sign_in,
@@ -142,6 +143,7 @@ def test_analyst_imports_statistics_trains_and_publishes(
         page.locator("main form button[type=submit]").click()
     assert run_id in page.locator(".flash-success").inner_text()
     steps.shot(page, "published")
+    audits += audit_navigation(page, axe, done={"/risk/imports", "/risk/training"})
     fail_on_serious(audits)
     with app.app_context():
         assert published_run_id() == run_id != published_before

@@ -13,6 +13,7 @@ from tests.browser.conftest import (
     LiveApp,
     Steps,
     audit_in_every_language,
+    audit_navigation,
     fail_on_serious,
     sign_in,
 )
@@ -115,6 +116,7 @@ def test_council_member_reviews_scores_and_comments(
     assert shown.locator(".comment-body").inner_text() == body
     steps.shot(page, "comment-recorded")
     audits.append(axe(page, "/review/regions/… (with a comment)"))
+    audits += audit_navigation(page, axe, done={"/review/"})
     fail_on_serious(audits)
 
     with live_app.app.app_context():
