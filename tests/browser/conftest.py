@@ -3,8 +3,9 @@
 One app per test session, served by werkzeug on 127.0.0.1 with a free port, on a fresh
 instance folder and SQLite database built the way an operator builds one: ``flask db upgrade``,
 ``flask regions load``, ``flask demo load`` (the sign-ins are read from what the demo loader
-prints). Only the synthetic survey responses are fewer than a first start makes, to keep the
-session short. Tests use the app object for what a browser cannot see (counting stored rows).
+prints). Two demo loaders are swapped for lighter versions built from the same services
+(``lighter_demo``) to keep the session short. Tests use the app object for what a browser
+cannot see (counting stored rows).
 
 Playwright's own browser downloads are never used: Chromium is Debian's ``/usr/bin/chromium``
 (``.ci/run`` installs it when missing); without it these tests are skipped.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import re
@@ -115,8 +117,6 @@ def compact_risk_panel() -> str:
     seeded panel restricted to annual indicators trains in seconds and still gives scores,
     classes and forecasts for every unit.
     """
-    import hashlib
-
     from forecasting.demo import DEMO_SOURCE, generate_panel
     from webapp.risk.demo import DEMO_SEED
     from webapp.risk.imports import store_observations
