@@ -318,8 +318,12 @@ def postgres_scratch() -> tuple[str, Callable[[], None]] | None:
         return None
 
     def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()  # a fresh connection: the server may have been restarted meanwhile
+        try:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except sa.exc.OperationalError as error:
+            print(f"could not drop the scratch database {name}: {error.orig}")
         admin.dispose()
 
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
@@ -333,28 +337,30 @@ def main() -> None:
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     args.submissions = max(10, min(args.submissions, 5000))
-    results = []
+    print(
+        f"Survey submissions, {args.submissions} per run, {args.workers} gunicorn workers, "
+        f"{args.clients} client threads, CSRF on, loopback only"
+    )
+    print("full stack = GET page + parse CSRF token and submission id + POST + thank-you page")
+    print(f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}")
+
+    def show(row: dict[str, Any]) -> None:
+        print(
+            f"{row['database']:<12}{row['full']:>14.1f}{row['bare']:>15.1f}"
+            f"{row['ratio']:>8.2f}{row['stored']:>8}",
+            flush=True,
+        )
+
     with tempfile.TemporaryDirectory(prefix="bench-sqlite-") as folder:
-        results.append(measure("SQLite", f"sqlite:///{folder}/bench.sqlite3", args))
+        show(measure("SQLite", f"sqlite:///{folder}/bench.sqlite3", args))
     if not args.skip_postgres:
         scratch = postgres_scratch()
         if scratch is not None:
             url, drop = scratch
             try:
-                results.append(measure("PostgreSQL", url, args))
+                show(measure("PostgreSQL", url, args))
             finally:
                 drop()
-    print(
-        f"\nSurvey submissions, {args.submissions} per run, {args.workers} gunicorn workers, "
-        f"{args.clients} client threads, CSRF on, loopback only"
-    )
-    print(f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}")
-    for row in results:
-        print(
-            f"{row['database']:<12}{row['full']:>14.1f}{row['bare']:>15.1f}"
-            f"{row['ratio']:>8.2f}{row['stored']:>8}"
-        )
-    print("full stack = GET page + parse CSRF token and submission id + POST + thank-you page")
 
 
 if __name__ == "__main__":

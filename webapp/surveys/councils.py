@@ -28,7 +28,7 @@ from webapp.surveys.models import (
     SurveyVersion,
 )
 from webapp.surveys.results.suppression import block_is_released
-from webapp.surveys.services import SurveyError
+from webapp.surveys.services import SurveyError, _
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,9 @@ class Names:
     def cleaned(self) -> Names:
         names = Names(self.kk.strip(), self.ru.strip(), self.en.strip())
         if not (names.kk and names.ru and names.en):
-            raise SurveyError("Give the name in Kazakh, Russian and English.")
+            raise SurveyError(_("Give the name in Kazakh, Russian and English."))
         if max(len(names.kk), len(names.ru), len(names.en)) > 300:
-            raise SurveyError("A name may have at most 300 characters.")
+            raise SurveyError(_("A name may have at most 300 characters."))
         return names
 
 
@@ -52,9 +52,9 @@ def _check_level(level: str, region_code: str | None) -> str | None:
     if level == Level.REPUBLICAN:
         return None
     if not region_code:
-        raise SurveyError("A local body needs a region.")
+        raise SurveyError(_("A local body needs a region."))
     if db.session.get(Region, region_code) is None:
-        raise SurveyError(f"The region {region_code} is not in the region registry.")
+        raise SurveyError(_("The region %(code)s is not in the region registry.", code=region_code))
     return region_code
 
 
@@ -104,13 +104,13 @@ def add_member(council: Council, email: str, actor: Any = None) -> CouncilMember
     """Only council-member accounts can join; each account joins a council once."""
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
-        raise SurveyError(f"There is no account for {email.strip()}. Create it first.")
-    if user.role != Role.COUNCIL_MEMBER:
         raise SurveyError(
-            f"{user.email} is not a public council member account (its role is {user.role})."
+            _("There is no account for %(email)s. Create it first.", email=email.strip())
         )
+    if user.role != Role.COUNCIL_MEMBER:
+        raise SurveyError(_("%(email)s is not a public council member account.", email=user.email))
     if find_membership(council.id, user.id) is not None:
-        raise SurveyError(f"{user.email} is already a member of this council.")
+        raise SurveyError(_("%(email)s is already a member of this council.", email=user.email))
     membership = CouncilMembership(council_id=council.id, user_id=user.id)
     db.session.add(membership)
     db.session.flush()
@@ -121,7 +121,7 @@ def add_member(council: Council, email: str, actor: Any = None) -> CouncilMember
 def remove_member(council: Council, user_id: int, actor: Any = None) -> None:
     membership = find_membership(council.id, user_id)
     if membership is None:
-        raise SurveyError("That account is not a member of this council.")
+        raise SurveyError(_("That account is not a member of this council."))
     email = membership.user.email if membership.user else ""
     db.session.delete(membership)
     db.session.flush()

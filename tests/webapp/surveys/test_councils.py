@@ -129,6 +129,9 @@ def test_staff_manage_bodies_councils_and_members(app, client, regions, make_use
     council_path = response.headers["Location"]
     bad = client.post(council_path, data={"email": admin.email})
     assert bad.status_code == 422
+    client.post("/language", data={"language": "ru"})
+    in_russian = client.post(council_path, data={"email": admin.email})
+    assert "не учётная запись члена общественного совета" in in_russian.get_data(as_text=True)
     assert client.post(council_path, data={"email": member.email}).status_code == 302
     with app.app_context():
         membership = db.session.scalar(sa.select(CouncilMembership))

@@ -7,6 +7,18 @@ drafts and the exactly-once submission. ``demo``: synthetic demo content.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from flask import has_request_context
+from flask_babel import gettext
+
+
+def _(text: str, **params: Any) -> str:
+    """Translate a message for the person in the current request; commands (no request,
+    no chosen language) get the English text."""
+    if has_request_context():
+        return gettext(text, **params)
+    return text % params if params else text
 
 
 class SurveyError(ValueError):

@@ -27,7 +27,7 @@ from webapp.surveys.models import (
     SurveyStateError,
     SurveyVersion,
 )
-from webapp.surveys.services import ImportProblem, ImportRefused, SurveyError
+from webapp.surveys.services import ImportProblem, ImportRefused, SurveyError, _
 from webapp.surveys.xlsform import XLSFormError, import_xlsform
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -136,11 +136,16 @@ def create_survey(
         slug = slug.strip().lower()
         if not SLUG_PATTERN.match(slug):
             raise SurveyError(
-                f"The address '{slug}' may use only lower-case letters, digits and '-' "
-                "(at most 80 characters, not starting or ending with '-')."
+                _(
+                    "The address '%(slug)s' may use only lower-case letters, digits and '-' "
+                    "(at most 80 characters, not starting or ending with '-').",
+                    slug=slug,
+                )
             )
         if find_survey(slug) is not None:
-            raise SurveyError(f"The address '{slug}' is already used by another survey.")
+            raise SurveyError(
+                _("The address '%(slug)s' is already used by another survey.", slug=slug)
+            )
     else:
         slug = slug_for(definition)
     if state_body_id is not None and db.session.get(StateBody, state_body_id) is None:
@@ -240,7 +245,7 @@ def set_dates(
 ) -> None:
     """Optional window inside the open state; both in UTC."""
     if opens_at is not None and closes_at is not None and opens_at >= closes_at:
-        raise SurveyError("The closing date must be after the opening date.")
+        raise SurveyError(_("The closing date must be after the opening date."))
     survey.opens_at = opens_at
     survey.closes_at = closes_at
     db.session.flush()
@@ -266,7 +271,12 @@ def change_state(survey: Survey, action: str, actor: Any = None) -> None:
         else:
             raise SurveyError(f"Unknown action '{action}'.")
     except SurveyStateError as error:
-        raise SurveyError(str(error)) from error
+        raise SurveyError(
+            _(
+                "This change is not possible while the survey is in the state: %(state)s.",
+                state=survey.state,
+            )
+        ) from error
 
 
 def hash_token(token: str) -> str:
@@ -276,10 +286,13 @@ def hash_token(token: str) -> str:
 def create_invitations(survey: Survey, count: int, actor: Any = None) -> list[str]:
     """Generate one-time tokens; only their hashes are stored, so show them now or never."""
     if survey.audience != Audience.INVITATION:
-        raise SurveyError("Invitations are only for surveys whose audience is 'invitation'.")
+        raise SurveyError(_("Invitations are only for surveys answered by invitation."))
     if not 1 <= count <= MAX_INVITATIONS_PER_BATCH:
         raise SurveyError(
-            f"Generate between 1 and {MAX_INVITATIONS_PER_BATCH} invitations at a time."
+            _(
+                "Generate between 1 and %(maximum)s invitations at a time.",
+                maximum=MAX_INVITATIONS_PER_BATCH,
+            )
         )
     tokens = [secrets.token_urlsafe(24) for _ in range(count)]
     db.session.execute(
