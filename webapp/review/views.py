@@ -34,7 +34,13 @@ from webapp.regions.services import all_regions
 from webapp.review import comments as comment_service
 from webapp.review import queries, services
 from webapp.review.charts import ForecastPoint, HistoryPoint, history_forecast_chart
-from webapp.review.forms import VERDICT_LABELS, CommentFilterForm, CommentForm, ReplyForm
+from webapp.review.forms import (
+    VERDICT_LABELS,
+    CommentFilterForm,
+    CommentForm,
+    ReplyForm,
+    choices,
+)
 from webapp.review.models import ScoreComment
 from webapp.review.numbers import NumberFormatter
 from webapp.review.tilemap import TileMapError, UnitOnMap, build_tilemap, load_positions
@@ -214,7 +220,7 @@ def region(code: str) -> str | Response:
         return render_template("review/no_run.html")
     report = _region_report(run, region)
     form = CommentForm()
-    form.period.choices = [(period, period) for period in reversed(report.periods)]
+    form.period.choices = choices((period, period) for period in reversed(report.periods))
     if request.method == "GET" and report.period:
         form.period.data = report.period
     if request.method == "POST":
@@ -338,11 +344,11 @@ def _csv_number(value: Any) -> str:
 @roles_required(Role.ANALYST, Role.ADMIN)
 def comments() -> str:
     form = CommentFilterForm(request.args)
-    form.region.choices = [("", "—")] + [
-        (region.code, region.name(language())) for region in all_regions()
-    ]
-    form.period.choices = [("", "—")] + [(p, p) for p in comment_service.comment_periods()]
-    form.run_id.choices = [("", "—")] + [(r, r) for r in comment_service.comment_runs()]
+    form.region.choices = choices(
+        [("", "—")] + [(region.code, region.name(language())) for region in all_regions()]
+    )
+    form.period.choices = choices([("", "—")] + [(p, p) for p in comment_service.comment_periods()])
+    form.run_id.choices = choices([("", "—")] + [(r, r) for r in comment_service.comment_runs()])
     criteria = comment_service.CommentFilter(
         region=form.region.data or "",
         verdict=form.verdict.data or "",
