@@ -117,7 +117,7 @@ def _commit_lag() -> timedelta:
 # --------------------------------------------------------------------------- definitions
 
 
-_definitions: OrderedDict[tuple[str, int], SurveyDefinition] = OrderedDict()
+_definitions: OrderedDict[tuple[str, int, datetime], SurveyDefinition] = OrderedDict()
 
 
 def survey_definitions(survey: Survey, session: Session | None = None) -> list[SurveyDefinition]:
@@ -128,7 +128,7 @@ def survey_definitions(survey: Survey, session: Session | None = None) -> list[S
     session = session or db.session
     versions = list(
         session.execute(
-            sa.select(SurveyVersion.id, SurveyVersion.published_at)
+            sa.select(SurveyVersion.id, SurveyVersion.published_at, SurveyVersion.created_at)
             .where(SurveyVersion.survey_id == survey.id)
             .order_by(SurveyVersion.number.desc())
         )
@@ -136,8 +136,9 @@ def survey_definitions(survey: Survey, session: Session | None = None) -> list[S
     versions.sort(key=lambda version: version.id != survey.current_version_id)
     url = str(session.get_bind().url)
     definitions = []
-    for version_id, published_at in versions:
-        key = (url, version_id)
+    for version_id, published_at, created_at in versions:
+        # created_at too: ids come back after a database is emptied (tests, restores).
+        key = (url, version_id, created_at)
         with _snapshots_lock:
             definition = _definitions.get(key)
         if definition is None:
