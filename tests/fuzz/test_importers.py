@@ -8,6 +8,7 @@ reader (``forecasting.readers.read_observations``), the region file loader
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -99,6 +100,7 @@ def xlsform_like(draw) -> bytes:
     return workbook_bytes(sheets)
 
 
+@functools.cache
 def zip_bombish_xlsx() -> bytes:
     """A valid workbook whose sheet XML inflates to ~40 MB from a few tens of kilobytes."""
     buffer = io.BytesIO()
@@ -114,6 +116,7 @@ def zip_bombish_xlsx() -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
 def wide_workbook(columns: int = 10_000) -> bytes:
     return workbook_bytes(
         {"survey": [[f"c{n}" for n in range(columns)], ["text"] * columns], "choices": [[]]}
@@ -164,6 +167,17 @@ def test_xlsform_importer_refuses_broken_files(data: bytes) -> None:
 def test_xlsform_importer_survives_extreme_workbooks(maker) -> None:
     support.CASES["import XLSForm (10,000 columns, zip bomb)"] += 1
     check_xlsform(maker())
+
+
+def test_xlsform_importer_refuses_absurd_widths_before_parsing() -> None:
+    """pyxform took seconds per 10,000 columns: an 80 KB upload could tie up a worker, so
+    the declared sheet size is checked first (and the refusal names the sheet)."""
+    from webapp.surveys.xlsform import MAX_SHEET_COLUMNS, XLSFormError, read_xlsform
+
+    with pytest.raises(XLSFormError) as refused:
+        read_xlsform(wide_workbook(MAX_SHEET_COLUMNS + 1), "wide.xlsx")
+    assert f"{MAX_SHEET_COLUMNS + 1} columns" in str(refused.value)
+    assert refused.value.problems[0].sheet == "survey"
 
 
 # --------------------------------------------------------------------------- statistics

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from pyxform import aliases, constants
 from pyxform.errors import PyXFormError
 from pyxform.parsing.sheet_headers import dealias_and_group_headers
@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Most survey rows we accept (a guard against giant or runaway sheets).
 MAX_SURVEY_ROWS = 5000
+#: Most columns per sheet: real forms use a few dozen. Checked before pyxform reads the
+#: workbook, which takes seconds per 10,000 columns (a small file could tie up a worker).
+MAX_SHEET_COLUMNS = 1000
 
 FALLBACK_LANGUAGE = "en"
 
@@ -329,6 +332,7 @@ def _workbook_dict(data: bytes) -> dict[str, Any]:
         reader, kind = xls_to_dict, "an .xls"
     elif data.startswith(_ZIP_MAGIC):
         reader, kind = xlsx_to_dict, "an .xlsx"
+        _check_xlsx_width(data)
     else:
         raise refuse("the file is not an Excel workbook (.xlsx or .xls)")
     try:
@@ -341,6 +345,31 @@ def _workbook_dict(data: bytes) -> dict[str, Any]:
                 "the workbook is password-protected (encrypted); save it without a password"
             ) from error
         raise refuse(f"cannot read {kind} workbook ({type(error).__name__}: {error})") from error
+
+
+def _check_xlsx_width(data: bytes) -> None:
+    """Refuse sheets with absurdly many columns, from the size each sheet declares."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception:  # unreadable here: pyxform reports it in its own words below
+        return
+    try:
+        for sheet in workbook.worksheets:
+            columns = getattr(sheet, "max_column", None)
+            if isinstance(columns, int) and columns > MAX_SHEET_COLUMNS:
+                raise XLSFormError(
+                    [
+                        XLSFormProblem(
+                            sheet.title,
+                            None,
+                            None,
+                            f"the sheet has {columns} columns; an XLSForm has at most "
+                            f"{MAX_SHEET_COLUMNS}",
+                        )
+                    ]
+                )
+    finally:
+        workbook.close()
 
 
 def read_xlsform(
