@@ -218,7 +218,10 @@ def progress(
     """Clean values so far and what they make visible (errors elsewhere are ignored)."""
     from webapp.surveys.answers import visible_questions
 
-    clean, _ = validate_answers(definition, None, raw, region_codes=codes)
+    if not raw:  # nothing answered yet: nothing to validate
+        clean: dict[str, Any] = {}
+    else:
+        clean, _ = validate_answers(definition, None, raw, region_codes=codes)
     visible = visible_questions(definition, clean)
     return Progress(clean=clean, visible=visible, pages=visible_pages(definition, visible))
 
@@ -511,16 +514,19 @@ MAX_RADIO_CHOICES = 12
 
 def page_view(
     definition: SurveyDefinition,
-    page_index: int,
+    page_index: int | None,
     raw: Mapping[str, Any],
     language: str,
     errors: Mapping[str, AnswerError] | None = None,
 ) -> PageView:
-    """Describe one page for display in ``language``; only visible questions are shown."""
+    """Describe one page for display in ``language``; only visible questions are shown.
+    ``page_index`` None means the first page that these answers show."""
     regions = current_regions()
     codes = [region.code for region in regions] or None
     region_names = {region.code: region.name(language) for region in regions}
     state = progress(definition, raw, codes)
+    if page_index is None:  # the first page shown for these answers
+        page_index = state.pages[0] if state.pages else 0
     errors = errors or {}
     page = definition.pages[page_index]
     same_page = same_page_conditions(definition, page_index)

@@ -42,8 +42,6 @@ from webapp.surveys.services.responding import (
     new_submission_id,
     page_view,
     process_post,
-    progress,
-    region_codes,
 )
 from webapp.surveys.views import blueprint
 
@@ -152,7 +150,7 @@ def refusal_page(survey: Survey, reason: Refusal, language: str | None = None) -
 def render_page(
     survey: Survey,
     definition: SurveyDefinition,
-    page_index: int,
+    page_index: int | None,
     raw: dict[str, Any],
     language: str,
     submission_id: str,
@@ -214,11 +212,6 @@ def render_thanks(survey: Survey, response: SurveyResponse | None, language: str
         )
 
 
-def first_page_index(definition: SurveyDefinition) -> int:
-    pages = progress(definition, {}, region_codes()).pages
-    return pages[0] if pages else 0
-
-
 def start_page(
     survey: Survey, councils: list, invitation_token: str | None = None
 ) -> tuple[str, int]:
@@ -227,7 +220,7 @@ def start_page(
     return render_page(
         survey,
         definition,
-        first_page_index(definition),
+        None,
         {},
         language,
         new_submission_id(),
