@@ -21,11 +21,11 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.fuzz import support
 from tests.fuzz.support import assert_no_server_error, form_values, settings_for, text_values
 
-SCHEMATHESIS_EXAMPLES = 8
+SCHEMATHESIS_EXAMPLES = 4
 #: Checks left out, and why: ``positive_data_acceptance`` wants every schema-valid request to
 #: succeed, but a well-formed filter value that names nothing (an unknown region or period)
 #: is refused with 422 by design (``webapp.api.params``).
-HOSTILE_EXAMPLES = 80
+HOSTILE_EXAMPLES = 50
 QUERY_NAMES = ["page", "per_page", "region", "period", "target", "domain", "current", "survey",
                "question", "month", "from", "to", "language", "x"]  # fmt: skip
 

@@ -37,8 +37,8 @@ from tests.fuzz.support import (
 ROLES = (None, "admin", "analyst", "council_member")
 MAX_PAGES_PER_ROLE = 50
 PAGES_PER_ENDPOINT = 2
-EXAMPLES_PER_FORM = 12
-EXAMPLES_PER_PAGE = 4
+EXAMPLES_PER_FORM = 6
+EXAMPLES_PER_PAGE = 3
 #: Links the crawler does not follow: they end the session or serve files.
 SKIPPED_PREFIXES = ("/sign-out", "/static/", "/survey-assets/", "/review/review-static/")
 #: Tables a refused request may still touch: the audit log records refusals.

@@ -141,14 +141,14 @@ def check_xlsform(data: bytes) -> None:
     assert validate_definition(imported.definition) == []
 
 
-@settings_for(60)
+@settings_for(40)
 @given(data=xlsform_like())
 def test_xlsform_importer_refuses_or_reads_a_valid_definition(data: bytes) -> None:
     support.CASES["import XLSForm (generated forms)"] += 1
     check_xlsform(data)
 
 
-@settings_for(40)
+@settings_for(30)
 @given(
     data=st.one_of(
         st.sampled_from([content for _, content in broken_files()]),
@@ -230,7 +230,7 @@ statistics_text = st.lists(
 )
 
 
-@settings_for(60)
+@settings_for(40)
 @given(
     grid=statistics_text,
     delimiter=st.sampled_from([",", ";", "\t"]),
@@ -244,14 +244,14 @@ def test_statistics_reader_reports_or_reads_valid_csv(grid, delimiter, encoding,
     check_statistics(data, "fuzz.csv", layout=layout, indicator=None)
 
 
-@settings_for(30)
+@settings_for(20)
 @given(sheets=sheets_strategy(["data", "Sheet1"]), sheet=st.sampled_from([None, 0, 5, "data"]))
 def test_statistics_reader_reports_or_reads_valid_xlsx(sheets, sheet) -> None:
     support.CASES["read statistics (XLSX)"] += 1
     check_statistics(workbook_bytes(sheets), "fuzz.xlsx", sheet=sheet)
 
 
-@settings_for(30)
+@settings_for(20)
 @given(
     named=st.sampled_from(broken_files()),
     filename=st.sampled_from(["x.csv", "x.xlsx", "x.xls", "x", "x.txt"]),
@@ -270,7 +270,7 @@ def test_statistics_reader_survives_extreme_workbooks(maker) -> None:
 # --------------------------------------------------------------------------- region files
 
 
-@settings_for(50)
+@settings_for(40)
 @given(
     rows=st.lists(st.lists(text_values, min_size=0, max_size=14), max_size=6),
     keep_header=st.booleans(),
@@ -380,7 +380,7 @@ MANIFEST_MUTATIONS = {
 }
 
 
-@settings_for(30)
+@settings_for(20)
 @given(
     mutation=st.one_of(
         st.fixed_dictionaries(

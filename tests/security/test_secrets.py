@@ -2,8 +2,8 @@
 
 Only files ``git ls-files`` lists are read, so local secrets (``instance/secret_key``, a
 developer's ``.env``) are out of scope by design: they must never be tracked, which the last
-test checks. Test code may set passwords and secret keys of throw-away test apps
-(``TEST_FIXTURE_KINDS``); keys, tokens and credentials in URLs are refused everywhere unless
+test checks. Test code and bench scripts may set passwords and secret keys of throw-away
+apps (``TEST_FIXTURE_KINDS``); keys, tokens and credentials in URLs are refused everywhere unless
 listed, with the reason, in ``ALLOWED``.
 """
 
@@ -41,7 +41,8 @@ TEST_FIXTURE_KINDS = {"SECRET_KEY literal", "password literal"}
 
 #: (path, pattern name, matched text) -> why it is not a secret.
 ALLOWED: dict[tuple[str, str, str], str] = {}
-TEST_PREFIXES = ("tests/",)
+#: Test code and bench scripts: both create throw-away accounts in scratch databases.
+TEST_PREFIXES = ("tests/", "bench/")
 #: Files that are not text (or are generated data) are skipped by these suffixes.
 BINARY_SUFFIXES = {".xlsx", ".xls", ".png", ".jpg", ".ico", ".gz", ".zip", ".mo", ".pdf", ".pkl"}
 #: Local secret files the application writes; none of them may ever be tracked.

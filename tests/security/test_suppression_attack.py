@@ -153,7 +153,7 @@ def is_safe(number: int) -> bool:
     return number == 0 or abs(number) >= THRESHOLD
 
 
-@settings_for(10)
+@settings_for(6)
 @given(data=blocks)
 def test_published_figures_cannot_be_differenced_below_the_threshold(attack_app, data) -> None:
     support.CASES["suppression attack through the API"] += 1
