@@ -16,8 +16,7 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-access_log_format = (
-    '{"remote": "%(h)s", "request": "%(r)s", "status": %(s)s, "bytes": "%(b)s", '
-    '"duration_us": %(D)s, "agent": "%(a)s"}'
-)
+# No client address or user agent: survey URLs carry submission ids, and a log line that
+# joined them to an address would undo the respondents' anonymity.
+access_log_format = '{"request": "%(r)s", "status": %(s)s, "bytes": "%(b)s", "duration_us": %(D)s}'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
