@@ -27,6 +27,16 @@ def register(app: Flask) -> None:
     add_navigation(
         app,
         NavigationItem(
+            _l("Take a survey"),
+            "surveys.open_surveys",
+            frozenset(),
+            _l("Answer the surveys that are open to everyone, anonymously."),
+            order=100,
+        ),
+    )
+    add_navigation(
+        app,
+        NavigationItem(
             _l("Surveys"),
             "surveys.index",
             frozenset({Role.ADMIN, Role.ANALYST}),

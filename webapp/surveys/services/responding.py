@@ -39,6 +39,7 @@ from webapp.surveys.models import (
     Survey,
     SurveyDraft,
     SurveyResponse,
+    SurveyState,
     SurveyVersion,
 )
 from webapp.surveys.services import SurveyError
@@ -665,3 +666,17 @@ def _question_view(
         conditional=conditional,
         show_if=simple_condition(question.relevant) if conditional else None,
     )
+
+
+def open_public_surveys(now: dt.datetime) -> list[tuple[Survey, SurveyDefinition]]:
+    """Surveys anyone may answer right now, newest first, with their current definitions."""
+    candidates = db.session.scalars(
+        sa.select(Survey)
+        .where(Survey.state == SurveyState.OPEN, Survey.audience == Audience.PUBLIC)
+        .order_by(Survey.created_at.desc(), Survey.id.desc())
+    )
+    return [
+        (survey, survey.current_version.load())
+        for survey in candidates
+        if survey.is_accepting(now) and survey.current_version is not None
+    ]

@@ -40,6 +40,7 @@ from webapp.surveys.services.responding import (
     find_response,
     is_submission_id,
     new_submission_id,
+    open_public_surveys,
     page_view,
     process_post,
 )
@@ -227,6 +228,18 @@ def start_page(
         invitation_token=invitation_token,
         councils=councils,
     )
+
+
+@blueprint.get("/s/")
+@public
+def open_surveys() -> str:
+    """The surveys anyone may answer now: where a respondent lands from the home page."""
+    locale = get_locale()
+    language = locale.language if locale else "en"
+    surveys = [
+        (survey, definition.label(language)) for survey, definition in open_public_surveys(utcnow())
+    ]
+    return render_template("surveys/respond/open_surveys.html", surveys=surveys)
 
 
 @blueprint.get("/s/<slug>")
