@@ -185,6 +185,13 @@ def refresh_tallies(survey_id: int, limit: int | None = INLINE_REFRESH_LIMIT) ->
         return _refresh(session, survey_id, limit)
 
 
+def _survey_id_unindexed() -> Any:
+    """``survey_id + 0``: keeps the planner off the survey_id indexes for "responses past
+    the watermark", which it would otherwise read in full (a million rows) to find the few
+    new ones; walking the primary key from the watermark on reads only those."""
+    return SurveyResponse.survey_id + 0
+
+
 def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
     kinds: dict[str, str] | None = None
     zone = platform_zone()
@@ -209,7 +216,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
                 SurveyResponse.region_code,
                 SurveyResponse.answers,
             )
-            .where(SurveyResponse.survey_id == survey_id, SurveyResponse.id > start)
+            .where(_survey_id_unindexed() == survey_id, SurveyResponse.id > start)
             .order_by(SurveyResponse.id)
             .limit(batch)
             .execution_options(yield_per=REFRESH_FETCH)
@@ -337,11 +344,12 @@ def rebuild_tallies(survey_id: int) -> int:
 
 _snapshots: OrderedDict[tuple[str, int, int], TallySnapshot] = OrderedDict()
 _summaries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+_texts: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
 
 
 def _forget_snapshots(survey_id: int) -> None:
     with _snapshots_lock:
-        for cache in (_snapshots, _summaries):
+        for cache in (_snapshots, _summaries, _texts):
             for key in [key for key in cache if key[1] == survey_id]:
                 del cache[key]
 
@@ -422,7 +430,7 @@ def _has_new_responses(survey_id: int) -> bool:
     return (
         db.session.scalar(
             sa.select(SurveyResponse.id)
-            .where(SurveyResponse.survey_id == survey_id, SurveyResponse.id > watermark)
+            .where(_survey_id_unindexed() == survey_id, SurveyResponse.id > watermark)
             .order_by(SurveyResponse.id)
             .limit(1)
         )
@@ -432,12 +440,19 @@ def _has_new_responses(survey_id: int) -> bool:
 
 def pending_responses(survey: Survey) -> int:
     """Responses stored but not yet in the tallies (shown on the page when a refresh lags)."""
-    watermark = _current_watermark(survey.id)
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(SurveyResponse)
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.id > watermark)
+    if not _has_new_responses(survey.id):
+        return 0  # the common case, answered by one index probe
+    newer = (
+        sa.select(SurveyResponse.id)
+        .where(
+            _survey_id_unindexed() == survey.id,
+            SurveyResponse.id > _current_watermark(survey.id),
+        )
+        .order_by(SurveyResponse.id)  # walk the primary key from the watermark on
+        .limit(10_000_000)
+        .subquery()
     )
+    return db.session.scalar(sa.select(sa.func.count()).select_from(newer))
 
 
 # --------------------------------------------------------------------------- figures
@@ -614,7 +629,37 @@ def _response_filter(survey: Survey, filters: Filters) -> list[Any]:
 def free_text_answers(
     survey: Survey, question_name: str, filters: Filters, limit: int = FREE_TEXT_LIMIT
 ) -> list[dict[str, Any]]:
-    """The latest free-text answers to a question (analysts only: callers must check)."""
+    """The latest free-text answers to a question (analysts only: callers must check).
+
+    Cached with the tallies' generation: searching a large survey for the latest texts of a
+    region takes a sort, which a page view should not repeat.
+    """
+    filters = check_filters(filters)
+    snapshot = load_snapshot(survey)
+    key = (
+        "texts",
+        survey.id,
+        snapshot.generation,
+        str(db.engine.url),
+        question_name,
+        filters,
+        limit,
+    )
+    with _snapshots_lock:
+        cached = _texts.get(key)
+    if cached is not None:
+        return cached
+    texts = _latest_texts(survey, question_name, filters, limit)
+    with _snapshots_lock:
+        _texts[key] = texts
+        while len(_texts) > SUMMARY_CACHE_SIZE:
+            _texts.popitem(last=False)
+    return texts
+
+
+def _latest_texts(
+    survey: Survey, question_name: str, filters: Filters, limit: int
+) -> list[dict[str, Any]]:
     rows = db.session.execute(
         sa.select(
             SurveyResponse.id,
@@ -623,7 +668,7 @@ def free_text_answers(
             SurveyResponse.language,
             SurveyResponse.answers,
         )
-        .where(*_response_filter(survey, check_filters(filters)))
+        .where(*_response_filter(survey, filters))
         .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
         .execution_options(yield_per=500)
     )
