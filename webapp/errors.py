@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+import sqlalchemy as sa
+from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from webapp.extensions import db
@@ -21,11 +22,22 @@ def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
     return render_template("error.html", error=error, status=status), status
 
 
-def handle_unexpected_error(error: Exception) -> tuple[Response | str, int]:
+#: Seconds a client is asked to wait when the database is unreachable (a restart, a fail-over).
+DATABASE_RETRY_AFTER = 5
+
+
+def handle_unexpected_error(error: Exception) -> tuple[Response | str, int] | Response:
     db.session.rollback()
     from flask import current_app
 
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
+        # The database is down or restarting: a temporary condition, so say so (503) and
+        # when to retry, rather than report a fault in the application (500).
+        body, status = handle_http_error(ServiceUnavailable())
+        response = make_response(body, status)
+        response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     return handle_http_error(InternalServerError())
 
 

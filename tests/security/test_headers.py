@@ -178,3 +178,26 @@ def test_every_cookie_is_secure_and_httponly_behind_tls(app: Flask, make_user) -
         assert "Secure" in cookie, cookie
         assert "HttpOnly" in cookie, cookie
         assert re.search(r"SameSite=(Lax|Strict)", cookie), cookie
+
+
+@pytest.mark.app_config(PROPAGATE_EXCEPTIONS=False)
+def test_an_unreachable_database_is_a_503_with_retry_after(app: Flask) -> None:
+    """During a database restart requests fail; clients are told to retry, not that the
+    application is broken (seen as HTTP 500 by bench/load_with_faults.py)."""
+    import sqlalchemy as sa
+
+    def unreachable() -> str:
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    unreachable.is_public = True  # type: ignore[attr-defined]
+    app.add_url_rule("/__security_probe_db", view_func=unreachable)
+    app.add_url_rule("/api/v1/__security_probe_db", "api_probe_db", view_func=unreachable)
+    client = app.test_client()
+    for path in ("/__security_probe_db", "/api/v1/__security_probe_db"):
+        response = client.get(path)
+        assert response.status_code == 503, path
+        assert response.headers["Retry-After"] == "5"
+        assert_secure_headers(response, path)
+        body = response.get_data(as_text=True)
+        assert "connection refused" not in body and "Traceback" not in body
+    assert client.get("/api/v1/__security_probe_db").is_json
