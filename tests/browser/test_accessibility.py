@@ -81,6 +81,8 @@ def test_public_pages_in_three_languages(
         audits.append(axe(page, "sign-in"))
         page.goto("/regions/")
         audits.append(axe(page, "regions"))
+        page.goto("/s/")
+        audits.append(axe(page, "open surveys"))
         page.goto(f"/s/{CITIZEN_SLUG}?lang={language}")
         audits.append(axe(page, "survey: first page"))
         page.evaluate(ANSWER_ANYTHING)
