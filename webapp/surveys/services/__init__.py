@@ -6,11 +6,12 @@ drafts and the exactly-once submission. ``demo``: synthetic demo content.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import has_request_context
 from flask_babel import gettext
+
+from webapp.surveys.xlsform import XLSFormProblem
 
 
 def _(text: str, **params: Any) -> str:
@@ -25,24 +26,9 @@ class SurveyError(ValueError):
     """A request about surveys that cannot be carried out, with a message for the person."""
 
 
-@dataclass(frozen=True)
-class ImportProblem:
-    """One reason an upload was refused; sheet, row and column are None when not known."""
-
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.sheet:
-            where.append(f"sheet '{self.sheet}'")
-        if self.row:
-            where.append(f"row {self.row}")
-        if self.column:
-            where.append(f"column '{self.column}'")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+#: One reason an upload was refused (sheet, row and column are None when not known); the
+#: same shape the XLSForm reader reports, so its problems pass through unchanged.
+ImportProblem = XLSFormProblem
 
 
 class ImportRefused(SurveyError):
