@@ -34,6 +34,10 @@ def load_demo() -> str:
         return "skipped: load the regions first (flask --app webapp regions load)"
     ensure_catalogue()
     parts = [_import_panel(codes)]
+    # Commit the import first: the survey tallies are refreshed on a connection of their own,
+    # which SQLite would keep waiting behind this session's uncommitted write (and then count
+    # nothing, so the demo run would train without survey-derived indicators).
+    db.session.commit()
     surveys = recompute_survey_observations()
     parts.append(f"{surveys} survey-derived value(s)")
     db.session.commit()

@@ -43,6 +43,8 @@ def recompute_survey_observations() -> int:
 
     Values for indicators missing from the catalogue, for unknown regions or at another
     frequency than the catalogue's are left out and logged: they could not be scored.
+    Call it with no uncommitted writes in the session: the survey tallies are brought up to
+    date on a connection of their own, which SQLite makes wait behind a pending write.
     """
     frame = survey_observations()
     db.session.execute(sa.delete(RiskSurveyObservation))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from forecasting.demo import generate_panel
@@ -60,3 +61,26 @@ def test_worker_command_runs_queued_jobs(app, runner, analyst, monkeypatch):
     assert "after 1 job(s)" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(TrainingJob.status)) == "failed"
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=2)
+def test_demo_loaders_in_order_give_the_run_survey_derived_values(app, regions, monkeypatch):
+    """`flask demo load` runs surveys, their indicators, then risk in one process: the risk
+    loader must see the survey answers stored just before (it once counted none on SQLite)."""
+    from webapp.risk.models import RiskSurveyObservation
+    from webapp.risk.surveys import recompute_survey_observations
+    from webapp.surveys.results.demo import load_demo_indicators
+    from webapp.surveys.services.demo import load_demo_surveys
+
+    monkeypatch.setattr("webapp.risk.demo.generate_panel", small_panel_generator)
+    with app.app_context():
+        load_demo_surveys(citizen_responses=600, council_responses=5)
+        db.session.commit()
+        load_demo_indicators()
+        db.session.commit()
+        summary = load_demo()
+        db.session.commit()
+        stored = db.session.scalar(sa.select(sa.func.count()).select_from(RiskSurveyObservation))
+        assert f"; {stored} survey-derived value(s);" in summary, summary
+        assert stored > 0
+        assert recompute_survey_observations() == stored
