@@ -7,6 +7,7 @@ describes every route, parameter and response.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -192,15 +193,7 @@ def scores() -> Response:
         query = query.where(RiskScore.period == period)
     if region_code is not None:
         query = query.where(RiskScore.region_code == region_code)
-    items, total = _page_of(query, page)
-    return jsonify(
-        params.paginated(
-            [serializers.score_json(item) for item in items],
-            total,
-            page,
-            run=_run_reference(published),
-        )
-    )
+    return _published_page(query, page, serializers.score_json, published)
 
 
 @blueprint.get("/forecasts")
@@ -237,13 +230,17 @@ def forecasts() -> Response:
         query = query.where(RiskForecast.period == period)
     if region_code is not None:
         query = query.where(RiskForecast.region_code == region_code)
+    return _published_page(query, page, serializers.forecast_json, published)
+
+
+def _published_page(
+    query: sa.Select, page: params.Page, serialize: Callable[[Any], dict], published: RiskModelRun
+) -> Response:
+    """One page of a published run's rows, with the run named so clients can cite it."""
     items, total = _page_of(query, page)
     return jsonify(
         params.paginated(
-            [serializers.forecast_json(item) for item in items],
-            total,
-            page,
-            run=_run_reference(published),
+            [serialize(item) for item in items], total, page, run=_run_reference(published)
         )
     )
 
