@@ -4,7 +4,8 @@ Setup: a scratch PostgreSQL database (``flask db upgrade``, ``regions load``, a 
 imported and opened with ``flask surveys import --publish``), gunicorn with 3 workers on a
 loopback port. Then ``--clients`` threads each answer ``--per-client`` surveys through the
 real pages, like a browser without JavaScript: GET the first page, read the CSRF token and
-the submission id, POST each page, follow the redirect, until the thank-you page. After an
+the submission id, POST each page, follow the redirect (the last post answers with the
+thank-you page itself), until the thank-you page. After an
 error or a time-out a client retries the same step with the SAME submission id (as a person
 pressing the button again would). Meanwhile one worker is killed with SIGKILL and PostgreSQL
 is restarted (``pg_ctlcluster --skip-systemctl-redirect VERSION main restart``, as root),
@@ -327,16 +328,19 @@ def respond(base_url: str, tally: Tally, rng: random.Random, stop_at: float) -> 
                     url, data=data, timeout=10, allow_redirects=False
                 ),
             )
-            if posted.status_code != 303:
+            if posted.status_code == 200:  # the stored answers' thank-you page
+                following = posted
+            elif posted.status_code == 303:
+                following = with_retries(
+                    tally,
+                    stop_at,
+                    "follow",
+                    lambda posted=posted: session.get(
+                        base_url + posted.headers["Location"].removeprefix(base_url), timeout=10
+                    ),
+                )
+            else:
                 raise GiveUp(f"post {names[0]} answered {posted.status_code}")
-            following = with_retries(
-                tally,
-                stop_at,
-                "follow",
-                lambda posted=posted: session.get(
-                    base_url + posted.headers["Location"].removeprefix(base_url), timeout=10
-                ),
-            )
             html = following.text
         if 'name="submission_id"' in html or following.status_code != 200:
             raise GiveUp("no thank-you page after the last page")

@@ -6,7 +6,8 @@ For each database (SQLite file; PostgreSQL if reachable) this script:
    drops afterwards), the schema, the region registry and a one-page public survey;
 2. starts gunicorn on 127.0.0.1 with the real app (CSRF on, rate limit set high) and drives
    complete submissions: GET the page, parse the CSRF token and submission id, POST the
-   answers, follow the redirect to the thank-you page;
+   answers and receive the thank-you page (the storing post answers with it; a redirect,
+   if the app sent one, would be followed and timed too);
 3. starts gunicorn again with a bare WSGI endpoint (no Flask) that inserts the same kind of
    row into the same table, and drives it with the same number of client threads;
 4. prints submissions/s for both and their ratio. Counts are bounded; only loopback is used.
@@ -341,7 +342,7 @@ def main() -> None:
         f"Survey submissions, {args.submissions} per run, {args.workers} gunicorn workers, "
         f"{args.clients} client threads, CSRF on, loopback only"
     )
-    print("full stack = GET page + parse CSRF token and submission id + POST + thank-you page")
+    print("full stack = GET page + parse CSRF token and submission id + POST -> thank-you page")
     print(f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}")
 
     def show(row: dict[str, Any]) -> None:

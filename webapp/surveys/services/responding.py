@@ -26,6 +26,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import g, has_app_context
+from sqlalchemy import orm
 
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -105,6 +106,10 @@ class Outcome:
     draft: SurveyDraft | None = None
     response: SurveyResponse | None = None
     errors: dict[str, AnswerError] = field(default_factory=dict)
+    #: For THANKS: the response's definition and language, read before the commit so that
+    #: the thank-you page can be shown without reloading the expired rows.
+    definition: SurveyDefinition | None = None
+    language: str | None = None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -127,14 +132,43 @@ def content_hash(answers: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def current_regions() -> list[Region]:
-    """The registry's current units, read once per request."""
+@dataclass(frozen=True)
+class RegionChoice:
+    """What a respondent page needs of a registry unit: its code and its names."""
+
+    code: str
+    name_kk: str
+    name_ru: str
+    name_en: str
+
+    def name(self, language: str) -> str:
+        return getattr(self, f"name_{language}", None) or self.name_en
+
+
+def current_regions() -> list[RegionChoice]:
+    """The registry's current units, read once per request.
+
+    Only the columns a page needs are read, as plain rows: loading ``Region`` objects also
+    decoded two JSON columns per unit on every page view and post.
+    """
     if has_app_context() and "survey_regions" in g:
         return g.survey_regions
+    today = dt.date.today()
+    rows = db.session.execute(
+        sa.select(
+            Region.code,
+            Region.name_kk,
+            Region.name_ru,
+            Region.name_en,
+            Region.valid_from,
+            Region.valid_to,
+        ).order_by(Region.position)
+    )
     regions = [
-        region
-        for region in db.session.scalars(sa.select(Region).order_by(Region.position))
-        if region.is_current
+        RegionChoice(row.code, row.name_kk, row.name_ru, row.name_en)
+        for row in rows
+        if (row.valid_from is None or row.valid_from <= today)
+        and (row.valid_to is None or today <= row.valid_to)
     ]
     if has_app_context():
         g.survey_regions = regions
@@ -145,6 +179,19 @@ def region_codes() -> list[str] | None:
     """Codes respondents may choose; None when no registry is loaded (any code accepted)."""
     codes = [region.code for region in current_regions()]
     return codes or None
+
+
+def find_respondent_survey(slug: str) -> Survey | None:
+    """The survey at a public address, with its current version in the same query.
+
+    The version's definition column is not read: ``SurveyVersion.load`` keeps parsed
+    definitions per worker and reads the column only for a version it has not seen.
+    """
+    return db.session.scalar(
+        sa.select(Survey)
+        .where(Survey.slug == slug)
+        .options(orm.joinedload(Survey.current_version).defer(SurveyVersion.definition))
+    )
 
 
 def find_response(submission_id: str) -> SurveyResponse | None:
@@ -403,7 +450,9 @@ def _finish(
     else:  # a one-page survey: the draft made by this very post was never stored
         db.session.expunge(draft)
     db.session.flush()  # raises IntegrityError on a concurrent duplicate
-    return Outcome(Step.THANKS, response=response)
+    return Outcome(
+        Step.THANKS, response=response, definition=definition, language=response.language
+    )
 
 
 def _region_of(
@@ -439,9 +488,12 @@ def _repeated_submission(
     """A post for a submission already stored: the same content is a harmless retry."""
     if existing.survey_id != survey.id:
         raise RespondentRefused(Refusal.CONFLICT)
-    if posted.action != "next":
-        return Outcome(Step.THANKS, response=existing)
     definition = existing.version.load()
+    thanks = Outcome(
+        Step.THANKS, response=existing, definition=definition, language=existing.language
+    )
+    if posted.action != "next":
+        return thanks
     if not 0 <= posted.page_index < len(definition.pages):
         raise RespondentRefused(Refusal.CONFLICT)
     values = page_values(definition, posted.page_index, posted.form)
@@ -451,7 +503,7 @@ def _repeated_submission(
     )
     if errors or content_hash(clean) != existing.content_hash:
         raise RespondentRefused(Refusal.CONFLICT)
-    return Outcome(Step.THANKS, response=existing)
+    return thanks
 
 
 # --------------------------------------------------------------------------- page display

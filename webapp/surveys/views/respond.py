@@ -3,6 +3,10 @@
 URLs: ``/s/<slug>`` starts (a new submission id), ``/s/<slug>/i/<token>`` starts or resumes
 an invitation, ``/s/<slug>/r/<submission id>`` shows the current page (or the thank-you
 page once stored) and takes each page's post.
+
+The post that stores the response answers with the thank-you page itself (no redirect and
+second request): its address is the submission's own, so reloading it, by GET or by posting
+again, shows the same thank-you and stores nothing new.
 """
 
 from __future__ import annotations
@@ -23,9 +27,8 @@ from webapp.extensions import db, limiter
 from webapp.surveys.answers import AnswerError
 from webapp.surveys.councils import member_councils
 from webapp.surveys.definition import SurveyDefinition
-from webapp.surveys.models import Audience, Council, Survey, SurveyDraft, SurveyResponse
+from webapp.surveys.models import Audience, Council, Survey, SurveyDraft
 from webapp.surveys.services import SurveyError
-from webapp.surveys.services.authoring import find_survey
 from webapp.surveys.services.responding import (
     PostedPage,
     Refusal,
@@ -37,6 +40,7 @@ from webapp.surveys.services.responding import (
     choose_language,
     draft_for_invitation,
     find_draft,
+    find_respondent_survey,
     find_response,
     is_submission_id,
     new_submission_id,
@@ -109,7 +113,7 @@ def interface_language() -> str:
 
 
 def survey_or_404(slug: str) -> Survey:
-    survey = find_survey(slug)
+    survey = find_respondent_survey(slug)
     if survey is None:
         abort(404)
     return survey
@@ -205,11 +209,13 @@ def render_draft(
     )
 
 
-def render_thanks(survey: Survey, response: SurveyResponse | None, language: str) -> str:
-    definition = (response.version if response else survey.current_version).load()
+def render_thanks(survey: Survey, definition: SurveyDefinition | None, language: str) -> str:
+    """The thank-you page; ``definition`` is the answered version's (None: the survey has none)."""
     with force_locale(language):
         return render_template(
-            "surveys/respond/thanks.html", survey=survey, title=definition.label(language)
+            "surveys/respond/thanks.html",
+            survey=survey,
+            title=definition.label(language) if definition else survey.slug,
         )
 
 
@@ -281,7 +287,7 @@ def resume(slug: str, submission_id: str) -> Any:
         abort(404)
     response = find_response(submission_id)
     if response is not None and response.survey_id == survey.id:
-        return render_thanks(survey, response, response.language)
+        return render_thanks(survey, response.version.load(), response.language)
     draft = find_draft(submission_id)
     if draft is None or draft.version.survey_id != survey.id:
         return redirect(url_for("surveys.start", slug=slug))
@@ -317,7 +323,10 @@ def answer(slug: str, submission_id: str) -> Any:
     if form.get(HONEYPOT_FIELD, "").strip():
         # A bot filled the field people are asked to leave empty: keep nothing, say thanks.
         current_app.logger.info("survey %s: honeypot post discarded", survey.id)
-        return render_thanks(survey, None, language if language in ("kk", "ru", "en") else "en")
+        definition = survey.current_version.load() if survey.current_version else None
+        return render_thanks(
+            survey, definition, language if language in ("kk", "ru", "en") else "en"
+        )
     try:
         page_index = int(form.get("page", ""))
     except ValueError:
@@ -360,7 +369,12 @@ def answer(slug: str, submission_id: str) -> Any:
             db.session.rollback()
             abort(400, description=str(error))
     assert outcome is not None
-    if outcome.step in (Step.THANKS, Step.GO_TO_PAGE):
+    if outcome.step == Step.THANKS:
+        # Shown by this response, not after a redirect: the definition and language were
+        # read before the commit, so no row is read again.
+        assert outcome.language is not None
+        return render_thanks(survey, outcome.definition, outcome.language)
+    if outcome.step == Step.GO_TO_PAGE:
         return redirect(url_for("surveys.resume", slug=slug, submission_id=submission_id), 303)
     draft = outcome.draft
     assert draft is not None
