@@ -15,6 +15,7 @@ from forecasting.models.base import (
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from forecasting.models.boosting import GlobalGradientBoostingForecaster, GlobalLinearForecaster
 from forecasting.models.ets import ExponentialSmoothingForecaster
+from forecasting.models.smoothing import PooledExponentialSmoothingForecaster
 
 __all__ = [
     "FORECAST_COLUMNS",
@@ -25,6 +26,7 @@ __all__ = [
     "GlobalGradientBoostingForecaster",
     "GlobalLinearForecaster",
     "NaiveForecaster",
+    "PooledExponentialSmoothingForecaster",
     "SeasonalNaiveForecaster",
     "default_candidates",
     "probability_at_least",

@@ -33,6 +33,11 @@ from forecasting.models.boosting import (
     GlobalLinearForecaster,
 )
 from forecasting.models.ets import ExponentialSmoothingForecaster
+from forecasting.models.smoothing import PooledExponentialSmoothingForecaster
+
+#: Steeper trends for ``series_ets``: smooth series (fertility rates) follow their last slope.
+STEEP_TREND_GAINS = (0.03, 0.08, 0.15, 0.3, 0.6, 1.0)
+STEEP_DAMPINGS = (0.8, 0.9, 0.95, 0.98)
 
 
 def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseForecaster]:
@@ -42,6 +47,13 @@ def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseF
         "seasonal_naive": SeasonalNaiveForecaster(),
         "ses": ExponentialSmoothingForecaster(trend=None),
         "ets": ExponentialSmoothingForecaster(),
+        "pooled_ets": PooledExponentialSmoothingForecaster(horizon=horizon),
+        "series_ets": PooledExponentialSmoothingForecaster(
+            horizon=horizon,
+            pooling="series",
+            trend_gains=STEEP_TREND_GAINS,
+            dampings=STEEP_DAMPINGS,
+        ),
         "linear": GlobalLinearForecaster(horizon=horizon, random_state=random_state),
         "gbm": GlobalGradientBoostingForecaster(horizon=horizon, random_state=random_state),
     }
@@ -50,7 +62,7 @@ def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseF
 #: Tried by default. ``linear`` is available by name but not tried by default: it beat
 #: neither the demo panel's nor the fertility panel's best model. ETS with a damped trend
 #: is the slowest candidate but wins on smooth trending series (World Bank fertility).
-DEFAULT_MODELS = ("naive", "seasonal_naive", "ses", "ets", "gbm")
+DEFAULT_MODELS = ("naive", "seasonal_naive", "pooled_ets", "series_ets", "linear", "gbm")
 
 
 def default_candidates(

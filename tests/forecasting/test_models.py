@@ -19,6 +19,7 @@ from forecasting.models import (
     GlobalGradientBoostingForecaster,
     GlobalLinearForecaster,
     NaiveForecaster,
+    PooledExponentialSmoothingForecaster,
     SeasonalNaiveForecaster,
     probability_at_least,
 )
@@ -50,6 +51,8 @@ ALL_MODELS = [
     ExponentialSmoothingForecaster(),
     GlobalGradientBoostingForecaster(horizon=4, **FAST_GBM),
     GlobalLinearForecaster(horizon=4),
+    PooledExponentialSmoothingForecaster(horizon=4),
+    PooledExponentialSmoothingForecaster(horizon=4, pooling="series"),
 ]
 
 

@@ -1,0 +1,477 @@
+"""Exponential smoothing with parameters shared by every region of an indicator.
+
+Per-series ETS estimates its smoothing parameters from each series alone, by one-step
+likelihood. On short, noisy regional series that overfits: a few survey waves cannot tell
+an alpha of 0.1 from 0.6, and a series shorter than ``min_length`` gets no model at all.
+Here the parameters (level gain alpha, trend gain beta, damping phi, with or without a
+seasonal profile) are chosen **once per indicator** from a fixed grid, by the mean absolute
+scaled error of the 1..``horizon``-step forecasts made in-sample from every origin of every
+region: the criterion is the multi-step accuracy the forecasts are judged by, and hundreds
+of origins vote instead of one series' handful. The recursion runs for all grid points and
+all regions at once in numpy, so a fit costs milliseconds per series.
+
+Start-up: the level gain is ``max(alpha, 1 / (t + 1))`` at the t-th value, so the level is the
+running mean of the first values until the exponential window is the shorter one — a short
+series gets the mean of what it has rather than its first value.
+
+Season: the indicator's seasonal profile (classical decomposition of each series holding two
+full cycles, deviations from a centred moving average, averaged by calendar position, in
+units of the series' scale, median over regions) is subtracted before smoothing and added
+back to the forecasts; it is used when it lowers the criterion. Series too short for their
+own profile still get the indicator's.
+
+Intervals: empirical quantiles, per step, of the in-sample scaled errors of the chosen
+parameters, pooled over the indicator's regions and multiplied by each series' scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecasting.models.base import (
+    INTERVAL_COLUMNS,
+    INTERVAL_QUANTILES,
+    BaseForecaster,
+    Series,
+    concat_frames,
+    forecast_rows,
+    make_warning,
+    normal_bounds,
+    season_length_for,
+    sort_bounds,
+)
+
+#: Level gains tried (1.0 with no trend is the naive forecast).
+ALPHAS = (0.03, 0.06, 0.1, 0.15, 0.2, 0.3, 0.45, 0.65, 1.0)
+#: Trend gains and dampings tried by default (every pair, beside no trend). Gentle trends
+#: suit noisy panels; ``series_ets`` adds steep ones for smooth series (fertility rates).
+TREND_GAINS = (0.03, 0.08, 0.15, 0.3)
+DAMPINGS = (0.8, 0.9, 0.98)
+#: Reversion factors tried with the level-only triples: the forecast h steps ahead is
+#: ``mean + rho**h * (level - mean)`` with ``mean`` the series' mean so far (1: no reversion).
+RHOS = (0.5, 0.75, 0.9)
+#: Fewer in-sample errors than this at a step: interval from a normal fitted to the errors.
+MIN_INTERVAL_ERRORS = 30
+#: Groups with fewer series do not try a common part (it would be a series' own path).
+MIN_COMMON_SERIES = 3
+
+
+class PooledExponentialSmoothingForecaster(BaseForecaster):
+    """Damped-trend exponential smoothing, parameters chosen per indicator over all regions.
+
+    Parameters
+    ----------
+    horizon : int
+        Steps whose in-sample errors choose the parameters (forecasts may go further;
+        their intervals then widen with the square root of the step).
+    trend : {"auto", None}
+        "auto" tries damped additive trends beside none; None smooths the level only.
+    seasonal : {"auto", None}
+        "auto" tries the indicator's seasonal profile beside none (monthly and quarterly
+        data); None never uses one.
+    season_length : int or None
+        Periods per cycle; None takes it from the frequency.
+    pooling : {"indicator", "series"}
+        Share the parameters among the regions of an indicator, or choose them per series.
+    trend_gains, dampings : tuple of float
+        Trend gains (beta) and dampings (phi) tried, every pair.
+    """
+
+    @property
+    def name(self) -> str:
+        """Label in the ``model`` column: "pooled_ets", or "series_ets" chosen per series."""
+        return "series_ets" if self.pooling == "series" else "pooled_ets"
+
+    def __init__(
+        self,
+        horizon: int = 8,
+        trend: str | None = "auto",
+        seasonal: str | None = "auto",
+        season_length: int | None = None,
+        pooling: str = "indicator",
+        trend_gains: tuple[float, ...] = TREND_GAINS,
+        dampings: tuple[float, ...] = DAMPINGS,
+    ) -> None:
+        self.horizon = horizon
+        self.trend = trend
+        self.seasonal = seasonal
+        self.season_length = season_length
+        self.pooling = pooling
+        self.trend_gains = trend_gains
+        self.dampings = dampings
+
+    def _fit(self) -> None:
+        if self.trend not in ("auto", None):
+            raise ValueError(f"trend must be 'auto' or None, got {self.trend!r}")
+        if self.seasonal not in ("auto", None):
+            raise ValueError(f"seasonal must be 'auto' or None, got {self.seasonal!r}")
+        if self.pooling not in ("indicator", "series"):
+            raise ValueError(f"pooling must be 'indicator' or 'series', got {self.pooling!r}")
+        if int(self.horizon) < 1:
+            raise ValueError(f"horizon must be >= 1, got {self.horizon}")
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for key, item in self.series_.items():
+            group = item.indicator if self.pooling == "indicator" else "/".join(key)
+            groups.setdefault(group, []).append(key)
+        self.groups_ = groups
+        self.states_: dict[tuple[str, str], dict] = {}
+        self.parameters_: dict[str, dict] = {}
+        self.errors_: dict[str, np.ndarray] = {}
+        for group, keys in groups.items():
+            self._fit_group(group, keys)
+
+    def _season(self, item: Series) -> int:
+        if self.season_length is not None:
+            if int(self.season_length) < 1:
+                raise ValueError(f"season_length must be >= 1, got {self.season_length}")
+            return int(self.season_length)
+        return season_length_for(item.frequency)
+
+    def _fit_group(self, group: str, keys: list[tuple[str, str]]) -> None:
+        items = [self.series_[key] for key in keys]
+        scales = _scales(items)
+        for item in items:
+            if not _own_scale(item.values) > 0:
+                self.warnings_.append(
+                    make_warning(
+                        item,
+                        self.name,
+                        "pooled_scale",
+                        "constant or single-value series: error scale and interval width "
+                        "borrowed from the other regions",
+                    )
+                )
+        # Series on a common calendar (columns are periods), in units of their scale.
+        first = min(item.start.ordinal for item in items)
+        length = max(item.start.ordinal + len(item.values) for item in items) - first
+        values = np.full((len(items), length), np.nan)
+        for row, (item, scale) in enumerate(zip(items, scales, strict=True)):
+            offset = item.start.ordinal - first
+            values[row, offset : offset + len(item.values)] = item.values / scale
+        season = self._season(items[0])
+        components = {"none": np.zeros(length)}
+        profile = None
+        if self.seasonal == "auto" and season > 1:
+            profile = _pooled_profile(items, scales, season)
+            if profile is not None:
+                components["profile"] = profile[(first + np.arange(length)) % season]
+        grid = _grid(self.trend_gains if self.trend == "auto" else (), self.dampings)
+        horizon = int(self.horizon)
+        best = None
+        for variant, component in components.items():
+            adjusted = values - component[None, :]
+            for common in (False, True) if len(items) >= MIN_COMMON_SERIES else (False,):
+                shared = _common_part(adjusted, grid, horizon) if common else None
+                own = adjusted - shared["path"][None, :] if common else adjusted
+                offset = shared["offset"] if common else None
+                level, slope = _smooth(own, grid)
+                criterion = _criterion(own, level, slope, grid, horizon, offset)
+                if not np.isfinite(criterion).any():
+                    continue
+                choice = int(np.nanargmin(criterion))
+                if best is None or criterion[choice] < best["criterion"]:
+                    best = {
+                        "criterion": float(criterion[choice]),
+                        "seasonal": variant,
+                        "common": shared,
+                        "choice": choice,
+                        "level": level[choice],
+                        "slope": slope[choice],
+                        "own": own,
+                    }
+        if best is None:  # no origin to judge by (every series has one or two values)
+            first_triple = {name: values_[:1] for name, values_ in grid.items()}
+            level, slope = _smooth(values, first_triple)
+            best = {"criterion": None, "seasonal": "none", "common": None, "choice": 0,
+                    "level": level[0], "slope": slope[0], "own": values}  # fmt: skip
+        chosen = {name: float(values_[best["choice"]]) for name, values_ in grid.items()}
+        shared = best["common"]
+        self.errors_[group] = _scaled_errors(
+            best["own"], best["level"], best["slope"], chosen, horizon,
+            None if shared is None else shared["offset"],
+        )  # fmt: skip
+        means = _running_mean(best["own"])
+        self.parameters_[group] = {
+            **chosen,
+            "seasonal": best["seasonal"] == "profile",
+            "common": None if shared is None else shared["parameters"],
+            "criterion": best["criterion"],
+        }
+        for row, (key, item) in enumerate(zip(keys, items, strict=True)):
+            last = item.start.ordinal + len(item.values) - 1 - first
+            self.states_[key] = {
+                "group": group,
+                "level": float(best["level"][row, last]),
+                "slope": float(best["slope"][row, last]),
+                "mean": float(means[row, last]),
+                "scale": float(scales[row]),
+                "profile": profile if best["seasonal"] == "profile" else None,
+                "season": season,
+                "common": None
+                if shared is None
+                else {
+                    "level": float(shared["level"][last]),
+                    "slope": float(shared["slope"][last]),
+                    "mean": float(shared["mean"][last]),
+                    **shared["parameters"],
+                },
+            }
+
+    def _predict(self, horizon: int) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+        frames = []
+        steps = np.arange(1, horizon + 1)
+        quantiles = {
+            group: _step_quantiles(errors, horizon) for group, errors in self.errors_.items()
+        }
+        for key, state in self.states_.items():
+            item = self.series_[key]
+            mean = _ahead(state, self.parameters_[state["group"]], steps)
+            if state["common"] is not None:
+                mean = mean + _ahead(state["common"], state["common"], steps)
+            if state["profile"] is not None:
+                positions = (item.last.ordinal + steps) % state["season"]
+                mean = mean + state["profile"][positions]
+            mean = mean * state["scale"]
+            spread = quantiles[state["group"]] * state["scale"]
+            bounds = {
+                column: mean + spread[:, number] for number, column in enumerate(INTERVAL_COLUMNS)
+            }
+            frames.append(sort_bounds(forecast_rows(item, mean, bounds, self.name)))
+        return concat_frames(frames), []
+
+
+def _own_scale(values: np.ndarray) -> float:
+    """Mean absolute one-step change (NaN for fewer than two values)."""
+    if len(values) < 2:
+        return float("nan")
+    return float(np.mean(np.abs(np.diff(values))))
+
+
+def _scales(items: list[Series]) -> np.ndarray:
+    """Each series' scale; constant or one-value series borrow the median of the others."""
+    own = np.array([_own_scale(item.values) for item in items])
+    usable = own[np.isfinite(own) & (own > 0)]
+    if usable.size:
+        fallback = float(np.median(usable))
+    else:
+        levels = np.concatenate([np.abs(item.values) for item in items])
+        fallback = float(np.mean(levels)) * 0.01 if levels.size and np.mean(levels) > 0 else 1.0
+    return np.where(np.isfinite(own) & (own > 0), own, fallback)
+
+
+def _grid(trend_gains, dampings) -> dict[str, np.ndarray]:
+    """Parameter sets tried: every alpha with no trend and with every (beta, phi) pair, and
+    the level-only ones with every reversion factor."""
+    trends = [(0.0, 1.0), *((beta, phi) for beta in trend_gains for phi in dampings)]
+    rows = [(alpha, beta, phi, 1.0) for alpha in ALPHAS for beta, phi in trends]
+    rows += [(alpha, 0.0, 1.0, rho) for alpha in ALPHAS for rho in RHOS]
+    table = np.array(rows, dtype=float)
+    return {name: table[:, column] for column, name in enumerate(("alpha", "beta", "phi", "rho"))}
+
+
+def _ahead(state: dict, parameters: dict, steps: np.ndarray) -> np.ndarray:
+    """Forecast 1..h steps from a level, slope and running mean."""
+    damping = np.cumsum(parameters["phi"] ** steps)
+    reversion = parameters["rho"] ** steps
+    return state["mean"] + reversion * (state["level"] - state["mean"]) + damping * state["slope"]
+
+
+def _smooth(values: np.ndarray, grid: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Level and slope after each period, for every parameter triple and series at once.
+
+    ``values`` is (series, period) on a common calendar, NaN before a series starts and
+    after it ends (the state is carried unchanged there). Returns arrays (parameters,
+    series, period); the level is NaN before a series' first value.
+    """
+    count, (n_series, length) = len(grid["alpha"]), values.shape
+    level = np.full((count, n_series, length), np.nan)
+    slope = np.zeros((count, n_series, length))
+    current = np.full((count, n_series), np.nan)
+    trend = np.zeros((count, n_series))
+    seen = np.zeros(n_series)
+    alpha, beta, phi = grid["alpha"][:, None], grid["beta"][:, None], grid["phi"][:, None]
+    for time in range(length):
+        observed = values[:, time]
+        valid = np.isfinite(observed)
+        updating = valid & (seen > 0)
+        gain = np.maximum(alpha, 1.0 / (seen + 1.0))
+        predicted = current + phi * trend
+        error = observed - predicted
+        current = np.where(updating, predicted + gain * error, current)
+        trend = np.where(updating, phi * trend + beta * gain * error, trend)
+        current = np.where(valid & (seen == 0), observed, current)
+        seen = seen + valid
+        level[:, :, time] = current
+        slope[:, :, time] = trend
+    return level, slope
+
+
+def _running_mean(values: np.ndarray) -> np.ndarray:
+    """Mean of each series' values so far (carried after its end, NaN before its start)."""
+    finite = np.isfinite(values)
+    total = np.cumsum(np.where(finite, values, 0.0), axis=1)
+    count = np.cumsum(finite, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def _origin_mask(values: np.ndarray) -> np.ndarray:
+    """Periods that may serve as forecast origins: at least two values seen so far."""
+    return np.cumsum(np.isfinite(values), axis=1) >= 2
+
+
+def _forecasts(level, slope, means, parameters, step: int, damping):
+    """Forecasts made at every origin for ``step`` periods later (origins axis last)."""
+    reversion = parameters["rho"] ** step
+    expand = (slice(None),) + (None,) * (level.ndim - 1) if np.ndim(reversion) else ()
+    reversion = reversion[expand] if expand else reversion
+    damping = damping[expand] if expand else damping
+    return (
+        means[..., :-step]
+        + reversion * (level[..., :-step] - means[..., :-step])
+        + damping * slope[..., :-step]
+    )
+
+
+def _criterion(values, level, slope, grid, horizon: int, offset=None) -> np.ndarray:
+    """Mean absolute error (values are in scale units) of the 1..horizon-step forecasts from
+    every origin, per parameter triple. ``offset[h - 1, t]`` is added to the forecast made at
+    ``t`` for ``t + h`` (the common part's forecast error, when there is one)."""
+    origins = _origin_mask(values)
+    means = _running_mean(values)[None]
+    total = np.zeros(len(grid["phi"]))
+    count = 0
+    damping = np.zeros(len(grid["phi"]))
+    for step in range(1, min(horizon, values.shape[1] - 1) + 1):
+        damping = damping + grid["phi"] ** step
+        forecast = _forecasts(level, slope, means, grid, step, damping)
+        if offset is not None:
+            forecast = forecast + offset[step - 1, :-step][None, None, :]
+        usable = origins[:, :-step] & np.isfinite(values[:, step:])
+        errors = np.abs(values[None, :, step:] - forecast)
+        total += np.where(usable[None], errors, 0.0).sum(axis=(1, 2))
+        count += int(usable.sum())
+    if count == 0:
+        return np.full(len(grid["phi"]), np.nan)
+    return total / count
+
+
+def _scaled_errors(values, level, slope, parameters, horizon: int, offset=None) -> np.ndarray:
+    """Signed in-sample errors (actual - forecast, in scale units) by step, (horizon, n)
+    NaN-padded, for one parameter triple (``level``, ``slope`` are (series, period))."""
+    origins = _origin_mask(values)
+    means = _running_mean(values)
+    rows = []
+    damping = 0.0
+    for step in range(1, horizon + 1):
+        damping += parameters["phi"] ** step
+        if values.shape[1] <= step:
+            rows.append(np.empty(0))
+            continue
+        forecast = _forecasts(level, slope, means, parameters, step, damping)
+        if offset is not None:
+            forecast = forecast + offset[step - 1, :-step][None, :]
+        errors = values[:, step:] - forecast
+        rows.append(errors[origins[:, :-step] & np.isfinite(errors)])
+    width = max((len(row) for row in rows), default=0)
+    result = np.full((horizon, width), np.nan)
+    for step, row in enumerate(rows):
+        result[step, : len(row)] = row
+    return result
+
+
+def _common_part(values, grid, horizon: int) -> dict:
+    """The movement all series of the group share, and its smoothed forecasts.
+
+    The path accumulates the mean one-step change over the series present in both periods
+    (so a region entering or leaving the panel does not move it); it is far less noisy than
+    any one region. It is smoothed with the grid parameter triple that forecasts the path
+    itself best. ``offset[h - 1, t]`` is the path's forecast error at ``t`` for ``t + h``.
+    """
+    changes = np.diff(values, axis=1)
+    counts = np.isfinite(changes).sum(axis=0)
+    mean_change = np.where(counts > 0, np.nansum(changes, axis=0) / np.maximum(counts, 1), 0.0)
+    path = np.concatenate([[0.0], np.cumsum(mean_change)])[None, :]
+    level, slope = _smooth(path, grid)
+    criterion = _criterion(path, level, slope, grid, horizon)
+    choice = int(np.nanargmin(criterion)) if np.isfinite(criterion).any() else 0
+    parameters = {name: float(values_[choice]) for name, values_ in grid.items()}
+    level, slope, means = level[choice], slope[choice], _running_mean(path)
+    offset = np.full((horizon, path.shape[1]), np.nan)
+    damping = 0.0
+    for step in range(1, min(horizon, path.shape[1] - 1) + 1):
+        damping += parameters["phi"] ** step
+        forecast = _forecasts(level, slope, means, parameters, step, damping)
+        offset[step - 1, :-step] = forecast[0] - path[0, step:]
+    return {
+        "path": path[0],
+        "offset": offset,
+        "level": level[0],
+        "slope": slope[0],
+        "mean": means[0],
+        "parameters": parameters,
+    }
+
+
+def _step_quantiles(errors: np.ndarray, horizon: int) -> np.ndarray:
+    """Scaled offsets of the four interval bounds per step (horizon, 4).
+
+    Empirical quantiles where a step has enough in-sample errors; beyond that a normal
+    interval whose spread grows with the square root of the step from the last step that
+    had enough (or from the one-step errors, or 1 when there are none).
+    """
+    result = np.zeros((horizon, len(INTERVAL_COLUMNS)))
+    reference_sigma, reference_step = None, 1
+    for step in range(1, horizon + 1):
+        row = errors[step - 1] if step - 1 < len(errors) else np.empty(0)
+        row = row[np.isfinite(row)]
+        if len(row) >= MIN_INTERVAL_ERRORS:
+            result[step - 1] = np.quantile(row, INTERVAL_QUANTILES)
+            reference_sigma, reference_step = float(np.sqrt(np.mean(row**2))), step
+            continue
+        if reference_sigma is None:
+            pooled = errors[np.isfinite(errors)] if errors.size else np.empty(0)
+            reference_sigma = float(np.sqrt(np.mean(pooled**2))) if pooled.size else 1.0
+        sigma = reference_sigma * np.sqrt(step / reference_step)
+        bounds = normal_bounds(np.zeros(1), np.array([sigma]))
+        result[step - 1] = [bounds[column][0] for column in INTERVAL_COLUMNS]
+    return result
+
+
+def _decomposition_indices(values: np.ndarray, season: int) -> np.ndarray | None:
+    """Classical additive seasonal indices by position in the series (None if < 2 cycles):
+    mean deviation from the centred moving average, centred to sum to zero."""
+    if len(values) < 2 * season:
+        return None
+    series = pd.Series(values)
+    if season % 2 == 0:
+        trend = series.rolling(season).mean().rolling(2).mean().shift(-(season // 2))
+    else:
+        trend = series.rolling(season, center=True).mean()
+    deviations = (series - trend).to_numpy()
+    positions = np.arange(len(values)) % season
+    indices = np.array(
+        [np.nanmean(deviations[positions == p]) if np.isfinite(deviations[positions == p]).any()
+         else np.nan for p in range(season)]
+    )  # fmt: skip
+    if not np.all(np.isfinite(indices)):
+        return None
+    return indices - indices.mean()
+
+
+def _pooled_profile(items: list[Series], scales: np.ndarray, season: int) -> np.ndarray | None:
+    """The indicator's seasonal profile by calendar position, in units of series scale."""
+    profiles = []
+    for item, scale in zip(items, scales, strict=True):
+        indices = _decomposition_indices(item.values, season)
+        if indices is None:
+            continue
+        # Position p of the series is calendar position (start + p) % season.
+        calendar = np.empty(season)
+        calendar[(item.start.ordinal + np.arange(season)) % season] = indices / scale
+        profiles.append(calendar)
+    if not profiles:
+        return None
+    profile = np.median(np.vstack(profiles), axis=0)
+    return profile - profile.mean()
