@@ -14,18 +14,28 @@ Text a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``
 carriage return, per OWASP's CSV-injection advice) is prefixed with an apostrophe; numbers
 stay numbers. Writers take an iterator of rows and never hold more than one chunk, so memory
 stays flat whatever the number of responses. Pure: no Flask, no database.
+
+Two kinds of row come in: ``ResponseRow`` (answers parsed, a datetime) and ``StoredRow`` (as
+``export_query`` reads them: the time already formatted by the database, the answers still
+JSON text). The CSV endpoint writes stored rows through ``stored_csv_chunks``, which keeps
+per-cell Python work off the common case (see ``_stored_cells``) and gives byte for byte the
+CSV that ``csv_chunks`` gives for the same responses.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
 from openpyxl import Workbook
 
 from webapp.surveys.definition import Choice, Question, SurveyDefinition
@@ -34,12 +44,16 @@ from webapp.surveys.results.tally import choice_values
 #: First characters that make a spreadsheet evaluate a cell.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 METADATA_COLUMNS = ("response_id", "submitted_at", "language", "region_code", "survey_version")
-#: Rows of CSV text gathered before a chunk is handed to the response.
+#: Rows of CSV text gathered before a chunk (about 64 KB) is handed to the response.
 CSV_ROWS_PER_CHUNK = 500
 
 #: One response as read from the database:
-#: (id, submitted_at, language, region_code, version number, answers).
-ResponseRow = tuple[int, datetime, str, str | None, int, dict[str, Any]]
+#: (id, submitted_at, language, region_code, version number, answers). ``submitted_at`` may
+#: also be the text of ``format_moment``, as the database writes it for a ``StoredRow``.
+ResponseRow = tuple[int, datetime | str, str, str | None, int, dict[str, Any]]
+#: One response as ``export_query.stored_rows`` reads it: (id, submitted_at as
+#: ``YYYY-MM-DDTHH:MM:SSZ``, language, region_code, version number, answers as JSON text).
+StoredRow = tuple[int, str, str, str | None, int, str | None]
 
 
 def neutralise(value: Any) -> Any:
@@ -87,7 +101,8 @@ def _answer_text(value: Any) -> Any:
     if type(value) is str:  # the common case first
         return "'" + value if value[:1] in _TRIGGER_SET and value else value
     if isinstance(value, list | tuple):
-        return " ".join(str(item) for item in value)
+        # Codes are checked on submission, but a stored list may hold anything.
+        return neutralise(" ".join(str(item) for item in value))
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int | float):
@@ -97,10 +112,13 @@ def _answer_text(value: Any) -> Any:
 
 _TRIGGER_SET = frozenset(FORMULA_TRIGGERS)
 
+#: A plan step: a question's name and, for a multiple choice, the options with 0/1 columns.
+Step = tuple[str, tuple[str, ...] | None]
 
-def _plan(columns: Sequence[Column]) -> list[tuple[str, tuple[str, ...] | None]]:
+
+def _plan(columns: Sequence[Column]) -> list[Step]:
     """Per question: its name and, for a multiple choice, the options with 0/1 columns."""
-    steps: list[tuple[str, tuple[str, ...] | None]] = []
+    steps: list[Step] = []
     for column in columns[len(METADATA_COLUMNS) :]:
         if column.option is None:
             steps.append((column.name, None))
@@ -110,23 +128,16 @@ def _plan(columns: Sequence[Column]) -> list[tuple[str, tuple[str, ...] | None]]
     return steps
 
 
-def export_row(
-    columns: Sequence[Column],
-    row: ResponseRow,
-    plan: list[tuple[str, tuple[str, ...] | None]] | None = None,
-) -> list[Any]:
-    """The cells of one response, in column order (pass ``_plan(columns)`` when writing many)."""
-    response_id, submitted_at, language, region_code, version, answers = row
-    moment = submitted_at.astimezone(UTC) if submitted_at.tzinfo else submitted_at
-    cells: list[Any] = [
-        response_id,
-        moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z",
-        language,
-        region_code or "",
-        version,
-    ]
-    answers = answers or {}
-    for name, options in plan if plan is not None else _plan(columns):
+def format_moment(moment: datetime) -> str:
+    """``submitted_at`` as exported: UTC to the second, ``Z`` (a naive time is taken as UTC)."""
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return moment.replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+def _answer_cells(answers: dict[str, Any], plan: Sequence[Step]) -> list[Any]:
+    """The question cells of one response, one value at a time (the reference for every path)."""
+    cells: list[Any] = []
+    for name, options in plan:
         value = answers.get(name)
         cells.append(_answer_text(value))
         if options is not None:
@@ -138,24 +149,169 @@ def export_row(
     return cells
 
 
-def csv_chunks(columns: Sequence[Column], rows: Iterable[ResponseRow]) -> Iterator[str]:
-    """The CSV text in chunks: a UTF-8 byte-order mark (so spreadsheets read Cyrillic), the
-    header, then the rows."""
+def export_row(
+    columns: Sequence[Column],
+    row: ResponseRow,
+    plan: list[Step] | None = None,
+) -> list[Any]:
+    """The cells of one response, in column order (pass ``_plan(columns)`` when writing many)."""
+    response_id, submitted_at, language, region_code, version, answers = row
+    moment = submitted_at if type(submitted_at) is str else format_moment(submitted_at)
+    cells: list[Any] = [response_id, moment, language, region_code or "", version]
+    cells += _answer_cells(answers or {}, plan if plan is not None else _plan(columns))
+    return cells
+
+
+def load_answers(text: str | None) -> dict[str, Any]:
+    """Stored answers JSON as a dict, read as the reference path reads it (the standard
+    library: integers of any size stay exact, NaN is accepted)."""
+    return (json.loads(text) if text else None) or {}
+
+
+def parsed_rows(rows: Iterable[StoredRow]) -> Iterator[ResponseRow]:
+    """Stored rows with their answers parsed, for ``export_row`` and ``write_xlsx``."""
+    for response_id, moment, language, region_code, version, text in rows:
+        yield response_id, moment, language, region_code, version, load_answers(text)
+
+
+#: Where stored answers JSON may hold text that starts with a formula trigger: a string opening
+#: with ``= + - @``, or with a tab or carriage return, escaped or as ``\u`` escapes. A closing
+#: quote is followed by ``: , ] }`` or a space, so the few false alarms come from escaped quotes
+#: inside text; they only send the row down the careful path.
+_MAY_NEED_NEUTRALISING = re.compile(r'"(?:[=+\-@\t\r]|\\[tr]|\\u00(?:0[9dD]|2[bBdD]|3[dD]|40))')
+#: Multiple-choice answers remembered per question with their cells (an export has few
+#: distinct combinations); past this many, new ones are worked out each time.
+_REMEMBERED_CHOICES = 4_096
+#: Types ``csv.writer`` writes as ``_answer_text`` has them written.
+_PLAIN_TYPES = frozenset((str, int, bool, type(None)))
+_PLAIN_OR_FLOAT = _PLAIN_TYPES | {float}
+#: orjson reads an integer past 64 bits as a float; the reference keeps it exact, so a float
+#: this large sends its row down the careful path.
+_LARGE_FLOAT = 2.0**63
+
+
+class _Unusual(Exception):
+    """A stored answer the fast path does not write the way ``_answer_cells`` would."""
+
+
+def _choice_cells(value: Any, options: tuple[str, ...]) -> list[Any]:
+    """A multiple-choice answer's raw cell and 0/1 cells, as ``_answer_cells`` writes them
+    (text already known to need no neutralising)."""
+    if value is None or value == "" or value == []:
+        return ["", *([""] * len(options))]
+    if type(value) is list:
+        try:
+            joined = " ".join(value)
+        except TypeError:  # codes that are not text
+            raise _Unusual from None
+        chosen = set(value)
+    elif type(value) is str:
+        joined, chosen = value, set(value.split())
+    else:
+        raise _Unusual
+    return [joined, *[1 if option in chosen else 0 for option in options]]
+
+
+def _stored_cells(plan: Sequence[Step]) -> Callable[[StoredRow], list[Any]]:
+    """A function from a stored row to its CSV cells, equal once written to ``export_row``'s.
+
+    Speed comes from orjson, and from leaving to ``csv.writer`` what it already does as the
+    reference path wants: ``None`` is written empty, numbers and booleans as ``str`` gives
+    them, so runs of single-answer questions are copied with one ``map`` and no per-cell
+    Python, and the cells of a multiple-choice answer are remembered per distinct answer.
+    Anything else sends the whole row to ``_answer_cells`` with the answers read by
+    ``load_answers``: text that may need neutralising (seen in the JSON text before
+    parsing), a list or an object where a single answer belongs, a very large number, JSON
+    orjson refuses (NaN, lone surrogates) and answers that are not an object.
+    """
+    # Runs of single-answer questions, each followed by at most one multiple choice.
+    segments: list[tuple[tuple[str, ...], str | None, tuple[str, ...], dict[Any, list[Any]]]]
+    segments = []
+    singles: list[str] = []
+    for name, options in plan:
+        if options is None:
+            singles.append(name)
+        else:
+            segments.append((tuple(singles), name, options, {}))
+            singles = []
+    if singles:
+        segments.append((tuple(singles), None, (), {}))
+    steps = list(plan)
+    risky = _MAY_NEED_NEUTRALISING.search
+    loads = orjson.loads
+    plain, plain_or_float, large = _PLAIN_TYPES, _PLAIN_OR_FLOAT, _LARGE_FLOAT
+
+    def cells(row: StoredRow) -> list[Any]:
+        response_id, moment, language, region_code, version, text = row
+        row_cells: list[Any] = [response_id, moment, language, region_code, version]
+        if not text:
+            return row_cells + _answer_cells({}, steps)
+        try:
+            answers = loads(text) or {}
+            if risky(text):
+                raise _Unusual
+            get = answers.get
+            for names, multiple, options, remembered in segments:
+                if names:
+                    values = list(map(get, names))
+                    if not plain.issuperset(map(type, values)) and (
+                        not plain_or_float.issuperset(map(type, values))
+                        or not all(
+                            -large < value < large for value in values if type(value) is float
+                        )
+                    ):
+                        raise _Unusual
+                    row_cells += values
+                if multiple is not None:
+                    value = get(multiple)
+                    key = tuple(value) if type(value) is list else value
+                    try:
+                        found = remembered.get(key)
+                    except TypeError:  # a dict, or a list holding one: never a usual answer
+                        raise _Unusual from None
+                    if found is None:
+                        found = _choice_cells(value, options)
+                        if len(remembered) < _REMEMBERED_CHOICES:
+                            remembered[key] = found
+                    row_cells += found
+        except (_Unusual, orjson.JSONDecodeError, AttributeError):
+            del row_cells[len(METADATA_COLUMNS) :]
+            row_cells += _answer_cells(load_answers(text), steps)
+        return row_cells
+
+    return cells
+
+
+def _csv_text(columns: Sequence[Column], cell_rows: Iterable[list[Any]]) -> Iterator[str]:
+    """CSV text in chunks of ``CSV_ROWS_PER_CHUNK`` rows: a UTF-8 byte-order mark (so
+    spreadsheets read Cyrillic), the header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow([column.name for column in columns])
-    pending = 0
+    rows = iter(cell_rows)
+    while True:
+        written = buffer.tell()
+        writer.writerows(itertools.islice(rows, CSV_ROWS_PER_CHUNK))
+        if buffer.tell() == written:
+            break
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+def csv_chunks(columns: Sequence[Column], rows: Iterable[ResponseRow]) -> Iterator[str]:
+    """The CSV text of parsed responses, in chunks (see ``_csv_text``)."""
     plan = _plan(columns)
-    for row in rows:
-        writer.writerow(export_row(columns, row, plan))
-        pending += 1
-        if pending >= CSV_ROWS_PER_CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    yield buffer.getvalue()
+    return _csv_text(columns, (export_row(columns, row, plan) for row in rows))
+
+
+def stored_csv_chunks(columns: Sequence[Column], rows: Iterable[StoredRow]) -> Iterator[str]:
+    """The CSV text of stored responses, in chunks: the same text as ``csv_chunks`` would
+    give for the same responses parsed, several times faster."""
+    return _csv_text(columns, map(_stored_cells(_plan(columns)), rows))
 
 
 def codebook_rows(

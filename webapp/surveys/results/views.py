@@ -29,7 +29,14 @@ from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.surveys.models import Survey, SurveyState
 from webapp.surveys.results import charts, services
-from webapp.surveys.results.export import codebook_csv, csv_chunks, export_columns, write_xlsx
+from webapp.surveys.results.export import (
+    codebook_csv,
+    export_columns,
+    parsed_rows,
+    stored_csv_chunks,
+    write_xlsx,
+)
+from webapp.surveys.results.export_query import stored_rows
 from webapp.surveys.results.figures import FilterError, Filters
 from webapp.surveys.results.forms import (
     METHOD_LABELS,
@@ -195,7 +202,7 @@ def export_csv(survey_id: int) -> Response:
     definitions = services.survey_definitions(survey)
     last_id, _rows = services.start_export(survey, "csv")
     columns = export_columns(definitions)
-    body = csv_chunks(columns, services.export_rows(survey, last_id))
+    body = stored_csv_chunks(columns, stored_rows(survey, last_id))
     return Response(
         stream_with_context(body),
         mimetype="text/csv",
@@ -215,7 +222,7 @@ def export_xlsx(survey_id: int) -> Response:
         os.close(descriptor)
         path = Path(name)
         try:
-            write_xlsx(path, definitions, services.export_rows(survey, last_id))
+            write_xlsx(path, definitions, parsed_rows(stored_rows(survey, last_id)))
             with path.open("rb") as handle:
                 while chunk := handle.read(STREAM_CHUNK):
                     yield chunk
