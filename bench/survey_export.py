@@ -6,8 +6,13 @@ citizen survey (see ``survey_bench_data.py``), then measures each export in a fr
 process, so that its peak memory (``ru_maxrss``) is the export's alone:
 
 * CSV through the real endpoint (Flask test client, streamed body read chunk by chunk);
-* XLSX through the same writer the endpoint uses (openpyxl write-only into a temporary
-  file), over the first ``--xlsx-rows`` responses, because openpyxl is far slower than CSV.
+* XLSX through the same reader and writer the endpoint uses (openpyxl write-only into a
+  temporary file), over the first ``--xlsx-rows`` responses, because openpyxl is far slower
+  than CSV.
+
+Peak memory is the whole process's: the app alone (it imports pandas, SciPy and pyxform) is
+most of it, so the figure "before the export" is printed beside it. The machine note says how
+busy the machine was: figures taken while other work runs are lower by about that factor.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ import tempfile
 import time
 import tracemalloc
 from pathlib import Path
+
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -71,21 +78,26 @@ def measure_csv(url: str, survey_id: int) -> None:
 
 def measure_xlsx(url: str, survey_id: int, limit: int) -> None:
     from webapp.extensions import db
-    from webapp.surveys.models import Survey
+    from webapp.surveys.models import Survey, SurveyResponse
     from webapp.surveys.results import services
-    from webapp.surveys.results.export import write_xlsx
+    from webapp.surveys.results.export import parsed_rows, write_xlsx
+    from webapp.surveys.results.export_query import stored_rows
 
     app = make_app(url)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         definitions = services.survey_definitions(survey)
+        last_id = db.session.scalar(
+            sa.select(sa.func.max(SurveyResponse.id)).where(SurveyResponse.survey_id == survey_id)
+        )
         before = peak_mb()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "export.xlsx"
             started = time.perf_counter()
-            rows = itertools.islice(services.export_rows(survey, 2**62), limit)
-            count = write_xlsx(path, definitions, rows)
+            source = stored_rows(survey, last_id)
+            count = write_xlsx(path, definitions, itertools.islice(parsed_rows(source), limit))
             seconds = time.perf_counter() - started
+            source.close()
             size = path.stat().st_size
     print(
         f"XLSX: {count:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = {count / seconds:,.0f} rows/s; "
