@@ -20,14 +20,14 @@ import csv
 import io
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -77,6 +77,9 @@ INLINE_REFRESH_LIMIT = 50_000
 SNAPSHOT_CACHE_SIZE = 8
 #: Survey summaries kept in memory per process (per survey, watermark, filter and viewer).
 SUMMARY_CACHE_SIZE = 64
+#: Rendered figure sections kept in memory per process (per survey, watermark, filter,
+#: viewer kind and language); an analyst's page holds a few hundred kilobytes.
+MARKUP_CACHE_SIZE = 32
 #: Free-text answers shown to analysts per question.
 FREE_TEXT_LIMIT = 50
 #: Code of the national rows of post-stratified indicators.
@@ -199,7 +202,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
     counted = 0
     while limit is None or counted < limit:
         batch = REFRESH_BATCH if limit is None else min(REFRESH_BATCH, limit - counted)
-        start = _watermark(session, survey_id)
+        start, started_at = _watermark(session, survey_id)
         if kinds is None:
             survey = session.get(Survey, survey_id)
             kinds = question_kinds(reversed(survey_definitions(survey, session))) if survey else {}
@@ -240,6 +243,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
         if not seen:
             session.rollback()
             break
+        moved_at = datetime.now(UTC)
         try:
             moved = session.execute(
                 sa.update(SurveyResultWatermark)
@@ -247,7 +251,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
                     SurveyResultWatermark.survey_id == survey_id,
                     SurveyResultWatermark.last_response_id == start,
                 )
-                .values(last_response_id=end, updated_at=datetime.now(UTC))
+                .values(last_response_id=end, updated_at=moved_at)
             ).rowcount
             if moved != 1:
                 session.rollback()
@@ -257,19 +261,17 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
         except DBAPIError:  # SQLite: another writer got there first
             session.rollback()
             break
+        _advance_snapshot(session, survey_id, (start, started_at), (end, moved_at), days, tallies)
         counted += seen
         if not complete or seen < batch:
             break
     return counted
 
 
-def _watermark(session: Session, survey_id: int) -> int:
-    """The watermark of a survey, created at 0 the first time (committed at once)."""
-    current = session.scalar(
-        sa.select(SurveyResultWatermark.last_response_id).where(
-            SurveyResultWatermark.survey_id == survey_id
-        )
-    )
+def _watermark(session: Session, survey_id: int) -> tuple[int, datetime | None]:
+    """The watermark of a survey and when it last moved, created at 0 the first time
+    (committed at once)."""
+    current = _tally_state(survey_id, session)
     if current is not None:
         return current
     try:
@@ -277,7 +279,88 @@ def _watermark(session: Session, survey_id: int) -> int:
         session.commit()
     except (IntegrityError, DBAPIError):  # created meanwhile by another process
         session.rollback()
-    return 0
+    return _tally_state(survey_id, session) or (0, None)
+
+
+def _tally_state(survey_id: int, session: Session | None = None) -> tuple[int, datetime] | None:
+    """(last response counted, time of that refresh) of a survey, None before any count."""
+    query = sa.select(
+        SurveyResultWatermark.last_response_id, SurveyResultWatermark.updated_at
+    ).where(SurveyResultWatermark.survey_id == survey_id)
+    row = (session or db.session).execute(query).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+def _generation(state: tuple[int, datetime | None] | None) -> str:
+    """The snapshot cache key of a tally state; the time of the last refresh tells a rebuilt
+    tally from the one it replaced."""
+    if state is None:
+        return "0@"
+    watermark, moved_at = state
+    return f"{watermark}@{moved_at.isoformat() if moved_at else ''}"
+
+
+def _advance_snapshot(
+    session: Session,
+    survey_id: int,
+    before: tuple[int, datetime | None],
+    after: tuple[int, datetime],
+    days: dict[tuple[str, date, str, str], int],
+    tallies: dict[tuple[str, str, str, str], int],
+) -> None:
+    """Turn this process's cached snapshot of ``before`` into the one of ``after`` by adding
+    the batch just committed, instead of reading every tally again on the next page view.
+
+    Only when the stored state is still exactly the one this batch wrote (read back after the
+    commit): if another process or a rebuild moved it since, the next view reads it afresh.
+    """
+    url = str(session.get_bind().url)
+    with _snapshots_lock:
+        previous = _snapshots.get((url, survey_id, _generation(before)))
+    if previous is None:
+        return
+    stored = _tally_state(survey_id, session)
+    session.rollback()  # end the read transaction at once
+    if stored is None or _generation(stored) != _generation(after):
+        return
+    snapshot = advanced_snapshot(previous, days, tallies, after[0], _generation(stored))
+    with _snapshots_lock:
+        _snapshots[(url, survey_id, snapshot.generation)] = snapshot
+        while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
+            _snapshots.popitem(last=False)
+
+
+def advanced_snapshot(
+    snapshot: TallySnapshot,
+    days: dict[tuple[str, date, str, str], int],
+    tallies: dict[tuple[str, str, str, str], int],
+    watermark: int,
+    generation: str,
+) -> TallySnapshot:
+    """A new snapshot: ``snapshot`` plus the counts of one refresh batch (the old one is
+    shared with other threads and left as it was; only the touched parts are copied)."""
+    daily = dict(snapshot.daily)
+    copied_blocks: set[tuple[str, str]] = set()
+    for (region, _day, month, language), count in days.items():
+        block = (region, month)
+        if block not in copied_blocks:
+            daily[block] = dict(daily.get(block, {}))
+            copied_blocks.add(block)
+        daily[block][language] = daily[block].get(language, 0) + count
+    answers = dict(snapshot.answers)
+    copied_questions: set[str] = set()
+    copied_cells: set[tuple[str, tuple[str, str]]] = set()
+    for (question, value, region, month), count in tallies.items():
+        block = (region, month)
+        if question not in copied_questions:
+            answers[question] = dict(answers.get(question, {}))
+            copied_questions.add(question)
+        if (question, block) not in copied_cells:
+            answers[question][block] = dict(answers[question].get(block, {}))
+            copied_cells.add((question, block))
+        counts = answers[question][block]
+        counts[value] = counts.get(value, 0) + count
+    return TallySnapshot(daily=daily, answers=answers, watermark=watermark, generation=generation)
 
 
 def _add_counts(
@@ -345,33 +428,74 @@ def rebuild_tallies(survey_id: int) -> int:
 _snapshots: OrderedDict[tuple[str, int, int], TallySnapshot] = OrderedDict()
 _summaries: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
 _texts: OrderedDict[tuple[Any, ...], list[dict[str, Any]]] = OrderedDict()
+_markup: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
 
 def _forget_snapshots(survey_id: int) -> None:
     with _snapshots_lock:
-        for cache in (_snapshots, _summaries, _texts):
+        for cache in (_snapshots, _summaries, _texts, _markup):
             for key in [key for key in cache if key[1] == survey_id]:
                 del cache[key]
 
 
 def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
-    """The survey's tallies, counted up to now, cached per process until the next response."""
-    if refresh and _has_new_responses(survey.id):
+    """The survey's tallies, counted up to now, cached per process until the next response.
+
+    Within one request the first answer is reused: a results page asks for it several times
+    (figures, free texts) and each ask would otherwise cost three queries.
+    """
+    memo = _request_snapshots()
+    key = (str(db.engine.url), survey.id)
+    if memo is not None and key in memo:
+        return memo[key]
+    state = _tally_state(survey.id)
+    if refresh and _has_new_responses(survey.id, state[0] if state else 0):
         refresh_tallies(survey.id)
-    state = db.session.execute(
-        sa.select(SurveyResultWatermark.last_response_id, SurveyResultWatermark.updated_at).where(
-            SurveyResultWatermark.survey_id == survey.id
-        )
-    ).first()
-    watermark = state.last_response_id if state else 0
-    # The time of the last refresh tells a rebuilt tally from the one it replaced.
-    generation = f"{watermark}@{state.updated_at.isoformat() if state else ''}"
-    key = (str(db.engine.url), survey.id, generation)
+        state = _tally_state(survey.id)
+    for _attempt in range(3):
+        snapshot = _cached_or_read_snapshot(survey.id, state)
+        if snapshot is not None:
+            break
+        state = _tally_state(survey.id)  # counted further while we read: read again
+    else:
+        snapshot = _read_snapshot(survey.id, state)  # keeps moving: use it, do not cache it
+    if memo is not None:
+        memo[key] = snapshot
+    return snapshot
+
+
+def _request_snapshots() -> dict[tuple[str, int], TallySnapshot] | None:
+    """Snapshots already loaded by the current request (None outside requests, so that
+    commands and tests always see the latest counts)."""
+    if not has_request_context():
+        return None
+    if "survey_result_snapshots" not in g:
+        g.survey_result_snapshots = {}
+    return g.survey_result_snapshots
+
+
+def _cached_or_read_snapshot(
+    survey_id: int, state: tuple[int, datetime] | None
+) -> TallySnapshot | None:
+    """The snapshot of ``state`` from the cache, else read and cached; None when the tallies
+    moved on while being read (the rows read would not match the state)."""
+    key = (str(db.engine.url), survey_id, _generation(state))
     with _snapshots_lock:
         cached = _snapshots.get(key)
         if cached is not None:
             _snapshots.move_to_end(key)
             return cached
+    snapshot = _read_snapshot(survey_id, state)
+    if _generation(_tally_state(survey_id)) != snapshot.generation:
+        return None
+    with _snapshots_lock:
+        _snapshots[key] = snapshot
+        while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
+            _snapshots.popitem(last=False)
+    return snapshot
+
+
+def _read_snapshot(survey_id: int, state: tuple[int, datetime] | None) -> TallySnapshot:
     # Monthly sums: the page needs blocks (region, month); only analysts read days.
     monthly: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for region, month, language, count in db.session.execute(
@@ -381,7 +505,7 @@ def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
             SurveyResultCount.language,
             sa.func.sum(SurveyResultCount.count),
         )
-        .where(SurveyResultCount.survey_id == survey.id)
+        .where(SurveyResultCount.survey_id == survey_id)
         .group_by(
             SurveyResultCount.region_code, SurveyResultCount.month, SurveyResultCount.language
         )
@@ -397,36 +521,22 @@ def load_snapshot(survey: Survey, refresh: bool = True) -> TallySnapshot:
             SurveyResultTally.region_code,
             SurveyResultTally.month,
             SurveyResultTally.count,
-        ).where(SurveyResultTally.survey_id == survey.id)
+        ).where(SurveyResultTally.survey_id == survey_id)
     ):
         answers[question][(region, month)][value] = count
-    snapshot = TallySnapshot(
+    return TallySnapshot(
         daily=dict(monthly),
         answers={question: dict(blocks) for question, blocks in answers.items()},
-        watermark=watermark,
-        generation=generation,
-    )
-    with _snapshots_lock:
-        _snapshots[key] = snapshot
-        while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
-            _snapshots.popitem(last=False)
-    return snapshot
-
-
-def _current_watermark(survey_id: int) -> int:
-    return (
-        db.session.scalar(
-            sa.select(SurveyResultWatermark.last_response_id).where(
-                SurveyResultWatermark.survey_id == survey_id
-            )
-        )
-        or 0
+        watermark=state[0] if state else 0,
+        generation=_generation(state),
     )
 
 
-def _has_new_responses(survey_id: int) -> bool:
+def _has_new_responses(survey_id: int, watermark: int | None = None) -> bool:
     """One index probe: is there a response past the watermark?"""
-    watermark = _current_watermark(survey_id)
+    if watermark is None:
+        state = _tally_state(survey_id)
+        watermark = state[0] if state else 0
     return (
         db.session.scalar(
             sa.select(SurveyResponse.id)
@@ -440,14 +550,13 @@ def _has_new_responses(survey_id: int) -> bool:
 
 def pending_responses(survey: Survey) -> int:
     """Responses stored but not yet in the tallies (shown on the page when a refresh lags)."""
-    if not _has_new_responses(survey.id):
+    state = _tally_state(survey.id)
+    watermark = state[0] if state else 0
+    if not _has_new_responses(survey.id, watermark):
         return 0  # the common case, answered by one index probe
     newer = (
         sa.select(SurveyResponse.id)
-        .where(
-            _survey_id_unindexed() == survey.id,
-            SurveyResponse.id > _current_watermark(survey.id),
-        )
+        .where(_survey_id_unindexed() == survey.id, SurveyResponse.id > watermark)
         .order_by(SurveyResponse.id)  # walk the primary key from the watermark on
         .limit(10_000_000)
         .subquery()
@@ -530,6 +639,37 @@ def survey_summary(
         while len(_summaries) > SUMMARY_CACHE_SIZE:
             _summaries.popitem(last=False)
     return summary
+
+
+def cached_markup(
+    survey: Survey, snapshot: TallySnapshot, parts: tuple[Any, ...], render: Callable[[], str]
+) -> str:
+    """Markup rendered from a survey's figures, kept until new responses are counted.
+
+    ``parts`` must name everything else the markup depends on (filter, analyst or not,
+    language). Rendering an analyst's page (a table and a chart of every day) takes longer
+    than all the queries of a page view; the figures behind it only change with the tallies.
+    """
+    key = (
+        "markup",
+        survey.id,
+        str(db.engine.url),
+        snapshot.generation,
+        survey.current_version_id,
+        suppression_threshold(),
+        *parts,
+    )
+    with _snapshots_lock:
+        cached = _markup.get(key)
+        if cached is not None:
+            _markup.move_to_end(key)
+            return cached
+    markup = render()
+    with _snapshots_lock:
+        _markup[key] = markup
+        while len(_markup) > MARKUP_CACHE_SIZE:
+            _markup.popitem(last=False)
+    return markup
 
 
 def _day_counts(survey: Survey, filters: Filters) -> dict[str, int]:
@@ -660,7 +800,11 @@ def free_text_answers(
 def _latest_texts(
     survey: Survey, question_name: str, filters: Filters, limit: int
 ) -> list[dict[str, Any]]:
-    rows = db.session.execute(
+    """Newest first, read a page at a time: the database keeps only responses that answered
+    the question and walks the (survey, region, time) or (survey, time) index backwards,
+    so a region of a large survey costs a few hundred rows, not a sort of all of them."""
+    text = SurveyResponse.answers[question_name].as_string()
+    query = (
         sa.select(
             SurveyResponse.id,
             SurveyResponse.submitted_at,
@@ -668,26 +812,29 @@ def _latest_texts(
             SurveyResponse.language,
             SurveyResponse.answers,
         )
-        .where(*_response_filter(survey, filters))
+        .where(*_response_filter(survey, filters), text.is_not(None), text != "")
         .order_by(SurveyResponse.submitted_at.desc(), SurveyResponse.id.desc())
-        .execution_options(yield_per=500)
     )
-    texts = []
-    for row in rows:
-        text = (row.answers or {}).get(question_name)
-        if isinstance(text, str) and text.strip():
-            texts.append(
-                {
-                    "response_id": row.id,
-                    "submitted_at": row.submitted_at,
-                    "region_code": row.region_code,
-                    "language": row.language,
-                    "text": text,
-                }
-            )
-            if len(texts) >= limit:
-                break
-    rows.close()
+    texts: list[dict[str, Any]] = []
+    page = max(limit, 1)
+    for offset in range(0, 100 * page, page):  # blank answers (spaces only) need more pages
+        rows = db.session.execute(query.offset(offset).limit(page)).all()
+        for row in rows:
+            answer = (row.answers or {}).get(question_name)
+            if isinstance(answer, str) and answer.strip():
+                texts.append(
+                    {
+                        "response_id": row.id,
+                        "submitted_at": row.submitted_at,
+                        "region_code": row.region_code,
+                        "language": row.language,
+                        "text": answer,
+                    }
+                )
+                if len(texts) >= limit:
+                    return texts
+        if len(rows) < page:
+            break
     return texts
 
 

@@ -22,6 +22,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from webapp.auth.access import roles_required
@@ -123,25 +124,37 @@ def results(survey_id: int) -> str:
         except (FilterError, services.ResultsError) as error:
             flash(str(error), "error")
     summary = services.survey_summary(survey, filters, analyst, language)
-    definitions = services.survey_definitions(survey)
-    texts = {}
-    if analyst:
-        for question in summary["questions"]:
-            if question["kind"] == "text":
-                texts[question["name"]] = services.free_text_answers(
-                    survey, question["name"], filters
-                )
+
+    def figures() -> str:
+        texts = {}
+        if analyst:
+            for question in summary["questions"]:
+                if question["kind"] == "text":
+                    texts[question["name"]] = services.free_text_answers(
+                        survey, question["name"], filters
+                    )
+        return render_template(
+            "survey_results/_figures.html",
+            survey=survey,
+            summary=summary,
+            analyst=analyst,
+            region_names=names,
+            charts=_charts(summary, services.survey_definitions(survey)),
+            texts=texts,
+            no_region=NO_REGION,
+        )
+
+    markup = services.cached_markup(
+        survey, snapshot, (filters, analyst, str(get_locale())), figures
+    )
     return render_template(
         "survey_results/results.html",
         survey=survey,
         summary=summary,
         form=form,
         analyst=analyst,
-        region_names=names,
-        charts=_charts(summary, definitions),
-        texts=texts,
+        figures=Markup(markup),  # rendered by Jinja (autoescaped) in figures()
         pending=services.pending_responses(survey),
-        no_region=NO_REGION,
     )
 
 

@@ -190,3 +190,62 @@ def test_refresh_and_rebuild_commands(app, runner, stored_survey):
     assert "results-test: 113 responses counted" in rebuilt.output
     missing = runner.invoke(args=["survey-results", "refresh", "--survey", "999"])
     assert missing.exit_code != 0 and "no survey with id 999" in missing.output
+
+
+def test_a_snapshot_advanced_by_a_refresh_equals_one_read_afresh(
+    app_context, stored_survey, add_responses
+):
+    """The process that counts new responses adds them to its cached snapshot instead of
+    reading every tally again; the result must be the snapshot a fresh read gives."""
+    survey = survey_of(stored_survey)
+    before = services.load_snapshot(survey)
+    plan = {("KZ-75", 2): 3, ("KZ-11", 4): 2}
+    add_responses(survey.id, survey.current_version_id, plan, seed=11, start_index=700)
+    assert services.refresh_tallies(survey.id) == 5
+    state = services._tally_state(survey.id)
+    key = (str(db.engine.url), survey.id, services._generation(state))
+    advanced = services._snapshots[key]  # put there by the refresh, not by a read
+    assert advanced.generation != before.generation and advanced.watermark == state[0]
+    fresh = services._read_snapshot(survey.id, state)
+    assert advanced.daily == fresh.daily
+    assert advanced.answers == fresh.answers
+    assert services.load_snapshot(survey) is advanced
+    # The earlier snapshot, shared with other threads, is left as it was.
+    assert sum(sum(languages.values()) for languages in before.daily.values()) == len(
+        stored_survey.rows
+    )
+
+
+def test_a_snapshot_is_read_afresh_when_another_process_counted(
+    app_context, stored_survey, add_responses
+):
+    survey = survey_of(stored_survey)
+    services.load_snapshot(survey)
+    add_responses(survey.id, survey.current_version_id, {("KZ-10", 3): 4}, seed=12, start_index=800)
+    services._snapshots.clear()  # as if another process had counted: nothing to advance
+    assert services.refresh_tallies(survey.id) == 4
+    assert not services._snapshots
+    summary = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
+    assert summary["responses"] == len(stored_survey.rows) + 4
+
+
+def test_free_text_skips_blank_answers_past_a_page(app_context, stored_survey, add_responses):
+    """Only answered texts are fetched, a page at a time; spaces-only answers are skipped."""
+    survey = survey_of(stored_survey)
+    newest = add_responses(
+        survey.id, survey.current_version_id, {("KZ-10", 5): 6}, seed=13, start_index=900
+    )
+    db.session.execute(
+        sa.update(SurveyResponse)
+        .where(SurveyResponse.submission_id.in_([row["submission_id"] for row in newest]))
+        .values(answers={"comment": "   "})
+    )
+    db.session.commit()
+    texts = services.free_text_answers(survey, "comment", Filters("KZ-10"), limit=3)
+    expected = sorted(
+        (r for r in stored_survey.responses("KZ-10") if "comment" in r["answers"]),
+        key=lambda r: r["submitted_at"],
+        reverse=True,
+    )
+    assert [t["text"] for t in texts] == [r["answers"]["comment"] for r in expected[:3]]
+    assert [t["submitted_at"] for t in texts] == [r["submitted_at"] for r in expected[:3]]

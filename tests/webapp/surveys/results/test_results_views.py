@@ -172,3 +172,30 @@ def test_population_upload_reports_rows_and_is_all_or_nothing(
     assert client.post(url, data={"file": (io.BytesIO(good), "pop.csv")}).status_code == 302
     with app.app_context():
         assert db.session.get(RegionPopulation, "KZ-11").population == 786000
+
+
+def test_cached_figures_follow_new_responses_and_the_viewer(
+    app, client, stored_survey, make_user, sign_in, add_responses
+):
+    """Rendered figures are reused, but never across a new response, a viewer kind or a
+    language."""
+    from webapp.surveys.models import Survey
+
+    survey_id = stored_survey.survey_id
+    sign_in(make_user("analyst"))
+    first = client.get(f"/results/{survey_id}?region=KZ-75").get_data(as_text=True)
+    assert "Responses: 40" in first and "analysts only" in first
+    with app.app_context():
+        version_id = db.session.get(Survey, survey_id).current_version_id
+        add_responses(survey_id, version_id, {("KZ-75", 2): 2}, seed=5, start_index=600)
+    second = client.get(f"/results/{survey_id}?region=KZ-75").get_data(as_text=True)
+    assert "Responses: 42" in second
+    russian = client.get(
+        f"/results/{survey_id}?region=KZ-75", headers={"Accept-Language": "ru"}
+    ).get_data(as_text=True)
+    assert "Ответы: 42" in russian and "Responses: 42" not in russian
+    client.post("/sign-out")
+    sign_in(make_user("council_member"))
+    council = client.get(f"/results/{survey_id}?region=KZ-75").get_data(as_text=True)
+    assert "Responses: 42" in council
+    assert "analysts only" not in council and "Download responses" not in council
