@@ -66,6 +66,7 @@ def ensure_survey(app: Flask, responses: int) -> int:
 
     with app.app_context():
         create_schema()
+        create_missing_indexes()
         if not all_regions():
             load_regions()
             db.session.commit()
@@ -106,6 +107,24 @@ def ensure_survey(app: Flask, responses: int) -> int:
         seconds = time.perf_counter() - started
         print(f"inserted {responses:,} responses in {seconds:.0f} s ({responses / seconds:,.0f}/s)")
         return survey.id
+
+
+def create_missing_indexes() -> None:
+    """Indexes the models gained after a scratch database was built (``create_all`` makes
+    only missing tables), as ``flask db upgrade`` would add them to a real database."""
+    from webapp.database import all_metadata
+    from webapp.extensions import db
+
+    inspector = sa.inspect(db.engine)
+    for metadata in all_metadata():
+        for table in metadata.sorted_tables:
+            if not inspector.has_table(table.name):
+                continue
+            existing = {index["name"] for index in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in existing:
+                    print(f"creating index {index.name}")
+                    index.create(db.engine)
 
 
 LIKERT = np.array(["1", "2", "3", "4", "5"])
