@@ -67,6 +67,9 @@ class TallySnapshot:
     #: (region, "YYYY-MM-DD" or "YYYY-MM") -> language -> responses. Days give analysts a
     #: series by day; months suffice for everything else.
     daily: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    #: (region, "YYYY-MM-DD") -> responses: the analysts' series by day, kept beside the
+    #: monthly blocks so that a filter's series is summed in memory (empty in older tests).
+    days: dict[tuple[str, str], int] = field(default_factory=dict)
     #: question -> (region, month) -> value -> respondents (``ANSWERED`` counts answerers).
     answers: dict[str, dict[Block, dict[str, int]]] = field(default_factory=dict)
     #: The id of the last response counted.

@@ -332,16 +332,20 @@ def _advance_snapshot(
 
 def advanced_snapshot(
     snapshot: TallySnapshot,
-    days: dict[tuple[str, date, str, str], int],
+    days_added: dict[tuple[str, date, str, str], int],
     tallies: dict[tuple[str, str, str, str], int],
     watermark: int,
     generation: str,
 ) -> TallySnapshot:
     """A new snapshot: ``snapshot`` plus the counts of one refresh batch (the old one is
     shared with other threads and left as it was; only the touched parts are copied)."""
+    days = dict(snapshot.days)
+    for (region, day, _month, _language), count in days_added.items():
+        key = (region, day.isoformat())
+        days[key] = days.get(key, 0) + count
     daily = dict(snapshot.daily)
     copied_blocks: set[tuple[str, str]] = set()
-    for (region, _day, month, language), count in days.items():
+    for (region, _day, month, language), count in days_added.items():
         block = (region, month)
         if block not in copied_blocks:
             daily[block] = dict(daily.get(block, {}))
@@ -360,7 +364,9 @@ def advanced_snapshot(
             copied_cells.add((question, block))
         counts = answers[question][block]
         counts[value] = counts.get(value, 0) + count
-    return TallySnapshot(daily=daily, answers=answers, watermark=watermark, generation=generation)
+    return TallySnapshot(
+        daily=daily, answers=answers, days=days, watermark=watermark, generation=generation
+    )
 
 
 def _add_counts(
@@ -496,7 +502,7 @@ def _cached_or_read_snapshot(
 
 
 def _read_snapshot(survey_id: int, state: tuple[int, datetime] | None) -> TallySnapshot:
-    # Monthly sums: the page needs blocks (region, month); only analysts read days.
+    # Monthly sums for the blocks (region, month); days without languages for analysts.
     monthly: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     for region, month, language, count in db.session.execute(
         sa.select(
@@ -511,6 +517,18 @@ def _read_snapshot(survey_id: int, state: tuple[int, datetime] | None) -> TallyS
         )
     ):
         monthly[(region, month)][language] = int(count)
+    days = {
+        (region, day.isoformat()): int(count)
+        for region, day, count in db.session.execute(
+            sa.select(
+                SurveyResultCount.region_code,
+                SurveyResultCount.day,
+                sa.func.sum(SurveyResultCount.count),
+            )
+            .where(SurveyResultCount.survey_id == survey_id)
+            .group_by(SurveyResultCount.region_code, SurveyResultCount.day)
+        )
+    }
     answers: dict[str, dict[tuple[str, str], dict[str, int]]] = defaultdict(
         lambda: defaultdict(dict)
     )
@@ -527,6 +545,7 @@ def _read_snapshot(survey_id: int, state: tuple[int, datetime] | None) -> TallyS
     return TallySnapshot(
         daily=dict(monthly),
         answers={question: dict(blocks) for question, blocks in answers.items()},
+        days=days,
         watermark=state[0] if state else 0,
         generation=_generation(state),
     )
@@ -621,7 +640,7 @@ def survey_summary(
         filters,
         protect=protect,
         threshold=threshold,
-        day_counts=None if protect else _day_counts(survey, filters),
+        day_counts=None if protect else _day_counts(snapshot, filters),
     )
     summary["survey"] = {
         "id": survey.id,
@@ -672,20 +691,13 @@ def cached_markup(
     return markup
 
 
-def _day_counts(survey: Survey, filters: Filters) -> dict[str, int]:
-    """Responses per local day in the filter (analysts' series)."""
-    query = (
-        sa.select(SurveyResultCount.day, sa.func.sum(SurveyResultCount.count))
-        .where(SurveyResultCount.survey_id == survey.id)
-        .group_by(SurveyResultCount.day)
-    )
-    if filters.region is not None:
-        query = query.where(SurveyResultCount.region_code == filters.region)
-    if filters.month_from:
-        query = query.where(SurveyResultCount.month >= filters.month_from)
-    if filters.month_to:
-        query = query.where(SurveyResultCount.month <= filters.month_to)
-    return {day.isoformat(): int(count) for day, count in db.session.execute(query)}
+def _day_counts(snapshot: TallySnapshot, filters: Filters) -> dict[str, int]:
+    """Responses per local day in the filter (analysts' series), from the snapshot."""
+    by_day: dict[str, int] = defaultdict(int)
+    for (region, day), count in snapshot.days.items():
+        if filters.includes((region, day[:7])):
+            by_day[day] += count
+    return dict(by_day)
 
 
 def question_distribution(

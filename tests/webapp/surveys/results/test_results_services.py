@@ -209,6 +209,9 @@ def test_a_snapshot_advanced_by_a_refresh_equals_one_read_afresh(
     fresh = services._read_snapshot(survey.id, state)
     assert advanced.daily == fresh.daily
     assert advanced.answers == fresh.answers
+    assert (
+        advanced.days == fresh.days and sum(advanced.days.values()) == len(stored_survey.rows) + 5
+    )
     assert services.load_snapshot(survey) is advanced
     # The earlier snapshot, shared with other threads, is left as it was.
     assert sum(sum(languages.values()) for languages in before.daily.values()) == len(
