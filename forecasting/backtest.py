@@ -37,6 +37,8 @@ from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaste
 
 METRIC_COLUMNS = ("mase", "smape", "rmse", "coverage_80", "coverage_95", "pinball", "brier")
 ProgressCallback = Callable[[float, str], None]
+#: Working column: each period's ordinal, computed once per backtest for fast splits.
+ORDINAL = "_period_ordinal"
 
 
 @dataclass
@@ -255,6 +257,7 @@ def rolling_origin_backtest(
     """
     horizon = check_horizon(horizon)
     frame = check_observations(observations)
+    frame[ORDINAL] = [period.ordinal for period in frame["period"]]
     candidates = with_baselines(models) if include_baselines else _name_models(models)
     origins, warnings = plan_origins(frame, horizon, n_origins, step, min_train)
     scales, scale_warnings = series_scales(frame, origins)
@@ -390,20 +393,16 @@ def _with_horizon(model, horizon: int):
 def _split(frame: pd.DataFrame, cut: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     cutoffs = dict(zip(cut["indicator"], cut["cutoff"], strict=True))
     in_scope = frame[frame["indicator"].isin(cutoffs)]
-    before = np.array(
-        [
-            period <= cutoffs[indicator]
-            for period, indicator in zip(in_scope["period"], in_scope["indicator"], strict=True)
-        ],
-        dtype=bool,
-    )
+    # Periods compare within an indicator (one frequency each): compare their ordinals.
+    limits = {indicator: cutoff.ordinal for indicator, cutoff in cutoffs.items()}
+    before = in_scope[ORDINAL].to_numpy() <= in_scope["indicator"].map(limits).to_numpy()
     return in_scope[before], in_scope[~before]
 
 
 def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
     # Periods may be a period[...] dtype on one side and object on the other.
     forecasts = forecasts.assign(period=forecasts["period"].astype(object))
-    actuals = actuals.assign(period=actuals["period"].astype(object))
+    actuals = actuals.drop(columns=ORDINAL).assign(period=actuals["period"].astype(object))
     merged = forecasts.merge(
         actuals.rename(columns={"value": "actual"}),
         on=["region", "indicator", "period"],

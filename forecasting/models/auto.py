@@ -51,6 +51,7 @@ def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseF
         "series_ets": PooledExponentialSmoothingForecaster(
             horizon=horizon,
             pooling="series",
+            trend="auto",
             trend_gains=STEEP_TREND_GAINS,
             dampings=STEEP_DAMPINGS,
         ),
@@ -59,10 +60,12 @@ def available_models(horizon: int = 8, random_state: int = 0) -> dict[str, BaseF
     }
 
 
-#: Tried by default. ``linear`` is available by name but not tried by default: it beat
-#: neither the demo panel's nor the fertility panel's best model. ETS with a damped trend
-#: is the slowest candidate but wins on smooth trending series (World Bank fertility).
-DEFAULT_MODELS = ("naive", "seasonal_naive", "pooled_ets", "series_ets", "linear", "gbm")
+#: Tried by default: all cheap (each fitted once for all series, or vectorised over them),
+#: so the choice costs less per series than one statsmodels ETS fit. ``ses``, ``ets`` and
+#: ``gbm`` are available by name: on the demo panel ``pooled_ets`` beats SES and ETS at a
+#: fortieth of their time, on the fertility panel ``series_ets`` beats ETS, and ``gbm``
+#: changed the demo panel's chosen MASE by under 0.1% for most of the training time.
+DEFAULT_MODELS = ("naive", "seasonal_naive", "pooled_ets", "series_ets", "linear")
 
 
 def default_candidates(

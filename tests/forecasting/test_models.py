@@ -253,3 +253,26 @@ def test_gbm_copes_with_short_annual_series_beside_monthly() -> None:
     forecasts = result.to_frame()
     assert len(forecasts) == (6 + 3) * 2
     assert np.isfinite(forecasts["mean"]).all()
+
+
+def test_series_extraction_reads_period_dtype_fills_gaps_and_refuses_mixed_frequencies() -> None:
+    from forecasting.models.base import extract_series
+
+    frame = pd.DataFrame(
+        {
+            "region": ["A", "A", "A", "B"],
+            "indicator": "x",
+            "period": pd.PeriodIndex(["2020-01", "2020-02", "2020-05", "2021-03"], freq="M"),
+            "value": [1.0, 2.0, 5.0, 7.0],
+        }
+    )
+    series = extract_series(frame)
+    assert list(series) == [("A", "x"), ("B", "x")]
+    assert str(series[("A", "x")].start) == "2020-01" and series[("A", "x")].filled == 2
+    np.testing.assert_allclose(series[("A", "x")].values, [1, 2, 3, 4, 5])
+    mixed = frame.assign(period=[*frame["period"][:3], pd.Period("2021Q1", "Q")]).astype(
+        {"period": object}
+    )
+    mixed.loc[1, "period"] = pd.Period("2020Q1", "Q")
+    with pytest.raises(ValueError, match="A/x mixes period frequencies"):
+        extract_series(mixed)

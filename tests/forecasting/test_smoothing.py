@@ -71,7 +71,7 @@ def test_steep_trend_follows_a_line_per_series() -> None:
         "down": [50.0 - 2 * v for v in range(20)],
     }
     model = PooledExponentialSmoothingForecaster(
-        horizon=2, pooling="series", trend_gains=(0.3, 1.0), dampings=(0.98,)
+        horizon=2, pooling="series", trend="auto", trend_gains=(0.3, 1.0), dampings=(0.98,)
     ).fit(panel(regions))
     frame = model.predict(2).to_frame().set_index("region")
     assert frame.loc["up", "mean"].iloc[0] == pytest.approx(20.0, abs=0.1)
