@@ -4,15 +4,22 @@ For each database (SQLite file; PostgreSQL if reachable) this script:
 
 1. creates a scratch instance (temporary folder; a scratch PostgreSQL database that it
    drops afterwards), the schema, the region registry and a one-page public survey;
-2. starts gunicorn on 127.0.0.1 with the real app (CSRF on, rate limit set high) and drives
+2. starts gunicorn on 127.0.0.1 with the real app (CSRF on, rate limit set high, the
+   production log level) and drives
    complete submissions: GET the page, parse the CSRF token and submission id, POST the
    answers and receive the thank-you page (the storing post answers with it; a redirect,
    if the app sent one, would be followed and timed too);
 3. starts gunicorn again with a bare WSGI endpoint (no Flask) that inserts the same kind of
    row into the same table, and drives it with the same number of client threads;
-4. prints submissions/s for both and their ratio. Counts are bounded; only loopback is used.
+4. prints submissions/s for both, their ratio, and the CPU time the gunicorn processes
+   spent per submission (less sensitive than the rates to other load on the machine).
+   Counts are bounded; only loopback is used.
 
-Run: ``.venv/bin/python bench/survey_submissions.py [--submissions 300] [--workers 3]``.
+Both servers run with the production settings (``gunicorn.conf.py``: worker class, threads,
+keep-alive, access log); only the address and, if given, ``--workers`` are overridden, the
+same for both.
+
+Run: ``.venv/bin/python bench/survey_submissions.py [--submissions 300] [--workers N]``.
 Figures, not assertions: the machine's load changes them.
 """
 
@@ -51,29 +58,37 @@ ACTION = re.compile(r'<form method="post" action="([^"]+)" class="form survey-fo
 
 _bare_engine: sa.Engine | None = None
 _bare_ids: dict[str, int] = {}
+_bare_lock = threading.Lock()  # the production config runs threaded workers
+
+
+def _bare_setup() -> sa.Engine:
+    global _bare_engine
+    with _bare_lock:
+        if _bare_engine is None:
+            import webapp.database  # noqa: F401  (the same SQLite connection settings)
+
+            engine = sa.create_engine(os.environ["BENCH_DATABASE_URL"])
+            with engine.connect() as connection:
+                row = connection.execute(
+                    sa.text("SELECT id, current_version_id FROM surveys WHERE slug = :slug"),
+                    {"slug": SLUG},
+                ).one()
+                _bare_ids.update(survey=row[0], version=row[1])
+            _bare_engine = engine
+    return _bare_engine
 
 
 def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     """POST -> insert one response row (what the real stack finally stores) -> 200."""
-    global _bare_engine
     if environ["REQUEST_METHOD"] != "POST":  # the start-up probe
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ready"]
-    if _bare_engine is None:
-        import webapp.database  # noqa: F401  (the same SQLite connection settings)
-
-        _bare_engine = sa.create_engine(os.environ["BENCH_DATABASE_URL"])
-        with _bare_engine.connect() as connection:
-            row = connection.execute(
-                sa.text("SELECT id, current_version_id FROM surveys WHERE slug = :slug"),
-                {"slug": SLUG},
-            ).one()
-            _bare_ids.update(survey=row[0], version=row[1])
+    engine = _bare_engine or _bare_setup()
     length = int(environ.get("CONTENT_LENGTH") or 0)
     environ["wsgi.input"].read(length)
     answers = {"region": "KZ-75", "age": 37, "trust": "4"}
     canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"))
-    with _bare_engine.begin() as connection:
+    with engine.begin() as connection:
         connection.execute(
             sa.text(
                 "INSERT INTO survey_responses (survey_id, survey_version_id, submission_id, "
@@ -138,7 +153,6 @@ def prepare(database_url: str, instance: Path) -> dict[str, Any]:
         "SECRET_KEY": "bench-" + uuid.uuid4().hex,
         "INSTANCE_PATH": str(instance),
         "SURVEY_SUBMIT_RATE_LIMIT": "1000000 per minute",
-        "LOG_LEVEL": "WARNING",
     }
     app = create_app(config)
     with app.app_context():
@@ -160,19 +174,20 @@ def free_port() -> int:
 
 
 def start_gunicorn(
-    target: str, workers: int, cwd: Path, env: dict[str, str]
+    target: str, workers: int | None, cwd: Path, env: dict[str, str]
 ) -> tuple[subprocess.Popen, str]:
+    """gunicorn with the production config; only the address (and ``workers``) overridden."""
     port = free_port()
     log = open(cwd / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (closed with the process)
+    workers_option = ["--workers", str(workers)] if workers else []
     process = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--config",
-            str(cwd / "gunicorn_bench.py"),
+            *workers_option,
             target,
         ],
         cwd=cwd,
@@ -274,37 +289,68 @@ def count_rows(database_url: str) -> int:
     return int(count)
 
 
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """User + system CPU time of a gunicorn master, its live workers and the reaped ones."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid == process.pid:
+            total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+        elif parent == process.pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def warm_up_count(args: argparse.Namespace) -> int:
+    """Enough untimed operations for every worker to have served some (caches, connections)."""
+    return 4 * (args.workers or 5) * 2
+
+
+def run_server(
+    target: str, env: dict[str, str], cwd: Path, args: argparse.Namespace, one: Callable
+) -> tuple[float, float]:
+    """Operations per second and server CPU milliseconds per operation."""
+    process, base = start_gunicorn(target, args.workers, cwd, env)
+    try:
+        drive(warm_up_count(args), args.clients, one(base))
+        cpu_before = server_cpu_seconds(process)
+        rate = drive(args.submissions, args.clients, one(base))
+        cpu = (server_cpu_seconds(process) - cpu_before) * 1000 / args.submissions
+    finally:
+        stop(process)
+    return rate, cpu
+
+
 def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-surveys-") as folder:
         cwd = Path(folder)
-        (cwd / "gunicorn_bench.py").write_text("accesslog = None\nerrorlog = '-'\n")
         config = prepare(database_url, cwd / "instance")
         literal = repr({key: value for key, value in config.items()})
-        app_process, base = start_gunicorn(f"webapp:create_app({literal})", args.workers, cwd, {})
-        try:
-            full_submission(base)(requests.Session())  # warm every code path once
-            before = count_rows(database_url)
-            full_rate = drive(args.submissions, args.clients, full_submission(base))
-            stored = count_rows(database_url) - before
-        finally:
-            stop(app_process)
-        bare_process, bare_base = start_gunicorn(
-            "bench.survey_submissions:bare_app",
-            args.workers,
-            cwd,
-            {"BENCH_DATABASE_URL": database_url},
+        before = count_rows(database_url)
+        full_rate, full_cpu = run_server(
+            f"webapp:create_app({literal})", {}, cwd, args, full_submission
         )
-        try:
-            bare_insert(bare_base)(requests.Session())
-            bare_rate = drive(args.submissions, args.clients, bare_insert(bare_base))
-        finally:
-            stop(bare_process)
+        stored = count_rows(database_url) - before - warm_up_count(args)
+        bare_rate, bare_cpu = run_server(
+            "bench.survey_submissions:bare_app",
+            {"BENCH_DATABASE_URL": database_url},
+            cwd,
+            args,
+            bare_insert,
+        )
     return {
         "database": name,
         "full": full_rate,
         "bare": bare_rate,
         "ratio": full_rate / bare_rate,
         "stored": stored,
+        "full_cpu": full_cpu,
+        "bare_cpu": bare_cpu,
     }
 
 
@@ -333,22 +379,30 @@ def postgres_scratch() -> tuple[str, Callable[[], None]] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--submissions", type=int, default=300, help="per measurement")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (2-4)")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, 2 x CPUs + 1)"
+    )
     parser.add_argument("--clients", type=int, default=6, help="client threads")
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     args.submissions = max(10, min(args.submissions, 5000))
+    workers = args.workers or "gunicorn.conf.py's"
     print(
-        f"Survey submissions, {args.submissions} per run, {args.workers} gunicorn workers, "
-        f"{args.clients} client threads, CSRF on, loopback only"
+        f"Survey submissions, {args.submissions} per run, {workers} gunicorn workers "
+        f"(production config, both servers), {args.clients} client threads, CSRF on, "
+        "loopback only"
     )
     print("full stack = GET page + parse CSRF token and submission id + POST -> thank-you page")
-    print(f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}")
+    print("CPU ms/op = gunicorn processes' CPU time per submission (not the database server's)")
+    print(
+        f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}"
+        f"{'CPU ms/op full':>16}{'bare':>7}"
+    )
 
     def show(row: dict[str, Any]) -> None:
         print(
             f"{row['database']:<12}{row['full']:>14.1f}{row['bare']:>15.1f}"
-            f"{row['ratio']:>8.2f}{row['stored']:>8}",
+            f"{row['ratio']:>8.2f}{row['stored']:>8}{row['full_cpu']:>16.2f}{row['bare_cpu']:>7.2f}",
             flush=True,
         )
 

@@ -12,6 +12,7 @@ select_multiple, ``str`` otherwise, and ``"OK"`` for an acknowledged statement.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -232,7 +233,7 @@ def available_choices(
     """
     choices = definition.choices_for(question)
     if question.region and not choices and region_codes is not None:
-        choices = [Choice(name=code) for code in region_codes]
+        choices = list(_registry_choices(tuple(region_codes)))
     elif question.region and region_codes is not None:
         allowed = set(region_codes)
         choices = [choice for choice in choices if choice.name in allowed]
@@ -249,6 +250,13 @@ def available_choices(
                 continue
         choices = kept
     return choices
+
+
+@functools.lru_cache(maxsize=16)
+def _registry_choices(codes: tuple[str, ...]) -> tuple[Choice, ...]:
+    """The registry's codes as choices; built once per set of codes, not per question check
+    (a region question is checked several times per post)."""
+    return tuple(Choice(name=code) for code in codes)
 
 
 # --------------------------------------------------------------------------- validation

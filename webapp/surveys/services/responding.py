@@ -358,6 +358,10 @@ def process_post(
         db.session.flush()
         return Outcome(Step.GO_TO_PAGE, draft=draft)
 
+    later = [index for index in state.pages if index > posted.page_index]
+    if not later:
+        # The last page: ``_finish`` checks the whole survey once, this page's problems first.
+        return _finish(survey, draft, definition, respondent, codes, now, posted.page_index)
     page = definition.pages[posted.page_index]
     _, errors = validate_answers(
         definition, page.name, raw, today=now.date(), region_codes=codes, language=draft.language
@@ -365,12 +369,9 @@ def process_post(
     if errors:
         db.session.flush()
         return Outcome(Step.SHOW_PAGE, draft=draft, errors=errors)
-    later = [index for index in state.pages if index > posted.page_index]
-    if later:
-        draft.page_index = later[0]
-        db.session.flush()
-        return Outcome(Step.GO_TO_PAGE, draft=draft)
-    return _finish(survey, draft, definition, respondent, codes, now)
+    draft.page_index = later[0]
+    db.session.flush()
+    return Outcome(Step.GO_TO_PAGE, draft=draft)
 
 
 def _start_draft(survey: Survey, submission_id: str, posted: PostedPage) -> SurveyDraft:
@@ -404,7 +405,10 @@ def _finish(
     respondent: Respondent,
     codes: list[str] | None,
     now: dt.datetime,
+    page_index: int,
 ) -> Outcome:
+    """Store the response after checking every answer; on a problem show the posted page
+    (``page_index``) if the problem is there, else the first page with one."""
     clean, errors = validate_answers(
         definition,
         None,
@@ -414,8 +418,13 @@ def _finish(
         language=draft.language,
     )
     if errors:
-        # An earlier page became invalid (e.g. a later answer revealed a required question).
-        first = min(definition.pages.index(definition.page_of(name)) for name in errors)
+        # The same checks as a check of this page alone; failing that, an earlier page
+        # became invalid (e.g. a later answer revealed a required question).
+        on_this_page = {question.name for question in definition.pages[page_index].questions}
+        if on_this_page & errors.keys():
+            first = page_index
+        else:
+            first = min(definition.pages.index(definition.page_of(name)) for name in errors)
         draft.page_index = first
         db.session.flush()
         page_names = {question.name for question in definition.pages[first].questions}
