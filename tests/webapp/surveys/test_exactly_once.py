@@ -197,3 +197,24 @@ def test_tampered_page_number_and_unknown_submission_ids(app, client, survey_id)
     assert bad_page.status_code == 400
     assert client.post("/s/wellbeing/r/not-a-uuid", data={"page": "0"}).status_code == 404
     assert count_responses(app) == 0
+
+
+def test_draft_and_response_are_read_together(app, client, survey_id):
+    """The post reads a submission's draft and stored response in one statement."""
+    from webapp.surveys.services.responding import find_draft_and_response
+
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    submission_id = form_of(html)["submission_id"]
+    with app.app_context():
+        assert find_draft_and_response(submission_id) == (None, None)
+    last = client.get(
+        answer_page(client, html, PAGE_ONE, language="en").headers["Location"]
+    ).get_data(as_text=True)
+    with app.app_context():
+        draft, response = find_draft_and_response(submission_id)
+        assert draft is not None and draft.submission_id == submission_id and response is None
+    assert thanked(answer_page(client, last, PAGE_TWO, language="en"))
+    with app.app_context():
+        draft, response = find_draft_and_response(submission_id)
+        assert draft is None and response is not None
+        assert response.submission_id == submission_id

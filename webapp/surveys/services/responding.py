@@ -206,6 +206,25 @@ def find_draft(submission_id: str) -> SurveyDraft | None:
     )
 
 
+def find_draft_and_response(
+    submission_id: str,
+) -> tuple[SurveyDraft | None, SurveyResponse | None]:
+    """The submission's draft and stored response, read by ONE statement (one round trip).
+
+    A statement reads one snapshot (SQLite and PostgreSQL alike), and the commit that stores
+    a response deletes its draft, so no concurrent post can make both look absent once
+    either existed: the draft is seen, or the response is.
+    """
+    key = sa.select(sa.literal(submission_id, sa.String).label("submission_id")).subquery()
+    row = db.session.execute(
+        sa.select(SurveyDraft, SurveyResponse)
+        .select_from(key)
+        .outerjoin(SurveyDraft, SurveyDraft.submission_id == key.c.submission_id)
+        .outerjoin(SurveyResponse, SurveyResponse.submission_id == key.c.submission_id)
+    ).one()
+    return row[0], row[1]
+
+
 def draft_for_invitation(invitation: Invitation) -> SurveyDraft | None:
     return db.session.scalar(
         sa.select(SurveyDraft)
@@ -322,12 +341,9 @@ def process_post(
     on IntegrityError (a concurrent duplicate), which then resolves to THANKS or CONFLICT."""
     now = now or utcnow()
     codes = region_codes()
-    # The draft is read BEFORE the response: a concurrent post that stores the response
-    # deletes the draft in the same commit, so if the draft is already gone here, the
-    # response is certainly visible to the next statement (each read may see a newer
-    # commit, on SQLite and on PostgreSQL's READ COMMITTED alike).
-    draft = find_draft(submission_id)
-    existing = find_response(submission_id)
+    # Draft and response in one snapshot: a concurrent post that stores the response deletes
+    # the draft in the same commit, so if the draft is gone the response is seen.
+    draft, existing = find_draft_and_response(submission_id)
     if existing is not None:
         return _repeated_submission(survey, existing, posted, codes)
     if draft is not None and draft.version.survey_id != survey.id:
