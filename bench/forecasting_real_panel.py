@@ -94,7 +94,8 @@ def evaluate(name: str, panel: pd.DataFrame, horizon: int, origins: int, jobs: i
     chosen.fit(training)
     for model_name, model in chosen.models_.items():
         started = time.perf_counter()
-        indicators = [k for k, v in chosen.chosen_models_.items() if v == model_name]
+        # Indicators this model serves, alone or as a member of a combination ("a+b").
+        indicators = [k for k, v in chosen.chosen_models_.items() if model_name in v.split("+")]
         subset = training[training["indicator"].isin(indicators)]
         type(model)(**model.get_params()).fit(subset).predict(horizon)
         seconds = time.perf_counter() - started

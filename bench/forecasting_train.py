@@ -74,10 +74,13 @@ def main() -> None:
         .groupby(["region", "indicator"])["scaled_error"]
         .mean()
     )
-    ratios = (per_series / baseline.reindex(per_series.index)).replace(0, float("nan")).dropna()
+    baseline = baseline.reindex(per_series.index)
+    usable = (per_series > 0) & (baseline > 0)  # a zero error on either side has no log
+    ratios = per_series[usable] / baseline[usable]
     print(
         f"(information, not the target: geometric mean over {len(ratios)} series of the "
-        f"per-series MASE ratio chosen / seasonal naive {float(np.exp(np.log(ratios).mean())):.3f})"
+        f"per-series MASE ratio chosen / seasonal naive {float(np.exp(np.log(ratios).mean())):.3f}; "
+        f"{int((~usable).sum())} series with a zero MASE left out)"
     )
     if run.score_backtest is not None:
         print()

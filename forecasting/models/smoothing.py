@@ -394,20 +394,31 @@ def _criterion(values, level, slope, grid, horizon: int, offset=None):
     """Absolute errors (values are in scale units) of the 1..horizon-step forecasts from
     every origin: their sum per parameter set and series (parameters, series), and their
     count per series. ``offset[h - 1, t]`` is added to the forecast made at ``t`` for
-    ``t + h`` (the common part's forecast error, when there is one)."""
+    ``t + h`` (the common part's forecast error, when there is one).
+
+    Written with in-place operations and one ``einsum`` per step (mask and sum in a single
+    pass): this loop is most of a fit's time. Periods outside a series are masked, so their
+    NaN are replaced by zeros first.
+    """
     origins = _origin_mask(values)
-    means = _running_mean(values)[None]
+    means = np.nan_to_num(_running_mean(values))[None]
+    deviation = np.nan_to_num(level) - means
+    actual = np.nan_to_num(values)[None]
     totals = np.zeros((len(grid["phi"]), values.shape[0]))
     counts = np.zeros(values.shape[0])
     damping = np.zeros(len(grid["phi"]))
     for step in range(1, min(horizon, values.shape[1] - 1) + 1):
         damping = damping + grid["phi"] ** step
-        forecast = _forecasts(level, slope, means, grid, step, damping)
+        reversion = grid["rho"] ** step
+        forecast = deviation[:, :, :-step] * reversion[:, None, None]
+        forecast += slope[:, :, :-step] * damping[:, None, None]
+        forecast += means[:, :, :-step]
         if offset is not None:
-            forecast = forecast + offset[step - 1, :-step][None, None, :]
-        usable = origins[:, :-step] & np.isfinite(values[:, step:])
-        errors = np.abs(values[None, :, step:] - forecast)
-        totals += np.where(usable[None], errors, 0.0).sum(axis=2)
+            forecast += np.nan_to_num(offset[step - 1, :-step])[None, None, :]
+        np.subtract(actual[:, :, step:], forecast, out=forecast)
+        np.abs(forecast, out=forecast)
+        usable = (origins[:, :-step] & np.isfinite(values[:, step:])).astype(float)
+        totals += np.einsum("cst,st->cs", forecast, usable)
         counts += usable.sum(axis=1)
     return totals, counts
 
@@ -477,13 +488,20 @@ def _step_quantiles(errors: np.ndarray, horizon: int) -> np.ndarray:
     had enough (or from the one-step errors, or 1 when there are none).
     """
     result = np.zeros((horizon, len(INTERVAL_COLUMNS)))
+    steps = min(horizon, len(errors))
+    finite = np.isfinite(errors[:steps])
+    enough = finite.sum(axis=1) >= MIN_INTERVAL_ERRORS
+    if enough.any():
+        quantiles = np.nanquantile(errors[:steps][enough], INTERVAL_QUANTILES, axis=1)
+        result[:steps][enough] = quantiles.T
+        spreads = np.sqrt(np.nanmean(errors[:steps][enough] ** 2, axis=1))
+        known = dict(zip(np.flatnonzero(enough) + 1, spreads, strict=True))
+    else:
+        known = {}
     reference_sigma, reference_step = None, 1
     for step in range(1, horizon + 1):
-        row = errors[step - 1] if step - 1 < len(errors) else np.empty(0)
-        row = row[np.isfinite(row)]
-        if len(row) >= MIN_INTERVAL_ERRORS:
-            result[step - 1] = np.quantile(row, INTERVAL_QUANTILES)
-            reference_sigma, reference_step = float(np.sqrt(np.mean(row**2))), step
+        if step in known:
+            reference_sigma, reference_step = float(known[step]), step
             continue
         if reference_sigma is None:
             pooled = errors[np.isfinite(errors)] if errors.size else np.empty(0)
