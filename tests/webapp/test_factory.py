@@ -108,3 +108,22 @@ def test_unknown_page_is_a_friendly_404(client):
 def test_request_size_is_limited(client):
     response = client.post("/sign-in", data={"email": "x" * (21 * 1024 * 1024)})
     assert response.status_code == 413
+
+
+def test_a_web_worker_starts_without_the_modelling_libraries(tmp_path: Path) -> None:
+    """SciPy, scikit-learn and statsmodels add ~80 MB to every worker; they are loaded only
+    by the code that models (training, scoring, survey indicators), never at start-up."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from webapp import create_app\n"
+        f"create_app({{'INSTANCE_PATH': {str(tmp_path)!r}, 'LOG_LEVEL': 'ERROR'}})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'scipy', 'sklearn', 'statsmodels'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]", result.stdout + result.stderr

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import sqlalchemy as sa
 
-from forecasting.demo import DEMO_SOURCE, REGION_PROFILES, generate_panel
 from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.risk import jobs
@@ -45,7 +45,17 @@ def load_demo() -> str:
     return "; ".join(parts)
 
 
+def generate_panel(seed: int, regions: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``forecasting.demo.generate_panel``, imported when first needed: the generator pulls
+    in SciPy and statsmodels, which a web worker should not load at start-up."""
+    from forecasting.demo import generate_panel as generate
+
+    return generate(seed=seed, regions=regions)
+
+
 def _import_panel(codes: list[str]) -> str:
+    from forecasting.demo import DEMO_SOURCE, REGION_PROFILES
+
     existing = db.session.scalar(
         sa.select(StatisticsImport).where(
             StatisticsImport.kind == "synthetic", StatisticsImport.status == "active"

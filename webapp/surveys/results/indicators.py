@@ -26,8 +26,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
 
 from forecasting.contract import validate_observations
 from webapp.surveys.results.figures import TallySnapshot
@@ -82,6 +80,10 @@ class IndicatorMapping:
 
 def wilson_interval(successes: float, n: float) -> tuple[float, float]:
     """95% Wilson score interval for a proportion, in percent."""
+    # Imported here: SciPy and statsmodels weigh ~70 MB, which web workers that never
+    # compute indicators (respondents, exports) should not carry.
+    from statsmodels.stats.proportion import proportion_confint
+
     lower, upper = proportion_confint(successes, n, alpha=1 - CONFIDENCE, method="wilson")
     return 100.0 * float(lower), 100.0 * float(upper)
 
@@ -90,6 +92,8 @@ def t_interval(mean: float, sd: float, n: float) -> tuple[float, float]:
     """95% Student t interval for a mean (NaN when fewer than two responses)."""
     if n < 2:
         return math.nan, math.nan
+    from scipy import stats
+
     half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / math.sqrt(n)
     return mean - half, mean + half
 
