@@ -273,15 +273,26 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         feature_blocks, target_blocks, recency_blocks = [], [], []
         horizon = int(self.horizon)
         for key in keys:
-            prepared = self.prepared_[key]
+            prepared, item = self.prepared_[key], self.series_[key]
             values = prepared["values"]
             n = len(values)
+            if n < 2:
+                continue
+            # The step-free columns for every origin, computed once and cut per step.
+            shared = self._shared_columns(item, prepared, np.arange(0, n - 1), categories)
             for step in range(1, horizon + 1):
                 origins = np.arange(0, n - step)
                 if len(origins) == 0:
                     continue
                 feature_blocks.append(
-                    self._features(self.series_[key], prepared, origins, step, categories)
+                    self._features(
+                        item,
+                        prepared,
+                        origins,
+                        step,
+                        categories,
+                        {name: block[: len(origins)] for name, block in shared.items()},
+                    )
                 )
                 target_blocks.append((values[origins + step] - values[origins]) / prepared["scale"])
                 recency_blocks.append(n - 1 - (origins + step))
@@ -300,6 +311,7 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         origins: np.ndarray,
         step: int,
         categories: dict[str, dict[str, int]],
+        shared: dict[str, np.ndarray] | None = None,
     ) -> np.ndarray:
         """Feature matrix for forecasting ``step`` ahead from each origin index.
 
@@ -307,44 +319,73 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         cycle and averaged over up to four cycles), the indicator's mean scaled change over
         all regions (the common movement, less noisy than any one region), distances to
         rolling means, rolling spread, distance to the expanding mean, history length,
-        calendar position of the target period.
+        calendar position of the target period. ``shared`` holds the columns that do not
+        depend on the step (from :meth:`_shared_columns` for the same origins).
         """
+        if shared is None:
+            shared = self._shared_columns(item, prepared, origins, categories)
+        values, scale = prepared["values"], prepared["scale"]
+        columns = [shared["head"], np.full((len(origins), 1), float(step)), shared["lags"]]
+        season = season_length_for(item.frequency)
+        if season > 1:
+            last = values[origins]
+            back = season * int(np.ceil(step / season))
+            if back <= 63:
+                position = origins + step - back
+                valid = position >= 0
+                earlier = np.where(valid, values[np.clip(position, 0, None)], np.nan)
+                change = (earlier - last) / scale
+            else:
+                change = last * 0
+            history = _seasonal_history_change(values, origins, step, season) / scale
+            columns.append(np.column_stack([change, history]))
+        columns.append(shared["tail"])
+        target_ordinals = item.start.ordinal + origins + step
+        calendar = target_ordinals % season if season > 1 else np.zeros(len(origins))
+        columns.append(calendar.astype(float)[:, None])
+        return np.hstack(columns)
+
+    def _shared_columns(
+        self,
+        item: Series,
+        prepared: dict,
+        origins: np.ndarray,
+        categories: dict[str, dict[str, int]],
+    ) -> dict[str, np.ndarray]:
+        """The feature columns that do not depend on the step, as three blocks."""
         values, scale = prepared["values"], prepared["scale"]
         padded = np.concatenate([np.full(64, np.nan), values])
         base = origins + 64
         last = values[origins]
-        columns = []
+        head = []
         if "region" in categories:
-            columns.append(np.full(len(origins), categories["region"].get(item.region, np.nan)))
+            head.append(np.full(len(origins), categories["region"].get(item.region, np.nan)))
         if "indicator" in categories:
-            code = categories["indicator"].get(item.indicator, np.nan)
-            columns.append(np.full(len(origins), code))
-        columns.append(np.full(len(origins), float(step)))
-        for lag in range(1, min(self._lags(item), 63) + 1):
-            columns.append((last - padded[base - lag]) / scale)
+            head.append(np.full(len(origins), categories["indicator"].get(item.indicator, np.nan)))
+        lags = [
+            (last - padded[base - lag]) / scale for lag in range(1, min(self._lags(item), 63) + 1)
+        ]
         season = season_length_for(item.frequency)
-        if season > 1:
-            back = season * int(np.ceil(step / season))
-            columns.append((padded[base + step - back] - last) / scale if back <= 63 else last * 0)
-            columns.append(_seasonal_history_change(values, origins, step, season) / scale)
+        tail = []
         panel = self.panel_.get(item.indicator)
         if panel is not None:
             origin_ordinals = item.start.ordinal + origins
             for window in (1, 3, max(season, 6)):
-                columns.append(panel.change(origin_ordinals, window))
+                tail.append(panel.change(origin_ordinals, window))
         cumulative = np.concatenate([[0.0], np.cumsum(values)])
         for window in (3, max(season, 6)):
             start = np.maximum(origins + 1 - window, 0)
             means = (cumulative[origins + 1] - cumulative[start]) / (origins + 1 - start)
-            columns.append((means - last) / scale)
-        columns.append(prepared["spread"][origins] / scale)
+            tail.append((means - last) / scale)
+        tail.append(prepared["spread"][origins] / scale)
         expanding = cumulative[origins + 1] / (origins + 1)
-        columns.append((last - expanding) / scale)
-        columns.append((origins + 1).astype(float))
-        target_ordinals = item.start.ordinal + origins + step
-        calendar = target_ordinals % season if season > 1 else np.zeros(len(origins))
-        columns.append(calendar.astype(float))
-        return np.column_stack(columns)
+        tail.append((last - expanding) / scale)
+        tail.append((origins + 1).astype(float))
+
+        def block(parts: list[np.ndarray]) -> np.ndarray:
+            return np.column_stack(parts) if parts else np.empty((len(origins), 0))
+
+        return {"head": block(head), "lags": block(lags), "tail": block(tail)}
 
     # -- prediction ----------------------------------------------------------------------
 
@@ -375,8 +416,9 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         for key in keys:
             item, prepared = self.series_[key], self.prepared_[key]
             origin = np.array([len(prepared["values"]) - 1])
+            shared = self._shared_columns(item, prepared, origin, categories)
             rows.extend(
-                self._features(item, prepared, origin, step, categories)
+                self._features(item, prepared, origin, step, categories, shared)
                 for step in range(1, horizon + 1)
             )
         features = np.vstack(rows)[:, columns]
