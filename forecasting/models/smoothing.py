@@ -3,16 +3,22 @@
 Per-series ETS estimates its smoothing parameters from each series alone, by one-step
 likelihood. On short, noisy regional series that overfits: a few survey waves cannot tell
 an alpha of 0.1 from 0.6, and a series shorter than ``min_length`` gets no model at all.
-Here the parameters (level gain alpha, trend gain beta, damping phi, with or without a
-seasonal profile) are chosen **once per indicator** from a fixed grid, by the mean absolute
-scaled error of the 1..``horizon``-step forecasts made in-sample from every origin of every
-region: the criterion is the multi-step accuracy the forecasts are judged by, and hundreds
-of origins vote instead of one series' handful. The recursion runs for all grid points and
-all regions at once in numpy, so a fit costs milliseconds per series.
+Here the parameters are chosen **once per indicator** from a fixed grid, by the mean
+absolute scaled error of the 1..``horizon``-step forecasts made in-sample from every origin
+of every region: the criterion is the multi-step accuracy the forecasts are judged by, and
+hundreds of origins vote instead of one series' handful. ``pooling="series"`` runs the same
+search per series (``series_ets``, with steep damped trends, for smooth series). The
+recursion runs for all grid points and all series at once in numpy, so a fit costs
+milliseconds per series.
 
-Start-up: the level gain is ``max(alpha, 1 / (t + 1))`` at the t-th value, so the level is the
-running mean of the first values until the exponential window is the shorter one — a short
-series gets the mean of what it has rather than its first value.
+The grid: level gain alpha; optionally damped trends (gain beta, damping phi; off by
+default when pooled); reversion of the level towards the series' running mean (factor rho
+per step); with or without the indicator's seasonal profile; with or without splitting off
+the movement common to all regions (smoothed and forecast on its own).
+
+Start-up: the level gain is ``max(alpha, 1 / (k + 1))`` at a series' k-th value after its
+first, so the level is the running mean of the first values until the exponential window is
+the shorter one — a short series gets the mean of what it has rather than its first value.
 
 Season: the indicator's seasonal profile (classical decomposition of each series holding two
 full cycles, deviations from a centred moving average, averaged by calendar position, in
@@ -55,6 +61,9 @@ REVERSIONS = (0.5, 0.75, 0.9)
 MIN_INTERVAL_ERRORS = 30
 #: Groups with fewer series do not try a common part (it would be a series' own path).
 MIN_COMMON_SERIES = 3
+#: Size of the working arrays (parameters x series x periods) when series are chosen one by
+#: one: about 32 MB of floats each.
+MAX_CELLS = 4_000_000
 
 
 class PooledExponentialSmoothingForecaster(BaseForecaster):
@@ -133,8 +142,22 @@ class PooledExponentialSmoothingForecaster(BaseForecaster):
         self.states_: dict[tuple[str, str], dict] = {}
         self.parameters_: dict[str, dict] = {}
         self.errors_: dict[str, np.ndarray] = {}
+        grid_size = len(
+            _grid(self.trend_gains if self.trend == "auto" else (), self.dampings, self.reversions)
+        )
         for batch, keys in batches.items():
-            self._fit_batch(batch, keys, pooled)
+            if pooled:
+                self._fit_batch(batch, keys, pooled)
+                continue
+            # Series chosen one by one share the recursion in chunks small enough that the
+            # (parameters x series x periods) arrays stay near MAX_CELLS numbers each.
+            items = [self.series_[key] for key in keys]
+            span = max(i.start.ordinal + len(i.values) for i in items) - min(
+                i.start.ordinal for i in items
+            )
+            size = max(1, MAX_CELLS // (grid_size * max(span, 1)))
+            for start in range(0, len(keys), size):
+                self._fit_batch(batch, keys[start : start + size], pooled)
 
     def _season(self, item: Series) -> int:
         if self.season_length is not None:
@@ -157,7 +180,7 @@ class PooledExponentialSmoothingForecaster(BaseForecaster):
                         self.name,
                         "pooled_scale",
                         "constant or single-value series: error scale and interval width "
-                        "borrowed from the other series",
+                        "borrowed from the other series of the indicator",
                     )
                 )
         # Series on a common calendar (columns are periods), in units of their scale.
@@ -301,15 +324,22 @@ def _own_scale(values: np.ndarray) -> float:
 
 
 def _scales(items: list[Series]) -> np.ndarray:
-    """Each series' scale; constant or one-value series borrow the median of the others."""
+    """Each series' scale; a constant or one-value series borrows the median scale of the
+    other series of its indicator (same units), else 1% of its mean level, else 1."""
     own = np.array([_own_scale(item.values) for item in items])
-    usable = own[np.isfinite(own) & (own > 0)]
-    if usable.size:
-        fallback = float(np.median(usable))
-    else:
-        levels = np.concatenate([np.abs(item.values) for item in items])
-        fallback = float(np.mean(levels)) * 0.01 if levels.size and np.mean(levels) > 0 else 1.0
-    return np.where(np.isfinite(own) & (own > 0), own, fallback)
+    good = np.isfinite(own) & (own > 0)
+    result = own.copy()
+    for row in np.flatnonzero(~good):
+        same = [
+            other for other, item in enumerate(items)
+            if good[other] and item.indicator == items[row].indicator
+        ]  # fmt: skip
+        level = float(np.mean(np.abs(items[row].values))) if items[row].values.size else 0.0
+        if same:
+            result[row] = float(np.median(own[same]))
+        else:
+            result[row] = level * 0.01 if level > 0 else 1.0
+    return result
 
 
 def _grid(trend_gains, dampings, reversions=REVERSIONS) -> dict[str, np.ndarray]:

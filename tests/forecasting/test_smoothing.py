@@ -7,6 +7,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 
 from forecasting.models import PooledExponentialSmoothingForecaster
 from forecasting.models.smoothing import _common_part, _grid, _smooth
@@ -116,3 +117,15 @@ def test_refuses_bad_parameters_and_pickles() -> None:
     model = PooledExponentialSmoothingForecaster(horizon=2).fit(data)
     copy = pickle.loads(pickle.dumps(model))
     pd.testing.assert_frame_equal(copy.predict(2).to_frame(), model.predict(2).to_frame())
+
+
+def test_series_mode_does_not_depend_on_chunking(monkeypatch) -> None:
+    from forecasting.models import smoothing
+
+    rng = np.random.default_rng(3)
+    regions = {f"R{k}": list(np.cumsum(rng.normal(0.2 * k, 1, 30))) for k in range(7)}
+    model = PooledExponentialSmoothingForecaster(horizon=3, pooling="series", trend="auto")
+    whole = model.fit(panel(regions)).predict(3).to_frame()
+    monkeypatch.setattr(smoothing, "MAX_CELLS", 1)  # one series per chunk
+    chunked = clone(model).fit(panel(regions)).predict(3).to_frame()
+    pd.testing.assert_frame_equal(whole, chunked)
