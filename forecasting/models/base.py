@@ -169,8 +169,9 @@ def extract_series(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
             [period.freqstr if isinstance(period, pd.Period) else None for period in periods],
             dtype=object,
         )
-    keys = pd.MultiIndex.from_arrays([frame["region"], frame["indicator"]])
-    codes, uniques = pd.factorize(keys, sort=True)
+    region_codes, regions = pd.factorize(frame["region"], sort=True)
+    indicator_codes, indicators = pd.factorize(frame["indicator"], sort=True)
+    codes = region_codes.astype(np.int64) * len(indicators) + indicator_codes
     order = np.lexsort((ordinals, codes))
     codes, ordinals = codes[order], ordinals[order]
     values, frequencies = frame["value"].to_numpy(dtype=float)[order], frequencies[order]
@@ -179,7 +180,8 @@ def extract_series(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
     for start, stop in zip(
         np.concatenate([[0], bounds]), np.concatenate([bounds, [len(codes)]]), strict=True
     ):
-        region, indicator = (str(part) for part in uniques[codes[start]])
+        region_code, indicator_code = divmod(int(codes[start]), len(indicators))
+        region, indicator = str(regions[region_code]), str(indicators[indicator_code])
         kinds = set(frequencies[start:stop])
         if len(kinds) != 1 or None in kinds:
             raise ValueError(

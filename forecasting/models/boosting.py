@@ -205,9 +205,9 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
         held = np.flatnonzero(calibrating)
         held = held[self._subsample(len(held), rng)]
         with threadpool_limits(limits=self.n_threads):
-            predicted = {
-                column: models[column].predict(features[held]) for column in INTERVAL_COLUMNS
-            }
+            predicted = _predict_each(
+                {column: models[column] for column in INTERVAL_COLUMNS}, features[held]
+            )
         actual = targets[held]
         for level, lower, upper, coverage in (
             ("80", "lower_80", "upper_80", 0.8),
@@ -423,7 +423,7 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             )
         features = np.vstack(rows)[:, columns]
         with threadpool_limits(limits=self.n_threads):
-            raw = {name: model.predict(features) for name, model in models.items()}
+            raw = _predict_each(models, features)
         offsets = self.offsets_[group]
         steps = np.tile(np.arange(1, horizon + 1), len(keys))
         for level in ("80", "95"):
@@ -442,6 +442,18 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
             )
             frames.append(sort_bounds(block))
         return concat_frames(frames)
+
+
+def _predict_each(models: dict, features: np.ndarray) -> dict[str, np.ndarray]:
+    """Each named model's predictions; a model shared by several names (the linear model
+    stands for all four bounds before calibration) predicts once."""
+    done: dict[int, np.ndarray] = {}
+    result = {}
+    for name, model in models.items():
+        if id(model) not in done:
+            done[id(model)] = model.predict(features)
+        result[name] = done[id(model)]
+    return result
 
 
 def _prepare(item: Series, log_positive: bool) -> dict:
