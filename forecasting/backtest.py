@@ -209,14 +209,24 @@ def series_scales(
 ) -> tuple[dict[tuple[str, str], float], list[dict[str, str]]]:
     """MASE denominator of each series, from its values up to the earliest cut-off."""
     earliest = origins.groupby("indicator")["cutoff"].min().to_dict()
+    frame = observations[observations["indicator"].isin(earliest)]
+    ordinals = (
+        frame[ORDINAL].to_numpy()
+        if ORDINAL in frame
+        else np.array([period.ordinal for period in frame["period"]], dtype=np.int64)
+    )
+    limits = frame["indicator"].map({key: cut.ordinal for key, cut in earliest.items()})
+    training = frame.assign(_ordinal=ordinals)[ordinals <= limits.to_numpy()]
+    training = training.sort_values(["region", "indicator", "_ordinal"], kind="stable")
     scales, warnings = {}, []
-    for (region, indicator), group in observations.groupby(["region", "indicator"], sort=True):
-        if indicator not in earliest:
-            continue
+    groups = training.groupby(["region", "indicator"], sort=True)["value"]
+    values_by_series = {key: group.to_numpy(dtype=float) for key, group in groups}
+    for region, indicator in (
+        frame[["region", "indicator"]].drop_duplicates().sort_values(["region", "indicator"])
+    ).itertuples(index=False):
+        values = values_by_series.get((region, indicator), np.empty(0))
         cutoff = earliest[indicator]
-        training = group[group["period"] <= cutoff].sort_values("period")
-        values = training["value"].to_numpy(dtype=float)
-        season = season_length_for(cutoff.freqstr) if len(training) else 1
+        season = season_length_for(cutoff.freqstr) if len(values) else 1
         scale = float("nan")
         for lag in dict.fromkeys((season, 1)):
             candidate = metrics.naive_scale(values, lag)
