@@ -23,7 +23,7 @@ import pandas as pd
 from forecasting.backtest import BacktestResult
 from forecasting.card import ModelCard, build_model_card, chosen_summary, data_hash
 from forecasting.contract import validate_observations
-from forecasting.models.auto import AutoForecaster, default_candidates
+from forecasting.models.auto import DEFAULT_SCORE_MODELS, AutoForecaster, default_candidates
 from forecasting.models.base import probability_at_least, summarise_warning
 from forecasting.registry import (
     BACKTEST,
@@ -183,6 +183,8 @@ def train(
         ),
         "domain_weights": dict(domain_weights or {}),
     }
+    if candidates is None:  # the score has its own default set (one more, cheap there)
+        parameters["score_candidates"] = sorted(DEFAULT_SCORE_MODELS)
     warnings: list[dict[str, str]] = []
 
     indicator_model = AutoForecaster(
@@ -271,6 +273,8 @@ def _forecast_scores(
     )
     series.insert(2, "indicator", SCORE_TARGET)
     report(0.65, "backtesting score forecasts")
+    if candidates is None:
+        candidates = default_candidates(horizon, random_state, names=DEFAULT_SCORE_MODELS)
     model = AutoForecaster(
         candidates=candidates,
         horizon=horizon,

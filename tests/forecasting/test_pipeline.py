@@ -112,3 +112,16 @@ def test_bad_input_is_refused_clearly() -> None:
     )
     with pytest.raises(ContractError, match="row 0"):
         train(broken)
+
+
+def test_default_candidates_for_indicators_and_for_the_score(panel) -> None:
+    observations, catalogue = panel
+    result = train(observations, catalogue, horizon=2, n_origins=1)
+
+    def single_models(backtest) -> set[str]:
+        return {name for name in backtest.overall()["model"] if "+" not in name}
+
+    expected = {"naive", "seasonal_naive", "pooled_ets", "series_ets"}
+    assert single_models(result.backtest) == expected
+    assert single_models(result.score_backtest) == expected | {"linear"}
+    assert result.parameters["score_candidates"] == sorted(expected | {"linear"})
