@@ -410,24 +410,30 @@ def _split(frame: pd.DataFrame, cut: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
 
 
 def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
-    # Periods may be a period[...] dtype on one side and object on the other.
-    forecasts = forecasts.assign(period=forecasts["period"].astype(object))
-    actuals = actuals.drop(columns=ORDINAL).assign(period=actuals["period"].astype(object))
+    # Joined on period ordinals (integers; one frequency per indicator): hashing Period
+    # objects, or boxing a period[...] column into them, cost more than the models' fits.
+    forecasts = forecasts.assign(**{ORDINAL: _ordinals(forecasts["period"])})
+    actuals = actuals.loc[:, ["region", "indicator", ORDINAL, "value"]]
     merged = forecasts.merge(
         actuals.rename(columns={"value": "actual"}),
-        on=["region", "indicator", "period"],
+        on=["region", "indicator", ORDINAL],
         how="inner",
     )
+    merged["period"] = merged["period"].astype(object)
     cutoffs = dict(zip(cut["indicator"], cut["cutoff"], strict=True))
     merged["cutoff"] = [cutoffs[indicator] for indicator in merged["indicator"]]
-    merged["step"] = [
-        period.ordinal - cutoff.ordinal
-        for period, cutoff in zip(merged["period"], merged["cutoff"], strict=True)
-    ]
-    merged = merged.rename(columns={"model": "model_used"})
+    limits = merged["indicator"].map({key: value.ordinal for key, value in cutoffs.items()})
+    merged["step"] = merged[ORDINAL].to_numpy() - limits.to_numpy()
+    merged = merged.drop(columns=ORDINAL).rename(columns={"model": "model_used"})
     merged.insert(0, "model", name)
     merged.insert(1, "origin", origin)
     return merged
+
+
+def _ordinals(periods: pd.Series) -> np.ndarray:
+    if isinstance(periods.dtype, pd.PeriodDtype):
+        return np.asarray(periods.array.asi8)
+    return np.array([period.ordinal for period in periods], dtype=np.int64)
 
 
 def _with_terms(table: pd.DataFrame | None, scales) -> pd.DataFrame:

@@ -436,10 +436,10 @@ def _criterion(values, level, slope, grid, horizon: int, offset=None):
     origins = _origin_mask(values)
     # Single precision for the error sums (relative error ~1e-7, far below any difference
     # that matters between grid points) halves the memory traffic of this loop.
-    means = np.nan_to_num(_running_mean(values))[None].astype(np.float32)
-    deviation = np.nan_to_num(level).astype(np.float32) - means
+    means = _zero_nan(_running_mean(values))[None].astype(np.float32)
+    deviation = _zero_nan(level).astype(np.float32) - means
     slope = slope.astype(np.float32)
-    actual = np.nan_to_num(values)[None].astype(np.float32)
+    actual = _zero_nan(values)[None].astype(np.float32)
     totals = np.zeros((len(grid["phi"]), values.shape[0]))
     counts = np.zeros(values.shape[0])
     damping = np.zeros(len(grid["phi"]))
@@ -450,13 +450,18 @@ def _criterion(values, level, slope, grid, horizon: int, offset=None):
         forecast += slope[:, :, :-step] * damping.astype(np.float32)[:, None, None]
         forecast += means[:, :, :-step]
         if offset is not None:
-            forecast += np.nan_to_num(offset[step - 1, :-step]).astype(np.float32)[None, None, :]
+            forecast += _zero_nan(offset[step - 1, :-step]).astype(np.float32)[None, None, :]
         np.subtract(actual[:, :, step:], forecast, out=forecast)
         np.abs(forecast, out=forecast)
         usable = (origins[:, :-step] & np.isfinite(values[:, step:])).astype(np.float32)
         totals += np.einsum("cst,st->cs", forecast, usable)
         counts += usable.sum(axis=1)
     return totals, counts
+
+
+def _zero_nan(array: np.ndarray) -> np.ndarray:
+    """NaN (periods outside a series, masked anyway) as 0; cheaper than np.nan_to_num."""
+    return np.where(np.isnan(array), 0.0, array)
 
 
 def _scaled_errors(values, level, slope, parameters, horizon: int, offset=None) -> np.ndarray:
