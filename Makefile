@@ -62,11 +62,11 @@ format: setup
 translations-update: $(STAMP)
 	@for dir in $$(find webapp -type d -name translations); do \
 	  sources=$$($(BIN)/python -m webapp.translation_sources $$dir); \
-	  $(BIN)/pybabel extract -q -F babel.cfg -k _l -o $$dir/messages.pot $$sources && \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o $$dir/messages.pot $$sources && \
 	  for language in kk ru en; do \
 	    if [ -f $$dir/$$language/LC_MESSAGES/messages.po ]; then \
-	      $(BIN)/pybabel update -q --no-fuzzy-matching -d $$dir -i $$dir/messages.pot -l $$language; \
-	    else $(BIN)/pybabel init -q -d $$dir -i $$dir/messages.pot -l $$language; fi; \
+	      $(BIN)/pybabel -q update --no-fuzzy-matching -d $$dir -i $$dir/messages.pot -l $$language; \
+	    else $(BIN)/pybabel -q init -d $$dir -i $$dir/messages.pot -l $$language; fi; \
 	  done; \
 	done
 

@@ -67,10 +67,16 @@ class TrainingForm(FlaskForm):
     models = SelectField(
         _l("Models"),
         choices=[
-            ("full", _l("All models, including exponential smoothing (slower)")),
-            ("fast", _l("Fast: baselines and the global linear and gradient-boosting models")),
+            ("fast", _l("Recommended: baselines and pooled exponential smoothing (fast)")),
+            (
+                "full",
+                _l(
+                    "Every model: also exponential smoothing per series and the global "
+                    "linear and gradient-boosting models (slower)"
+                ),
+            ),
         ],
-        default="full",
+        default="fast",
     )
     n_origins = IntegerField(
         _l("Backtest origins"),

@@ -48,7 +48,7 @@ STALE_AFTER = timedelta(minutes=30)
 MAX_LOG_CHARS = 100_000
 
 #: Options an analyst may set, with their defaults and bounds (see ``forms.TrainingForm``).
-DEFAULT_OPTIONS: dict[str, Any] = {"horizon": 8, "n_origins": 3, "models": "full"}
+DEFAULT_OPTIONS: dict[str, Any] = {"horizon": 8, "n_origins": 3, "models": "fast"}
 
 
 class TrainingBusy(RuntimeError):

@@ -172,7 +172,7 @@ def test_rq_runs_the_queued_job(app, analyst, monkeypatch):
         db.session.refresh(job)
         assert job.worker.startswith("rq:")
         assert job.status == "failed" and "stop after being called" in job.error
-    assert calls == [{"horizon": 2, "n_origins": 3, "models": "full"}]
+    assert calls == [{"horizon": 2, "n_origins": 3, "models": "fast"}]
 
 
 def test_a_stopped_worker_marks_its_job_failed(app_context, analyst, monkeypatch):
