@@ -32,6 +32,15 @@ EXPLAINED = {
         "pickle only writes the optional fitted-model artifact (opt-in --include-models); "
         "nothing in the application loads a pickle, which is the unsafe direction"
     ),
+    (
+        "B704",
+        "webapp/surveys/results/views.py",
+        "figures=Markup(markup),  # noqa: S704 - rendered by Jinja (autoescaped) in figures()",
+    ): (
+        "the string is the output of render_template on survey_results/_figures.html, where "
+        "autoescaping is on, kept in a cache between requests; Markup only stops it from being "
+        "escaped a second time when the page template includes it"
+    ),
 }
 #: ``# nosec`` followed by optional test ids, then a reason of at least three words.
 NOSEC_WITH_REASON = re.compile(
