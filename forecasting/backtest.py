@@ -315,22 +315,30 @@ def rolling_origin_backtest(
 COMBINATION_SEPARATOR = "+"
 
 
-def with_combinations(result: BacktestResult, size: int = 2) -> BacktestResult:
-    """Add, per indicator, the equal-weight combination of its ``size`` best models.
+def with_combinations(result: BacktestResult, size: int | Sequence[int] = 2) -> BacktestResult:
+    """Add, per indicator, the equal-weight combination of its ``size`` best models (one
+    combination per size when ``size`` is a sequence, e.g. ``(2, 3)``).
 
     Averaging the forecasts (and the interval bounds, i.e. the quantiles) of good but
     different models is a cheap, robust gain (the M competitions); evaluating it needs no new
     fit, only the records already computed. The combination is named ``"a+b"`` (members in
-    alphabetical order, so one pair has one name whichever indicator it serves).
+    alphabetical order, so one set has one name whichever indicator it serves). Members are
+    ranked among the single models only (never among combinations already added).
     """
     records = result.records
-    if records.empty or size < 2:
+    sizes = sorted({int(size)} if isinstance(size, int | np.integer) else {int(s) for s in size})
+    sizes = [value for value in sizes if value >= 2]
+    if records.empty or not sizes:
         return result
     table = result.by_indicator()
+    table = table[~table["model"].astype(str).str.contains(COMBINATION_SEPARATOR, regex=False)]
     combined = []
     key = ["origin", "region", "indicator", "period"]
     value_columns = ["mean", *INTERVAL_COLUMNS]
-    for indicator, rows in table[table["mase"].notna()].groupby("indicator"):
+    ranked = table[table["mase"].notna()].groupby("indicator")
+    for (indicator, rows), size in (
+        (group, size) for group in ranked for size in sizes
+    ):  # fmt: skip
         rows = rows[rows["n"] == rows["n"].max()].sort_values("mase", kind="stable")
         members = sorted(str(name) for name in rows["model"].head(size))
         if len(members) < size:
