@@ -284,7 +284,21 @@ def rolling_origin_backtest(
         for origin, name, cut in jobs
     )
     if n_jobs == 1:
-        outcomes = (task[0](*task[1], **task[2]) for task in tasks)
+        splits: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+        def shared_split(origin: int, cut: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+            """One split per origin for all candidates (jobs run origin by origin)."""
+            if origin not in splits:
+                splits.clear()
+                splits[origin] = _split(frame, cut)
+            return splits[origin]
+
+        outcomes = (
+            _run_origin(
+                frame, cut, candidates[name], name, origin, horizon, shared_split(origin, cut)
+            )
+            for origin, name, cut in jobs
+        )
     else:
         outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
     for done, (name, origin, records_frame, entries, spent) in enumerate(outcomes):
@@ -381,9 +395,13 @@ def with_combinations(result: BacktestResult, size: int | Sequence[int] = 2) -> 
     )
 
 
-def _run_origin(frame, cut, candidate, name: str, origin: int, horizon: int):
-    """Fit one model at one origin and evaluate it; a failure becomes a warning."""
-    training, actuals = _split(frame, cut)
+def _run_origin(frame, cut, candidate, name: str, origin: int, horizon: int, split=None):
+    """Fit one model at one origin and evaluate it; a failure becomes a warning.
+
+    ``split`` is the origin's (training, actuals) pair when the caller already has it (in
+    one process every candidate of an origin shares it); None splits ``frame`` here.
+    """
+    training, actuals = _split(frame, cut) if split is None else split
     model = _with_horizon(clone(candidate), horizon)
     started = time.perf_counter()
     try:

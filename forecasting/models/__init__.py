@@ -15,6 +15,7 @@ from forecasting.models.base import (
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from forecasting.models.boosting import GlobalGradientBoostingForecaster, GlobalLinearForecaster
 from forecasting.models.ets import ExponentialSmoothingForecaster
+from forecasting.models.panel import PanelMeanForecaster
 from forecasting.models.smoothing import PooledExponentialSmoothingForecaster
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "GlobalGradientBoostingForecaster",
     "GlobalLinearForecaster",
     "NaiveForecaster",
+    "PanelMeanForecaster",
     "PooledExponentialSmoothingForecaster",
     "SeasonalNaiveForecaster",
     "default_candidates",

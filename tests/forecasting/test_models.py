@@ -19,6 +19,7 @@ from forecasting.models import (
     GlobalGradientBoostingForecaster,
     GlobalLinearForecaster,
     NaiveForecaster,
+    PanelMeanForecaster,
     PooledExponentialSmoothingForecaster,
     SeasonalNaiveForecaster,
     probability_at_least,
@@ -53,6 +54,8 @@ ALL_MODELS = [
     GlobalLinearForecaster(horizon=4),
     PooledExponentialSmoothingForecaster(horizon=4),
     PooledExponentialSmoothingForecaster(horizon=4, pooling="series"),
+    PanelMeanForecaster(),
+    PanelMeanForecaster(common="season_mean"),
 ]
 
 
