@@ -10,7 +10,8 @@ the region's mean offset — shrunk towards the mean offset of all regions by em
 offsets between regions and ``s2 / T`` the noise in one region's mean of ``T`` values —
 plus the common path's last value (``common="last"``) or its mean over the last season
 (``common="season_mean"``, which averages the seasonal swing away; one period for annual
-data). The noise variance ``s2`` is estimated from the offsets' own scatter (pooled over the
+data), plus the share of the region's last deviation from its offset that deviations keep
+``h`` steps later (pooled over the regions, per step). The noise variance ``s2`` is estimated from the offsets' own scatter (pooled over the
 regions), which holds both the sampling noise and the region's own short-lived movements;
 the survey sample sizes ``n`` are not used (the data contract's minimal columns do not carry
 them to the models, and the scatter already contains the sampling variance).
@@ -55,6 +56,10 @@ class PanelMeanForecaster(BaseForecaster):
         Add the common path's seasonal indices (classical decomposition of the path, which
         averages all regions and so needs no more than two cycles) to its forecast, after
         taking them out of the values it starts from.
+    persistence : bool
+        Add the part of the region's last deviation from its offset that, by the pooled
+        regression of deviations ``h`` steps apart (one coefficient per step, in [0, 1]),
+        is still there ``h`` steps on: a region's own shocks fade rather than vanish.
     season_length : int or None
         Periods per cycle; None takes it from the frequency.
     """
@@ -69,11 +74,13 @@ class PanelMeanForecaster(BaseForecaster):
         common: str = "last",
         shrink: bool = True,
         seasonal: bool = True,
+        persistence: bool = True,
         season_length: int | None = None,
     ) -> None:
         self.common = common
         self.shrink = shrink
         self.seasonal = seasonal
+        self.persistence = persistence
         self.season_length = season_length
 
     def _fit(self) -> None:
@@ -86,7 +93,9 @@ class PanelMeanForecaster(BaseForecaster):
             groups.setdefault(f"{item.indicator}/{item.frequency}", []).append(key)
         self.states_: dict[tuple[str, str], dict[str, float]] = {}
         self.weights_: dict[str, np.ndarray] = {}
+        self.groups_: dict[tuple[str, str], str] = {}
         self.profiles_: dict[tuple[str, str], np.ndarray] = {}
+        self.persistence_: dict[str, np.ndarray] = {}
         for group, keys in groups.items():
             self._fit_group(group, keys)
 
@@ -121,6 +130,8 @@ class PanelMeanForecaster(BaseForecaster):
         adjusted = path - profile[np.arange(length) % len(profile)]
         changes = np.diff(adjusted)
         move = float(np.mean(changes**2)) if changes.size else 0.0
+        betas = _persistence(residuals) if self.persistence else np.zeros(0)
+        self.persistence_[group] = betas
         for row, (key, item) in enumerate(zip(keys, items, strict=True)):
             last = item.start.ordinal + len(item.values) - 1 - first
             window = 1 if self.common == "last" else season
@@ -131,9 +142,14 @@ class PanelMeanForecaster(BaseForecaster):
                 "estimate": float(weights[row] ** 2 * noise[row]),
                 "move": move,
                 "position": (last + 1) % len(profile),
+                "residual": float(residuals[row, last])
+                if np.isfinite(residuals[row, last])
+                else 0.0,
             }
             self.profiles_[key] = profile
         self.weights_[group] = weights
+        for key in keys:
+            self.groups_[key] = group
 
     def _season(self, item: Series) -> int:
         if self.season_length is not None:
@@ -147,6 +163,10 @@ class PanelMeanForecaster(BaseForecaster):
             profile = self.profiles_[key]
             positions = (int(state["position"]) + steps - 1) % len(profile)
             mean = state["mean"] + profile[positions]
+            betas = self.persistence_[self.groups_[key]]
+            carried = np.zeros(horizon)
+            carried[: min(horizon, len(betas))] = betas[:horizon]
+            mean = mean + carried * state["residual"]
             sigma = np.sqrt(state["scatter"] + state["estimate"] + steps * state["move"])
             # normal bounds around the mean are ordered already: no sort needed
             frames.append(
@@ -168,3 +188,18 @@ def common_path(values: np.ndarray) -> np.ndarray:
     counts = present.sum(axis=0)
     mean_change = np.where(counts > 0, totals / np.maximum(counts, 1), 0.0)
     return np.concatenate([[0.0], np.cumsum(mean_change)])
+
+
+def _persistence(residuals: np.ndarray, max_step: int = 24) -> np.ndarray:
+    """How much of a region's last deviation from its offset is still there ``h`` steps on:
+    the pooled regression coefficient of the deviation at ``t + h`` on that at ``t``, per
+    ``h`` (horizon-direct), clipped to [0, 1]."""
+    length = residuals.shape[1]
+    betas = []
+    for step in range(1, min(max_step, length - 1) + 1):
+        now, later = residuals[:, :-step], residuals[:, step:]
+        both = np.isfinite(now) & np.isfinite(later)
+        denominator = float(np.sum(np.where(both, now**2, 0.0)))
+        numerator = float(np.sum(np.where(both, now * later, 0.0)))
+        betas.append(min(max(numerator / denominator, 0.0), 1.0) if denominator > 0 else 0.0)
+    return np.array(betas)

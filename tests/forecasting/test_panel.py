@@ -85,7 +85,8 @@ def test_common_season_follows_the_calendar() -> None:
     data = panel(regions, start="2020-01", freq="M")
     forecast = means(PanelMeanForecaster(common="season_mean").fit(data), 12)["R2"]
     np.testing.assert_allclose(forecast, 2 + season[months:], atol=0.6)
-    flat = means(PanelMeanForecaster(common="season_mean", seasonal=False).fit(data), 12)["R2"]
+    flat_model = PanelMeanForecaster(common="season_mean", seasonal=False, persistence=False)
+    flat = means(flat_model.fit(data), 12)["R2"]
     assert np.ptp(flat) == 0
 
 
@@ -108,3 +109,25 @@ def test_intervals_widen_clone_pickle_and_bad_parameters() -> None:
         PanelMeanForecaster(common="median").fit(data)
     with pytest.raises(ValueError, match="season_length"):
         PanelMeanForecaster(season_length=0).fit(data)
+
+
+def test_persistence_carries_the_share_of_a_deviation_that_lasts() -> None:
+    rng = np.random.default_rng(4)
+    phi, length = 0.7, 40
+    regions = {}
+    for k in range(12):
+        own = np.zeros(length)
+        for t in range(1, length):
+            own[t] = phi * own[t - 1] + rng.normal(0, 1)
+        regions[f"R{k}"] = list(10 * k + own)
+    data = panel(regions)
+    model = PanelMeanForecaster(seasonal=False).fit(data)
+    betas = model.persistence_["x/Q"]
+    np.testing.assert_allclose(betas[:3], phi ** np.arange(1, 4), atol=0.12)
+    still = PanelMeanForecaster(seasonal=False, persistence=False).fit(data)
+    frame, plain = means(model, 3), means(still, 3)
+    region = "R5"
+    last = regions[region][-1]
+    # the forecast moves from the offset towards the last value, less with each step
+    gaps = np.abs(frame[region] - last)
+    assert np.all(gaps <= np.abs(plain[region] - last) + 1e-9) and np.all(np.diff(gaps) >= 0)
