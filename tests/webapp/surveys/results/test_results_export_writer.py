@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
 from webapp.surveys.definition import Choice, Page, Question, SurveyDefinition
+from webapp.surveys.results import export
 from webapp.surveys.results.export import (
     codebook_csv,
     csv_chunks,
@@ -148,3 +150,52 @@ def test_codebook_csv_lists_labels_in_three_languages():
     assert trust[4] == "Сенім" and trust[6] == "Trust"
     tv = next(row for row in rows if row[0] == "sources/tv")
     assert tv[5] == "ТВ"
+
+
+def test_xlsx_text_stays_text_never_a_formula_number_or_link(tmp_path):
+    """XlsxWriter would turn some text into formulas, numbers or links if asked to guess."""
+    texts = {
+        "=1+1": "'=1+1",
+        "+7 701 123": "'+7 701 123",
+        "@SUM(A1)": "'@SUM(A1)",
+        "-2": "'-2",
+        "http://x": "http://x",
+        "mailto:a@b.kz": "mailto:a@b.kz",
+        "007": "007",
+        "1e5": "1e5",
+        "TRUE": "TRUE",
+        "{=SUM(A1)}": "{=SUM(A1)}",
+        "#N/A": "#N/A",
+        "line one\r\nline two\rthree": "line one\nline two\nthree",
+    }
+    rows = [
+        (number, datetime(2026, 1, 5, tzinfo=UTC), "en", "KZ-75", 1, {"comment": text, "age": 7})
+        for number, text in enumerate(texts, start=1)
+    ]
+    rows.append((99, datetime(2026, 1, 5, tzinfo=UTC), "en", None, 1, {"age": float("nan")}))
+    path = tmp_path / "export.xlsx"
+    assert write_xlsx(path, [definition()], iter(rows)) == len(texts) + 1
+    workbook = load_workbook(path, read_only=True)
+    sheet = list(workbook["responses"].iter_rows())
+    header = [cell.value for cell in sheet[0]]
+    comment, age = header.index("comment"), header.index("age")
+    for number, (text, line) in enumerate(zip(texts, sheet[1:], strict=False), start=1):
+        assert (line[comment].value, line[comment].data_type) == (texts[text], "s"), text
+        assert (line[0].value, line[age].value, line[age].data_type) == (number, 7, "n")
+    assert sheet[-1][age].value is None  # NaN: an empty cell, as openpyxl wrote it
+    workbook.close()
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name), name  # no formula anywhere
+
+
+def test_xlsx_stops_at_the_worksheet_row_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 3)  # Excel's is 1,048,576, header included
+    path = tmp_path / "export.xlsx"
+    assert write_xlsx(path, [definition()], iter(ROWS)) == 2
+    workbook = load_workbook(path, read_only=True)
+    responses = list(workbook["responses"].iter_rows(values_only=True))
+    assert [row[0] for row in responses] == ["response_id", 1, 2]
+    assert len(list(workbook["codebook"].iter_rows())) > 3  # the codebook is not cut
+    workbook.close()
