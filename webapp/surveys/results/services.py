@@ -882,6 +882,13 @@ def export_rows(survey: Survey, up_to_id: int, batch: int = 2_000) -> Iterator[R
         result.close()
 
 
+def response_count(survey: Survey) -> int:
+    """Stored responses of every version of the survey."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(SurveyResponse.survey_id == survey.id)
+    )
+
+
 def start_export(survey: Survey, export_format: str) -> tuple[int, int]:
     """Fix what an export will contain and log it: returns (last response id, rows).
 

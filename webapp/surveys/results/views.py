@@ -19,7 +19,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -29,7 +29,7 @@ from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.extensions import db
 from webapp.surveys.models import Survey, SurveyState
-from webapp.surveys.results import charts, services
+from webapp.surveys.results import charts, export, services
 from webapp.surveys.results.export import (
     codebook_csv,
     export_columns,
@@ -227,6 +227,18 @@ def export_csv(survey_id: int) -> Response:
 @roles_required(*STAFF)
 def export_xlsx(survey_id: int) -> Response:
     survey = db.get_or_404(Survey, survey_id)
+    responses = services.response_count(survey)
+    if responses > export.XLSX_MAX_ROWS - 1:  # the header takes a row
+        flash(
+            _(
+                "This survey has %(count)s responses, more than an Excel worksheet holds "
+                "(%(limit)s). Download the CSV file instead: it has every response.",
+                count=format_decimal(responses),
+                limit=format_decimal(export.XLSX_MAX_ROWS - 1),
+            ),
+            "error",
+        )
+        return redirect(url_for("survey_results.results", survey_id=survey.id))
     definitions = services.survey_definitions(survey)
     last_id, _rows = services.start_export(survey, "xlsx")
 

@@ -91,6 +91,29 @@ def test_csv_export_streams_every_response_neutralised_and_audited(
         assert event.actor_email == analyst.email
 
 
+def test_xlsx_export_larger_than_a_worksheet_is_refused_with_the_csv_offered(
+    app, client, big_survey, make_user, sign_in, monkeypatch
+):
+    from webapp.surveys.results import export
+
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 2113)  # one row short: the header takes one
+    sign_in(make_user("analyst"))
+    response = client.get(f"/results/{big_survey.survey_id}/export.xlsx", follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "This survey has 2,113 responses, more than an Excel worksheet holds (2,112)" in page
+    assert f"/results/{big_survey.survey_id}/export.csv" in page
+    with app.app_context():  # nothing was exported, so nothing is on record as exported
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).where(AuditEvent.action == "survey.export")
+            )
+            == 0
+        )
+    monkeypatch.setattr(export, "XLSX_MAX_ROWS", 2114)  # exactly fits
+    assert client.get(f"/results/{big_survey.survey_id}/export.xlsx").status_code == 200
+
+
 def test_xlsx_export_has_every_row_and_a_codebook(app, client, big_survey, make_user, sign_in):
     sign_in(make_user("admin"))
     response = client.get(f"/results/{big_survey.survey_id}/export.xlsx")
