@@ -55,36 +55,23 @@ def training_data() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     return observations, catalogue, summary
 
 
-#: Model sets an analyst can choose: every model, or the fast ones (no per-series
-#: exponential smoothing, which dominates training time on many series).
-#: "fast" is the package's default set (baselines, pooled and per-series exponential smoothing
-#: in numpy): the quickest and, on the demo panel, the most accurate. "full" adds statsmodels'
-#: exponential smoothing per series and the global linear and gradient-boosting models.
-MODEL_SETS: dict[str, tuple[str, ...] | None] = {
-    "fast": None,
-    "full": (
-        "naive",
-        "seasonal_naive",
-        "ses",
-        "ets",
-        "pooled_ets",
-        "series_ets",
-        "linear",
-        "gbm",
-    ),
-}
+#: Model sets an analyst can choose. "fast" is the package's default set
+#: (``forecasting.models.auto.DEFAULT_MODELS``: the baselines, pooled and per-series exponential
+#: smoothing and the panel model, all in numpy): the quickest and, on the demo panel, the most
+#: accurate. "full" is every model the package offers, adding statsmodels' exponential
+#: smoothing per series and the global linear and gradient-boosting models.
+MODEL_SETS = ("fast", "full")
 
 
 def candidates_for(model_set: str, horizon: int) -> Any:
     """The pipeline's ``candidates`` for a model set (None: the pipeline's default)."""
-    from forecasting.models.auto import default_candidates
+    from forecasting.models.auto import available_models
 
     if model_set not in MODEL_SETS:
         raise TrainingInputError(
             f"unknown model set {model_set!r}; use one of {', '.join(MODEL_SETS)}"
         )
-    names = MODEL_SETS[model_set]
-    return None if names is None else default_candidates(horizon, names=names)
+    return None if model_set == "fast" else available_models(horizon)
 
 
 def train_from_database(options: dict[str, Any], progress: Progress) -> TrainingOutcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import sqlalchemy as sa
 
 from tests.webapp.risk.conftest import SMALL_REGIONS, long_csv, upload_data
@@ -81,3 +82,15 @@ def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
             == 3 * 24
         )
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RiskForecast)) == 3 * 3 * 2
+
+
+def test_model_sets_are_the_package_default_or_every_model():
+    from forecasting.models.auto import available_models
+    from webapp.risk.training import TrainingInputError, candidates_for
+
+    assert candidates_for("fast", 4) is None  # the pipeline's default candidates
+    every = candidates_for("full", 4)
+    assert set(every) == set(available_models(4)) and {"ets", "gbm", "panel_mean"} <= set(every)
+    assert every["pooled_ets"].horizon == 4
+    with pytest.raises(TrainingInputError, match="use one of fast, full"):
+        candidates_for("quick", 4)
