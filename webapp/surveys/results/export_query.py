@@ -1,7 +1,7 @@
 """Reading responses for an export as plain values, with the database doing what it does fast.
 
-``services.export_rows`` hands back what the ORM types make of a row: an aware datetime
-(through ``UTCDateTime``) and the answers parsed by the driver. For a million responses that
+Reading through the ORM gives what its types make of a row: an aware datetime (through
+``UTCDateTime``) and the answers parsed by the driver. For a million responses that
 per-row Python work was most of an export's time, so this reader asks the database for
 ``submitted_at`` already formatted as the export writes it, the version number through a
 constant ``CASE`` (no join), and the answers as their stored JSON text, which

@@ -20,7 +20,7 @@ import csv
 import io
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,7 +37,6 @@ from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.surveys.definition import Question, SurveyDefinition
 from webapp.surveys.models import Survey, SurveyResponse, SurveyVersion
-from webapp.surveys.results.export import ResponseRow
 from webapp.surveys.results.figures import (
     Filters,
     TallySnapshot,
@@ -851,35 +850,6 @@ def _latest_texts(
 
 
 # --------------------------------------------------------------------------- export
-
-
-def export_rows(survey: Survey, up_to_id: int, batch: int = 2_000) -> Iterator[ResponseRow]:
-    """Responses up to ``up_to_id`` in id order, read in batches from a server-side cursor."""
-    numbers = dict(
-        db.session.execute(
-            sa.select(SurveyVersion.id, SurveyVersion.number).where(
-                SurveyVersion.survey_id == survey.id
-            )
-        ).all()
-    )
-    result = db.session.execute(
-        sa.select(
-            SurveyResponse.id,
-            SurveyResponse.submitted_at,
-            SurveyResponse.language,
-            SurveyResponse.region_code,
-            SurveyResponse.survey_version_id,
-            SurveyResponse.answers,
-        )
-        .where(SurveyResponse.survey_id == survey.id, SurveyResponse.id <= up_to_id)
-        .order_by(SurveyResponse.id)
-        .execution_options(yield_per=batch)
-    )
-    try:
-        for response_id, submitted_at, language, region, version_id, answers in result:
-            yield (response_id, submitted_at, language, region, numbers.get(version_id, 0), answers)
-    finally:
-        result.close()
 
 
 def response_count(survey: Survey) -> int:
