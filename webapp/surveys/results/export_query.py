@@ -34,7 +34,7 @@ def _moment_text(dialect: str) -> sa.ColumnElement[str]:
         return sa.func.to_char(utc, 'YYYY-MM-DD"T"HH24:MI:SS"Z"', type_=sa.String)
     if dialect == "sqlite":  # stored as naive UTC text (see ``UTCDateTime``)
         return sa.func.strftime("%Y-%m-%dT%H:%M:%SZ", column, type_=sa.String)
-    raise NotImplementedError(f"export reader for the {dialect} database")
+    raise RuntimeError(f"exports support SQLite and PostgreSQL, not the {dialect} database")
 
 
 def stored_rows(survey: Survey, up_to_id: int, batch: int = 5_000) -> Iterator[StoredRow]:
