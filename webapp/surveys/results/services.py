@@ -852,24 +852,31 @@ def _latest_texts(
 # --------------------------------------------------------------------------- export
 
 
-def response_count(survey: Survey) -> int:
-    """Stored responses of every version of the survey."""
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(SurveyResponse.survey_id == survey.id)
-    )
+class ExportTooLarge(ResultsError):
+    """More responses than the chosen format holds; nothing was exported or logged."""
+
+    def __init__(self, rows: int, limit: int) -> None:
+        super().__init__(f"{rows} responses, the format holds {limit}")
+        self.rows = rows
+        self.limit = limit
 
 
-def start_export(survey: Survey, export_format: str) -> tuple[int, int]:
+def start_export(
+    survey: Survey, export_format: str, max_rows: int | None = None
+) -> tuple[int, int]:
     """Fix what an export will contain and log it: returns (last response id, rows).
 
     The audit record is committed before the first byte is sent, so an interrupted
-    download is still on record.
+    download is still on record. Raises ``ExportTooLarge`` (before logging) when the survey
+    has more than ``max_rows`` responses.
     """
     last_id, rows = db.session.execute(
         sa.select(sa.func.max(SurveyResponse.id), sa.func.count()).where(
             SurveyResponse.survey_id == survey.id
         )
     ).one()
+    if max_rows is not None and rows > max_rows:
+        raise ExportTooLarge(rows, max_rows)
     record("survey.export", "survey", survey.id, {"format": export_format, "rows": rows})
     db.session.commit()
     return last_id or 0, rows

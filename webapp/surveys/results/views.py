@@ -227,20 +227,20 @@ def export_csv(survey_id: int) -> Response:
 @roles_required(*STAFF)
 def export_xlsx(survey_id: int) -> Response:
     survey = db.get_or_404(Survey, survey_id)
-    responses = services.response_count(survey)
-    if responses > export.XLSX_MAX_ROWS - 1:  # the header takes a row
+    definitions = services.survey_definitions(survey)
+    try:  # the header takes a row of the worksheet
+        last_id, _rows = services.start_export(survey, "xlsx", export.XLSX_MAX_ROWS - 1)
+    except services.ExportTooLarge as too_large:
         flash(
             _(
                 "This survey has %(count)s responses, more than an Excel worksheet holds "
                 "(%(limit)s). Download the CSV file instead: it has every response.",
-                count=format_decimal(responses),
-                limit=format_decimal(export.XLSX_MAX_ROWS - 1),
+                count=format_decimal(too_large.rows),
+                limit=format_decimal(too_large.limit),
             ),
             "error",
         )
         return redirect(url_for("survey_results.results", survey_id=survey.id))
-    definitions = services.survey_definitions(survey)
-    last_id, _rows = services.start_export(survey, "xlsx")
 
     def body() -> Iterator[bytes]:
         descriptor, name = tempfile.mkstemp(suffix=".xlsx")
