@@ -25,6 +25,7 @@ run is bounded by ``--deadline`` seconds (default 150).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -215,11 +216,9 @@ def start_server(installation: Installation, workers: int) -> None:
     )
     installation.base_url = f"http://127.0.0.1:{port}"
     for _ in range(120):
-        try:
+        with contextlib.suppress(requests.RequestException):  # not listening yet: wait
             if requests.get(installation.base_url + "/healthz", timeout=2).status_code == 200:
                 return
-        except requests.RequestException:
-            pass
         time.sleep(0.25)
     raise RuntimeError("gunicorn did not start; see gunicorn.log")
 
@@ -251,7 +250,7 @@ class Tally:
 
 
 class GiveUp(Exception):
-    pass
+    """A client stops retrying one submission (counted as given up, never as stored)."""
 
 
 def hidden_fields(html: str) -> dict[str, str]:
