@@ -358,7 +358,9 @@ def with_combinations(result: BacktestResult, size: int | Sequence[int] = 2) -> 
         if len(members) < size:
             continue
         parts = records[(records["indicator"] == indicator) & records["model"].isin(members)]
-        parts = parts.assign(period_key=parts["period"].astype(str))
+        # One frequency per indicator: the ordinal identifies the period (formatting every
+        # period as text to group on it cost more than the averaging).
+        parts = parts.assign(period_key=_ordinals(parts["period"]))
         group_key = [column if column != "period" else "period_key" for column in key]
         grouped = parts.groupby(group_key, sort=False)
         first = grouped.first()
@@ -445,7 +447,7 @@ def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
         on=["region", "indicator", ORDINAL],
         how="inner",
     )
-    merged["period"] = merged["period"].astype(object)
+    merged["period"] = _boxed(merged["period"])
     cutoffs = dict(zip(cut["indicator"], cut["cutoff"], strict=True))
     merged["cutoff"] = [cutoffs[indicator] for indicator in merged["indicator"]]
     limits = merged["indicator"].map({key: value.ordinal for key, value in cutoffs.items()})
@@ -454,6 +456,15 @@ def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
     merged.insert(0, "model", name)
     merged.insert(1, "origin", origin)
     return merged
+
+
+def _boxed(periods: pd.Series) -> pd.Series:
+    """Periods as objects (records mix frequencies), boxing each distinct period once."""
+    if isinstance(periods.dtype, pd.PeriodDtype):
+        codes, distinct = pd.factorize(periods)
+        boxed = np.asarray(distinct.astype(object))[codes]
+        return pd.Series(boxed, index=periods.index, dtype=object)
+    return periods.astype(object)
 
 
 def _ordinals(periods: pd.Series) -> np.ndarray:
@@ -468,12 +479,16 @@ def _with_terms(table: pd.DataFrame | None, scales) -> pd.DataFrame:
             columns=["model", "origin", "region", "indicator", "period", "step", "actual", "mean"]
         )
     actual, mean = table["actual"].to_numpy(float), table["mean"].to_numpy(float)
+    # One lookup per series, not per row (records hold every step of every origin).
+    series = table.groupby(["region", "indicator"], sort=False).ngroup().to_numpy()
+    first = table.drop_duplicates(["region", "indicator"])
     scale = np.array(
         [
             scales.get((region, indicator), np.nan)
-            for region, indicator in zip(table["region"], table["indicator"], strict=True)
-        ]
-    )
+            for region, indicator in zip(first["region"], first["indicator"], strict=True)
+        ],
+        dtype=float,
+    )[series]
     with np.errstate(invalid="ignore", divide="ignore"):
         table["scale"] = scale
         table["scaled_error"] = np.abs(actual - mean) / scale

@@ -18,6 +18,9 @@ from scipy import stats
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+#: Keys of a forecast block (:func:`forecast_rows`) that carry its periods.
+BLOCK_ORDINAL, BLOCK_FREQUENCY = "period_ordinal", "period_frequency"
+
 FORECAST_COLUMNS = (
     "region",
     "indicator",
@@ -111,10 +114,6 @@ class Series:
     @property
     def last(self) -> pd.Period:
         return self.start + (len(self.values) - 1)
-
-    def future_periods(self, horizon: int) -> list[pd.Period]:
-        last = self.last
-        return [last + step for step in range(1, horizon + 1)]
 
 
 def check_observations(observations: pd.DataFrame) -> pd.DataFrame:
@@ -242,13 +241,16 @@ def forecast_rows(
     """One series' forecast as a block of columns; :func:`concat_frames` joins blocks.
 
     Blocks rather than small DataFrames: building one frame per series costs more than the
-    forecasting itself when there are hundreds of series.
+    forecasting itself when there are hundreds of series. Periods travel as ordinals with
+    their frequency and become ``pd.Period`` values once, in :func:`concat_frames`.
     """
     horizon = len(mean)
+    last = item.start.ordinal + len(item.values) - 1
     block: dict[str, object] = {
         "region": [item.region] * horizon,
         "indicator": [item.indicator] * horizon,
-        "period": item.future_periods(horizon),
+        BLOCK_ORDINAL: np.arange(last + 1, last + horizon + 1, dtype=np.int64),
+        BLOCK_FREQUENCY: item.start.freqstr,
         "mean": np.asarray(mean, dtype=float),
     }
     for column in INTERVAL_COLUMNS:
@@ -305,8 +307,10 @@ def concat_frames(parts: Iterable[pd.DataFrame | dict[str, object]]) -> pd.DataF
         columns = {
             column: [value for block in blocks for value in block[column]]
             for column in FORECAST_COLUMNS
+            if column != "period"
         }
-        joined = pd.DataFrame(columns)
+        columns["period"] = _periods_of(blocks)
+        joined = pd.DataFrame(columns).loc[:, list(FORECAST_COLUMNS)]
         for column in ("mean", *INTERVAL_COLUMNS):
             joined[column] = joined[column].astype(float)
         frames.insert(0, joined)
@@ -315,6 +319,27 @@ def concat_frames(parts: Iterable[pd.DataFrame | dict[str, object]]) -> pd.DataF
     if len(frames) == 1:
         return frames[0]
     return pd.concat(frames, ignore_index=True)
+
+
+def _periods_of(blocks: list[dict[str, object]]) -> pd.Series:
+    """The blocks' periods: a ``period[...]`` column when they share one frequency (as in the
+    data contract), otherwise objects; each distinct period is built once."""
+    ordinals = np.concatenate([np.asarray(block[BLOCK_ORDINAL]) for block in blocks])
+    frequencies = np.concatenate(
+        [
+            np.full(len(block[BLOCK_ORDINAL]), block[BLOCK_FREQUENCY], dtype=object)
+            for block in blocks
+        ]
+    )
+    kinds = pd.unique(frequencies)
+    if len(kinds) == 1:
+        return pd.Series(pd.arrays.PeriodArray(ordinals, dtype=pd.PeriodDtype(kinds[0])))
+    keys = pd.MultiIndex.from_arrays([frequencies, ordinals])
+    distinct = np.array(
+        [pd.Period(ordinal=int(ordinal), freq=freq) for freq, ordinal in keys.unique()],
+        dtype=object,
+    )
+    return pd.Series(distinct[keys.unique().get_indexer(keys)], dtype=object)
 
 
 def probability_at_least(frame: pd.DataFrame, threshold: float) -> np.ndarray:
