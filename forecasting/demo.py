@@ -112,6 +112,14 @@ class IndicatorSpec:
 
 INFLATION_BASE = 8.5
 
+# The latent processes (AR(1) persistence per month and marginal standard deviation).
+CYCLE_PERSISTENCE, CYCLE_SD = 0.92, 1.0  # national business cycle
+REGIONAL_STRESS_PERSISTENCE, REGIONAL_STRESS_SD = 0.85, 0.8  # a region's own stress
+NOISE_PERSISTENCE = 0.6  # idiosyncratic noise of each indicator (sd: IndicatorSpec.noise_sd)
+#: Share of the national cycle in every region's stress, and in the inflation gap.
+CYCLE_IN_STRESS = 0.6
+CYCLE_IN_INFLATION = 0.6
+
 SPECS: tuple[IndicatorSpec, ...] = (
     IndicatorSpec(
         "unemployment_rate",
@@ -327,6 +335,19 @@ def generate_panel(
         ``indicator``, ``value``, ``source``, ``n``, ``lower``, ``upper``; periods of mixed
         frequency in an object column); ``catalogue`` is the packaged default catalogue.
     """
+    observations, catalogue, _ = _generate(seed, regions, months, end, trace=None)
+    return observations, catalogue
+
+
+def _generate(
+    seed: int,
+    regions: Iterable[str] | None,
+    months: int,
+    end: str | pd.Period,
+    trace: dict | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The panel, its catalogue and the national paths; ``trace`` (a dict) receives each
+    series' latent parts, for :func:`oracle_forecasts`."""
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     if isinstance(months, bool) or not isinstance(months, int | np.integer) or months < 1:
@@ -341,7 +362,9 @@ def generate_panel(
     layouts = {frequency: _Layout.build(month_index, frequency) for frequency in ("Y", "Q", "M")}
     columns: dict[str, list] = {name: [] for name in _OUTPUT_COLUMNS}
     for code in codes:
-        _simulate_region(int(seed), code, month_index, national, frequencies, layouts, columns)
+        _simulate_region(
+            int(seed), code, month_index, national, frequencies, layouts, columns, trace
+        )
     observations = pd.DataFrame(
         {
             "region": pd.array(np.concatenate(columns["region"]), dtype=str),
@@ -362,7 +385,65 @@ def generate_panel(
         (start_month, observations["region"].to_numpy(), observations["indicator"].to_numpy())
     )
     observations = observations.iloc[order].reset_index(drop=True)
-    return observations, catalogue
+    national["month_index"] = month_index
+    return observations, catalogue, national
+
+
+def oracle_forecasts(
+    targets: pd.DataFrame,
+    seed: int = 2026,
+    regions: Iterable[str] | None = None,
+    months: int = 60,
+    end: str | pd.Period = "2026-10",
+) -> np.ndarray:
+    """What someone who knows the generator would forecast: an attainable-accuracy yardstick.
+
+    For each row of ``targets`` (columns ``region``, ``indicator``, ``cutoff``, ``period``,
+    as in a backtest's records), the expected value of ``period`` given every latent state
+    of the panel built by ``generate_panel(seed, regions, months, end)`` at the last month
+    of ``cutoff``: the region's level, trend and season, the national cycle, the region's
+    own stress and each indicator's noise (each AR(1) decays by its persistence), the
+    inflation surge (a fixed function of the calendar) and the regional shock once it has
+    started. Only the random draws after the cut-off are unknown to it (and the survey and
+    measurement noise of the target itself). No model can do this (the latent states are
+    never observed), so its error is close to the least a forecast can have on this panel:
+    a target a real model cannot be expected to beat by much. The mean is taken on the link
+    scale and transformed back, which ignores a small Jensen term.
+    """
+    trace: dict = {}
+    _, _, national = _generate(seed, regions, months, end, trace)
+    month_index = national["month_index"]
+    position = {period: number for number, period in enumerate(month_index)}
+    cycle, surge = national["cycle"], national["surge"]
+    result = np.full(len(targets), np.nan)
+    columns = zip(
+        targets["region"], targets["indicator"], targets["cutoff"], targets["period"], strict=True
+    )
+    for row, (region, indicator, cutoff, period) in enumerate(columns):
+        parts = trace.get((str(region), str(indicator)))
+        cut = position.get(cutoff.asfreq("M", how="end"))
+        first = position.get(period.asfreq("M", how="start"))
+        last = position.get(period.asfreq("M", how="end"))
+        if parts is None or cut is None or first is None or last is None or first <= cut:
+            continue
+        spec: IndicatorSpec = parts["spec"]
+        target = np.arange(first, last + 1)
+        ahead = target - cut
+        cycle_ahead = CYCLE_PERSISTENCE**ahead * cycle[cut]
+        shock = parts["shock"][target] if parts["shock"][cut] > 0 else 0.0
+        link = (
+            parts["calendar"][target]
+            + spec.loading
+            * (
+                CYCLE_IN_STRESS * cycle_ahead
+                + REGIONAL_STRESS_PERSISTENCE**ahead * parts["own_stress"][cut]
+            )
+            + spec.inflation * (surge[target] + CYCLE_IN_INFLATION * cycle_ahead)
+            + spec.shock * shock
+            + NOISE_PERSISTENCE**ahead * parts["noise"][cut]
+        )
+        result[row] = float(_from_link(spec.scale, np.array([link.mean()]))[0])
+    return result
 
 
 def _region_codes(regions: Iterable[str] | None) -> list[str]:
@@ -396,12 +477,12 @@ def _national_paths(seed: int, month_index: pd.PeriodIndex) -> dict[str, np.ndar
     """The business cycle and the inflation surge that every region shares."""
     rng = np.random.default_rng([seed, 0])
     length = len(month_index)
-    cycle = _ar1(rng, length, phi=0.92, sd=1.0)
+    cycle = _ar1(rng, length, phi=CYCLE_PERSISTENCE, sd=CYCLE_SD)
     # Months since 2020-01 place the inflation surge on the calendar, not on the window.
     calendar_month = np.asarray(month_index.asi8, dtype=float) - pd.Period("2020-01", "M").ordinal
     surge = 9.0 * np.exp(-0.5 * ((calendar_month - 37.0) / 7.0) ** 2)  # peaks 2023-02
-    inflation_gap = surge + 0.6 * cycle  # points above INFLATION_BASE
-    return {"cycle": cycle, "inflation_gap": inflation_gap}
+    inflation_gap = surge + CYCLE_IN_INFLATION * cycle  # points above INFLATION_BASE
+    return {"cycle": cycle, "inflation_gap": inflation_gap, "surge": surge}
 
 
 def _region_rng(seed: int, code: str) -> np.random.Generator:
@@ -449,6 +530,7 @@ def _simulate_region(
     frequencies: dict[str, str],
     layouts: dict[str, _Layout],
     columns: dict[str, list],
+    trace: dict | None = None,
 ) -> None:
     rng = _region_rng(seed, code)
     profile = REGION_PROFILES.get(code, RegionProfile())
@@ -459,7 +541,8 @@ def _simulate_region(
         after = steps - (length - SHOCK_MONTHS_BEFORE_END)
         decay = np.log(2.0) / SHOCK_HALF_LIFE_MONTHS
         shock = np.where(after >= 0, np.exp(-decay * np.maximum(after, 0)), 0.0)
-    stress = 0.6 * national["cycle"] + _ar1(rng, length, phi=0.85, sd=0.8)
+    own_stress = _ar1(rng, length, phi=REGIONAL_STRESS_PERSISTENCE, sd=REGIONAL_STRESS_SD)
+    stress = CYCLE_IN_STRESS * national["cycle"] + own_stress
     calendar_months = ((np.asarray(month_index.asi8) % 12) + 1).astype(float)
 
     for spec in SPECS:
@@ -468,15 +551,27 @@ def _simulate_region(
         level = _to_link(spec.scale, spec.base)
         level += sum(getattr(profile, name) * coef for name, coef in spec.profile.items())
         level += rng.normal(0.0, spec.regional_sd)
-        link = (
+        calendar = (
             level
             + spec.trend * steps / 12.0
             + spec.season * np.cos(2 * np.pi * (calendar_months - spec.season_peak) / 12.0)
+        )
+        noise = _ar1(rng, length, phi=NOISE_PERSISTENCE, sd=spec.noise_sd)
+        link = (
+            calendar
             + spec.loading * stress
             + spec.inflation * national["inflation_gap"]
             + spec.shock * shock
-            + _ar1(rng, length, phi=0.6, sd=spec.noise_sd)
+            + noise
         )
+        if trace is not None:
+            trace[(code, spec.code)] = {
+                "spec": spec,
+                "calendar": calendar,
+                "own_stress": own_stress,
+                "shock": shock,
+                "noise": noise,
+            }
         layout = layouts[frequencies[spec.code]]
         _publish(rng, code, spec, layout, link, profile, columns)
 

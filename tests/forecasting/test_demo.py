@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from forecasting.contract import catalogue_frequencies, validate_observations
-from forecasting.demo import DEMO_SOURCE, REGION_PROFILES, SHOCK_REGION, generate_panel
+from forecasting.demo import (
+    DEMO_SOURCE,
+    REGION_PROFILES,
+    SHOCK_REGION,
+    generate_panel,
+    oracle_forecasts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +139,45 @@ def test_default_regions_are_the_current_units_of_kazakhstan():
 
     current = {unit.code for unit in load_units() if unit.is_current}
     assert set(REGION_PROFILES) == current
+
+
+def _targets(observations: pd.DataFrame, indicator: str, steps: int = 1) -> pd.DataFrame:
+    """Each value as a target forecast ``steps`` periods ahead, beside the naive forecast."""
+    rows = observations[observations["indicator"] == indicator].copy()
+    rows["cutoff"] = [period - steps for period in rows["period"]]
+    rows["previous"] = rows.groupby("region")["value"].shift(steps)
+    return rows.dropna(subset=["previous"])
+
+
+def test_oracle_knowing_the_latent_states_beats_the_naive_forecast(panel):
+    observations, _ = panel
+    # Six months ahead the last value has drifted with the cycle, the season and the noise;
+    # the latent states know where each of them is heading.
+    for indicator in ("registered_unemployment", "complaints_per_10k", "inflation_yoy"):
+        targets = _targets(observations, indicator, steps=6)
+        oracle = oracle_forecasts(targets)
+        assert np.isfinite(oracle).all()
+        oracle_error = np.abs(oracle - targets["value"]).mean()
+        naive_error = np.abs(targets["previous"] - targets["value"]).mean()
+        assert oracle_error < 0.8 * naive_error, (indicator, oracle_error, naive_error)
+
+
+def test_oracle_of_quarterly_survey_shares_is_close_to_the_published_share(panel):
+    observations, _ = panel
+    targets = _targets(observations, "survey_trust_local_government")
+    oracle = oracle_forecasts(targets)
+    # Shares in percent: within the sampling noise of a few hundred respondents.
+    assert ((oracle > 0) & (oracle < 100)).all()
+    assert np.abs(oracle - targets["value"]).mean() < 5.0
+
+
+def test_oracle_leaves_targets_it_cannot_place_empty(panel):
+    observations, _ = panel
+    row = observations[observations["indicator"] == "registered_unemployment"].iloc[[5]]
+    targets = pd.concat([row, row, row], ignore_index=True)
+    targets["cutoff"] = [row["period"].iloc[0] - 1, row["period"].iloc[0], row["period"].iloc[0]]
+    targets.loc[2, "region"] = "XX-00"  # not in the panel
+    oracle = oracle_forecasts(targets)
+    assert np.isfinite(oracle[0])
+    assert np.isnan(oracle[1])  # the cut-off is the target itself: nothing to forecast
+    assert np.isnan(oracle[2])
