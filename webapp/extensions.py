@@ -4,10 +4,12 @@ Nothing in this module imports application code: that keeps the import graph acy
 Each object is bound to an app in ``create_app`` through ``init_app``.
 """
 
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_login.config import COOKIE_NAME
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -29,9 +31,29 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class AppLoginManager(LoginManager):
+    """Flask-Login whose "strong" session protection leaves anonymous sessions alone.
+
+    Flask-Login takes any non-empty session whose identifier (a hash of the client's address
+    and user agent, stored at sign-in) differs from the request's as stolen: it drops the
+    sign-in keys and deletes the remember-me cookie. An anonymous visitor's session holds a
+    CSRF token and never had an identifier, so each of their requests "failed" the check: the
+    session was rewritten, re-signed and sent back, with a remember-me cookie deletion, for
+    nothing. A session without a signed-in user, in a request without a remember-me cookie,
+    has nothing to protect or clear, and skips the check; every other request is checked
+    exactly as before.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        if "_user_id" not in session and cookie not in request.cookies:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = AppLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)

@@ -159,3 +159,33 @@ def test_admin_cannot_remove_own_admin_access(app, client, make_user, sign_in):
     response = client.post(f"/admin/users/{admin.id}", data={"role": "analyst", "enabled": "y"})
     assert response.status_code == 200
     assert "cannot remove your own administrator access" in response.get_data(as_text=True)
+
+
+def test_an_anonymous_session_is_not_rewritten_on_every_request(app, client):
+    """The session protection has nothing to check without a signed-in user: an anonymous
+    visitor's session (a CSRF token) is sent once, not again with every response."""
+    first = client.get("/s/")
+    assert any(c.startswith("session=") for c in first.headers.getlist("Set-Cookie"))
+    for _ in range(2):
+        again = client.get("/s/", headers={"User-Agent": "another browser"})
+        assert again.headers.getlist("Set-Cookie") == []
+
+
+def test_a_signed_in_session_used_elsewhere_is_dropped_with_its_remember_cookie(
+    app, client, make_user
+):
+    """'Strong' session protection: the session (and the remember-me cookie) of a signed-in
+    user, presented by another browser, signs nobody in and is cleared."""
+    user = make_user("analyst")
+    response = client.post(
+        "/sign-in", data={"email": user.email, "password": TEST_PASSWORD, "remember": "y"}
+    )
+    assert response.status_code == 302
+    assert any(c.startswith("remember_token=") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/admin/users").status_code == 403  # signed in (an analyst)
+
+    elsewhere = client.get("/admin/users", headers={"User-Agent": "a stolen copy"})
+    assert elsewhere.status_code == 302  # to the sign-in page: nobody is signed in
+    cookies = elsewhere.headers.getlist("Set-Cookie")
+    assert any(c.startswith("remember_token=;") and "Max-Age=0" in c for c in cookies)
+    assert client.get("/admin/users").status_code == 302  # and the session stays dropped
