@@ -19,10 +19,11 @@ def register(app: Flask) -> None:
     from webapp.surveys import models  # noqa: F401  (tables join the metadata)
     from webapp.surveys.cli import surveys_cli
     from webapp.surveys.services.demo import load_demo_surveys
-    from webapp.surveys.views import blueprint
+    from webapp.surveys.views import blueprint, shared_pages
 
     app.config.setdefault("SURVEY_SUBMIT_RATE_LIMIT", DEFAULT_SUBMIT_RATE_LIMIT)
     app.register_blueprint(blueprint)
+    shared_pages.init_app(app)
     app.cli.add_command(surveys_cli)
     add_navigation(
         app,

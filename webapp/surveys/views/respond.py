@@ -11,12 +11,14 @@ again, shows the same thank-you and stores nothing new.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -38,6 +40,7 @@ from webapp.surveys.services.responding import (
     check_available,
     check_invitation,
     choose_language,
+    current_regions,
     draft_for_invitation,
     find_draft,
     find_respondent_survey,
@@ -49,6 +52,7 @@ from webapp.surveys.services.responding import (
     process_post,
 )
 from webapp.surveys.views import blueprint
+from webapp.surveys.views.shared_pages import share, shareable
 
 #: Name of the honeypot field: people leave it empty (it is labelled so), bots fill it.
 HONEYPOT_FIELD = "contact_website"
@@ -209,14 +213,25 @@ def render_draft(
     )
 
 
-def render_thanks(survey: Survey, definition: SurveyDefinition | None, language: str) -> str:
-    """The thank-you page; ``definition`` is the answered version's (None: the survey has none)."""
-    with force_locale(language):
-        return render_template(
-            "surveys/respond/thanks.html",
-            survey=survey,
-            title=definition.label(language) if definition else survey.slug,
-        )
+def render_thanks(
+    survey: Survey, definition: SurveyDefinition | None, language: str, submission_id: str
+) -> str:
+    """The thank-you page; ``definition`` is the answered version's (None: the survey has none).
+
+    It shows nothing of the response, so it is shared between respondents (see
+    ``shared_pages``) when the request allows: only the CSRF token and the submission id
+    (in the page header's copy of the address) differ from one respondent to the next.
+    """
+    title = definition.label(language) if definition else survey.slug
+
+    def render() -> str:
+        with force_locale(language):
+            return render_template("surveys/respond/thanks.html", survey=survey, title=title)
+
+    if not shareable() or request.query_string:
+        return render()
+    values = {"csrf": generate_csrf(), "submission": submission_id}
+    return share(("thanks", title, language), values, render)
 
 
 def start_page(
@@ -224,15 +239,52 @@ def start_page(
 ) -> tuple[str, int]:
     definition = survey.current_version.load()
     language = choose_language(definition, request.args.get("lang"), interface_language())
-    return render_page(
-        survey,
-        definition,
-        None,
-        {},
+    submission_id = new_submission_id()
+
+    def render() -> tuple[str, int]:
+        return render_page(
+            survey,
+            definition,
+            None,
+            {},
+            language,
+            submission_id,
+            invitation_token=invitation_token,
+            councils=councils,
+        )
+
+    if not _plain_start(survey, councils, invitation_token):
+        return render()
+    version = survey.current_version
+    key = (
+        "start",
+        survey.id,
+        survey.slug,
+        survey.audience,
+        survey.note,
+        version.id,
+        version.created_at,
         language,
-        new_submission_id(),
-        invitation_token=invitation_token,
-        councils=councils,
+        # Relevance and choice filters may read today(); the registry names region choices.
+        dt.date.today(),
+        tuple(current_regions()) if definition.region_questions() else (),
+    )
+    values = {"csrf": generate_csrf(), "submission": submission_id}
+    return share(key, values, lambda: render()[0]), 200
+
+
+def _plain_start(survey: Survey, councils: list, invitation_token: str | None) -> bool:
+    """A first page that holds nothing of the respondent: public, anonymous, no invitation,
+    and asked for at its plain address (``?lang=`` at most)."""
+    if survey.audience != Audience.PUBLIC or councils or invitation_token is not None:
+        return False
+    if not shareable():
+        return False
+    arguments = request.args.to_dict(flat=False)
+    return not arguments or (
+        list(arguments) == ["lang"]
+        and len(arguments["lang"]) == 1
+        and arguments["lang"][0] in current_app.config["LANGUAGES"]
     )
 
 
@@ -287,7 +339,7 @@ def resume(slug: str, submission_id: str) -> Any:
         abort(404)
     response = find_response(submission_id)
     if response is not None and response.survey_id == survey.id:
-        return render_thanks(survey, response.version.load(), response.language)
+        return render_thanks(survey, response.version.load(), response.language, submission_id)
     draft = find_draft(submission_id)
     if draft is None or draft.version.survey_id != survey.id:
         return redirect(url_for("surveys.start", slug=slug))
@@ -325,7 +377,10 @@ def answer(slug: str, submission_id: str) -> Any:
         current_app.logger.info("survey %s: honeypot post discarded", survey.id)
         definition = survey.current_version.load() if survey.current_version else None
         return render_thanks(
-            survey, definition, language if language in ("kk", "ru", "en") else "en"
+            survey,
+            definition,
+            language if language in ("kk", "ru", "en") else "en",
+            submission_id,
         )
     try:
         page_index = int(form.get("page", ""))
@@ -373,7 +428,7 @@ def answer(slug: str, submission_id: str) -> Any:
         # Shown by this response, not after a redirect: the definition and language were
         # read before the commit, so no row is read again.
         assert outcome.language is not None
-        return render_thanks(survey, outcome.definition, outcome.language)
+        return render_thanks(survey, outcome.definition, outcome.language, submission_id)
     if outcome.step == Step.GO_TO_PAGE:
         return redirect(url_for("surveys.resume", slug=slug, submission_id=submission_id), 303)
     draft = outcome.draft
