@@ -32,7 +32,7 @@ database: setup
 	$(FLASK) regions load
 
 demo: database
-	$(FLASK) demo load
+	$(FLASK) demo load --server-url http://$(HOST):$(PORT)
 
 # The training worker runs beside the web server (models are never trained inside a request);
 # with REDIS_URL set, run `flask --app webapp risk rq-worker` instead.

@@ -13,7 +13,13 @@ demo_cli = AppGroup("demo", help="Demo content (synthetic, clearly labelled).")
 
 
 @demo_cli.command("load")
-def load_command() -> None:
+@click.option(
+    "--server-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Address the sign-in hint points to (the one the server will listen on).",
+)
+def load_command(server_url: str) -> None:
     """Create demo accounts and load each domain's demo content (safe to run again)."""
     sign_ins = ensure_demo_accounts()
     db.session.commit()
@@ -24,7 +30,7 @@ def load_command() -> None:
     if sign_ins:
         path = save_sign_ins(sign_ins)
         click.echo("")
-        click.echo("Sign in at http://127.0.0.1:5000/sign-in with (shown on first start only):")
+        click.echo(f"Sign in at {server_url.rstrip('/')}/sign-in with (shown on first start only):")
         for email, role, password in sign_ins:
             click.echo(f"  {role:<15} {email:<36} {password}")
         click.echo(
