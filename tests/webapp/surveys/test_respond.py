@@ -194,3 +194,31 @@ def test_one_page_survey_is_stored_by_its_first_post(app, client, regions):
     for response in (first, again):
         assert "Your answers have been recorded." in response.get_data(as_text=True)
     assert count_responses(app) == 1
+
+
+def test_only_units_valid_today_are_offered_and_accepted(app, client, survey_id):
+    import datetime as dt
+
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.regions.models import Region
+
+    today = dt.date.today()
+    with app.app_context():
+        changes = {
+            "KZ-71": {"valid_to": today},  # ends today: still a unit today
+            "KZ-75": {"valid_from": today + dt.timedelta(days=1)},  # not yet
+            "KZ-79": {"valid_to": today - dt.timedelta(days=1)},  # no longer
+        }
+        for code, values in changes.items():
+            db.session.execute(sa.update(Region).where(Region.code == code).values(**values))
+        db.session.commit()
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    offered = set(re.findall(r'<option value="(KZ-[A-Z0-9]+)"', html))
+    assert "KZ-71" in offered and "KZ-11" in offered
+    assert not offered & {"KZ-75", "KZ-79", "KZ-YUZ"}  # South Kazakhstan ended in 2018
+    refused = answer_page(client, html, {"region": "KZ-75", "age": "30"}, language="en")
+    assert refused.status_code == 422
+    accepted = answer_page(client, html, {"region": "KZ-71", "age": "30"}, language="en")
+    assert accepted.status_code == 303

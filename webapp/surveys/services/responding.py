@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import json
 import re
@@ -104,7 +105,6 @@ class Step(enum.Enum):
 class Outcome:
     step: Step
     draft: SurveyDraft | None = None
-    response: SurveyResponse | None = None
     errors: dict[str, AnswerError] = field(default_factory=dict)
     #: For THANKS: the response's definition and language, read before the commit so that
     #: the thank-you page can be shown without reloading the expired rows.
@@ -145,31 +145,28 @@ class RegionChoice:
         return getattr(self, f"name_{language}", None) or self.name_en
 
 
+@functools.cache
+def _current_regions_statement() -> sa.Select:
+    """Built once: building a statement costs as much as running it on the hot path."""
+    today = sa.bindparam("today", type_=sa.Date)
+    return (
+        sa.select(Region.code, Region.name_kk, Region.name_ru, Region.name_en)
+        .where(sa.or_(Region.valid_from.is_(None), Region.valid_from <= today))
+        .where(sa.or_(Region.valid_to.is_(None), today <= Region.valid_to))
+        .order_by(Region.position)
+    )
+
+
 def current_regions() -> list[RegionChoice]:
     """The registry's current units, read once per request.
 
-    Only the columns a page needs are read, as plain rows: loading ``Region`` objects also
-    decoded two JSON columns per unit on every page view and post.
+    Only the columns a page needs are read, as plain rows on the session's connection (no
+    ORM objects), and units valid today are picked by the database.
     """
     if has_app_context() and "survey_regions" in g:
         return g.survey_regions
-    today = dt.date.today()
-    rows = db.session.execute(
-        sa.select(
-            Region.code,
-            Region.name_kk,
-            Region.name_ru,
-            Region.name_en,
-            Region.valid_from,
-            Region.valid_to,
-        ).order_by(Region.position)
-    )
-    regions = [
-        RegionChoice(row.code, row.name_kk, row.name_ru, row.name_en)
-        for row in rows
-        if (row.valid_from is None or row.valid_from <= today)
-        and (row.valid_to is None or today <= row.valid_to)
-    ]
+    rows = db.session.connection().execute(_current_regions_statement(), {"today": dt.date.today()})
+    regions = [RegionChoice(*row) for row in rows]
     if has_app_context():
         g.survey_regions = regions
     return regions
@@ -181,17 +178,23 @@ def region_codes() -> list[str] | None:
     return codes or None
 
 
+@functools.cache
+def _respondent_survey_statement() -> sa.Select:
+    return (
+        sa.select(Survey)
+        .where(Survey.slug == sa.bindparam("slug", type_=sa.String))
+        .options(orm.joinedload(Survey.current_version).defer(SurveyVersion.definition))
+    )
+
+
 def find_respondent_survey(slug: str) -> Survey | None:
     """The survey at a public address, with its current version in the same query.
 
     The version's definition column is not read: ``SurveyVersion.load`` keeps parsed
-    definitions per worker and reads the column only for a version it has not seen.
+    definitions per worker and reads the column only for a version it has not seen. The
+    statement is built once (with its options, building it cost twice running it).
     """
-    return db.session.scalar(
-        sa.select(Survey)
-        .where(Survey.slug == slug)
-        .options(orm.joinedload(Survey.current_version).defer(SurveyVersion.definition))
-    )
+    return db.session.scalar(_respondent_survey_statement(), {"slug": slug})
 
 
 def find_response(submission_id: str) -> SurveyResponse | None:
@@ -206,6 +209,18 @@ def find_draft(submission_id: str) -> SurveyDraft | None:
     )
 
 
+@functools.cache
+def _draft_and_response_statement() -> sa.Select:
+    key = sa.select(sa.bindparam("submission_id", type_=sa.String).label("submission_id"))
+    key = key.subquery()
+    return (
+        sa.select(SurveyDraft, SurveyResponse)
+        .select_from(key)
+        .outerjoin(SurveyDraft, SurveyDraft.submission_id == key.c.submission_id)
+        .outerjoin(SurveyResponse, SurveyResponse.submission_id == key.c.submission_id)
+    )
+
+
 def find_draft_and_response(
     submission_id: str,
 ) -> tuple[SurveyDraft | None, SurveyResponse | None]:
@@ -215,12 +230,8 @@ def find_draft_and_response(
     a response deletes its draft, so no concurrent post can make both look absent once
     either existed: the draft is seen, or the response is.
     """
-    key = sa.select(sa.literal(submission_id, sa.String).label("submission_id")).subquery()
     row = db.session.execute(
-        sa.select(SurveyDraft, SurveyResponse)
-        .select_from(key)
-        .outerjoin(SurveyDraft, SurveyDraft.submission_id == key.c.submission_id)
-        .outerjoin(SurveyResponse, SurveyResponse.submission_id == key.c.submission_id)
+        _draft_and_response_statement(), {"submission_id": submission_id}
     ).one()
     return row[0], row[1]
 
@@ -456,28 +467,33 @@ def _finish(
         if invitation is None or invitation.used_at is not None:
             raise RespondentRefused(Refusal.INVITATION_USED)
         invitation.used_at = now
-    response = SurveyResponse(
-        survey_id=survey.id,
-        survey_version_id=draft.survey_version_id,
-        submission_id=draft.submission_id,
-        content_hash=content_hash(clean),
-        language=draft.language,
-        region_code=_region_of(survey, definition, clean, respondent, codes),
-        council_id=respondent.council_id if survey.audience == Audience.COUNCIL else None,
-        respondent_user_id=respondent.user_id if survey.audience == Audience.COUNCIL else None,
-        invitation_id=draft.invitation_id,
-        submitted_at=now,
-        answers=clean,
-    )
-    db.session.add(response)
     if sa.inspect(draft).persistent:
         db.session.delete(draft)
     else:  # a one-page survey: the draft made by this very post was never stored
         db.session.expunge(draft)
-    db.session.flush()  # raises IntegrityError on a concurrent duplicate
-    return Outcome(
-        Step.THANKS, response=response, definition=definition, language=response.language
+    db.session.flush()  # the draft's removal and the invitation's use, in this transaction
+    # A plain insert: nothing reads the response back as an object, and making, flushing
+    # and tracking one cost more than the insert itself. The unique submission_id raises
+    # IntegrityError here on a concurrent duplicate, as the flush did.
+    db.session.connection().execute(
+        sa.insert(SurveyResponse.__table__),
+        {
+            "survey_id": survey.id,
+            "survey_version_id": draft.survey_version_id,
+            "submission_id": draft.submission_id,
+            "content_hash": content_hash(clean),
+            "language": draft.language,
+            "region_code": _region_of(survey, definition, clean, respondent, codes),
+            "council_id": respondent.council_id if survey.audience == Audience.COUNCIL else None,
+            "respondent_user_id": (
+                respondent.user_id if survey.audience == Audience.COUNCIL else None
+            ),
+            "invitation_id": draft.invitation_id,
+            "submitted_at": now,
+            "answers": clean,
+        },
     )
+    return Outcome(Step.THANKS, definition=definition, language=draft.language)
 
 
 def _region_of(
@@ -514,9 +530,7 @@ def _repeated_submission(
     if existing.survey_id != survey.id:
         raise RespondentRefused(Refusal.CONFLICT)
     definition = existing.version.load()
-    thanks = Outcome(
-        Step.THANKS, response=existing, definition=definition, language=existing.language
-    )
+    thanks = Outcome(Step.THANKS, definition=definition, language=existing.language)
     if posted.action != "next":
         return thanks
     if not 0 <= posted.page_index < len(definition.pages):
