@@ -76,6 +76,9 @@ class TallySnapshot:
     watermark: int = 0
     #: Changes whenever the tallies change (cache key).
     generation: str = ""
+    #: Which count of the survey this is (a rebuild starts another): snapshots of one count
+    #: can be moved forward from one another by counting the responses in between.
+    counting_since: str = ""
 
     def __post_init__(self) -> None:
         self._blocks: dict[Block, int] | None = None

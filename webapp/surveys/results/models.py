@@ -48,6 +48,11 @@ class SurveyResultWatermark(db.Model):
     #: Responses with an id up to this one are in the tallies.
     last_response_id: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    #: When this count started from zero (a rebuild starts a new one). Snapshots of the same
+    #: count can be moved forward by counting the responses in between; across a rebuild
+    #: they cannot (deleted responses would still be in them). None for counts made before
+    #: the column existed.
+    counting_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
 
     def __repr__(self) -> str:
         return f"<SurveyResultWatermark survey={self.survey_id} at {self.last_response_id}>"

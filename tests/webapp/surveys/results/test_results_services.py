@@ -232,6 +232,81 @@ def test_a_snapshot_is_read_afresh_when_another_process_counted(
     assert summary["responses"] == len(stored_survey.rows) + 4
 
 
+def _counted_elsewhere(monkeypatch, survey_id: int) -> int:
+    """Count new responses as another web worker would: its cache is not this one's."""
+    with monkeypatch.context() as patch:
+        patch.setattr(services, "_advance_snapshot", lambda *args, **kwargs: None)
+        return services.refresh_tallies(survey_id)
+
+
+def _no_full_read(monkeypatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("every tally row was read again")
+
+    monkeypatch.setattr(services, "_read_snapshot", refuse)
+
+
+def test_a_worker_that_did_not_count_catches_up_by_counting_the_responses_in_between(
+    app_context, stored_survey, add_responses, monkeypatch
+):
+    """With several web workers only one counts each response; the others move their
+    cached snapshot forward by the responses in between, and get what a fresh read gives."""
+    survey = survey_of(stored_survey)
+    before = services.load_snapshot(survey)
+    plan = {("KZ-75", 2): 3, ("KZ-11", 4): 2, ("KZ-10", 1): 1}
+    add_responses(survey.id, survey.current_version_id, plan, seed=21, start_index=1000)
+    assert _counted_elsewhere(monkeypatch, survey.id) == 6
+    state = services._tally_state(survey.id)
+    fresh = services._read_snapshot(survey.id, state)
+    with monkeypatch.context() as patch:
+        _no_full_read(patch)
+        caught_up = services.load_snapshot(survey, refresh=False)
+    assert caught_up.generation == fresh.generation and caught_up.watermark == state.watermark
+    assert caught_up.daily == fresh.daily
+    assert caught_up.answers == fresh.answers
+    assert caught_up.days == fresh.days
+    assert sum(caught_up.days.values()) == len(stored_survey.rows) + 6
+    assert sum(before.days.values()) == len(stored_survey.rows)  # the old one is untouched
+    summary = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
+    assert summary["responses"] == len(stored_survey.rows) + 6
+
+
+def test_no_catching_up_across_a_rebuild_after_deletions(
+    app_context, stored_survey, add_responses, monkeypatch
+):
+    survey = survey_of(stored_survey)
+    before = services.load_snapshot(survey)
+    # KZ-11's responses are not the newest, so new ids stay above the old watermark on
+    # SQLite too (it reuses the largest ids once they are deleted).
+    deleted = sum(row["region_code"] == "KZ-11" for row in stored_survey.rows)
+    db.session.execute(sa.delete(SurveyResponse).where(SurveyResponse.region_code == "KZ-11"))
+    db.session.commit()
+    with monkeypatch.context() as patch:  # another worker rebuilds and counts on
+        patch.setattr(services, "_forget_snapshots", lambda survey_id: None)
+        patch.setattr(services, "_advance_snapshot", lambda *args, **kwargs: None)
+        services.rebuild_tallies(survey.id)
+        add_responses(survey.id, survey.current_version_id, {("KZ-10", 3): 2}, seed=22,
+                      start_index=1100)  # fmt: skip
+        assert services.refresh_tallies(survey.id) == 2
+    # The new count is past the old snapshot, which a careless catch-up would start from.
+    assert services._tally_state(survey.id).watermark > before.watermark
+    snapshot = services.load_snapshot(survey, refresh=False)
+    assert sum(snapshot.days.values()) == len(stored_survey.rows) - deleted + 2
+    assert "KZ-11" not in {region for region, _day in snapshot.days}
+
+
+def test_a_large_gap_is_read_afresh(app_context, stored_survey, add_responses, monkeypatch):
+    survey = survey_of(stored_survey)
+    services.load_snapshot(survey)
+    add_responses(survey.id, survey.current_version_id, {("KZ-10", 3): 3}, seed=23,
+                  start_index=1200)  # fmt: skip
+    _counted_elsewhere(monkeypatch, survey.id)
+    monkeypatch.setattr(services, "CATCH_UP_LIMIT", 2)
+    _no_full_read(monkeypatch)
+    with pytest.raises(AssertionError, match="every tally row was read again"):
+        services.load_snapshot(survey, refresh=False)
+
+
 def test_free_text_skips_blank_answers_past_a_page(app_context, stored_survey, add_responses):
     """Only answered texts are fetched, a page at a time; spaces-only answers are skipped."""
     survey = survey_of(stored_survey)
