@@ -316,7 +316,8 @@ class SurveyResponse(db.Model):
             name="only_council_responses_are_attributed",
         ),
         Index("ix_survey_responses_survey_id_submitted_at", "survey_id", "submitted_at"),
-        Index("ix_survey_responses_survey_id_region_code", "survey_id", "region_code"),
+        # (survey, region) lookups use the (survey, region, time) index of the results
+        # (webapp/surveys/results/models.py): one index less to write per response.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
