@@ -151,3 +151,27 @@ def test_demo_loader_is_idempotent_and_follows_skip_logic(app, regions, make_use
             sa.select(sa.func.count()).where(SurveyResponse.respondent_user_id.is_not(None))
         )
         assert attributed > 0
+
+
+@pytest.mark.parametrize(
+    ("audience", "label", "note"),
+    [
+        ("public", "Public address", None),
+        ("council", "Council members' address", "others are turned away"),
+        ("invitation", "Invitation address", "this address alone is refused"),
+    ],
+)
+def test_the_survey_page_says_who_can_use_its_address(
+    app, client, regions, analyst, audience, label, note
+):
+    survey_id = make_survey(app, audience=audience, slug=f"form-{audience}")
+    page = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    assert f"<dt>{label}</dt>" in page and f"/s/form-{audience}" in page
+    if note is None:
+        assert "turned away" not in page and "alone is refused" not in page
+    else:
+        assert note in page
+    kazakh = client.get(f"/surveys/{survey_id}", headers={"Accept-Language": "kk"})
+    text = kazakh.get_data(as_text=True)
+    assert "Council members" not in text and "Invitation address" not in text
+    assert "turned away" not in text and "alone is refused" not in text
