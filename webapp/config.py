@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from flask import Flask
 
+from webapp.extensions import MEMORY_RATE_LIMITS
+
 LANGUAGES = ("kk", "ru", "en")
 
 #: Environment variables read by the factory, and the config key each one sets.
@@ -50,7 +52,7 @@ class DefaultConfig:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     FORCE_HTTPS = False
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = MEMORY_RATE_LIMITS  # in this process's memory, unless REDIS_URL
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
     SUPPRESSION_THRESHOLD = 10
@@ -93,7 +95,8 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None = None) ->
     app.config["REMEMBER_COOKIE_SECURE"] = bool(
         app.config["SESSION_COOKIE_SECURE"] or app.config.get("REMEMBER_COOKIE_SECURE")
     )
-    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+    in_memory = app.config["RATELIMIT_STORAGE_URI"] in {"memory://", MEMORY_RATE_LIMITS}
+    if app.config.get("REDIS_URL") and in_memory:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))

@@ -4,6 +4,10 @@ Nothing in this module imports application code: that keeps the import graph acy
 Each object is bound to an app in ``create_app`` through ``init_app``.
 """
 
+import threading
+import time
+from typing import Any, ClassVar
+
 from flask import current_app, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -14,6 +18,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -49,6 +54,40 @@ class AppLoginManager(LoginManager):
         if "_user_id" not in session and cookie not in request.cookies:
             return False
         return super()._session_protection_failed()
+
+
+#: The rate limits' default storage: in this process's memory (see ``SweptMemoryStorage``).
+MEMORY_RATE_LIMITS = "swept-memory://"
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """limits' in-memory storage whose expired counters are swept by the requests themselves.
+
+    ``MemoryStorage`` starts a timer thread at a hit when none is alive, and each lives 10 ms:
+    under steady traffic almost every rate-limited request started a thread, which then
+    walked every client's key (about 0.2 ms of CPU per request with one client, twice that
+    with two thousand). A counter is checked for expiry whenever it is read, so the sweep
+    only frees memory: here a hit runs it itself, at most once per ``SWEEP_SECONDS``.
+    Limits are counted exactly as by ``memory://``.
+    """
+
+    STORAGE_SCHEME: ClassVar[list[str]] = ["swept-memory"]
+    SWEEP_SECONDS = 1.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._next_sweep = 0.0
+        self._sweeping = threading.Lock()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # replaces the parent's private hook
+        now = time.monotonic()
+        if now < self._next_sweep or not self._sweeping.acquire(blocking=False):
+            return
+        try:
+            self._next_sweep = now + self.SWEEP_SECONDS
+            self._MemoryStorage__expire_events()
+        finally:
+            self._sweeping.release()
 
 
 db = SQLAlchemy(model_class=Base)

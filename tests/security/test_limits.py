@@ -101,3 +101,59 @@ def test_survey_posts_are_throttled(app: Flask) -> None:
     statuses = [client.post(url, data={"page": "0"}).status_code for _ in range(6)]
     assert statuses[-1] == 429, statuses
     assert table_counts(app)["survey_responses"] == 0
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SURVEY_SUBMIT_RATE_LIMIT="4 per minute")
+def test_limits_in_memory_start_no_thread_per_request(app: Flask, monkeypatch) -> None:
+    """The default storage counts in memory and sweeps expired counters itself: the library's
+    plain memory storage started a timer thread at nearly every rate-limited request."""
+    import threading
+    import time
+
+    from webapp.extensions import SweptMemoryStorage, limiter
+
+    assert isinstance(limiter.storage, SweptMemoryStorage)
+    started = []
+    original = threading.Thread.start
+
+    def counting_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        original(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counting_start)
+    client = app.test_client()
+    url = "/s/any-survey/r/00000000-0000-4000-8000-000000000000"
+    statuses = []
+    for _ in range(5):
+        statuses.append(client.post(url, data={"page": "0"}).status_code)
+        time.sleep(0.015)  # longer than the library's 10 ms timer
+    assert statuses[-1] == 429 and 429 not in statuses[:-1], statuses
+    assert started == []
+
+
+@pytest.mark.parametrize("strategy", ["fixed-window", "moving-window", "sliding-window-counter"])
+def test_swept_memory_storage_counts_like_memory_and_frees_expired_keys(
+    strategy: str, monkeypatch
+) -> None:
+    import limits
+
+    from webapp.extensions import SweptMemoryStorage
+
+    monkeypatch.setattr(SweptMemoryStorage, "SWEEP_SECONDS", 0.0)
+    storage = limits.storage.storage_from_string("swept-memory://")
+    assert isinstance(storage, SweptMemoryStorage)
+    limiter = limits.strategies.STRATEGIES[strategy](storage)
+    three = limits.parse("3 per hour")
+    assert [limiter.hit(three, "client-a") for _ in range(4)] == [True, True, True, False]
+    assert limiter.hit(three, "client-b")  # per client
+
+    storage.incr("short-lived", expiry=0.01)
+    storage.acquire_entry("short-lived-events", limit=5, expiry=0.01)
+    assert "short-lived" in storage.storage and storage.events["short-lived-events"]
+    import time
+
+    time.sleep(0.03)
+    storage.incr("another", expiry=60)  # a later hit sweeps what has expired
+    assert "short-lived" not in storage.storage
+    assert "short-lived-events" not in storage.events or not storage.events["short-lived-events"]
+    assert not limiter.hit(three, "client-a")  # live counters are kept
