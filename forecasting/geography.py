@@ -110,6 +110,10 @@ CITY_WORDS: tuple[str, ...] = (
     "город",
     "қаласы",
     "қ",
+    # Multi-word affixes are matched as a sequence: "Шымкент г.а." (городская
+    # администрация, as taldau.stat.gov.kz and KATO label the three cities), "Астана қ.ә.".
+    "г.а.",
+    "қ.ә.",
 )
 FILLER_WORDS: tuple[str, ...] = (
     "of",
@@ -356,22 +360,48 @@ def _word_set(words: Iterable[str]) -> frozenset[str]:
     return frozenset(token for word in words for token in _tokens(word))
 
 
-_REGION_TOKENS = _word_set(REGION_WORDS)
-_CITY_TOKENS = _word_set(CITY_WORDS)
-_FILLER_TOKENS = _word_set(FILLER_WORDS)
+def _single_words(words: Iterable[str]) -> frozenset[str]:
+    """Tokens of the one-token words (multi-token words are phrases, see ``_phrases``)."""
+    return frozenset(tokens[0] for tokens in (_tokens(word) for word in words) if len(tokens) == 1)
+
+
+def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """Token sequences of the multi-token words ("г.а." -> ("г", "а")), longest first."""
+    found = {tuple(tokens) for tokens in (_tokens(word) for word in words) if len(tokens) > 1}
+    return tuple(sorted(found, key=len, reverse=True))
+
+
+_REGION_TOKENS = _single_words(REGION_WORDS)
+_CITY_TOKENS = _single_words(CITY_WORDS)
+_FILLER_TOKENS = _single_words(FILLER_WORDS)
+_KIND_PHRASES = tuple(
+    (phrase, kind)
+    for kind, words in (("region", REGION_WORDS), ("city", CITY_WORDS))
+    for phrase in _phrases(words)
+)
 
 
 def _split_name(text: str) -> tuple[str, frozenset[str]]:
     """The core of a name (words that identify it, joined) and the kinds its affixes name."""
     core: list[str] = []
     tags: set[str] = set()
-    for token in _tokens(text):
-        if token in _REGION_TOKENS:
-            tags.add("region")
-        elif token in _CITY_TOKENS:
-            tags.add("city")
-        elif token not in _FILLER_TOKENS:
-            core.append(token)
+    tokens = _tokens(text)
+    position = 0
+    while position < len(tokens):
+        for phrase, kind in _KIND_PHRASES:
+            if tuple(tokens[position : position + len(phrase)]) == phrase:
+                tags.add(kind)
+                position += len(phrase)
+                break
+        else:
+            token = tokens[position]
+            position += 1
+            if token in _REGION_TOKENS:
+                tags.add("region")
+            elif token in _CITY_TOKENS:
+                tags.add("city")
+            elif token not in _FILLER_TOKENS:
+                core.append(token)
     return "".join(core), frozenset(tags)
 
 

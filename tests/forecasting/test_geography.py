@@ -92,6 +92,14 @@ EXPORT_LABELS = [
     ("Караганды облысы", "KZ-35"),
     ("г Шымкент", "KZ-79"),
     ("Шымкент қ.", "KZ-79"),
+    # taldau.stat.gov.kz / KATO: "г.а." (городская администрация), Kazakh "қ.ә.".
+    ("Шымкент г.а.", "KZ-79"),
+    ("Астана г.а.", "KZ-71"),
+    ("АЛМАТЫ Г.А.", "KZ-75"),
+    ("Нур-Султан г. а.", "KZ-71"),
+    ("Шымкент қ.ә.", "KZ-79"),
+    ("Актобе г.а.", None),  # a city of regional significance, not a unit
+    ("Мангыстауская", "KZ-47"),
     ("City of Almaty", "KZ-75"),
     ('"Atyrau" region', "KZ-23"),
     ("  east   kazakhstan  REGION ", "KZ-63"),
