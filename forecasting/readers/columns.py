@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 
 from forecasting.geography import RegionResolver
 from forecasting.periods import PeriodError, parse_period
-from forecasting.readers.tables import Table, cell_text, is_blank
+from forecasting.readers.tables import (
+    Table,
+    cell_text,
+    header_period,
+    is_blank,
+    without_footnote_marks,
+)
 
 #: Layouts a reader understands (see docs/data-contract.md, "Readers").
 LAYOUTS: tuple[str, ...] = ("auto", "long", "wide-region", "wide-indicator", "wide-period")
@@ -148,6 +154,17 @@ _FIRST_WORD = {
 }
 
 
+def looks_like_header(cells: list[str]) -> bool:
+    """Whether a row reads as a table header: a column name we know, or two period headers.
+
+    Used to skip title rows above the header that happen to hold two different texts
+    ("Таблица 3.1" ... "в процентах").
+    """
+    if any(role_of_header(cell) is not None for cell in cells):
+        return True
+    return sum(1 for cell in cells if header_period(cell) is not None) >= 2
+
+
 def role_of_header(header: str) -> str | None:
     """Which role a header names, or ``None``."""
     folded = fold_header(header)
@@ -157,17 +174,6 @@ def role_of_header(header: str) -> str | None:
         return _EXACT[folded]
     first = folded.split(" ", 1)[0]
     return _FIRST_WORD.get(first)
-
-
-def header_period(header: str) -> object | None:
-    """The period a header names ("2019", "2020 год", "2021*"), or ``None``."""
-    text = re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰)]+$", "", header.strip()).strip()
-    if not text or not any(char.isdigit() for char in text):
-        return None
-    try:
-        return parse_period(text)
-    except PeriodError:
-        return None
 
 
 @dataclass
@@ -222,7 +228,7 @@ def find_columns(
         roles[role] = indices[0]
 
     period_headers = {
-        index: header
+        index: without_footnote_marks(header)
         for index, header in enumerate(table.header)
         if index not in roles.values() and header_period(header) is not None
     }

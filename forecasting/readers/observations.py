@@ -34,7 +34,13 @@ from forecasting.periods import (
     normalise_frequency,
     parse_period,
 )
-from forecasting.readers.columns import Columns, LayoutError, find_columns, fold_header
+from forecasting.readers.columns import (
+    Columns,
+    LayoutError,
+    find_columns,
+    fold_header,
+    looks_like_header,
+)
 from forecasting.readers.report import ValidationReport
 from forecasting.readers.tables import (
     NotANumber,
@@ -44,6 +50,7 @@ from forecasting.readers.tables import (
     is_no_data_marker,
     load_table,
     parse_number,
+    split_footnote_mark,
 )
 
 #: ``region`` of national-total rows in ``ReadResult.national_totals``.
@@ -141,7 +148,9 @@ def read_observations(
             report.error(str(error))
             return ReadResult(None, None, report)
 
-    table = load_table(source, filename=filename, sheet=sheet, report=report)
+    table = load_table(
+        source, filename=filename, sheet=sheet, report=report, is_header=looks_like_header
+    )
     if table is None:
         return ReadResult(None, None, report)
     report.rows = len(table.rows)
@@ -176,6 +185,7 @@ def read_observations(
         report.warning(
             f"the table names its indicators itself; the indicator {indicator!r} given is not used"
         )
+    _skip_notes(table, resolver, report)
     records = _records(table, columns, indicator, report)
     records = _drop_empty_values(records, columns, report)
     if not _check_indicators(records, columns, indicators, indicator, report):
@@ -235,6 +245,48 @@ class _IndicatorNames:
 
 
 # --- Records ------------------------------------------------------------------------------------
+
+
+def _skip_notes(table: Table, resolver: RegionResolver | None, report: ValidationReport) -> None:
+    """Drop rows that hold one text and nothing else: notes, sources, headings, unit rows.
+
+    Statistics tables end with footnotes ("* данные предварительные", "Примечание: ...",
+    often merged across the row) and carry headings such as "в том числе:". Such a row is
+    not data if its text is not a region, a national total, a period, a number or a no-data
+    mark; each skipped row is named in a warning.
+    """
+    kept = []
+    for row_number, row in table.rows:
+        texts = {cell_text(cell) for cell in row if not is_blank(cell)}
+        if len(texts) == 1 and _is_note(next(iter(texts)), resolver):
+            text = next(iter(texts))
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            report.warning(
+                f"skipped: the row holds only the text {shown!r}, a note or heading, not data",
+                row=row_number,
+                value=text,
+            )
+            continue
+        kept.append((row_number, row))
+    table.rows = kept
+
+
+def _is_note(text: str, resolver: RegionResolver | None) -> bool:
+    if is_no_data_marker(text):
+        return False
+    try:
+        parse_number(text, decimal_comma=True)
+    except NotANumber:
+        pass
+    else:
+        return False
+    try:
+        parse_period(text)
+    except PeriodError:
+        pass
+    else:
+        return False
+    return resolver is None or not (resolver.resolve(text) or resolver.is_national_total(text))
 
 
 def _records(
@@ -539,6 +591,7 @@ def _parse_periods(
 
 
 def _parse_values(records: list[_Record], table: Table, report: ValidationReport) -> None:
+    marked: dict[str, list[_Record]] = defaultdict(list)
     for record in records:
         if record.formula:
             report.error(
@@ -552,12 +605,19 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
         try:
             record.parsed_value = parse_number(record.value, decimal_comma=table.decimal_comma)
         except NotANumber as error:
-            report.error(
-                f"value: {error}",
-                row=record.row,
-                column=record.value_column,
-                value=cell_text(record.value),
-            )
+            footnote = split_footnote_mark(record.value)
+            try:
+                if footnote is None:
+                    raise error
+                record.parsed_value = parse_number(footnote[0], decimal_comma=table.decimal_comma)
+                marked[footnote[1]].append(record)
+            except NotANumber:
+                report.error(
+                    f"value: {error}",
+                    row=record.row,
+                    column=record.value_column,
+                    value=cell_text(record.value),
+                )
         for role in ("n", "lower", "upper"):
             raw, column = record.extras.get(role, (None, ""))
             if is_blank(raw) or is_no_data_marker(raw):
@@ -570,6 +630,14 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
             if role == "n" and number < 0:
                 report.error("n (number of responses) is negative", row=record.row, column=column)
             record.numbers[role] = number
+    for mark, group in marked.items():
+        report.warning(
+            f"{len(group)} value(s) carry the footnote mark {mark!r} (preliminary or revised "
+            f"figures, say); read as the number without it (rows {_row_list([r.row for r in group])})",
+            row=group[0].row,
+            column=group[0].value_column,
+            value=cell_text(group[0].value),
+        )
 
 
 def _unit_key(text: object) -> str:

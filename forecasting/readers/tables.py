@@ -16,7 +16,7 @@ import math
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
@@ -24,6 +24,7 @@ from typing import IO
 
 import pandas as pd
 
+from forecasting.periods import PeriodError, parse_period
 from forecasting.readers.report import ValidationReport
 
 #: Wider tables than this are refused: no statistics table has that many columns, and a
@@ -100,8 +101,12 @@ def load_table(
     filename: str | None,
     sheet: str | int | None,
     report: ValidationReport,
+    is_header: Callable[[list[str]], bool] | None = None,
 ) -> Table | None:
-    """Open ``source`` and find its header; report and return ``None`` when that fails."""
+    """Open ``source`` and find its header; report and return ``None`` when that fails.
+
+    ``is_header`` tells whether a row reads as a header (see ``_find_header``).
+    """
     if isinstance(source, pd.DataFrame):
         return _table_from_frame(source)
     data = _read_bytes(source, report)
@@ -131,7 +136,7 @@ def load_table(
         decimal_comma = delimiter != ","
     if grid is None:
         return None
-    return _find_header(grid, decimal_comma, report)
+    return _find_header(grid, decimal_comma, report, is_header)
 
 
 def _read_bytes(source: str | PathLike[str] | IO, report: ValidationReport) -> bytes | None:
@@ -418,12 +423,19 @@ def _has_data(grid: list[list[object]]) -> bool:
 
 
 def _find_header(
-    grid: list[list[object]], decimal_comma: bool, report: ValidationReport
+    grid: list[list[object]],
+    decimal_comma: bool,
+    report: ValidationReport,
+    is_header: Callable[[list[str]], bool] | None = None,
 ) -> Table | None:
     """Find the header: the first row with two or more different values.
 
-    Titles above a table have one value (or one merged value repeated). A second header row
-    under group labels ("Годы" over "2019", "2020") is folded into the header.
+    Titles above a table have one value (or one merged value repeated). A title row with two
+    texts ("Таблица 3.1" ... "в процентах") is skipped too when a fuller row below it reads
+    as a header (``is_header``: a column name the reader knows, or period headers). A second
+    header row under group labels ("Годы" over "2019", "2020") is folded into the header; a
+    year over quarters or months ("2023" merged over "I кв.", "II кв." or "январь"...), above
+    or as the header, makes each column one period ("I кв. 2023").
     """
     if len(grid) and max((len(row) for row in grid), default=0) > MAX_COLUMNS:
         report.error(f"the file has more than {MAX_COLUMNS} columns: is this the right file?")
@@ -432,24 +444,32 @@ def _find_header(
     if not filled:
         report.error("the file is empty")
         return None
-    position = 0
-    for number, (_, row) in enumerate(filled[:HEADER_SEARCH_ROWS]):
-        if len({cell_text(cell) for cell in row if _filled(cell)}) >= 2:
-            position = number
-            break
+    candidates = [
+        number
+        for number, (_, row) in enumerate(filled[:HEADER_SEARCH_ROWS])
+        if len({cell_text(cell) for cell in row if _filled(cell)}) >= 2
+    ]
+    position = candidates[0] if candidates else 0
+    if is_header is not None and candidates:
+        for number in candidates:
+            row = filled[number][1]
+            if is_header([cell_text(cell) for cell in row]):
+                width = sum(map(_filled, row))
+                skipped = [filled[other][1] for other in candidates if other < number]
+                if all(sum(map(_filled, title)) < width for title in skipped):
+                    position = number
+                break
     header_index = filled[position][0]
     header = [cell_text(cell) for cell in grid[header_index]]
+    if header_index > 0 and any(map(_filled, grid[header_index - 1])):
+        above = [cell_text(cell) for cell in grid[header_index - 1]]
+        if _period_groups(above, header) >= 2:
+            header = _fold_header(above, header)
     last_header_index = header_index
     if position + 1 < len(filled) and filled[position + 1][0] == header_index + 1:
         below = [cell_text(cell) for cell in filled[position + 1][1]]
         if _continues_header(header, below):
-            width = max(len(header), len(below))
-            header += [""] * (width - len(header))
-            below += [""] * (width - len(below))
-            header = [
-                low if low and low != high else high
-                for high, low in zip(header, below, strict=True)
-            ]
+            header = _fold_header(header, below)
             last_header_index = header_index + 1
     rows = [(index + 1, row) for index, row in filled if index > last_header_index]
     formula_cells = {
@@ -465,6 +485,50 @@ def _find_header(
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
     )
+
+
+def _group_labels(high: list[str], width: int) -> list[str]:
+    """Each column's group label: a label spans the blank cells to its right."""
+    labels, current = [], ""
+    for index in range(width):
+        text = _at(high, index)
+        current = text or current
+        labels.append(current)
+    return labels
+
+
+def _period_under_group(group: str, low: str) -> str | None:
+    """ "I кв." under "2023" is "I кв. 2023"; ``None`` when the two do not make a period."""
+    if not group or not low or header_period(low) is not None:
+        return None
+    if header_period(group) is None:
+        return None
+    combined = f"{low} {without_footnote_marks(group)}"
+    return combined if header_period(combined) is not None else None
+
+
+def _period_groups(high: list[str], low: list[str]) -> int:
+    """How many columns of ``low`` become periods under the group labels of ``high``."""
+    groups = _group_labels(high, len(low))
+    return sum(
+        1 for group, text in zip(groups, low, strict=True) if _period_under_group(group, text)
+    )
+
+
+def _fold_header(high: list[str], low: list[str]) -> list[str]:
+    """One header from a group row and the sub-header row under it."""
+    width = max(len(high), len(low))
+    high = high + [""] * (width - len(high))
+    low = low + [""] * (width - len(low))
+    groups = _group_labels(high, width)
+    folded = []
+    for top, group, text in zip(high, groups, low, strict=True):
+        combined = _period_under_group(group, text)
+        if combined is not None:
+            folded.append(combined)
+        else:
+            folded.append(text if text and text != top else top)
+    return folded
 
 
 def _continues_header(header: list[str], below: list[str]) -> bool:
@@ -494,6 +558,22 @@ def _filled(cell: object) -> bool:
     return not is_blank(cell)
 
 
+def without_footnote_marks(header: str) -> str:
+    """A header without the footnote marks offices put after it ("2021*", "2022¹")."""
+    return re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰)]+$", "", header.strip()).strip()
+
+
+def header_period(header: str) -> object | None:
+    """The period a header names ("2019", "2020 год", "2021*"), or ``None``."""
+    text = without_footnote_marks(header)
+    if not text or not any(char.isdigit() for char in text):
+        return None
+    try:
+        return parse_period(text)
+    except PeriodError:
+        return None
+
+
 def _table_from_frame(frame: pd.DataFrame) -> Table:
     header = [cell_text(column) for column in frame.columns]
     rows = [(index + 2, list(values)) for index, values in enumerate(frame.itertuples(index=False))]
@@ -504,14 +584,31 @@ def _table_from_frame(frame: pd.DataFrame) -> Table:
 
 #: Cells statistics offices use for "no data": read as absent, with a warning.
 NO_DATA_MARKERS = frozenset(
-    {"-", "–", "—", "..", "...", "…", "x", "х", "n/a", "na", "н/д", "нд", "*", "#n/a", "nan"}
+    {
+        *("-", "–", "—", "..", "...", "…", "x", "х", "*", "#n/a", "nan"),
+        *("n/a", "na", "n.a.", "not available"),
+        *("н/д", "нд", "н.д.", "н.д", "нет данных", "нет сведений", "конф.", "конф"),
+        *("мәлімет жоқ", "деректер жоқ"),
+    }
 )
+#: Footnote marks after a number ("4,4*", "5,1¹"): the number is read, the mark reported.
+_FOOTNOTE_MARK = re.compile(r"^(?P<number>.*\d)\s*(?P<mark>[*¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+#: A dash before a number is a minus sign ("–3,2" as typed in Word and Excel).
+_DASH_MINUS = re.compile(r"^[\u2012\u2013\u2014\u2212](?=[\d.,])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$")
 
 
 class NotANumber(ValueError):
     """A cell that should hold a number but does not."""
+
+
+def split_footnote_mark(value: object) -> tuple[str, str] | None:
+    """``("4,4", "*")`` for a text number followed by a footnote mark, else ``None``."""
+    if not isinstance(value, str):
+        return None
+    match = _FOOTNOTE_MARK.match(value.strip())
+    return (match["number"], match["mark"]) if match else None
 
 
 def is_no_data_marker(value: object) -> bool:
@@ -532,7 +629,7 @@ def parse_number(value: object, *, decimal_comma: bool) -> float:
     else:
         text = str(value).strip().replace("\u00a0", "").replace("\u202f", "")
         text = re.sub(r"[\s']", "", text).rstrip("%").casefold()
-        text = text.replace("\u2212", "-")
+        text = _DASH_MINUS.sub("-", text.replace("\u2212", "-"))
         if "," in text and "." in text:
             # The last separator is the decimal one: 1.234,5 or 1,234.5.
             thousands = "." if text.rfind(",") > text.rfind(".") else ","

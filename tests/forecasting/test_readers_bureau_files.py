@@ -1,0 +1,269 @@
+"""Readers on files shaped like the statistics bureau's (stat.gov.kz, taldau.stat.gov.kz).
+
+Each test builds a file the way the bureau's exports and analysts' spreadsheets look: title
+and unit rows above the header, years written "2019 г." or "2022ж.", regions in Russian
+upper case or Kazakh, merged cells, footnote marks and footnote rows, no-data marks, numbers
+stored as text with spaces as thousands separators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from forecasting.readers import ReadResult, read_observations
+from forecasting.readers.tables import parse_number
+
+#: Rows as taldau.stat.gov.kz labels them (Russian, mixed case and affixes).
+TALDAU_REGIONS = [
+    ("Акмолинская", "KZ-11"),
+    ("Абайская", "KZ-10"),
+    ("ЖЕТЫСУСКАЯ ОБЛАСТЬ", "KZ-33"),
+    ("Улытауская", "KZ-62"),
+    ("Туркестанская", "KZ-61"),
+    ("г.Астана", "KZ-71"),
+    ("г. Алматы", "KZ-75"),
+    ("Шымкент г.а.", "KZ-79"),
+]
+
+
+def issues(result: ReadResult, severity: str = "errors") -> list[str]:
+    return [str(issue) for issue in getattr(result.report, severity)]
+
+
+def values(result: ReadResult) -> dict[tuple[str, str], float]:
+    assert result.observations is not None, result.report.to_text()
+    frame = result.observations
+    return {
+        (region, str(period)): value
+        for region, period, value in frame[["region", "period", "value"]].itertuples(index=False)
+    }
+
+
+def save(workbook: openpyxl.Workbook, path: Path) -> Path:
+    workbook.save(path)
+    return path
+
+
+def test_taldau_export_with_title_block_footnote_marks_and_notes(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    # A title row holding two different texts (table number and unit) used to be taken
+    # for the header.
+    sheet.append(["Таблица 3.1", None, None, None, None, "в процентах"])
+    sheet.append(["Уровень безработицы по регионам"])
+    sheet.merge_cells("A2:F2")
+    sheet.append([])
+    sheet.append(["", "2019", "2020 г.", "2021 год", "2022ж.", "2023*"])
+    sheet.append(["РЕСПУБЛИКА КАЗАХСТАН", "4,8", 4.9, "4,9", "4,9", "4,7*"])
+    for number, (label, _) in enumerate(TALDAU_REGIONS):
+        sheet.append([label, "-", "х", "…", f"5,{number}", f"4,{number}*"])
+    sheet.append([])
+    sheet.append(["* данные предварительные"])
+    sheet.merge_cells(f"A{sheet.max_row}:F{sheet.max_row}")
+    sheet.append(["Примечание: с 2022 года данные по новым областям"])
+    path = save(workbook, tmp_path / "taldau.xlsx")
+
+    result = read_observations(path, indicator="unemployment_rate")
+
+    assert result.report.ok, result.report.to_text()
+    assert result.report.layout == "wide-period"
+    read = values(result)
+    for number, (_, code) in enumerate(TALDAU_REGIONS):
+        assert read[(code, "2022")] == pytest.approx(5 + number / 10)
+        assert read[(code, "2023")] == pytest.approx(4 + number / 10)
+    assert len(read) == 2 * len(TALDAU_REGIONS)
+    assert result.national_totals["value"].tolist() == [4.8, 4.9, 4.9, 4.9, 4.7]
+    warnings = issues(result, "warnings")
+    assert any(
+        message.startswith("row 5, column '2023*': 9 value(s) carry the footnote mark '*'")
+        for message in warnings
+    ), warnings
+    for row, text in ((15, "* данные предварительные"), (16, "Примечание: с 2022 года")):
+        assert any(
+            message.startswith(f"row {row}: skipped: the row holds only the text '{text}")
+            for message in warnings
+        ), warnings
+    assert any("no-data mark 'х'" in message for message in warnings)
+
+
+def test_year_merged_over_quarters_and_over_months(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    quarters = workbook.active
+    quarters.title = "кварталы"
+    quarters.append(["Регион", "2022", None, None, None, "2023 год", None, None, None])
+    quarters.merge_cells("B1:E1")
+    quarters.merge_cells("F1:I1")
+    quarters.append([None, *["I кв.", "II кв.", "III кв.", "IV кв."] * 2])
+    quarters.append(["Акмолинская", *range(1, 9)])
+    months = workbook.create_sheet("месяцы")
+    months.append(["Численность безработных, человек"])
+    months.append([None, "2023"])
+    months.merge_cells("B2:D2")
+    months.append([None, "январь", "февраль", "март"])
+    months.append(["Ақмола облысы", "1 200", "1\u00a0300", "1 400"])
+    path = save(workbook, tmp_path / "periods.xlsx")
+
+    by_quarter = read_observations(path, indicator="x", sheet="кварталы")
+    by_month = read_observations(path, indicator="x", sheet="месяцы")
+
+    assert values(by_quarter) == {
+        ("KZ-11", f"{year}Q{quarter}"): float(4 * (year - 2022) + quarter)
+        for year in (2022, 2023)
+        for quarter in range(1, 5)
+    }
+    assert values(by_month) == {
+        ("KZ-11", "2023-01"): 1200.0,
+        ("KZ-11", "2023-02"): 1300.0,
+        ("KZ-11", "2023-03"): 1400.0,
+    }
+
+
+def test_a_title_row_with_two_texts_is_still_the_header_when_nothing_better_follows(
+    write_csv: Callable,
+) -> None:
+    """The title-skipping rule only moves to a fuller row that reads as a header."""
+    path = write_csv(
+        [
+            ["Наименование", "Показатель"],
+            ["Акмолинская", "5,1"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert not result.report.ok
+    assert result.report.errors[0].row == 1
+
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [("–3,2", -3.2), ("— 1,5", -1.5), ("−0,4", -0.4), ("\u20131\u00a0234,5", -1234.5)],
+)
+def test_a_dash_before_a_number_is_a_minus_sign(cell: str, expected: float) -> None:
+    assert parse_number(cell, decimal_comma=True) == pytest.approx(expected)
+
+
+def test_no_data_words_and_footnote_marks_on_values(write_csv: Callable) -> None:
+    path = write_csv(
+        [
+            ["Регион", "2022", "2023"],
+            ["Акмолинская", "н.д.", "4,4¹"],
+            ["Абайская", "нет данных", "–1,5"],
+            ["г.Астана", "конф.", "5,0**"],
+            ["г. Алматы", "(2,5)", "x*"],
+        ],
+        delimiter=";",
+        encoding="utf-8-sig",  # "¹" has no place in Windows-1251
+    )
+    result = read_observations(path, indicator="x")
+    errors = issues(result)
+    # Brackets are not a sign in statistics tables, and a mark on a no-data cell is no number.
+    assert errors == [
+        "row 5, column '2022': value: '(2,5)' is not a number",
+        "row 5, column '2023': value: 'x*' is not a number",
+    ]
+    assert result.observations is None
+
+    fixed = write_csv(
+        [
+            ["Регион", "2022", "2023"],
+            ["Акмолинская", "н.д.", "4,4¹"],
+            ["Абайская", "нет данных", "–1,5"],
+            ["г.Астана", "конф.", "5,0**"],
+        ],
+        name="fixed.csv",
+        delimiter=";",
+        encoding="utf-8-sig",
+    )
+    result = read_observations(fixed, indicator="x")
+    assert values(result) == {
+        ("KZ-11", "2023"): 4.4,
+        ("KZ-10", "2023"): -1.5,
+        ("KZ-71", "2023"): 5.0,
+    }
+    warnings = issues(result, "warnings")
+    for mark in ("н.д.", "нет данных", "конф."):
+        assert any(f"no-data mark {mark!r}" in message for message in warnings), warnings
+    assert any("footnote mark '¹'" in message for message in warnings)
+    assert any("footnote mark '**'" in message for message in warnings)
+
+
+def test_unit_row_and_headings_inside_the_table_are_skipped_by_name(write_csv: Callable) -> None:
+    path = write_csv(
+        [
+            ["Регион", "2022", "2023"],
+            ["", "тыс. тенге", "тыс. тенге"],
+            ["в том числе:", "", ""],
+            ["Акмолинская", "1 250,5", "1 300"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert values(result) == {("KZ-11", "2022"): 1250.5, ("KZ-11", "2023"): 1300.0}
+    warnings = issues(result, "warnings")
+    assert any(
+        message.startswith("row 2: skipped") and "'тыс. тенге'" in message for message in warnings
+    )
+    assert any(
+        message.startswith("row 3: skipped") and "'в том числе:'" in message for message in warnings
+    )
+
+
+def test_a_region_without_values_is_not_a_note(write_csv: Callable) -> None:
+    """A known region with empty cells is reported as empty cells, never as a note."""
+    path = write_csv(
+        [["Регион", "2022"], ["Акмолинская", "4,1"], ["Улытауская", ""]], delimiter=";"
+    )
+    result = read_observations(path, indicator="x")
+    assert values(result) == {("KZ-11", "2022"): 4.1}
+    warnings = issues(result, "warnings")
+    assert not any("skipped: the row" in message for message in warnings)
+    assert any("1 empty cell(s) read as no observation (rows 3)" in message for message in warnings)
+
+
+def test_the_quarters_of_a_long_table_in_the_forms_the_bureau_uses(write_csv: Callable) -> None:
+    forms = {
+        "I квартал 2023": "2023Q1",
+        "2023 II кв.": "2023Q2",
+        "III кв. 2023 г.": "2023Q3",
+        "Q4 2023": "2023Q4",
+    }
+    path = write_csv(
+        [["Территория", "Период", "Значение"]]
+        + [["Шымкент г.а.", period, "1,5"] for period in forms],
+        encoding="utf-8-sig",
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert sorted(values(result)) == sorted(("KZ-79", period) for period in forms.values())
+
+
+def test_historic_units_in_one_taldau_table(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Регион", "2017", "2018", "2019", "2022"])
+    sheet.append(["ЮЖНО-КАЗАХСТАНСКАЯ ОБЛАСТЬ", "60", "х", "х", "х"])
+    sheet.append(["ТУРКЕСТАНСКАЯ ОБЛАСТЬ", "х", "40", "41", "42"])
+    sheet.append(["Г.ШЫМКЕНТ", "х", "30", "31", "32"])
+    sheet.append(["Г.НУР-СУЛТАН", "25", "26", "27", "28"])
+    sheet.append(["Улытау облысы", "х", "х", "х", "9"])
+    path = save(workbook, tmp_path / "history.xlsx")
+    result = read_observations(path, indicator="x")
+    read = values(result)
+    assert read[("KZ-YUZ", "2017")] == 60.0
+    assert read[("KZ-61", "2018")] == 40.0
+    assert read[("KZ-71", "2017")] == 25.0
+    assert read[("KZ-62", "2022")] == 9.0
+    warnings = issues(result, "warnings")
+    # Shymkent and Turkistan start on 2018-06-19: 2018 is taken at the new boundaries.
+    assert not any("Г.ШЫМКЕНТ" in message for message in warnings), warnings
+    assert not any("Улытау" in message for message in warnings), warnings
+
+
+def test_a_frame_from_pandas_keeps_its_first_row_as_the_header() -> None:
+    frame = pd.DataFrame({"Регион": ["Акмолинская"], "2022": ["4,1"]})
+    assert values(read_observations(frame, indicator="x")) == {("KZ-11", "2022"): 4.1}
