@@ -540,6 +540,23 @@ class RegionResolver:
                 result.resolved[label] = unit
         return result
 
+    def kind_conflict(self, text: object) -> tuple[str, tuple[Unit, ...]] | None:
+        """For "г.Караганда": the kind the text names and the units of another kind it matches.
+
+        ``None`` unless the core name belongs to units, none of them of the kind the
+        administrative words name (a city within a region, written with "г.", is not a unit).
+        """
+        if not isinstance(text, str | int):
+            return None
+        key = _name_key(str(text))
+        if key is None or key in self._exact or len(key[1]) != 1:
+            return None
+        units = tuple(self._by_core.get(key[0], {}).values())
+        (kind,) = key[1]
+        if not units or any(unit.kind == kind for unit in units):
+            return None
+        return kind, units
+
     def suggest(self, text: str, limit: int = 3) -> list[str]:
         """Known names that look like ``text``, for "did you mean" messages only."""
         core, _ = _split_name(text)

@@ -57,6 +57,10 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "город",
         "территория",
         "наименование региона",
+        "наименование территории",
+        "наименование области",
+        "аумақ атауы",
+        "өңір атауы",
         "аймақ",
         "облыс",
         "өңір",
@@ -90,8 +94,11 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "measure",
         "variable",
         "показатель",
+        "наименование показателя",
         "индикатор",
+        "наименование индикатора",
         "көрсеткіш",
+        "көрсеткіш атауы",
     ),
     "value": (
         "value",
@@ -238,11 +245,11 @@ def find_columns(
         if "region" not in roles:
             raise LayoutError(
                 "the column headers are periods but no column holds region names "
-                f"(found: {_found(table)}); name it with --region-column"
+                f"(found: {found_columns(table)}); name it with --region-column"
             )
         return Columns("wide-period", roles, period_headers)
     if want == "wide-period":
-        raise LayoutError(f"no column header is a period (found: {_found(table)})")
+        raise LayoutError(f"no column header is a period (found: {found_columns(table)})")
 
     if want in ("auto", "long", "wide-region"):
         _find_by_content(table, roles, "period", resolver)
@@ -254,7 +261,7 @@ def find_columns(
     if want == "long":
         missing = [role for role in ("region", "period", "value") if role not in roles]
         raise LayoutError(
-            f"no {', '.join(missing)} column (found: {_found(table)}); "
+            f"no {', '.join(missing)} column (found: {found_columns(table)}); "
             + " ".join(f"name it with --{role}-column." for role in missing)
         )
 
@@ -276,7 +283,7 @@ def find_columns(
             return Columns("wide-region", roles, others)
     if want == "wide-region":
         raise LayoutError(
-            f"a table with one column per region needs a period column (found: {_found(table)})"
+            f"a table with one column per region needs a period column (found: {found_columns(table)})"
         )
 
     if {"region", "period"} <= roles.keys() and "value" not in roles and others:
@@ -288,12 +295,12 @@ def find_columns(
     if want == "wide-indicator":
         raise LayoutError(
             f"a table with one column per indicator needs region and period columns "
-            f"(found: {_found(table)})"
+            f"(found: {found_columns(table)})"
         )
     raise LayoutError(
         "cannot tell how the table is laid out: expected region, period and value columns "
         "(long), one column per region, per indicator or per period; "
-        f"found: {_found(table)}. Name the columns with --region-column, --period-column, "
+        f"found: {found_columns(table)}. Name the columns with --region-column, --period-column, "
         "--value-column or choose --layout"
     )
 
@@ -333,10 +340,11 @@ def _named_column(table: Table, name: str, role: str) -> int:
     for index, header in enumerate(table.header):
         if fold_header(header) == wanted:
             return index
-    raise LayoutError(f"no column named {name!r} for the {role}; found: {_found(table)}")
+    raise LayoutError(f"no column named {name!r} for the {role}; found: {found_columns(table)}")
 
 
-def _found(table: Table) -> str:
+def found_columns(table: Table) -> str:
+    """The headers of a table, for messages: "'Регион', '2019', 'column C'"."""
     labels = [table.column_label(i) for i in range(len(table.header))]
     shown = ", ".join(repr(label) for label in labels[:15])
     if len(labels) > 15:

@@ -39,6 +39,7 @@ from forecasting.readers.columns import (
     LayoutError,
     find_columns,
     fold_header,
+    found_columns,
     looks_like_header,
 )
 from forecasting.readers.report import ValidationReport
@@ -171,6 +172,7 @@ def read_observations(
         report.error(str(error), row=table.header_row)
         return ReadResult(None, None, report)
     report.layout = columns.layout
+    _warn_unread_columns(table, columns, report)
 
     if indicator is not None:
         code = indicators.code(indicator)
@@ -188,7 +190,7 @@ def read_observations(
     _skip_notes(table, resolver, report)
     records = _records(table, columns, indicator, report)
     records = _drop_empty_values(records, columns, report)
-    if not _check_indicators(records, columns, indicators, indicator, report):
+    if not _check_indicators(records, columns, indicators, indicator, report, found_columns(table)):
         return ReadResult(None, None, report)
     _resolve_regions(records, resolver, report)
     _parse_periods(records, frequency, catalogue_frame, report)
@@ -210,6 +212,30 @@ def read_observations(
     if report.errors:
         return ReadResult(None, None, report)
     return ReadResult(observations, totals, report)
+
+
+def _warn_unread_columns(table: Table, columns: Columns, report: ValidationReport) -> None:
+    """Name the columns the layout does not read ("2023 в % к 2022", "Код КАТО")."""
+    used = set(columns.roles.values()) | set(columns.spread)
+    width = max([len(table.header)] + [len(row) for _, row in table.rows[:200]])
+    unread = [
+        index
+        for index in range(min(width, len(table.header)))
+        if index not in used
+        and (
+            table.header[index]
+            or any(not is_blank(row[index]) for _, row in table.rows if index < len(row))
+        )
+    ]
+    if not unread:
+        return
+    names = ", ".join(repr(table.column_label(index)) for index in unread)
+    what = (
+        "their headers are not periods"
+        if columns.layout == "wide-period"
+        else "they are not region, period, indicator, value, unit, source, n, lower or upper"
+    )
+    report.warning(f"column(s) not read: {names} ({what})", row=table.header_row)
 
 
 # --- Catalogue and indicators ---------------------------------------------------------------
@@ -428,15 +454,19 @@ def _check_indicators(
     indicators: _IndicatorNames,
     indicator: str | None,
     report: ValidationReport,
+    found: str,
 ) -> bool:
-    """Every record needs a known indicator code; returns whether reading can go on."""
+    """Every record needs a known indicator code; returns whether reading can go on.
+
+    ``found`` lists the table's columns, for the message when no indicator is named.
+    """
     if not records:
         report.error("the file has no values to read")
         return False
     if all(record.indicator is None for record in records) and indicator is None:
         report.error(
             "the table does not say which indicator it holds: add an indicator column or "
-            "give the indicator (--indicator CODE)"
+            f"give the indicator (--indicator CODE); columns found: {found}"
         )
         return False
     unknown: dict[str, int] = {}
@@ -482,9 +512,22 @@ def _resolve_regions(
             unresolved_rows[label].append(record)
     for label, rows in unresolved_rows.items():
         hints = resolution.suggestions.get(label)
+        conflict = resolver.kind_conflict(label)
+        if conflict is not None:
+            kind, units = conflict
+            others = ", ".join(f"{unit} is a {unit.kind}" for unit in units)
+            hint = (
+                f"; it names a {kind}, and no {kind} of the region list is called so ({others})"
+                + (
+                    ": a city inside a region is not a first-level unit, remove its rows"
+                    if kind == "city"
+                    else ""
+                )
+            )
+        else:
+            hint = f"; did you mean {', '.join(hints)}?" if hints else ""
         report.error(
-            f"unknown region {label!r} in {len({r.row for r in rows})} row(s)"
-            + (f"; did you mean {', '.join(hints)}?" if hints else ""),
+            f"unknown region {label!r} in {len({r.row for r in rows})} row(s)" + hint,
             row=rows[0].row,
             column=rows[0].region_column,
             value=label,

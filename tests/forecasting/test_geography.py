@@ -377,3 +377,12 @@ def test_unreadable_unit_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00\x81garbage")
     with pytest.raises(UnitFileError, match="not UTF-8"):
         load_units(binary)
+
+
+def test_kind_conflict_explains_a_kind_word_that_does_not_fit(resolver: RegionResolver) -> None:
+    kind, units = resolver.kind_conflict("г.Караганда")
+    assert (kind, [unit.code for unit in units]) == ("city", ["KZ-35"])
+    kind, units = resolver.kind_conflict("Shymkent Region")
+    assert (kind, [unit.code for unit in units]) == ("region", ["KZ-79"])
+    for label in ("Карагандинская", "Алматы", "г.Семей", "Almaty city", "Atlantis"):
+        assert resolver.kind_conflict(label) is None

@@ -80,7 +80,7 @@ def test_the_sample_without_an_indicator_says_how_to_give_one(sample_unemploymen
     assert result.observations is None
     assert messages(result) == [
         "the table does not say which indicator it holds: add an indicator column or give "
-        "the indicator (--indicator CODE)"
+        "the indicator (--indicator CODE); columns found: 'Region', 'rate', 'year'"
     ]
 
 

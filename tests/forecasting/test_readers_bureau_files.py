@@ -267,3 +267,65 @@ def test_historic_units_in_one_taldau_table(tmp_path: Path) -> None:
 def test_a_frame_from_pandas_keeps_its_first_row_as_the_header() -> None:
     frame = pd.DataFrame({"Регион": ["Акмолинская"], "2022": ["4,1"]})
     assert values(read_observations(frame, indicator="x")) == {("KZ-11", "2022"): 4.1}
+
+
+def test_long_export_with_indicator_names_and_russian_headers(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["Наименование показателя", "Наименование территории", "Период", "Ед. изм.", "Значение"]
+    )
+    for label in ("Республика Казахстан", "Абайская область", "г.Шымкент"):
+        for year in ("2022 г.", "2023 г."):
+            sheet.append(["Уровень безработицы", label, year, "%", "4,9"])
+    path = save(workbook, tmp_path / "long.xlsx")
+    catalogue = Path(__file__).parents[2] / "forecasting" / "data" / "indicators.csv"
+
+    result = read_observations(path, catalogue=catalogue)
+
+    assert result.report.layout == "long"
+    assert values(result) == {
+        ("KZ-10", "2022"): 4.9,
+        ("KZ-10", "2023"): 4.9,
+        ("KZ-79", "2022"): 4.9,
+        ("KZ-79", "2023"): 4.9,
+    }
+    assert set(result.observations["indicator"]) == {"unemployment_rate"}
+
+
+def test_a_file_without_an_indicator_lists_its_columns(write_csv: Callable) -> None:
+    path = write_csv(
+        [["Наименование", "Год", "Значение"], ["Акмолинская", "2023", "4,1"]], delimiter=";"
+    )
+    result = read_observations(path)
+    assert issues(result) == [
+        "the table does not say which indicator it holds: add an indicator column or give the "
+        "indicator (--indicator CODE); columns found: 'Наименование', 'Год', 'Значение'"
+    ]
+
+
+def test_columns_that_are_not_read_are_named(tmp_path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Регион", "Код КАТО", "2022", "2023", "2023 в % к 2022"])
+    sheet.append(["Карагандинская", "350000000", 10, 11, 110.0])
+    path = save(workbook, tmp_path / "growth.xlsx")
+    result = read_observations(path, indicator="x")
+    assert values(result) == {("KZ-35", "2022"): 10.0, ("KZ-35", "2023"): 11.0}
+    assert issues(result, "warnings") == [
+        "row 1: column(s) not read: 'Код КАТО', '2023 в % к 2022' (their headers are not periods)"
+    ]
+
+
+def test_a_city_inside_a_region_is_refused_with_the_reason(write_csv: Callable) -> None:
+    path = write_csv(
+        [["Регион", "2023"], ["Карагандинская", "10"], ["в том числе:"], ["г.Караганда", "5"]],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert result.observations is None
+    assert issues(result)[0] == (
+        "row 4, column 'Регион': unknown region 'г.Караганда' in 1 row(s); it names a city, "
+        "and no city of the region list is called so (KZ-35 Karaganda Region is a region): "
+        "a city inside a region is not a first-level unit, remove its rows"
+    )
