@@ -31,7 +31,9 @@ MAX_TREE_DEPTH = 200
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER_TEXT = re.compile(r"^\s*-?(\d+(\.\d*)?|\.\d+)\s*$")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*")
+_NAME = re.compile(
+    r"(?:[A-Za-z_][A-Za-z0-9_]*:)?[A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z_][A-Za-z0-9_]*)*"
+)
 _REFERENCE = re.compile(r"\$\{\s*([A-Za-z_][A-Za-z0-9_.\-]*)\s*\}")
 _NUMBER = re.compile(r"\d+(\.\d*)?|\.\d+")
 
@@ -411,6 +413,54 @@ def _int(ctx: _Context, value: Any) -> float:
     return float(math.trunc(number))
 
 
+def _substr(ctx: _Context, value: Any, start: Any, end: Any = None) -> str:
+    """ODK substr(s, start[, end]): 0-based, ``end`` exclusive, clamped to the text."""
+    text = to_string(value)
+    first = to_number(start)
+    last = to_number(end) if end is not None else float(len(text))
+    if math.isnan(first) or math.isnan(last):
+        return ""
+    lower = max(0, min(len(text), math.trunc(first) if math.isfinite(first) else len(text)))
+    upper = max(0, min(len(text), math.trunc(last) if math.isfinite(last) else len(text)))
+    return text[lower:upper]
+
+
+def _round(ctx: _Context, value: Any, digits: Any = None) -> float:
+    """round(x[, digits]): halves away from zero, as ODK does."""
+    number = to_number(value)
+    places = 0.0 if digits is None else to_number(digits)
+    if not math.isfinite(number) or math.isnan(places):
+        return number
+    places = max(-15.0, min(15.0, math.trunc(places)))
+    exponent = Decimal(1).scaleb(-int(places))
+    rounded = Decimal(repr(number)).quantize(exponent, rounding="ROUND_HALF_UP")
+    return float(rounded)
+
+
+def _selected_at(ctx: _Context, answer: Any, index: Any) -> str:
+    """selected-at(${q}, n): the n-th (0-based) choice of a multiple answer, or ''."""
+    items = to_string(answer).split()
+    position = to_number(index)
+    if math.isnan(position) or not math.isfinite(position):
+        return ""
+    position = math.trunc(position)
+    return items[position] if 0 <= position < len(items) else ""
+
+
+def _min_max(pick: Callable[..., float]) -> Callable[..., float]:
+    def function(ctx: _Context, *values: Any) -> float:
+        numbers = [to_number(value) for value in values]
+        if any(math.isnan(number) for number in numbers):
+            return math.nan
+        return pick(numbers)
+
+    return function
+
+
+def _whole(number: float, rounder: Callable[[float], int]) -> float:
+    return number if not math.isfinite(number) else float(rounder(number))
+
+
 def _date(ctx: _Context, value: Any) -> Any:
     as_date = _as_date(_plain(value))
     if as_date is None:
@@ -433,6 +483,35 @@ FUNCTIONS: dict[str, Function] = {
     "if": Function(_if, 3, 3, lazy=True),
     "coalesce": Function(_coalesce, 2, 2),
     "date": Function(_date, 1, 1),
+    "boolean": Function(lambda ctx, value: to_bool(value), 1, 1),
+    "contains": Function(lambda ctx, a, b: to_string(b) in to_string(a), 2, 2),
+    "starts-with": Function(lambda ctx, a, b: to_string(a).startswith(to_string(b)), 2, 2),
+    "ends-with": Function(lambda ctx, a, b: to_string(a).endswith(to_string(b)), 2, 2),
+    "substr": Function(_substr, 2, 3),
+    "normalize-space": Function(lambda ctx, value: " ".join(to_string(value).split()), 1, 1),
+    "round": Function(_round, 1, 2),
+    "floor": Function(lambda ctx, value: _whole(to_number(value), math.floor), 1, 1),
+    "ceiling": Function(lambda ctx, value: _whole(to_number(value), math.ceil), 1, 1),
+    "abs": Function(lambda ctx, value: abs(to_number(value)), 1, 1),
+    "min": Function(_min_max(min), 1, None),
+    "max": Function(_min_max(max), 1, None),
+    "selected-at": Function(_selected_at, 2, 2),
+}
+
+#: Well-known XLSForm functions we refuse on purpose, with the reason given to the author.
+REFUSED_FUNCTIONS = {
+    "regex": "regular expressions can take exponential time on hostile input, so regex() is "
+    "not run on the server; check length with string-length() or the start with "
+    "starts-with() instead",
+    "jr:choice-name": "choice labels cannot be read in expressions; compare choice names "
+    "instead, e.g. ${q} = 'yes'",
+    "pulldata": "pulldata() reads external files, which are not supported",
+    "once": "once() is meaningless on the web; the value is computed from the answers",
+    "now": "times are not collected; use today()",
+    "uuid": "uuid() is not supported; every response already has its own id",
+    "random": "random() is not supported (answers must be reproducible)",
+    "position": "position() belongs to repeats, which are not supported",
+    "indexed-repeat": "indexed-repeat() belongs to repeats, which are not supported",
 }
 
 
@@ -535,10 +614,10 @@ class _Parser:
     def call(self, name: Token) -> Call:
         function = FUNCTIONS.get(name.text)
         if function is None:
-            known = ", ".join(sorted(FUNCTIONS))
-            raise ExpressionError(
-                f"unsupported function {name.text}(); supported: {known}", name.position
-            )
+            reason = REFUSED_FUNCTIONS.get(name.text)
+            if reason is None:
+                reason = "supported: " + ", ".join(sorted(FUNCTIONS))
+            raise ExpressionError(f"unsupported function {name.text}(); {reason}", name.position)
         self.expect("lparen", "'('")
         arguments: list[Node] = []
         if self.peek().kind != "rparen":
@@ -642,6 +721,25 @@ def parse(text: str) -> Expression:
             f"the limit is {MAX_TREE_DEPTH})"
         )
     return Expression(text, root)
+
+
+def substitute_references(text: str, replacements: Mapping[str, str]) -> str:
+    """Replace ``${name}`` by ``replacements[name]`` outside string literals.
+
+    Used by the importer to write a calculate's formula where the form refers to it.
+    Raises :class:`ExpressionError` when ``text`` cannot be tokenized.
+    """
+    pieces: list[str] = []
+    last = 0
+    for token in tokenize(text):
+        if token.kind != "ref" or token.text not in replacements:
+            continue
+        end = _REFERENCE.match(text, token.position).end()
+        pieces.append(text[last : token.position])
+        pieces.append(replacements[token.text])
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 @functools.lru_cache(maxsize=4096)

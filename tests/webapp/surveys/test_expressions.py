@@ -220,3 +220,61 @@ def test_parse_cached_reuses_immutable_expressions_but_not_errors():
     for _ in range(2):
         with pytest.raises(ExpressionError):
             parse_cached("${a} =")
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("contains(., '@')", "a@b.kz", True),
+        ("contains(., '@')", "ab.kz", False),
+        ("starts-with(., '+7')", "+77011234567", True),
+        ("ends-with(., '.kz')", "gov.kz", True),
+        ("substr(., 0, 1)", "7701", "7"),
+        ("substr(., 2)", "7701", "01"),
+        ("substr(., 3, 99)", "7701", "1"),
+        ("substr(., 5, 9)", "7701", ""),
+        ("normalize-space(.)", "  a   b ", "a b"),
+        ("round(., 2)", 2.345, 2.35),
+        ("round(.)", -2.5, -3),  # halves away from zero, as ODK
+        ("floor(.)", 2.7, 2),
+        ("ceiling(.)", 2.1, 3),
+        ("abs(.)", -3, 3),
+        ("min(4, ., 3)", "2", 2),
+        ("max(4, ., 3)", 9, 9),
+        ("selected-at(., 1)", "a b c", "b"),
+        ("selected-at(., 5)", "a b c", ""),
+        ("boolean(.)", "", False),
+    ],
+)
+def test_common_odk_string_and_number_functions(text, current, expected):
+    assert ev(text, current=current) == expected
+
+
+def test_max_of_a_missing_answer_is_nan():
+    assert math.isnan(ev("max(1, .)", current=""))
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("regex(., '^7[0-9]{10}$')", "exponential time"),
+        ("jr:choice-name(${q}, '${q}')", "choice labels cannot be read"),
+        ("pulldata('towns', 'name', 'id', ${q})", "external files"),
+        ("once(today())", "once()"),
+        ("uuid()", "its own id"),
+        ("decimal-date-time(.)", "supported: "),
+    ],
+)
+def test_well_known_functions_we_do_not_run_are_named_with_a_reason(text, reason):
+    with pytest.raises(ExpressionError) as caught:
+        parse(text)
+    name = text.split("(")[0]
+    assert f"unsupported function {name}()" in str(caught.value)
+    assert reason in str(caught.value)
+
+
+def test_substitute_references_leaves_string_literals_alone():
+    from webapp.surveys.expressions import substitute_references
+
+    text = "'${c}' = ${c} and ${d} > 1"
+    assert substitute_references(text, {"c": "(1 + 2)"}) == "'${c}' = (1 + 2) and ${d} > 1"
