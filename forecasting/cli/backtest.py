@@ -22,7 +22,9 @@ import pandas as pd
 
 from forecasting.backtest import BacktestResult, rolling_origin_backtest
 from forecasting.cli import CommandError
+from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError
+from forecasting.geography import default_resolver
 from forecasting.models.auto import DEFAULT_MODELS, default_candidates
 from forecasting.models.base import summarise_warning
 from forecasting.readers import read_observations
@@ -42,8 +44,13 @@ def positive_int(text: str) -> int:
 
 def add_data_arguments(parser: argparse.ArgumentParser, origins: bool = True) -> None:
     parser.add_argument(
-        "--data", type=Path, required=True, metavar="FILE.csv", help="tidy observations file"
+        "--data",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="observations (CSV, XLSX or XLS; any layout validate reads)",
     )
+    add_reader_arguments(parser)
     parser.add_argument(
         "--horizon", type=positive_int, default=8, metavar="H", help="periods ahead (default 8)"
     )
@@ -89,29 +96,61 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="write results as JSON")
 
 
-def load_observations(path: Path, keep_keys: bool = True) -> pd.DataFrame:
-    """Read a tidy file into the contract's frame, or stop with a message naming the problem.
+def load_observations(
+    path: Path, keep_keys: bool | None = None, options: dict[str, Any] | None = None
+) -> pd.DataFrame:
+    """Read a statistics file into the contract's frame, or stop with a message naming the problem.
 
-    Series keys are kept as they are (``keep_keys``) so that any panel, not only Kazakhstan's
-    regions, can be forecast. Reader warnings (dropped empty values, for instance) go to
-    stderr; errors stop the command.
+    ``options`` are the reader's (``reader_options``: layout, indicator, column names...).
+    ``keep_keys=True`` keeps series keys as they are, so any panel can be forecast;
+    ``False`` resolves them to the region list; ``None`` (backtest, forecast) resolves them
+    when they are regions and keeps them when none is: a file mixing region names and other
+    labels is refused with the unknown names listed. Reader warnings go to stderr; errors
+    stop the command.
     """
     if not path.is_file():
         raise CommandError(f"no such file: {path}")
     if path.stat().st_size == 0:
         raise CommandError(f"{path} is empty: expected a header row and data rows")
+    options = options or {}
     try:
-        result = read_observations(path, layout="auto", resolve_regions=not keep_keys)
+        if keep_keys is None:
+            result = _read_regions_or_keys(path, options)
+        else:
+            result = read_observations(path, resolve_regions=not keep_keys, **options)
     except ContractError as error:
         raise CommandError(str(error)) from None
     if not result.ok or result.observations is None:
         raise CommandError(f"{path} cannot be used:\n{result.report.to_text()}")
     for issue in result.report.warnings[:20]:
         print(f"warning: {issue}", file=sys.stderr)
+    if len(result.report.warnings) > 20:
+        print(f"warning: ... and {len(result.report.warnings) - 20} more", file=sys.stderr)
     observations = result.observations
+    totals = result.national_totals
+    if totals is not None and not totals.empty:
+        print(
+            f"note: {len(totals)} national-total value(s) kept apart, not forecast",
+            file=sys.stderr,
+        )
     if observations.empty:
         raise CommandError(f"{path} holds no values to forecast")
     return observations
+
+
+def _read_regions_or_keys(path: Path, options: dict[str, Any]) -> Any:
+    """Regions when the labels are regions, opaque keys when none is (see load_observations)."""
+    as_keys = read_observations(path, resolve_regions=False, **options)
+    if as_keys.ok and as_keys.observations is not None:
+        resolver = default_resolver()
+        labels = as_keys.observations["region"].unique()
+        if not any(
+            resolver.resolve(label) is not None or resolver.is_national_total(label)
+            for label in labels
+        ):
+            return as_keys
+    # Region names somewhere, or a layout only region names reveal (stat.gov.kz tables).
+    return read_observations(path, resolve_regions=True, **options)
 
 
 @contextlib.contextmanager
@@ -224,7 +263,7 @@ def backtest_payload(
 
 
 def run(args: argparse.Namespace) -> int:
-    observations = load_observations(args.data)
+    observations = load_observations(args.data, options=reader_options(args))
     candidates = candidates_from_args(args)
     started = time.perf_counter()
     with progress_bar("backtest") as update:

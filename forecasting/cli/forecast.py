@@ -19,6 +19,7 @@ from forecasting.cli.backtest import (
     progress_bar,
     write_json,
 )
+from forecasting.cli.reading import reader_options
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
 
@@ -36,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    observations = load_observations(args.data)
+    observations = load_observations(args.data, options=reader_options(args))
     model = AutoForecaster(
         candidates=candidates_from_args(args),
         horizon=args.horizon,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecasting.cli import CommandError
+from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError, read_catalogue
 from forecasting.geography import load_units
 from forecasting.index import (
@@ -28,7 +29,7 @@ from forecasting.index import (
 )
 from forecasting.index.scoring import _prepare, _scoring_periods
 from forecasting.periods import PeriodError
-from forecasting.readers import LAYOUTS, read_observations
+from forecasting.readers import read_observations
 
 HELP = "Score regional social risk (0-10, five classes) with its reliability and breakdown."
 
@@ -43,12 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="CAT.csv",
         help="indicator catalogue (default: the packaged one)",
     )
-    parser.add_argument(
-        "--layout", choices=LAYOUTS, default="long", help="table layout (default: long)"
-    )
-    parser.add_argument(
-        "--indicator", metavar="CODE", help="indicator the file holds, if it has no such column"
-    )
+    add_reader_arguments(parser)
     parser.add_argument(
         "--keep-region-labels",
         action="store_true",
@@ -96,9 +92,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         read = read_observations(
             args.data,
-            layout=args.layout,
-            indicator=args.indicator,
             catalogue=catalogue_path,
+            **reader_options(args),
             resolve_regions=not args.keep_region_labels,
         )
     except ContractError as error:

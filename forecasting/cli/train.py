@@ -20,6 +20,7 @@ from forecasting.cli.backtest import (
     progress_bar,
     write_json,
 )
+from forecasting.cli.reading import reader_options
 from forecasting.contract import ContractError, read_catalogue
 from forecasting.pipeline import TrainingError, train
 from forecasting.registry import Registry, RegistryError, SqlRegistry, open_registry
@@ -73,7 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    observations = load_observations(args.data, keep_keys=args.keep_region_labels)
+    observations = load_observations(
+        args.data, keep_keys=args.keep_region_labels, options=reader_options(args)
+    )
     catalogue = None
     if args.catalogue is not None:
         if not args.catalogue.is_file():

@@ -11,36 +11,16 @@ import json
 from pathlib import Path
 
 from forecasting.cli import CommandError
+from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError
-from forecasting.readers import LAYOUTS, read_observations
+from forecasting.readers import read_observations
 
 HELP = "Check a CSV/XLSX file of statistics against the data contract and report every problem."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="CSV, XLSX or XLS file to check")
-    layout = parser.add_mutually_exclusive_group()
-    layout.add_argument(
-        "--layout",
-        choices=LAYOUTS,
-        default="auto",
-        help="how the table is laid out (default: detect)",
-    )
-    layout.add_argument(
-        "--wide",
-        action="store_const",
-        const="wide-region",
-        dest="layout",
-        help="shorthand for --layout wide-region (one column per region, one row per period)",
-    )
-    parser.add_argument("--indicator", metavar="CODE", help="indicator the file holds")
-    parser.add_argument("--region-column", metavar="C", help="header of the region column")
-    parser.add_argument("--period-column", metavar="C", help="header of the period column")
-    parser.add_argument("--value-column", metavar="C", help="header of the value column")
-    parser.add_argument(
-        "--frequency", choices=("Y", "Q", "M"), help="period frequency (default: detect)"
-    )
-    parser.add_argument("--sheet", metavar="S", help="worksheet name or number (default: first)")
+    add_reader_arguments(parser)
     parser.add_argument(
         "--catalogue", type=Path, metavar="CAT.csv", help="indicator catalogue to check against"
     )
@@ -57,14 +37,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = read_observations(
             args.file,
-            layout=args.layout,
-            indicator=args.indicator,
-            region_column=args.region_column,
-            period_column=args.period_column,
-            value_column=args.value_column,
-            frequency=args.frequency,
-            sheet=args.sheet,
             catalogue=args.catalogue,
+            **reader_options(args),
         )
     except ContractError as error:
         raise CommandError(f"the catalogue {args.catalogue} is not usable:\n{error}") from None

@@ -1,0 +1,52 @@
+"""Reader options shared by the commands that read a statistics file.
+
+``validate``, ``score``, ``backtest``, ``forecast`` and ``train`` accept the same options, so
+a file that ``validate`` accepts with ``--indicator`` or ``--region-column`` is read the same
+way by the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from forecasting.readers import LAYOUTS
+
+
+def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--layout``/``--wide``, ``--indicator``, column names, ``--frequency``, ``--sheet``."""
+    layout = parser.add_mutually_exclusive_group()
+    layout.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="auto",
+        help="how the table is laid out (default: detect)",
+    )
+    layout.add_argument(
+        "--wide",
+        action="store_const",
+        const="wide-region",
+        dest="layout",
+        help="shorthand for --layout wide-region (one column per region, one row per period)",
+    )
+    parser.add_argument("--indicator", metavar="CODE", help="indicator the file holds")
+    parser.add_argument("--region-column", metavar="C", help="header of the region column")
+    parser.add_argument("--period-column", metavar="C", help="header of the period column")
+    parser.add_argument("--value-column", metavar="C", help="header of the value column")
+    parser.add_argument(
+        "--frequency", choices=("Y", "Q", "M"), help="period frequency (default: detect)"
+    )
+    parser.add_argument("--sheet", metavar="S", help="worksheet name or number (default: first)")
+
+
+def reader_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``read_observations`` the options above set."""
+    return {
+        "layout": args.layout,
+        "indicator": args.indicator,
+        "region_column": args.region_column,
+        "period_column": args.period_column,
+        "value_column": args.value_column,
+        "frequency": args.frequency,
+        "sheet": args.sheet,
+    }
