@@ -611,7 +611,7 @@ def _parse_periods(
                 record.parsed_period = parse_period(natural, wanted)
             except PeriodError as error:
                 report.error(
-                    f"period: {error}",
+                    f"period: {error}{_cumulative_hint(record.period)}",
                     row=record.row,
                     column=record.period_column,
                     value=cell_text(record.period),
@@ -631,6 +631,19 @@ def _parse_periods(
                 column=rows[0].period_column,
                 value=cell_text(rows[0].period),
             )
+
+
+_CUMULATIVE = re.compile(r"^\s*(январь|january|қаңтар|i)\s*[-–—]\s*(\w+)\b.*\d{4}", re.IGNORECASE)
+
+
+def _cumulative_hint(period: object) -> str:
+    """For "январь-март 2023" (the bureau's totals since January): what to do instead."""
+    if not isinstance(period, str) or _CUMULATIVE.match(period) is None:
+        return ""
+    return (
+        "; it is a total since the start of the year (a cumulative figure), not one "
+        "period: export the figures of each month or quarter instead"
+    )
 
 
 def _parse_values(records: list[_Record], table: Table, report: ValidationReport) -> None:

@@ -329,3 +329,27 @@ def test_a_city_inside_a_region_is_refused_with_the_reason(write_csv: Callable) 
         "and no city of the region list is called so (KZ-35 Karaganda Region is a region): "
         "a city inside a region is not a first-level unit, remove its rows"
     )
+
+
+def test_cumulative_periods_are_refused_with_what_to_export(write_csv: Callable) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Период", "Значение"],
+            ["Акмолинская", "январь-март 2023", "5"],
+            ["Акмолинская", "I-III кв. 2023", "5"],
+            ["Акмолинская", "II квартал 2023", "5"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert result.observations is None
+    errors = issues(result)
+    assert [error.split(":")[0] for error in errors] == [
+        "row 2, column 'Период'",
+        "row 3, column 'Период'",
+    ]
+    for error in errors:
+        assert error.endswith(
+            "it is a total since the start of the year (a cumulative figure), not one period: "
+            "export the figures of each month or quarter instead"
+        )
