@@ -17,7 +17,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
@@ -40,7 +40,7 @@ from webapp.surveys.definition import (
     parse_range_parameters,
     validate_definition,
 )
-from webapp.surveys.expressions import ExpressionError, parse
+from webapp.surveys.expressions import ExpressionError, parse, substitute_references
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,10 @@ _METADATA_TYPES = {
     "uri:subscriberid",
     "uri:username",
 }
+#: Calculations: honoured by writing the formula where the form refers to it (not stored).
+_CALCULATE_TYPES = {"calculate", "add calculate prompt", "q calculate"}
+#: Metadata whose value the server knows: references to it become this expression.
+_METADATA_VALUES = {"today": "today()", "get today": "today()"}
 _REFUSED_TYPES = {
     **dict.fromkeys(
         (
@@ -167,10 +171,6 @@ _REFUSED_TYPES = {
     ),
     **dict.fromkeys(
         ("barcode", "add barcode prompt", "q barcode"), "barcode questions are not supported"
-    ),
-    **dict.fromkeys(
-        ("calculate", "add calculate prompt", "q calculate"),
-        "calculate fields are not supported; compute in the analysis instead",
     ),
     "hidden": "hidden fields are not supported",
     "xml-external": "external data (xml-external) is not supported",
@@ -413,6 +413,16 @@ class _Row:
     data: dict[str, Any]
 
 
+@dataclass
+class _Calculation:
+    """A calculate row: its formula, the conditions it lives under, and where it is."""
+
+    name: str
+    formula: str
+    conditions: list[str]
+    row: int
+
+
 class _Importer:
     def __init__(self, workbook: Mapping[str, Any], filename: str | None) -> None:
         self.workbook = workbook
@@ -424,6 +434,11 @@ class _Importer:
         self.page_rows: dict[str, int] = {}
         self.settings_headers: tuple[tuple[str, ...], ...] = ()
         self.question_row_numbers: dict[str, int] = {}
+        self.calculations: dict[str, _Calculation] = {}
+        #: Metadata rows ignored on the web, by name: (type, row number).
+        self.metadata: dict[str, tuple[str, int]] = {}
+        #: Rows that refer to each calculation (directly or through another one).
+        self.calculation_uses: dict[str, list[int]] = {}
 
     # ----------------------------------------------------------------- helpers
 
@@ -650,6 +665,7 @@ class _Importer:
     def read_choices(self, rows: list[_Row]) -> dict[str, list[Choice]]:
         lists: dict[str, list[Choice]] = {}
         seen: dict[tuple[str, str], int] = {}
+        bookkeeping: set[str] = set()
         for row in rows:
             data = row.data
             list_name = data.pop("list_name", None) or data.pop(constants.LIST_NAME_S, None)
@@ -686,6 +702,10 @@ class _Importer:
                 self.problem("choices", row.number, "media", "media in choices are not supported")
             filters: dict[str, str] = {}
             for column, value in data.items():
+                if column.startswith("$"):
+                    # KoboToolbox's own bookkeeping ($kuid, $autovalue): not form content.
+                    bookkeeping.add(column)
+                    continue
                 if _blank(value):
                     continue
                 if not isinstance(value, str):
@@ -693,6 +713,8 @@ class _Importer:
                     continue
                 filters[column] = value
             lists.setdefault(list_name, []).append(Choice(name=name, label=label, filters=filters))
+        for column in sorted(bookkeeping):
+            self.notes.append(f"choices sheet: column '{column}' was ignored")
         return lists
 
     # ----------------------------------------------------------------- survey
@@ -799,6 +821,11 @@ class _Importer:
                         close_page()
                 continue
 
+            if lowered in _CALCULATE_TYPES:
+                name = self.read_calculation(row, [relevant for _, _, relevant in stack])
+                if name:
+                    claim(name, row)
+                continue
             question = self.read_question(row, type_text, choice_lists)
             if question is None:
                 continue
@@ -824,8 +851,201 @@ class _Importer:
         close_page()
 
         pages = self.name_loose_pages(pages, set(used_names))
+        pages, question_rows = self.inline_calculations(pages, question_rows)
         self.check_references(pages, question_rows, choice_lists)
         return pages
+
+    # ----------------------------------------------------------------- calculations
+
+    def read_calculation(self, row: _Row, conditions: list[str | None]) -> str | None:
+        """Record a calculate row; its formula is written where the form refers to it.
+
+        The formula is checked only when something refers to it: an unused calculation
+        (an instance id, a start time...) is never evaluated, so it is ignored with a note.
+        """
+        name = self.row_name(row, "calculation")
+        bind = row.data.get("bind") or {}
+        if not isinstance(bind, dict):
+            bind = {}
+        formula = "" if _blank(bind.get("calculate")) else str(bind.get("calculate")).strip()
+        relevant = "" if _blank(bind.get("relevant")) else str(bind.get("relevant")).strip()
+        if name:
+            self.calculations[name] = _Calculation(
+                name, formula, [c for c in [*conditions, relevant] if c], row.number
+            )
+        return name
+
+    def calculation_problem(self, calculation: _Calculation) -> str | None:
+        """Why a calculation cannot be written into an expression, or None."""
+        if not calculation.formula:
+            return "the calculate row has no formula (calculation column)"
+        for part in [calculation.formula, *calculation.conditions]:
+            try:
+                expression = parse(part)
+            except ExpressionError as error:
+                return f"{error} in {part!r}"
+            if expression.uses_current:
+                return f"'.' cannot be used in a calculation ({part!r})"
+            if expression.columns:
+                return (
+                    f"unknown name(s) {sorted(expression.columns)} in {part!r}; refer to "
+                    "questions as ${name}"
+                )
+        return None
+
+    def calculation_resolver(self, names: set[str]) -> Any:
+        """A function giving each calculation (or 'today' metadata) as one expression.
+
+        Calculations are resolved only when referred to; a broken one is reported once,
+        on its own row, and resolves to None.
+        """
+        resolved: dict[str, str | None] = {
+            name: _METADATA_VALUES[kind]
+            for name, (kind, _) in self.metadata.items()
+            if kind in _METADATA_VALUES
+        }
+        resolving: list[str] = []
+
+        def resolve(name: str) -> str | None:
+            if name in resolved:
+                return resolved[name]
+            calculation = self.calculations[name]
+            if name in resolving:
+                cycle = " -> ".join([*resolving[resolving.index(name) :], name])
+                self.problem(
+                    "survey",
+                    calculation.row,
+                    "calculation",
+                    f"the calculation {name!r} depends on itself ({cycle})",
+                )
+                resolved[name] = None
+                return None
+            problem = self.calculation_problem(calculation)
+            if problem is not None:
+                self.problem("survey", calculation.row, "calculation", problem)
+                resolved[name] = None
+                return None
+            resolving.append(name)
+            inner: dict[str, str] = {}
+            broken = False
+            for part in [calculation.formula, *calculation.conditions]:
+                for reference in sorted(parse(part).references):
+                    if reference in self.calculations or reference in resolved:
+                        self.calculation_uses.setdefault(reference, []).append(calculation.row)
+                        value = resolve(reference)
+                        if value is None:
+                            broken = True
+                        else:
+                            inner[reference] = value
+                    elif reference not in names:
+                        broken = True
+                        self.problem(
+                            "survey",
+                            calculation.row,
+                            "calculation",
+                            self.unknown_reference(reference),
+                        )
+            resolving.pop()
+            if broken:
+                resolved.setdefault(name, None)
+                return resolved[name]
+            formula = substitute_references(calculation.formula, inner)
+            conditions = [substitute_references(c, inner) for c in calculation.conditions]
+            if conditions:
+                condition = " and ".join(f"({c})" for c in conditions)
+                resolved[name] = f"if({condition}, ({formula}), '')"
+            else:
+                resolved[name] = f"({formula})"
+            return resolved[name]
+
+        return resolve
+
+    def unknown_reference(self, reference: str) -> str:
+        if reference in self.metadata:
+            kind, row = self.metadata[reference]
+            return (
+                f"refers to ${{{reference}}}, the '{kind}' metadata field on row {row}, which "
+                "is not collected on the web"
+            )
+        return f"refers to unknown question ${{{reference}}}"
+
+    def inline_calculations(
+        self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
+    ) -> tuple[list[Page], list[tuple[Question, _Row]]]:
+        """Write each calculate's formula where ${name} appears (calculates are not stored)."""
+        if not self.calculations and not self.metadata:
+            return pages, question_rows
+        names = {question.name for question, _ in question_rows}
+        resolve = self.calculation_resolver(names)
+        replaceable = set(self.calculations) | {
+            name for name, (kind, _) in self.metadata.items() if kind in _METADATA_VALUES
+        }
+        used = self.calculation_uses
+
+        def rewrite(text: str | None, row: int | None, column: str) -> str | None:
+            if not text:
+                return text
+            try:
+                references = parse(text).references
+            except ExpressionError:
+                return text  # already reported
+            wanted: dict[str, str] = {}
+            for name in sorted(references & replaceable):
+                used.setdefault(name, []).append(row or 0)
+                value = resolve(name)
+                if value is None:
+                    return text  # the calculation's own row says why
+                wanted[name] = value
+            if not wanted:
+                return text
+            rewritten = substitute_references(text, wanted)
+            try:
+                parse(rewritten)
+            except ExpressionError as error:
+                listed = ", ".join(f"${{{name}}}" for name in wanted)
+                self.problem(
+                    "survey",
+                    row,
+                    column,
+                    f"with {listed} written in, the expression cannot be used: {error}",
+                )
+                return text
+            return rewritten
+
+        new_rows: list[tuple[Question, _Row]] = []
+        rewritten_questions: dict[str, Question] = {}
+        for question, row in question_rows:
+            new = replace(
+                question,
+                relevant=rewrite(question.relevant, row.number, "relevant"),
+                constraint=rewrite(question.constraint, row.number, "constraint"),
+                choice_filter=rewrite(question.choice_filter, row.number, "choice_filter"),
+            )
+            rewritten_questions[question.name] = new
+            new_rows.append((new, row))
+        new_pages = [
+            replace(
+                page,
+                relevant=rewrite(page.relevant, self.page_rows.get(page.name), "relevant"),
+                questions=[rewritten_questions[q.name] for q in page.questions],
+            )
+            for page in pages
+        ]
+        for name, calculation in self.calculations.items():
+            rows = sorted(set(used.get(name, [])))
+            if rows:
+                self.notes.append(
+                    f"survey row {calculation.row}: calculate '{name}' is not stored with "
+                    f"responses; its formula is used where ${{{name}}} appears (rows "
+                    f"{', '.join(str(r) for r in rows)})"
+                )
+            else:
+                self.notes.append(
+                    f"survey row {calculation.row}: calculate '{name}' is not used by any "
+                    "relevant, constraint or choice_filter and was ignored (calculated values "
+                    "are not stored)"
+                )
+        return new_pages, new_rows
 
     def name_loose_pages(self, pages: list[Page], taken: set[str]) -> list[Page]:
         """Questions outside groups become pages named page_1, page_2... (avoiding clashes)."""
@@ -898,9 +1118,17 @@ class _Importer:
             list_name = select.group("list_name")
         choice_list = None
         if lowered in _METADATA_TYPES:
+            raw_name = data.get("name")
+            meta_name = lowered if _blank(raw_name) else str(raw_name).strip()
+            self.metadata[meta_name] = (lowered, number)
+            extra = (
+                f"; ${{{meta_name}}} in expressions reads today's date"
+                if lowered in _METADATA_VALUES
+                else ""
+            )
             self.notes.append(
                 f"survey row {number}: metadata field '{type_text}' is not collected on the web "
-                "and was ignored"
+                f"and was ignored{extra}"
             )
             return None
         if select:
@@ -963,6 +1191,10 @@ class _Importer:
         if not isinstance(control, dict):
             control = {}
         self.refuse_unsupported_columns(row, bind, control)
+        if _has_value(data.get("guidance_hint")):
+            self.notes.append(
+                f"survey row {number}: guidance_hint is not shown to respondents on the web"
+            )
 
         required = self.flag(row, bind.get("required"), "required")
         region = self.flag(row, data.get("region"), "region") or self.flag(
@@ -1104,7 +1336,8 @@ class _Importer:
         question_rows: list[tuple[Question, _Row]],
         choice_lists: dict[str, list[Choice]],
     ) -> None:
-        names = {question.name for question, _ in question_rows}
+        # A broken calculation is reported on its own row, not again where it is used.
+        names = {question.name for question, _ in question_rows} | set(self.calculations)
         for question, row in question_rows:
             for column in ("relevant", "constraint"):
                 text = getattr(question, column)
@@ -1115,9 +1348,7 @@ class _Importer:
                 except ExpressionError:
                     continue  # already reported
                 for reference in sorted(references - names):
-                    self.problem(
-                        "survey", row.number, column, f"refers to unknown question ${{{reference}}}"
-                    )
+                    self.problem("survey", row.number, column, self.unknown_reference(reference))
             if question.choice_filter is not None:
                 stub = SurveyDefinition(
                     form_id="x",
@@ -1145,7 +1376,7 @@ class _Importer:
                     "survey",
                     self.page_rows.get(page.name),
                     "relevant",
-                    f"group {page.name!r} refers to unknown question ${{{reference}}}",
+                    f"group {page.name!r} {self.unknown_reference(reference)}",
                 )
         used_lists = {question.choice_list for question, _ in question_rows}
         for list_name in sorted(set(choice_lists) - used_lists):

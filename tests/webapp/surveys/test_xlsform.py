@@ -454,7 +454,6 @@ def test_choice_filter_refusals():
         ("select_one_from_file places.csv", "choices from external files"),
         ("select_multiple_from_file places.xml", "choices from external files"),
         ("select_one_external yn", "select_one_external is not supported"),
-        ("calculate", "calculate fields are not supported"),
         ("rank yn", "rank questions are not supported"),
         ("hidden", "hidden fields are not supported"),
         ("xml-external", "xml-external"),
@@ -704,3 +703,95 @@ def test_citizen_survey_logic():
     assert errors["services_used"].code == "constraint"
     _, errors = validate_answers(definition, "local_problems", {"main_problem": "other"})
     assert errors["main_problem_other"].code == "required"
+
+
+CALC_HEADER = ["type", "name", "label", "relevant", "calculation"]
+
+
+def test_calculations_are_written_into_the_conditions_that_use_them():
+    survey = [
+        CALC_HEADER,
+        ["today", "today"],
+        ["begin group", "g", "G", "${x} > 0"],
+        ["integer", "x", "X"],
+        ["calculate", "double", None, "${x} > 5", "${x} * 2"],
+        ["calculate", "score", None, None, "${double} + 1"],
+        ["end group"],
+        ["text", "a", "A", "${score} > 20"],
+    ]
+    result = read_xlsform(xlsx(survey))
+    assert result.definition.question("a").relevant == (
+        "if((${x} > 0), (if((${x} > 0) and (${x} > 5), (${x} * 2), '') + 1), '') > 20"
+    )
+    values = {"x": 10}
+    assert validate_answers(result.definition, None, {**values, "a": "ok"})[0]["a"] == "ok"
+    assert "a" not in validate_answers(result.definition, None, {"x": 3, "a": "no"})[0]
+    notes = "\n".join(result.notes)
+    # 'double' is used through 'score', so neither is reported as unused.
+    assert "calculate 'double' is not stored with responses" in notes
+    assert "calculate 'score' is not stored with responses" in notes
+    assert import_xlsform(export_xlsform(result.definition)) == result.definition
+
+
+def test_unused_calculations_are_ignored_even_with_functions_we_cannot_run():
+    survey = [
+        CALC_HEADER,
+        ["calculate", "instance_id", None, None, "concat('uuid:', uuid())"],
+        ["calculate", "started", None, None, "once(format-date-time(now(), '%Y'))"],
+        ["text", "a", "A"],
+    ]
+    result = read_xlsform(xlsx(survey))
+    assert [q.name for q in result.definition.questions()] == ["a"]
+    assert sum("is not used by any relevant" in note for note in result.notes) == 2
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (
+            [["calculate", "c", None, None, "uuid()"]],
+            "row 2, column 'calculation': unsupported function uuid()",
+        ),
+        (
+            [["calculate", "c", None, None, "${c2} + 1"], ["calculate", "c2", None, None, "${c}"]],
+            "row 2, column 'calculation': the calculation 'c' depends on itself (c -> c2 -> c)",
+        ),
+        (
+            [["calculate", "c", None, None, "${nobody} + 1"]],
+            "row 2, column 'calculation': refers to unknown question ${nobody}",
+        ),
+        (
+            [["calculate", "c", None, None, ". + 1"]],
+            "row 2, column 'calculation': '.' cannot be used in a calculation",
+        ),
+        (
+            [["calculate", "c", None, None, None]],
+            "row 2, column 'calculation': the calculate row has no formula",
+        ),
+        (
+            [["calculate", "c", None, None, "string-length('" + "x" * 1980 + "')"]],
+            "row 3, column 'relevant': with ${c} written in, the expression cannot be used",
+        ),
+        (
+            [["deviceid", "c"]],
+            "row 3, column 'relevant': refers to ${c}, the 'deviceid' metadata field on row 2",
+        ),
+    ],
+)
+def test_a_calculation_that_is_used_is_checked_on_its_own_row(rows, expected):
+    survey = [CALC_HEADER, *rows, ["text", "a", "A", "${c} != ''"]]
+    problems = problems_of(xlsx(survey))
+    # One problem, on the calculation's own row (not repeated where it is used).
+    assert len(problems) == 1, problems
+    assert str(problems[0]).startswith(f"sheet 'survey', {expected}")
+
+
+def test_kobo_bookkeeping_columns_in_choices_are_not_kept_as_filters():
+    choices = [
+        ["list_name", "$kuid", "name", "label", "$autovalue"],
+        ["yn", "a1", "yes", "Yes", "yes"],
+        ["yn", "a2", "no", "No", "no"],
+    ]
+    result = read_xlsform(xlsx([["type", "name", "label"], ["select_one yn", "q", "Q"]], choices))
+    assert all(not c.filters for c in result.definition.choice_lists["yn"])
+    assert "choices sheet: column '$kuid' was ignored" in result.notes
