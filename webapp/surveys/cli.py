@@ -44,7 +44,7 @@ def import_command(
     Nothing is stored when the file has problems: each is printed and the exit code is 1.
     """
     try:
-        definition = services.read_definition(path)
+        definition, notes = services.read_import(path)
         existing = services.find_survey(slug) if slug else None
         if existing is not None:
             version = services.add_version(existing, definition, source_filename=path)
@@ -78,6 +78,8 @@ def import_command(
     click.echo(
         f"survey id={survey.id} slug={survey.slug} version={version.number} state={survey.state}"
     )
+    for text in notes:
+        click.echo(f"  note: {text}")
 
 
 @surveys_cli.command("list")

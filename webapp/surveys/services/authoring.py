@@ -28,7 +28,7 @@ from webapp.surveys.models import (
     SurveyVersion,
 )
 from webapp.surveys.services import ImportProblem, ImportRefused, SurveyError, _
-from webapp.surveys.xlsform import XLSFormError, import_xlsform
+from webapp.surveys.xlsform import XLSFormError, read_xlsform
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 #: Most invitations generated at once; larger mailings are made in several batches.
@@ -39,6 +39,17 @@ def read_definition(
     source: bytes | IO[bytes] | str | PurePath, filename: str | None = None
 ) -> SurveyDefinition:
     """Read an uploaded XLSForm (.xlsx/.xls) or JSON definition; raises ImportRefused."""
+    return read_import(source, filename)[0]
+
+
+def read_import(
+    source: bytes | IO[bytes] | str | PurePath, filename: str | None = None
+) -> tuple[SurveyDefinition, list[str]]:
+    """Like :func:`read_definition`, plus the importer's notes on what it left out.
+
+    Notes (metadata rows, calculations written into conditions, ignored columns...) are
+    for the analyst; a JSON definition has none.
+    """
     name = filename or (str(source) if isinstance(source, str | PurePath) else "")
     if name.lower().endswith(".json"):
         if isinstance(source, str | PurePath):
@@ -51,13 +62,13 @@ def read_definition(
         else:
             data = source if isinstance(source, bytes) else source.read()
         try:
-            return definition_from_json(data)
+            return definition_from_json(data), []
         except DefinitionError as error:
             raise ImportRefused(
                 [ImportProblem(None, None, None, problem) for problem in error.problems]
             ) from error
     try:
-        return import_xlsform(source, filename)
+        result = read_xlsform(source, filename)
     except XLSFormError as error:
         raise ImportRefused(
             [
@@ -65,6 +76,7 @@ def read_definition(
                 for problem in error.problems
             ]
         ) from error
+    return result.definition, list(result.notes)
 
 
 def response_languages(definition: SurveyDefinition) -> list[str]:

@@ -77,7 +77,7 @@ def new() -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            definition = services.read_definition(upload.stream, upload.filename)
+            definition, notes = services.read_import(upload.stream, upload.filename)
             survey = services.create_survey(
                 definition,
                 slug=form.slug.data or None,
@@ -96,6 +96,7 @@ def new() -> Any:
         else:
             db.session.commit()
             flash(_("Survey imported as a draft. Check it, then open it."), "success")
+            flash_import_notes(notes)
             return redirect(url_for("surveys.detail", survey_id=survey.id))
     status = 422 if problems or form.errors else 200
     return render_template("surveys/manage/new.html", form=form, problems=problems), status
@@ -176,7 +177,7 @@ def new_version(survey_id: int) -> Any:
         return detail(survey_id, version_form=form), 422
     upload = form.file.data
     try:
-        definition = services.read_definition(upload.stream, upload.filename)
+        definition, notes = services.read_import(upload.stream, upload.filename)
         version = services.add_version(
             survey, definition, source_filename=upload.filename or "", created_by=current_user
         )
@@ -185,7 +186,35 @@ def new_version(survey_id: int) -> Any:
         return detail(survey_id, version_form=form, problems=refusal.problems), 422
     db.session.commit()
     flash(_("Version %(number)s saved.", number=version.number), "success")
+    flash_import_notes(notes)
     return redirect(url_for("surveys.detail", survey_id=survey.id))
+
+
+#: Import notes shown after an upload (they travel in the session cookie, so a few only).
+MAX_FLASHED_NOTES = 8
+
+
+def flash_import_notes(notes: list[str]) -> None:
+    """Tell the analyst what the import left out or changed (metadata, calculations...)."""
+    if not notes:
+        return
+    flash(
+        _(
+            "What the web survey leaves out or does differently from the file (%(count)d note(s)):",
+            count=len(notes),
+        ),
+        "info",
+    )
+    for text in notes[:MAX_FLASHED_NOTES]:
+        flash(text if len(text) <= 300 else f"{text[:299]}…", "info")
+    if len(notes) > MAX_FLASHED_NOTES:
+        flash(
+            _(
+                "… and %(count)d more; the command 'flask surveys import' lists them all.",
+                count=len(notes) - MAX_FLASHED_NOTES,
+            ),
+            "info",
+        )
 
 
 @blueprint.get("/surveys/<int:survey_id>/versions/<int:number>/download/<kind>")
