@@ -192,6 +192,8 @@ MEANINGFUL_APPEARANCES = (
     "no-ticks",
     "rating",
 )
+_FUNCTION_CALL = re.compile(r"^\s*[A-Za-z_][\w:.\-]*\(.*\)\s*$", re.S)
+_EXCEL_MIDNIGHT = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[ T]00:00(:00)?\s*$")
 _YES = {"yes", "true", "true()", "1"}
 _NO = {"no", "false", "false()", "0"}
 
@@ -1219,6 +1221,17 @@ class _Importer:
         default = data.get("default")
         if not _blank(default) and "${" in str(default):
             self.problem("survey", number, "default", "dynamic defaults are not supported")
+        elif not _blank(default) and _FUNCTION_CALL.match(str(default)):
+            self.problem(
+                "survey",
+                number,
+                "default",
+                f"dynamic defaults such as {str(default).strip()!r} are not supported; "
+                "leave the default empty or write a fixed value",
+            )
+        elif question_type == "date" and _EXCEL_MIDNIGHT.match(str(default or "")):
+            # Excel turns a typed 2024-01-05 into a date cell, read back with a time.
+            default = str(default).strip()[:10]
         if name is None:
             return None
         label = self.texts(data.get("label"), "survey", number, "label")

@@ -795,3 +795,22 @@ def test_kobo_bookkeeping_columns_in_choices_are_not_kept_as_filters():
     result = read_xlsform(xlsx([["type", "name", "label"], ["select_one yn", "q", "Q"]], choices))
     assert all(not c.filters for c in result.definition.choice_lists["yn"])
     assert "choices sheet: column '$kuid' was ignored" in result.notes
+
+
+def test_a_date_default_typed_into_excel_is_a_date_cell_and_still_a_date():
+    survey = [
+        ["type", "name", "label", "default"],
+        ["date", "d", "D", dt.datetime(2024, 1, 5)],
+        ["text", "t", "T", "Other (specify)"],
+    ]
+    definition = import_xlsform(xlsx(survey))
+    assert definition.question("d").default == "2024-01-05"
+    assert definition.question("t").default == "Other (specify)"
+    assert import_xlsform(export_xlsform(definition)) == definition
+
+
+def test_a_function_as_default_is_refused_by_name():
+    survey = [["type", "name", "label", "default"], ["date", "d", "D", "today()"]]
+    [problem] = problems_of(xlsx(survey))
+    assert (problem.row, problem.column) == (2, "default")
+    assert "dynamic defaults such as 'today()' are not supported" in problem.message
