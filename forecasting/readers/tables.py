@@ -431,8 +431,9 @@ def _find_header(
     """Find the header: the first row with two or more different values.
 
     Titles above a table have one value (or one merged value repeated). A title row with two
-    texts ("Таблица 3.1" ... "в процентах") is skipped too when a fuller row below it reads
-    as a header (``is_header``: a column name the reader knows, or period headers). A second
+    texts ("Таблица 3.1" ... "в процентах") is skipped too when a row below it, at least as
+    full and holding no values (numbers other than years), reads as a header (``is_header``:
+    a column name the reader knows, or period headers). A second
     header row under group labels ("Годы" over "2019", "2020") is folded into the header; a
     year over quarters or months ("2023" merged over "I кв.", "II кв." or "январь"...), above
     or as the header, makes each column one period ("I кв. 2023").
@@ -453,10 +454,10 @@ def _find_header(
     if is_header is not None and candidates:
         for number in candidates:
             row = filled[number][1]
-            if is_header([cell_text(cell) for cell in row]):
+            if is_header([cell_text(cell) for cell in row]) and not any(map(_is_value, row)):
                 width = sum(map(_filled, row))
                 skipped = [filled[other][1] for other in candidates if other < number]
-                if all(sum(map(_filled, title)) < width for title in skipped):
+                if all(sum(map(_filled, title)) <= width for title in skipped):
                     position = number
                 break
     header_index = filled[position][0]
@@ -485,6 +486,17 @@ def _find_header(
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
     )
+
+
+def _is_value(cell: object) -> bool:
+    """A number that is not a year: headers hold none, data rows do."""
+    if is_blank(cell):
+        return False
+    try:
+        number = parse_number(cell, decimal_comma=True)
+    except NotANumber:
+        return False
+    return not (number.is_integer() and 1800 <= number <= 2200)
 
 
 def _group_labels(high: list[str], width: int) -> list[str]:

@@ -353,3 +353,26 @@ def test_cumulative_periods_are_refused_with_what_to_export(write_csv: Callable)
             "it is a total since the start of the year (a cumulative figure), not one period: "
             "export the figures of each month or quarter instead"
         )
+
+
+def test_a_title_row_as_full_as_the_header_is_skipped(write_csv: Callable) -> None:
+    path = write_csv(
+        [["Таблица 1", "", "в процентах"], ["", "2022 г.", "2023 г."], ["Абайская", "4,1", "4,2"]],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert values(result) == {("KZ-10", "2022"): 4.1, ("KZ-10", "2023"): 4.2}
+
+
+def test_a_data_row_is_never_taken_for_the_header_below_an_unknown_one(
+    write_csv: Callable,
+) -> None:
+    """ "Область Абай" starts with a region word, but a row holding values is no header."""
+    path = write_csv(
+        [["Наименование", "Данные"], ["Область Абай", "4,1"], ["Область Жетісу", "4,2"]],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="x")
+    assert result.observations is None
+    assert result.report.errors[0].row == 1
+    assert "found: 'Наименование', 'Данные'" in issues(result)[0]
