@@ -4,6 +4,7 @@ Nothing in this module imports application code: that keeps the import graph acy
 Each object is bound to an app in ``create_app`` through ``init_app``.
 """
 
+import contextlib
 import threading
 import time
 from typing import Any, ClassVar
@@ -76,6 +77,7 @@ class SweptMemoryStorage(MemoryStorage):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.timer.cancel()  # the parent's first timer: the requests sweep from now on
         self._next_sweep = 0.0
         self._sweeping = threading.Lock()
 
@@ -85,7 +87,11 @@ class SweptMemoryStorage(MemoryStorage):
             return
         try:
             self._next_sweep = now + self.SWEEP_SECONDS
-            self._MemoryStorage__expire_events()
+            # A key may go (read as expired, or cleared) in another thread while the sweep
+            # walks a copy of the keys: nothing is lost, and the next sweep goes on. In the
+            # parent that failed the timer thread; here it must not fail the request.
+            with contextlib.suppress(KeyError):
+                self._MemoryStorage__expire_events()
         finally:
             self._sweeping.release()
 

@@ -157,3 +157,24 @@ def test_swept_memory_storage_counts_like_memory_and_frees_expired_keys(
     assert "short-lived" not in storage.storage
     assert "short-lived-events" not in storage.events or not storage.events["short-lived-events"]
     assert not limiter.hit(three, "client-a")  # live counters are kept
+
+
+def test_a_key_going_during_the_sweep_does_not_fail_the_request(monkeypatch) -> None:
+    """The sweep walks a copy of the keys; another thread may read a key as expired (and drop
+    it) meanwhile. That must not fail the rate-limited request that happens to sweep."""
+    import limits
+
+    from webapp.extensions import SweptMemoryStorage
+
+    class GoneWhileWalked(dict):
+        def __getitem__(self, key):
+            if key == "gone":
+                raise KeyError(key)
+            return super().__getitem__(key)
+
+    monkeypatch.setattr(SweptMemoryStorage, "SWEEP_SECONDS", 0.0)
+    storage = limits.storage.storage_from_string("swept-memory://")
+    storage.expirations = GoneWhileWalked(gone=0.0)
+    limiter = limits.strategies.FixedWindowRateLimiter(storage)
+    two = limits.parse("2 per hour")
+    assert [limiter.hit(two, "client") for _ in range(3)] == [True, True, False]
