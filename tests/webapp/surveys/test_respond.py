@@ -222,3 +222,37 @@ def test_only_units_valid_today_are_offered_and_accepted(app, client, survey_id)
     assert refused.status_code == 422
     accepted = answer_page(client, html, {"region": "KZ-71", "age": "30"}, language="en")
     assert accepted.status_code == 303
+
+
+def test_labels_show_earlier_answers_as_the_respondent_saw_them(app, client, regions):
+    """A label reading "You are ${age}" shows the answer; a choice shows its label."""
+    from tests.webapp.surveys.surveys_support import (
+        HEADER,
+        WELLBEING_CHOICES,
+        WELLBEING_SETTINGS,
+        xlsx_bytes,
+    )
+
+    survey = [
+        HEADER,
+        ["begin group", "about", "Сіз туралы", "О вас", "About you"],
+        ["select_one region", "region", "Өңір", "Регион", "Region", "yes"],
+        ["integer", "age", "Жасыңыз", "Ваш возраст", "Your age", "yes"],
+        ["select_one yesno", "employed", "Жұмыс?", "Работаете?", "Do you work?", "yes"],
+        ["end group", "about"],
+        ["begin group", "check", "${region}", "${region}", "In ${region}"],
+        ["note", "echo", "${age} жас", "Вам ${age}", "You are ${age}; work: ${employed}"],
+        ["text", "why", "Неге?", "Почему?", "Why ${missing} <b>${nothing}</b>?"],
+        ["end group", "check"],
+    ]
+    data = xlsx_bytes(survey, WELLBEING_CHOICES, WELLBEING_SETTINGS)
+    make_survey(app, slug="piped", data=data)
+    first = client.get("/s/piped?lang=en").get_data(as_text=True)
+    answers = {"region": "KZ-75", "age": "37", "employed": "yes"}
+    response = answer_page(client, first, answers, language="en")
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You are 37; work: Yes" in page
+    assert "In Almaty" in page  # the region's name from the registry, not its code
+    # Names that are no question stay as written, and the label is still escaped.
+    assert "Why ${missing} &lt;b&gt;${nothing}&lt;/b&gt;?" in page

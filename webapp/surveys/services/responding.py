@@ -644,7 +644,10 @@ def page_view(
     return PageView(
         definition=definition,
         page_index=page_index,
-        title=definition.text(page.label, language) or definition.label(language),
+        title=piped_text(
+            definition.text(page.label, language), definition, state.clean, language, region_names
+        )
+        or definition.label(language),
         number=number,
         total=len(pages),
         questions=questions,
@@ -677,6 +680,48 @@ def same_page_conditions(definition: SurveyDefinition, page_index: int) -> set[s
         if question.relevant and parse(question.relevant).references & names:
             found.add(question.name)
     return found
+
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
+
+
+def piped_text(
+    text: str,
+    definition: SurveyDefinition,
+    answers: Mapping[str, Any],
+    language: str,
+    region_names: Mapping[str, str],
+) -> str:
+    """``text`` with each ``${question}`` replaced by that question's answer as the
+    respondent saw it (a choice's label, not its code), as ODK and Kobo show it: "You said
+    you are ${age}" reads "You said you are 37". An unanswered or hidden question reads as
+    nothing; a name that is no question of the form is left as written. The result is
+    plain text (escaped where it is shown)."""
+    if "${" not in text:
+        return text
+
+    def answer(match: re.Match[str]) -> str:
+        name = match.group(1)
+        try:
+            question = definition.question(name)
+        except KeyError:
+            return match.group(0)
+        value = answers.get(name)
+        if value is None or value == "" or value == []:
+            return ""
+        values = value if isinstance(value, list) else [value]
+        if question.is_select:
+            labels = {
+                choice.name: definition.text(choice.label, language)
+                for choice in definition.choices_for(question)
+                if choice.label
+            }
+            if question.region:
+                labels = {**region_names, **labels}
+            return ", ".join(labels.get(str(item), str(item)) for item in values)
+        return ", ".join(str(item) for item in values)
+
+    return _REFERENCE.sub(answer, text)
 
 
 def _question_view(
@@ -745,8 +790,14 @@ def _question_view(
         widget=widget,
         field_name=field_name,
         id=element_id,
-        label=definition.text(question.label, language),
-        hint=definition.text(question.hint, language) if question.hint else "",
+        label=piped_text(
+            definition.text(question.label, language), definition, clean, language, region_names
+        ),
+        hint=piped_text(
+            definition.text(question.hint, language), definition, clean, language, region_names
+        )
+        if question.hint
+        else "",
         required=question.required,
         value=value,
         choices=choices,
