@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from werkzeug.wrappers import Response
 
 LANGUAGE_COOKIE = "language"
@@ -11,6 +11,8 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 def select_locale() -> str:
+    if not has_request_context():  # commands (flask surveys import...) speak the default
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     for candidate in (session.get("language"), request.cookies.get(LANGUAGE_COOKIE)):
         if candidate in languages:
