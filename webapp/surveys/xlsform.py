@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from pyxform import aliases, constants
 from pyxform.errors import PyXFormError
@@ -150,7 +152,7 @@ _REFUSED_TYPES = {
             "q audio",
             "q video",
         ),
-        "media questions (photos, audio, video, files) are not supported",
+        _l("media questions (photos, audio, video, files) are not supported"),
     ),
     **dict.fromkeys(
         (
@@ -167,17 +169,17 @@ _REFUSED_TYPES = {
             "background-geopoint",
             "osm",
         ),
-        "location questions (geopoint, geotrace, geoshape) are not supported",
+        _l("location questions (geopoint, geotrace, geoshape) are not supported"),
     ),
     **dict.fromkeys(
-        ("barcode", "add barcode prompt", "q barcode"), "barcode questions are not supported"
+        ("barcode", "add barcode prompt", "q barcode"), _l("barcode questions are not supported")
     ),
-    "hidden": "hidden fields are not supported",
-    "xml-external": "external data (xml-external) is not supported",
-    "csv-external": "external data (csv-external) is not supported",
+    "hidden": _l("hidden fields are not supported"),
+    "xml-external": _l("external data (xml-external) is not supported"),
+    "csv-external": _l("external data (csv-external) is not supported"),
     **dict.fromkeys(
         ("time", "datetime", "dateTime", "date time", "add date time prompt", "q date time"),
-        "time and date-time questions are not supported; use a date question",
+        _l("time and date-time questions are not supported; use a date question"),
     ),
 }
 #: Appearances the web renderer understands; other appearance words are dropped.
@@ -298,7 +300,7 @@ def _read_bytes(source: str | os.PathLike[str] | bytes | IO[bytes]) -> tuple[byt
             ) from error
     data = source.read(MAX_FILE_BYTES + 1)
     if not isinstance(data, bytes | bytearray):
-        raise XLSFormError([XLSFormProblem(None, None, None, "the upload is not a binary file")])
+        raise XLSFormError([XLSFormProblem(None, None, None, _("the upload is not a binary file"))])
     return bytes(data), getattr(source, "filename", None) or getattr(source, "name", None)
 
 
@@ -323,20 +325,20 @@ def _workbook_dict(data: bytes) -> dict[str, Any]:
         return XLSFormError([XLSFormProblem(None, None, None, message)])
 
     if not data:
-        raise refuse("the file is empty")
+        raise refuse(_("the file is empty"))
     if len(data) > MAX_FILE_BYTES:
         raise XLSFormError([_too_big(len(data))])
     if data.startswith(_OLE_MAGIC):
         if any(marker in data for marker in _ENCRYPTION_MARKERS):
             raise refuse(
-                "the workbook is password-protected (encrypted); save it without a password"
+                _("the workbook is password-protected (encrypted); save it without a password")
             )
         reader, kind = xls_to_dict, "an .xls"
     elif data.startswith(_ZIP_MAGIC):
         reader, kind = xlsx_to_dict, "an .xlsx"
         _check_xlsx_width(data)
     else:
-        raise refuse("the file is not an Excel workbook (.xlsx or .xls)")
+        raise refuse(_("the file is not an Excel workbook (.xlsx or .xls)"))
     try:
         return reader(io.BytesIO(data))
     except PyXFormError as error:
@@ -344,7 +346,7 @@ def _workbook_dict(data: bytes) -> dict[str, Any]:
     except Exception as error:
         if "encrypt" in str(error).lower():
             raise refuse(
-                "the workbook is password-protected (encrypted); save it without a password"
+                _("the workbook is password-protected (encrypted); save it without a password")
             ) from error
         raise refuse(f"cannot read {kind} workbook ({type(error).__name__}: {error})") from error
 
@@ -550,7 +552,12 @@ class _Importer:
     def run(self) -> XLSFormImport:
         if "survey" not in self.workbook:
             names = ", ".join(repr(n) for n in self.workbook.get("sheet_names", [])) or "none"
-            self.problem(None, None, None, f"the workbook has no 'survey' sheet (sheets: {names})")
+            self.problem(
+                None,
+                None,
+                None,
+                _("the workbook has no 'survey' sheet (sheets: %(names)s)", names=names),
+            )
             self.fail_if_problems()
         settings = self.read_settings()
         self.refuse_unsupported_sheets()
@@ -562,7 +569,7 @@ class _Importer:
         )
         self.fail_if_problems()
         if not survey_rows:
-            self.problem("survey", None, None, "the survey sheet has no questions")
+            self.problem("survey", None, None, _("the survey sheet has no questions"))
         if len(survey_rows) > MAX_SURVEY_ROWS:
             self.problem(
                 "survey", None, None, f"too many rows ({len(survey_rows)}; limit {MAX_SURVEY_ROWS})"
@@ -644,9 +651,9 @@ class _Importer:
 
     def refuse_unsupported_sheets(self) -> None:
         for sheet, reason in (
-            ("external_choices", "external choices are not supported; list them in 'choices'"),
-            ("entities", "entities are not supported"),
-            ("osm", "OpenStreetMap questions are not supported"),
+            ("external_choices", _("external choices are not supported; list them in 'choices'")),
+            ("entities", _("entities are not supported")),
+            ("osm", _("OpenStreetMap questions are not supported")),
         ):
             if any(
                 any(not _blank(v) for v in row.values()) for row in self.workbook.get(sheet) or []
@@ -660,7 +667,13 @@ class _Importer:
             head = tokens[0]
             if head in known or head.lower() in known:
                 continue
-            self.notes.append(f"{sheet} sheet: column '{'::'.join(tokens)}' was ignored")
+            self.notes.append(
+                _(
+                    "%(sheet)s sheet: column '%(column)s' was ignored",
+                    sheet=sheet,
+                    column="::".join(tokens),
+                )
+            )
 
     # ----------------------------------------------------------------- choices
 
@@ -673,11 +686,14 @@ class _Importer:
             list_name = data.pop("list_name", None) or data.pop(constants.LIST_NAME_S, None)
             name = data.pop("name", None)
             if _blank(list_name):
-                self.problem("choices", row.number, "list_name", "the choice has no list_name")
+                self.problem("choices", row.number, "list_name", _("the choice has no list_name"))
                 continue
             if _blank(name):
                 self.problem(
-                    "choices", row.number, "name", f"a choice in list {list_name!r} has no name"
+                    "choices",
+                    row.number,
+                    "name",
+                    _("a choice in list %(list)s has no name", list=repr(list_name)),
                 )
                 continue
             list_name, name = str(list_name).strip(), str(name).strip()
@@ -686,8 +702,13 @@ class _Importer:
                     "choices",
                     row.number,
                     "name",
-                    f"the choice {name!r} appears twice in list {list_name!r} "
-                    f"(first on row {seen[list_name, name]})",
+                    _(
+                        "the choice %(name)s appears twice in list %(list)s "
+                        "(first on row %(first)s)",
+                        name=repr(name),
+                        list=repr(list_name),
+                        first=seen[list_name, name],
+                    ),
                 )
                 continue
             seen[list_name, name] = row.number
@@ -696,12 +717,17 @@ class _Importer:
                     "choices",
                     row.number,
                     "name",
-                    f"the choice name {name!r} contains a space; use a code like 'a_b'",
+                    _(
+                        "the choice name %(name)s contains a space; use a code like 'a_b'",
+                        name=repr(name),
+                    ),
                 )
             label = self.texts(data.pop("label", None), "choices", row.number, "label")
             media = data.pop("media", None)
             if not _blank(media) and _has_value(media):
-                self.problem("choices", row.number, "media", "media in choices are not supported")
+                self.problem(
+                    "choices", row.number, "media", _("media in choices are not supported")
+                )
             filters: dict[str, str] = {}
             for column, value in data.items():
                 if column.startswith("$"):
@@ -711,12 +737,24 @@ class _Importer:
                 if _blank(value):
                     continue
                 if not isinstance(value, str):
-                    self.notes.append(f"choices row {row.number}: column '{column}' was ignored")
+                    self.notes.append(
+                        _(
+                            "choices row %(row)s: column '%(column)s' was ignored",
+                            row=row.number,
+                            column=column,
+                        )
+                    )
                     continue
                 filters[column] = value
             lists.setdefault(list_name, []).append(Choice(name=name, label=label, filters=filters))
         for column in sorted(bookkeeping):
-            self.notes.append(f"choices sheet: column '{column}' was ignored")
+            self.notes.append(
+                _(
+                    "%(sheet)s sheet: column '%(column)s' was ignored",
+                    sheet="choices",
+                    column=column,
+                )
+            )
         return lists
 
     # ----------------------------------------------------------------- survey
@@ -740,7 +778,11 @@ class _Importer:
                     "survey",
                     row.number,
                     column,
-                    f"the name {name!r} is used twice (first on row {used_names[name]})",
+                    _(
+                        "the name %(name)s is used twice (first on row %(first)s)",
+                        name=repr(name),
+                        first=used_names[name],
+                    ),
                 )
             else:
                 used_names[name] = row.number
@@ -753,7 +795,10 @@ class _Importer:
                         "survey",
                         current_page["row"],
                         "type",
-                        f"group {current_page['name']!r} contains no questions",
+                        _(
+                            "group %(name)s contains no questions",
+                            name=repr(current_page["name"]),
+                        ),
                     )
                 self.page_rows[current_page["name"]] = current_page["row"]
                 pages.append(
@@ -772,7 +817,7 @@ class _Importer:
             if _blank(raw_type):
                 if _blank(data.get("name")):
                     continue
-                self.problem("survey", row.number, "type", "the row has a name but no type")
+                self.problem("survey", row.number, "type", _("the row has a name but no type"))
                 continue
             type_text = " ".join(str(raw_type).split())
             lowered = type_text.lower()
@@ -786,8 +831,11 @@ class _Importer:
                             "survey",
                             row.number,
                             "type",
-                            f"'{type_text}': repeats and loops are not supported; "
-                            "a survey is answered once per respondent",
+                            _(
+                                "'%(type)s': repeats and loops are not supported; "
+                                "a survey is answered once per respondent",
+                                type=type_text,
+                            ),
                         )
                     continue
                 if begin:
@@ -808,14 +856,21 @@ class _Importer:
                         }
                     elif not _blank(data.get("label")):
                         self.notes.append(
-                            f"survey row {row.number}: the nested group {name!r} is merged "
-                            "into its page; its label is not shown"
+                            _(
+                                "survey row %(row)s: the nested group %(name)s is merged "
+                                "into its page; its label is not shown",
+                                row=row.number,
+                                name=repr(name),
+                            )
                         )
                     stack.append((name or "", row.number, relevant))
                 else:
                     if not stack:
                         self.problem(
-                            "survey", row.number, "type", f"'{type_text}' without a matching begin"
+                            "survey",
+                            row.number,
+                            "type",
+                            _("'%(type)s' without a matching begin", type=type_text),
                         )
                         continue
                     stack.pop()
@@ -824,7 +879,7 @@ class _Importer:
                 continue
 
             if lowered in _CALCULATE_TYPES:
-                name = self.read_calculation(row, [relevant for _, _, relevant in stack])
+                name = self.read_calculation(row, [relevant for _name, _row, relevant in stack])
                 if name:
                     claim(name, row)
                 continue
@@ -832,7 +887,7 @@ class _Importer:
             if question is None:
                 continue
             claim(question.name, row)
-            nested = [relevant for _, _, relevant in stack[1:] if relevant]
+            nested = [relevant for _name, _row, relevant in stack[1:] if relevant]
             if nested:
                 question = _with_relevant(question, [*nested, question.relevant])
             if current_page is None:
@@ -848,8 +903,13 @@ class _Importer:
             current_page["questions"].append(question)
             question_rows.append((question, row))
             self.question_row_numbers.setdefault(question.name, row.number)
-        for name, number, _ in stack:
-            self.problem("survey", number, "type", f"group {name!r} is never closed (end group)")
+        for name, number, _relevant in stack:
+            self.problem(
+                "survey",
+                number,
+                "type",
+                _("group %(name)s is never closed (end group)", name=repr(name)),
+            )
         close_page()
 
         pages = self.name_loose_pages(pages, set(used_names))
@@ -903,7 +963,7 @@ class _Importer:
         """
         resolved: dict[str, str | None] = {
             name: _METADATA_VALUES[kind]
-            for name, (kind, _) in self.metadata.items()
+            for name, (kind, _row) in self.metadata.items()
             if kind in _METADATA_VALUES
         }
         resolving: list[str] = []
@@ -965,11 +1025,14 @@ class _Importer:
     def unknown_reference(self, reference: str) -> str:
         if reference in self.metadata:
             kind, row = self.metadata[reference]
-            return (
-                f"refers to ${{{reference}}}, the '{kind}' metadata field on row {row}, which "
-                "is not collected on the web"
+            return _(
+                "refers to ${%(name)s}, the '%(kind)s' metadata field on row %(row)s, which "
+                "is not collected on the web",
+                name=reference,
+                kind=kind,
+                row=row,
             )
-        return f"refers to unknown question ${{{reference}}}"
+        return _("refers to unknown question ${%(name)s}", name=reference)
 
     def inline_calculations(
         self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
@@ -977,10 +1040,10 @@ class _Importer:
         """Write each calculate's formula where ${name} appears (calculates are not stored)."""
         if not self.calculations and not self.metadata:
             return pages, question_rows
-        names = {question.name for question, _ in question_rows}
+        names = {question.name for question, _row in question_rows}
         resolve = self.calculation_resolver(names)
         replaceable = set(self.calculations) | {
-            name for name, (kind, _) in self.metadata.items() if kind in _METADATA_VALUES
+            name for name, (kind, _row) in self.metadata.items() if kind in _METADATA_VALUES
         }
         used = self.calculation_uses
 
@@ -1037,15 +1100,24 @@ class _Importer:
             rows = sorted(set(used.get(name, [])))
             if rows:
                 self.notes.append(
-                    f"survey row {calculation.row}: calculate '{name}' is not stored with "
-                    f"responses; its formula is used where ${{{name}}} appears (rows "
-                    f"{', '.join(str(r) for r in rows)})"
+                    _(
+                        "survey row %(row)s: calculate '%(name)s' is not stored with "
+                        "responses; its formula is used where ${%(name)s} appears (rows "
+                        "%(rows)s)",
+                        row=calculation.row,
+                        name=name,
+                        rows=", ".join(str(r) for r in rows),
+                    )
                 )
             else:
                 self.notes.append(
-                    f"survey row {calculation.row}: calculate '{name}' is not used by any "
-                    "relevant, constraint or choice_filter and was ignored (calculated values "
-                    "are not stored)"
+                    _(
+                        "survey row %(row)s: calculate '%(name)s' is not used by any "
+                        "relevant, constraint or choice_filter and was ignored (calculated "
+                        "values are not stored)",
+                        row=calculation.row,
+                        name=name,
+                    )
                 )
         return new_pages, new_rows
 
@@ -1068,7 +1140,12 @@ class _Importer:
     def row_name(self, row: _Row, what: str) -> str | None:
         name = row.data.get("name")
         if _blank(name):
-            self.problem("survey", row.number, "name", f"the {what} has no name")
+            missing = {
+                "group": _("the group has no name"),
+                "question": _("the question has no name"),
+                "calculation": _("the calculation has no name"),
+            }
+            self.problem("survey", row.number, "name", missing[what])
             return None
         name = str(name).strip()
         if not re.match(r"^[A-Za-z_][A-Za-z0-9_\-.]*$", name):
@@ -1076,8 +1153,11 @@ class _Importer:
                 "survey",
                 row.number,
                 "name",
-                f"the name {name!r} must start with a letter and use only letters, digits, "
-                "'_', '-' or '.'",
+                _(
+                    "the name %(name)s must start with a letter and use only letters, digits, "
+                    "'_', '-' or '.'",
+                    name=repr(name),
+                ),
             )
             return None
         return name
@@ -1095,13 +1175,16 @@ class _Importer:
             self.problem("survey", row.number, column, f"{error} in {text!r}")
             return text
         if expression.uses_current and not allow_current:
-            self.problem("survey", row.number, column, "'.' may only be used in a constraint")
+            self.problem("survey", row.number, column, _("'.' may only be used in a constraint"))
         if expression.columns and column != "choice_filter":
             self.problem(
                 "survey",
                 row.number,
                 column,
-                f"unknown name(s) {sorted(expression.columns)}; refer to questions as ${{name}}",
+                _(
+                    "unknown name(s) %(names)s; refer to questions as ${name}",
+                    names=sorted(expression.columns),
+                ),
             )
         return text
 
@@ -1123,15 +1206,22 @@ class _Importer:
             raw_name = data.get("name")
             meta_name = lowered if _blank(raw_name) else str(raw_name).strip()
             self.metadata[meta_name] = (lowered, number)
-            extra = (
-                f"; ${{{meta_name}}} in expressions reads today's date"
-                if lowered in _METADATA_VALUES
-                else ""
-            )
-            self.notes.append(
-                f"survey row {number}: metadata field '{type_text}' is not collected on the web "
-                f"and was ignored{extra}"
-            )
+            if lowered in _METADATA_VALUES:
+                note = _(
+                    "survey row %(row)s: metadata field '%(type)s' is not collected on the web "
+                    "and was ignored; ${%(name)s} in expressions reads today's date",
+                    row=number,
+                    type=type_text,
+                    name=meta_name,
+                )
+            else:
+                note = _(
+                    "survey row %(row)s: metadata field '%(type)s' is not collected on the web "
+                    "and was ignored",
+                    row=number,
+                    type=type_text,
+                )
+            self.notes.append(note)
             return None
         if select:
             command = select.group("select_command").lower()
@@ -1140,24 +1230,29 @@ class _Importer:
                     "survey",
                     number,
                     "type",
-                    f"'{type_text}': choices from external files are not supported; "
-                    "list the choices in the 'choices' sheet",
+                    _(
+                        "'%(type)s': choices from external files are not supported; "
+                        "list the choices in the 'choices' sheet",
+                        type=type_text,
+                    ),
                 )
                 return None
             kind = aliases.select[command]
             if kind == constants.SELECT_ONE_EXTERNAL:
-                self.problem("survey", number, "type", "select_one_external is not supported")
+                self.problem("survey", number, "type", _("select_one_external is not supported"))
                 return None
             if kind == constants.RANK:
-                self.problem("survey", number, "type", "rank questions are not supported")
+                self.problem("survey", number, "type", _("rank questions are not supported"))
                 return None
             if select.group("specify_other"):
                 self.problem(
                     "survey",
                     number,
                     "type",
-                    "'or_other' is not supported; add an 'other' choice and a text question "
-                    "shown when it is selected",
+                    _(
+                        "'or_other' is not supported; add an 'other' choice and a text question "
+                        "shown when it is selected"
+                    ),
                 )
                 return None
             question_type = "select_one" if kind == constants.SELECT_ONE else "select_multiple"
@@ -1173,15 +1268,18 @@ class _Importer:
             )
             return None
         elif lowered.split()[0] in ("rank", "select_one_from_file", "select_multiple_from_file"):
-            self.problem("survey", number, "type", f"'{type_text}' is not supported")
+            self.problem("survey", number, "type", _("'%(type)s' is not supported", type=type_text))
             return None
         else:
             self.problem(
                 "survey",
                 number,
                 "type",
-                f"unsupported question type '{type_text}'; supported: text, integer, decimal, "
-                "select_one, select_multiple, date, note, acknowledge, range",
+                _(
+                    "unsupported question type '%(type)s'; supported: text, integer, decimal, "
+                    "select_one, select_multiple, date, note, acknowledge, range",
+                    type=type_text,
+                ),
             )
             return None
 
@@ -1195,7 +1293,10 @@ class _Importer:
         self.refuse_unsupported_columns(row, bind, control)
         if _has_value(data.get("guidance_hint")):
             self.notes.append(
-                f"survey row {number}: guidance_hint is not shown to respondents on the web"
+                _(
+                    "survey row %(row)s: guidance_hint is not shown to respondents on the web",
+                    row=number,
+                )
             )
 
         required = self.flag(row, bind.get("required"), "required")
@@ -1206,28 +1307,37 @@ class _Importer:
             region = True
         if region and question_type != "select_one":
             self.problem(
-                "survey", number, "region", "only a select_one question can be the region question"
+                "survey",
+                number,
+                "region",
+                _("only a select_one question can be the region question"),
             )
         if choice_list is not None and choice_list not in choice_lists and not region:
             self.problem(
                 "survey",
                 number,
                 "type",
-                f"the choice list {choice_list!r} does not exist or has no choices in the "
-                "'choices' sheet",
+                _(
+                    "the choice list %(list)s does not exist or has no choices in the "
+                    "'choices' sheet",
+                    list=repr(choice_list),
+                ),
             )
         appearance = self.appearance(row, control.get("appearance"))
         parameters = self.parameters(row, data.get("parameters"), question_type)
         default = data.get("default")
         if not _blank(default) and "${" in str(default):
-            self.problem("survey", number, "default", "dynamic defaults are not supported")
+            self.problem("survey", number, "default", _("dynamic defaults are not supported"))
         elif not _blank(default) and _FUNCTION_CALL.match(str(default)):
             self.problem(
                 "survey",
                 number,
                 "default",
-                f"dynamic defaults such as {str(default).strip()!r} are not supported; "
-                "leave the default empty or write a fixed value",
+                _(
+                    "dynamic defaults such as %(default)s are not supported; "
+                    "leave the default empty or write a fixed value",
+                    default=repr(str(default).strip()),
+                ),
             )
         elif question_type == "date" and _EXCEL_MIDNIGHT.match(str(default or "")):
             # Excel turns a typed 2024-01-05 into a date cell, read back with a time.
@@ -1237,8 +1347,11 @@ class _Importer:
         label = self.texts(data.get("label"), "survey", number, "label")
         if any("${" in text for text in label.values()):
             self.notes.append(
-                f"survey row {number}: answers are not inserted into labels; "
-                "'${...}' is shown as written"
+                _(
+                    "survey row %(row)s: answers are not inserted into labels; "
+                    "'${...}' is shown as written",
+                    row=number,
+                )
             )
         return Question(
             name=name,
@@ -1268,16 +1381,18 @@ class _Importer:
         data = row.data
         if _has_value(data.get("media")):
             self.problem(
-                "survey", row.number, "media", "media (image, audio, video) are not supported"
+                "survey", row.number, "media", _("media (image, audio, video) are not supported")
             )
         if not _blank(bind.get("calculate")):
-            self.problem("survey", row.number, "calculation", "calculations are not supported")
+            self.problem("survey", row.number, "calculation", _("calculations are not supported"))
         if not _blank(data.get("trigger")):
-            self.problem("survey", row.number, "trigger", "triggers are not supported")
+            self.problem("survey", row.number, "trigger", _("triggers are not supported"))
         if not _blank(bind.get("readonly")) and bind.get("readonly").strip().lower() in _YES:
-            self.problem("survey", row.number, "read_only", "read-only questions are not supported")
+            self.problem(
+                "survey", row.number, "read_only", _("read-only questions are not supported")
+            )
         if not _blank(control.get("jr:count")):
-            self.problem("survey", row.number, "repeat_count", "repeats are not supported")
+            self.problem("survey", row.number, "repeat_count", _("repeats are not supported"))
 
     def flag(self, row: _Row, value: Any, column: str) -> bool:
         if _blank(value):
@@ -1304,19 +1419,25 @@ class _Importer:
                 "survey",
                 row.number,
                 "appearance",
-                "search() appearances (choices from external files) are not supported",
+                _("search() appearances (choices from external files) are not supported"),
             )
             return None
         kept = [word for word in words if word.lower() in MEANINGFUL_APPEARANCES]
         dropped = [word for word in words if word.lower() not in MEANINGFUL_APPEARANCES]
         if dropped:
-            self.notes.append(f"survey row {row.number}: appearance {dropped} was ignored")
+            self.notes.append(
+                _(
+                    "survey row %(row)s: appearance %(words)s was ignored",
+                    row=row.number,
+                    words=dropped,
+                )
+            )
         return " ".join(word.lower() for word in kept) or None
 
     def parameters(self, row: _Row, value: Any, question_type: str) -> dict[str, str]:
         if question_type != "range":
             if not _blank(value):
-                self.notes.append(f"survey row {row.number}: parameters were ignored")
+                self.notes.append(_("survey row %(row)s: parameters were ignored", row=row.number))
             return {}
         parsed: dict[str, str] = {}
         text = "" if _blank(value) else str(value)
@@ -1350,7 +1471,7 @@ class _Importer:
         choice_lists: dict[str, list[Choice]],
     ) -> None:
         # A broken calculation is reported on its own row, not again where it is used.
-        names = {question.name for question, _ in question_rows} | set(self.calculations)
+        names = {question.name for question, _row in question_rows} | set(self.calculations)
         for question, row in question_rows:
             for column in ("relevant", "constraint"):
                 text = getattr(question, column)
@@ -1391,9 +1512,11 @@ class _Importer:
                     "relevant",
                     f"group {page.name!r} {self.unknown_reference(reference)}",
                 )
-        used_lists = {question.choice_list for question, _ in question_rows}
+        used_lists = {question.choice_list for question, _row in question_rows}
         for list_name in sorted(set(choice_lists) - used_lists):
-            self.notes.append(f"choices: list {list_name!r} is not used by any question")
+            self.notes.append(
+                _("choices: list %(list)s is not used by any question", list=repr(list_name))
+            )
 
 
 _SHEET_ORDER = {"": 0, "settings": 1, "survey": 2, "choices": 3}

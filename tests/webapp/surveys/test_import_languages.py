@@ -1,0 +1,100 @@
+"""Import problems and notes in the analyst's language (kk, ru, en); the CLI stays English."""
+
+from __future__ import annotations
+
+import html
+import io
+
+import pytest
+
+from tests.webapp.surveys.surveys_support import (
+    WELLBEING_CHOICES,
+    WELLBEING_SETTINGS,
+    WELLBEING_SURVEY,
+    xlsx_bytes,
+)
+
+#: Row 12 asks for a location, row 13 reuses the name of row 4 (age).
+BROKEN_SURVEY = [
+    *WELLBEING_SURVEY,
+    ["geopoint", "where", "Қай жер?", "Где?", "Where?"],
+    ["integer", "age", "Жас", "Возраст", "Age"],
+]
+#: Row 12 is a metadata field the web survey does not collect.
+NOTED_SURVEY = [*WELLBEING_SURVEY, ["start", "started"]]
+
+EXPECTED_PROBLEMS = {
+    "en": (
+        "'geopoint': location questions (geopoint, geotrace, geoshape) are not supported",
+        "the name 'age' is used twice (first on row 4)",
+    ),
+    "ru": (
+        "'geopoint': вопросы о местоположении (geopoint, geotrace, geoshape) не поддерживаются",
+        "имя 'age' использовано дважды (впервые в строке 4)",
+    ),
+    "kk": (
+        "'geopoint': орналасу сұрақтарына (geopoint, geotrace, geoshape) қолдау көрсетілмейді",
+        "'age' атауы екі рет қолданылған (алғаш рет 4-жолда)",
+    ),
+}
+EXPECTED_NOTES = {
+    "en": "survey row 12: metadata field 'start' is not collected on the web and was ignored",
+    "ru": "лист survey, строка 12: поле метаданных 'start' в веб-опросе не собирается и пропущено",
+    "kk": "survey парағы, 12-жол: 'start' метадерек өрісі веб-сауалнамада жиналмайды, "
+    "сондықтан ескерілмеді",
+}
+
+
+@pytest.fixture
+def analyst(client, make_user, sign_in):
+    user = make_user("analyst")
+    sign_in(user)
+    return user
+
+
+def upload(client, data: bytes, language: str):
+    return client.post(
+        "/surveys/new",
+        data={"file": (io.BytesIO(data), "form.xlsx"), "audience": "public", "state_body": ""},
+        content_type="multipart/form-data",
+        headers={"Accept-Language": language},
+    )
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_upload_problems_are_in_the_analysts_language(client, regions, analyst, language):
+    response = upload(
+        client, xlsx_bytes(BROKEN_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS), language
+    )
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    location, duplicate = EXPECTED_PROBLEMS[language]
+    assert f"<td>survey</td><td>12</td><td>type</td><td>{location}</td>" in page
+    assert f"<td>survey</td><td>13</td><td>name</td><td>{duplicate}</td>" in page
+    if language != "en":
+        assert "are not supported" not in page and "is used twice" not in page
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_upload_notes_are_in_the_analysts_language(client, regions, analyst, language):
+    response = upload(
+        client, xlsx_bytes(NOTED_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS), language
+    )
+    assert response.status_code == 302
+    detail = client.get(response.headers["Location"], headers={"Accept-Language": language})
+    assert EXPECTED_NOTES[language] in html.unescape(detail.get_data(as_text=True))
+
+
+def test_cli_prints_problems_and_notes_in_english(app, runner, regions, tmp_path):
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(xlsx_bytes(BROKEN_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS))
+    result = runner.invoke(args=["surveys", "import", str(broken)])
+    assert result.exit_code == 1
+    location, duplicate = EXPECTED_PROBLEMS["en"]
+    assert f"sheet=survey row=12 column=type: {location}" in result.output
+    assert f"sheet=survey row=13 column=name: {duplicate}" in result.output
+    noted = tmp_path / "noted.xlsx"
+    noted.write_bytes(xlsx_bytes(NOTED_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS))
+    result = runner.invoke(args=["surveys", "import", str(noted)])
+    assert result.exit_code == 0, result.output
+    assert f"  note: {EXPECTED_NOTES['en']}" in result.output
