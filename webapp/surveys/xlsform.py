@@ -296,7 +296,14 @@ def _read_bytes(source: str | os.PathLike[str] | bytes | IO[bytes]) -> tuple[byt
                 return handle.read(), os.path.basename(path)
         except OSError as error:
             raise XLSFormError(
-                [XLSFormProblem(None, None, None, f"cannot open the file: {error.strerror}")]
+                [
+                    XLSFormProblem(
+                        None,
+                        None,
+                        None,
+                        _("cannot open the file: %(reason)s", reason=error.strerror),
+                    )
+                ]
             ) from error
     data = source.read(MAX_FILE_BYTES + 1)
     if not isinstance(data, bytes | bytearray):
@@ -309,7 +316,11 @@ def _too_big(size: int) -> XLSFormProblem:
         None,
         None,
         None,
-        f"the file is too large ({size} bytes; the limit is {MAX_FILE_BYTES} bytes)",
+        _(
+            "the file is too large (%(size)s bytes; the limit is %(limit)s bytes)",
+            size=size,
+            limit=MAX_FILE_BYTES,
+        ),
     )
 
 
@@ -500,8 +511,11 @@ class _Importer:
                     sheet,
                     1,
                     header,
-                    f"cannot tell which language {spelling!r} is; write it like "
-                    "'Kazakh (kk)', 'Russian (ru)', 'English (en)' or a code such as 'kk'",
+                    _(
+                        "cannot tell which language %(spelling)s is; write it like "
+                        "'Kazakh (kk)', 'Russian (ru)', 'English (en)' or a code such as 'kk'",
+                        spelling=repr(spelling),
+                    ),
                 )
                 continue
             other = seen.setdefault(base, {}).get(code)
@@ -572,7 +586,14 @@ class _Importer:
             self.problem("survey", None, None, _("the survey sheet has no questions"))
         if len(survey_rows) > MAX_SURVEY_ROWS:
             self.problem(
-                "survey", None, None, f"too many rows ({len(survey_rows)}; limit {MAX_SURVEY_ROWS})"
+                "survey",
+                None,
+                None,
+                _(
+                    "too many rows (%(rows)s; limit %(limit)s)",
+                    rows=len(survey_rows),
+                    limit=MAX_SURVEY_ROWS,
+                ),
             )
             self.fail_if_problems()
         self.register_languages(survey_headers, "survey")
@@ -622,8 +643,11 @@ class _Importer:
                     "settings",
                     2,
                     "default_language",
-                    f"cannot tell which language {raw_default!r} is; write e.g. 'kk' or "
-                    "'Kazakh (kk)'",
+                    _(
+                        "cannot tell which language %(spelling)s is; write e.g. 'kk' or "
+                        "'Kazakh (kk)'",
+                        spelling=repr(raw_default),
+                    ),
                 )
             else:
                 self.default_language = code
@@ -641,7 +665,7 @@ class _Importer:
             if _blank(value):
                 continue
             if not isinstance(value, str):
-                self.problem("settings", 2, key, "translated settings other than form_title")
+                self.problem("settings", 2, key, _("translated settings other than form_title"))
                 continue
             settings[key.strip().lower()] = value.strip()
         region = settings.get("region")
@@ -940,18 +964,19 @@ class _Importer:
     def calculation_problem(self, calculation: _Calculation) -> str | None:
         """Why a calculation cannot be written into an expression, or None."""
         if not calculation.formula:
-            return "the calculate row has no formula (calculation column)"
+            return _("the calculate row has no formula (calculation column)")
         for part in [calculation.formula, *calculation.conditions]:
             try:
                 expression = parse(part)
             except ExpressionError as error:
                 return f"{error} in {part!r}"
             if expression.uses_current:
-                return f"'.' cannot be used in a calculation ({part!r})"
+                return _("'.' cannot be used in a calculation (%(text)s)", text=repr(part))
             if expression.columns:
-                return (
-                    f"unknown name(s) {sorted(expression.columns)} in {part!r}; refer to "
-                    "questions as ${name}"
+                return _(
+                    "unknown name(s) %(names)s in %(text)s; refer to questions as ${name}",
+                    names=sorted(expression.columns),
+                    text=repr(part),
                 )
         return None
 
@@ -978,7 +1003,11 @@ class _Importer:
                     "survey",
                     calculation.row,
                     "calculation",
-                    f"the calculation {name!r} depends on itself ({cycle})",
+                    _(
+                        "the calculation %(name)s depends on itself (%(cycle)s)",
+                        name=repr(name),
+                        cycle=cycle,
+                    ),
                 )
                 resolved[name] = None
                 return None
@@ -1406,7 +1435,11 @@ class _Importer:
             "survey",
             row.number,
             column,
-            f"{value!r} is not yes/no; conditional {column} expressions are not supported",
+            _(
+                "%(value)s is not yes/no; conditional %(column)s expressions are not supported",
+                value=repr(value),
+                column=column,
+            ),
         )
         return False
 
@@ -1451,7 +1484,10 @@ class _Importer:
                     "survey",
                     row.number,
                     "parameters",
-                    f"{item!r} is not a range parameter; write e.g. 'start=1 end=5 step=1'",
+                    _(
+                        "%(item)s is not a range parameter; write e.g. 'start=1 end=5 step=1'",
+                        item=repr(item),
+                    ),
                 )
                 continue
             parsed[key] = raw.strip()

@@ -14,11 +14,13 @@ from tests.webapp.surveys.surveys_support import (
     xlsx_bytes,
 )
 
-#: Row 12 asks for a location, row 13 reuses the name of row 4 (age).
+#: Row 12 asks for a location, row 13 reuses the name of row 4 (age), row 14 is "maybe"
+#: required.
 BROKEN_SURVEY = [
     *WELLBEING_SURVEY,
     ["geopoint", "where", "Қай жер?", "Где?", "Where?"],
     ["integer", "age", "Жас", "Возраст", "Age"],
+    ["text", "comment", "Пікір", "Комментарий", "Comment", "maybe"],
 ]
 #: Row 12 is a metadata field the web survey does not collect.
 NOTED_SURVEY = [*WELLBEING_SURVEY, ["start", "started"]]
@@ -27,14 +29,17 @@ EXPECTED_PROBLEMS = {
     "en": (
         "'geopoint': location questions (geopoint, geotrace, geoshape) are not supported",
         "the name 'age' is used twice (first on row 4)",
+        "'maybe' is not yes/no; conditional required expressions are not supported",
     ),
     "ru": (
         "'geopoint': вопросы о местоположении (geopoint, geotrace, geoshape) не поддерживаются",
         "имя 'age' использовано дважды (впервые в строке 4)",
+        "'maybe' — не yes/no; условные выражения в required не поддерживаются",
     ),
     "kk": (
         "'geopoint': орналасу сұрақтарына (geopoint, geotrace, geoshape) қолдау көрсетілмейді",
         "'age' атауы екі рет қолданылған (алғаш рет 4-жолда)",
+        "'maybe' мәні yes/no емес; required ішіндегі шартты өрнектерге қолдау көрсетілмейді",
     ),
 }
 EXPECTED_NOTES = {
@@ -68,9 +73,10 @@ def test_upload_problems_are_in_the_analysts_language(client, regions, analyst, 
     )
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
-    location, duplicate = EXPECTED_PROBLEMS[language]
+    location, duplicate, flag = EXPECTED_PROBLEMS[language]
     assert f"<td>survey</td><td>12</td><td>type</td><td>{location}</td>" in page
     assert f"<td>survey</td><td>13</td><td>name</td><td>{duplicate}</td>" in page
+    assert f"<td>survey</td><td>14</td><td>required</td><td>{flag}</td>" in page
     if language != "en":
         assert "are not supported" not in page and "is used twice" not in page
 
@@ -90,9 +96,10 @@ def test_cli_prints_problems_and_notes_in_english(app, runner, regions, tmp_path
     broken.write_bytes(xlsx_bytes(BROKEN_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS))
     result = runner.invoke(args=["surveys", "import", str(broken)])
     assert result.exit_code == 1
-    location, duplicate = EXPECTED_PROBLEMS["en"]
+    location, duplicate, flag = EXPECTED_PROBLEMS["en"]
     assert f"sheet=survey row=12 column=type: {location}" in result.output
     assert f"sheet=survey row=13 column=name: {duplicate}" in result.output
+    assert f"sheet=survey row=14 column=required: {flag}" in result.output
     noted = tmp_path / "noted.xlsx"
     noted.write_bytes(xlsx_bytes(NOTED_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS))
     result = runner.invoke(args=["surveys", "import", str(noted)])
