@@ -297,20 +297,24 @@ def _skip_notes(table: Table, resolver: RegionResolver | None, report: Validatio
     table.rows = kept
 
 
-def _is_note(text: str, resolver: RegionResolver | None) -> bool:
-    if is_no_data_marker(text):
-        return False
+def _reads_as_number(text: str) -> bool:
     try:
         parse_number(text, decimal_comma=True)
     except NotANumber:
-        pass
-    else:
         return False
+    return True
+
+
+def _reads_as_period(text: str) -> bool:
     try:
         parse_period(text)
     except PeriodError:
-        pass
-    else:
+        return False
+    return True
+
+
+def _is_note(text: str, resolver: RegionResolver | None) -> bool:
+    if is_no_data_marker(text) or _reads_as_number(text) or _reads_as_period(text):
         return False
     return resolver is None or not (resolver.resolve(text) or resolver.is_national_total(text))
 
