@@ -101,25 +101,12 @@ def run(backend: str, responses: int, requests: int) -> None:
             f"  p95 {percentile(times, 0.95):6.1f} ms  ({requests} requests, {len(filters)} filters)"
         )
     # After a new response: the tallies are refreshed and the snapshot reloaded once.
-    from webapp.surveys.models import SurveyResponse
-
     client = signed_in_client(app, "analyst")
     cold = []
-    for attempt in range(5):
-        with app.app_context():
-            survey = db.session.get(Survey, survey_id)
-            db.session.add(
-                SurveyResponse(
-                    survey_id=survey_id,
-                    survey_version_id=survey.current_version_id,
-                    submission_id=f"00000000-0000-4000-8000-{attempt + time.time_ns() % 10**11:012d}",
-                    content_hash="0" * 64,
-                    language="kk",
-                    region_code="KZ-75",
-                    answers={"trust_regional_akimat": "4"},
-                )
-            )
-            db.session.commit()
+    for _attempt in range(5):
+        add_response(
+            app, survey_id, language="kk", region="KZ-75", answers={"trust_regional_akimat": "4"}
+        )
         started = time.perf_counter()
         assert client.get(f"/results/{survey_id}").status_code == 200
         cold.append((time.perf_counter() - started) * 1000)
@@ -171,7 +158,15 @@ def count_in_another_process(url: str, survey_id: int) -> None:
     )
 
 
-def add_response(app, survey_id: int, tag: str) -> None:
+def add_response(
+    app,
+    survey_id: int,
+    tag: str = "",
+    language: str = "ru",
+    region: str = "KZ-11",
+    answers: dict | None = None,
+) -> None:
+    """Store one more response (the analysts' free text carries ``tag`` by default)."""
     from webapp.extensions import db
     from webapp.surveys.models import Survey, SurveyResponse
 
@@ -184,9 +179,9 @@ def add_response(app, survey_id: int, tag: str) -> None:
                 survey_version_id=survey.current_version_id,
                 submission_id=f"00000000-0000-4000-8000-{number:012d}",
                 content_hash="0" * 64,
-                language="ru",
-                region_code="KZ-11",
-                answers={"trust_regional_akimat": "2", "comment": f"bench {tag}"},
+                language=language,
+                region_code=region,
+                answers=answers or {"trust_regional_akimat": "2", "comment": f"bench {tag}"},
             )
         )
         db.session.commit()
