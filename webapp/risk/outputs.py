@@ -5,6 +5,10 @@ slow to filter on every page view. After a run succeeds its scores (with the con
 every domain and indicator), forecasts (of the score and of each indicator), rank intervals
 from the uncertainty analysis and backtest metrics are written to the ``risk_*`` tables in
 one transaction, keyed by the registry's run id.
+
+A unit that has ended (South Kazakhstan, until 2018-06-18) keeps its scores up to its end
+but gets none after it, and no forecasts or ranks: the index carries a unit's last values
+forward as stale inputs and would otherwise score it, and forecast it, today.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from forecasting.registry import (
     frame_from_bytes,
 )
 from webapp.extensions import db
+from webapp.regions.models import Region
 from webapp.risk.models import (
     RiskBacktestMetric,
     RiskForecast,
@@ -63,19 +68,53 @@ def materialise_run(run_id: str, outcome: Any, job_id: int | None = None) -> Ris
     )
     db.session.add(model_run)
     db.session.flush()
-    _insert(RiskScore, _score_rows(run_id, scores, list(score_result.domains)))
-    _insert(RiskScoreContribution, _contribution_rows(run_id, score_result.decomposition()))
+    ends = _unit_ends()
+    _insert(RiskScore, _existing(_score_rows(run_id, scores, list(score_result.domains)), ends))
+    _insert(
+        RiskScoreContribution,
+        _existing(_contribution_rows(run_id, score_result.decomposition()), ends),
+    )
     forecasts = frame_from_bytes(artifacts[FORECASTS]) if FORECASTS in artifacts else None
     score_forecasts = (
         frame_from_bytes(artifacts[SCORE_FORECASTS]) if SCORE_FORECASTS in artifacts else None
     )
-    _insert(RiskForecast, _forecast_rows(run_id, forecasts, score_forecasts))
+    _insert(RiskForecast, _current(_forecast_rows(run_id, forecasts, score_forecasts), ends))
     if outcome.uncertainty is not None:
-        _insert(RiskRankInterval, _rank_rows(run_id, outcome.uncertainty.to_frame()))
+        ranks = _rank_rows(run_id, outcome.uncertainty.to_frame())
+        _insert(RiskRankInterval, _current(ranks, ends))
     backtest = frame_from_bytes(artifacts[BACKTEST]) if BACKTEST in artifacts else None
     _insert(RiskBacktestMetric, _metric_rows(run_id, backtest))
     db.session.flush()
     return model_run
+
+
+def _unit_ends() -> dict[str, date]:
+    """The last day of every unit that has ended, by code."""
+    return dict(
+        db.session.execute(
+            sa.select(Region.code, Region.valid_to).where(Region.valid_to.is_not(None))
+        ).all()
+    )
+
+
+def _existing(rows: list[dict[str, Any]], ends: dict[str, date]) -> list[dict[str, Any]]:
+    """Rows of periods that start on or before their unit's last day."""
+    periods = _PeriodCache()
+
+    def start(row: dict[str, Any]) -> date:
+        return row["period_start"] if "period_start" in row else periods[row["period"]][1]
+
+    return [
+        row
+        for row in rows
+        if row["region_code"] not in ends or start(row) <= ends[row["region_code"]]
+    ]
+
+
+def _current(rows: list[dict[str, Any]], ends: dict[str, date]) -> list[dict[str, Any]]:
+    """Rows of units that have not ended: forecasts and ranks look at today's units only."""
+    today = date.today()
+    return [row for row in rows if ends.get(row["region_code"], today) >= today]
 
 
 def _insert(model: type, rows: list[dict[str, Any]]) -> None:

@@ -94,3 +94,42 @@ def test_model_sets_are_the_package_default_or_every_model():
     assert every["pooled_ets"].horizon == 4
     with pytest.raises(TrainingInputError, match="use one of fast, full"):
         candidates_for("quick", 4)
+
+
+def test_a_unit_that_ended_gets_no_scores_after_its_end_nor_forecasts(
+    app, analyst_client, small_panel
+):
+    """South Kazakhstan (ended 2018-06-18) keeps its history but is not scored in 2026.
+
+    The index carries a unit's last values forward as stale inputs; without the unit's end
+    date, a bureau file with 2017 figures for South Kazakhstan put it on today's map with a
+    forecast for next year.
+    """
+    import pandas as pd
+
+    old = small_panel[small_panel["region"] == "KZ-47"].copy()
+    old["region"] = "KZ-YUZ"
+    old["period"] = old["period"].map(lambda period: period - 120)  # ten years earlier
+    old = old[old["period"] <= pd.Period("2018-05", "M")]
+    panel = pd.concat([small_panel, old], ignore_index=True)
+    response = analyst_client.post("/risk/imports", data=upload_data(long_csv(panel), "p.csv"))
+    analyst_client.post(response.headers["Location"] + "/confirm", data={})
+    analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"})
+    with app.app_context():
+        assert jobs.run_worker(burst=True) == 1
+        job = db.session.scalar(sa.select(TrainingJob))
+        assert job.status == "succeeded", job.error + job.log
+        south = db.session.scalars(
+            sa.select(RiskScore.period_start).where(RiskScore.region_code == "KZ-YUZ")
+        ).all()
+        assert south, "the history before the end stays"
+        assert max(south).isoformat() <= "2018-06-18"
+        latest = {score.region_code for score in services.scores_for(job.run_id, "2026-10")}
+        assert latest == set(SMALL_REGIONS)
+        assert "KZ-YUZ" not in {
+            forecast.region_code for forecast in services.score_forecasts_for(job.run_id)
+        }
+        assert not services.forecasts_for(job.run_id, "KZ-YUZ")
+        assert "KZ-YUZ" not in {
+            rank.region_code for rank in services.rank_intervals_for(job.run_id)
+        }
