@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from flask import current_app
 
 from forecasting.index.classes import CLASS_BOUNDS, RISK_CLASSES, check_bounds, class_of
@@ -97,6 +98,12 @@ class Dashboard:
     bounds: tuple[float, ...]
     sort: str
     descending: bool
+    #: The run's latest period: forecasts are shown with it only.
+    latest_period: str = ""
+
+    @property
+    def shows_latest(self) -> bool:
+        return self.period == self.latest_period
 
     @property
     def class_counts(self) -> dict[str, int]:
@@ -133,7 +140,8 @@ def build_dashboard(
     names = [ref.period for ref in periods]
     if not names:
         raise ReviewError("The published run has no scores.")
-    period = period or (run.latest_period if run.latest_period in names else names[-1])
+    latest = run.latest_period if run.latest_period in names else names[-1]
+    period = period or latest
     if period not in names:
         raise ReviewError(f"The published run has no scores for {period}.")
     all_domains = queries.domains()
@@ -145,11 +153,13 @@ def build_dashboard(
     previous = queries.previous_period(periods, period)
     current_scores = queries.scores_for_period(run.run_id, period)
     previous_scores = queries.scores_for_period(run.run_id, previous) if previous else {}
-    forecasts = {} if domain else queries.score_forecasts(run.run_id)
+    # Forecasts start after the latest period: beside a past period's score they would read
+    # as a prediction made from it.
+    forecasts = {} if domain or period != latest else queries.score_forecasts(run.run_id)
     forecast_periods = _forecast_periods(forecasts)
     bounds = class_bounds(run)
     rows = []
-    for region in _units(current_scores):
+    for region in _units(current_scores, period):
         score_row = current_scores.get(region.code)
         value = _value_of(score_row, domain.code if domain else None)
         before = _value_of(previous_scores.get(region.code), domain.code if domain else None)
@@ -183,12 +193,25 @@ def build_dashboard(
         bounds=bounds,
         sort=sort,
         descending=descending,
+        latest_period=latest,
     )
 
 
-def _units(scores: dict[str, RiskScore]) -> list[Region]:
-    """Current units, plus any historic unit the period has a score for."""
-    return [region for region in all_regions() if region.is_current or region.code in scores]
+def _units(scores: dict[str, RiskScore], period: str) -> list[Region]:
+    """The units that existed during the period, plus any other unit it has a score for.
+
+    Abai (from 2022-06-08) is not listed as "no score" in 2021; South Kazakhstan (until
+    2018-06-18) is listed in 2017 when it was scored.
+    """
+    span = pd.Period(period)
+    start, end = span.start_time.date(), span.end_time.date()
+
+    def existed(region: Region) -> bool:
+        return (region.valid_from is None or region.valid_from <= end) and (
+            region.valid_to is None or region.valid_to >= start
+        )
+
+    return [region for region in all_regions() if region.code in scores or existed(region)]
 
 
 def _forecast_periods(forecasts: dict[str, list[RiskForecast]]) -> tuple[str, ...]:

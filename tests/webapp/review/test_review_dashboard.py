@@ -122,3 +122,33 @@ def test_every_review_page_by_role(client, client_for, published):
     for page in pages:
         response = client.get(page)
         assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_a_past_period_lists_the_units_of_that_time_without_todays_forecasts(
+    app, client_for, published
+):
+    """In 2021 Abai and Ulytau did not exist yet (2022 split): without a score they are not
+    listed as "no score"; 2024's forecasts next to a 2021 score read as a prediction from it."""
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.risk.models import RiskScore
+
+    with app.app_context():
+        db.session.execute(
+            sa.delete(RiskScore).where(
+                RiskScore.period == "2021", RiskScore.region_code.in_(["KZ-10", "KZ-62", "KZ-75"])
+            )
+        )
+        db.session.commit()
+    client = client_for("council_member")
+    page = client.get("/review/?period=2021").get_data(as_text=True)
+    names = table_rows(page)
+    assert "Abai Region" not in names and "Ulytau Region" not in names
+    assert "Almaty city" in names, "a unit of that time without a score is still listed"
+    assert "Jetisu Region" in names, "a unit with a score is listed whenever it was scored"
+    assert "Forecast 2024" not in page and "Chance of “high” or above" not in page
+    assert "Forecasts are shown with the latest period, 2023" in page
+    page = client.get("/review/?period=2023").get_data(as_text=True)
+    assert "Abai Region" in table_rows(page) and "Forecast 2024" in page
+    assert "Forecasts are shown with the latest period" not in page
