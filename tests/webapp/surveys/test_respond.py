@@ -256,3 +256,33 @@ def test_labels_show_earlier_answers_as_the_respondent_saw_them(app, client, reg
     assert "In Almaty" in page  # the region's name from the registry, not its code
     # Names that are no question stay as written, and the label is still escaped.
     assert "Why ${missing} &lt;b&gt;${nothing}&lt;/b&gt;?" in page
+
+
+def test_language_changed_on_a_later_page_holds_to_the_end(app, client, survey_id):
+    """The header's language buttons on a question page switch the survey's language (not
+    only the interface's, which the page ignores), and the switch outlives the next post."""
+    first = client.get("/s/wellbeing?lang=kk").get_data(as_text=True)
+    response = answer_page(client, first, {"region": "KZ-75", "age": "30"}, language="kk")
+    address = response.headers["Location"]
+    page2 = client.get(address).get_data(as_text=True)
+    header = page2[page2.index("<header") : page2.index("</header>")]
+    assert f'<form class="language-switcher" method="get" action="{address}">' in header
+    assert 'name="lang" value="ru"' in header
+    assert "/language" not in header  # the interface switcher would change nothing here
+
+    page2_ru = client.get(f"{address}?lang=ru").get_data(as_text=True)
+    assert "Работа" in page2_ru and 'name="language" value="ru"' in page2_ru
+    thanks = answer_page(client, page2_ru, {"employed": "no", "trust": "3"}, language="ru")
+    assert thanks.status_code == 200
+    assert "Спасибо" in thanks.get_data(as_text=True)
+    [stored] = stored_responses(app)
+    assert stored["language"] == "ru"
+
+
+def test_language_changed_on_a_later_page_shows_the_next_page_in_it(app, client, survey_id):
+    first = client.get("/s/wellbeing?lang=kk").get_data(as_text=True)
+    response = answer_page(client, first, {"region": "KZ-75", "age": "30"}, language="kk")
+    page2_en = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    back = answer_page(client, page2_en, {"employed": "yes"}, action="back", language="en")
+    page1 = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert "About you" in page1 and 'name="language" value="en"' in page1

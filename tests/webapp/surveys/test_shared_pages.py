@@ -107,9 +107,10 @@ def test_pages_differ_by_language_and_address(app, survey_id):
     plain = client.get("/s/wellbeing").get_data(as_text=True)
     assert "Ваш возраст" in russian and "Your age" not in russian
     assert "Your age" in english and "Ваш возраст" not in english
-    # The header's language form returns to the address asked for.
-    assert 'name="next" value="/s/wellbeing?lang=ru"' in russian
-    assert 'name="next" value="/s/wellbeing"' in plain
+    # The header's language buttons pick the survey's language at the survey's address.
+    for html in (russian, plain):
+        assert '<form class="language-switcher" method="get" action="/s/wellbeing">' in html
+    assert 'name="lang" value="ru" lang="ru"' in russian
     assert len(pages(app)) == 3
     # At the plain address the language comes from the visitor (browser, cookie).
     for header, label in (("ru", "Ваш возраст"), ("en", "Your age"), ("kk", "Жасыңыз")):

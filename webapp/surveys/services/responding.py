@@ -370,7 +370,7 @@ def process_post(
     raw = merge_page(definition, posted.page_index, draft.answers or {}, values)
     state = progress(definition, raw, codes)
     first_page = state.pages[0] if state.pages else 0
-    if posted.language and posted.page_index == first_page:
+    if posted.language:  # a language picked on any page holds from then on
         draft.language = choose_language(definition, posted.language, draft.language)
     draft.answers = raw
     draft.page_index = posted.page_index
