@@ -144,3 +144,31 @@ def test_analyst_generates_invitation_links_once(client, app, regions, make_user
     assert refused.status_code == 422
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Invitation)) == 5
+
+
+def test_changed_repost_of_an_invitation_offers_no_dead_end_link(client, app, regions):
+    """The link "Start a new response" leads to the survey's plain address, which an
+    invitation-only survey refuses (403): the conflict page offers it only where it works."""
+    make_survey(app, audience="invitation")
+    [token] = make_invitations(app, 1)
+    html = client.get(f"/s/wellbeing/i/{token}?lang=en").get_data(as_text=True)
+    response = answer_page(client, html, PAGE_ONE, language="en", invitation=token)
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    answer_page(client, page2, PAGE_TWO, language="en")
+    changed = answer_page(client, page2, {**PAGE_TWO, "trust": "1"}, language="en")
+    assert changed.status_code == 409
+    text = changed.get_data(as_text=True)
+    assert "already submitted" in text
+    assert 'href="/s/wellbeing"' not in text and "Start a new response" not in text
+    assert client.get("/s/wellbeing").status_code == 403
+
+
+def test_changed_repost_of_a_public_survey_offers_a_new_response(client, app, regions):
+    make_survey(app)
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    response = answer_page(client, html, PAGE_ONE, language="en")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    answer_page(client, page2, PAGE_TWO, language="en")
+    changed = answer_page(client, page2, {**PAGE_TWO, "trust": "1"}, language="en")
+    assert changed.status_code == 409
+    assert 'href="/s/wellbeing">Start a new response' in changed.get_data(as_text=True)
