@@ -6,6 +6,8 @@ commit or roll back, and turn the services' refusals into messages.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -27,7 +29,7 @@ from webapp.extensions import db
 from webapp.risk import catalogue as catalogue_service
 from webapp.risk import imports as import_service
 from webapp.risk import jobs as job_service
-from webapp.risk import publishing
+from webapp.risk import model_card, publishing
 from webapp.risk.forms import (
     CatalogueUploadForm,
     ConfirmForm,
@@ -44,6 +46,22 @@ ANALYSTS = (Role.ADMIN, Role.ANALYST)
 PAGE_SIZE = 25
 #: Seconds between refreshes of a job page while the job runs.
 JOB_REFRESH_SECONDS = 3
+
+
+@blueprint.context_processor
+def card_helpers() -> dict[str, Any]:
+    """Readable backtest tables and indicator names for the model card."""
+
+    def indicator_name(code: str) -> str:
+        names = {indicator.code: indicator for indicator in _indicators()}
+        return names[code].name(_language()) if code in names else code
+
+    return {
+        "metric_columns": model_card.metric_columns,
+        "metric_text": model_card.metric_text,
+        "chosen_models": model_card.chosen_models,
+        "indicator_name": indicator_name,
+    }
 
 
 # --- Imports -------------------------------------------------------------------------------

@@ -1,0 +1,74 @@
+"""The model card on the run page: backtest figures an analyst can read, in their language."""
+
+from __future__ import annotations
+
+from tests.webapp.risk.test_publishing import stored_run
+from webapp.extensions import db
+from webapp.risk.models import RiskModelRun
+
+CARD = {
+    "metrics": {
+        "overall": [
+            {
+                "model": "naive",
+                "mase": 1.345974,
+                "smape": 15.387329,
+                "rmse": 4.242789,
+                "coverage_80": 0.768987,
+                "coverage_95": 0.905063,
+                "pinball": 0.258516,
+                "n": 3476,
+                "seconds": 0.333,
+            },
+            {
+                "model": "panel_mean+pooled_ets",
+                "mase": 1.165,
+                "smape": 10.189,
+                "rmse": 4.265,
+                "coverage_80": 0.765,
+                "coverage_95": 0.897,
+                "pinball": 0.242,
+                "n": 2996,
+                "seconds": None,
+            },
+        ]
+    },
+    "chosen_models": {"unemployment_rate": "panel_mean+pooled_ets"},
+    "chosen_summary": {
+        "per_indicator": {
+            "unemployment_rate": {
+                "mase": 0.614406,
+                "mase_seasonal_naive": 1.104667,
+                "mase_naive": 1.404,
+            }
+        }
+    },
+}
+
+
+def card_page(app, client, language: str) -> str:
+    with app.app_context():
+        run_id = stored_run()
+        run = db.session.get(RiskModelRun, run_id)
+        run.card = CARD
+        db.session.commit()
+    client.post("/language", data={"language": language})
+    return client.get(f"/risk/runs/{run_id}").get_data(as_text=True)
+
+
+def test_backtest_table_has_readable_headings_and_percent_coverage(app, analyst_client):
+    page = card_page(app, analyst_client, "en")
+    for raw in ("coverage_80", "smape", "pinball</th>", ">n</th>", ">seconds</th>"):
+        assert raw not in page, raw
+    assert "Coverage of the 80% interval" in page and "77%" in page and "91%" in page
+    assert "Naive (last value)" in page
+    assert "Average of: Panel mean, Pooled exponential smoothing" in page
+    assert "Unemployment rate" in page and ">0.614<" in page and ">1.4<" in page
+
+
+def test_model_card_headings_in_russian_and_kazakh(app, analyst_client):
+    page = card_page(app, analyst_client, "ru")
+    assert "Покрытие интервала 80%" in page and "coverage_80" not in page
+    assert "Уровень безработицы" in page
+    page = card_page(app, analyst_client, "kk")
+    assert "Жұмыссыздық деңгейі" in page and "coverage_80" not in page
