@@ -316,6 +316,37 @@ def stored_csv_chunks(columns: Sequence[Column], rows: Iterable[StoredRow]) -> I
     return _csv_text(columns, map(_stored_cells(_plan(columns)), rows))
 
 
+#: The codebook's description of each metadata column, in each label column's language
+#: (this module is pure, so the texts live here rather than in the gettext catalogues).
+METADATA_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "response_id": {
+        "kk": "Жауап нөмірі (осы орнатуда бірегей)",
+        "ru": "Номер ответа (уникален в этой установке)",
+        "en": "Response number (unique in this installation)",
+    },
+    "submitted_at": {
+        "kk": "Жауап жіберілген уақыт (ISO 8601, UTC)",
+        "ru": "Когда ответ был отправлен (ISO 8601, UTC)",
+        "en": "When the response was submitted (ISO 8601, UTC)",
+    },
+    "language": {
+        "kk": "Респондент жауап берген тіл (kk, ru, en)",
+        "ru": "Язык, на котором ответил респондент (kk, ru, en)",
+        "en": "Language the respondent answered in (kk, ru, en)",
+    },
+    "region_code": {
+        "kk": "Жауаптың өңірі (өңірлер тізіліміндегі ISO 3166-2 коды)",
+        "ru": "Регион ответа (код ISO 3166-2 из реестра регионов)",
+        "en": "Region of the response (ISO 3166-2 code of the region registry)",
+    },
+    "survey_version": {
+        "kk": "Респондент көрген сауалнама нұсқасы",
+        "ru": "Версия анкеты, которую видел респондент",
+        "en": "Version of the questionnaire the respondent saw",
+    },
+}
+
+
 def codebook_rows(
     definitions: Sequence[SurveyDefinition], languages: Sequence[str] = ("kk", "ru", "en")
 ) -> Iterator[list[str]]:
@@ -327,15 +358,9 @@ def codebook_rows(
         "code",
         *(f"label_{language}" for language in languages),
     ]
-    descriptions = {
-        "response_id": "Response number (unique in this installation)",
-        "submitted_at": "When the response was submitted (ISO 8601, UTC)",
-        "language": "Language the respondent answered in (kk, ru, en)",
-        "region_code": "Region of the response (ISO 3166-2 code of the region registry)",
-        "survey_version": "Version of the questionnaire the respondent saw",
-    }
     for name in METADATA_COLUMNS:
-        yield [name, "", "metadata", "", *([descriptions[name]] * len(languages))]
+        texts = METADATA_DESCRIPTIONS[name]
+        yield [name, "", "metadata", "", *(texts.get(code, texts["en"]) for code in languages)]
     choices: dict[str, dict[str, Choice]] = {}
     for definition in definitions:  # the current version's labels win
         for question in definition.questions():

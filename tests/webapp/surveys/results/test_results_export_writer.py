@@ -152,6 +152,21 @@ def test_codebook_csv_lists_labels_in_three_languages():
     assert tv[5] == "ТВ"
 
 
+def test_codebook_describes_the_metadata_columns_in_each_language():
+    """The label_kk and label_ru columns of the metadata rows were English text."""
+    text = codebook_csv([definition()])
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))}
+    for name in ("response_id", "submitted_at", "language", "region_code", "survey_version"):
+        kazakh, russian, english = rows[name][4:7]
+        assert len({kazakh, russian, english}) == 3, name
+    assert rows["response_id"][4:7] == [
+        "Жауап нөмірі (осы орнатуда бірегей)",
+        "Номер ответа (уникален в этой установке)",
+        "Response number (unique in this installation)",
+    ]
+    assert "ISO 8601, UTC" in rows["submitted_at"][5]
+
+
 def test_xlsx_text_stays_text_never_a_formula_number_or_link(tmp_path):
     """XlsxWriter would turn some text into formulas, numbers or links if asked to guess."""
     texts = {
