@@ -397,6 +397,30 @@ def with_combinations(result: BacktestResult, size: int | Sequence[int] = 2) -> 
     )
 
 
+def choose_per_indicator(result: BacktestResult, order: Sequence[str] = ()) -> dict[str, str]:
+    """Per indicator, the model with the lowest mean MASE among those evaluated on every
+    backtest point of it; ties go to the model earlier in ``order`` (then by name).
+
+    The rule ``AutoForecaster`` chooses by, so ``backtest`` prints the choice ``forecast``
+    makes. Indicators without any MASE (too short, or constant before the first origin) are
+    absent: the caller says which fallback applies.
+    """
+    table = result.by_indicator()
+    if table.empty:
+        return {}
+    position = {name: number for number, name in enumerate(order)}
+    table = table[table["mase"].notna()]
+    chosen = {}
+    for indicator, rows in table.groupby("indicator", sort=True):
+        rows = rows[rows["n"] == rows["n"].max()]
+        rows = rows.assign(
+            position=[position.get(str(name), len(position)) for name in rows["model"]],
+            name=rows["model"].astype(str),
+        ).sort_values(["mase", "position", "name"], kind="stable")
+        chosen[str(indicator)] = str(rows.iloc[0]["model"])
+    return chosen
+
+
 def _run_origin(frame, cut, candidate, name: str, origin: int, horizon: int, split=None):
     """Fit one model at one origin and evaluate it; a failure becomes a warning.
 

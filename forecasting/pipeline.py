@@ -81,7 +81,13 @@ class TrainingRun:
                 everything = result.metrics(("model",))
                 everything.insert(0, "indicator", "all")
                 parts.append(everything)
-        table = pd.concat([part for part in parts if not part.empty], ignore_index=True)
+        parts = [part for part in parts if not part.empty]
+        if not parts:  # nothing long enough to backtest (a single period, say): no rows
+            names = self.backtest.metrics(("indicator", "model", "step")).columns
+            return pd.DataFrame(
+                columns=["target" if name == "indicator" else name for name in names]
+            )
+        table = pd.concat(parts, ignore_index=True)
         table = table.rename(columns={"indicator": "target"})
         table["step"] = table["step"].astype("Int64") if "step" in table else pd.NA
         return table

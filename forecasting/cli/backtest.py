@@ -20,12 +20,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import BacktestResult, rolling_origin_backtest
+from forecasting.backtest import (
+    BacktestResult,
+    choose_per_indicator,
+    rolling_origin_backtest,
+    with_baselines,
+    with_combinations,
+)
 from forecasting.cli import CommandError
 from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError
 from forecasting.geography import default_resolver
-from forecasting.models.auto import DEFAULT_MODELS, default_candidates
+from forecasting.models.auto import COMBINATION_SIZES, DEFAULT_MODELS, default_candidates
 from forecasting.models.base import summarise_warning
 from forecasting.readers import read_observations
 
@@ -192,22 +198,22 @@ def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else round(float(value), 6)
 
 
-def choose_per_indicator(result: BacktestResult) -> dict[str, str]:
-    """Lowest-MASE model per indicator among those evaluated on all its backtest points."""
-    table = result.by_indicator()
-    chosen = {}
-    for indicator, rows in table[table["mase"].notna()].groupby("indicator"):
-        rows = rows[rows["n"] == rows["n"].max()].sort_values("mase", kind="stable")
-        chosen[str(indicator)] = str(rows.iloc[0]["model"])
-    return chosen
-
-
 def backtest_payload(
-    result: BacktestResult, observations: pd.DataFrame, path: Path, n_origins: int
+    result: BacktestResult,
+    observations: pd.DataFrame,
+    path: Path,
+    n_origins: int,
+    order: list[str] | None = None,
 ) -> dict[str, Any]:
+    """The JSON of ``backtest``. ``order`` (candidate names, baselines first) breaks ties.
+
+    The choice per indicator is the one ``forecast`` makes: single models and the
+    equal-weight combinations of each indicator's two and three best ones.
+    """
     overall = result.overall()
-    chosen = choose_per_indicator(result)
-    by_indicator = result.by_indicator()
+    combined = with_combinations(result, COMBINATION_SIZES)
+    chosen = choose_per_indicator(combined, order or [])
+    by_indicator = combined.by_indicator()
     metric_names = ("mase", "smape", "rmse", "coverage_80", "coverage_95", "pinball")
     models = [
         {
@@ -227,7 +233,12 @@ def backtest_payload(
                 for _, row in rows.iterrows()
             ],
         }
-    records = result.records
+    not_chosen = {
+        str(indicator): _why_not_chosen(result, str(indicator))
+        for indicator in sorted(observations["indicator"].unique())
+        if str(indicator) not in chosen
+    }
+    records = combined.records
     picked = (
         records[
             [
@@ -253,13 +264,24 @@ def backtest_payload(
         "horizon": result.horizon,
         "n_origins": n_origins,
         "models": models,
-        "chosen": {"overall": best_overall, "per_indicator": chosen},
+        "chosen": {"overall": best_overall, "per_indicator": chosen, "not_chosen": not_chosen},
         "chosen_per_indicator_mase": _number(picked["scaled_error"].mean())
         if not picked.empty
         else None,
         "per_indicator": per_indicator,
         "warnings": result.warnings,
     }
+
+
+def _why_not_chosen(result: BacktestResult, indicator: str) -> str:
+    """Why no model could be chosen by accuracy for an indicator, and what forecast does."""
+    evaluated = not result.records.empty and (result.records["indicator"] == indicator).any()
+    why = (
+        "MASE undefined: every series is constant (or too short) before the first origin"
+        if evaluated
+        else "history too short to backtest"
+    )
+    return f"{why}; forecast uses naive"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -277,13 +299,16 @@ def run(args: argparse.Namespace) -> int:
             f"nothing could be backtested on {args.data}: the history is too short for any "
             f"origin ({reasons or 'no series'})"
         )
-    payload = backtest_payload(result, observations, args.data, args.origins)
+    order = list(with_baselines(candidates))
+    payload = backtest_payload(result, observations, args.data, args.origins, order)
     payload["seconds"] = round(time.perf_counter() - started, 3)
     print(result.summary())
     print()
-    print("Chosen per indicator (lowest MASE):")
+    print("Chosen per indicator (lowest MASE; a+b = their equal-weight combination):")
     for indicator, model in payload["chosen"]["per_indicator"].items():
         print(f"  {indicator}: {model}")
+    for indicator, reason in payload["chosen"]["not_chosen"].items():
+        print(f"  {indicator}: none ({reason})")
     if args.json is not None:
         write_json(args.json, payload)
     return 0

@@ -33,6 +33,7 @@ def add_reader_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--region-column", metavar="C", help="header of the region column")
     parser.add_argument("--period-column", metavar="C", help="header of the period column")
     parser.add_argument("--value-column", metavar="C", help="header of the value column")
+    parser.add_argument("--indicator-column", metavar="C", help="header of the indicator column")
     parser.add_argument(
         "--frequency", choices=("Y", "Q", "M"), help="period frequency (default: detect)"
     )
@@ -47,6 +48,7 @@ def reader_options(args: argparse.Namespace) -> dict[str, Any]:
         "region_column": args.region_column,
         "period_column": args.period_column,
         "value_column": args.value_column,
+        "indicator_column": args.indicator_column,
         "frequency": args.frequency,
         "sheet": args.sheet,
     }

@@ -65,7 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep-region-labels",
         action="store_true",
-        help="keep region labels as opaque keys instead of matching them to Kazakhstan's units",
+        help="keep region labels as opaque keys even where some are Kazakhstan's units "
+        "(default: matched when they are regions, kept as keys when none is, as in backtest)",
     )
     parser.add_argument(
         "--include-models", action="store_true", help="also store the fitted models (pickle)"
@@ -75,7 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     observations = load_observations(
-        args.data, keep_keys=args.keep_region_labels, options=reader_options(args)
+        args.data, keep_keys=True if args.keep_region_labels else None, options=reader_options(args)
     )
     catalogue = None
     if args.catalogue is not None:

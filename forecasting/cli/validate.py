@@ -25,6 +25,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--catalogue", type=Path, metavar="CAT.csv", help="indicator catalogue to check against"
     )
     parser.add_argument(
+        "--keep-region-labels",
+        action="store_true",
+        help="keep region labels as opaque series keys instead of matching them to "
+        "Kazakhstan's units (countries, firms, shops...)",
+    )
+    parser.add_argument(
         "--json", type=Path, metavar="OUT.json", help="also write the report as JSON"
     )
 
@@ -38,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         result = read_observations(
             args.file,
             catalogue=args.catalogue,
+            resolve_regions=not args.keep_region_labels,
             **reader_options(args),
         )
     except ContractError as error:

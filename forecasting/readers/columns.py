@@ -51,6 +51,9 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "territory",
         "location",
         "geo",
+        "country",
+        "страна",
+        "ел",
         "регион",
         "регионы",
         "область",
@@ -265,6 +268,10 @@ def find_columns(
             + " ".join(f"name it with --{role}-column." for role in missing)
         )
 
+    if want == "wide-indicator" and "value" in roles and not explicit.get("value"):
+        # Asked for one column per indicator: a column headed "value" (Grunfeld's firm
+        # value, say) is one of the indicators, not the value column of a long table.
+        del roles["value"]
     others = {
         index: header
         for index, header in enumerate(table.header)

@@ -110,6 +110,7 @@ def read_observations(
     region_column: str | None = None,
     period_column: str | None = None,
     value_column: str | None = None,
+    indicator_column: str | None = None,
     frequency: str | None = None,
     sheet: str | int | None = None,
     resolver: RegionResolver | None = None,
@@ -124,7 +125,9 @@ def read_observations(
     per indicator, a row per region and period) or ``wide-period`` (a column per period,
     as stat.gov.kz publishes). ``sheet`` is a sheet name, a 1-based number as text ("2"), or
     a 0-based ``int`` as in pandas. ``indicator`` names the indicator when the table has no
-    indicator column. ``catalogue`` (frame or CSV path) supplies indicator codes, names,
+    indicator column; ``region_column``, ``period_column``, ``value_column`` and
+    ``indicator_column`` name columns whose headers say nothing (or too much: two
+    indicator columns, a name and a code). ``catalogue`` (frame or CSV path) supplies indicator codes, names,
     units and frequencies to check against. Regions go through ``resolver`` (default:
     Kazakhstan's units) unless ``resolve_regions`` is false, in which case region labels
     are kept as opaque series keys.
@@ -164,7 +167,12 @@ def read_observations(
         columns = find_columns(
             table,
             layout=layout,
-            explicit={"region": region_column, "period": period_column, "value": value_column},
+            explicit={
+                "region": region_column,
+                "period": period_column,
+                "value": value_column,
+                "indicator": indicator_column,
+            },
             resolver=resolver,
             indicator_labels=indicators.labels if catalogue_frame is not None else None,
         )
@@ -538,9 +546,16 @@ def _resolve_regions(
         )
     if unresolved_rows:
         names = ", ".join(repr(label) for label in unresolved_rows)
+        keys = (
+            ""
+            if resolution.resolved or resolution.national_totals
+            else ". If these labels are not regions (countries, firms, shops...), keep them as "
+            "series keys: --keep-region-labels on the command line, resolve_regions=False in "
+            "Python"
+        )
         report.error(
             f"{len(unresolved_rows)} region name(s) not recognised: {names}. Use the codes "
-            "or names of the region list, or add the names as aliases to the region file"
+            "or names of the region list, or add the names as aliases to the region file" + keys
         )
 
 

@@ -1,0 +1,132 @@
+"""The command line as a new analyst meets it: public panels in the shapes people keep them.
+
+Each test here failed before its fix: a stack trace, a hint naming an option that did not
+exist, a choice printed by ``backtest`` that ``forecast`` did not make, a file one command
+accepted and the next refused.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.cli import main
+from forecasting.readers import read_observations
+
+FAST = ["--models", "naive,seasonal_naive,pooled_ets"]
+
+
+def _write(path: Path, rows: list[tuple], columns: list[str]) -> Path:
+    pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def country_panel(tmp_path: Path) -> Path:
+    """A quarterly panel keyed by country codes (not regions), as macro data comes."""
+    rng = np.random.default_rng(11)
+    periods = pd.period_range("2010Q1", periods=24, freq="Q")
+    rows = []
+    for key in ("US", "CA"):
+        for indicator, level in (("unemp", 6.0), ("infl", 2.0)):
+            values = level + np.cumsum(rng.normal(0, 0.3, len(periods)))
+            rows += [
+                (key, str(p), indicator, round(v, 3)) for p, v in zip(periods, values, strict=True)
+            ]
+    return _write(tmp_path / "macro.csv", rows, ["region", "period", "indicator", "value"])
+
+
+def test_train_on_a_single_period_falls_back_instead_of_crashing(tmp_path: Path, capsys) -> None:
+    path = _write(
+        tmp_path / "single.csv",
+        [("KZ-11", "2023", "unemployment_rate", 4.5), ("KZ-75", "2023", "unemployment_rate", 5.1)],
+        ["region", "period", "indicator", "value"],
+    )
+    registry = tmp_path / "registry"
+    summary = tmp_path / "train.json"
+    code = main(["train", "--data", str(path), "--horizon", "2", "--registry", str(registry),
+                 *FAST, "--json", str(summary)])  # fmt: skip
+    assert code == 0
+    run_id = json.loads(summary.read_text())["run_id"]
+    from forecasting.registry import DirectoryRegistry
+
+    backtest = DirectoryRegistry(registry).load_backtest(run_id)
+    assert backtest.empty and {"target", "model", "step", "mase"} <= set(backtest.columns)
+    assert "too short to backtest" in capsys.readouterr().out
+
+
+def test_train_keeps_opaque_keys_as_backtest_does(country_panel: Path, tmp_path: Path) -> None:
+    code = main(["train", "--data", str(country_panel), "--horizon", "2", "--origins", "1",
+                 "--registry", str(tmp_path / "registry"), *FAST])  # fmt: skip
+    assert code == 0
+
+
+def test_validate_points_opaque_keys_to_keep_region_labels(country_panel: Path, capsys) -> None:
+    assert main(["validate", str(country_panel)]) == 1
+    assert "--keep-region-labels" in capsys.readouterr().out
+    assert main(["validate", str(country_panel), "--keep-region-labels"]) == 0
+    assert "OK" in capsys.readouterr().out
+
+
+def test_indicator_column_option_exists_where_the_message_names_it(tmp_path: Path, capsys) -> None:
+    """World Bank files hold an indicator name and an indicator code column."""
+    header = ["Country Name", "Country Code", "Indicator Name", "Indicator Code", "2019", "2020"]
+    rows = [
+        ("Aruba", "ABW", "Fertility rate", "SP.DYN.TFRT.IN", 1.9, 1.8),
+        ("Chad", "TCD", "Fertility rate", "SP.DYN.TFRT.IN", 6.3, 6.2),
+    ]
+    path = _write(tmp_path / "wb.csv", rows, header)
+    assert main(["validate", str(path), "--keep-region-labels"]) == 1
+    out = capsys.readouterr().out
+    assert "--region-column" in out
+    code = main(["validate", str(path), "--keep-region-labels", "--region-column", "Country Code",
+                 "--indicator-column", "Indicator Code"])  # fmt: skip
+    assert code == 0
+    result = read_observations(path, resolve_regions=False, region_column="Country Code",
+                               indicator_column="Indicator Code")  # fmt: skip
+    assert set(result.observations["indicator"]) == {"SP.DYN.TFRT.IN"}
+    assert set(result.observations["region"]) == {"ABW", "TCD"}
+
+
+def test_wide_indicator_layout_reads_a_column_headed_value(tmp_path: Path) -> None:
+    """Grunfeld's firm panel: invest, value, capital per firm and year."""
+    rows = [(317.6, 3078.5, 2.8, "GM", 1935), (391.8, 4661.7, 52.6, "GM", 1936),
+            (40.3, 417.5, 10.5, "Chrysler", 1935), (72.8, 837.8, 10.2, "Chrysler", 1936)]  # fmt: skip
+    path = _write(tmp_path / "grunfeld.csv", rows, ["invest", "value", "capital", "firm", "year"])
+    result = read_observations(path, layout="wide-indicator", region_column="firm",
+                               resolve_regions=False)  # fmt: skip
+    assert result.ok, result.report.to_text()
+    assert set(result.observations["indicator"]) == {"invest", "value", "capital"}
+
+
+def test_backtest_prints_the_choice_forecast_makes(tmp_path: Path, capsys) -> None:
+    rng = np.random.default_rng(0)  # a panel where a combination of two models wins
+    periods = pd.period_range("2012Q1", periods=28, freq="Q")
+    rows = []
+    for key in ("a", "b", "c", "d"):
+        values = 10 + np.cumsum(rng.normal(0, 1, len(periods))) + 2 * np.tile([1, 0, -1, 0], 7)
+        rows += [(key, str(p), "sales", round(v, 3)) for p, v in zip(periods, values, strict=True)]
+    path = _write(tmp_path / "sales.csv", rows, ["region", "period", "indicator", "value"])
+    out = tmp_path / "bt.json"
+    assert main(["backtest", "--data", str(path), "--horizon", "3", "--json", str(out)]) == 0
+    printed = json.loads(out.read_text())["chosen"]["per_indicator"]["sales"]
+    forecast_json = tmp_path / "f.json"
+    assert main(["forecast", "--data", str(path), "--horizon", "3", "--out",
+                 str(tmp_path / "f.csv"), "--json", str(forecast_json)]) == 0  # fmt: skip
+    assert json.loads(forecast_json.read_text())["chosen_models"]["sales"] == printed
+    assert "+" in printed
+
+
+def test_backtest_of_constant_series_says_why_nothing_is_chosen(tmp_path: Path, capsys) -> None:
+    rows = [(key, str(year), "flat", 5.0) for key in ("a", "b") for year in range(2005, 2024)]
+    path = _write(tmp_path / "flat.csv", rows, ["region", "period", "indicator", "value"])
+    out = tmp_path / "bt.json"
+    assert main(["backtest", "--data", str(path), "--horizon", "3", *FAST, "--json", str(out)]) == 0
+    assert "flat: none (MASE undefined" in capsys.readouterr().out
+    chosen = json.loads(out.read_text())["chosen"]
+    assert chosen["per_indicator"] == {}
+    assert "forecast uses naive" in chosen["not_chosen"]["flat"]
