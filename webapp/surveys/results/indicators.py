@@ -15,7 +15,8 @@ regions count as their population does and the weights average 1. The national s
 sample size ``n_eff = (sum w)^2 / sum w^2`` in place of n: Wilson with ``n_eff`` trials
 for shares, Student t with ``n_eff - 1`` degrees of freedom for means. The national row's
 ``n`` is ``n_eff``. Populations come from ``survey_region_populations``, loaded from a CSV
-of ``region_code,population`` on the indicators page. Pure: no Flask, no database.
+of ``region_code,population`` on the indicators page. Pure: no database, no app (the
+refusals' texts are lazily translated: the analyst's language on a page, English elsewhere).
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
+from flask_babel import lazy_gettext as _l
 
 from forecasting.contract import validate_observations
 from webapp.surveys.results.figures import TallySnapshot
@@ -37,7 +40,13 @@ CONFIDENCE = 0.95
 
 
 class MappingError(ValueError):
-    """A mapping that cannot be computed; the message names the field."""
+    """A mapping that cannot be computed: ``field`` is the form field at fault, ``message``
+    says why (translated when shown). ``str()`` reads "field: message"."""
+
+    def __init__(self, field: str, message: Any) -> None:
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
 
 
 @dataclass(frozen=True)
@@ -57,24 +66,45 @@ class IndicatorMapping:
     def check(self, kind: str | None) -> None:
         """Refuse mappings whose method does not fit the question's kind."""
         if self.method not in METHODS:
-            raise MappingError(f"method: {self.method!r} must be one of {', '.join(METHODS)}")
+            raise MappingError(
+                "method",
+                _l(
+                    "'%(method)s' must be one of %(methods)s",
+                    method=self.method,
+                    methods=", ".join(METHODS),
+                ),
+            )
         if kind is None:
-            raise MappingError(f"question: {self.question!r} is not a question of this survey")
+            raise MappingError(
+                "question",
+                _l("'%(question)s' is not a question of this survey", question=self.question),
+            )
         if self.method == "share":
             if kind not in ("choice", "scale", "multiple"):
                 raise MappingError(
-                    f"method: a share needs a choice question; {self.question!r} is {kind}"
+                    "method",
+                    _l(
+                        "a share needs a choice question; '%(question)s' is not one",
+                        question=self.question,
+                    ),
                 )
             if not self.codes:
-                raise MappingError("codes: name at least one answer code to count")
+                raise MappingError("codes", _l("name at least one answer code to count"))
             if kind == "multiple" and len(self.codes) != 1:
                 raise MappingError(
-                    "codes: for a multiple-choice question give exactly one code "
-                    "(respondents may choose several, so shares of several codes overlap)"
+                    "codes",
+                    _l(
+                        "for a multiple-choice question give exactly one code (respondents "
+                        "may choose several, so shares of several codes overlap)"
+                    ),
                 )
         elif kind not in ("numeric", "scale"):
             raise MappingError(
-                f"method: a mean needs a numeric question; {self.question!r} is {kind}"
+                "method",
+                _l(
+                    "a mean needs a numeric question; '%(question)s' is not one",
+                    question=self.question,
+                ),
             )
 
 

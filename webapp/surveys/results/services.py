@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
+from flask_babel import gettext as _
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -1026,7 +1027,7 @@ def add_mapping(
     codes = [code for code in (str(code).strip() for code in codes) if code]
     indicator_code = indicator_code.strip()
     if not indicator_code:
-        raise MappingError("indicator: choose an indicator code")
+        raise MappingError("indicator", _("choose an indicator code"))
     definitions = survey_definitions(survey)
     kinds = question_kinds(reversed(definitions))
     IndicatorMapping(indicator_code, question, method, tuple(codes)).check(kinds.get(question))
@@ -1041,8 +1042,13 @@ def add_mapping(
         unknown = [code for code in codes if known and code not in known]
         if unknown:
             raise MappingError(
-                f"codes: {', '.join(unknown)} not among the answers of {question!r} "
-                f"({', '.join(sorted(known))})"
+                "codes",
+                _(
+                    "%(codes)s not among the answers of '%(question)s' (%(known)s)",
+                    codes=", ".join(unknown),
+                    question=question,
+                    known=", ".join(sorted(known)),
+                ),
             )
     existing = db.session.scalar(
         sa.select(SurveyIndicatorMapping).where(
@@ -1052,7 +1058,12 @@ def add_mapping(
     )
     if existing is not None:
         raise MappingError(
-            f"indicator: {indicator_code} is already computed from question {existing.question}"
+            "indicator",
+            _(
+                "%(indicator)s is already computed from question %(question)s",
+                indicator=indicator_code,
+                question=existing.question,
+            ),
         )
     mapping = SurveyIndicatorMapping(
         survey_id=survey.id,

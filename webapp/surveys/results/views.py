@@ -339,9 +339,8 @@ def add_indicator(survey_id: int) -> Response | str:
             )
         except MappingError as error:
             db.session.rollback()
-            field, _sep, message = str(error).partition(": ")
-            target = getattr(form, field if field in form else "indicator")
-            target.errors = [*target.errors, message or str(error)]
+            target = getattr(form, error.field if error.field in form else "indicator")
+            target.errors = [*target.errors, str(error.message)]
         else:
             db.session.commit()
             flash(_("The indicator mapping was saved."), "success")

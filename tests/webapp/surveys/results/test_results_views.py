@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 
 import pytest
@@ -142,6 +143,31 @@ def test_codebook_download(client, stored_survey, make_user, sign_in):
     sign_in(make_user("analyst"))
     text = client.get(f"/results/{stored_survey.survey_id}/codebook.csv").get_data(as_text=True)
     assert "trust,trust,select_one" in text and "services/egov" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "codes", "message"),
+    [
+        ("ru", "9", "9 нет среди ответов вопроса 'trust' (1, 2, 3, 4, 5)"),
+        ("kk", "", "санау үшін кемінде бір жауап кодын көрсетіңіз"),
+        ("en", "", "name at least one answer code to count"),
+    ],
+)
+def test_a_refused_mapping_is_explained_in_the_analysts_language(
+    client, stored_survey, make_user, sign_in, language, codes, message
+):
+    sign_in(make_user("analyst"))
+    client.post("/language", data={"language": language, "next": "/"})
+    refused = client.post(
+        f"/results/{stored_survey.survey_id}/indicators",
+        data={
+            "indicator": "survey_dissatisfied_services",
+            "question": "trust",
+            "method": "share",
+            "codes": codes,
+        },
+    )
+    assert message in html.unescape(refused.get_data(as_text=True))
 
 
 def test_analyst_maps_a_question_to_an_indicator(app, client, stored_survey, make_user, sign_in):
