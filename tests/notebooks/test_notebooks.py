@@ -44,3 +44,13 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
         if output.output_type == "error"
     ]
     assert errors == []
+    # A warning printed under a cell (pandas' "round has no effect on periods") reads as a
+    # fault to the analyst following the notebook.
+    stderr = [
+        output["text"]
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "stream" and output.name == "stderr"
+    ]
+    assert stderr == []
