@@ -19,6 +19,12 @@ MARGIN_TOP = 12
 MARGIN_BOTTOM = 40
 #: Most period labels the x axis carries before it starts skipping some.
 MAX_X_LABELS = 6
+#: Size of the axis lettering in SVG units (``.axis-label`` in review.css) and the average
+#: advance of a character as a share of it: enough to keep period labels apart.
+AXIS_FONT_SIZE = 16
+CHARACTER_WIDTH = 0.6
+#: Least space between two period labels, in SVG units.
+LABEL_GAP = 6
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,13 @@ class ForecastPoint:
 class AxisTick:
     position: float
     label: str
+    #: SVG ``text-anchor``: the first and last labels lean inwards to stay inside the chart.
+    anchor: str = "middle"
+
+    def extent(self) -> tuple[float, float]:
+        width = len(self.label) * CHARACTER_WIDTH * AXIS_FONT_SIZE
+        start = {"start": 0.0, "middle": width / 2, "end": width}[self.anchor]
+        return self.position - start, self.position - start + width
 
 
 @dataclass(frozen=True)
@@ -128,8 +141,7 @@ def history_forecast_chart(
         for position, period in enumerate(periods)
         if position % skip == 0 or position == len(periods) - 1
     )
-    if len(x_ticks) > 1 and x_ticks[-1].position - x_ticks[-2].position < step * skip * 0.6:
-        x_ticks = x_ticks[:-2] + x_ticks[-1:]
+    x_ticks = _spaced(x_ticks)
     y_ticks = tuple(AxisTick(y_of(value), f"{value:g}") for value in _nice_ticks(low, high))
     class_bands = []
     edges = [low, *[bound for bound in class_bounds if low < bound < high], high]
@@ -153,6 +165,32 @@ def history_forecast_chart(
         class_bands=tuple(class_bands) if len(edges) - 1 == len(class_codes) else (),
         forecast_start=history_points[-1][0] if history_points and forecast_points else None,
     )
+
+
+def _spaced(ticks: tuple[AxisTick, ...]) -> tuple[AxisTick, ...]:
+    """Period labels inside the chart and apart: the last one always stays, as it is the
+    latest period; a label that would touch the one kept before it (or the last) is dropped."""
+    if not ticks:
+        return ticks
+
+    def placed(tick: AxisTick) -> AxisTick:
+        left, right = AxisTick(tick.position, tick.label).extent()
+        if right > WIDTH:
+            return AxisTick(WIDTH, tick.label, "end")
+        if left < 0:
+            return AxisTick(0, tick.label, "start")
+        return AxisTick(tick.position, tick.label)
+
+    last = placed(ticks[-1])
+    kept: list[AxisTick] = []
+    for tick in map(placed, ticks[:-1]):
+        left, right = tick.extent()
+        if kept and left < kept[-1].extent()[1] + LABEL_GAP:
+            continue
+        if right + LABEL_GAP > last.extent()[0]:
+            continue
+        kept.append(tick)
+    return (*kept, last)
 
 
 def _band(forecast, x_of, y_of, lower: str, upper: str, history_points) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from webapp.review.charts import ForecastPoint, HistoryPoint, history_forecast_chart
@@ -119,3 +121,27 @@ def test_numbers_follow_the_locale_without_a_negative_zero():
     assert russian.percent(0.5).replace("\xa0", " ") == "50 %"
     assert english.number(None) == "—" and english.percent(None) == "—"
     assert english.number(12345.678, "#,##0.##") == "12,345.68"  # falls back to Babel
+
+
+def test_period_labels_stay_inside_the_chart_and_never_overlap():
+    """Eight years of months and a four-month forecast: the printed report showed "2027-0"
+    cut at the right edge, on top of "2026-01"."""
+    from webapp.review.charts import AXIS_FONT_SIZE, CHARACTER_WIDTH
+
+    history = [
+        HistoryPoint(f"{year}-{month:02d}", 5.0)
+        for year in range(2018, 2027)
+        for month in range(1, 13)
+        if (year, month) >= (2018, 12)
+    ]
+    forecast = [ForecastPoint(f"2027-{month:02d}", 5.0) for month in range(1, 5)]
+    for points in ((history, forecast), (history[:30], []), (history[:2], forecast[:1])):
+        chart = history_forecast_chart(*points)
+        extents = []
+        for tick in chart.x_ticks:
+            width = len(tick.label) * CHARACTER_WIDTH * AXIS_FONT_SIZE
+            start = {"start": 0, "middle": width / 2, "end": width}[tick.anchor]
+            extents.append((tick.position - start, tick.position - start + width))
+        assert all(left >= 0 and right <= chart.width for left, right in extents), extents
+        assert all(a[1] <= b[0] for a, b in pairwise(extents)), extents
+        assert chart.x_ticks[-1].label == (points[1] or points[0])[-1].period

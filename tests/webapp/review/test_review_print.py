@@ -1,0 +1,64 @@
+"""Printed reports on A4 paper: every column of every table on the page, in each language.
+
+Drawn by headless Chromium with the print style sheets; skipped where Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: The printable width of an A4 page with Chromium's default margins (about 19 cm), in CSS px.
+A4_PRINTABLE_WIDTH = 718
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found"),
+]
+
+#: Right edge of the widest table and of the page's content, in CSS px.
+MEASURE = """() => ({
+  tables: Math.max(0, ...[...document.querySelectorAll('table')].map(
+    table => table.getBoundingClientRect().right)),
+  labels: Math.max(0, ...[...document.querySelectorAll('svg text')].map(
+    text => text.getBoundingClientRect().right - text.ownerSVGElement.getBoundingClientRect().right)),
+})"""
+
+
+def printable_page(client, path: str) -> str:
+    """The page with its style sheets inlined (print ones as print), ready for set_content."""
+    page = client.get(path).get_data(as_text=True)
+
+    def inline(match: re.Match[str]) -> str:
+        href, media = match.group(1), match.group(2)
+        css = client.get(href).get_data(as_text=True)
+        return f'<style media="{media or "all"}">{css}</style>'
+
+    return re.sub(r'<link rel="stylesheet" href="([^"]+)"(?: media="([^"]+)")?>', inline, page)
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_reports_fit_an_a4_page(client_for, published, language):
+    from playwright.sync_api import sync_playwright
+
+    client = client_for("council_member")
+    client.post("/language", data={"language": language})
+    pages = {
+        path: printable_page(client, path)
+        for path in ("/review/report", "/review/regions/KZ-75/report")
+    }
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            view = browser.new_page(viewport={"width": A4_PRINTABLE_WIDTH, "height": 1000})
+            view.emulate_media(media="print")
+            for path, html in pages.items():
+                view.set_content(html)
+                measured = view.evaluate(MEASURE)
+                assert measured["tables"] <= A4_PRINTABLE_WIDTH, (path, measured)
+                assert measured["labels"] <= 0.5, (path, measured)
+        finally:
+            browser.close()
