@@ -286,3 +286,30 @@ def test_language_changed_on_a_later_page_shows_the_next_page_in_it(app, client,
     back = answer_page(client, page2_en, {"employed": "yes"}, action="back", language="en")
     page1 = client.get(back.headers["Location"]).get_data(as_text=True)
     assert "About you" in page1 and 'name="language" value="en"' in page1
+
+
+def test_error_summary_reads_as_a_sentence_after_a_question_mark(app, client, regions):
+    """The summary read "Do you work?: This question requires...": a label ending in its
+    own punctuation is now followed by a space, other labels by a colon."""
+    from tests.webapp.surveys.surveys_support import (
+        HEADER,
+        WELLBEING_CHOICES,
+        WELLBEING_SETTINGS,
+        xlsx_bytes,
+    )
+
+    survey = [
+        HEADER,
+        ["begin group", "about", "Сіз туралы", "О вас", "About you"],
+        ["select_one yesno", "employed", "Жұмыс?", "Работаете?", "Do you work?", "yes"],
+        ["integer", "age", "Жасыңыз", "Ваш возраст", "Your age", "yes"],
+        ["end group", "about"],
+    ]
+    make_survey(app, slug="asks", data=xlsx_bytes(survey, WELLBEING_CHOICES, WELLBEING_SETTINGS))
+    html = client.get("/s/asks?lang=en").get_data(as_text=True)
+    page = answer_page(client, html, {}, language="en").get_data(as_text=True)
+    start = page.index('class="error-summary"')
+    summary = page[start : page.index("</ul>", start)]
+    assert "Do you work? This question requires an answer." in summary
+    assert "Your age: This question requires an answer." in summary
+    assert "?:" not in summary
