@@ -26,6 +26,7 @@ from forecasting.registry import UnknownRunError
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.extensions import db
+from webapp.regions.services import all_regions
 from webapp.risk import catalogue as catalogue_service
 from webapp.risk import imports as import_service
 from webapp.risk import jobs as job_service
@@ -134,6 +135,7 @@ def preview(upload_id: str) -> str:
         form=ConfirmImportForm(),
         cancel_form=ConfirmForm(),
         indicators={indicator.code: indicator for indicator in _indicators()},
+        region_names={region.code: region.name(_language()) for region in all_regions()},
     )
 
 

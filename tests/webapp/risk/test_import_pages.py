@@ -155,3 +155,21 @@ def test_catalogue_upload_refuses_bad_rows_and_merges_good_ones(app, analyst_cli
     )
     page = response.get_data(as_text=True)
     assert "2 added" in page and "New one" in page and "unemployment_rate" in page
+
+
+def test_preview_names_regions_in_the_analysts_language(app, analyst_client):
+    """The preview listed "KZ-75" where the file said "г. Алматы": the analyst could not tell
+    whether the right unit was matched without a code table."""
+    content = csv_bytes(
+        "region,period,indicator,value\n"
+        "г. Алматы,2021,unemployment_rate,4.8\n"
+        "Южно-Казахстанская,2017,unemployment_rate,5.1\n"
+    )
+    analyst_client.post("/language", data={"language": "ru"})
+    response = analyst_client.post("/risk/imports", data=upload_data(content, "kz.csv"))
+    page = analyst_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "г. Алматы <code>KZ-75</code>" in page
+    assert "Южно-Казахстанская область <code>KZ-YUZ</code>" in page
+    analyst_client.post("/language", data={"language": "kk"})
+    page = analyst_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Алматы қаласы <code>KZ-75</code>" in page
