@@ -48,6 +48,10 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "frequency",
     "source",
 )
+#: Units whose values are shares in percent and must lie in [0, 100].
+SHARE_UNITS = frozenset({"%", "percent", "pct", "share"})
+#: Name columns of the catalogue, one per language; a catalogue needs at least one of them.
+_NAME_COLUMNS: tuple[str, ...] = ("name_kk", "name_ru", "name_en")
 #: ``direction`` values: higher value means more risk (1) or less risk (-1).
 DIRECTIONS: tuple[int, ...] = (1, -1)
 
@@ -263,9 +267,16 @@ def validate_catalogue(
 
     Row numbers in messages count the header as row 1, as a spreadsheet shows them.
     ``direction`` becomes an int (1 or -1), ``weight`` a float > 0, ``frequency`` one of
-    Y/Q/M; codes must be unique and free of spaces; at least one name is required.
+    Y/Q/M; codes must be unique and free of spaces; at least one name is required (a
+    catalogue in one language may leave out the other name columns).
     """
+    names = [column for column in _NAME_COLUMNS if column in frame.columns]
+    if names:  # at least one name column is enough; the others are blank
+        frame = frame.assign(**{column: "" for column in _NAME_COLUMNS if column not in names})
     missing = [column for column in CATALOGUE_COLUMNS if column not in frame.columns]
+    if not names:
+        missing = [column for column in missing if column not in _NAME_COLUMNS]
+        missing.append(" or ".join(_NAME_COLUMNS))
     if missing:
         raise ContractError(
             [
@@ -333,6 +344,9 @@ def _direction(raw: object, problem: _Reporter) -> int:
 
 def _weight(raw: object, problem: _Reporter) -> float:
     text = str(raw).strip().replace(",", ".") if raw is not None else ""
+    if not text:
+        problem("weight", "is empty: give a number above 0 (1 for an equal share of the domain)")
+        return math.nan
     try:
         number = float(text)
     except ValueError:
@@ -351,6 +365,17 @@ def _frequency(raw: object, problem: _Reporter) -> str:
         names = ", ".join(f"{code} ({FREQUENCY_NAMES[code]})" for code in FREQUENCIES)
         problem("frequency", f"{text!r} must be one of {names}")
         return ""
+
+
+def valid_range(unit: object) -> tuple[float, float] | None:
+    """The values a catalogue unit allows: a share in percent lies in [0, 100], a rate
+    ``per ...`` is at least 0; ``None`` when the unit sets no bound (growth rates, indices)."""
+    text = str(unit).strip().lower()
+    if text in SHARE_UNITS:
+        return 0.0, 100.0
+    if text.startswith("per "):
+        return 0.0, math.inf
+    return None
 
 
 def catalogue_frequencies(catalogue: pd.DataFrame) -> dict[str, str]:

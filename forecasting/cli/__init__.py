@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("validate", "train", "backtest", "forecast", "score", "card")
+COMMANDS = ("validate", "train", "backtest", "forecast", "score", "card", "runs")
 
 
 class CommandError(Exception):

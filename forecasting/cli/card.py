@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    registry = open_from_args(args)
+    registry = open_from_args(args, must_exist=True)
     run_id = None if args.run_id == "active" else args.run_id
     try:
         print(registry.load_card(run_id, format=args.format), end="")

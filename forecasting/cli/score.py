@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             catalogue=catalogue_path,
             **reader_options(args),
             resolve_regions=not args.keep_region_labels,
+            unknown_indicators="keep",
         )
     except ContractError as error:
         raise CommandError(f"the catalogue {catalogue_path} is not usable:\n{error}") from None

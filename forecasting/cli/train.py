@@ -42,8 +42,16 @@ def add_registry_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_from_args(args: argparse.Namespace) -> Registry:
+def open_from_args(args: argparse.Namespace, must_exist: bool = False) -> Registry:
+    """The registry the options name. ``must_exist`` (commands that only read or move the
+    active run) refuses a directory that is not there instead of creating an empty one, so a
+    mistyped path says so rather than "no run"."""
     location = registry_location(args.registry)
+    if must_exist and "://" not in location and not Path(location).exists():
+        raise CommandError(
+            f"no registry at {location}: train stores its first run there "
+            "(python -m forecasting train --data FILE --registry DIR)"
+        )
     try:
         registry = open_registry(location)
         if isinstance(registry, SqlRegistry):

@@ -29,7 +29,12 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from forecasting.contract import ContractError, validate_catalogue, validate_observations
+from forecasting.contract import (
+    ContractError,
+    valid_range,
+    validate_catalogue,
+    validate_observations,
+)
 from forecasting.index.classes import (
     CLASS_BOUNDS,
     CLASS_LABELS,
@@ -56,8 +61,6 @@ STALE_CREDIT = 0.5
 #: CDC Social Vulnerability Index flags values at or above the 90th percentile: one extreme
 #: input stays visible even when averaging hides it.
 FLAG_PERCENTILE = 9.0
-#: Units whose values are shares in percent and must lie in [0, 100].
-SHARE_UNITS = frozenset({"%", "percent", "pct", "share"})
 #: Names the score table uses itself, so no domain may take them.
 RESERVED_COLUMNS = frozenset(
     {"region", "period", "score", "risk_class", "reliability", "n_missing", "n_stale", "n_flags"}
@@ -96,15 +99,6 @@ def _month_bounds(periods: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return start, end, frequency
 
 
-def _valid_range(unit: str) -> tuple[float, float] | None:
-    text = str(unit).strip().lower()
-    if text in SHARE_UNITS:
-        return 0.0, 100.0
-    if text.startswith("per "):
-        return 0.0, math.inf
-    return None
-
-
 def _prepare(observations: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     """Validate observations against the contract and keep what the index can use.
 
@@ -134,7 +128,7 @@ def _prepare(observations: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.Da
     units = dict(zip(catalogue["code"], catalogue["unit"], strict=True))
     bad = np.zeros(len(data), dtype=bool)
     for code, rows in data.groupby("indicator", sort=True).groups.items():
-        bounds = _valid_range(units[code])
+        bounds = valid_range(units[code])
         if bounds is None:
             continue
         values = data.loc[rows, "value"]
@@ -703,7 +697,8 @@ class RiskIndex(BaseEstimator):
         credit = np.where(inputs.available, np.where(inputs.stale, STALE_CREDIT, 1.0), 0.0)
         reliability = 10.0 * (credit * self.nominal_weights_.to_numpy()[None, :]).sum(axis=1)
         scored = ~np.isnan(parts.score)
-        notes = list(self.warnings_) + list(warnings) + _unscored_notes(inputs, scored)
+        # fit and score read the same data when scoring the history: say each thing once.
+        notes = list(dict.fromkeys([*self.warnings_, *warnings, *_unscored_notes(inputs, scored)]))
         if not scored.any():
             raise RiskIndexError(
                 "no region has any usable indicator at or before the scored period(s) "

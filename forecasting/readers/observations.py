@@ -22,6 +22,7 @@ from forecasting.contract import (
     ContractError,
     empty_observations,
     read_catalogue,
+    valid_range,
     validate_catalogue,
     validate_observations,
 )
@@ -117,6 +118,7 @@ def read_observations(
     catalogue: pd.DataFrame | str | PathLike[str] | None = None,
     filename: str | None = None,
     resolve_regions: bool = True,
+    unknown_indicators: str = "error",
 ) -> ReadResult:
     """Read a CSV/XLSX/XLS file (path or binary file object) or a DataFrame of statistics.
 
@@ -130,7 +132,9 @@ def read_observations(
     indicator columns, a name and a code). ``catalogue`` (frame or CSV path) supplies indicator codes, names,
     units and frequencies to check against. Regions go through ``resolver`` (default:
     Kazakhstan's units) unless ``resolve_regions`` is false, in which case region labels
-    are kept as opaque series keys.
+    are kept as opaque series keys. An indicator the catalogue does not know is an error,
+    or with ``unknown_indicators="keep"`` a warning, the label kept as its code (the risk
+    score leaves such indicators out and says so).
 
     Problems in the file never raise: they are in ``result.report``. A catalogue that
     breaks the contract does raise ``ContractError`` (it is the caller's input, not the
@@ -198,12 +202,25 @@ def read_observations(
     _skip_notes(table, resolver, report)
     records = _records(table, columns, indicator, report)
     records = _drop_empty_values(records, columns, report)
-    if not _check_indicators(records, columns, indicators, indicator, report, found_columns(table)):
+    if unknown_indicators not in ("error", "keep"):
+        raise ValueError(
+            f"unknown_indicators must be 'error' or 'keep', not {unknown_indicators!r}"
+        )
+    if not _check_indicators(
+        records,
+        columns,
+        indicators,
+        indicator,
+        report,
+        found_columns(table),
+        keep_unknown=unknown_indicators == "keep",
+    ):
         return ReadResult(None, None, report)
     _resolve_regions(records, resolver, report)
     _parse_periods(records, frequency, catalogue_frame, report)
     _parse_values(records, table, report)
     _check_units(records, catalogue_frame, report)
+    _check_ranges(records, catalogue_frame, report)
     _check_duplicates(records, report)
     if resolver is not None:
         _validity_warnings(records, resolver, report)
@@ -451,6 +468,20 @@ def _drop_empty_values(
         else:
             message = f"{len(blank_rows)} empty cell(s) read as no observation"
         report.warning(f"{message} (rows {_row_list(blank_rows)})", row=blank_rows[0])
+    present = {record.indicator for record in kept}
+    vanished = list(
+        dict.fromkeys(
+            record.indicator
+            for record in records
+            if record.indicator is not None and record.indicator not in present
+        )
+    )
+    if vanished and kept:
+        names = ", ".join(repr(name) for name in vanished)
+        report.warning(
+            f"{len(vanished)} indicator(s) have no value at all in the file and are not "
+            f"read: {names}"
+        )
     return kept
 
 
@@ -467,10 +498,12 @@ def _check_indicators(
     indicator: str | None,
     report: ValidationReport,
     found: str,
+    keep_unknown: bool = False,
 ) -> bool:
     """Every record needs a known indicator code; returns whether reading can go on.
 
     ``found`` lists the table's columns, for the message when no indicator is named.
+    ``keep_unknown`` keeps labels the catalogue does not know as their own codes (warning).
     """
     if not records:
         report.error("the file has no values to read")
@@ -489,8 +522,18 @@ def _check_indicators(
         code = indicators.code(record.indicator)
         if code is None:
             unknown.setdefault(record.indicator, record.row)
+            if keep_unknown:
+                record.indicator = record.indicator.strip()
         else:
             record.indicator = code
+    if keep_unknown:
+        if unknown:
+            names = ", ".join(repr(label) for label in unknown)
+            report.warning(
+                f"{len(unknown)} indicator(s) not in the catalogue, kept under their own "
+                f"names and left out of the risk score: {names}"
+            )
+        return True
     for label, row in unknown.items():
         where = "column" if columns.layout == "wide-indicator" else "indicator"
         report.error(
@@ -760,6 +803,37 @@ def _check_units(
                 column=column,
                 value=cell_text(raw),
             )
+
+
+def _check_ranges(
+    records: list[_Record], catalogue: pd.DataFrame | None, report: ValidationReport
+) -> None:
+    """Warn about values outside what the catalogue's unit allows (a negative share).
+
+    A warning, not an error: the file may be right and the catalogue's unit wrong. The risk
+    score leaves such values out (docs/methodology.md, "Valid ranges"), so it is said here,
+    where the file is checked, rather than first discovered in the score.
+    """
+    if catalogue is None:
+        return
+    units = dict(zip(catalogue["code"], catalogue["unit"], strict=True))
+    outside: dict[str, list[_Record]] = defaultdict(list)
+    for record in records:
+        bounds = valid_range(units.get(record.indicator, ""))
+        value = record.parsed_value
+        if bounds is None or value is None or bounds[0] <= value <= bounds[1]:
+            continue
+        outside[str(record.indicator)].append(record)
+    for code, rows in outside.items():
+        low, high = valid_range(units[code]) or (0.0, 0.0)
+        report.warning(
+            f"indicator {code} (unit {units[code]!r}): {len(rows)} value(s) outside "
+            f"[{low:g}, {high:g}] (rows {_row_list([record.row for record in rows])}); "
+            "the risk score leaves them out",
+            row=rows[0].row,
+            column=rows[0].value_column,
+            value=cell_text(rows[0].value),
+        )
 
 
 def _check_duplicates(records: list[_Record], report: ValidationReport) -> None:

@@ -130,3 +130,105 @@ def test_backtest_of_constant_series_says_why_nothing_is_chosen(tmp_path: Path, 
     chosen = json.loads(out.read_text())["chosen"]
     assert chosen["per_indicator"] == {}
     assert "forecast uses naive" in chosen["not_chosen"]["flat"]
+
+
+def _macro_catalogue(path: Path, weight: str = "1", names: str = "name_en") -> Path:
+    """A catalogue in English only, as docs/data-contract.md allows (one name suffices)."""
+    path.write_text(
+        f"code,{names},unit,direction,domain,weight,frequency,source\n"
+        f"unemp,Unemployment rate,%,1,labour,{weight},Q,BLS\n"
+        "infl,Inflation,% y/y,1,prices,1,Q,BLS\n"
+    )
+    return path
+
+
+def test_catalogue_with_one_name_column_is_usable(tmp_path: Path) -> None:
+    from forecasting.contract import read_catalogue
+
+    catalogue = read_catalogue(_macro_catalogue(tmp_path / "cat.csv"))
+    assert list(catalogue["name_kk"]) == ["", ""]
+    assert list(catalogue["name_en"]) == ["Unemployment rate", "Inflation"]
+
+
+def test_catalogue_without_any_name_or_with_an_empty_weight_is_named(tmp_path: Path) -> None:
+    from forecasting.contract import ContractError, read_catalogue
+
+    with pytest.raises(ContractError, match="name_kk or name_ru or name_en"):
+        read_catalogue(_macro_catalogue(tmp_path / "a.csv", names="label"))
+    with pytest.raises(ContractError, match=r"row 2, column weight: is empty: give a number"):
+        read_catalogue(_macro_catalogue(tmp_path / "b.csv", weight=""))
+
+
+def test_score_leaves_unknown_indicators_out_and_says_each_thing_once(
+    country_panel: Path, tmp_path: Path, capsys
+) -> None:
+    """The panel holds infl and unemp; the catalogue knows only unemp: score the rest."""
+    catalogue = tmp_path / "cat.csv"
+    catalogue.write_text(
+        "code,name_en,unit,direction,domain,weight,frequency,source\n"
+        "unemp,Unemployment rate,%,1,labour,1,Q,BLS\n"
+    )
+    out = tmp_path / "scores.json"
+    code = main(["score", "--data", str(country_panel), "--catalogue", str(catalogue),
+                 "--keep-region-labels", "--json", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    payload = json.loads(out.read_text())
+    assert {row["region"] for row in payload["scores"]} == {"US", "CA"}
+    ignored = [text for text in payload["warnings"] if "not in the catalogue" in text]
+    assert len(ignored) == 1 and "infl" in ignored[0]
+    assert len(payload["warnings"]) == len(set(payload["warnings"]))
+
+
+def test_validate_with_a_catalogue_warns_of_negative_shares(write_csv, capsys) -> None:
+    rows = [("region", "period", "indicator", "value")]
+    rows += [("KZ-11", str(year), "poverty_share", -2.5) for year in (2021, 2022)]
+    rows += [("KZ-75", str(year), "poverty_share", 4.0) for year in (2021, 2022)]
+    path = write_csv(rows)
+    from forecasting.index import default_catalogue_path
+
+    assert main(["validate", str(path), "--catalogue", str(default_catalogue_path())]) == 0
+    out = capsys.readouterr().out
+    assert "poverty_share (unit '%'): 2 value(s) outside [0, 100] (rows 2, 3)" in out
+
+
+def test_an_indicator_without_any_value_is_named(write_csv) -> None:
+    rows = [("region", "period", "indicator", "value")]
+    rows += [("KZ-11", str(year), "unemployment_rate", 4.5) for year in (2021, 2022)]
+    rows += [("KZ-11", str(year), "poverty_share", "") for year in (2021, 2022)]
+    result = read_observations(write_csv(rows))
+    assert result.ok
+    assert any(
+        "have no value at all in the file and are not read: 'poverty_share'" in issue.message
+        for issue in result.report.warnings
+    )
+
+
+def test_runs_lists_promotes_and_rolls_back(country_panel: Path, tmp_path: Path, capsys) -> None:
+    registry = str(tmp_path / "registry")
+    ids = []
+    for horizon in ("1", "2"):
+        assert main(["train", "--data", str(country_panel), "--horizon", horizon, "--origins",
+                     "1", "--registry", registry, "--promote", *FAST]) == 0  # fmt: skip
+        ids.append(capsys.readouterr().out.strip().splitlines()[-1])
+    out = tmp_path / "runs.json"
+    assert main(["runs", "--registry", registry, "--json", str(out)]) == 0
+    listing = capsys.readouterr().out
+    assert f"* {ids[1]}" in listing and f"  {ids[0]}" in listing
+    assert json.loads(out.read_text())["history"] == ids
+    assert main(["runs", "rollback", "--registry", registry]) == 0
+    assert capsys.readouterr().out.strip() == f"rolled back; active: {ids[0]}"
+    assert main(["runs", "rollback", "--registry", registry]) == 2
+    assert "no earlier active run" in capsys.readouterr().err
+    assert main(["runs", "promote", ids[1], "--registry", registry]) == 0
+    assert main(["card", "active", "--registry", registry, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out.split("\n", 1)[1])["parameters"]["horizon"] == 2
+    assert main(["runs", "promote", "--registry", registry]) == 2
+    assert "promote needs the id" in capsys.readouterr().err
+
+
+def test_card_and_runs_do_not_create_a_mistyped_registry(tmp_path: Path, capsys) -> None:
+    missing = tmp_path / "registy"
+    assert main(["card", "active", "--registry", str(missing)]) == 2
+    assert main(["runs", "--registry", str(missing)]) == 2
+    assert "no registry at" in capsys.readouterr().err
+    assert not missing.exists()
