@@ -16,6 +16,7 @@ from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaste
 from forecasting.models.boosting import GlobalGradientBoostingForecaster, GlobalLinearForecaster
 from forecasting.models.ets import ExponentialSmoothingForecaster
 from forecasting.models.panel import PanelMeanForecaster
+from forecasting.models.panel_ar import PanelAutoregressiveForecaster
 from forecasting.models.smoothing import PooledExponentialSmoothingForecaster
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "GlobalGradientBoostingForecaster",
     "GlobalLinearForecaster",
     "NaiveForecaster",
+    "PanelAutoregressiveForecaster",
     "PanelMeanForecaster",
     "PooledExponentialSmoothingForecaster",
     "SeasonalNaiveForecaster",

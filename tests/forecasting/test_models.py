@@ -19,6 +19,7 @@ from forecasting.models import (
     GlobalGradientBoostingForecaster,
     GlobalLinearForecaster,
     NaiveForecaster,
+    PanelAutoregressiveForecaster,
     PanelMeanForecaster,
     PooledExponentialSmoothingForecaster,
     SeasonalNaiveForecaster,
@@ -56,6 +57,7 @@ ALL_MODELS = [
     PooledExponentialSmoothingForecaster(horizon=4, pooling="series"),
     PanelMeanForecaster(),
     PanelMeanForecaster(common="season_mean"),
+    PanelAutoregressiveForecaster(),
 ]
 
 
