@@ -9,6 +9,9 @@ tiny AST whose evaluator knows only the operators and functions listed in
 Semantics follow XPath 1.0 closely enough for form logic: an empty answer is the empty
 string, comparisons are numeric when both sides are numbers, dates compare as dates,
 and a ``select_multiple`` answer is a space-separated string of choice names.
+
+Refusals are written in the language of the request (an analyst's upload in kk or ru) and
+in English elsewhere (``flask surveys import``, tests without a request).
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 #: Longest expression we accept; real form logic is far shorter.
 MAX_EXPRESSION_LENGTH = 2000
@@ -44,8 +50,12 @@ class ExpressionError(ValueError):
     def __init__(self, message: str, position: int | None = None) -> None:
         self.message = message
         self.position = position
-        where = f" (at character {position + 1})" if position is not None else ""
-        super().__init__(f"{message}{where}")
+        if position is None:
+            super().__init__(message)
+        else:
+            super().__init__(
+                _("%(problem)s (at character %(position)d)", problem=message, position=position + 1)
+            )
 
 
 # --------------------------------------------------------------------------- tokens
@@ -75,14 +85,14 @@ def tokenize(text: str) -> list[Token]:
         if ch == "$":
             match = _REFERENCE.match(text, i)
             if not match:
-                raise ExpressionError("malformed reference; write ${question_name}", i)
+                raise ExpressionError(_("malformed reference; write ${question_name}"), i)
             tokens.append(Token("ref", match.group(1), i))
             i = match.end()
             continue
         if ch in "'\"":
             end = text.find(ch, i + 1)
             if end < 0:
-                raise ExpressionError("unterminated string literal", i)
+                raise ExpressionError(_("unterminated string literal"), i)
             tokens.append(Token("string", text[i + 1 : end], i))
             i = end + 1
             continue
@@ -119,7 +129,7 @@ def tokenize(text: str) -> list[Token]:
             tokens.append(Token(kind, word, i))
             i = name.end()
             continue
-        raise ExpressionError(f"unexpected character {ch!r}", i)
+        raise ExpressionError(_("unexpected character %(character)s", character=repr(ch)), i)
     tokens.append(Token("end", "", length))
     return tokens
 
@@ -178,7 +188,9 @@ class Column(Node):
 
     def evaluate(self, ctx: _Context) -> Any:
         if ctx.choice is None:
-            raise ExpressionError(f"'{self.name}' is only meaningful in a choice filter")
+            raise ExpressionError(
+                _("'%(name)s' is only meaningful in a choice filter", name=self.name)
+            )
         return ctx.choice.get(self.name, "")
 
 
@@ -464,7 +476,9 @@ def _whole(number: float, rounder: Callable[[float], int]) -> float:
 def _date(ctx: _Context, value: Any) -> Any:
     as_date = _as_date(_plain(value))
     if as_date is None:
-        raise ExpressionError(f"date() needs an ISO date like 2024-01-31, got {value!r}")
+        raise ExpressionError(
+            _("date() needs an ISO date like 2024-01-31, got %(value)s", value=repr(value))
+        )
     return as_date
 
 
@@ -500,18 +514,22 @@ FUNCTIONS: dict[str, Function] = {
 
 #: Well-known XLSForm functions we refuse on purpose, with the reason given to the author.
 REFUSED_FUNCTIONS = {
-    "regex": "regular expressions can take exponential time on hostile input, so regex() is "
-    "not run on the server; check length with string-length() or the start with "
-    "starts-with() instead",
-    "jr:choice-name": "choice labels cannot be read in expressions; compare choice names "
-    "instead, e.g. ${q} = 'yes'",
-    "pulldata": "pulldata() reads external files, which are not supported",
-    "once": "once() is meaningless on the web; the value is computed from the answers",
-    "now": "times are not collected; use today()",
-    "uuid": "uuid() is not supported; every response already has its own id",
-    "random": "random() is not supported (answers must be reproducible)",
-    "position": "position() belongs to repeats, which are not supported",
-    "indexed-repeat": "indexed-repeat() belongs to repeats, which are not supported",
+    "regex": _l(
+        "regular expressions can take exponential time on hostile input, so regex() is "
+        "not run on the server; check length with string-length() or the start with "
+        "starts-with() instead"
+    ),
+    "jr:choice-name": _l(
+        "choice labels cannot be read in expressions; compare choice names "
+        "instead, e.g. ${q} = 'yes'"
+    ),
+    "pulldata": _l("pulldata() reads external files, which are not supported"),
+    "once": _l("once() is meaningless on the web; the value is computed from the answers"),
+    "now": _l("times are not collected; use today()"),
+    "uuid": _l("uuid() is not supported; every response already has its own id"),
+    "random": _l("random() is not supported (answers must be reproducible)"),
+    "position": _l("position() belongs to repeats, which are not supported"),
+    "indexed-repeat": _l("indexed-repeat() belongs to repeats, which are not supported"),
 }
 
 
@@ -553,24 +571,32 @@ class _Parser:
     def expect(self, kind: str, what: str) -> Token:
         token = self.peek()
         if token.kind != kind:
-            found = repr(token.text) if token.kind != "end" else "the end of the expression"
-            raise ExpressionError(f"expected {what} but found {found}", token.position)
+            if token.kind == "end":
+                message = _("expected %(what)s but found the end of the expression", what=what)
+            else:
+                message = _(
+                    "expected %(what)s but found %(found)s", what=what, found=repr(token.text)
+                )
+            raise ExpressionError(message, token.position)
         return self.advance()
 
     def parse(self) -> Node:
         if self.peek().kind == "end":
-            raise ExpressionError("the expression is empty", 0)
+            raise ExpressionError(_("the expression is empty"), 0)
         node = self.expression(0)
         token = self.peek()
         if token.kind != "end":
-            raise ExpressionError(f"unexpected {token.text!r}", token.position)
+            raise ExpressionError(_("unexpected %(token)s", token=repr(token.text)), token.position)
         return node
 
     def expression(self, min_power: int) -> Node:
         self.depth += 1
         if self.depth > MAX_NESTING_DEPTH:
             raise ExpressionError(
-                f"the expression is nested too deeply (more than {MAX_NESTING_DEPTH} levels)",
+                _(
+                    "the expression is nested too deeply (more than %(limit)d levels)",
+                    limit=MAX_NESTING_DEPTH,
+                ),
                 self.peek().position,
             )
         left = self.prefix()
@@ -608,16 +634,25 @@ class _Parser:
                 return self.call(token)
             return Column(token.text, token.position)
         if token.kind == "end":
-            raise ExpressionError("the expression ends too early", token.position)
-        raise ExpressionError(f"unexpected {token.text!r}", token.position)
+            raise ExpressionError(_("the expression ends too early"), token.position)
+        raise ExpressionError(_("unexpected %(token)s", token=repr(token.text)), token.position)
 
     def call(self, name: Token) -> Call:
         function = FUNCTIONS.get(name.text)
         if function is None:
-            reason = REFUSED_FUNCTIONS.get(name.text)
-            if reason is None:
-                reason = "supported: " + ", ".join(sorted(FUNCTIONS))
-            raise ExpressionError(f"unsupported function {name.text}(); {reason}", name.position)
+            refused = REFUSED_FUNCTIONS.get(name.text)
+            if refused is not None:
+                reason = str(refused)
+            else:
+                reason = _("supported: %(functions)s", functions=", ".join(sorted(FUNCTIONS)))
+            raise ExpressionError(
+                _(
+                    "unsupported function %(name)s(); %(reason)s",
+                    name=name.text,
+                    reason=reason,
+                ),
+                name.position,
+            )
         self.expect("lparen", "'('")
         arguments: list[Node] = []
         if self.peek().kind != "rparen":
@@ -629,15 +664,24 @@ class _Parser:
         count = len(arguments)
         too_many = function.max_args is not None and count > function.max_args
         if count < function.min_args or too_many:
+            numbers = {
+                "name": name.text,
+                "minimum": function.min_args,
+                "maximum": function.max_args,
+                "count": count,
+            }
             if function.max_args is None:
-                wanted = f"at least {function.min_args}"
+                message = _(
+                    "%(name)s() takes at least %(minimum)d argument(s), got %(count)d", **numbers
+                )
             elif function.min_args == function.max_args:
-                wanted = str(function.min_args)
+                message = _("%(name)s() takes %(minimum)d argument(s), got %(count)d", **numbers)
             else:
-                wanted = f"{function.min_args} to {function.max_args}"
-            raise ExpressionError(
-                f"{name.text}() takes {wanted} argument(s), got {count}", name.position
-            )
+                message = _(
+                    "%(name)s() takes %(minimum)d to %(maximum)d arguments, got %(count)d",
+                    **numbers,
+                )
+            raise ExpressionError(message, name.position)
         return Call(name.text, tuple(arguments), name.position)
 
 
@@ -687,11 +731,11 @@ class Expression:
         try:
             return self.root.evaluate(context)
         except RecursionError as error:  # defensive: depth is bounded at parse time
-            raise ExpressionError("the expression is nested too deeply") from error
+            raise ExpressionError(_("the expression is nested too deeply")) from error
         except (OverflowError, ValueError) as error:
             if isinstance(error, ExpressionError):
                 raise
-            raise ExpressionError(f"cannot evaluate: {error}") from error
+            raise ExpressionError(_("cannot evaluate: %(error)s", error=str(error))) from error
 
     def evaluate_bool(
         self,
@@ -707,18 +751,25 @@ class Expression:
 def parse(text: str) -> Expression:
     """Parse ``text`` into an :class:`Expression`, or raise :class:`ExpressionError`."""
     if not isinstance(text, str):
-        raise ExpressionError("an expression must be text")
+        raise ExpressionError(_("an expression must be text"))
     if len(text) > MAX_EXPRESSION_LENGTH:
         raise ExpressionError(
-            f"the expression is too long ({len(text)} characters; "
-            f"the limit is {MAX_EXPRESSION_LENGTH})"
+            _(
+                "the expression is too long (%(length)d characters; the limit is %(limit)d)",
+                length=len(text),
+                limit=MAX_EXPRESSION_LENGTH,
+            )
         )
     root = _Parser(text).parse()
     depth = _tree_depth(root)
     if depth > MAX_TREE_DEPTH:
         raise ExpressionError(
-            f"the expression has too many chained operators (tree depth {depth}; "
-            f"the limit is {MAX_TREE_DEPTH})"
+            _(
+                "the expression has too many chained operators (tree depth %(depth)d; "
+                "the limit is %(limit)d)",
+                depth=depth,
+                limit=MAX_TREE_DEPTH,
+            )
         )
     return Expression(text, root)
 

@@ -969,7 +969,7 @@ class _Importer:
             try:
                 expression = parse(part)
             except ExpressionError as error:
-                return f"{error} in {part!r}"
+                return _("%(problem)s in %(text)s", problem=str(error), text=repr(part))
             if expression.uses_current:
                 return _("'.' cannot be used in a calculation (%(text)s)", text=repr(part))
             if expression.columns:
@@ -1101,7 +1101,11 @@ class _Importer:
                     "survey",
                     row,
                     column,
-                    f"with {listed} written in, the expression cannot be used: {error}",
+                    _(
+                        "with %(names)s written in, the expression cannot be used: %(problem)s",
+                        names=listed,
+                        problem=str(error),
+                    ),
                 )
                 return text
             return rewritten
@@ -1201,7 +1205,12 @@ class _Importer:
         try:
             expression = parse(text)
         except ExpressionError as error:
-            self.problem("survey", row.number, column, f"{error} in {text!r}")
+            self.problem(
+                "survey",
+                row.number,
+                column,
+                _("%(problem)s in %(text)s", problem=str(error), text=repr(text)),
+            )
             return text
         if expression.uses_current and not allow_current:
             self.problem("survey", row.number, column, _("'.' may only be used in a constraint"))

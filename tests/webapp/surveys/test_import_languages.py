@@ -105,3 +105,45 @@ def test_cli_prints_problems_and_notes_in_english(app, runner, regions, tmp_path
     result = runner.invoke(args=["surveys", "import", str(noted)])
     assert result.exit_code == 0, result.output
     assert f"  note: {EXPECTED_NOTES['en']}" in result.output
+
+
+#: Row 12 calls a function refused by name (relevant) and ends too early (constraint).
+BAD_EXPRESSIONS_SURVEY = [
+    *WELLBEING_SURVEY,
+    ["integer", "children", "Балалар", "Дети", "Children", "no", "regex(${age}, '^1')", ". >="],
+]
+EXPECTED_EXPRESSION_PROBLEMS = {
+    "en": (
+        "unsupported function regex(); regular expressions can take exponential time",
+        "the expression ends too early (at character 5) in '. >='",
+    ),
+    "ru": (
+        "функция regex() не поддерживается; регулярные выражения на вредоносных данных",
+        "выражение обрывается слишком рано (символ 5) в '. >='",
+    ),
+    "kk": (
+        "regex() функциясына қолдау көрсетілмейді; тұрақты өрнектер зиянды деректерде",
+        "өрнек тым ерте аяқталады (5-таңба), өрнек: '. >='",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_expression_problems_are_in_the_analysts_language(client, regions, analyst, language):
+    data = xlsx_bytes(BAD_EXPRESSIONS_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS)
+    response = upload(client, data, language)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    refused_function, too_early = EXPECTED_EXPRESSION_PROBLEMS[language]
+    assert f"<td>survey</td><td>12</td><td>relevant</td><td>{refused_function}" in page
+    assert f"<td>survey</td><td>12</td><td>constraint</td><td>{too_early}</td>" in page
+
+
+def test_cli_prints_expression_problems_in_english(app, runner, regions, tmp_path):
+    broken = tmp_path / "expressions.xlsx"
+    broken.write_bytes(xlsx_bytes(BAD_EXPRESSIONS_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS))
+    result = runner.invoke(args=["surveys", "import", str(broken)])
+    assert result.exit_code == 1
+    refused_function, too_early = EXPECTED_EXPRESSION_PROBLEMS["en"]
+    assert f"sheet=survey row=12 column=relevant: {refused_function}" in result.output
+    assert f"sheet=survey row=12 column=constraint: {too_early}" in result.output
