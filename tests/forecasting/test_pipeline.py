@@ -121,7 +121,7 @@ def test_default_candidates_for_indicators_and_for_the_score(panel) -> None:
     def single_models(backtest) -> set[str]:
         return {name for name in backtest.overall()["model"] if "+" not in name}
 
-    expected = {"naive", "seasonal_naive", "pooled_ets", "series_ets", "panel_mean"}
+    expected = {"naive", "seasonal_naive", "pooled_ets", "series_ets", "panel_mean", "panel_ar"}
     assert single_models(result.backtest) == expected
     assert single_models(result.score_backtest) == expected | {"linear"}
     assert result.parameters["score_candidates"] == sorted(expected | {"linear"})
