@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from forecasting.cli import CommandError
 from forecasting.cli.backtest import (
     add_data_arguments,
@@ -48,12 +50,15 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("forecast") as update:
         model.set_params(progress=update)
         result = model.fit(observations).predict(args.horizon)
+    notes = _beyond_history(observations, args.horizon)
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
     frame["period"] = frame["period"].astype(str)
     try:
         frame.to_csv(args.out, index=False, float_format="%.6g")
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr)
     for item in result.warnings[:10]:
         print(f"warning: {summarise_warning(item)}", file=sys.stderr)
     if len(result.warnings) > 10:
@@ -70,7 +75,28 @@ def run(args: argparse.Namespace) -> int:
             {
                 "chosen_models": model.chosen_models_,
                 "rows": len(frame),
-                "warnings": result.warnings,
+                "warnings": [
+                    *(
+                        {"region": "", "indicator": "", "model": "forecast",
+                         "category": "beyond_history", "message": note}
+                        for note in notes
+                    ),
+                    *result.warnings,
+                ],
             },
-        )
+        )  # fmt: skip
     return 0
+
+
+def _beyond_history(observations: pd.DataFrame, horizon: int) -> list[str]:
+    """Indicators whose history is shorter than the horizon: the forecast says more than the
+    data, and no backtest step reaches that far, so it is said beside the file."""
+    lengths = observations.groupby("indicator")["period"].nunique()
+    short = lengths[lengths < horizon]
+    if short.empty:
+        return []
+    listed = ", ".join(f"{indicator} ({count})" for indicator, count in short.items())
+    return [
+        f"--horizon {horizon} is longer than the history of {len(short)} indicator(s), "
+        f"periods observed in brackets: {listed}; the later steps rest on no backtest"
+    ]

@@ -839,6 +839,7 @@ def _check_ranges(
 def _check_duplicates(records: list[_Record], report: ValidationReport) -> None:
     """Two cells for one region, period and indicator (often two spellings of a region)."""
     first: dict[tuple[str, object, str], _Record] = {}
+    merged_dates = 0
     for record in records:
         if record.parsed_period is None or record.indicator is None:
             continue
@@ -861,12 +862,24 @@ def _check_duplicates(records: list[_Record], report: ValidationReport) -> None:
             else f" ({cell_text(earlier.region)!r} and {cell_text(record.region)!r} "
             "are the same region)"
         )
+        if cell_text(earlier.period) != cell_text(record.period):
+            merged_dates += 1
+            labels += (
+                f" ({cell_text(earlier.period)!r} and {cell_text(record.period)!r} fall in "
+                "the same period)"
+            )
         report.error(
             f"a second value for region {region}, period {record.parsed_period}, indicator "
             f"{record.indicator} (first on row {earlier.row}){labels}",
             row=record.row,
             column=record.value_column,
             value=cell_text(record.value),
+        )
+    if merged_dates:
+        report.error(
+            f"{merged_dates} value(s) fall in a period that holds an earlier date already: "
+            "the data looks weekly or daily, and periods are years, quarters or months. "
+            "Sum or average the figures to months (or quarters, years) first"
         )
 
 

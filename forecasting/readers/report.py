@@ -65,7 +65,7 @@ class ValidationReport:
         column: str | None = None,
         value: object = None,
     ) -> None:
-        if len(self.errors) >= MAX_ISSUES:
+        if row is not None and len(self.errors) >= MAX_ISSUES:  # whole-file issues always kept
             self.omitted_errors += 1
             return
         self.errors.append(Issue(row, column, message, _text(value)))
@@ -78,7 +78,7 @@ class ValidationReport:
         column: str | None = None,
         value: object = None,
     ) -> None:
-        if len(self.warnings) >= MAX_ISSUES:
+        if row is not None and len(self.warnings) >= MAX_ISSUES:  # whole-file issues always kept
             self.omitted_warnings += 1
             return
         self.warnings.append(Issue(row, column, message, _text(value)))
@@ -117,12 +117,15 @@ class ValidationReport:
 
     def to_text(self) -> str:
         """The full report: every issue on its own line, then the summary."""
-        lines = [f"error: {issue}" for issue in self.errors]
-        if self.omitted_errors:
-            lines.append(f"error: ... and {self.omitted_errors} more error(s)")
-        lines += [f"warning: {issue}" for issue in self.warnings]
-        if self.omitted_warnings:
-            lines.append(f"warning: ... and {self.omitted_warnings} more warning(s)")
+        lines = []
+        for kind, issues, omitted in (
+            ("error", self.errors, self.omitted_errors),
+            ("warning", self.warnings, self.omitted_warnings),
+        ):
+            lines += [f"{kind}: {issue}" for issue in issues if issue.row is not None]
+            if omitted:
+                lines.append(f"{kind}: ... and {omitted} more {kind}(s)")
+            lines += [f"{kind}: {issue}" for issue in issues if issue.row is None]
         lines.append(self.summary())
         return "\n".join(lines)
 

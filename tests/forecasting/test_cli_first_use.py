@@ -232,3 +232,54 @@ def test_card_and_runs_do_not_create_a_mistyped_registry(tmp_path: Path, capsys)
     assert main(["runs", "--registry", str(missing)]) == 2
     assert "no registry at" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_weekly_dates_are_explained_even_after_many_row_errors(write_csv, capsys) -> None:
+    """Weekly CO2 readings: four dates a month become one monthly period each."""
+    days = pd.date_range("1958-03-29", periods=700, freq="7D")
+    rows = [("region", "date", "indicator", "value")]
+    rows += [("MaunaLoa", day.strftime("%Y-%m-%d"), "co2", 315.0) for day in days]
+    path = write_csv(rows)
+    assert main(["validate", str(path), "--keep-region-labels"]) == 1
+    out = capsys.readouterr().out
+    assert "('1958-04-05' and '1958-04-12' fall in the same period)" in out
+    assert "the data looks weekly or daily" in out  # a whole-file error, beyond the 500 listed
+    assert "more error(s)" in out
+
+
+def test_output_piped_into_head_stops_quietly(write_csv) -> None:
+    import subprocess
+    import sys
+
+    key = "Atlantis " + "x" * 100  # 500 errors of 200 characters: more than a pipe holds
+    rows = [("region", "period", "indicator", "value")]
+    rows += [(key, f"{year}-{month:02d}", "x", 1.0) for year in range(1950, 2000)
+             for month in range(1, 13)]  # fmt: skip
+    rows += rows[1:]
+    path = write_csv(rows)
+    command = f"{sys.executable} -m forecasting validate {path} | head -1"
+    finished = subprocess.run(command, shell=True, capture_output=True, text=True, check=False)
+    assert finished.stdout.startswith("error:")
+    assert "Traceback" not in finished.stderr
+
+
+def test_forecast_warns_when_the_horizon_outruns_the_history(tmp_path: Path, capsys) -> None:
+    rows = [(key, str(year), "rate", 5.0 + i + (year % 3))
+            for i, key in enumerate(("a", "b")) for year in range(2019, 2024)]  # fmt: skip
+    path = _write(tmp_path / "short.csv", rows, ["region", "period", "indicator", "value"])
+    out, summary = tmp_path / "f.csv", tmp_path / "f.json"
+    code = main(["forecast", "--data", str(path), "--horizon", "12", *FAST, "--out", str(out),
+                 "--json", str(summary)])  # fmt: skip
+    assert code == 0
+    assert "--horizon 12 is longer than the history of 1 indicator(s)" in capsys.readouterr().err
+    categories = [item["category"] for item in json.loads(summary.read_text())["warnings"]]
+    assert "beyond_history" in categories
+    frame = pd.read_csv(out)
+    assert list(frame.loc[frame["region"] == "a", "period"]) == list(range(2024, 2036))
+    ordered = (
+        (frame["lower_95"] <= frame["lower_80"])
+        & (frame["lower_80"] <= frame["mean"])
+        & (frame["mean"] <= frame["upper_80"])
+        & (frame["upper_80"] <= frame["upper_95"])
+    )
+    assert ordered.all()
