@@ -25,6 +25,8 @@ from forecasting.cli.reading import reader_options
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
 
+#: Decimal places written to the forecast CSV.
+FORECAST_DECIMALS = 6
 HELP = "Forecast every series (model chosen per indicator by backtest) to a CSV."
 
 
@@ -53,8 +55,12 @@ def run(args: argparse.Namespace) -> int:
     notes = _beyond_history(observations, args.horizon)
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
     frame["period"] = frame["period"].astype(str)
+    # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must
+    # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision.
+    numeric = frame.select_dtypes("number").columns
+    frame[numeric] = frame[numeric].round(FORECAST_DECIMALS)
     try:
-        frame.to_csv(args.out, index=False, float_format="%.6g")
+        frame.to_csv(args.out, index=False)
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     for note in notes:

@@ -62,6 +62,28 @@ def test_forecast_csv_on_opaque_keys(opaque_csv: Path, tmp_path: Path) -> None:
     assert frame[["mean", "lower_95", "upper_95"]].notna().all().all()
 
 
+def test_forecast_csv_keeps_large_values_exact(tmp_path: Path) -> None:
+    """Populations in the millions: no scientific notation, no rounding to 6 digits."""
+    periods = pd.period_range("2015", periods=10, freq="Y")
+    rows = [
+        (key, str(period), "population", base + 12_345.678 * step)
+        for key, base in (("north", 1_234_567.891), ("south", 2_750_003.25))
+        for step, period in enumerate(periods)
+    ]
+    data = tmp_path / "population.csv"
+    pd.DataFrame(rows, columns=["region", "period", "indicator", "value"]).to_csv(data, index=False)
+    out = tmp_path / "forecast.csv"
+    code = main(["forecast", "--data", str(data), "--horizon", "2", "--origins", "1",
+                 "--models", "naive", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    assert "e+" not in out.read_text()
+    frame = pd.read_csv(out)
+    last = {"north": 1_234_567.891 + 12_345.678 * 9, "south": 2_750_003.25 + 12_345.678 * 9}
+    for row in frame.itertuples():
+        # naive carries the last value forward: it must come back to the cent
+        assert row.mean == pytest.approx(last[row.region], abs=1e-6)
+
+
 def test_train_then_card(tmp_path: Path, capsys, monkeypatch) -> None:
     from forecasting.demo import generate_panel
 
