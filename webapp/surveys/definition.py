@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+
 from webapp.surveys.expressions import ExpressionError, parse
 
 QUESTION_TYPES = (
@@ -425,105 +427,227 @@ def parse_range_parameters(parameters: Mapping[str, str]) -> tuple[Decimal, Deci
     return start, end, step
 
 
+class DefinitionProblem(str):
+    """A problem's text (in the reader's language) with the question or setting it is
+    about, so that the XLSForm importer can point at the right row whatever the language."""
+
+    question: str | None
+    setting: str | None
+
+    def __new__(
+        cls, text: str, question: str | None = None, setting: str | None = None
+    ) -> DefinitionProblem:
+        problem = super().__new__(cls, text)
+        problem.question = question
+        problem.setting = setting
+        return problem
+
+
+def _question_where(name: str, column: str | None = None) -> str:
+    """How a problem names a question (and one of its columns): "question 'age' constraint"."""
+    if column is None:
+        return _("question %(name)s", name=repr(name))
+    return _("question %(name)s %(column)s", name=repr(name), column=column)
+
+
 def validate_definition(definition: SurveyDefinition) -> list[str]:
-    """Every problem that would make the definition unusable, each naming its field."""
+    """Every problem that would make the definition unusable, each naming its field.
+
+    Texts are in the request's language (English outside a request, as in ``flask surveys
+    import``); problems about one question or setting are :class:`DefinitionProblem`.
+    """
     problems: list[str] = []
     if not definition.form_id or not _NAME.match(definition.form_id):
         problems.append(
-            f"form_id {definition.form_id!r} must start with a letter and use only "
-            "letters, digits, '_', '-' and '.'"
+            _(
+                "form_id %(value)s must start with a letter and use only letters, digits, "
+                "'_', '-' and '.'",
+                value=repr(definition.form_id),
+            )
         )
     if not definition.languages:
-        problems.append("languages must list at least one language code")
+        problems.append(_("languages must list at least one language code"))
     for code in definition.languages:
         if not _LANGUAGE_CODE.match(code):
-            problems.append(f"language {code!r} is not a language code like 'kk', 'ru', 'en'")
+            problems.append(
+                _(
+                    "language %(code)s is not a language code like 'kk', 'ru', 'en'",
+                    code=repr(code),
+                )
+            )
     if len(set(definition.languages)) != len(definition.languages):
-        problems.append("languages lists a language twice")
+        problems.append(_("languages lists a language twice"))
     if definition.default_language not in definition.languages:
         problems.append(
-            f"default_language {definition.default_language!r} is not one of the "
-            f"languages {definition.languages}"
+            _(
+                "default_language %(value)s is not one of the languages %(languages)s",
+                value=repr(definition.default_language),
+                languages=str(definition.languages),
+            )
         )
     known_languages = set(definition.languages)
 
-    def check_texts(texts: Mapping[str, str], where: str) -> None:
+    def check_texts(texts: Mapping[str, str], where: str, question: str | None = None) -> None:
         for code in texts:
             if code not in known_languages:
-                problems.append(f"{where} has text in {code!r}, which is not in languages")
+                problems.append(
+                    DefinitionProblem(
+                        _(
+                            "%(where)s has text in %(language)s, which is not in languages",
+                            where=where,
+                            language=repr(code),
+                        ),
+                        question=question,
+                    )
+                )
 
     check_texts(definition.title, "title")
     region = definition.settings.get("region")
     if region is not None and not _REGION_CODE.match(region):
-        problems.append(f"settings.region {region!r} is not a region code like 'KZ-75'")
+        problems.append(
+            DefinitionProblem(
+                _(
+                    "settings.region %(value)s is not a region code like 'KZ-75'",
+                    value=repr(region),
+                ),
+                setting="region",
+            )
+        )
 
     for list_name, choices in definition.choice_lists.items():
         if not _NAME.match(list_name):
-            problems.append(f"choice list name {list_name!r} is not a valid name")
+            problems.append(
+                _("choice list name %(list)s is not a valid name", list=repr(list_name))
+            )
         if not choices:
-            problems.append(f"choice list {list_name!r} has no choices")
+            problems.append(_("choice list %(list)s has no choices", list=repr(list_name)))
         seen: set[str] = set()
         for choice in choices:
             if not choice.name:
-                problems.append(f"choice list {list_name!r} has a choice without a name")
+                problems.append(
+                    _("choice list %(list)s has a choice without a name", list=repr(list_name))
+                )
             elif choice.name in seen:
-                problems.append(f"choice list {list_name!r} has the choice {choice.name!r} twice")
+                problems.append(
+                    _(
+                        "choice list %(list)s has the choice %(choice)s twice",
+                        list=repr(list_name),
+                        choice=repr(choice.name),
+                    )
+                )
             elif any(ch.isspace() for ch in choice.name):
                 problems.append(
-                    f"choice {choice.name!r} in list {list_name!r} must not contain spaces "
-                    "(select_multiple answers are space-separated)"
+                    _(
+                        "choice %(choice)s in list %(list)s must not contain spaces "
+                        "(select_multiple answers are space-separated)",
+                        choice=repr(choice.name),
+                        list=repr(list_name),
+                    )
                 )
             seen.add(choice.name)
-            check_texts(choice.label, f"choice {choice.name!r} in list {list_name!r}")
+            check_texts(
+                choice.label,
+                _(
+                    "choice %(choice)s in list %(list)s",
+                    choice=repr(choice.name),
+                    list=repr(list_name),
+                ),
+            )
 
     if not definition.pages:
-        problems.append("the survey has no pages")
+        problems.append(_("the survey has no pages"))
     names: dict[str, str] = {}
     for page in definition.pages:
         if not page.name or not _NAME.match(page.name):
-            problems.append(f"page name {page.name!r} is not a valid name")
+            problems.append(_("page name %(name)s is not a valid name", name=repr(page.name)))
         elif page.name in names:
-            problems.append(f"the name {page.name!r} is used twice (page and {names[page.name]})")
+            other = _("page") if names[page.name] == "page" else _("question")
+            problems.append(
+                _(
+                    "the name %(name)s is used twice (page and %(other)s)",
+                    name=repr(page.name),
+                    other=other,
+                )
+            )
         else:
             names[page.name] = "page"
-        check_texts(page.label, f"page {page.name!r} label")
+        check_texts(page.label, _("page %(name)s label", name=repr(page.name)))
         if not page.questions:
-            problems.append(f"page {page.name!r} has no questions")
+            problems.append(_("page %(name)s has no questions", name=repr(page.name)))
         for question in page.questions:
             if not question.name or not _NAME.match(question.name):
-                problems.append(f"question name {question.name!r} is not a valid name")
+                problems.append(
+                    _("question name %(name)s is not a valid name", name=repr(question.name))
+                )
             elif question.name in names:
-                problems.append(f"duplicate name {question.name!r} (question)")
+                problems.append(
+                    DefinitionProblem(
+                        _("duplicate name %(name)s (question)", name=repr(question.name)),
+                        question=question.name,
+                    )
+                )
             else:
                 names[question.name] = "question"
     question_names = {question.name for question in definition.questions()}
 
-    def check_expression(text: str | None, where: str, allow_current: bool) -> None:
+    def check_expression(
+        text: str | None, where: str, allow_current: bool, question: str | None = None
+    ) -> None:
         if text is None:
             return
         try:
             expression = parse(text)
         except ExpressionError as error:
-            problems.append(f"{where}: {error}")
+            found = _("%(where)s: %(problem)s", where=where, problem=str(error))
+            problems.append(DefinitionProblem(found, question=question))
             return
         for reference in sorted(expression.references - question_names):
-            problems.append(f"{where} refers to unknown question ${{{reference}}}")
+            problems.append(
+                DefinitionProblem(
+                    _(
+                        "%(where)s refers to unknown question ${%(name)s}",
+                        where=where,
+                        name=reference,
+                    ),
+                    question=question,
+                )
+            )
         if expression.columns:
             problems.append(
-                f"{where} uses bare name(s) {sorted(expression.columns)}; "
-                "refer to questions as ${name}"
+                DefinitionProblem(
+                    _(
+                        "%(where)s uses bare name(s) %(names)s; refer to questions as ${name}",
+                        where=where,
+                        names=str(sorted(expression.columns)),
+                    ),
+                    question=question,
+                )
             )
         if expression.uses_current and not allow_current:
-            problems.append(f"{where} uses '.', which only constraints may use")
+            problems.append(
+                DefinitionProblem(
+                    _("%(where)s uses '.', which only constraints may use", where=where),
+                    question=question,
+                )
+            )
 
     for page in definition.pages:
-        check_expression(page.relevant, f"page {page.name!r} relevant", allow_current=False)
+        check_expression(
+            page.relevant,
+            _("page %(name)s relevant", name=repr(page.name)),
+            allow_current=False,
+        )
         for question in page.questions:
             problems.extend(_question_problems(definition, question, check_texts))
-            where = f"question {question.name!r}"
-            check_expression(question.relevant, f"{where} relevant", allow_current=False)
-            check_expression(question.constraint, f"{where} constraint", allow_current=True)
+            for column, allow_current in (("relevant", False), ("constraint", True)):
+                check_expression(
+                    getattr(question, column),
+                    _question_where(question.name, column),
+                    allow_current=allow_current,
+                    question=question.name,
+                )
             if question.choice_filter is not None:
+                where = _question_where(question.name)
                 problems.extend(choice_filter_problems(definition, question, question_names, where))
     return problems
 
@@ -531,41 +655,66 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
 def _question_problems(
     definition: SurveyDefinition, question: Question, check_texts: Any
 ) -> list[str]:
-    problems: list[str] = []
-    where = f"question {question.name!r}"
+    texts: list[str] = []
+    where = _question_where(question.name)
     if question.type not in QUESTION_TYPES:
-        problems.append(
-            f"{where} has unknown type {question.type!r}; known types: {', '.join(QUESTION_TYPES)}"
+        texts.append(
+            _(
+                "%(where)s has unknown type %(type)s; known types: %(types)s",
+                where=where,
+                type=repr(question.type),
+                types=", ".join(QUESTION_TYPES),
+            )
         )
-        return problems
+        return [DefinitionProblem(text, question=question.name) for text in texts]
     for attribute in ("label", "hint", "required_message", "constraint_message"):
-        check_texts(getattr(question, attribute), f"{where} {attribute}")
+        check_texts(
+            getattr(question, attribute),
+            _question_where(question.name, attribute),
+            question=question.name,
+        )
     if question.is_select:
         if not question.choice_list:
-            problems.append(f"{where} is a {question.type} without a choice list")
+            texts.append(
+                _("%(where)s is a %(type)s without a choice list", where=where, type=question.type)
+            )
         elif question.choice_list not in definition.choice_lists and not question.region:
-            problems.append(
-                f"{where} uses choice list {question.choice_list!r}, which does not exist"
+            texts.append(
+                _(
+                    "%(where)s uses choice list %(list)s, which does not exist",
+                    where=where,
+                    list=repr(question.choice_list),
+                )
             )
     elif question.choice_list is not None or question.choice_filter is not None:
-        problems.append(f"{where}: only select questions take a choice list or choice_filter")
+        texts.append(
+            _("%(where)s: only select questions take a choice list or choice_filter", where=where)
+        )
     if question.region and question.type != "select_one":
-        problems.append(f"{where} is marked as the region question but is not a select_one")
+        texts.append(
+            _("%(where)s is marked as the region question but is not a select_one", where=where)
+        )
     if question.type == "range":
         unknown = set(question.parameters) - set(RANGE_DEFAULTS)
         if unknown:
-            problems.append(f"{where}: unknown range parameter(s) {sorted(unknown)}")
+            texts.append(
+                _(
+                    "%(where)s: unknown range parameter(s) %(names)s",
+                    where=where,
+                    names=str(sorted(unknown)),
+                )
+            )
         try:
             parse_range_parameters(question.parameters)
         except ValueError as error:
-            problems.append(f"{where}: {error}")
+            texts.append(_("%(where)s: %(problem)s", where=where, problem=str(error)))
     elif question.parameters:
-        problems.append(f"{where}: only range questions take parameters")
+        texts.append(_("%(where)s: only range questions take parameters", where=where))
     if question.type == "note" and (question.required or question.constraint):
-        problems.append(f"{where} is a note and cannot be required or constrained")
+        texts.append(_("%(where)s is a note and cannot be required or constrained", where=where))
     if question.default is not None:
-        problems.extend(_default_problems(definition, question, where))
-    return problems
+        texts.extend(_default_problems(definition, question, where))
+    return [DefinitionProblem(text, question=question.name) for text in texts]
 
 
 def _default_problems(definition: SurveyDefinition, question: Question, where: str) -> list[str]:
@@ -573,12 +722,24 @@ def _default_problems(definition: SurveyDefinition, question: Question, where: s
     from webapp.surveys.answers import coerce_answer
 
     if question.type in ("note", "acknowledge"):
-        return [f"{where}: a {question.type} cannot have a default"]
+        return [_("%(where)s: a %(type)s cannot have a default", where=where, type=question.type)]
     if "${" in question.default:
-        return [f"{where}: dynamic defaults (referring to other questions) are not supported"]
+        return [
+            _(
+                "%(where)s: dynamic defaults (referring to other questions) are not supported",
+                where=where,
+            )
+        ]
     error = coerce_answer(question, question.default)[1]
     if error is not None:
-        return [f"{where} default {question.default!r}: {error.message}"]
+        return [
+            _(
+                "%(where)s default %(value)s: %(problem)s",
+                where=where,
+                value=repr(question.default),
+                problem=error.message,
+            )
+        ]
     if question.is_select and not question.region:
         names = {choice.name for choice in definition.choices_for(question)}
         values = (
@@ -586,7 +747,13 @@ def _default_problems(definition: SurveyDefinition, question: Question, where: s
         )
         missing = [value for value in values if value not in names]
         if missing:
-            return [f"{where} default {missing} is not among its choices"]
+            return [
+                _(
+                    "%(where)s default %(values)s is not among its choices",
+                    where=where,
+                    values=str(missing),
+                )
+            ]
     return []
 
 
@@ -595,28 +762,39 @@ def choice_filter_problems(
 ) -> list[str]:
     """A choice_filter may read ${questions} and the columns of its own choice list."""
     assert question.choice_filter is not None
+    subject = f"{where} choice_filter".strip()
     try:
         expression = parse(question.choice_filter)
     except ExpressionError as error:
-        return [f"{where} choice_filter: {error}"]
-    problems = [
-        f"{where} choice_filter refers to unknown question ${{{name}}}"
+        texts = [_("%(where)s: %(problem)s", where=subject, problem=str(error))]
+        return [DefinitionProblem(text, question=question.name) for text in texts]
+    texts = [
+        _("%(where)s refers to unknown question ${%(name)s}", where=subject, name=name)
         for name in sorted(expression.references - question_names)
     ]
     if expression.uses_current:
-        problems.append(f"{where} choice_filter uses '.', which only constraints may use")
+        texts.append(_("%(where)s uses '.', which only constraints may use", where=subject))
     columns: set[str] = {"name"}
     for choice in definition.choices_for(question):
         columns.update(choice.filters)
     unknown = sorted(expression.columns - columns)
     if unknown:
-        problems.append(
-            f"{where} choice_filter uses {unknown}, which are not columns of choice list "
-            f"{question.choice_list!r} (available: {sorted(columns)})"
+        texts.append(
+            _(
+                "%(where)s uses %(names)s, which are not columns of choice list %(list)s "
+                "(available: %(available)s)",
+                where=subject,
+                names=str(unknown),
+                list=repr(question.choice_list),
+                available=str(sorted(columns)),
+            )
         )
     if not expression.columns:
-        problems.append(
-            f"{where} choice_filter does not use any choice column; write e.g. "
-            "\"filter = ${other_question}\" where 'filter' is a column of the choices sheet"
+        texts.append(
+            _(
+                "%(where)s does not use any choice column; write e.g. "
+                "\"filter = ${other_question}\" where 'filter' is a column of the choices sheet",
+                where=subject,
+            )
         )
-    return problems
+    return [DefinitionProblem(text, question=question.name) for text in texts]

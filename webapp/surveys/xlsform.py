@@ -622,15 +622,22 @@ class _Importer:
         return XLSFormImport(definition, self.notes)
 
     def locate(self, message: str) -> XLSFormProblem:
-        """Attach the survey row to a definition-level problem about one question."""
-        match = re.match(r"^question '([^']+)'", message)
-        if match and match.group(1) in self.question_row_numbers:
-            return XLSFormProblem(
-                "survey", self.question_row_numbers[match.group(1)], None, message
-            )
-        if message.startswith("settings."):
-            return XLSFormProblem("settings", 2, message.split()[0].split(".", 1)[1], message)
-        return XLSFormProblem(None, None, None, message)
+        """Attach the survey row to a definition-level problem about one question.
+
+        The definition names the question (or setting) of each problem beside its text,
+        which is in the analyst's language; a plain English text is read as before."""
+        question = getattr(message, "question", None)
+        if question is None:
+            match = re.match(r"^question '([^']+)'", message)
+            question = match.group(1) if match else None
+        if question in self.question_row_numbers:
+            return XLSFormProblem("survey", self.question_row_numbers[question], None, str(message))
+        setting = getattr(message, "setting", None)
+        if setting is None and message.startswith("settings."):
+            setting = message.split()[0].split(".", 1)[1]
+        if setting is not None:
+            return XLSFormProblem("settings", 2, setting, str(message))
+        return XLSFormProblem(None, None, None, str(message))
 
     def read_settings(self) -> dict[str, Any]:
         headers, rows = self.dealias("settings", aliases.settings_header, _SETTINGS_COLUMNS)

@@ -147,3 +147,75 @@ def test_cli_prints_expression_problems_in_english(app, runner, regions, tmp_pat
     refused_function, too_early = EXPECTED_EXPRESSION_PROBLEMS["en"]
     assert f"sheet=survey row=12 column=relevant: {refused_function}" in result.output
     assert f"sheet=survey row=12 column=constraint: {too_early}" in result.output
+
+
+#: Problems only the definition's own checks find: row 12 is a required note, row 13 has a
+#: default that is none of its choices. Their texts are translated, their rows still found.
+DEFINITION_PROBLEMS_SURVEY = [
+    [*WELLBEING_SURVEY[0], "default"],
+    *WELLBEING_SURVEY[1:],
+    ["note", "info", "Ақпарат", "Инфо", "Info", "yes"],
+    ["select_one yesno", "works", "Жұмыс", "Работа", "Work", None, None, None, "maybe"],
+]
+EXPECTED_DEFINITION_PROBLEMS = {
+    "en": (
+        "question 'info' is a note and cannot be required or constrained",
+        "question 'works' default ['maybe'] is not among its choices",
+    ),
+    "ru": (
+        "вопрос 'info': это note, он не может быть обязательным или иметь ограничение",
+        "вопрос 'works': значение по умолчанию ['maybe'] не входит в его варианты",
+    ),
+    "kk": (
+        "'info' сұрағы: бұл note, оны міндетті ету немесе шектеу мүмкін емес",
+        "'works' сұрағы: ['maybe'] әдепкі мәні оның нұсқалары арасында жоқ",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_definition_problems_are_translated_and_keep_their_rows(client, regions, analyst, language):
+    data = xlsx_bytes(DEFINITION_PROBLEMS_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS)
+    response = upload(client, data, language)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    note, default = EXPECTED_DEFINITION_PROBLEMS[language]
+    assert f"<td>survey</td><td>12</td><td>–</td><td>{note}</td>" in page
+    assert f"<td>survey</td><td>13</td><td>–</td><td>{default}</td>" in page
+
+
+def test_cli_prints_definition_problems_in_english_with_their_rows(app, runner, regions, tmp_path):
+    broken = tmp_path / "definition.xlsx"
+    broken.write_bytes(
+        xlsx_bytes(DEFINITION_PROBLEMS_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS)
+    )
+    result = runner.invoke(args=["surveys", "import", str(broken)])
+    assert result.exit_code == 1
+    note, default = EXPECTED_DEFINITION_PROBLEMS["en"]
+    assert f"sheet=survey row=12 column=-: {note}" in result.output
+    assert f"sheet=survey row=13 column=-: {default}" in result.output
+
+
+def test_json_definition_problems_are_in_the_analysts_language(client, regions, analyst):
+    import json
+
+    definition = {
+        "form_id": "broken",
+        "title": {"ru": "Опрос"},
+        "languages": ["ru"],
+        "default_language": "ru",
+        "pages": [{"name": "p1", "label": {"ru": "Стр."}, "questions": []}],
+        "choice_lists": {},
+    }
+    response = client.post(
+        "/surveys/new",
+        data={
+            "file": (io.BytesIO(json.dumps(definition).encode()), "form.json"),
+            "audience": "public",
+            "state_body": "",
+        },
+        content_type="multipart/form-data",
+        headers={"Accept-Language": "ru"},
+    )
+    assert response.status_code == 422
+    assert "на странице 'p1' нет вопросов" in html.unescape(response.get_data(as_text=True))
