@@ -79,11 +79,13 @@ class NewVersionForm(FlaskForm):
 
 
 class DatesForm(FlaskForm):
+    """Times in the platform's time zone, the one every page shows them in."""
+
     opens_at = DateTimeLocalField(
-        _l("Opens (UTC, optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Opens (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     closes_at = DateTimeLocalField(
-        _l("Closes (UTC, optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Closes (optional)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
 
 

@@ -175,3 +175,24 @@ def test_the_survey_page_says_who_can_use_its_address(
     text = kazakh.get_data(as_text=True)
     assert "Council members" not in text and "Invitation address" not in text
     assert "turned away" not in text and "alone is refused" not in text
+
+
+def test_dates_are_entered_and_shown_in_the_platforms_time_zone(app, client, regions, analyst):
+    """The fields said UTC while every page shows Almaty time: 09:00 typed read 14:00."""
+    from datetime import UTC, datetime
+
+    survey_id = make_survey(app)
+    saved = client.post(
+        f"/surveys/{survey_id}/dates",
+        data={"opens_at": "2030-01-01T09:00", "closes_at": "2030-02-01T18:30"},
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        # Asia/Almaty is UTC+5.
+        assert survey.opens_at == datetime(2030, 1, 1, 4, 0, tzinfo=UTC)
+        assert survey.closes_at == datetime(2030, 2, 1, 13, 30, tzinfo=UTC)
+    page = client.get(f"/surveys/{survey_id}").get_data(as_text=True)
+    assert 'value="2030-01-01T09:00"' in page and 'value="2030-02-01T18:30"' in page
+    assert "9:00:00" in page and "6:30:00" in page  # the summary line: the same times
+    assert "UTC, optional" not in page and "Asia/Almaty" in page

@@ -6,8 +6,10 @@ import csv
 import io
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -107,7 +109,7 @@ def new() -> Any:
 def detail(survey_id: int, **forms: Any) -> str:
     survey = survey_or_404(survey_id)
     dates = forms.get("dates_form") or DatesForm(
-        opens_at=_naive(survey.opens_at), closes_at=_naive(survey.closes_at)
+        opens_at=_local(survey.opens_at), closes_at=_local(survey.closes_at)
     )
     definition: SurveyDefinition | None = (
         survey.current_version.load() if survey.current_version else None
@@ -126,11 +128,26 @@ def detail(survey_id: int, **forms: Any) -> str:
         used=used,
         audience_labels=AUDIENCE_LABELS,
         has_results="survey_results.results" in current_app.view_functions,
+        time_zone=str(_zone()),
     )
 
 
-def _naive(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=None) if moment else None
+def _zone() -> ZoneInfo:
+    """The platform's time zone (flask-babel gives a pytz zone, whose replace() is wrong)."""
+    return ZoneInfo(str(get_timezone()))
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """A stored (UTC) moment as the platform's wall-clock time, for the date fields: they
+    were in UTC while every page shows times in the platform's zone (09:00 read 14:00)."""
+    return moment.astimezone(_zone()).replace(tzinfo=None) if moment else None
+
+
+def _utc(wall_clock: datetime | None) -> datetime | None:
+    """A date field's wall-clock time in the platform's zone, as the UTC moment to store."""
+    if wall_clock is None:
+        return None
+    return wall_clock.replace(tzinfo=_zone()).astimezone(UTC)
 
 
 @blueprint.post("/surveys/<int:survey_id>/state")
@@ -155,8 +172,7 @@ def change_dates(survey_id: int) -> Any:
     form = DatesForm()
     if not form.validate_on_submit():
         return detail(survey_id, dates_form=form), 422
-    opens = form.opens_at.data.replace(tzinfo=UTC) if form.opens_at.data else None
-    closes = form.closes_at.data.replace(tzinfo=UTC) if form.closes_at.data else None
+    opens, closes = _utc(form.opens_at.data), _utc(form.closes_at.data)
     try:
         services.set_dates(survey, opens, closes, actor=current_user)
     except SurveyError as error:
