@@ -37,6 +37,7 @@ from forecasting.registry import STATUS_FAILED, SqlRegistry
 from webapp.audit.services import record
 from webapp.database import utcnow
 from webapp.extensions import db
+from webapp.risk import stages
 from webapp.risk.models import TrainingJob
 
 logger = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ def enqueue_training(
         requested_by_id=getattr(user, "id", None),
         requested_by_email=getattr(user, "email", "") or "",
         options={**DEFAULT_OPTIONS, **(options or {})},
-        stage="queued",
+        stage=stages.encode("queued", stages.STAGE_LENGTH),
     )
     db.session.add(job)
     try:
@@ -175,12 +176,14 @@ def _update(job_id: int, **values: Any) -> None:
 
 
 def _append_log(job_id: int, line: str, **values: Any) -> None:
+    """Add a line to the job's log: its time and the stage's code and values (JSON), which
+    the page words in the analyst's language."""
     stamp = utcnow().strftime("%H:%M:%S")
     with db.engine.begin() as connection:
         current = connection.execute(
             sa.select(TrainingJob.log).where(TrainingJob.id == job_id)
         ).scalar_one_or_none()
-        text = (current or "") + f"{stamp} {line}\n"
+        text = (current or "") + f"{stamp} {stages.encode(line)}\n"
         connection.execute(
             sa.update(TrainingJob.__table__)
             .where(TrainingJob.id == job_id)
@@ -198,7 +201,12 @@ def progress_reporter(job_id: int) -> Callable[[float, str], None]:
         if message and message != last["message"]:
             last["message"] = message
             last["time"] = now
-            _append_log(job_id, message, progress=fraction, stage=message[:300])
+            _append_log(
+                job_id,
+                message,
+                progress=fraction,
+                stage=stages.encode(message, stages.STAGE_LENGTH),
+            )
         elif now - last["time"] > 1.0:
             last["time"] = now
             _update(job_id, progress=fraction, heartbeat_at=utcnow())
@@ -243,14 +251,15 @@ def run_job(job_id: int) -> bool:
         _fail(job_id, options, RuntimeError("the worker was stopped during training"))
         raise
     now = utcnow()
+    done = f"done: run {stored.id}"
     _append_log(
         job_id,
-        f"done: run {stored.id}",
+        done,
         status="succeeded",
         active_slot=None,
         finished_at=now,
         progress=1.0,
-        stage="done",
+        stage=stages.encode(done, stages.STAGE_LENGTH),
         run_id=stored.id,
     )
     return True
@@ -273,7 +282,7 @@ def _fail(job_id: int, options: dict[str, Any], error: BaseException) -> None:
         status="failed",
         active_slot=None,
         finished_at=utcnow(),
-        stage="failed",
+        stage=stages.encode(f"failed: {reason}", stages.STAGE_LENGTH),
         error=reason[:4000],
         run_id=run_id,
     )

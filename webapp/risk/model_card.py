@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_decimal, format_percent
 from flask_babel import lazy_gettext as _l
 
 #: Column headings of the backtest tables, by the package's column name.
@@ -64,10 +65,14 @@ MODEL_LABELS = {
     "ets": _l("Exponential smoothing with damped trend (statsmodels)"),
     "linear": _l("Global linear model"),
     "gbm": _l("Global gradient boosting"),
+    "panel_ar": _l("Regional panel: random level and AR(1) swing"),
 }
 
 #: Shown as percentages.
 PERCENT_METRICS = frozenset({"coverage_80", "coverage_95"})
+#: Babel patterns: up to three significant digits (``1,35``, ``0,614``), whole numbers grouped.
+THREE_DIGITS = "@##"
+WHOLE_NUMBER = "#,##0"
 
 
 def model_label(code: str) -> str:
@@ -97,7 +102,8 @@ def metric_columns(rows: Sequence[Mapping[str, Any]]) -> list[MetricColumn]:
 
 
 def metric_text(key: str, value: Any) -> str:
-    """One figure as the table shows it: coverage in %, counts whole, others 3 digits."""
+    """One figure as the table shows it, in the page's locale (decimal comma in kk and ru,
+    as on the review pages): coverage in %, counts whole, others to 3 significant digits."""
     if value is None or isinstance(value, bool):
         return "—"
     if key == "model":
@@ -107,12 +113,10 @@ def metric_text(key: str, value: Any) -> str:
     if value != value:  # NaN
         return "—"
     if key in PERCENT_METRICS:
-        return f"{value * 100:.0f}%"
-    if key == "n":
-        return f"{value:.0f}"
-    if abs(value) >= 100:
-        return f"{value:.0f}"
-    return f"{value:.3g}"
+        return format_percent(value)
+    if key == "n" or abs(value) >= 100:
+        return format_decimal(round(value), format=WHOLE_NUMBER)
+    return format_decimal(value, format=THREE_DIGITS)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from webapp.regions.services import all_regions
 from webapp.risk import catalogue as catalogue_service
 from webapp.risk import imports as import_service
 from webapp.risk import jobs as job_service
-from webapp.risk import model_card, publishing
+from webapp.risk import model_card, publishing, stages
 from webapp.risk.forms import (
     CatalogueUploadForm,
     ConfirmForm,
@@ -62,6 +62,8 @@ def card_helpers() -> dict[str, Any]:
         "metric_text": model_card.metric_text,
         "chosen_models": model_card.chosen_models,
         "indicator_name": indicator_name,
+        "stage_text": stages.stage_text,
+        "log_lines": stages.log_lines,
     }
 
 

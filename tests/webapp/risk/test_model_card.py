@@ -72,3 +72,31 @@ def test_model_card_headings_in_russian_and_kazakh(app, analyst_client):
     assert "Уровень безработицы" in page
     page = card_page(app, analyst_client, "kk")
     assert "Жұмыссыздық деңгейі" in page and "coverage_80" not in page
+
+
+def test_model_card_numbers_use_the_locale_decimal_comma(app, analyst_client):
+    page = card_page(app, analyst_client, "ru")
+    assert ">1,35<" in page and ">0,614<" in page and ">1,4<" in page and ">77\xa0%<" in page
+    assert ">3\xa0476<" in page  # forecasts checked, grouped as the review pages group them
+    assert ">1.35<" not in page and ">0.614<" not in page
+    page = card_page(app, analyst_client, "kk")
+    assert ">1,35<" in page and ">0,614<" in page
+    page = card_page(app, analyst_client, "en")
+    assert ">1.35<" in page and ">77%<" in page
+
+
+def test_panel_ar_has_a_readable_name_in_every_language():
+    from forecasting.models.auto import available_models
+    from webapp.risk.model_card import MODEL_LABELS
+
+    assert set(available_models(4)) <= set(MODEL_LABELS), "every model the package offers"
+
+
+def test_panel_ar_is_named_on_the_card(app, analyst_client):
+    CARD["chosen_models"]["unemployment_rate"] = "panel_ar+pooled_ets"
+    try:
+        page = card_page(app, analyst_client, "ru")
+    finally:
+        CARD["chosen_models"]["unemployment_rate"] = "panel_mean+pooled_ets"
+    assert "Региональная панель: случайный уровень и колебания AR(1)" in page
+    assert "panel_ar" not in page.split("<main", 1)[1].split("<details", 1)[0]

@@ -17,6 +17,7 @@ from webapp.risk.models import (
     RiskScore,
     TrainingJob,
 )
+from webapp.risk.stages import log_lines, stage_text
 
 
 def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
@@ -35,7 +36,9 @@ def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
         job = db.session.scalar(sa.select(TrainingJob))
         assert job.status == "succeeded", job.error + job.log
         assert job.progress == 1.0 and job.active_slot is None
-        assert "scoring the history" in job.log
+        stages = [line.text for line in log_lines(job.log)]
+        assert "Scoring the history with the risk index" in stages
+        assert stage_text(job.stage) == f"Done: run {job.run_id}"
         run = db.session.get(RiskModelRun, job.run_id)
         assert run.latest_period == "2026-10" and run.data_summary["regions"] == 3
         assert services.published_run() is None, "training never publishes by itself"
@@ -71,6 +74,13 @@ def test_train_in_the_background_then_publish(app, analyst_client, small_panel):
 
     page = analyst_client.get(job_url).get_data(as_text=True)
     assert "Model card" in page and "http-equiv" not in page and "Publish this run" in page
+    analyst_client.post("/language", data={"language": "ru"})
+    page = analyst_client.get(job_url).get_data(as_text=True)
+    assert "Готово: запуск" in page and "Расчёт индекса риска по истории" in page
+    assert "Ретроспективная проверка от точки 1:" in page
+    for english in ("— done", "scoring the history", "backtest origin", "done in"):
+        assert english not in page, english
+    analyst_client.post("/language", data={"language": "en"})
     response = analyst_client.post(f"/risk/runs/{run_id}/promote", follow_redirects=True)
     assert "is now published" in response.get_data(as_text=True)
     with app.app_context():
