@@ -21,6 +21,7 @@ import pandas as pd
 
 from forecasting.backtest import BacktestResult
 from forecasting.models.base import summarise_warning
+from forecasting.models.calibration import FACTOR_COLUMNS
 
 CANONICAL_COLUMNS = ("region", "indicator", "period", "value", "source", "n", "lower", "upper")
 BASELINES = ("naive", "seasonal_naive")
@@ -97,6 +98,7 @@ class ModelCard:
     chosen_summary: dict[str, Any]
     warnings: list[dict[str, str]] = field(default_factory=list)
     score: dict[str, Any] = field(default_factory=dict)
+    interval_calibration: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -115,6 +117,7 @@ class ModelCard:
                 "items": self.warnings[:MAX_LISTED_WARNINGS],
             },
             "score": self.score,
+            "interval_calibration": self.interval_calibration,
         }
 
     def to_json(self) -> str:
@@ -174,6 +177,17 @@ class ModelCard:
             _markdown_table(self.by_horizon),
             "",
         ]
+        if self.interval_calibration:
+            lines += [
+                "## Interval calibration",
+                "",
+                "The chosen models' 80% and 95% half-widths are multiplied by these factors "
+                "(from their own backtest errors; 1 = as the model gave them). Coverage is the "
+                "backtest's before calibration. First and last step shown; card.json has every step.",
+                "",
+                _markdown_table(_calibration_summary(self.interval_calibration)),
+                "",
+            ]
         if self.score:
             lines += ["## Risk score forecasts", ""]
             lines += [
@@ -198,6 +212,19 @@ class ModelCard:
             if len(self.warnings) > MAX_LISTED_WARNINGS:
                 lines.append(f"- ... and {len(self.warnings) - MAX_LISTED_WARNINGS} more")
         return "\n".join(lines) + "\n"
+
+
+def _calibration_summary(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """First and last step of each indicator (the JSON keeps every step)."""
+    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_indicator.setdefault(str(row["indicator"]), []).append(row)
+    summary = []
+    for items in by_indicator.values():
+        items = sorted(items, key=lambda item: item["step"])
+        for position in dict.fromkeys((0, len(items) - 1)):
+            summary.append({key: items[position].get(key) for key in FACTOR_COLUMNS})
+    return summary
 
 
 def _markdown_table(rows: list[dict[str, Any]]) -> str:
@@ -265,7 +292,9 @@ def build_model_card(
     score: dict[str, Any] | None = None,
     title: str = "Listening State forecasting model card",
     created_at: datetime | None = None,
+    interval_factors: pd.DataFrame | None = None,
 ) -> ModelCard:
+    """``interval_factors`` is ``AutoForecaster.interval_factors_`` (None: not recorded)."""
     created = (created_at or datetime.now(UTC)).replace(microsecond=0)
     return ModelCard(
         title=title,
@@ -280,4 +309,7 @@ def build_model_card(
         chosen_summary=chosen_summary(backtest, chosen_models),
         warnings=list(warnings),
         score=dict(score or {}),
+        interval_calibration=[]
+        if interval_factors is None or interval_factors.empty
+        else _records(interval_factors),
     )

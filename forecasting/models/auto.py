@@ -32,6 +32,7 @@ from forecasting.models.boosting import (
     GlobalGradientBoostingForecaster,
     GlobalLinearForecaster,
 )
+from forecasting.models.calibration import apply_interval_factors, interval_factors
 from forecasting.models.ets import ExponentialSmoothingForecaster
 from forecasting.models.panel import PanelMeanForecaster
 from forecasting.models.panel_ar import PanelAutoregressiveForecaster
@@ -137,6 +138,18 @@ class AutoForecaster(BaseForecaster):
         Also consider, per indicator, the equal-weight combinations of its two and of its
         three best models (named ``"a+b"``, ``"a+b+c"``; :data:`COMBINATION_SIZES`); one is
         chosen when its backtest MASE is lowest.
+    calibrate_intervals : bool
+        Widen the chosen models' 80% and 95% intervals, per indicator and step ahead, by the
+        factors their own backtest errors call for (:mod:`forecasting.models.calibration`),
+        so that they cover what they promise; the probabilities read from the intervals
+        follow. False keeps each model's own intervals.
+
+    Attributes
+    ----------
+    interval_factors_ : DataFrame
+        Per indicator and step, the chosen model's backtest coverage and the factors
+        applied to its 80% and 95% half-widths (all 1 when ``calibrate_intervals`` is
+        False).
     """
 
     name = "auto"
@@ -152,6 +165,7 @@ class AutoForecaster(BaseForecaster):
         progress: ProgressCallback | None = None,
         n_jobs: int = 1,
         combine: bool = True,
+        calibrate_intervals: bool = True,
     ) -> None:
         self.candidates = candidates
         self.horizon = horizon
@@ -162,6 +176,7 @@ class AutoForecaster(BaseForecaster):
         self.progress = progress
         self.n_jobs = n_jobs
         self.combine = combine
+        self.calibrate_intervals = calibrate_intervals
 
     def fit(self, observations: pd.DataFrame, y: None = None) -> AutoForecaster:
         horizon = check_horizon(self.horizon)
@@ -184,6 +199,15 @@ class AutoForecaster(BaseForecaster):
             self.backtest_ = backtest_module.with_combinations(self.backtest_, COMBINATION_SIZES)
         self.warnings_ = list(self.backtest_.warnings)
         self.chosen_models_ = self._choose(sorted(frame["indicator"].unique()))
+        starts = {
+            str(indicator): min(periods)
+            for indicator, periods in frame.groupby("indicator")["period"]
+        }
+        self.interval_factors_ = interval_factors(
+            self.backtest_.records, self.chosen_models_, starts
+        )
+        if not self.calibrate_intervals:
+            self.interval_factors_[["factor_80", "factor_95"]] = 1.0
         self.models_: dict[str, BaseForecaster] = {}
         by_member: dict[str, list[str]] = {}
         for indicator, name in self.chosen_models_.items():
@@ -245,6 +269,10 @@ class AutoForecaster(BaseForecaster):
         frame = frame.sort_values(
             ["indicator", "region", "period"], ignore_index=True, key=_sortable
         )
+        # Runs stored before calibration existed have no factors: their intervals as fitted.
+        factors = getattr(self, "interval_factors_", None)
+        if getattr(self, "calibrate_intervals", False) and factors is not None:
+            frame = apply_interval_factors(frame, factors)
         warnings = [*self.warnings_]
         for result in results.values():
             warnings.extend(result.warnings)
