@@ -239,6 +239,7 @@ def train(
         parameters,
         warnings,
         score=score_section,
+        interval_factors=getattr(indicator_model, "interval_factors_", None),
     )
     models = {"indicators": indicator_model}
     if score_model is not None:

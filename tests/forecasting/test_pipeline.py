@@ -74,8 +74,17 @@ def test_card_and_artifacts(run) -> None:
     assert json.loads(artifacts[CARD_JSON])["data_hash"] == run.data_hash
     metrics = run.metrics_table()
     assert {"all", SCORE_TARGET} <= set(metrics["target"])
-    assert "summary" not in run.summary().lower() or True
     assert "Chosen models" in run.summary()
+    # the interval calibration of the chosen models is on the card, one row per step
+    # (indicators whose backtest is too short to calibrate have none)
+    calibration = card["interval_calibration"]
+    calibrated = {row["indicator"] for row in calibration}
+    assert calibrated and calibrated <= set(run.chosen_models)
+    assert sorted((row["indicator"], row["step"]) for row in calibration) == sorted(
+        (indicator, step) for indicator in calibrated for step in (1, 2, 3)
+    )
+    assert all(row["model"] == run.chosen_models[row["indicator"]] for row in calibration)
+    assert all(row["factor_95"] >= 1.0 for row in calibration)
     assert run.progress_calls[-1][0] == 1.0
     fractions = [fraction for fraction, _ in run.progress_calls]
     assert fractions == sorted(fractions)
