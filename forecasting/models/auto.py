@@ -229,27 +229,24 @@ class AutoForecaster(BaseForecaster):
             self.progress(0.8 * fraction, message)
 
     def _choose(self, indicators: list[str]) -> dict[str, str]:
-        """Lowest mean MASE among models evaluated on every backtest point of the indicator."""
-        table = self.backtest_.by_indicator()
+        """Lowest mean MASE among models evaluated on every backtest point of the indicator
+        (the rule of :func:`backtest.choose_per_indicator`, shared with ``backtest``)."""
+        ranked = backtest_module.choose_per_indicator(self.backtest_, list(self.candidates_))
         chosen = {}
-        order = {name: position for position, name in enumerate(self.candidates_)}
         for indicator in indicators:
-            rows = table[(table["indicator"] == indicator) & table["mase"].notna()]
-            rows = rows[rows["n"] == rows["n"].max()] if not rows.empty else rows
-            if rows.empty:
-                fallback = "naive" if "naive" in self.candidates_ else next(iter(self.candidates_))
-                chosen[indicator] = fallback
-                self.warnings_.append(
-                    make_warning(
-                        ("", indicator),
-                        self.name,
-                        "not_selected_by_accuracy",
-                        f"no backtest MASE for this indicator: {fallback} used",
-                    )
-                )
+            if indicator in ranked:
+                chosen[indicator] = ranked[indicator]
                 continue
-            rows = rows.assign(order=rows["model"].map(order)).sort_values(["mase", "order"])
-            chosen[indicator] = str(rows.iloc[0]["model"])
+            fallback = "naive" if "naive" in self.candidates_ else next(iter(self.candidates_))
+            chosen[indicator] = fallback
+            self.warnings_.append(
+                make_warning(
+                    ("", indicator),
+                    self.name,
+                    "not_selected_by_accuracy",
+                    f"no backtest MASE for this indicator: {fallback} used",
+                )
+            )
         return chosen
 
     def predict(self, horizon: int | None = None) -> ForecastResult:
