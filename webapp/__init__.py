@@ -42,6 +42,7 @@ def register_extensions(app: Flask) -> None:
     import webapp.database  # noqa: F401  (SQLite settings on every connection)
     from webapp.auth.access import enforce_access
     from webapp.auth.models import User
+    from webapp.auth.services import user_for_session
     from webapp.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
     from webapp.i18n import select_locale
     from webapp.security import (
@@ -70,8 +71,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        return user_for_session(session_id)
 
     app.before_request(refuse_nul_characters)
     app.before_request(enforce_access)

@@ -55,6 +55,9 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = MEMORY_RATE_LIMITS  # in this process's memory, unless REDIS_URL
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
+    #: Failed sign-ins per typed e-mail, from any address: a guesser with many addresses
+    #: is held back too. Successful sign-ins do not count.
+    SIGN_IN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"
     SUPPRESSION_THRESHOLD = 10
     MODEL_REGISTRY_DIR: str | None = None
 

@@ -40,10 +40,13 @@ class World:
         self.ids: dict[str, Any] = {}
         #: role -> (pages, forms) found by the crawler in tests/fuzz/test_forms.py
         self.crawls: dict[str | None, Any] = {}
+        #: account key -> password hash at sign-in (see ``reset``)
+        self.password_hashes: dict[str, str] = {}
 
     def reset(self) -> None:
         """Undo what earlier fuzz cases did to the fixtures: re-enable the accounts with
-        their roles, restore council memberships, reopen both surveys without dates."""
+        their roles and passwords (a reset password ends the account's sessions, and so the
+        signed-in cookies), restore council memberships, reopen both surveys without dates."""
         from webapp.auth.models import User
         from webapp.extensions import db
         from webapp.surveys import councils
@@ -54,6 +57,7 @@ class World:
                 user = db.session.get(User, user_id)
                 user.is_enabled = True
                 user.role = role_of(key)
+                user.password_hash = self.password_hashes[key]
             for key, council_key in (
                 ("council_member", "council"),
                 ("council_member2", "other_council"),
@@ -166,6 +170,7 @@ def populate(world: World) -> None:
             region=codes[0],
             comment=comment.id,
         )
+        world.password_hashes.update({key: user.password_hash for key, user in users.items()})
         db.session.remove()
     for role in ("admin", "analyst", "council_member"):
         client = app.test_client()

@@ -45,6 +45,37 @@ def test_disabled_account_cannot_sign_in(app, client, make_user):
         db.session.commit()
     response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
     assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    # The right password: its owner is told why, not that the password is wrong.
+    assert "This account is disabled. Ask an administrator to enable it again." in page
+    assert "The e-mail or password is not right." not in page
+    assert client.get("/admin/users").status_code == 302  # still anonymous
+    page = client.post("/sign-in", data={"email": user.email, "password": "wrong password"})
+    assert "The e-mail or password is not right." in page.get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalars(
+            sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)
+        ).one()
+        assert event.action == "user.sign_in_failed"
+        assert event.details == {"email": user.email, "reason": "account disabled"}
+
+
+def test_a_password_typed_into_the_email_field_is_not_logged(app, client, make_user):
+    make_user("analyst")
+    for typed in ("Secret-Passw0rd-2026", "my secret@phrase here"):
+        client.post("/sign-in", data={"email": typed, "password": "x"})
+    client.post("/sign-in", data={"email": "Nobody@Example.org", "password": "x"})
+    with app.app_context():
+        events = db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.action == "user.sign_in_failed")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [event.details["email"] for event in events] == [
+        "(not an e-mail address)",
+        "(not an e-mail address)",
+        "nobody@example.org",
+    ]
 
 
 def test_passwords_are_stored_with_a_key_derivation_function(app, make_user):
@@ -63,6 +94,58 @@ def test_sign_in_attempts_are_rate_limited(app, make_user):
     ]
     assert statuses[:10] == [200] * 10
     assert statuses[10:] == [429, 429]
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_failed_sign_ins_are_limited_per_account_from_any_address(app, make_user):
+    user = make_user("analyst")
+    other = make_user("analyst")
+    client = app.test_client()
+
+    def attempt(email: str, password: str, address: str) -> int:
+        return client.post(
+            "/sign-in",
+            data={"email": email, "password": password},
+            environ_base={"REMOTE_ADDR": address},
+        ).status_code
+
+    # A successful sign-in does not count against the account.
+    assert attempt(user.email, TEST_PASSWORD, "10.0.0.200") == 302
+    client.post("/sign-out", environ_base={"REMOTE_ADDR": "10.0.0.200"})
+    statuses = [attempt(user.email.upper(), "wrong", f"10.0.0.{number}") for number in range(11)]
+    assert statuses == [200] * 10 + [429]
+    # Held back from a new address and with the right password too; other accounts are not.
+    assert attempt(user.email, TEST_PASSWORD, "10.0.1.1") == 429
+    assert attempt(other.email, TEST_PASSWORD, "10.0.1.1") == 302
+    # An e-mail without an account is held back the same way (nothing told about accounts).
+    statuses = [attempt("nobody@example.org", "x", f"10.0.2.{number}") for number in range(11)]
+    assert statuses[-1] == 429
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_too_many_sign_ins_page_says_how_long_to_wait_in_the_visitors_language(app, make_user):
+    user = make_user("analyst")
+    client = app.test_client()
+    client.post("/language", data={"language": "ru"})
+    for number in range(10):
+        client.post("/sign-in", data={"email": f"guess{number}@example.org", "password": "x"})
+    response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) <= 60
+    page = response.get_data(as_text=True)
+    assert "Слишком много попыток входа. Попробуйте снова через 1 минуту." in page
+    assert 'name="password"' in page  # the form is there to try again later
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="2 per hour")
+def test_an_hourly_limit_is_not_announced_as_a_minute(app):
+    client = app.test_client()
+    for _ in range(2):
+        client.post("/sign-in", data={"email": "someone@example.org", "password": "x"})
+    response = client.post("/sign-in", data={"email": "someone@example.org", "password": "x"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "Too many sign-in attempts. Try again in 60 minutes." in page
+    assert "wait a minute" not in page
 
 
 def test_next_parameter_never_leaves_the_site(client, make_user):
@@ -151,6 +234,56 @@ def test_admin_creates_and_changes_accounts(app, client, make_user, sign_in):
     duplicate = client.post("/admin/users", data={"email": "member@example.org", "role": "admin"})
     assert "already exists" in duplicate.get_data(as_text=True)
     assert audit_actions(app)[-2:] == ["user.create", "user.change_role"]
+
+
+def test_admin_resets_a_password_on_the_account_page_and_its_sessions_end(
+    app, client, make_user, sign_in
+):
+    admin = make_user("admin")
+    member = make_user("council_member")
+    member_client = app.test_client()
+    remembered = member_client.post(
+        "/sign-in", data={"email": member.email, "password": TEST_PASSWORD, "remember": "y"}
+    )
+    assert remembered.status_code == 302
+    assert member_client.get("/review/").status_code != 302
+    sign_in(admin)
+    page = client.get(f"/admin/users/{member.id}").get_data(as_text=True)
+    assert f'action="/admin/users/{member.id}/reset-password"' in page
+    response = client.post(f"/admin/users/{member.id}/reset-password", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    password = re.search(r"New one-time password for \S+: (\S+) —", text).group(1)
+    with app.app_context():
+        assert db.session.get(User, member.id).check_password(password)
+    assert audit_actions(app)[-1] == "user.reset_password"
+    # The old session and its remember-me cookie no longer sign anyone in.
+    assert member_client.get("/review/").headers["Location"].startswith("/sign-in")
+    member_client.delete_cookie("session")
+    assert member_client.get("/review/").headers["Location"].startswith("/sign-in")
+    assert (
+        app.test_client()
+        .post("/sign-in", data={"email": member.email, "password": password})
+        .status_code
+        == 302
+    )
+    # Only administrators may reset passwords.
+    assert member_client.post(f"/admin/users/{admin.id}/reset-password").status_code == 302
+
+
+def test_cli_password_reset_ends_the_accounts_sessions(app, client, runner, make_user, sign_in):
+    analyst = make_user("analyst")
+    sign_in(analyst)
+    assert client.get("/risk/imports").status_code == 200
+    result = runner.invoke(args=["users", "reset-password", analyst.email])
+    assert result.exit_code == 0, result.output
+    assert client.get("/risk/imports").status_code == 302
+
+
+def test_account_list_heads_the_persons_name_as_a_name_in_russian(app, client, make_user, sign_in):
+    sign_in(make_user("admin"))
+    client.post("/language", data={"language": "ru"})
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert ">Имя</th>" in page and "Название" not in page
 
 
 def test_admin_cannot_remove_own_admin_access(app, client, make_user, sign_in):

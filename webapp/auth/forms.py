@@ -24,10 +24,14 @@ class SignInForm(FlaskForm):
 
 class CreateUserForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    display_name = StringField(_l("Full name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=role_choices)
 
 
 class ChangeUserForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices)
     enabled = BooleanField(_l("Account enabled"))
+
+
+class ResetPasswordForm(FlaskForm):
+    """A button: the new password is generated (CSRF is the only field)."""

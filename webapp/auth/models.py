@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -49,6 +50,15 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def password_stamp(self) -> str:
+        """Changes with the password; kept in the session so that a new password (a reset
+        after a leak) ends every session and remember-me cookie made with the old one."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # what Flask-Login stores in the session and remember cookie
+        return f"{self.id}:{self.password_stamp}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for inactive users

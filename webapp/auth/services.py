@@ -30,6 +30,18 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def user_for_session(session_id: str) -> User | None:
+    """The account a session (or remember-me cookie) was made for, if its password has not
+    changed since; Flask-Login's user loader."""
+    user_id, _, stamp = session_id.partition(":")
+    if not user_id.isdigit() or not stamp:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.password_stamp, stamp):
+        return None
+    return user
+
+
 def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 
@@ -79,17 +91,42 @@ def reset_password(user: User, password: str | None = None) -> str:
     return password
 
 
+#: Written in the audit log instead of what was typed when it is no e-mail address.
+NOT_AN_EMAIL = "(not an e-mail address)"
+
+
+class AccountDisabled(AccountError):
+    """The password was right but the account is disabled."""
+
+
+def typed_email_for_audit(email: str) -> str:
+    """What the audit log keeps of a failed sign-in's e-mail field.
+
+    People type their password into the e-mail field often enough: text that is no e-mail
+    address (no ``@``, or spaces in it) is not written to the log, which every administrator
+    reads.
+    """
+    text = email.strip().lower()
+    if "@" not in text or any(character.isspace() for character in text):
+        return NOT_AN_EMAIL
+    return text[:254]
+
+
 def authenticate(email: str, password: str) -> User | None:
-    """Check a sign-in; every attempt, good or bad, goes to the audit log."""
+    """Check a sign-in; every attempt, good or bad, goes to the audit log.
+
+    Raises ``AccountDisabled`` when the password is right but the account is disabled, so
+    that its owner is told why (whoever knows the password may know that much).
+    """
     user = find_user(email)
-    if user is None or not user.is_enabled or not user.check_password(password):
-        record(
-            "user.sign_in_failed",
-            "user",
-            user.id if user else "",
-            {"email": email.strip().lower()[:254]},
-            actor_email="",
-        )
+    password_right = user is not None and user.check_password(password)
+    if user is None or not password_right or not user.is_enabled:
+        details = {"email": typed_email_for_audit(email)}
+        if user is not None and not user.is_enabled:
+            details["reason"] = "account disabled"
+        record("user.sign_in_failed", "user", user.id if user else "", details, actor_email="")
+        if password_right:
+            raise AccountDisabled("account disabled")
         return None
     user.last_sign_in_at = utcnow()
     record("user.sign_in", "user", user.id, actor=user)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -14,13 +16,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from webapp.audit.services import record
 from webapp.auth import services
 from webapp.auth.access import public, roles_required
-from webapp.auth.forms import ChangeUserForm, CreateUserForm, SignInForm
+from webapp.auth.forms import ChangeUserForm, CreateUserForm, ResetPasswordForm, SignInForm
 from webapp.auth.models import Role, User
 from webapp.extensions import db, limiter
 
@@ -44,15 +48,37 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def typed_account() -> str:
+    """The per-account limit's key: the e-mail typed, whether or not an account has it (so
+    that the limit says nothing about which accounts exist)."""
+    return "sign-in-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+def failed_attempt(response: Response) -> bool:
+    """Only attempts that did not sign in count against the account."""
+    return response.status_code != 302
+
+
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"],
+    key_func=typed_account,
+    methods=["POST"],
+    deduct_when=failed_attempt,
+)
 @public
 def sign_in() -> str | Response:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountDisabled:
+            db.session.commit()
+            flash(_("This account is disabled. Ask an administrator to enable it again."), "error")
+            return render_template("auth/sign_in.html", form=form)
         db.session.commit()
         if user is not None:
             session.clear()  # a fresh session on privilege change
@@ -60,6 +86,22 @@ def sign_in() -> str | Response:
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         flash(_("The e-mail or password is not right."), "error")
     return render_template("auth/sign_in.html", form=form)
+
+
+@blueprint.errorhandler(429)
+def too_many_sign_ins(error: HTTPException) -> tuple[str, int]:
+    """The sign-in page again, saying how long to wait (the hourly and per-account limits
+    last longer than the minute the general message promises)."""
+    current = limiter.current_limit
+    # reset_at is rounded up to the next whole second: a window of 60 s is "1 minute".
+    seconds = current.reset_at - 1 - time.time() if current is not None else 60
+    minutes = max(math.ceil(seconds / 60), 1)
+    message = ngettext(
+        "Too many sign-in attempts. Try again in %(num)d minute.",
+        "Too many sign-in attempts. Try again in %(num)d minutes.",
+        minutes,
+    )
+    return render_template("auth/sign_in.html", form=SignInForm(), too_many=message), 429
 
 
 @blueprint.post("/sign-out")
@@ -116,4 +158,26 @@ def edit_user(user_id: int) -> str | Response:
             db.session.commit()
             flash(_("Account %(email)s updated.", email=user.email), "success")
             return redirect(url_for("auth.users"))
-    return render_template("auth/edit_user.html", form=form, account=user)
+    return render_template(
+        "auth/edit_user.html", form=form, account=user, reset_form=ResetPasswordForm()
+    )
+
+
+@blueprint.post("/admin/users/<int:user_id>/reset-password")
+@roles_required(Role.ADMIN)
+def reset_password(user_id: int) -> Response:
+    """A new one-time password, shown once to the administrator; the account's sessions end."""
+    user = db.get_or_404(User, user_id)
+    if ResetPasswordForm().validate_on_submit():
+        password = services.reset_password(user)
+        db.session.commit()
+        flash(
+            _(
+                "New one-time password for %(email)s: %(password)s — hand it over securely; "
+                "it is not shown again. The account's open sessions have ended.",
+                email=user.email,
+                password=password,
+            ),
+            "success",
+        )
+    return redirect(url_for("auth.edit_user", user_id=user.id))
