@@ -24,3 +24,58 @@ def test_admin_filters_audit_log(app, client, make_user, sign_in):
     )
     assert "<code>statistics.import</code>" not in page
     assert "0 events" in page
+
+
+def test_an_action_filter_is_exact_and_a_group_takes_all_its_actions(
+    app, client, make_user, sign_in
+):
+    admin = make_user("admin")
+    with app.app_context():
+        record("user.sign_in_failed", "user", "", {"email": "x@example.org"}, actor_email="")
+        db.session.commit()
+    sign_in(admin)  # a user.sign_in
+    page = client.get("/admin/audit/?action=user.sign_in").get_data(as_text=True)
+    assert "<code>user.sign_in</code>" in page
+    assert "<code>user.sign_in_failed</code>" not in page
+    page = client.get("/admin/audit/?action=user.*").get_data(as_text=True)
+    assert "<code>user.sign_in</code>" in page and "<code>user.sign_in_failed</code>" in page
+    assert 'value="user.*"' in page  # the group is offered
+
+
+def test_target_type_is_chosen_from_the_types_in_the_log(app, client, make_user, sign_in):
+    admin = make_user("admin")
+    with app.app_context():
+        record("council.create", "council", 4, {}, actor_email="a@example.org")
+        db.session.commit()
+    sign_in(admin)
+    page = client.get("/admin/audit/?target_type=council").get_data(as_text=True)
+    assert '<option selected value="council">' in page or '<option value="council" selected' in page
+    assert "<code>council.create</code>" in page and "<code>user.sign_in</code>" not in page
+
+
+def test_admin_downloads_the_filtered_log_as_csv(app, client, make_user, sign_in):
+    admin = make_user("admin")
+    with app.app_context():
+        record("survey.open", "survey", 7, {"slug": "s"}, actor_email="=HYPERLINK(1)@x.org")
+        record("risk.promote", "model_run", "r1", {}, actor_email="b@example.org")
+        db.session.commit()
+    sign_in(admin)
+    page = client.get("/admin/audit/?action=survey.open&page=1").get_data(as_text=True)
+    assert 'href="/admin/audit/export.csv?action=survey.open"' in page
+    response = client.get("/admin/audit/export.csv?action=survey.open")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "occurred_at_utc,actor_email,action,target_type,target_id,details"
+    assert len(lines) == 2 and ",survey.open,survey,7," in lines[1]
+    assert lines[1].split(",")[1] == "'=HYPERLINK(1)@x.org"  # not run as a formula
+    assert "risk.promote" not in response.get_data(as_text=True)
+    with app.app_context():
+        from sqlalchemy import select
+
+        from webapp.audit.models import AuditEvent
+
+        exported = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "audit.export")
+        ).one()
+        assert exported.details == {"action": "survey.open"}
+    assert client.get("/admin/audit/export.csv?action=survey.open").status_code == 200

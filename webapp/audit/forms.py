@@ -12,6 +12,6 @@ class AuditFilterForm(FlaskForm):
 
     action = SelectField(_l("Action"), choices=[], validate_choice=False)
     actor = StringField(_l("Actor e-mail contains"), validators=[Optional()])
-    target_type = StringField(_l("Target type"), validators=[Optional()])
+    target_type = SelectField(_l("Target type"), choices=[], validate_choice=False)
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -48,10 +49,19 @@ class AuditFilter:
     date_to: date | None = None
 
 
+#: An action filter ending so means every action of the group (``user.*``).
+GROUP_SUFFIX = ".*"
+
+
 def filtered_query(criteria: AuditFilter) -> sa.Select[tuple[AuditEvent]]:
+    """Events matching the filter, newest first. An action is matched exactly (choosing
+    ``user.sign_in`` must not list ``user.sign_in_failed``); ``user.*`` matches the group."""
     query = sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if criteria.action:
-        query = query.where(AuditEvent.action.startswith(criteria.action))
+    if criteria.action.endswith(GROUP_SUFFIX):
+        prefix = criteria.action[: -len(GROUP_SUFFIX)] + "."
+        query = query.where(AuditEvent.action.startswith(prefix, autoescape=True))
+    elif criteria.action:
+        query = query.where(AuditEvent.action == criteria.action)
     if criteria.actor:
         query = query.where(AuditEvent.actor_email.contains(criteria.actor.lower()))
     if criteria.target_type:
@@ -67,3 +77,24 @@ def filtered_query(criteria: AuditFilter) -> sa.Select[tuple[AuditEvent]]:
 
 def known_actions() -> list[str]:
     return list(db.session.scalars(sa.select(AuditEvent.action).distinct().order_by("action")))
+
+
+def action_choices(actions: list[str]) -> list[str]:
+    """The filter's options: each group (``user.*``) before its actions."""
+    choices: list[str] = []
+    for action in actions:
+        group = action.split(".", 1)[0] + GROUP_SUFFIX
+        if "." in action and group not in choices:
+            choices.append(group)
+        choices.append(action)
+    return choices
+
+
+def known_target_types() -> list[str]:
+    query = sa.select(AuditEvent.target_type).where(AuditEvent.target_type != "").distinct()
+    return list(db.session.scalars(query.order_by("target_type")))
+
+
+def details_text(details: dict[str, Any] | None) -> str:
+    """An event's details as one line of JSON (the page and the CSV export show it so)."""
+    return json.dumps(details or {}, ensure_ascii=False, sort_keys=True)

@@ -8,7 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from webapp.audit.services import record
-from webapp.backup.services import BackupError, create_backup, restore_backup
+from webapp.backup.services import BackupError, create_backup, read_manifest, restore_backup
 from webapp.extensions import db
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and the model registry.")
@@ -34,4 +34,13 @@ def restore_command(path: Path, replace: bool) -> None:
         restored = restore_backup(path, replace=replace)
     except BackupError as error:
         raise click.ClickException(f"Nothing was restored: {error}") from error
+    # After the restore, so that the restored log says when it was restored and from what.
+    manifest = read_manifest(path)
+    record(
+        "backup.restore",
+        "backup",
+        path.name,
+        {"rows": sum(restored.values()), "backup_created_at": manifest.get("created_at", "")},
+    )
+    db.session.commit()
     click.echo(f"Restored {sum(restored.values())} rows in {len(restored)} tables from {path}.")
