@@ -30,6 +30,13 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     from webapp.config import load_configuration
 
     load_configuration(app, test_config)
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        # Behind nginx every request comes from the proxy's address: without this, one
+        # client's sign-in failures or survey posts would throttle everybody.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def configure_logs(app: Flask) -> None:

@@ -27,10 +27,11 @@ ENVIRONMENT_VARIABLES = {
     "SESSION_COOKIE_SECURE": "SESSION_COOKIE_SECURE",
     "SUPPRESSION_THRESHOLD": "SUPPRESSION_THRESHOLD",
     "MODEL_REGISTRY_DIR": "MODEL_REGISTRY_DIR",
+    "TRUSTED_PROXIES": "TRUSTED_PROXIES",
 }
 
 BOOLEAN_KEYS = {"FORCE_HTTPS", "SESSION_COOKIE_SECURE"}
-INTEGER_KEYS = {"SUPPRESSION_THRESHOLD"}
+INTEGER_KEYS = {"SUPPRESSION_THRESHOLD", "TRUSTED_PROXIES"}
 
 
 class DefaultConfig:
@@ -54,6 +55,12 @@ class DefaultConfig:
     FORCE_HTTPS = False
     RATELIMIT_STORAGE_URI = MEMORY_RATE_LIMITS  # in this process's memory, unless REDIS_URL
     RATELIMIT_HEADERS_ENABLED = True
+    #: Redis down: count in each process's memory until it is back, rather than fail every
+    #: sign-in and survey post with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For and
+    #: X-Forwarded-Proto are then trusted, so that rate limits count each client, not the proxy.
+    TRUSTED_PROXIES = 0
     SIGN_IN_RATE_LIMIT = "10 per minute; 50 per hour"
     #: Failed sign-ins per typed e-mail, from any address: a guesser with many addresses
     #: is held back too. Successful sign-ins do not count.

@@ -178,3 +178,63 @@ def test_a_key_going_during_the_sweep_does_not_fail_the_request(monkeypatch) -> 
     limiter = limits.strategies.FixedWindowRateLimiter(storage)
     two = limits.parse("2 per hour")
     assert [limiter.hit(two, "client") for _ in range(3)] == [True, True, False]
+
+
+#: A Redis address nothing listens on.
+REDIS_DOWN = "redis://127.0.0.1:1/0"
+
+
+@pytest.mark.app_config(
+    RATELIMIT_ENABLED=True, REDIS_URL=REDIS_DOWN, RATELIMIT_STORAGE_URI=REDIS_DOWN
+)
+def test_sign_in_and_survey_posts_keep_working_and_limited_when_redis_is_down(
+    app: Flask, make_user
+) -> None:
+    """Redis down must not take sign-in and survey answers down with it (it was a 500 for
+    every one): limits are counted in the process's memory until Redis is back."""
+    user = make_user("analyst")
+    client = app.test_client()
+    response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert response.status_code == 302
+    client = app.test_client()
+    statuses = [
+        client.post("/sign-in", data={"email": f"x{n}@example.org", "password": "x"}).status_code
+        for n in range(11)
+    ]
+    # Ten a minute per address, the successful sign-in included.
+    assert statuses == [200] * 9 + [429, 429], statuses
+    health = app.test_client().get("/healthz")
+    assert health.status_code == 200  # the site works; the body says what is missing
+    assert health.get_json()["rate_limits"] == "unavailable"
+    assert health.get_json()["status"] == "degraded"
+
+
+def test_health_check_names_the_rate_limit_storage(app: Flask) -> None:
+    assert app.test_client().get("/healthz").get_json()["rate_limits"] == "memory"
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, SIGN_IN_RATE_LIMIT="3 per minute")
+def test_behind_a_proxy_clients_are_told_apart_only_when_the_proxy_is_trusted(
+    app: Flask, tmp_path
+) -> None:
+    """Behind nginx every request comes from the proxy. Untrusted (the default), its
+    X-Forwarded-For is ignored (a client could forge it); with TRUSTED_PROXIES=1 each
+    client has its own limit, so one client's failures do not lock out the others."""
+    from webapp import create_app
+
+    def statuses(application: Flask) -> list[int]:
+        client = application.test_client()
+        result = []
+        for number in range(6):
+            response = client.post(
+                "/sign-in",
+                data={"email": f"client{number}@example.org", "password": "x"},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},
+                headers={"X-Forwarded-For": f"203.0.113.{number % 2}"},
+            )
+            result.append(response.status_code)
+        return result
+
+    assert statuses(app)[-3:] == [429, 429, 429]  # one address for everybody
+    trusted = create_app({**app.config, "TRUSTED_PROXIES": 1, "TESTING": True})
+    assert statuses(trusted) == [200] * 6  # two clients, three attempts each

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from webapp.auth.access import public
 from webapp.auth.views import safe_next
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.i18n import remember_language
 from webapp.navigation import navigation_for
 
@@ -43,9 +43,24 @@ def healthz() -> tuple[Response, int]:
         current_app.logger.error("health check: database unavailable: %s", error)
         database = "unavailable"
     healthy = database == "ok"
+    rate_limits = rate_limit_storage()
     body = {
-        "status": "ok" if healthy else "degraded",
+        "status": "ok" if healthy and rate_limits != "unavailable" else "degraded",
         "database": database,
         "database_backend": db.engine.dialect.name,
+        "rate_limits": rate_limits,
     }
     return jsonify(body), 200 if healthy else 503
+
+
+def rate_limit_storage() -> str:
+    """``memory`` (one count per process), ``ok`` (Redis answers) or ``unavailable`` (Redis is
+    configured but down: limits are counted in each process's memory until it is back). The
+    site still works without it, so only the database decides the status code."""
+    if not current_app.config.get("REDIS_URL"):
+        return "memory"
+    try:
+        return "ok" if limiter.storage.check() else "unavailable"
+    except Exception as error:  # any client error means the same: not reachable
+        current_app.logger.warning("health check: rate-limit storage unavailable: %s", error)
+        return "unavailable"
