@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,6 +52,11 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # switch on behind TLS
     REMEMBER_COOKIE_HTTPONLY = True
+    #: "Keep me signed in" lasts this long (Flask-Login's default was a year).
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    #: A staff session without "keep me signed in" ends after this long without a request
+    #: (a browser left open on a shared computer); see ``webapp.auth.sessions``.
+    STAFF_IDLE_TIMEOUT = timedelta(hours=2)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     FORCE_HTTPS = False
     RATELIMIT_STORAGE_URI = MEMORY_RATE_LIMITS  # in this process's memory, unless REDIS_URL

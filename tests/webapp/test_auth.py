@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import pytest
 import sqlalchemy as sa
@@ -322,3 +324,39 @@ def test_a_signed_in_session_used_elsewhere_is_dropped_with_its_remember_cookie(
     cookies = elsewhere.headers.getlist("Set-Cookie")
     assert any(c.startswith("remember_token=;") and "Max-Age=0" in c for c in cookies)
     assert client.get("/admin/users").status_code == 302  # and the session stays dropped
+
+
+def test_an_idle_staff_session_ends_and_asks_for_the_password_again(app, client, make_user):
+    admin = make_user("admin")
+    assert (
+        client.post("/sign-in", data={"email": admin.email, "password": TEST_PASSWORD}).status_code
+        == 302
+    )
+    assert client.get("/admin/users").status_code == 200
+    idle = app.config["STAFF_IDLE_TIMEOUT"].total_seconds()
+    with client.session_transaction() as stored:
+        stored["last_seen"] -= idle - 120  # used two minutes before the limit: still in
+    assert client.get("/admin/users").status_code == 200
+    with client.session_transaction() as stored:
+        stored["last_seen"] -= idle + 1
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/sign-in?next=/admin/users"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out after a while without activity." in page
+    assert client.get("/admin/users").status_code == 302  # signed out for good
+
+
+def test_keep_me_signed_in_lasts_two_weeks_and_is_not_cut_by_the_idle_limit(app, client, make_user):
+    admin = make_user("admin")
+    response = client.post(
+        "/sign-in", data={"email": admin.email, "password": TEST_PASSWORD, "remember": "y"}
+    )
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("remember"))
+    expires = re.search(r"Expires=([^;]+)", cookie).group(1)
+    days = (parsedate_to_datetime(expires) - datetime.now(UTC)).days
+    assert 13 <= days <= 14
+    with client.session_transaction() as stored:
+        idle = app.config["STAFF_IDLE_TIMEOUT"].total_seconds()
+        stored["last_seen"] = datetime.now(UTC).timestamp() - idle - 1
+    assert client.get("/admin/users").status_code == 200

@@ -9,10 +9,12 @@ from flask_babel import lazy_gettext as _l
 
 def register(app: Flask) -> None:
     from webapp.auth.models import Role
+    from webapp.auth.sessions import expire_idle_session
     from webapp.auth.views import blueprint
     from webapp.navigation import NavigationItem, add_navigation
 
     app.register_blueprint(blueprint)
+    app.before_request(expire_idle_session)
     add_navigation(
         app,
         NavigationItem(
