@@ -79,3 +79,15 @@ def test_admin_downloads_the_filtered_log_as_csv(app, client, make_user, sign_in
         ).one()
         assert exported.details == {"action": "survey.open"}
     assert client.get("/admin/audit/export.csv?action=survey.open").status_code == 200
+
+
+def test_groups_are_offered_only_where_they_hold_several_actions():
+    from webapp.audit.services import action_choices
+
+    actions = ["regions.load", "user.sign_in", "user.sign_in_failed"]
+    assert action_choices(actions) == [
+        "regions.load",
+        "user.*",
+        "user.sign_in",
+        "user.sign_in_failed",
+    ]

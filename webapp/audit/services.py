@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -80,11 +81,13 @@ def known_actions() -> list[str]:
 
 
 def action_choices(actions: list[str]) -> list[str]:
-    """The filter's options: each group (``user.*``) before its actions."""
+    """The filter's options: a group (``user.*``) before its actions, where it has several."""
+    sizes = Counter(action.split(".", 1)[0] for action in actions if "." in action)
     choices: list[str] = []
     for action in actions:
-        group = action.split(".", 1)[0] + GROUP_SUFFIX
-        if "." in action and group not in choices:
+        name = action.split(".", 1)[0]
+        group = name + GROUP_SUFFIX
+        if "." in action and sizes[name] > 1 and group not in choices:
             choices.append(group)
         choices.append(action)
     return choices
