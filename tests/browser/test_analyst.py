@@ -126,6 +126,11 @@ def test_analyst_imports_statistics_trains_and_publishes(
     assert status == "succeeded", error
     page.reload()
     audits.append(axe(page, "/risk/training/jobs/… (job done)"))
+    # On a phone the job page (log, run id, data hash) fits the screen: no sideways scrolling.
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
+    page.set_viewport_size(desktop)
     promote = page.locator("a[href*='/promote']")
 
     # Publishing asks first, then says what changed.
