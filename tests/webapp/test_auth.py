@@ -360,3 +360,17 @@ def test_keep_me_signed_in_lasts_two_weeks_and_is_not_cut_by_the_idle_limit(app,
         idle = app.config["STAFF_IDLE_TIMEOUT"].total_seconds()
         stored["last_seen"] = datetime.now(UTC).timestamp() - idle - 1
     assert client.get("/admin/users").status_code == 200
+
+
+def test_cli_disables_and_enables_an_account(app, client, runner, make_user, sign_in):
+    analyst = make_user("analyst")
+    sign_in(analyst)
+    result = runner.invoke(args=["users", "disable", analyst.email.upper()])
+    assert result.exit_code == 0 and "disabled" in result.output, result.output
+    assert client.get("/risk/imports").status_code == 302  # its session ended
+    listed = runner.invoke(args=["users", "list"]).output
+    assert f"{analyst.email}\tanalyst\tdisabled" in listed
+    assert runner.invoke(args=["users", "enable", analyst.email]).exit_code == 0
+    assert audit_actions(app)[-2:] == ["user.disable", "user.enable"]
+    missing = runner.invoke(args=["users", "disable", "nobody@example.org"])
+    assert missing.exit_code != 0 and "No account for nobody@example.org." in missing.output

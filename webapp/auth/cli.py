@@ -73,3 +73,27 @@ def set_role_command(email: str, role: str) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"{user.email} is now {role}")
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def disable_command(email: str) -> None:
+    """Disable an account: it cannot sign in, and its open sessions end at their next request."""
+    _set_enabled(email, False)
+
+
+@users_cli.command("enable")
+@click.argument("email")
+def enable_command(email: str) -> None:
+    """Enable a disabled account again."""
+    _set_enabled(email, True)
+
+
+def _set_enabled(email: str, enabled: bool) -> None:
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    if user.is_enabled != enabled:
+        services.set_enabled(user, enabled)
+        db.session.commit()
+    click.echo(f"{user.email} is {'enabled' if enabled else 'disabled'}")
