@@ -23,7 +23,7 @@ the observations are validated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,30 @@ class UncertaintyResult:
     ranks: np.ndarray  # (draws, regions)
     draws: pd.DataFrame  # one row per draw: the choices it made
     class_bounds: tuple[float, ...]
+
+    def among(self, regions: Iterable[str]) -> UncertaintyResult:
+        """The same draws ranked among ``regions`` only.
+
+        A unit that has ended (a region split or renamed away) keeps its last values in the
+        index, so it is scored; today's ranking must not count it among today's units. Its
+        scores and everyone's normalisation stay as they were: only the ranks change.
+        """
+        wanted = {str(region) for region in regions}
+        keep = np.array([region in wanted for region in self.regions], dtype=bool)
+        if not keep.any():
+            raise RiskIndexError("none of the given regions is ranked in this analysis")
+        nominal_scores = self.nominal_scores[keep]
+        scores = self.scores[:, keep]
+        return UncertaintyResult(
+            period=self.period,
+            regions=[region for region, kept in zip(self.regions, keep, strict=True) if kept],
+            nominal_scores=nominal_scores,
+            nominal_ranks=rankdata(-nominal_scores, method="average"),
+            scores=scores,
+            ranks=rankdata(-scores, method="average", axis=1),
+            draws=self.draws,
+            class_bounds=self.class_bounds,
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Per region: nominal score and rank, median rank, 5%-95% rank and score intervals."""

@@ -90,3 +90,23 @@ def test_bad_arguments_are_refused(panel, arguments, message):
     observations, catalogue = panel
     with pytest.raises(RiskIndexError, match=message):
         uncertainty_analysis(observations, catalogue, **arguments)
+
+
+def test_ranks_among_fewer_regions_keep_the_scores_and_close_the_gaps(panel):
+    observations, catalogue = panel
+    result = uncertainty_analysis(observations, catalogue, n_draws=40, random_state=3)
+    top = result.regions[int(np.argmin(result.nominal_ranks))]  # rank 1: highest risk
+    today = [region for region in result.regions if region != top]
+    fewer = result.among(today)
+    assert fewer.regions == today
+    kept = [result.regions.index(region) for region in today]
+    np.testing.assert_array_equal(fewer.scores, result.scores[:, kept])
+    # every other region moves up one place where the left-out one ranked above it
+    np.testing.assert_array_equal(fewer.nominal_ranks, result.nominal_ranks[kept] - 1)
+    for draw in range(len(result.draws)):
+        above = result.ranks[draw, result.regions.index(top)] < result.ranks[draw, kept]
+        np.testing.assert_array_equal(fewer.ranks[draw], result.ranks[draw, kept] - above)
+    frame = fewer.to_frame()
+    assert frame[["rank_p05", "rank_p95"]].stack().between(1, len(today)).all()
+    with pytest.raises(RiskIndexError, match="none of the given regions"):
+        result.among(["KZ-00"])

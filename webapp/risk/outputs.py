@@ -79,9 +79,9 @@ def materialise_run(run_id: str, outcome: Any, job_id: int | None = None) -> Ris
         frame_from_bytes(artifacts[SCORE_FORECASTS]) if SCORE_FORECASTS in artifacts else None
     )
     _insert(RiskForecast, _current(_forecast_rows(run_id, forecasts, score_forecasts), ends))
-    if outcome.uncertainty is not None:
-        ranks = _rank_rows(run_id, outcome.uncertainty.to_frame())
-        _insert(RiskRankInterval, _current(ranks, ends))
+    uncertainty = _among_current_units(outcome.uncertainty, ends)
+    if uncertainty is not None:
+        _insert(RiskRankInterval, _rank_rows(run_id, uncertainty.to_frame()))
     backtest = frame_from_bytes(artifacts[BACKTEST]) if BACKTEST in artifacts else None
     _insert(RiskBacktestMetric, _metric_rows(run_id, backtest))
     db.session.flush()
@@ -115,6 +115,16 @@ def _current(rows: list[dict[str, Any]], ends: dict[str, date]) -> list[dict[str
     """Rows of units that have not ended: forecasts and ranks look at today's units only."""
     today = date.today()
     return [row for row in rows if ends.get(row["region_code"], today) >= today]
+
+
+def _among_current_units(uncertainty: Any, ends: dict[str, date]) -> Any:
+    """Rank intervals among today's units: a unit that has ended is scored on its last
+    values, but ranking it too would make today's 20 units places 1 to 21."""
+    if uncertainty is None:
+        return None
+    today = date.today()
+    current = [region for region in uncertainty.regions if ends.get(region, today) >= today]
+    return uncertainty.among(current) if current else None
 
 
 def _insert(model: type, rows: list[dict[str, Any]]) -> None:

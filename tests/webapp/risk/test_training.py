@@ -140,6 +140,8 @@ def test_a_unit_that_ended_gets_no_scores_after_its_end_nor_forecasts(
             forecast.region_code for forecast in services.score_forecasts_for(job.run_id)
         }
         assert not services.forecasts_for(job.run_id, "KZ-YUZ")
-        assert "KZ-YUZ" not in {
-            rank.region_code for rank in services.rank_intervals_for(job.run_id)
-        }
+        ranks = services.rank_intervals_for(job.run_id)
+        assert {rank.region_code for rank in ranks} == set(SMALL_REGIONS)
+        # ranked among today's units only: places 1..n, not 1..n+1
+        assert sorted(rank.nominal_rank for rank in ranks) == list(range(1, len(SMALL_REGIONS) + 1))
+        assert max(rank.rank_high for rank in ranks) <= len(SMALL_REGIONS)
