@@ -28,6 +28,18 @@ def test_default_load_has_twenty_current_units(app, runner):
         assert len(regions) > 20  # historic units are kept for old series
 
 
+def test_loading_the_same_file_again_updates_nothing(app, runner, tmp_path: Path, regions):
+    again = runner.invoke(args=["regions", "load"])
+    assert again.exit_code == 0, again.output
+    assert "0 added, 0 updated, 0 removed" in again.output
+    country = tmp_path / "country.csv"
+    country.write_text(HEADER + "XX-01,region,Бір,Один,One,,,,\n")
+    runner.invoke(args=["regions", "load", str(country)])
+    country.write_text(HEADER + "XX-01,region,Бір,Один,One (renamed),,,,\n")
+    renamed = runner.invoke(args=["regions", "load", str(country)])
+    assert "0 added, 1 updated, 0 removed" in renamed.output
+
+
 def test_another_country_replaces_the_set(app, runner, tmp_path: Path, regions):
     country = tmp_path / "country.csv"
     country.write_text(

@@ -38,9 +38,11 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
             region = Region(code=unit.code)
             db.session.add(region)
             added += 1
-        else:
-            updated += 1
+            _copy_unit(unit, region, position)
+            continue
         _copy_unit(unit, region, position)
+        if db.session.is_modified(region):  # loading the same file again changes nothing
+            updated += 1
     removed = [region for code, region in existing.items() if code not in incoming]
     for region in removed:
         db.session.delete(region)
