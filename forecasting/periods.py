@@ -45,14 +45,29 @@ _FREQUENCY_ALIASES = {
     "MONTHLY": "M",
 }
 
-_FIRST_YEAR, _LAST_YEAR = 1800, 2200
+#: Years ``parse_period`` reads: four digits from 1000 (historical series such as sunspot
+#: counts since 1700 or prices since the 13th century) to 2200 (far forecasts).
+FIRST_YEAR, LAST_YEAR = 1000, 2200
+#: Where a bare number could be a year or a value (a header row, a column of unknown
+#: content), only this narrower window counts as a year: a population of 1500 in a data
+#: row must not make the row look like a header of periods.
+LIKELY_FIRST_YEAR, LIKELY_LAST_YEAR = 1800, 2200
+
+
+def is_likely_year(number: object) -> bool:
+    """Whether a bare number is taken for a year where it could as well be a value."""
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        return False
+    value = float(number)
+    return value.is_integer() and LIKELY_FIRST_YEAR <= value <= LIKELY_LAST_YEAR
+
 
 _ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 # Month names (and their usual abbreviations / grammatical cases) in en, ru and kk.
 _MONTH_WORDS: dict[int, tuple[str, ...]] = {
     1: ("january", "jan", "январь", "января", "янв", "қаңтар"),
-    2: ("february", "feb", "февраль", "февраля", "фев", "ақпан"),
+    2: ("february", "feb", "февраль", "февраля", "фев", "февр", "ақпан"),
     3: ("march", "mar", "март", "марта", "мар", "наурыз"),
     4: ("april", "apr", "апрель", "апреля", "апр", "сәуір"),
     5: ("may", "май", "мая", "мамыр"),
@@ -106,6 +121,35 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ),
     )
 )
+
+
+# A quarter written alone, as a column header: Q3, 3Q, III квартал, 3-й кв., 3 тоқсан.
+_QUARTER_ALONE = (
+    re.compile(r"^q\s*(?P<quarter>[1-4])$"),
+    re.compile(r"^(?P<quarter>[1-4])\s*q$"),
+    re.compile(r"^(?:quarter|qtr)\s*(?P<quarter>[1-4])$"),
+    re.compile(rf"^{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}$"),
+)
+
+
+def month_or_quarter_name(text: str) -> tuple[str, int] | None:
+    """``("M", 7)`` for a month named alone, ``("Q", 3)`` for a quarter alone, else ``None``.
+
+    Tables of one row per year carry such headers: ``JAN`` ... ``DEC``, ``январь``,
+    ``янв.``, ``шілде``, ``Q1``, ``I квартал``, ``III кв.``, ``3 тоқсан``.
+    """
+    cleaned = re.sub(r"\s+", " ", str(text).strip().lower().replace("\u00a0", " "))
+    cleaned = re.sub(r"(?<=[a-zа-яәғқңөұүһі])\.", " ", cleaned).strip()
+    if cleaned in _MONTHS:
+        return ("M", _MONTHS[cleaned])
+    # Roman numerals typed with the Kazakh letter і ("ІІ тоқсан").
+    roman = re.sub(r"^[іi]+(?=v?\b)|^[іi]v\b", lambda found: found[0].replace("і", "i"), cleaned)
+    for pattern in _QUARTER_ALONE:
+        match = pattern.match(roman)
+        if match:
+            raw = match["quarter"]
+            return ("Q", _ROMAN_QUARTERS[raw] if raw in _ROMAN_QUARTERS else int(raw))
+    return None
 
 
 class PeriodError(ValueError):
@@ -250,9 +294,16 @@ def _parse_natural(value: object) -> pd.Period:
 
 
 def _year(year: int, original: object) -> pd.Period:
-    if not _FIRST_YEAR <= year <= _LAST_YEAR:
-        raise PeriodError(f"{_describe(original)} is not a plausible year")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(_implausible(original))
     return pd.Period(year=year, freq="Y")
+
+
+def _implausible(value: object) -> str:
+    return (
+        f"{_describe(value)} is not a plausible year: years from {FIRST_YEAR} to "
+        f"{LAST_YEAR} are read"
+    )
 
 
 def _clean_text(value: str) -> str:
@@ -277,8 +328,8 @@ def _parse_text(value: str) -> pd.Period:
         if match is None:
             continue
         year = int(match["year"])
-        if not _FIRST_YEAR <= year <= _LAST_YEAR:
-            raise PeriodError(f"{_describe(value)} is not a plausible year")
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodError(_implausible(value))
         if kind == "year":
             return pd.Period(year=year, freq="Y")
         if kind == "quarter":

@@ -5,12 +5,18 @@
 """
 
 from forecasting.readers.columns import LAYOUTS
-from forecasting.readers.observations import NATIONAL_TOTAL_KEY, ReadResult, read_observations
+from forecasting.readers.observations import (
+    NATIONAL_TOTAL_KEY,
+    SINGLE_SERIES_KEY,
+    ReadResult,
+    read_observations,
+)
 from forecasting.readers.report import Issue, ValidationReport
 
 __all__ = [
     "LAYOUTS",
     "NATIONAL_TOTAL_KEY",
+    "SINGLE_SERIES_KEY",
     "Issue",
     "ReadResult",
     "ValidationReport",

@@ -12,7 +12,13 @@ import re
 from dataclasses import dataclass, field
 
 from forecasting.geography import RegionResolver
-from forecasting.periods import PeriodError, parse_period
+from forecasting.periods import (
+    PeriodError,
+    frequency_of,
+    is_likely_year,
+    month_or_quarter_name,
+    parse_period,
+)
 from forecasting.readers.tables import (
     Table,
     cell_text,
@@ -22,7 +28,14 @@ from forecasting.readers.tables import (
 )
 
 #: Layouts a reader understands (see docs/data-contract.md, "Readers").
-LAYOUTS: tuple[str, ...] = ("auto", "long", "wide-region", "wide-indicator", "wide-period")
+LAYOUTS: tuple[str, ...] = (
+    "auto",
+    "long",
+    "wide-region",
+    "wide-indicator",
+    "wide-period",
+    "wide-month",
+)
 
 ROLES: tuple[str, ...] = (
     "region",
@@ -172,6 +185,8 @@ def looks_like_header(cells: list[str]) -> bool:
     """
     if any(role_of_header(cell) is not None for cell in cells):
         return True
+    if sum(1 for cell in cells if month_or_quarter_name(cell) is not None) >= 3:
+        return True
     return sum(1 for cell in cells if header_period(cell) is not None) >= 2
 
 
@@ -195,6 +210,10 @@ class Columns:
     #: Wide layouts: column index -> what the header names (a region label, an indicator
     #: label, or a period header text).
     spread: dict[int, str] = field(default_factory=dict)
+    #: wide-month: column index -> ("M", month) or ("Q", quarter) its header names.
+    subperiods: dict[int, tuple[str, int]] = field(default_factory=dict)
+    #: wide-month: columns holding a figure for the whole year beside the months.
+    annual: list[int] = field(default_factory=list)
 
 
 class LayoutError(ValueError):
@@ -226,6 +245,14 @@ def find_columns(
         role = role_of_header(header)
         if role is not None and role not in roles:
             found.setdefault(role, []).append(index)
+    subperiods = _subperiod_headers(table, assigned) if want_months(layout) else {}
+    if subperiods:
+        return _wide_month(table, roles, found, subperiods, resolver)
+    if layout == "wide-month":
+        raise LayoutError(
+            "no column header is a month or a quarter (JAN, январь, қаңтар, Q1, I квартал...); "
+            f"found: {found_columns(table)}"
+        )
     if len(found.get("period", [])) == 2 and "period" not in roles:
         _split_period(table, found, roles)
     for role, indices in found.items():
@@ -312,6 +339,167 @@ def find_columns(
     )
 
 
+def want_months(layout: str) -> bool:
+    return layout in ("auto", "wide-month")
+
+
+#: Headers of a column with the figure for the whole year, next to the month columns
+#: (folded). Year words count too when another column holds the years.
+ANNUAL_WORDS = frozenset(
+    fold_header(word)
+    for word in (
+        "total",
+        "annual",
+        "year total",
+        "annual total",
+        "average",
+        "mean",
+        "annual average",
+        "итого",
+        "всего",
+        "за год",
+        "итого за год",
+        "в среднем за год",
+        "среднегодовое",
+        "среднее",
+        "годовое",
+        "барлығы",
+        "жиыны",
+        "жылдық",
+        "жыл бойы",
+        "жылына",
+        "орташа",
+    )
+)
+
+
+def _subperiod_headers(table: Table, assigned: set[int]) -> dict[int, tuple[str, int]]:
+    """Month (or quarter) columns of a table with one row per year, or ``{}``.
+
+    Three different months, or two different quarters, in columns of their own make the
+    layout; a header row mixing months and quarters, or naming a month twice, is refused.
+    """
+    named = {
+        index: name
+        for index, header in enumerate(table.header)
+        if index not in assigned and (name := month_or_quarter_name(header)) is not None
+    }
+    kinds = {kind for kind, _ in named.values()}
+    if not named or len({number for _, number in named.values()}) < (2 if kinds == {"Q"} else 3):
+        return {}
+    if len(kinds) > 1:
+        raise LayoutError(
+            "the header mixes month and quarter columns "
+            f"({', '.join(repr(table.column_label(i)) for i in named)}): keep one frequency "
+            "per file"
+        )
+    seen: dict[tuple[str, int], int] = {}
+    for index, name in named.items():
+        if name in seen:
+            raise LayoutError(
+                f"columns {table.column_label(seen[name])!r} and {table.column_label(index)!r} "
+                "name the same month or quarter"
+            )
+        seen[name] = index
+    return named
+
+
+def _year_share(table: Table, index: int) -> float:
+    """The share of a column's filled cells that are years (1950, "1950 год", 1950.0)."""
+    cells = [row[index] for _, row in table.rows[:200] if index < len(row)]
+    cells = [cell for cell in cells if not is_blank(cell)]
+    if not cells:
+        return 0.0
+    hits = 0
+    for cell in cells:
+        try:
+            hits += frequency_of(parse_period(cell)) == "Y"
+        except PeriodError:
+            continue
+    return hits / len(cells)
+
+
+def _wide_month(
+    table: Table,
+    roles: dict[str, int],
+    found: dict[str, list[int]],
+    subperiods: dict[int, tuple[str, int]],
+    resolver: RegionResolver | None,
+) -> Columns:
+    """One row per year (and region): a year column and one column per month or quarter.
+
+    The year column is the one named (``--period-column``), else a year-headed column that
+    holds years, else any column holding years. Another column headed as a year or a total
+    ("Год", "Итого", "Total") holds the figure for the whole year: not read, with a warning.
+    Without a region column the table is one series for the whole country.
+    """
+    for role, indices in found.items():
+        indices = [index for index in indices if index not in subperiods]
+        if role == "period" or not indices:
+            continue
+        if len(indices) > 1 and role in ("region", "indicator"):
+            names = " and ".join(repr(table.column_label(i)) for i in indices)
+            raise LayoutError(
+                f"columns {names} both look like the {role} column; "
+                f"name the right one with --{role}-column"
+            )
+        if role != "value":
+            roles.setdefault(role, indices[0])
+    year_headed = [i for i in found.get("period", []) if i not in subperiods]
+    if "period" not in roles:
+        years = [i for i in year_headed if _year_share(table, i) >= 0.5]
+        if not years:
+            used = set(roles.values()) | set(subperiods)
+            years = [
+                index
+                for index in range(len(table.header))
+                if index not in used
+                and fold_header(table.header[index]) not in ANNUAL_WORDS
+                and _year_share(table, index) >= 0.5
+            ]
+        if not years:
+            raise LayoutError(
+                "the columns are months or quarters but no column holds the years "
+                f"(found: {found_columns(table)}); name it with --period-column"
+            )
+        roles["period"] = years[0]
+    annual = [
+        index
+        for index, header in enumerate(table.header)
+        if index not in roles.values()
+        and index not in subperiods
+        and (index in year_headed or fold_header(header) in ANNUAL_WORDS)
+    ]
+    _find_by_content(table, roles, "region", resolver)
+    if "region" not in roles:
+        _find_key_column(table, roles, set(subperiods) | set(annual))
+    return Columns(
+        "wide-month",
+        roles,
+        {index: table.column_label(index) for index in subperiods},
+        subperiods=subperiods,
+        annual=annual,
+    )
+
+
+def _find_key_column(table: Table, roles: dict[str, int], skip: set[int]) -> None:
+    """Series keys kept as written: the one unnamed column of texts, if there is one."""
+    texts = []
+    for index in range(len(table.header)):
+        if index in roles.values() or index in skip or role_of_header(table.header[index]):
+            continue
+        cells = [row[index] for _, row in table.rows[:200] if index < len(row)]
+        cells = [cell for cell in cells if not is_blank(cell)]
+        if cells and all(isinstance(cell, str) and not _is_number_text(cell) for cell in cells):
+            texts.append(index)
+    if len(texts) == 1:
+        roles["region"] = texts[0]
+
+
+def _is_number_text(text: str) -> bool:
+    return re.fullmatch(r"[\s\d.,%+\-–]+", text) is not None
+
+
 #: Headers of a column holding one part of the period, next to a year column.
 PERIOD_PARTS: dict[str, tuple[str, ...]] = {
     "year": ("year", "год", "жыл"),
@@ -394,7 +582,7 @@ def _find_by_content(
 
 def _is_text_period(cell: object) -> bool:
     """A period cell; bare small numbers (values) do not count, years and dates do."""
-    if isinstance(cell, int | float) and not 1800 <= cell <= 2200:
+    if isinstance(cell, int | float) and not is_likely_year(cell):
         return False
     try:
         parse_period(cell)

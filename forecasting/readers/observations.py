@@ -57,6 +57,10 @@ from forecasting.readers.tables import (
 
 #: ``region`` of national-total rows in ``ReadResult.national_totals``.
 NATIONAL_TOTAL_KEY = "national"
+#: Series key of a table without a region column when labels are kept as keys
+#: (``resolve_regions=False``): not a word that reads as a national total, so commands that
+#: forecast keys (backtest, forecast) forecast the one series.
+SINGLE_SERIES_KEY = "series"
 
 _UNIT_SYNONYMS = {
     "percent": "%",
@@ -185,6 +189,18 @@ def read_observations(
         return ReadResult(None, None, report)
     report.layout = columns.layout
     _warn_unread_columns(table, columns, report)
+    without_regions = columns.layout == "wide-month" and "region" not in columns.roles
+    if without_regions:
+        if resolver is None:
+            report.warning(
+                "the table has no region column: its values are one series, kept under the "
+                f"key {SINGLE_SERIES_KEY!r}"
+            )
+        else:
+            report.warning(
+                "the table has no region column: its values are read as national totals "
+                "(one series for the whole country), kept apart from regional values"
+            )
 
     if indicator is not None:
         code = indicators.code(indicator)
@@ -232,7 +248,7 @@ def read_observations(
     if observations is not None and totals is not None:
         report.observations = len(observations)
         report.national_totals = len(totals)
-        if observations.empty and not totals.empty:
+        if observations.empty and not totals.empty and not without_regions:
             report.warning("the file holds national totals only, no region")
     if report.errors:
         return ReadResult(None, None, report)
@@ -241,7 +257,14 @@ def read_observations(
 
 def _warn_unread_columns(table: Table, columns: Columns, report: ValidationReport) -> None:
     """Name the columns the layout does not read ("2023 в % к 2022", "Код КАТО")."""
-    used = set(columns.roles.values()) | set(columns.spread)
+    used = set(columns.roles.values()) | set(columns.spread) | set(columns.annual)
+    if columns.annual:
+        names = ", ".join(repr(table.column_label(index)) for index in columns.annual)
+        report.warning(
+            f"column(s) {names} hold a figure for the whole year beside the months or "
+            "quarters: not read (the months or quarters are)",
+            row=table.header_row,
+        )
     width = max([len(table.header)] + [len(row) for _, row in table.rows[:200]])
     unread = [
         index
@@ -394,6 +417,15 @@ def _records(
         elif columns.layout == "wide-region":
             period = period_of(row)
             targets = [(index, header, period) for index, header in columns.spread.items()]
+        elif columns.layout == "wide-month":
+            year = _year_of(row_number, cell(row, roles["period"]), columns, table, report)
+            if year is None:
+                continue
+            region = cell(row, roles["region"]) if "region" in roles else None
+            targets = [
+                (index, region, _subperiod(year, *columns.subperiods[index]))
+                for index in columns.spread
+            ]
         else:  # wide-indicator
             targets = [
                 (index, cell(row, roles["region"]), period_of(row)) for index in columns.spread
@@ -405,7 +437,8 @@ def _records(
             records.append(
                 _Record(
                     row=row_number,
-                    region=region,
+                    region=region if region is not None else "",
+                    national=columns.layout == "wide-month" and "region" not in roles,
                     period=period,
                     indicator=record_indicator or None,
                     value=cell(row, value_index),
@@ -417,6 +450,39 @@ def _records(
                 )
             )
     return records
+
+
+def _year_of(
+    row_number: int, value: object, columns: Columns, table: Table, report: ValidationReport
+) -> int | None:
+    """The year of a row of months (or quarters); reported once for the row when unusable."""
+    column = table.column_label(columns.roles["period"])
+    if is_blank(value):
+        report.error("the year is empty", row=row_number, column=column)
+        return None
+    try:
+        period = parse_period(value)
+    except PeriodError as error:
+        text = cell_text(value)
+        message = str(error) if text.isdigit() else f"{text!r} is not a year"
+        report.error(message, row=row_number, column=column, value=text)
+        return None
+    if frequency_of(period) != "Y":
+        report.error(
+            f"{cell_text(value)!r} is not a year: the other columns are months or quarters, "
+            "so this column must hold the year",
+            row=row_number,
+            column=column,
+            value=cell_text(value),
+        )
+        return None
+    return period.year
+
+
+def _subperiod(year: int, kind: str, number: int) -> pd.Period:
+    if kind == "M":
+        return pd.Period(year=year, month=number, freq="M")
+    return pd.Period(year=year, quarter=number, freq="Q")
 
 
 _QUARTER_CELL = re.compile(r"^(?:q\s*)?([1-4]|iv|iii|ii|i)$", re.IGNORECASE)
@@ -550,9 +616,13 @@ def _resolve_regions(
 ) -> None:
     labels = [cell_text(record.region) for record in records]
     for record, label in zip(records, labels, strict=True):
-        if not label:
+        if not label and not record.national:
             report.error("the region is empty", row=record.row, column=record.region_column)
     if resolver is None:
+        for record in records:
+            if record.national:  # no region column, and labels kept as keys: one series
+                record.national = False
+                record.region = SINGLE_SERIES_KEY
         return
     resolution = resolver.resolve_all(label for label in labels if label)
     unresolved_rows: dict[str, list[_Record]] = defaultdict(list)

@@ -24,7 +24,7 @@ from typing import IO
 
 import pandas as pd
 
-from forecasting.periods import PeriodError, parse_period
+from forecasting.periods import PeriodError, is_likely_year, parse_period
 from forecasting.readers.report import ValidationReport
 
 #: Wider tables than this are refused: no statistics table has that many columns, and a
@@ -496,7 +496,7 @@ def _is_value(cell: object) -> bool:
         number = parse_number(cell, decimal_comma=True)
     except NotANumber:
         return False
-    return not (number.is_integer() and 1800 <= number <= 2200)
+    return not is_likely_year(number)
 
 
 def _group_labels(high: list[str], width: int) -> list[str]:
@@ -576,9 +576,15 @@ def without_footnote_marks(header: str) -> str:
 
 
 def header_period(header: str) -> object | None:
-    """The period a header names ("2019", "2020 год", "2021*"), or ``None``."""
+    """The period a header names ("2019", "2020 год", "2021*"), or ``None``.
+
+    A bare number is a period header only in the likely window of years (1800-2200): a
+    first data row of values (a population of 1500) must not pass for a header of years.
+    """
     text = without_footnote_marks(header)
     if not text or not any(char.isdigit() for char in text):
+        return None
+    if re.fullmatch(r"\d+(?:\.0+)?", text) and not is_likely_year(float(text)):
         return None
     try:
         return parse_period(text)
