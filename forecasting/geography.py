@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 UNIT_COLUMNS: tuple[str, ...] = (
     "code",
@@ -594,32 +594,53 @@ class RegionResolver:
         A period that straddles a change date is taken to use the new boundaries, as the
         statistics bureau publishes it (2022 figures exist for Abai, created in June 2022).
         """
-        if unit.valid_to is not None and start > unit.valid_to:
-            now = ", ".join(self.coverage(unit.code, unit.valid_to)) or "no current unit"
-            return (
-                f"{unit} ceased to exist on {unit.valid_to.isoformat()}; its territory is now {now}"
-            )
-        if unit.valid_from is not None and end < unit.valid_from:
-            before = ", ".join(f"{self.unit(code)}" for code in unit.predecessors)
-            return f"{unit} exists only since {unit.valid_from.isoformat()}" + (
+        note = self.validity_note(unit, start, end)
+        if note is None:
+            return None
+        kind, params = note
+        if kind == "ended":
+            now = ", ".join(params["now"]) or "no current unit"
+            return f"{unit} ceased to exist on {params['date']}; its territory is now {now}"
+        if kind == "not_yet":
+            before = ", ".join(str(self.unit(code)) for code in params["before"])
+            return f"{unit} exists only since {params['date']}" + (
                 f"; before that it was part of {before}" if before else ""
             )
+        changes = ", ".join(
+            f"{self.unit(code)} (split off on {date})" for code, date in params["split_off"]
+        )
+        return (
+            f"{unit} at that time also covered today's {changes}; "
+            "values before and after the split are not comparable"
+        )
+
+    def validity_note(
+        self, unit: Unit, start: dt.date, end: dt.date
+    ) -> tuple[str, dict[str, Any]] | None:
+        """``validity_warning`` as data: ``("ended" | "not_yet" | "split", parameters)``.
+
+        Parameters hold unit codes and ISO dates (``unit``, ``date``, ``now``, ``before``,
+        ``split_off`` as [code, date] pairs), so a caller can word the note in another
+        language with the unit names of that language.
+        """
+        if unit.valid_to is not None and start > unit.valid_to:
+            now = list(self.coverage(unit.code, unit.valid_to))
+            return "ended", {"unit": unit.code, "date": unit.valid_to.isoformat(), "now": now}
+        if unit.valid_from is not None and end < unit.valid_from:
+            return "not_yet", {
+                "unit": unit.code,
+                "date": unit.valid_from.isoformat(),
+                "before": list(unit.predecessors),
+            }
         split_off = [
-            successor
+            [successor.code, successor.valid_from.isoformat()]  # type: ignore[union-attr]
             for successor in self.successors(unit.code)
             if successor.valid_from is not None
             and end < successor.valid_from
             and unit.is_valid_on(successor.valid_from)
         ]
         if split_off:
-            changes = ", ".join(
-                f"{successor} (split off on {successor.valid_from.isoformat()})"  # type: ignore[union-attr]
-                for successor in split_off
-            )
-            return (
-                f"{unit} at that time also covered today's {changes}; "
-                "values before and after the split are not comparable"
-            )
+            return "split", {"unit": unit.code, "split_off": split_off}
         return None
 
 

@@ -153,7 +153,18 @@ def month_or_quarter_name(text: str) -> tuple[str, int] | None:
 
 
 class PeriodError(ValueError):
-    """A value that cannot be read as a period, or that does not fit the expected frequency."""
+    """A value that cannot be read as a period, or that does not fit the expected frequency.
+
+    ``code`` and ``params`` say which problem it is as data (``"period.implausible_year"``,
+    the value, the accepted range), for readers that word it in another language.
+    """
+
+    def __init__(
+        self, message: str, code: str = "period.invalid", params: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params or {}
 
 
 def normalise_frequency(frequency: str) -> str:
@@ -202,7 +213,9 @@ def parse_period(value: object, frequency: str | None = None) -> pd.Period:
     if natural != "D":
         raise PeriodError(
             f"{_describe(value)} is {FREQUENCY_NAMES[natural]}, "
-            f"but {_with_article(FREQUENCY_NAMES[target])} period was expected"
+            f"but {_with_article(FREQUENCY_NAMES[target])} period was expected",
+            "period.wrong_frequency",
+            {"value": str(value), "found": natural, "expected": target},
         )
     return period.asfreq(_pandas_frequency(target))
 
@@ -276,9 +289,9 @@ def _parse_natural(value: object) -> pd.Period:
             raise PeriodError(f"{_describe(value)} has unsupported frequency {value.freqstr}")
         return value if code == "D" else value.asfreq(_pandas_frequency(code))
     if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        raise PeriodError("the period is empty")
+        raise PeriodError("the period is empty", "period.empty")
     if isinstance(value, bool):
-        raise PeriodError(f"{value!r} is not a period")
+        raise PeriodError(f"{value!r} is not a period", params={"value": str(value)})
     if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
         return pd.Period(pd.Timestamp(value), freq="D")
     if isinstance(value, numbers.Integral):
@@ -287,22 +300,29 @@ def _parse_natural(value: object) -> pd.Period:
         number = float(value)
         if number.is_integer():
             return _year(int(number), value)
-        raise PeriodError(f"{_describe(value)} is not a year (it has a fraction)")
+        raise PeriodError(
+            f"{_describe(value)} is not a year (it has a fraction)",
+            "period.fraction",
+            {"value": str(value)},
+        )
     if isinstance(value, str):
         return _parse_text(value)
-    raise PeriodError(f"{_describe(value)} is not a period")
+    raise PeriodError(f"{_describe(value)} is not a period", params={"value": str(value)})
 
 
 def _year(year: int, original: object) -> pd.Period:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise PeriodError(_implausible(original))
+        raise PeriodError(*_implausible(original))
     return pd.Period(year=year, freq="Y")
 
 
-def _implausible(value: object) -> str:
+def _implausible(value: object) -> tuple[str, str, dict[str, object]]:
+    """Message, code and parameters of a ``PeriodError`` for a year out of range."""
     return (
         f"{_describe(value)} is not a plausible year: years from {FIRST_YEAR} to "
-        f"{LAST_YEAR} are read"
+        f"{LAST_YEAR} are read",
+        "period.implausible_year",
+        {"value": str(value), "first": FIRST_YEAR, "last": LAST_YEAR},
     )
 
 
@@ -322,14 +342,14 @@ def _clean_text(value: str) -> str:
 def _parse_text(value: str) -> pd.Period:
     text = _clean_text(value)
     if not text:
-        raise PeriodError("the period is empty")
+        raise PeriodError("the period is empty", "period.empty")
     for kind, pattern in _PATTERNS:
         match = pattern.match(text)
         if match is None:
             continue
         year = int(match["year"])
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise PeriodError(_implausible(value))
+            raise PeriodError(*_implausible(value))
         if kind == "year":
             return pd.Period(year=year, freq="Y")
         if kind == "quarter":
@@ -339,14 +359,23 @@ def _parse_text(value: str) -> pd.Period:
         groups = match.groupdict()
         month = _MONTHS[groups["month_word"]] if groups.get("month_word") else int(match["month"])
         if not 1 <= month <= 12:
-            raise PeriodError(f"{_describe(value)}: {month} is not a month")
+            raise PeriodError(
+                f"{_describe(value)}: {month} is not a month",
+                "period.invalid_month",
+                {"value": value, "month": month},
+            )
         if kind == "month":
             return pd.Period(year=year, month=month, freq="M")
         try:
             return pd.Period(dt.date(year, month, int(match["day"])), freq="D")
         except ValueError as error:
-            raise PeriodError(f"{_describe(value)} is not a valid date ({error})") from None
+            raise PeriodError(
+                f"{_describe(value)} is not a valid date ({error})",
+                "period.invalid_date",
+                {"value": value},
+            ) from None
     raise PeriodError(
         f"{_describe(value)} is not a period: write a year (2021), a quarter (2021-Q3), "
-        "a month (2021-07) or a date (31.12.2021)"
+        "a month (2021-07) or a date (31.12.2021)",
+        params={"value": value},
     )

@@ -217,7 +217,17 @@ class Columns:
 
 
 class LayoutError(ValueError):
-    """The table's columns cannot be understood; the message says what was found."""
+    """The table's columns cannot be understood; the message says what was found.
+
+    ``code`` and ``params`` say the same as data (see ``Issue``).
+    """
+
+    def __init__(
+        self, message: str, code: str = "layout.unclear", params: dict[str, object] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params or {}
 
 
 def find_columns(
@@ -230,7 +240,11 @@ def find_columns(
 ) -> Columns:
     """Assign roles to columns and decide the layout (or check the one asked for)."""
     if layout not in LAYOUTS:
-        raise LayoutError(f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}")
+        raise LayoutError(
+            f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}",
+            "layout.unknown",
+            {"layout": layout, "layouts": ", ".join(LAYOUTS)},
+        )
     roles: dict[str, int] = {}
     for role, name in explicit.items():
         if name:
@@ -251,7 +265,9 @@ def find_columns(
     if layout == "wide-month":
         raise LayoutError(
             "no column header is a month or a quarter (JAN, январь, қаңтар, Q1, I квартал...); "
-            f"found: {found_columns(table)}"
+            f"found: {found_columns(table)}",
+            "layout.no_month_columns",
+            {"found": found_columns(table)},
         )
     if len(found.get("period", [])) == 2 and "period" not in roles:
         _split_period(table, found, roles)
@@ -260,7 +276,9 @@ def find_columns(
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(
                 f"columns {names} both look like the {role} column; "
-                f"name the right one with --{role}-column"
+                f"name the right one with --{role}-column",
+                "layout.two_columns_for_role",
+                {"columns": names, "role": role},
             )
         roles[role] = indices[0]
 
@@ -275,11 +293,17 @@ def find_columns(
         if "region" not in roles:
             raise LayoutError(
                 "the column headers are periods but no column holds region names "
-                f"(found: {found_columns(table)}); name it with --region-column"
+                f"(found: {found_columns(table)}); name it with --region-column",
+                "layout.no_region_column",
+                {"found": found_columns(table)},
             )
         return Columns("wide-period", roles, period_headers)
     if want == "wide-period":
-        raise LayoutError(f"no column header is a period (found: {found_columns(table)})")
+        raise LayoutError(
+            f"no column header is a period (found: {found_columns(table)})",
+            "layout.no_period_headers",
+            {"found": found_columns(table)},
+        )
 
     if want in ("auto", "long", "wide-region"):
         _find_by_content(table, roles, "period", resolver)
@@ -292,7 +316,9 @@ def find_columns(
         missing = [role for role in ("region", "period", "value") if role not in roles]
         raise LayoutError(
             f"no {', '.join(missing)} column (found: {found_columns(table)}); "
-            + " ".join(f"name it with --{role}-column." for role in missing)
+            + " ".join(f"name it with --{role}-column." for role in missing),
+            "layout.long_missing_columns",
+            {"missing": missing, "found": found_columns(table)},
         )
 
     if want == "wide-indicator" and "value" in roles and not explicit.get("value"):
@@ -317,7 +343,9 @@ def find_columns(
             return Columns("wide-region", roles, others)
     if want == "wide-region":
         raise LayoutError(
-            f"a table with one column per region needs a period column (found: {found_columns(table)})"
+            f"a table with one column per region needs a period column (found: {found_columns(table)})",
+            "layout.wide_region_needs_period",
+            {"found": found_columns(table)},
         )
 
     if {"region", "period"} <= roles.keys() and "value" not in roles and others:
@@ -329,13 +357,17 @@ def find_columns(
     if want == "wide-indicator":
         raise LayoutError(
             f"a table with one column per indicator needs region and period columns "
-            f"(found: {found_columns(table)})"
+            f"(found: {found_columns(table)})",
+            "layout.wide_indicator_needs_columns",
+            {"found": found_columns(table)},
         )
     raise LayoutError(
         "cannot tell how the table is laid out: expected region, period and value columns "
         "(long), one column per region, per indicator or per period; "
         f"found: {found_columns(table)}. Name the columns with --region-column, --period-column, "
-        "--value-column or choose --layout"
+        "--value-column or choose --layout",
+        "layout.unclear",
+        {"found": found_columns(table)},
     )
 
 
@@ -391,14 +423,18 @@ def _subperiod_headers(table: Table, assigned: set[int]) -> dict[int, tuple[str,
         raise LayoutError(
             "the header mixes month and quarter columns "
             f"({', '.join(repr(table.column_label(i)) for i in named)}): keep one frequency "
-            "per file"
+            "per file",
+            "layout.months_and_quarters",
+            {"columns": ", ".join(repr(table.column_label(i)) for i in named)},
         )
     seen: dict[tuple[str, int], int] = {}
     for index, name in named.items():
         if name in seen:
             raise LayoutError(
                 f"columns {table.column_label(seen[name])!r} and {table.column_label(index)!r} "
-                "name the same month or quarter"
+                "name the same month or quarter",
+                "layout.same_month_twice",
+                {"first": table.column_label(seen[name]), "second": table.column_label(index)},
             )
         seen[name] = index
     return named
@@ -441,7 +477,9 @@ def _wide_month(
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(
                 f"columns {names} both look like the {role} column; "
-                f"name the right one with --{role}-column"
+                f"name the right one with --{role}-column",
+                "layout.two_columns_for_role",
+                {"columns": names, "role": role},
             )
         if role != "value":
             roles.setdefault(role, indices[0])
@@ -460,7 +498,9 @@ def _wide_month(
         if not years:
             raise LayoutError(
                 "the columns are months or quarters but no column holds the years "
-                f"(found: {found_columns(table)}); name it with --period-column"
+                f"(found: {found_columns(table)}); name it with --period-column",
+                "layout.no_year_column",
+                {"found": found_columns(table)},
             )
         roles["period"] = years[0]
     annual = [
@@ -535,7 +575,11 @@ def _named_column(table: Table, name: str, role: str) -> int:
     for index, header in enumerate(table.header):
         if fold_header(header) == wanted:
             return index
-    raise LayoutError(f"no column named {name!r} for the {role}; found: {found_columns(table)}")
+    raise LayoutError(
+        f"no column named {name!r} for the {role}; found: {found_columns(table)}",
+        "layout.no_column_named",
+        {"name": name, "role": role, "found": found_columns(table)},
+    )
 
 
 def found_columns(table: Table) -> str:

@@ -157,7 +157,7 @@ def read_observations(
         try:
             frequency = normalise_frequency(frequency)
         except PeriodError as error:
-            report.error(str(error))
+            report.error(str(error), code="frequency.unknown", params={"frequency": frequency})
             return ReadResult(None, None, report)
 
     table = load_table(
@@ -167,7 +167,9 @@ def read_observations(
         return ReadResult(None, None, report)
     report.rows = len(table.rows)
     if not table.rows:
-        report.error("the file has a header but no data rows", row=table.header_row)
+        report.error(
+            "the file has a header but no data rows", row=table.header_row, code="file.no_rows"
+        )
         return ReadResult(None, None, report)
 
     indicators = _IndicatorNames(catalogue_frame)
@@ -185,7 +187,7 @@ def read_observations(
             indicator_labels=indicators.labels if catalogue_frame is not None else None,
         )
     except LayoutError as error:
-        report.error(str(error), row=table.header_row)
+        report.error(str(error), row=table.header_row, code=error.code, params=error.params)
         return ReadResult(None, None, report)
     report.layout = columns.layout
     _warn_unread_columns(table, columns, report)
@@ -194,18 +196,26 @@ def read_observations(
         if resolver is None:
             report.warning(
                 "the table has no region column: its values are one series, kept under the "
-                f"key {SINGLE_SERIES_KEY!r}"
+                f"key {SINGLE_SERIES_KEY!r}",
+                code="regions.none_one_series",
+                params={"key": SINGLE_SERIES_KEY},
             )
         else:
             report.warning(
                 "the table has no region column: its values are read as national totals "
-                "(one series for the whole country), kept apart from regional values"
+                "(one series for the whole country), kept apart from regional values",
+                code="regions.none_national",
             )
 
     if indicator is not None:
         code = indicators.code(indicator)
         if code is None:
-            report.error(f"indicator {indicator!r} is not in the catalogue", value=indicator)
+            report.error(
+                f"indicator {indicator!r} is not in the catalogue",
+                value=indicator,
+                code="indicator.given_unknown",
+                params={"indicator": indicator},
+            )
             return ReadResult(None, None, report)
         indicator = code
 
@@ -213,7 +223,9 @@ def read_observations(
         "indicator" in columns.roles or columns.layout == "wide-indicator"
     ):
         report.warning(
-            f"the table names its indicators itself; the indicator {indicator!r} given is not used"
+            f"the table names its indicators itself; the indicator {indicator!r} given is not used",
+            code="indicator.given_not_used",
+            params={"indicator": indicator},
         )
     _skip_notes(table, resolver, report)
     records = _records(table, columns, indicator, report)
@@ -249,7 +261,9 @@ def read_observations(
         report.observations = len(observations)
         report.national_totals = len(totals)
         if observations.empty and not totals.empty and not without_regions:
-            report.warning("the file holds national totals only, no region")
+            report.warning(
+                "the file holds national totals only, no region", code="regions.national_only"
+            )
     if report.errors:
         return ReadResult(None, None, report)
     return ReadResult(observations, totals, report)
@@ -264,6 +278,8 @@ def _warn_unread_columns(table: Table, columns: Columns, report: ValidationRepor
             f"column(s) {names} hold a figure for the whole year beside the months or "
             "quarters: not read (the months or quarters are)",
             row=table.header_row,
+            code="columns.annual_not_read",
+            params={"columns": names},
         )
     width = max([len(table.header)] + [len(row) for _, row in table.rows[:200]])
     unread = [
@@ -283,7 +299,12 @@ def _warn_unread_columns(table: Table, columns: Columns, report: ValidationRepor
         if columns.layout == "wide-period"
         else "they are not region, period, indicator, value, unit, source, n, lower or upper"
     )
-    report.warning(f"column(s) not read: {names} ({what})", row=table.header_row)
+    report.warning(
+        f"column(s) not read: {names} ({what})",
+        row=table.header_row,
+        code="columns.not_periods" if columns.layout == "wide-period" else "columns.not_read",
+        params={"columns": names},
+    )
 
 
 # --- Catalogue and indicators ---------------------------------------------------------------
@@ -339,6 +360,8 @@ def _skip_notes(table: Table, resolver: RegionResolver | None, report: Validatio
                 f"skipped: the row holds only the text {shown!r}, a note or heading, not data",
                 row=row_number,
                 value=text,
+                code="row.note_skipped",
+                params={"text": shown},
             )
             continue
         kept.append((row_number, row))
@@ -402,6 +425,7 @@ def _records(
                 "the row has values beyond the last column of the header",
                 row=row_number,
                 value=cell_text(row[overflow[0]]),
+                code="row.beyond_header",
             )
         row_extras = {
             role: (cell(row, index), table.column_label(index)) for role, index in extras.items()
@@ -458,14 +482,17 @@ def _year_of(
     """The year of a row of months (or quarters); reported once for the row when unusable."""
     column = table.column_label(columns.roles["period"])
     if is_blank(value):
-        report.error("the year is empty", row=row_number, column=column)
+        report.error("the year is empty", row=row_number, column=column, code="year.empty")
         return None
     try:
         period = parse_period(value)
     except PeriodError as error:
         text = cell_text(value)
-        message = str(error) if text.isdigit() else f"{text!r} is not a year"
-        report.error(message, row=row_number, column=column, value=text)
+        if text.isdigit():
+            message, code, params = str(error), error.code, error.params
+        else:
+            message, code, params = f"{text!r} is not a year", "year.invalid", {"value": text}
+        report.error(message, row=row_number, column=column, value=text, code=code, params=params)
         return None
     if frequency_of(period) != "Y":
         report.error(
@@ -474,6 +501,8 @@ def _year_of(
             row=row_number,
             column=column,
             value=cell_text(value),
+            code="year.not_a_year",
+            params={"value": cell_text(value)},
         )
         return None
     return period.year
@@ -527,13 +556,22 @@ def _drop_empty_values(
             f"(rows {_row_list(rows)})",
             row=rows[0],
             value=marker,
+            code="values.no_data_mark",
+            params={"count": len(rows), "mark": marker, **_rows_params(rows)},
         )
     if blank_rows:
         if columns.layout == "long":
             message = f"{len(blank_rows)} row(s) have no value and are skipped"
+            code = "values.rows_without_value"
         else:
             message = f"{len(blank_rows)} empty cell(s) read as no observation"
-        report.warning(f"{message} (rows {_row_list(blank_rows)})", row=blank_rows[0])
+            code = "values.empty_cells"
+        report.warning(
+            f"{message} (rows {_row_list(blank_rows)})",
+            row=blank_rows[0],
+            code=code,
+            params={"count": len(blank_rows), **_rows_params(blank_rows)},
+        )
     present = {record.indicator for record in kept}
     vanished = list(
         dict.fromkeys(
@@ -546,9 +584,17 @@ def _drop_empty_values(
         names = ", ".join(repr(name) for name in vanished)
         report.warning(
             f"{len(vanished)} indicator(s) have no value at all in the file and are not "
-            f"read: {names}"
+            f"read: {names}",
+            code="indicators.without_values",
+            params={"count": len(vanished), "names": names},
         )
     return kept
+
+
+def _rows_params(rows: list[int], limit: int = 10) -> dict[str, object]:
+    """``rows`` (the first few row numbers) and ``more_rows`` (how many are left out)."""
+    unique = sorted(set(rows))
+    return {"rows": unique[:limit], "more_rows": max(len(unique) - limit, 0)}
 
 
 def _row_list(rows: list[int], limit: int = 10) -> str:
@@ -572,18 +618,22 @@ def _check_indicators(
     ``keep_unknown`` keeps labels the catalogue does not know as their own codes (warning).
     """
     if not records:
-        report.error("the file has no values to read")
+        report.error("the file has no values to read", code="file.no_values")
         return False
     if all(record.indicator is None for record in records) and indicator is None:
         report.error(
             "the table does not say which indicator it holds: add an indicator column or "
-            f"give the indicator (--indicator CODE); columns found: {found}"
+            f"give the indicator (--indicator CODE); columns found: {found}",
+            code="indicator.missing",
+            params={"found": found},
         )
         return False
     unknown: dict[str, int] = {}
     for record in records:
         if record.indicator is None:
-            report.error("the indicator is empty", row=record.row, column="indicator")
+            report.error(
+                "the indicator is empty", row=record.row, column="indicator", code="indicator.empty"
+            )
             continue
         code = indicators.code(record.indicator)
         if code is None:
@@ -597,7 +647,9 @@ def _check_indicators(
             names = ", ".join(repr(label) for label in unknown)
             report.warning(
                 f"{len(unknown)} indicator(s) not in the catalogue, kept under their own "
-                f"names and left out of the risk score: {names}"
+                f"names and left out of the risk score: {names}",
+                code="indicators.kept_unknown",
+                params={"count": len(unknown), "names": names},
             )
         return True
     for label, row in unknown.items():
@@ -607,6 +659,8 @@ def _check_indicators(
             row=row if where == "indicator" else None,
             column=label if where == "column" else "indicator",
             value=label,
+            code="indicator.unknown",
+            params={"indicator": label},
         )
     return not unknown
 
@@ -617,7 +671,12 @@ def _resolve_regions(
     labels = [cell_text(record.region) for record in records]
     for record, label in zip(records, labels, strict=True):
         if not label and not record.national:
-            report.error("the region is empty", row=record.row, column=record.region_column)
+            report.error(
+                "the region is empty",
+                row=record.row,
+                column=record.region_column,
+                code="region.empty",
+            )
     if resolver is None:
         for record in records:
             if record.national:  # no region column, and labels kept as keys: one series
@@ -649,13 +708,24 @@ def _resolve_regions(
                     else ""
                 )
             )
+            code = "region.wrong_kind"
+            params = {
+                "kind": kind,
+                "units": ", ".join(unit.code for unit in units),
+                "unit_kinds": [[unit.code, unit.kind] for unit in units],
+            }
         else:
             hint = f"; did you mean {', '.join(hints)}?" if hints else ""
+            code = "region.unknown_did_you_mean" if hints else "region.unknown"
+            params = {"suggestions": ", ".join(hints)} if hints else {}
+        count = len({r.row for r in rows})
         report.error(
-            f"unknown region {label!r} in {len({r.row for r in rows})} row(s)" + hint,
+            f"unknown region {label!r} in {count} row(s)" + hint,
             row=rows[0].row,
             column=rows[0].region_column,
             value=label,
+            code=code,
+            params={"label": label, "count": count, **params},
         )
     if unresolved_rows:
         names = ", ".join(repr(label) for label in unresolved_rows)
@@ -668,7 +738,9 @@ def _resolve_regions(
         )
         report.error(
             f"{len(unresolved_rows)} region name(s) not recognised: {names}. Use the codes "
-            "or names of the region list, or add the names as aliases to the region file" + keys
+            "or names of the region list, or add the names as aliases to the region file" + keys,
+            code="regions.not_recognised" + ("_none_known" if keys else ""),
+            params={"count": len(unresolved_rows), "names": names},
         )
 
 
@@ -676,7 +748,7 @@ class _PeriodCache:
     """Period cells repeat (every region has the same years): parse each text once."""
 
     def __init__(self) -> None:
-        self._known: dict[tuple[type, object], pd.Period | str] = {}
+        self._known: dict[tuple[type, object], pd.Period | PeriodError] = {}
 
     def parse(self, value: object) -> pd.Period:
         try:
@@ -688,10 +760,10 @@ class _PeriodCache:
             try:
                 self._known[key] = parse_period(value)
             except PeriodError as error:
-                self._known[key] = str(error)
+                self._known[key] = error
         result = self._known[key]
-        if isinstance(result, str):
-            raise PeriodError(result)
+        if isinstance(result, PeriodError):
+            raise PeriodError(str(result), result.code, result.params)
         return result
 
 
@@ -728,12 +800,19 @@ def _parse_periods(
                     report.error(
                         f"indicator {code}: {error}; give --frequency or split the file",
                         column=group[0].period_column,
+                        code="period.mixed_frequencies",
+                        params={"indicator": code},
                     )
                     continue
         mismatched: dict[str, list[_Record]] = defaultdict(list)
         for record in group:
             if is_blank(record.period):
-                report.error("the period is empty", row=record.row, column=record.period_column)
+                report.error(
+                    "the period is empty",
+                    row=record.row,
+                    column=record.period_column,
+                    code="period.empty",
+                )
                 continue
             try:
                 natural = natural_periods.parse(record.period)
@@ -742,11 +821,16 @@ def _parse_periods(
                     continue
                 record.parsed_period = parse_period(natural, wanted)
             except PeriodError as error:
+                cumulative = _cumulative_hint(record.period)
                 report.error(
-                    f"period: {error}{_cumulative_hint(record.period)}",
+                    f"period: {error}{cumulative}",
                     row=record.row,
                     column=record.period_column,
                     value=cell_text(record.period),
+                    code="period.cumulative" if cumulative else error.code,
+                    params={"value": cell_text(record.period)}
+                    if cumulative
+                    else {**error.params, "value": cell_text(record.period)},
                 )
         for natural, rows in mismatched.items():
             origin = (
@@ -762,6 +846,19 @@ def _parse_periods(
                 row=rows[0].row,
                 column=rows[0].period_column,
                 value=cell_text(rows[0].period),
+                code="period.frequency_mismatch",
+                params={
+                    "count": len(rows),
+                    "indicator": code,
+                    "found": natural,
+                    "expected": wanted,
+                    "origin": "asked"
+                    if frequency
+                    else "catalogue"
+                    if code in catalogue_frequency
+                    else "others",
+                    **_rows_params([r.row for r in rows]),
+                },
             )
 
 
@@ -788,6 +885,7 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
                 row=record.row,
                 column=record.value_column,
                 value=str(record.value),
+                code="value.formula",
             )
             continue
         try:
@@ -805,6 +903,8 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
                     row=record.row,
                     column=record.value_column,
                     value=cell_text(record.value),
+                    code="value.not_a_number",
+                    params={"value": cell_text(record.value)},
                 )
         for role in ("n", "lower", "upper"):
             raw, column = record.extras.get(role, (None, ""))
@@ -813,10 +913,22 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
             try:
                 number = parse_number(raw, decimal_comma=table.decimal_comma)
             except NotANumber as error:
-                report.error(f"{role}: {error}", row=record.row, column=column, value=raw)
+                report.error(
+                    f"{role}: {error}",
+                    row=record.row,
+                    column=column,
+                    value=raw,
+                    code="value.extra_not_a_number",
+                    params={"role": role, "value": cell_text(raw)},
+                )
                 continue
             if role == "n" and number < 0:
-                report.error("n (number of responses) is negative", row=record.row, column=column)
+                report.error(
+                    "n (number of responses) is negative",
+                    row=record.row,
+                    column=column,
+                    code="value.negative_n",
+                )
             record.numbers[role] = number
     for mark, group in marked.items():
         report.warning(
@@ -825,6 +937,12 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
             row=group[0].row,
             column=group[0].value_column,
             value=cell_text(group[0].value),
+            code="values.footnote_marks",
+            params={
+                "count": len(group),
+                "mark": mark,
+                **_rows_params([record.row for record in group]),
+            },
         )
 
 
@@ -861,6 +979,12 @@ def _check_units(
                     row=record.row,
                     column=column,
                     value=cell_text(raw),
+                    code="unit.catalogue_mismatch",
+                    params={
+                        "unit": cell_text(raw),
+                        "expected": catalogue_unit,
+                        "indicator": record.indicator,
+                    },
                 )
             continue
         first = seen.setdefault(record.indicator, (key, record.row))
@@ -872,6 +996,12 @@ def _check_units(
                 row=record.row,
                 column=column,
                 value=cell_text(raw),
+                code="unit.inconsistent",
+                params={
+                    "unit": cell_text(raw),
+                    "first_row": first[1],
+                    "indicator": record.indicator,
+                },
             )
 
 
@@ -903,6 +1033,15 @@ def _check_ranges(
             row=rows[0].row,
             column=rows[0].value_column,
             value=cell_text(rows[0].value),
+            code="values.outside_range",
+            params={
+                "indicator": code,
+                "unit": units[code],
+                "count": len(rows),
+                "low": f"{low:g}",
+                "high": f"{high:g}",
+                **_rows_params([record.row for record in rows]),
+            },
         )
 
 
@@ -944,12 +1083,27 @@ def _check_duplicates(records: list[_Record], report: ValidationReport) -> None:
             row=record.row,
             column=record.value_column,
             value=cell_text(record.value),
+            code="key.duplicate",
+            params={
+                "region": region,
+                "period": str(record.parsed_period),
+                "indicator": record.indicator,
+                "first_row": earlier.row,
+                "labels": None
+                if same_label
+                else [cell_text(earlier.region), cell_text(record.region)],
+                "periods": None
+                if cell_text(earlier.period) == cell_text(record.period)
+                else [cell_text(earlier.period), cell_text(record.period)],
+            },
         )
     if merged_dates:
         report.error(
             f"{merged_dates} value(s) fall in a period that holds an earlier date already: "
             "the data looks weekly or daily, and periods are years, quarters or months. "
-            "Sum or average the figures to months (or quarters, years) first"
+            "Sum or average the figures to months (or quarters, years) first",
+            code="periods.weekly_or_daily",
+            params={"count": merged_dates},
         )
 
 
@@ -959,6 +1113,7 @@ def _validity_warnings(
     """One warning per unit and kind of note, with the first row and how many rows."""
     notes: dict[tuple[str, str], list[_Record]] = defaultdict(list)
     cache: dict[tuple[str, pd.Period], str | None] = {}
+    structured: dict[tuple[str, str], tuple[str, dict[str, object]] | None] = {}
     spans: dict[pd.Period, tuple[dt.date, dt.date]] = {}
     for record in records:
         if record.unit is None or record.parsed_period is None:
@@ -969,10 +1124,15 @@ def _validity_warnings(
             if period not in spans:  # start_time/end_time are slow: once per period
                 spans[period] = (period.start_time.date(), period.end_time.date())
             cache[key] = resolver.validity_warning(record.unit, *spans[period])
+            if cache[key] is not None:
+                structured[(record.unit.code, cache[key])] = resolver.validity_note(
+                    record.unit, *spans[period]
+                )
         note = cache[key]
         if note is not None:
             notes[(record.unit.code, note)].append(record)
-    for (_, note), group in notes.items():
+    for (unit_code, note), group in notes.items():
+        kind, details = structured[(unit_code, note)] or ("note", {})
         periods = sorted({record.parsed_period for record in group})
         span = str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
         report.warning(
@@ -980,6 +1140,14 @@ def _validity_warnings(
             row=group[0].row,
             column=group[0].region_column,
             value=cell_text(group[0].region),
+            code=f"region.{kind}",
+            params={
+                "label": cell_text(group[0].region),
+                "first": str(periods[0]),
+                "last": str(periods[-1]),
+                "count": len(group),
+                **details,
+            },
         )
 
 
@@ -1026,6 +1194,10 @@ def _frames(
             frames.append(validate_observations(pd.DataFrame(rows), frequencies=frequencies))
         except ContractError as error:
             for problem in error.problems:
-                report.error(f"the data breaks the contract: {problem}")
+                report.error(
+                    f"the data breaks the contract: {problem}",
+                    code="contract.broken",
+                    params={"problem": problem},
+                )
             return None, None
     return frames[0], frames[1]

@@ -19,12 +19,20 @@ REPORT_COLUMNS: tuple[str, ...] = ("severity", "row", "column", "message", "valu
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem: where (row, column) and what, with the offending value as written."""
+    """One problem: where (row, column) and what, with the offending value as written.
+
+    ``message`` is the English text the command line prints. ``code`` (``"region.unknown"``)
+    and ``params`` (the label, counts, rows...) say the same thing as data, so the web app
+    can word it in the analyst's language and name its own form fields instead of command
+    line options; an issue without a code is shown by its English text.
+    """
 
     row: int | None
     column: str | None
     message: str
     value: str | None = None
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __str__(self) -> str:
         where = []
@@ -64,11 +72,13 @@ class ValidationReport:
         row: int | None = None,
         column: str | None = None,
         value: object = None,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         if row is not None and len(self.errors) >= MAX_ISSUES:  # whole-file issues always kept
             self.omitted_errors += 1
             return
-        self.errors.append(Issue(row, column, message, _text(value)))
+        self.errors.append(Issue(row, column, message, _text(value), code, params or {}))
 
     def warning(
         self,
@@ -77,11 +87,13 @@ class ValidationReport:
         row: int | None = None,
         column: str | None = None,
         value: object = None,
+        code: str | None = None,
+        params: dict[str, Any] | None = None,
     ) -> None:
         if row is not None and len(self.warnings) >= MAX_ISSUES:  # whole-file issues always kept
             self.omitted_warnings += 1
             return
-        self.warnings.append(Issue(row, column, message, _text(value)))
+        self.warnings.append(Issue(row, column, message, _text(value), code, params or {}))
 
     def sort(self) -> None:
         """Issues in the order of the file's rows; issues about the whole file last."""

@@ -113,7 +113,7 @@ def load_table(
     if data is None:
         return None
     if not data.strip():
-        report.error("the file is empty")
+        report.error("the file is empty", code="file.empty")
         return None
     name = (filename or (str(source) if isinstance(source, str | PathLike) else "")).lower()
     if data.startswith(_ZIP_MAGIC):
@@ -125,7 +125,8 @@ def load_table(
     elif name.endswith(EXCEL_SUFFIXES):
         report.error(
             "the file is named like an Excel workbook but is not one "
-            "(damaged, truncated or another format renamed)"
+            "(damaged, truncated or another format renamed)",
+            code="file.not_excel",
         )
         return None
     else:
@@ -170,7 +171,8 @@ def _decode(data: bytes, report: ValidationReport) -> str | None:
         return text
     report.error(
         "the file is neither a spreadsheet (XLSX, XLS) nor readable text (CSV in UTF-8 or "
-        "Windows-1251)"
+        "Windows-1251)",
+        code="file.unreadable",
     )
     return None
 
@@ -209,11 +211,12 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
             else None
         )
     except (zipfile.BadZipFile, EOFError):
-        report.error("the Excel file is damaged or truncated")
+        report.error("the Excel file is damaged or truncated", code="file.damaged")
         return None
     except Exception:  # openpyxl raises many kinds for a ZIP that is not a workbook
         report.error(
-            "the file is a ZIP archive but not an Excel workbook: save it as .xlsx or .csv"
+            "the file is a ZIP archive but not an Excel workbook: save it as .xlsx or .csv",
+            code="file.zip_not_workbook",
         )
         return None
     try:
@@ -232,10 +235,12 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
                     return grid
                 formulas = _sheet_rows(formulas_book[name].iter_rows(values_only=True), name, None)
                 return _mark_formulas(grid, formulas or [])
-        report.error("no sheet of the workbook holds data")
+        report.error("no sheet of the workbook holds data", code="file.no_sheet_data")
         return None
     except Exception as error:  # a corrupt sheet part surfaces only while reading rows
-        report.error(f"the Excel file is damaged ({type(error).__name__}: {error})")
+        report.error(
+            f"the Excel file is damaged ({type(error).__name__}: {error})", code="file.damaged"
+        )
         return None
     finally:
         values_book.close()
@@ -316,18 +321,29 @@ def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) ->
     import xlrd
 
     if _ENCRYPTED_PACKAGE in data:
-        report.error("the workbook is password-protected: save a copy without a password")
+        report.error(
+            "the workbook is password-protected: save a copy without a password",
+            code="file.password",
+        )
         return None
     try:
         book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=True)
     except xlrd.biffh.XLRDError as error:
         if "encrypt" in str(error).lower():
-            report.error("the workbook is password-protected: save a copy without a password")
+            report.error(
+                "the workbook is password-protected: save a copy without a password",
+                code="file.password",
+            )
         else:
-            report.error(f"the file is not a readable Excel workbook ({error})")
+            report.error(
+                f"the file is not a readable Excel workbook ({error})", code="file.damaged"
+            )
         return None
     except Exception as error:  # xlrd raises assorted errors for damaged files
-        report.error(f"the Excel file is damaged or truncated ({type(error).__name__})")
+        report.error(
+            f"the Excel file is damaged or truncated ({type(error).__name__})",
+            code="file.damaged",
+        )
         return None
     try:
         order = _sheet_order(book.sheet_names(), sheet, report)
@@ -351,10 +367,12 @@ def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) ->
                     ],
                 )
                 return grid
-        report.error("no sheet of the workbook holds data")
+        report.error("no sheet of the workbook holds data", code="file.no_sheet_data")
         return None
     except Exception as error:
-        report.error(f"the Excel file is damaged ({type(error).__name__}: {error})")
+        report.error(
+            f"the Excel file is damaged ({type(error).__name__}: {error})", code="file.damaged"
+        )
         return None
     finally:
         book.release_resources()
@@ -380,14 +398,16 @@ def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationRe
     """
     if sheet is None:
         if not names:
-            report.error("the workbook has no worksheets")
+            report.error("the workbook has no worksheets", code="file.no_sheet_data")
         return names
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if 0 <= sheet < len(names):
             return [names[sheet]]
         report.error(
             f"the workbook has {len(names)} sheet(s), no sheet number {sheet + 1}: "
-            + (", ".join(names) or "no sheets")
+            + (", ".join(names) or "no sheets"),
+            code="file.no_such_sheet",
+            params={"sheet": str(sheet + 1), "sheets": ", ".join(names)},
         )
         return []
     text = str(sheet).strip()
@@ -395,7 +415,11 @@ def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationRe
         return [text]
     if text.isdigit() and 1 <= int(text) <= len(names):
         return [names[int(text) - 1]]
-    report.error(f"no sheet {text!r}; the workbook has: {', '.join(names) or 'no sheets'}")
+    report.error(
+        f"no sheet {text!r}; the workbook has: {', '.join(names) or 'no sheets'}",
+        code="file.no_such_sheet",
+        params={"sheet": text, "sheets": ", ".join(names)},
+    )
     return []
 
 
@@ -411,7 +435,9 @@ def _sheet_rows(
             if report is not None:
                 report.error(
                     f"sheet {name!r} has data in more than {MAX_COLUMNS} columns; "
-                    "a table of statistics has far fewer: is this the right file?"
+                    "a table of statistics has far fewer: is this the right file?",
+                    code="file.too_many_columns",
+                    params={"limit": MAX_COLUMNS},
                 )
             return None
         grid.append(cells)
@@ -439,11 +465,15 @@ def _find_header(
     or as the header, makes each column one period ("I кв. 2023").
     """
     if len(grid) and max((len(row) for row in grid), default=0) > MAX_COLUMNS:
-        report.error(f"the file has more than {MAX_COLUMNS} columns: is this the right file?")
+        report.error(
+            f"the file has more than {MAX_COLUMNS} columns: is this the right file?",
+            code="file.too_many_columns",
+            params={"limit": MAX_COLUMNS},
+        )
         return None
     filled = [(index, row) for index, row in enumerate(grid) if any(map(_filled, row))]
     if not filled:
-        report.error("the file is empty")
+        report.error("the file is empty", code="file.empty")
         return None
     candidates = [
         number

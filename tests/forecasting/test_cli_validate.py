@@ -73,6 +73,8 @@ def test_json_report(write_csv: Callable, tmp_path: Path) -> None:
         "column": "region",
         "message": "unknown region 'Atlantis' in 1 row(s)",
         "value": "Atlantis",
+        "code": "region.unknown",
+        "params": {"label": "Atlantis", "count": 1},
     }
 
 
