@@ -717,7 +717,8 @@ def _resolve_regions(
         else:
             hint = f"; did you mean {', '.join(hints)}?" if hints else ""
             code = "region.unknown_did_you_mean" if hints else "region.unknown"
-            params = {"suggestions": ", ".join(hints)} if hints else {}
+            # Suggestions read "KZ-11 Akmola Region": their codes, for other languages' names.
+            params = {"suggestions": [hint.split(" ", 1)[0] for hint in hints]} if hints else {}
         count = len({r.row for r in rows})
         report.error(
             f"unknown region {label!r} in {count} row(s)" + hint,

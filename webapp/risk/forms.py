@@ -16,6 +16,7 @@ LAYOUT_CHOICES = [
     ("wide-period", _l("Wide: a column per period (as stat.gov.kz publishes)")),
     ("wide-region", _l("Wide: a column per region")),
     ("wide-indicator", _l("Wide: a column per indicator")),
+    ("wide-month", _l("Wide: a row per year, a column per month or quarter")),
 ]
 
 

@@ -18,7 +18,7 @@ import hashlib
 import io
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import PurePath
 from typing import Any
@@ -42,6 +42,7 @@ from webapp.risk.models import (
     StatisticsImport,
     StatisticsUpload,
 )
+from webapp.risk.reader_messages import issue_text
 
 #: File types the reader understands.
 ALLOWED_SUFFIXES: tuple[str, ...] = (".csv", ".xlsx", ".xls")
@@ -129,7 +130,8 @@ def read_upload(upload: StatisticsUpload) -> ReadResult:
         result.report.errors.clear()
         result.report.error(
             "the region registry is empty: an administrator must load it first "
-            "(flask --app webapp regions load)"
+            "(flask --app webapp regions load)",
+            code="registry.empty",
         )
         return ReadResult(None, None, result.report)
     return read_observations(
@@ -257,7 +259,7 @@ def confirm_upload(upload_id: str, user: Any, *, replace: bool = False) -> Stati
     if claimed != 1:
         raise ImportRefused([_("This upload is already being imported.")])
     if not result.ok or result.observations is None:
-        problems = [str(issue) for issue in result.report.errors[:20]]
+        problems = [issue_text(asdict(issue)) for issue in result.report.errors[:20]]
         raise ImportRefused([_("The file has errors; nothing was imported."), *problems])
     if result.observations.empty:
         raise ImportRefused([_("The file holds no regional values; nothing was imported.")])
@@ -271,7 +273,7 @@ def confirm_upload(upload_id: str, user: Any, *, replace: bool = False) -> Stati
         layout=result.report.layout or options.layout,
         indicator=options.indicator,
         rows=result.report.rows,
-        warnings=[str(issue) for issue in result.report.warnings],
+        warnings=[asdict(issue) for issue in result.report.warnings],
         user=user,
         replace=replace,
     )
@@ -287,11 +289,15 @@ def store_observations(
     layout: str = "",
     indicator: str = "",
     rows: int = 0,
-    warnings: list[str] | None = None,
+    warnings: list[dict[str, Any] | str] | None = None,
     user: Any = None,
     replace: bool = False,
 ) -> StatisticsImport:
-    """Store a contract frame as one import (flushes; the caller commits or rolls back)."""
+    """Store a contract frame as one import (flushes; the caller commits or rolls back).
+
+    ``warnings`` are the reader's issues as dicts (code, params and the English message), so
+    the import page words them in each visitor's language; plain texts are kept as they are.
+    """
     ensure_catalogue()
     values = observation_rows(observations)
     _check_references(values)

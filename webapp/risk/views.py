@@ -30,7 +30,7 @@ from webapp.regions.services import all_regions
 from webapp.risk import catalogue as catalogue_service
 from webapp.risk import imports as import_service
 from webapp.risk import jobs as job_service
-from webapp.risk import model_card, publishing, stages
+from webapp.risk import model_card, publishing, reader_messages, stages
 from webapp.risk.forms import (
     CatalogueUploadForm,
     ConfirmForm,
@@ -51,7 +51,8 @@ JOB_REFRESH_SECONDS = 3
 
 @blueprint.context_processor
 def card_helpers() -> dict[str, Any]:
-    """Readable backtest tables and indicator names for the model card."""
+    """Readable backtest tables and indicator names for the model card; reader issues worded
+    in the visitor's language for the import pages."""
 
     def indicator_name(code: str) -> str:
         names = {indicator.code: indicator for indicator in _indicators()}
@@ -64,6 +65,9 @@ def card_helpers() -> dict[str, Any]:
         "indicator_name": indicator_name,
         "stage_text": stages.stage_text,
         "log_lines": stages.log_lines,
+        "issue_message": reader_messages.issue_message,
+        "issue_column": reader_messages.issue_column,
+        "issue_text": reader_messages.issue_text,
     }
 
 

@@ -1,0 +1,475 @@
+"""The statistics reader's report in the analyst's language.
+
+``forecasting.readers`` writes each issue in English for the command line, with a stable
+``code`` and its ``params`` beside the text (``docs/data-contract.md``, "The report"). The
+import pages word the issue from the code instead: in the visitor's language, with unit names
+in that language, and naming the upload form's fields where the command line names its
+options (``--indicator``). An issue without a code (reports stored before codes existed,
+warnings of past imports kept as plain text) or with a code this module does not know is
+shown by its English text, so nothing stored ever disappears.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from flask import g, has_request_context
+
+from webapp.risk.i18n import translate as _
+
+#: Web wording per reader code (English msgids, translated in the kk and ru catalogues).
+MESSAGES: dict[str, str] = {
+    "file.empty": "The file is empty.",
+    "file.not_excel": (
+        "The file is named like an Excel workbook but is not one (damaged, truncated or "
+        "another format renamed)."
+    ),
+    "file.unreadable": (
+        "The file is neither a spreadsheet (XLSX, XLS) nor readable text (CSV in UTF-8 or "
+        "Windows-1251)."
+    ),
+    "file.damaged": (
+        "The Excel file is damaged or truncated: open it in a spreadsheet program and save "
+        "it again."
+    ),
+    "file.zip_not_workbook": (
+        "The file is a ZIP archive but not an Excel workbook: save it as .xlsx or .csv."
+    ),
+    "file.password": "The workbook is password-protected: save a copy without a password.",
+    "file.no_sheet_data": "No sheet of the workbook holds data.",
+    "file.no_such_sheet": (
+        "The workbook has no sheet '%(sheet)s' (its sheets: %(sheets)s): correct the Sheet "
+        "field of the upload form."
+    ),
+    "file.too_many_columns": (
+        "The file has data in more than %(limit)s columns: is this the right file?"
+    ),
+    "file.no_rows": "The file has a header but no data rows.",
+    "file.no_values": "The file has no values to read.",
+    "registry.empty": "The region registry is empty: an administrator must load it first.",
+    "layout.unclear": (
+        "Cannot tell how the table is laid out: expected region, period and value columns, "
+        "or one column per region, indicator, period or month. Columns found: %(found)s. "
+        "Give the columns headers such as Region, Year and Value, or choose the layout on "
+        "the upload form."
+    ),
+    "layout.two_columns_for_role": (
+        "Columns %(columns)s both look like the column of %(role)s: rename or remove one of them."
+    ),
+    "layout.no_region_column": (
+        "The column headers are periods but no column holds region names (columns found: "
+        "%(found)s): give the region column a header such as Region."
+    ),
+    "layout.no_period_headers": (
+        "No column header is a period (columns found: %(found)s): choose another layout on "
+        "the upload form."
+    ),
+    "layout.long_missing_columns": (
+        "The table has no column of %(missing)s (columns found: %(found)s): give the columns "
+        "headers such as Region, Year and Value, or choose another layout on the upload form."
+    ),
+    "layout.wide_region_needs_period": (
+        "A table with one column per region needs a period column (columns found: %(found)s)."
+    ),
+    "layout.wide_indicator_needs_columns": (
+        "A table with one column per indicator needs region and period columns (columns "
+        "found: %(found)s)."
+    ),
+    "layout.no_month_columns": (
+        "No column header is a month or a quarter (columns found: %(found)s): choose another "
+        "layout on the upload form."
+    ),
+    "layout.months_and_quarters": (
+        "The header mixes month and quarter columns (%(columns)s): keep one frequency per file."
+    ),
+    "layout.same_month_twice": "Columns '%(first)s' and '%(second)s' name the same month or quarter.",
+    "layout.no_year_column": (
+        "The columns are months or quarters but no column holds the years (columns found: "
+        "%(found)s): give the year column a header such as Year."
+    ),
+    "columns.not_read": (
+        "Column(s) not read: %(columns)s (they are not region, period, indicator, value, "
+        "unit, source or interval columns)."
+    ),
+    "columns.not_periods": "Column(s) not read: %(columns)s (their headers are not periods).",
+    "columns.annual_not_read": (
+        "Column(s) %(columns)s hold a figure for the whole year beside the months or quarters: "
+        "not imported (the months or quarters are)."
+    ),
+    "regions.none_national": (
+        "The table has no region column: its values are a national series, kept apart from "
+        "regional values and not imported."
+    ),
+    "regions.national_only": "The file holds national totals only, no region.",
+    "indicator.given_unknown": (
+        "The indicator '%(indicator)s' chosen on the upload form is not in the catalogue."
+    ),
+    "indicator.given_not_used": (
+        "The table names its indicators itself; the indicator '%(indicator)s' chosen on the "
+        "upload form is not used."
+    ),
+    "indicator.missing": (
+        "The table does not say which indicator it holds: add an indicator column, or choose "
+        "the indicator in the Indicator field of the upload form. Columns found: %(found)s."
+    ),
+    "indicator.empty": "The indicator is empty.",
+    "indicator.unknown": (
+        "Unknown indicator '%(indicator)s': not a code or name in the catalogue."
+    ),
+    "indicators.without_values": (
+        "%(count)s indicator(s) have no value at all in the file and are not read: %(names)s."
+    ),
+    "row.note_skipped": (
+        "Skipped: the row holds only the text '%(text)s', a note or heading, not data."
+    ),
+    "row.beyond_header": "The row has values beyond the last column of the header.",
+    "year.empty": "The year is empty.",
+    "year.invalid": "'%(value)s' is not a year.",
+    "year.not_a_year": (
+        "'%(value)s' is not a year: the other columns are months or quarters, so this column "
+        "must hold the year."
+    ),
+    "region.empty": "The region is empty.",
+    "region.unknown": "Unknown region '%(label)s' in %(count)s row(s).",
+    "region.unknown_did_you_mean": (
+        "Unknown region '%(label)s' in %(count)s row(s); did you mean %(suggestions)s?"
+    ),
+    "region.wrong_kind.city": (
+        "Unknown region '%(label)s' in %(count)s row(s): it names a city, and no city of the "
+        "region list is called so (%(units)s): a city inside a region is not a first-level "
+        "unit; remove its rows."
+    ),
+    "region.wrong_kind.region": (
+        "Unknown region '%(label)s' in %(count)s row(s): it names a region, and no region of "
+        "the region list is called so (%(units)s)."
+    ),
+    "regions.not_recognised": (
+        "%(count)s region name(s) not recognised: %(names)s. Use the codes or names of the "
+        "region list, or ask an administrator to add the names as aliases."
+    ),
+    "regions.not_recognised_none_known": (
+        "%(count)s region name(s) not recognised: %(names)s. None of the labels is a region of "
+        "the list: only regional statistics can be imported here; use the codes or names of "
+        "the region list."
+    ),
+    "period.empty": "The period is empty.",
+    "period.invalid": (
+        "'%(value)s' is not a period: write a year (2021), a quarter (2021-Q3), a month "
+        "(2021-07) or a date (31.12.2021)."
+    ),
+    "period.implausible_year": (
+        "'%(value)s' is not a plausible year: years from %(first)s to %(last)s are read."
+    ),
+    "period.fraction": "'%(value)s' is not a year (it has a fraction).",
+    "period.invalid_month": "'%(value)s': %(month)s is not a month.",
+    "period.invalid_date": "'%(value)s' is not a valid date.",
+    "period.wrong_frequency": (
+        "'%(value)s' is a period of %(found)s, but periods of %(expected)s were expected."
+    ),
+    "period.cumulative": (
+        "'%(value)s' is a total since the start of the year (a cumulative figure), not one "
+        "period: export the figures of each month or quarter instead."
+    ),
+    "period.mixed_frequencies": (
+        "Indicator %(indicator)s mixes period frequencies (years, quarters, months): make one "
+        "file per frequency."
+    ),
+    "period.frequency_mismatch.catalogue": (
+        "%(count)s period(s) of %(indicator)s are periods of %(found)s, but the catalogue "
+        "gives periods of %(expected)s (rows %(rows)s)."
+    ),
+    "period.frequency_mismatch.others": (
+        "%(count)s period(s) of %(indicator)s are periods of %(found)s, but the other periods "
+        "are periods of %(expected)s (rows %(rows)s)."
+    ),
+    "periods.weekly_or_daily": (
+        "%(count)s value(s) fall in a period that holds an earlier date already: the data "
+        "looks weekly or daily, and periods are years, quarters or months. Sum or average the "
+        "figures to months (or quarters, years) first."
+    ),
+    "value.formula": (
+        "The cell holds a formula whose result was never saved: open the file in a "
+        "spreadsheet program and save it, or paste values."
+    ),
+    "value.not_a_number": "'%(value)s' is not a number.",
+    "value.extra_not_a_number": "%(role)s: '%(value)s' is not a number.",
+    "value.negative_n": "The number of responses is negative.",
+    "values.no_data_mark": (
+        "%(count)s cell(s) hold the no-data mark '%(mark)s'; read as no observation "
+        "(rows %(rows)s)."
+    ),
+    "values.empty_cells": "%(count)s empty cell(s) read as no observation (rows %(rows)s).",
+    "values.rows_without_value": (
+        "%(count)s row(s) have no value and are skipped (rows %(rows)s)."
+    ),
+    "values.footnote_marks": (
+        "%(count)s value(s) carry the footnote mark '%(mark)s' (preliminary or revised "
+        "figures, say); read as the number without it (rows %(rows)s)."
+    ),
+    "values.outside_range": (
+        "Indicator %(indicator)s (unit %(unit)s): %(count)s value(s) outside "
+        "[%(low)s, %(high)s] (rows %(rows)s); the risk score leaves them out."
+    ),
+    "unit.catalogue_mismatch": (
+        "Unit '%(unit)s' disagrees with the catalogue, which gives '%(expected)s' for "
+        "%(indicator)s."
+    ),
+    "unit.inconsistent": (
+        "Unit '%(unit)s' differs from the unit on row %(first_row)s for the same indicator "
+        "%(indicator)s."
+    ),
+    "key.duplicate": (
+        "A second value for region %(region)s, period %(period)s, indicator %(indicator)s "
+        "(first on row %(first_row)s)."
+    ),
+    "key.duplicate.labels": "'%(first)s' and '%(second)s' are the same region.",
+    "key.duplicate.periods": "'%(first)s' and '%(second)s' fall in the same period.",
+    "region.ended": (
+        "'%(label)s' for %(span)s (%(count)s value(s)): %(unit)s ceased to exist on %(date)s; "
+        "its territory is now %(now)s."
+    ),
+    "region.not_yet": (
+        "'%(label)s' for %(span)s (%(count)s value(s)): %(unit)s exists only since %(date)s."
+    ),
+    "region.not_yet.before": "Before that it was part of %(before)s.",
+    "region.split": (
+        "'%(label)s' for %(span)s (%(count)s value(s)): %(unit)s at that time also covered "
+        "today's %(changes)s; values before and after the split are not comparable."
+    ),
+    "region.split.change": "%(region)s (split off on %(date)s)",
+}
+
+#: Words the messages above put in their parameters.
+ROLE_WORDS = {
+    "region": "region names",
+    "period": "periods",
+    "value": "values",
+    "indicator": "indicator names",
+}
+FREQUENCY_WORDS = {"Y": "years", "Q": "quarters", "M": "months", "D": "days"}
+
+_COLUMN_LETTER = re.compile(r"^column ([A-Z]{1,3})$")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def issue_message(issue: Mapping[str, Any] | str) -> str:
+    """The problem of one report issue in the visitor's language (without row and column)."""
+    if isinstance(issue, str):  # warnings of imports stored before codes existed
+        return issue
+    code = issue.get("code")
+    params = issue.get("params") or {}
+    formatter = _FORMATTERS.get(code or "")
+    try:
+        if formatter is not None:
+            return formatter(params)
+        if code in MESSAGES:
+            values = _plain(params)
+            missing = set(_PLACEHOLDER.findall(MESSAGES[code])) - set(values)
+            if missing:  # a report of another version of the reader: its English is right
+                raise KeyError(", ".join(sorted(missing)))
+            return _(MESSAGES[code], **values)
+    except (KeyError, TypeError, ValueError):
+        pass  # parameters of another version of the reader: its English text is right
+    return str(issue.get("message", ""))
+
+
+def issue_column(issue: Mapping[str, Any] | str) -> str | None:
+    """The column as written, except the reader's "column B" for an empty header."""
+    if isinstance(issue, str):
+        return None
+    column = issue.get("column")
+    if not column:
+        return None
+    match = _COLUMN_LETTER.match(column)
+    if match and issue.get("code"):
+        return _("column %(letter)s", letter=match.group(1))
+    return str(column)
+
+
+def issue_text(issue: Mapping[str, Any] | str) -> str:
+    """One line: where (row, column) and what, for lists and flashed messages."""
+    if isinstance(issue, str):
+        return issue
+    message = issue_message(issue)
+    row, column = issue.get("row"), issue_column(issue)
+    if row is not None and column:
+        return _(
+            "Row %(row)s, column '%(column)s': %(message)s", row=row, column=column, message=message
+        )
+    if row is not None:
+        return _("Row %(row)s: %(message)s", row=row, message=message)
+    if column:
+        return _("Column '%(column)s': %(message)s", column=column, message=message)
+    return message
+
+
+# --- Parameters that need wording ---------------------------------------------------------
+
+
+def _plain(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters as they are, with rows listed the same way in every message."""
+    values = dict(params)
+    if "rows" in values:
+        values["rows"] = _rows(values)
+    return values
+
+
+def _rows(params: Mapping[str, Any]) -> str:
+    shown = ", ".join(str(row) for row in params.get("rows") or [])
+    more = int(params.get("more_rows") or 0)
+    return shown + (_(" and %(count)s more", count=more) if more else "")
+
+
+def _region_names() -> dict[str, str]:
+    """Unit names in the visitor's language, read once per request."""
+    if not has_request_context():
+        return {}
+    if "risk_region_names" not in g:
+        from flask_babel import get_locale
+
+        from webapp.regions.services import all_regions
+
+        locale = get_locale()
+        language = locale.language if locale else "en"
+        g.risk_region_names = {region.code: region.name(language) for region in all_regions()}
+    return g.risk_region_names
+
+
+def _region(code: str) -> str:
+    name = _region_names().get(code)
+    return f"{code} {name}" if name else code
+
+
+def _span(params: Mapping[str, Any]) -> str:
+    first, last = params["first"], params["last"]
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _frequency(code: str) -> str:
+    return _(FREQUENCY_WORDS[code])
+
+
+def _two_columns(params: Mapping[str, Any]) -> str:
+    role = ROLE_WORDS[params["role"]]
+    return _(MESSAGES["layout.two_columns_for_role"], columns=params["columns"], role=_(role))
+
+
+def _long_missing(params: Mapping[str, Any]) -> str:
+    missing = ", ".join(_(ROLE_WORDS[role]) for role in params["missing"])
+    return _(MESSAGES["layout.long_missing_columns"], missing=missing, found=params["found"])
+
+
+def _did_you_mean(params: Mapping[str, Any]) -> str:
+    suggestions = ", ".join(_region(code) for code in params["suggestions"])
+    return _(
+        MESSAGES["region.unknown_did_you_mean"],
+        label=params["label"],
+        count=params["count"],
+        suggestions=suggestions,
+    )
+
+
+def _wrong_kind(params: Mapping[str, Any]) -> str:
+    units = ", ".join(_region(code) for code, _kind in params["unit_kinds"])
+    return _(
+        MESSAGES[f"region.wrong_kind.{params['kind']}"],
+        label=params["label"],
+        count=params["count"],
+        units=units,
+    )
+
+
+def _wrong_frequency(params: Mapping[str, Any]) -> str:
+    return _(
+        MESSAGES["period.wrong_frequency"],
+        value=params["value"],
+        found=_frequency(params["found"]),
+        expected=_frequency(params["expected"]),
+    )
+
+
+def _frequency_mismatch(params: Mapping[str, Any]) -> str:
+    origin = "catalogue" if params.get("origin") == "catalogue" else "others"
+    return _(
+        MESSAGES[f"period.frequency_mismatch.{origin}"],
+        count=params["count"],
+        indicator=params["indicator"],
+        found=_frequency(params["found"]),
+        expected=_frequency(params["expected"]),
+        rows=_rows(params),
+    )
+
+
+def _duplicate(params: Mapping[str, Any]) -> str:
+    region = params["region"]
+    text = _(
+        MESSAGES["key.duplicate"],
+        region=_region(region),
+        period=params["period"],
+        indicator=params["indicator"],
+        first_row=params["first_row"],
+    )
+    for key in ("labels", "periods"):
+        pair = params.get(key)
+        if pair:
+            text += " " + _(MESSAGES[f"key.duplicate.{key}"], first=pair[0], second=pair[1])
+    return text
+
+
+def _ended(params: Mapping[str, Any]) -> str:
+    now = ", ".join(_region(code) for code in params["now"]) or "—"
+    return _(
+        MESSAGES["region.ended"],
+        label=params["label"],
+        span=_span(params),
+        count=params["count"],
+        unit=_region(params["unit"]),
+        date=params["date"],
+        now=now,
+    )
+
+
+def _not_yet(params: Mapping[str, Any]) -> str:
+    text = _(
+        MESSAGES["region.not_yet"],
+        label=params["label"],
+        span=_span(params),
+        count=params["count"],
+        unit=_region(params["unit"]),
+        date=params["date"],
+    )
+    if params.get("before"):
+        before = ", ".join(_region(code) for code in params["before"])
+        text += " " + _(MESSAGES["region.not_yet.before"], before=before)
+    return text
+
+
+def _split(params: Mapping[str, Any]) -> str:
+    changes = ", ".join(
+        _(MESSAGES["region.split.change"], region=_region(code), date=date)
+        for code, date in params["split_off"]
+    )
+    return _(
+        MESSAGES["region.split"],
+        label=params["label"],
+        span=_span(params),
+        count=params["count"],
+        unit=_region(params["unit"]),
+        changes=changes,
+    )
+
+
+_FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "layout.two_columns_for_role": _two_columns,
+    "layout.long_missing_columns": _long_missing,
+    "region.unknown_did_you_mean": _did_you_mean,
+    "region.wrong_kind": _wrong_kind,
+    "period.wrong_frequency": _wrong_frequency,
+    "period.frequency_mismatch": _frequency_mismatch,
+    "key.duplicate": _duplicate,
+    "region.ended": _ended,
+    "region.not_yet": _not_yet,
+    "region.split": _split,
+}
