@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from webapp.surveys.definition import Question, SurveyDefinition, parse_range_parameters
-from webapp.surveys.results.suppression import Cell, protect_partition
+from webapp.surveys.results.suppression import Cell, protect_partition, suppressed_categories
 from webapp.surveys.results.tally import ANSWERED, KIND_BY_TYPE, number_key
 
 Block = tuple[str, str]  # (region code, "YYYY-MM")
@@ -72,6 +72,9 @@ class TallySnapshot:
     days: dict[tuple[str, str], int] = field(default_factory=dict)
     #: question -> (region, month) -> value -> respondents (``ANSWERED`` counts answerers).
     answers: dict[str, dict[Block, dict[str, int]]] = field(default_factory=dict)
+    #: (region, month) -> survey version id -> responses. Empty in snapshots built without
+    #: versions (older tests): then every respondent counts as asked every question.
+    versions: dict[Block, dict[int, int]] = field(default_factory=dict)
     #: The id of the last response counted.
     watermark: int = 0
     #: Changes whenever the tallies change (cache key).
@@ -83,6 +86,8 @@ class TallySnapshot:
     def __post_init__(self) -> None:
         self._blocks: dict[Block, int] | None = None
         self._languages: dict[Block, dict[str, int]] | None = None
+        self._groups: dict[tuple[Block, int | None], VersionGroups] = {}
+        self._sizes: dict[tuple[frozenset[int] | None, int | None], dict[Block, int]] = {}
 
     def _derive(self) -> None:
         blocks: dict[Block, int] = defaultdict(int)
@@ -111,8 +116,130 @@ class TallySnapshot:
     def months(self) -> list[str]:
         return sorted({month for _, month in self.blocks})
 
+    def version_groups(self, block: Block, threshold: int | None) -> VersionGroups:
+        """The block's respondents by version, protected with ``threshold`` (None: exact).
+
+        Decided once per block and threshold, like every suppression pattern.
+        """
+        key = (block, threshold)
+        groups = self._groups.get(key)
+        if groups is None:
+            groups = version_groups(
+                self.blocks.get(block, 0),
+                self.versions.get(block) if self.versions else None,
+                threshold,
+            )
+            self._groups[key] = groups
+        return groups
+
+    def group_sizes(
+        self, version_ids: frozenset[int] | None, threshold: int | None
+    ) -> dict[Block, int]:
+        """Block -> respondents of those versions (``VersionGroups.size``), for every block;
+        computed once per set of versions (most questions share one). Read, never change."""
+        key = (version_ids, threshold)
+        sizes = self._sizes.get(key)
+        if sizes is None:
+            if not self.versions or version_ids is None:
+                sizes = self.blocks
+            else:
+                sizes = {}
+                for block in self.blocks:
+                    counts = self.versions.get(block, {})
+                    if len(counts) == 1:  # the common case: hidden or not, it is counted whole
+                        ((version, count),) = counts.items()
+                        sizes[block] = count if version in version_ids else 0
+                    else:
+                        sizes[block] = self.version_groups(block, threshold).size(version_ids)
+            self._sizes[key] = sizes
+        return sizes
+
     def regions(self) -> list[str]:
         return sorted({region for region, _ in self.blocks})
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The survey versions that put one question, and each of its choices, to respondents."""
+
+    asked: frozenset[int]
+    #: Choices offered by only some of the versions in ``asked`` (added or removed later).
+    offered: Mapping[str, frozenset[int]] = field(default_factory=dict)
+
+
+def question_coverage(versions: Iterable[tuple[int, SurveyDefinition]]) -> dict[str, Coverage]:
+    """Question name -> the versions (ids) holding it and offering each of its choices."""
+    asked: dict[str, set[int]] = defaultdict(set)
+    offered: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    for version_id, definition in versions:
+        for question in definition.questions():
+            if KIND_BY_TYPE.get(question.type) is None:
+                continue
+            asked[question.name].add(version_id)
+            if question.type in ("select_one", "select_multiple") and not question.region:
+                for choice in definition.choices_for(question):
+                    offered[question.name][choice.name].add(version_id)
+    return {
+        name: Coverage(
+            frozenset(ids),
+            {
+                code: frozenset(holders)
+                for code, holders in offered.get(name, {}).items()
+                if holders != ids
+            },
+        )
+        for name, ids in asked.items()
+    }
+
+
+@dataclass(frozen=True)
+class VersionGroups:
+    """The respondents of one block by survey version, as a viewer may count them.
+
+    For protected figures the versions are a partition of the block like any other: a
+    version with 1..k-1 respondents is hidden, with complementary versions until the hidden
+    ones hold at least k (``suppression.suppressed_categories``). Hidden versions are only
+    ever counted together (``lump``), so every group a figure rests on is a sum of whole
+    released versions and perhaps the whole lump: 0 or at least k respondents.
+    """
+
+    released: Mapping[int, int]
+    hidden: frozenset[int] = frozenset()
+    #: Respondents of the hidden versions together (0, or at least k).
+    lump: int = 0
+    #: No versions were counted (a snapshot built without them): everybody was asked.
+    unknown: bool = False
+
+    def size(self, version_ids: frozenset[int] | None) -> int:
+        """Respondents whose version is in ``version_ids`` (None: every version).
+
+        The lump counts whole when any of its versions is among them: its respondents of
+        the other versions then count as asked and not answering, as every respondent did
+        before versions were told apart.
+        """
+        if self.unknown or version_ids is None:
+            return sum(self.released.values()) + self.lump
+        size = sum(count for version, count in self.released.items() if version in version_ids)
+        if self.lump and not self.hidden.isdisjoint(version_ids):
+            size += self.lump
+        return size
+
+
+def version_groups(
+    total: int, versions: Mapping[int, int] | None, threshold: int | None
+) -> VersionGroups:
+    """A block's respondents by version; exact when ``threshold`` is None."""
+    if versions is None:
+        return VersionGroups({}, lump=total, unknown=True)
+    counts = {version: count for version, count in versions.items() if count > 0}
+    hidden = suppressed_categories(counts, threshold) if threshold is not None else frozenset()
+    if not hidden:
+        return VersionGroups(counts)
+    return VersionGroups(
+        {version: count for version, count in counts.items() if version not in hidden},
+        frozenset(hidden),
+        sum(counts[version] for version in hidden),
+    )
 
 
 def _cell(cell: Cell, total: int | None = None) -> dict[str, Any]:
@@ -208,16 +335,47 @@ def question_figures(
     threshold: int,
     language: str | None = None,
     value_labels: Mapping[str, str] | None = None,
+    coverage: Coverage | None = None,
 ) -> dict[str, Any]:
-    """The distribution of one question in a filter; ``value_labels`` names registry codes."""
+    """The distribution of one question in a filter; ``value_labels`` names registry codes.
+
+    Shares rest on the respondents who were asked the question (``asked``: those whose
+    survey version held it; ``coverage`` None means every version did), and a choice
+    offered by only some versions on the respondents of those versions (``offered``).
+    ``total`` is every respondent of the filter; ``not_asked`` the difference.
+    """
     kind = KIND_BY_TYPE.get(question.type)
     if kind is None:
         raise ValueError(f"question {question.name!r} of type {question.type} has no figures")
     blocks = _blocks_in(snapshot, filters)
     totals = snapshot.blocks
+    if protect:
+        blocks = [block for block in blocks if totals[block] >= threshold]
     tallies = snapshot.answers.get(question.name, {})
+    asked_versions = coverage.asked if coverage is not None else None
+    changed = dict(coverage.offered) if coverage is not None else {}
+    level = threshold if protect else None
+    # Shared with other questions: copied before a change.
+    asked: Mapping[Block, int] = snapshot.group_sizes(asked_versions, level)
+    offered: dict[str, Mapping[Block, int]] = {
+        code: snapshot.group_sizes(versions, level) for code, versions in changed.items()
+    }
+    if asked is not totals:
+        odd = [block for block in blocks if tallies.get(block, {}).get(ANSWERED, 0) > asked[block]]
+        if odd:
+            # Answers from a version said not to hold the question (inconsistent data):
+            # count the whole block as asked, as before versions were told apart.
+            asked = {**asked, **{block: totals[block] for block in odd}}
+            offered = {
+                code: {**sizes, **{block: totals[block] for block in odd}}
+                for code, sizes in offered.items()
+            }
+    table_total = sum(totals[block] for block in blocks)
     if not protect:
-        blocks, totals, tallies = _summed_block(blocks, totals, tallies)
+        blocks, asked, tallies, offered = _summed_block(blocks, asked, tallies, offered)
+    offered_totals = {
+        code: sum(sizes[block] for block in blocks) for code, sizes in offered.items()
+    }
     figures: dict[str, Any] = {
         "name": question.name,
         "type": question.type,
@@ -243,11 +401,21 @@ def question_figures(
     else:
         defined = list(labels)
         order = defined + [value for value in seen if value not in labels]
+
+    def share_of(category: Hashable, count: int | None, base: int) -> dict[str, Any]:
+        """A row's share: of the respondents offered the choice when only some were."""
+        if category in offered_totals:
+            return {
+                "share": _percent(count, offered_totals[category]),
+                "offered": offered_totals[category],
+            }
+        return {"share": _percent(count, base)}
+
     if kind in ("choice", "scale", "numeric", "date"):
         categories: list[Hashable] = [*order, None]
         partition = protect_partition(
             (
-                (totals[block], _with_no_answer(tallies.get(block, {}), totals[block]))
+                (asked[block], _with_no_answer(tallies.get(block, {}), asked[block]))
                 for block in blocks
             ),
             categories,
@@ -264,22 +432,26 @@ def question_figures(
             row = {
                 "value": category,
                 "label": labels.get(category, category) if category is not None else None,
-                **_cell(cell, partition.total),
+                **cell.as_dict(),
+                **share_of(category, cell.count, partition.total),
             }
             if not protect and category is not None:
-                row["share_of_answers"] = _percent(cell.count, answered)
+                row["share_of_answers"] = (
+                    None if category in offered_totals else _percent(cell.count, answered)
+                )
             rows.append(row)
-        figures.update(total=partition.total, rows=rows, withheld=partition.withheld)
+        figures.update(rows=rows, withheld=partition.withheld)
         if kind in ("scale", "numeric"):
             # From the shown answers only: exact values of a few respondents (through the
             # mean, quartiles or the smallest value) would otherwise leak past suppression.
             figures["summary"] = numeric_summary(_released_values(partition.cells))
         if kind == "numeric" and len(rows) > MAX_NUMERIC_ROWS:
             del figures["rows"]  # too many distinct values to list: the summary says it
+        asked_total = partition.total
     elif kind == "multiple":
-        answered = protect_partition(
+        answered_part = protect_partition(
             (
-                (totals[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
+                (asked[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
                 for block in blocks
             ),
             ["answered"],
@@ -288,9 +460,10 @@ def question_figures(
         )
         rows = []
         for choice in order:
+            bases = offered.get(choice, asked)
             part = protect_partition(
                 (
-                    (totals[block], {choice: tallies.get(block, {}).get(choice, 0)})
+                    (bases[block], {choice: tallies.get(block, {}).get(choice, 0)})
                     for block in blocks
                 ),
                 [choice],
@@ -300,35 +473,41 @@ def question_figures(
             cell = part.cells[choice]
             if protect and choice not in defined and not cell.count:
                 continue
-            row = {"value": choice, "label": labels.get(choice, choice), **_cell(cell, part.total)}
+            row = {
+                "value": choice,
+                "label": labels.get(choice, choice),
+                **cell.as_dict(),
+                **share_of(choice, cell.count, part.total),
+            }
             row["withheld"] = part.withheld
             rows.append(row)
-        figures.update(
-            total=answered.total,
-            answered=_cell(answered.cells["answered"], answered.total),
-            rows=rows,
-        )
+        asked_total = answered_part.total
+        figures.update(answered=_cell(answered_part.cells["answered"], asked_total), rows=rows)
     else:  # text: only how many answered
-        answered = protect_partition(
+        answered_part = protect_partition(
             (
-                (totals[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
+                (asked[block], {"answered": tallies.get(block, {}).get(ANSWERED, 0)})
                 for block in blocks
             ),
             ["answered"],
             threshold,
             protect=protect,
         )
+        asked_total = answered_part.total
         figures.update(
-            total=answered.total,
-            answered=_cell(answered.cells["answered"], answered.total),
-            withheld=answered.withheld,
+            answered=_cell(answered_part.cells["answered"], asked_total),
+            withheld=answered_part.withheld,
         )
+    figures.update(total=table_total, asked=asked_total, not_asked=table_total - asked_total)
     return figures
 
 
 def _summed_block(
-    blocks: list[Block], totals: Mapping[Block, int], tallies: Mapping[Block, Mapping[str, int]]
-) -> tuple[list[Block], dict[Block, int], dict[Block, dict[str, int]]]:
+    blocks: list[Block],
+    asked: Mapping[Block, int],
+    tallies: Mapping[Block, Mapping[str, int]],
+    offered: Mapping[str, Mapping[Block, int]],
+) -> tuple[list[Block], dict[Block, int], dict[Block, dict[str, int]], dict[str, dict[Block, int]]]:
     """The filter's blocks as one block holding their sums, for exact (analysts') figures:
     the same sums as block by block, with one pass over the tallies instead of one per
     partition. Never for protected figures, which are decided block by block."""
@@ -337,7 +516,12 @@ def _summed_block(
     for block in blocks:
         for value, count in tallies.get(block, {}).items():
             sums[value] += count
-    return [whole], {whole: sum(totals[block] for block in blocks)}, {whole: dict(sums)}
+    return (
+        [whole],
+        {whole: sum(asked[block] for block in blocks)},
+        {whole: dict(sums)},
+        {code: {whole: sum(sizes[block] for block in blocks)} for code, sizes in offered.items()},
+    )
 
 
 def _range_steps(question: Question) -> list[str]:

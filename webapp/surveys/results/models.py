@@ -76,6 +76,28 @@ class SurveyResultCount(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class SurveyResultVersionCount(db.Model):
+    """Responses per survey version, region and month.
+
+    A question or choice added or removed between versions was never put to the respondents
+    of the other versions: each question's figures rest on the responses whose version
+    held it (``figures.version_groups``).
+    """
+
+    __tablename__ = "survey_result_version_counts"
+    __table_args__ = (UniqueConstraint("survey_id", "survey_version_id", "region_code", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    survey_version_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_versions.id", ondelete="CASCADE")
+    )
+    region_code: Mapped[str] = mapped_column(String(32))
+    #: ``YYYY-MM`` in the platform's time zone.
+    month: Mapped[str] = mapped_column(String(7))
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class SurveyResultTally(db.Model):
     """Respondents per question and answer value, region and month.
 

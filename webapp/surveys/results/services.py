@@ -39,9 +39,11 @@ from webapp.regions.models import Region
 from webapp.surveys.definition import Question, SurveyDefinition
 from webapp.surveys.models import Survey, SurveyResponse, SurveyVersion
 from webapp.surveys.results.figures import (
+    Coverage,
     Filters,
     TallySnapshot,
     counts_summary,
+    question_coverage,
     question_figures,
 )
 from webapp.surveys.results.indicators import (
@@ -54,6 +56,7 @@ from webapp.surveys.results.models import (
     SurveyIndicatorMapping,
     SurveyResultCount,
     SurveyResultTally,
+    SurveyResultVersionCount,
     SurveyResultWatermark,
 )
 from webapp.surveys.results.suppression import DEFAULT_THRESHOLD, check_threshold
@@ -128,9 +131,16 @@ _definitions: OrderedDict[tuple[str, int, datetime], SurveyDefinition] = Ordered
 
 
 def survey_definitions(survey: Survey, session: Session | None = None) -> list[SurveyDefinition]:
-    """The survey's versions as definitions, the current one first, then newest to oldest.
+    """The survey's versions as definitions, the current one first, then newest to oldest."""
+    return [definition for _, definition in survey_version_definitions(survey, session)]
 
-    Published versions never change, so their parsed definitions are kept in memory.
+
+def survey_version_definitions(
+    survey: Survey, session: Session | None = None
+) -> list[tuple[int, SurveyDefinition]]:
+    """(version id, definition) of the survey's versions, the current one first, then newest
+    to oldest. Published versions never change, so their parsed definitions are kept in
+    memory.
     """
     session = session or db.session
     versions = list(
@@ -158,7 +168,7 @@ def survey_definitions(survey: Survey, session: Session | None = None) -> list[S
                     _definitions[key] = definition
                     while len(_definitions) > 64:
                         _definitions.popitem(last=False)
-        definitions.append(definition)
+        definitions.append((version_id, definition))
     return definitions
 
 
@@ -217,6 +227,8 @@ class _Batch:
         self.zone = platform_zone()
         self.days: dict[tuple[str, date, str, str], int] = defaultdict(int)
         self.tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
+        #: (version id, region, month) -> responses.
+        self.versions: dict[tuple[int, str, str], int] = defaultdict(int)
         self.local: dict[tuple[int, int, int, int], tuple[date, str]] = {}
         self.seen = 0
         self.end = 0
@@ -228,6 +240,7 @@ class _Batch:
         language: str,
         region_code: str | None,
         answers: dict[str, Any] | None,
+        version_id: int,
     ) -> None:
         hour = (moment.year, moment.month, moment.day, moment.hour)
         if hour not in self.local:  # the zone's offset is whole hours: one lookup per hour
@@ -236,6 +249,7 @@ class _Batch:
         day, month = self.local[hour]
         region = region_code or NO_REGION
         self.days[(region, day, month, language)] += 1
+        self.versions[(version_id, region, month)] += 1
         for question, value in tally_keys(self.kinds, answers or {}):
             self.tallies[(question, value[:255], region, month)] += 1
         self.seen += 1
@@ -251,6 +265,7 @@ def _responses_after(watermark: int, survey_id: int) -> Any:
             SurveyResponse.language,
             SurveyResponse.region_code,
             SurveyResponse.answers,
+            SurveyResponse.survey_version_id,
         )
         .where(_survey_id_unindexed() == survey_id, SurveyResponse.id > watermark)
         .order_by(SurveyResponse.id)
@@ -280,13 +295,14 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
             .limit(size)
             .execution_options(yield_per=REFRESH_FETCH)
         )
-        for response_id, moment, language, region_code, answers in result:
+        for response_id, moment, language, region_code, answers, version_id in result:
             if cutoff is not None and moment > cutoff:
                 complete = False  # later responses wait until this one is old enough
                 break
-            batch.add(response_id, moment, language, region_code, answers)
+            batch.add(response_id, moment, language, region_code, answers, version_id)
         result.close()
         seen, end, days, tallies = batch.seen, batch.end, batch.days, batch.tallies
+        versions = batch.versions
         if not seen:
             session.rollback()
             break
@@ -303,13 +319,13 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
             if moved != 1:
                 session.rollback()
                 break
-            _add_counts(session, survey_id, days, tallies)
+            _add_counts(session, survey_id, days, tallies, versions)
             session.commit()
         except DBAPIError:  # SQLite: another writer got there first
             session.rollback()
             break
         after = TallyState(end, moved_at, state.since)
-        _advance_snapshot(session, survey_id, state, after, days, tallies)
+        _advance_snapshot(session, survey_id, state, after, days, tallies, versions)
         counted += seen
         if not complete or seen < size:
             break
@@ -361,6 +377,7 @@ def _advance_snapshot(
     after: TallyState,
     days: dict[tuple[str, date, str, str], int],
     tallies: dict[tuple[str, str, str, str], int],
+    versions: dict[tuple[int, str, str], int],
 ) -> None:
     """Turn this process's cached snapshot of ``before`` into the one of ``after`` by adding
     the batch just committed, instead of reading every tally again on the next page view.
@@ -377,7 +394,9 @@ def _advance_snapshot(
     session.rollback()  # end the read transaction at once
     if stored is None or _generation(stored) != _generation(after):
         return
-    snapshot = advanced_snapshot(previous, days, tallies, after.watermark, _generation(stored))
+    snapshot = advanced_snapshot(
+        previous, days, tallies, after.watermark, _generation(stored), versions
+    )
     with _snapshots_lock:
         _snapshots[(url, survey_id, snapshot.generation)] = snapshot
         while len(_snapshots) > SNAPSHOT_CACHE_SIZE:
@@ -390,6 +409,7 @@ def advanced_snapshot(
     tallies: dict[tuple[str, str, str, str], int],
     watermark: int,
     generation: str,
+    versions_added: dict[tuple[int, str, str], int] | None = None,
 ) -> TallySnapshot:
     """A new snapshot: ``snapshot`` plus the counts of one refresh batch (the old one is
     shared with other threads and left as it was; only the touched parts are copied)."""
@@ -418,9 +438,18 @@ def advanced_snapshot(
             copied_cells.add((question, block))
         counts = answers[question][block]
         counts[value] = counts.get(value, 0) + count
+    versions = dict(snapshot.versions)
+    copied_blocks = set()
+    for (version_id, region, month), count in (versions_added or {}).items():
+        block = (region, month)
+        if block not in copied_blocks:
+            versions[block] = dict(versions.get(block, {}))
+            copied_blocks.add(block)
+        versions[block][version_id] = versions[block].get(version_id, 0) + count
     return TallySnapshot(
         daily=daily,
         answers=answers,
+        versions=versions,
         days=days,
         watermark=watermark,
         generation=generation,
@@ -433,6 +462,7 @@ def _add_counts(
     survey_id: int,
     days: dict[tuple[str, date, str, str], int],
     tallies: dict[tuple[str, str, str, str], int],
+    versions: dict[tuple[int, str, str], int],
 ) -> None:
     """Add to the counts with one upsert per table (ON CONFLICT ... DO UPDATE)."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
@@ -478,12 +508,37 @@ def _add_counts(
                 for (q, v, r, m), n in tallies.items()
             ],
         )
+    if versions:
+        table = SurveyResultVersionCount.__table__
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=["survey_id", "survey_version_id", "region_code", "month"],
+            set_={"count": table.c.count + statement.excluded.count},
+        )
+        session.execute(
+            statement,
+            [
+                {
+                    "survey_id": survey_id,
+                    "survey_version_id": version_id,
+                    "region_code": r,
+                    "month": m,
+                    "count": n,
+                }
+                for (version_id, r, m), n in versions.items()
+            ],
+        )
 
 
 def rebuild_tallies(survey_id: int) -> int:
     """Forget the counts of a survey and count every response again (after deletions)."""
     with Session(db.engine) as session:
-        for model in (SurveyResultTally, SurveyResultCount, SurveyResultWatermark):
+        for model in (
+            SurveyResultTally,
+            SurveyResultCount,
+            SurveyResultVersionCount,
+            SurveyResultWatermark,
+        ):
             session.execute(sa.delete(model).where(model.survey_id == survey_id))
         session.commit()
     _forget_snapshots(survey_id)
@@ -589,10 +644,10 @@ def _caught_up_snapshot(survey_id: int, state: TallyState | None) -> TallySnapsh
     rows = db.session.execute(
         _responses_after(previous.watermark, survey_id).where(SurveyResponse.id <= state.watermark)
     )
-    for response_id, moment, language, region_code, answers in rows:
-        batch.add(response_id, moment, language, region_code, answers)
+    for response_id, moment, language, region_code, answers, version_id in rows:
+        batch.add(response_id, moment, language, region_code, answers, version_id)
     return advanced_snapshot(
-        previous, batch.days, batch.tallies, state.watermark, _generation(state)
+        previous, batch.days, batch.tallies, state.watermark, _generation(state), batch.versions
     )
 
 
@@ -637,9 +692,20 @@ def _read_snapshot(survey_id: int, state: TallyState | None) -> TallySnapshot:
         ).where(SurveyResultTally.survey_id == survey_id)
     ):
         answers[question][(region, month)][value] = count
+    versions: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+    for version_id, region, month, count in db.session.execute(
+        sa.select(
+            SurveyResultVersionCount.survey_version_id,
+            SurveyResultVersionCount.region_code,
+            SurveyResultVersionCount.month,
+            SurveyResultVersionCount.count,
+        ).where(SurveyResultVersionCount.survey_id == survey_id)
+    ):
+        versions[(region, month)][version_id] = count
     return TallySnapshot(
         daily=dict(monthly),
         answers={question: dict(blocks) for question, blocks in answers.items()},
+        versions=dict(versions),
         days=days,
         watermark=state.watermark if state else 0,
         generation=_generation(state),
@@ -710,7 +776,8 @@ def survey_summary(
     """
     filters = check_filters(filters or Filters())
     snapshot = load_snapshot(survey)
-    definitions = survey_definitions(survey)
+    versions = survey_version_definitions(survey)
+    definitions = [definition for _, definition in versions]
     threshold = suppression_threshold()
     protect = not viewer_is_analyst
     language = language or (definitions[0].default_language if definitions else "en")
@@ -745,8 +812,20 @@ def survey_summary(
     }
     summary["months"] = snapshot.months()
     summary["counted_up_to_response"] = snapshot.watermark
+    coverage = question_coverage(versions)
+    choice_labels = _choice_labels(definitions, language)
     summary["questions"] = [
-        _question(snapshot, definition, question, filters, protect, threshold, language, names)
+        _question(
+            snapshot,
+            definition,
+            question,
+            filters,
+            protect,
+            threshold,
+            language,
+            names if question.region else choice_labels.get(question.name, {}),
+            coverage.get(question.name),
+        )
         for definition, question in result_questions(definitions)
     ]
     with _snapshots_lock:
@@ -805,7 +884,8 @@ def question_distribution(
 ) -> dict[str, Any]:
     """The figures of one question, suppressed unless the viewer is an analyst."""
     filters = check_filters(filters or Filters())
-    definitions = survey_definitions(survey)
+    versions = survey_version_definitions(survey)
+    definitions = [definition for _, definition in versions]
     found = next(
         ((d, q) for d, q in result_questions(definitions) if q.name == question_name), None
     )
@@ -820,7 +900,10 @@ def question_distribution(
         not viewer_is_analyst,
         suppression_threshold(),
         language,
-        region_names(language),
+        region_names(language)
+        if found[1].region
+        else _choice_labels(definitions, language).get(question_name, {}),
+        question_coverage(versions).get(question_name),
     )
 
 
@@ -832,7 +915,8 @@ def _question(
     protect: bool,
     threshold: int,
     language: str,
-    names: dict[str, str],
+    labels: dict[str, str],
+    coverage: Coverage | None,
 ) -> dict[str, Any]:
     return question_figures(
         snapshot,
@@ -842,8 +926,20 @@ def _question(
         protect=protect,
         threshold=threshold,
         language=language,
-        value_labels=names if question.region else None,
+        value_labels=labels,
+        coverage=coverage,
     )
+
+
+def _choice_labels(definitions: list[SurveyDefinition], language: str) -> dict[str, dict[str, str]]:
+    """Each question's choice labels over every version (the current one wins), so that a
+    choice an edit removed is still named on the results."""
+    labels: dict[str, dict[str, str]] = defaultdict(dict)
+    for definition in reversed(definitions):
+        for question in definition.questions():
+            for choice in definition.choices_for(question):
+                labels[question.name][choice.name] = definition.text(choice.label, language)
+    return labels
 
 
 def month_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:

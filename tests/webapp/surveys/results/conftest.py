@@ -1,7 +1,8 @@
 """A survey with stored responses, inserted directly, for the results tests.
 
 Tests reach these helpers through fixtures (``--import-mode=importlib`` puts no test folder
-on ``sys.path``): ``stored_survey``, ``add_responses``, ``response_blocks``.
+on ``sys.path``): ``stored_survey``, ``add_responses``, ``response_blocks``,
+``results_definition_factory``.
 """
 
 from __future__ import annotations
@@ -128,6 +129,12 @@ def insert_responses(
 @pytest.fixture
 def response_blocks() -> dict:
     return dict(BLOCKS)
+
+
+@pytest.fixture
+def results_definition_factory():
+    """``results_definition()``: the survey definition of these tests, built anew."""
+    return results_definition
 
 
 @pytest.fixture
