@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import gettext as _
+
 from webapp.surveys.definition import (
     Choice,
     Question,
@@ -68,6 +70,42 @@ MESSAGES = {
 
 def _error(code: str, **params: Any) -> AnswerError:
     return AnswerError(code=code, message=MESSAGES[code].format(**params), params=params)
+
+
+def answer_error_text(error: AnswerError) -> str:
+    """The text of an answer problem in the request's language (the respondent's on a
+    survey page, the analyst's for an invalid default on the upload page; English outside
+    a request)."""
+    if error.from_form:
+        return error.message
+    params = error.params
+    messages = {
+        "required": lambda: _("This question requires an answer."),
+        "acknowledge": lambda: _("Please confirm to continue."),
+        "not_integer": lambda: _("Enter a whole number."),
+        "not_decimal": lambda: _("Enter a number."),
+        "not_date": lambda: _("Enter a date as YYYY-MM-DD."),
+        "not_in_choices": lambda: _("Choose one of the options shown."),
+        "one_choice_only": lambda: _("Choose only one option."),
+        "out_of_range": lambda: _(
+            "Enter a value between %(minimum)s and %(maximum)s.",
+            minimum=params.get("minimum"),
+            maximum=params.get("maximum"),
+        ),
+        "off_step": lambda: _(
+            "Enter a value in steps of %(step)s from %(minimum)s.",
+            step=params.get("step"),
+            minimum=params.get("minimum"),
+        ),
+        "too_long": lambda: _(
+            "The answer is too long (at most %(maximum)s characters).",
+            maximum=params.get("maximum"),
+        ),
+        "constraint": lambda: _("This answer is not valid."),
+        "not_text": lambda: _("Enter text."),
+    }
+    message = messages.get(error.code)
+    return message() if message else error.message
 
 
 def _is_blank(raw: Any) -> bool:
@@ -196,7 +234,7 @@ def _visible(parsed: _ParsedForm, values: Mapping[str, Any], today: dt.date) -> 
     # Hidden-ness propagates: an answer to a hidden question reads as empty. Iterate to a
     # fixed point so that references to later questions settle too; the bound keeps
     # pathological (oscillating) forms cheap.
-    for _ in range(len(all_names) + 1):
+    for _round in range(len(all_names) + 1):
         effective = {name: value for name, value in values.items() if name in visible}
         now_visible: set[str] = set()
         for page in definition.pages:

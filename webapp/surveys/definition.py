@@ -239,7 +239,7 @@ def definition_from_json(text: str | bytes) -> SurveyDefinition:
     try:
         data = json.loads(text)
     except (ValueError, TypeError) as error:
-        raise DefinitionError([f"not valid JSON: {error}"]) from error
+        raise DefinitionError([_("not valid JSON: %(error)s", error=str(error))]) from error
     return SurveyDefinition.from_dict(data)
 
 
@@ -247,14 +247,19 @@ def definition_from_json(text: str | bytes) -> SurveyDefinition:
 
 
 class _DictReader:
-    """Turns untrusted dicts into dataclasses, collecting problems instead of failing fast."""
+    """Turns untrusted dicts into dataclasses, collecting problems instead of failing fast.
+
+    Problems are in the request's language (the analyst's on the upload page, English in
+    ``flask surveys import``); the paths they name (``pages[0].questions[2].type``) are the
+    JSON's own.
+    """
 
     def __init__(self) -> None:
         self.problems: list[str] = []
 
     def read(self, data: Any) -> SurveyDefinition:
         if not isinstance(data, dict):
-            raise DefinitionError(["the definition must be a JSON object"])
+            raise DefinitionError([_("the definition must be a JSON object")])
         known = {
             "form_id",
             "title",
@@ -265,21 +270,21 @@ class _DictReader:
             "settings",
         }
         for key in sorted(set(data) - known):
-            self.problems.append(f"unknown field {key!r} at the top level")
+            self.problems.append(_("unknown field %(field)s at the top level", field=repr(key)))
         languages = self.string_list(data.get("languages"), "languages")
         pages_data = data.get("pages")
         if not isinstance(pages_data, list):
-            self.problems.append("'pages' must be a list")
+            self.problems.append(_("%(where)s must be a list", where="pages"))
             pages_data = []
         choice_data = data.get("choice_lists", {})
         if not isinstance(choice_data, dict):
-            self.problems.append("'choice_lists' must be an object")
+            self.problems.append(_("%(where)s must be an object", where="choice_lists"))
             choice_data = {}
         settings = data.get("settings", {})
         if not isinstance(settings, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in settings.items()
         ):
-            self.problems.append("'settings' must be an object of text values")
+            self.problems.append(_("%(where)s must be an object of text values", where="settings"))
             settings = {}
         definition = SurveyDefinition(
             form_id=self.string(data.get("form_id"), "form_id") or "",
@@ -304,13 +309,13 @@ class _DictReader:
         if value is None and optional:
             return None
         if not isinstance(value, str):
-            self.problems.append(f"{where} must be text")
+            self.problems.append(_("%(where)s must be text", where=where))
             return None
         return value
 
     def string_list(self, value: Any, where: str) -> list[str]:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.problems.append(f"{where} must be a list of text")
+            self.problems.append(_("%(where)s must be a list of text", where=where))
             return []
         return list(value)
 
@@ -318,22 +323,24 @@ class _DictReader:
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in value.items()
         ):
-            self.problems.append(f"{where} must map language codes to text")
+            self.problems.append(_("%(where)s must map language codes to text", where=where))
             return {}
         return dict(value)
 
     def expect_keys(self, data: dict, known: set[str], where: str) -> None:
         for key in sorted(set(data) - known):
-            self.problems.append(f"{where}: unknown field {key!r}")
+            self.problems.append(
+                _("%(where)s: unknown field %(field)s", where=where, field=repr(key))
+            )
 
     def page(self, data: Any, where: str) -> Page:
         if not isinstance(data, dict):
-            self.problems.append(f"{where} must be an object")
+            self.problems.append(_("%(where)s must be an object", where=where))
             return Page(name="")
         self.expect_keys(data, {"name", "label", "relevant", "questions"}, where)
         questions = data.get("questions")
         if not isinstance(questions, list):
-            self.problems.append(f"{where}.questions must be a list")
+            self.problems.append(_("%(where)s must be a list", where=f"{where}.questions"))
             questions = []
         return Page(
             name=self.string(data.get("name"), f"{where}.name") or "",
@@ -347,55 +354,65 @@ class _DictReader:
 
     def question(self, data: Any, where: str) -> Question:
         if not isinstance(data, dict):
-            self.problems.append(f"{where} must be an object")
+            self.problems.append(_("%(where)s must be an object", where=where))
             return Question(name="", type="text")
-        self.expect_keys(data, set(Question.__dataclass_fields__), where)
         name = self.string(data.get("name"), f"{where}.name") or ""
-        where = f"question {name!r}" if name else where
+        path = where
+        where = _question_where(name) if name else path
+        self.expect_keys(data, set(Question.__dataclass_fields__), where)
+
+        def field_of(column: str) -> str:
+            """A column of this question as the problems name it."""
+            return _question_where(name, column) if name else f"{path}.{column}"
+
         required = data.get("required", False)
         region = data.get("region", False)
         for flag_name, flag in (("required", required), ("region", region)):
             if not isinstance(flag, bool):
-                self.problems.append(f"{where}: {flag_name} must be true or false")
+                self.problems.append(
+                    _("%(where)s: %(field)s must be true or false", where=where, field=flag_name)
+                )
         parameters = data.get("parameters", {})
         if not isinstance(parameters, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in parameters.items()
         ):
-            self.problems.append(f"{where}: parameters must map names to text")
+            self.problems.append(_("%(where)s: parameters must map names to text", where=where))
             parameters = {}
         return Question(
             name=name,
-            type=self.string(data.get("type"), f"{where}.type") or "",
-            label=self.texts(data.get("label", {}), f"{where}.label"),
-            hint=self.texts(data.get("hint", {}), f"{where}.hint"),
+            type=self.string(data.get("type"), field_of("type")) or "",
+            label=self.texts(data.get("label", {}), field_of("label")),
+            hint=self.texts(data.get("hint", {}), field_of("hint")),
             required=required is True,
             required_message=self.texts(
-                data.get("required_message", {}), f"{where}.required_message"
+                data.get("required_message", {}), field_of("required_message")
             ),
-            relevant=self.string(data.get("relevant"), f"{where}.relevant", optional=True),
-            constraint=self.string(data.get("constraint"), f"{where}.constraint", optional=True),
+            relevant=self.string(data.get("relevant"), field_of("relevant"), optional=True),
+            constraint=self.string(data.get("constraint"), field_of("constraint"), optional=True),
             constraint_message=self.texts(
-                data.get("constraint_message", {}), f"{where}.constraint_message"
+                data.get("constraint_message", {}), field_of("constraint_message")
             ),
-            default=self.string(data.get("default"), f"{where}.default", optional=True),
-            choice_list=self.string(data.get("choice_list"), f"{where}.choice_list", optional=True),
+            default=self.string(data.get("default"), field_of("default"), optional=True),
+            choice_list=self.string(
+                data.get("choice_list"), field_of("choice_list"), optional=True
+            ),
             choice_filter=self.string(
-                data.get("choice_filter"), f"{where}.choice_filter", optional=True
+                data.get("choice_filter"), field_of("choice_filter"), optional=True
             ),
             parameters=dict(parameters),
-            appearance=self.string(data.get("appearance"), f"{where}.appearance", optional=True),
+            appearance=self.string(data.get("appearance"), field_of("appearance"), optional=True),
             region=region is True,
         )
 
     def choices(self, data: Any, where: str) -> list[Choice]:
         if not isinstance(data, list):
-            self.problems.append(f"{where} must be a list")
+            self.problems.append(_("%(where)s must be a list", where=where))
             return []
         result = []
         for i, item in enumerate(data):
             item_where = f"{where}[{i}]"
             if not isinstance(item, dict):
-                self.problems.append(f"{item_where} must be an object")
+                self.problems.append(_("%(where)s must be an object", where=item_where))
                 continue
             self.expect_keys(item, {"name", "label", "filters"}, item_where)
             result.append(
@@ -719,7 +736,7 @@ def _question_problems(
 
 def _default_problems(definition: SurveyDefinition, question: Question, where: str) -> list[str]:
     # Imported lazily: answers.py builds on this module.
-    from webapp.surveys.answers import coerce_answer
+    from webapp.surveys.answers import answer_error_text, coerce_answer
 
     if question.type in ("note", "acknowledge"):
         return [_("%(where)s: a %(type)s cannot have a default", where=where, type=question.type)]
@@ -737,7 +754,7 @@ def _default_problems(definition: SurveyDefinition, question: Question, where: s
                 "%(where)s default %(value)s: %(problem)s",
                 where=where,
                 value=repr(question.default),
-                problem=error.message,
+                problem=answer_error_text(error),
             )
         ]
     if question.is_select and not question.region:

@@ -184,7 +184,7 @@ def test_refuses_bad_shapes_with_field_names():
     problems = problems_of(data)
     text = "\n".join(problems)
     assert "required must be true or false" in text
-    assert "question 'age'.label must map language codes to text" in text
+    assert "question 'age' label must map language codes to text" in text
     assert "unknown field 'colour'" in text
     assert "unknown field 'unexpected'" in text
 

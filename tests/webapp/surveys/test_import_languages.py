@@ -219,3 +219,113 @@ def test_json_definition_problems_are_in_the_analysts_language(client, regions, 
     )
     assert response.status_code == 422
     assert "на странице 'p1' нет вопросов" in html.unescape(response.get_data(as_text=True))
+
+
+#: A hand-edited JSON definition: no form_id, a question whose type is a number, whose label
+#: is plain text instead of texts by language, and which has a field no question has.
+BROKEN_STRUCTURE = {
+    "title": {"ru": "Опрос"},
+    "languages": ["ru"],
+    "default_language": "ru",
+    "pages": [
+        {
+            "name": "p1",
+            "label": {"ru": "Стр."},
+            "questions": [{"name": "age", "type": 5, "label": "Возраст", "colour": "red"}],
+        }
+    ],
+    "choice_lists": {},
+}
+EXPECTED_STRUCTURE_PROBLEMS = {
+    "en": (
+        "form_id must be text",
+        "question 'age' type must be text",
+        "question 'age' label must map language codes to text",
+        "question 'age': unknown field 'colour'",
+    ),
+    "ru": (
+        "form_id: должен быть текст",
+        "вопрос 'age', столбец type: должен быть текст",
+        "вопрос 'age', столбец label: должен сопоставлять кодам языков тексты",
+        "вопрос 'age': неизвестное поле 'colour'",
+    ),
+    "kk": (
+        "form_id: мәтін болуы керек",
+        "'age' сұрағы, type бағаны: мәтін болуы керек",
+        "'age' сұрағы, label бағаны: тіл кодтарына мәтін сәйкестендіруі керек",
+        "'age' сұрағы: белгісіз 'colour' өрісі",
+    ),
+}
+
+
+def upload_json(client, definition, language: str):
+    import json
+
+    return client.post(
+        "/surveys/new",
+        data={
+            "file": (io.BytesIO(json.dumps(definition).encode()), "form.json"),
+            "audience": "public",
+            "state_body": "",
+        },
+        content_type="multipart/form-data",
+        headers={"Accept-Language": language},
+    )
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_json_structure_problems_are_in_the_analysts_language(client, regions, analyst, language):
+    response = upload_json(client, BROKEN_STRUCTURE, language)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    for problem in EXPECTED_STRUCTURE_PROBLEMS[language]:
+        assert problem in page, problem
+    if language != "en":
+        assert "must be text" not in page and "unknown field" not in page
+
+
+def test_cli_prints_json_structure_problems_in_english(app, runner, regions, tmp_path):
+    import json
+
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(BROKEN_STRUCTURE), encoding="utf-8")
+    result = runner.invoke(args=["surveys", "import", str(broken)])
+    assert result.exit_code == 1
+    for problem in EXPECTED_STRUCTURE_PROBLEMS["en"]:
+        assert problem in result.output, problem
+
+
+#: Row 12 is a whole-number question whose default is not a number.
+INVALID_DEFAULT_SURVEY = [
+    [*WELLBEING_SURVEY[0], "default"],
+    *WELLBEING_SURVEY[1:],
+    ["integer", "size", "Көлемі", "Размер", "Size", None, None, None, "abc"],
+]
+EXPECTED_DEFAULT_PROBLEM = {
+    "en": "question 'size' default 'abc': Enter a whole number.",
+    "ru": "вопрос 'size', значение по умолчанию 'abc': Введите целое число.",
+    "kk": "'size' сұрағы, әдепкі мән 'abc': Бүтін сан енгізіңіз.",
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_an_invalid_defaults_reason_is_in_the_analysts_language(client, regions, analyst, language):
+    data = xlsx_bytes(INVALID_DEFAULT_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS)
+    response = upload(client, data, language)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    expected = EXPECTED_DEFAULT_PROBLEM[language]
+    assert f"<td>survey</td><td>12</td><td>–</td><td>{expected}</td>" in page
+    broken = dict(BROKEN_STRUCTURE, form_id="sized")
+    broken["pages"] = [
+        {
+            "name": "p1",
+            "label": {"ru": "Стр."},
+            "questions": [
+                {"name": "size", "type": "integer", "label": {"ru": "Размер"}, "default": "abc"}
+            ],
+        }
+    ]
+    response = upload_json(client, broken, language)
+    assert response.status_code == 422
+    assert expected in html.unescape(response.get_data(as_text=True))

@@ -26,7 +26,7 @@ from webapp.auth.access import public
 from webapp.auth.models import Role
 from webapp.database import utcnow
 from webapp.extensions import db, limiter
-from webapp.surveys.answers import AnswerError
+from webapp.surveys.answers import AnswerError, answer_error_text
 from webapp.surveys.councils import member_councils
 from webapp.surveys.definition import SurveyDefinition
 from webapp.surveys.models import Audience, Council, Survey, SurveyDraft
@@ -75,40 +75,6 @@ REFUSAL_STATUS = {
 
 class SignInNeeded(Exception):
     """A council survey opened by someone who has not signed in yet."""
-
-
-def answer_error_text(error: AnswerError) -> str:
-    """The respondent-facing text of an answer problem, in the page's language."""
-    if error.from_form:
-        return error.message
-    params = error.params
-    messages = {
-        "required": lambda: _("This question requires an answer."),
-        "acknowledge": lambda: _("Please confirm to continue."),
-        "not_integer": lambda: _("Enter a whole number."),
-        "not_decimal": lambda: _("Enter a number."),
-        "not_date": lambda: _("Enter a date as YYYY-MM-DD."),
-        "not_in_choices": lambda: _("Choose one of the options shown."),
-        "one_choice_only": lambda: _("Choose only one option."),
-        "out_of_range": lambda: _(
-            "Enter a value between %(minimum)s and %(maximum)s.",
-            minimum=params.get("minimum"),
-            maximum=params.get("maximum"),
-        ),
-        "off_step": lambda: _(
-            "Enter a value in steps of %(step)s from %(minimum)s.",
-            step=params.get("step"),
-            minimum=params.get("minimum"),
-        ),
-        "too_long": lambda: _(
-            "The answer is too long (at most %(maximum)s characters).",
-            maximum=params.get("maximum"),
-        ),
-        "constraint": lambda: _("This answer is not valid."),
-        "not_text": lambda: _("Enter text."),
-    }
-    message = messages.get(error.code)
-    return message() if message else error.message
 
 
 def interface_language() -> str:
