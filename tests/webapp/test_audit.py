@@ -91,3 +91,25 @@ def test_groups_are_offered_only_where_they_hold_several_actions():
         "user.sign_in",
         "user.sign_in_failed",
     ]
+
+
+def test_a_long_log_pages_with_its_filter_kept(app, client, make_user, sign_in):
+    """Every page of a log longer than one page renders, and its links keep the filter."""
+    from webapp.audit.views import PAGE_SIZE
+
+    admin = make_user("admin")
+    with app.app_context():
+        for number in range(PAGE_SIZE + 5):
+            record("survey.open", "survey", number, {}, actor_email="analyst@example.org")
+        db.session.commit()
+    sign_in(admin)
+    client.post("/language", data={"language": "ru"})
+    first = client.get("/admin/audit/?action=survey.open")
+    assert first.status_code == 200
+    html = first.get_data(as_text=True)
+    assert 'rel="next"' in html and "action=survey.open" in html.split('rel="next"')[0][-200:]
+    second = client.get("/admin/audit/?action=survey.open&page=2")
+    assert second.status_code == 200
+    html = second.get_data(as_text=True)
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+    assert html.count("<code>survey.open</code>") >= 5
