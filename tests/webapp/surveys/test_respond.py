@@ -313,3 +313,48 @@ def test_error_summary_reads_as_a_sentence_after_a_question_mark(app, client, re
     assert "Do you work? This question requires an answer." in summary
     assert "Your age: This question requires an answer." in summary
     assert "?:" not in summary
+
+
+def header_of(html: str) -> str:
+    return html[html.index("<header") : html.index("</header>")]
+
+
+def test_language_buttons_on_the_thank_you_page_switch_the_survey_language(app, client, survey_id):
+    """They were the interface's buttons, which this page (in the survey's language)
+    ignored; now they show it again in the language picked."""
+    first = client.get("/s/wellbeing?lang=kk").get_data(as_text=True)
+    address = form_of(first)["action"]
+    response = answer_page(client, first, {"region": "KZ-75", "age": "30"}, language="kk")
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    thanks = answer_page(client, page2, {"employed": "no", "trust": "3"}, language="kk")
+    header = header_of(thanks.get_data(as_text=True))
+    assert f'<form class="language-switcher" method="get" action="{address}">' in header
+    assert 'name="lang" value="ru"' in header and "/language" not in header
+    russian = client.get(f"{address}?lang=ru").get_data(as_text=True)
+    assert "Спасибо" in russian and '<html lang="ru">' in russian
+    assert 'aria-current="true" class="current">Русский' in header_of(russian)
+    other = app.test_client().get(f"{address}?lang=en").get_data(as_text=True)
+    assert "Your answers have been recorded." in other
+    assert "Рақмет" in client.get(address).get_data(as_text=True)  # the answered language
+    [stored] = stored_responses(app)
+    assert stored["language"] == "kk"  # the switch changes the page, not the response
+
+
+def test_language_buttons_on_the_saved_page_switch_the_survey_language(app, client, survey_id):
+    first = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    address = form_of(first)["action"]
+    saved = answer_page(
+        client, first, {"region": "KZ-75", "age": "29"}, action="save", language="en"
+    ).get_data(as_text=True)
+    header = header_of(saved)
+    assert f'<form class="language-switcher" method="get" action="{address}">' in header
+    assert '<input type="hidden" name="saved" value="1">' in header
+    assert 'name="lang" value="kk"' in header and "/language" not in header
+    kazakh = client.get(f"{address}?saved=1&lang=kk").get_data(as_text=True)
+    assert "Жауаптарыңыз сақталды" in kazakh and "Your answers are saved" not in kazakh
+    assert f"http://localhost{address}</a>" in kazakh  # the link to keep stays plain
+    assert f'href="http://localhost{address}?lang=kk"' in kazakh  # "continue now" in Kazakh
+    resumed = client.get(f"{address}?lang=kk").get_data(as_text=True)
+    assert "Сіз туралы" in resumed and 'value="29"' in resumed
+    stranger = app.test_client().get(f"/s/wellbeing/r/{'0' * 8}-0000-4000-8000-{'0' * 12}")
+    assert stranger.status_code == 302  # no draft: no saved page either

@@ -49,11 +49,13 @@ def values_of(html: str) -> tuple[str, str]:
 
 
 def neutral(html: str, submission: str | None = None) -> str:
-    """The page with its CSRF token and submission id blanked (a thank-you page has no
-    submission field: give its id)."""
-    csrf = CSRF.search(html).group(1)
+    """The page with its CSRF token and submission id blanked (a thank-you page has neither
+    a token nor a submission field: give its id)."""
+    csrf = CSRF.search(html)
     submission = submission or SUBMISSION.search(html).group(1)
-    return html.replace(csrf, "CSRF").replace(submission, "SUBMISSION")
+    if csrf is not None:  # a thank-you page has no form to post
+        html = html.replace(csrf.group(1), "CSRF")
+    return html.replace(submission, "SUBMISSION")
 
 
 def test_each_respondent_gets_their_own_token_and_submission_id(app, survey_id):

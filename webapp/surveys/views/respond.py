@@ -31,6 +31,7 @@ from webapp.surveys.councils import member_councils
 from webapp.surveys.definition import SurveyDefinition
 from webapp.surveys.models import Audience, Council, Survey, SurveyDraft
 from webapp.surveys.services import SurveyError
+from webapp.surveys.services.authoring import response_languages
 from webapp.surveys.services.responding import (
     PostedPage,
     Refusal,
@@ -185,19 +186,55 @@ def render_thanks(
     """The thank-you page; ``definition`` is the answered version's (None: the survey has none).
 
     It shows nothing of the response, so it is shared between respondents (see
-    ``shared_pages``) when the request allows: only the CSRF token and the submission id
-    (in the page header's copy of the address) differ from one respondent to the next.
+    ``shared_pages``) when the request allows: only the submission id (in the address of
+    the language buttons) differs from one respondent to the next.
     """
     title = definition.label(language) if definition else survey.slug
+    languages = response_languages(definition) if definition else []
 
     def render() -> str:
         with force_locale(language):
-            return render_template("surveys/respond/thanks.html", survey=survey, title=title)
+            return render_template(
+                "surveys/respond/thanks.html",
+                survey=survey,
+                title=title,
+                language=language,
+                switch_languages=languages,
+                switch_action=url_for(
+                    "surveys.resume", slug=survey.slug, submission_id=submission_id
+                ),
+            )
 
     if not shareable() or request.query_string:
         return render()
-    values = {"csrf": generate_csrf(), "submission": submission_id}
-    return share(("thanks", title, language), values, render)
+    # No form posts from this page (its language buttons are a GET): no CSRF token in it.
+    values = {"submission": submission_id}
+    return share(("thanks", title, language, tuple(languages)), values, render)
+
+
+def render_saved(survey: Survey, draft: SurveyDraft, language: str) -> str:
+    """The "answers saved" page, in ``language``; its language buttons show it again in
+    another one, and "Continue now" goes on in the language last picked."""
+    definition = draft.version.load()
+    address = url_for(
+        "surveys.resume", slug=survey.slug, submission_id=draft.submission_id, _external=True
+    )
+    with force_locale(language):
+        return render_template(
+            "surveys/respond/saved.html",
+            survey=survey,
+            title=definition.label(language),
+            continue_url=address,
+            continue_now_url=address
+            if language == draft.language
+            else f"{address}?lang={language}",
+            language=language,
+            switch_languages=response_languages(definition),
+            switch_action=url_for(
+                "surveys.resume", slug=survey.slug, submission_id=draft.submission_id
+            ),
+            switch_saved=True,
+        )
 
 
 def start_page(
@@ -304,8 +341,11 @@ def resume(slug: str, submission_id: str) -> Any:
     if not is_submission_id(submission_id):
         abort(404)
     response = find_response(submission_id)
+    wanted = request.args.get("lang")
     if response is not None and response.survey_id == survey.id:
-        return render_thanks(survey, response.version.load(), response.language, submission_id)
+        definition = response.version.load()
+        language = choose_language(definition, wanted, response.language)
+        return render_thanks(survey, definition, language, submission_id)
     draft = find_draft(submission_id)
     if draft is None or draft.version.survey_id != survey.id:
         return redirect(url_for("surveys.start", slug=slug))
@@ -316,10 +356,14 @@ def resume(slug: str, submission_id: str) -> Any:
         return refusal_page(survey, refusal.reason, draft.language)
     except SignInNeeded:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if request.args.get("saved"):
+        return render_saved(
+            survey, draft, choose_language(draft.version.load(), wanted, draft.language)
+        )
     return render_draft(
         survey,
         draft,
-        request.args.get("lang"),
+        wanted,
         councils=councils,
         council_id=respondent.council_id,
     )
@@ -400,16 +444,7 @@ def answer(slug: str, submission_id: str) -> Any:
     draft = outcome.draft
     assert draft is not None
     if outcome.step == Step.SAVED:
-        definition = draft.version.load()
-        with force_locale(draft.language):
-            return render_template(
-                "surveys/respond/saved.html",
-                survey=survey,
-                title=definition.label(draft.language),
-                continue_url=url_for(
-                    "surveys.resume", slug=slug, submission_id=submission_id, _external=True
-                ),
-            )
+        return render_saved(survey, draft, draft.language)
     return render_draft(
         survey,
         draft,
