@@ -101,12 +101,8 @@ class PanelMeanForecaster(BaseForecaster):
 
     def _fit_group(self, group: str, keys: list[tuple[str, str]]) -> None:
         items = [self.series_[key] for key in keys]
-        first = min(item.start.ordinal for item in items)
-        length = max(item.start.ordinal + len(item.values) for item in items) - first
-        values = np.full((len(items), length), np.nan)
-        for row, item in enumerate(items):
-            offset = item.start.ordinal - first
-            values[row, offset : offset + len(item.values)] = item.values
+        values, first = on_common_calendar(items)
+        length = values.shape[1]
         path = common_path(values)
         deviations = values - path[None, :]
         counts = np.isfinite(deviations).sum(axis=1)
@@ -173,6 +169,18 @@ class PanelMeanForecaster(BaseForecaster):
                 forecast_rows(self.series_[key], mean, normal_bounds(mean, sigma), self.name)
             )
         return concat_frames(frames), []
+
+
+def on_common_calendar(items: list[Series]) -> tuple[np.ndarray, int]:
+    """The series as rows of one (series, period) array from the earliest start to the latest
+    end, NaN outside each series; and the period ordinal of its first column."""
+    first = min(item.start.ordinal for item in items)
+    length = max(item.start.ordinal + len(item.values) for item in items) - first
+    values = np.full((len(items), length), np.nan)
+    for row, item in enumerate(items):
+        offset = item.start.ordinal - first
+        values[row, offset : offset + len(item.values)] = item.values
+    return values, first
 
 
 def common_path(values: np.ndarray) -> np.ndarray:

@@ -49,7 +49,7 @@ from forecasting.models.base import (
     normal_bounds,
     season_length_for,
 )
-from forecasting.models.panel import common_path
+from forecasting.models.panel import common_path, on_common_calendar
 from forecasting.models.smoothing import _decomposition_indices
 
 #: Persistence values tried for the regions' own deviations (per period).
@@ -99,12 +99,8 @@ class PanelAutoregressiveForecaster(BaseForecaster):
 
     def _fit_group(self, group: str, keys: list[tuple[str, str]]) -> None:
         items = [self.series_[key] for key in keys]
-        first = min(item.start.ordinal for item in items)
-        length = max(item.start.ordinal + len(item.values) for item in items) - first
-        values = np.full((len(items), length), np.nan)
-        for row, item in enumerate(items):
-            offset = item.start.ordinal - first
-            values[row, offset : offset + len(item.values)] = item.values
+        values, first = on_common_calendar(items)
+        length = values.shape[1]
         if length < MIN_PERIODS:
             self._fit_naive(group, keys, items)
             return
