@@ -4,14 +4,14 @@ Everything it serves is public; nothing private or unpublished: only the publish
 only open or closed surveys, survey figures through small-cell suppression.
 """
 
-from flask import Flask, current_app
+from flask import Flask
 
 
 def register(app: Flask) -> None:
     from webapp.api.views import blueprint
-    from webapp.extensions import csrf, limiter
+    from webapp.extensions import csrf
 
-    # Every route is GET: there is no state to protect from cross-site requests.
+    # Every route is GET: there is no state to protect from cross-site requests. The rate
+    # limit is attached in views.py, once per process (the limiter and blueprint are shared).
     csrf.exempt(blueprint)
-    limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"))(blueprint)
     app.register_blueprint(blueprint)

@@ -85,6 +85,19 @@ RUN_ERRORS = {
 }
 
 
+#: Headers of every successful response: open to any site (CORS), cacheable, revalidable.
+SUCCESS_HEADERS = {
+    "ETag": {"$ref": "#/components/headers/ETag"},
+    "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+    "Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"},
+}
+#: Answers any operation can give besides its own: a revalidated copy, and the rate limit.
+COMMON_RESPONSES = {
+    "304": {"$ref": "#/components/responses/NotModified"},
+    "429": {"$ref": "#/components/responses/TooManyRequests"},
+}
+
+
 def _operation(
     operation_id: str,
     summary: str,
@@ -101,7 +114,11 @@ def _operation(
             "description": description,
             "tags": [tag],
             "parameters": parameters or [],
-            "responses": {"200": ok, **(errors if errors is not None else ERRORS)},
+            "responses": {
+                "200": {**ok, "headers": SUCCESS_HEADERS},
+                **COMMON_RESPONSES,
+                **(errors if errors is not None else ERRORS),
+            },
         }
     }
 
@@ -574,6 +591,40 @@ RESPONSES = {
         _ref("Error"),
         "A well-formed filter value that names nothing known (a region, period, domain...).",
     ),
+    "NotModified": {
+        "description": "The client's copy (its If-None-Match ETag) is still current; no body.",
+        "headers": SUCCESS_HEADERS,
+    },
+    "TooManyRequests": {
+        **_json(
+            _ref("Error"),
+            "Too many requests from this address to this address of the API (API_RATE_LIMIT, "
+            "by default 300 a minute); Retry-After says how many seconds to wait.",
+        ),
+        "headers": {"Retry-After": {"$ref": "#/components/headers/Retry-After"}},
+    },
+}
+
+HEADERS = {
+    "ETag": {
+        "description": "Tag of this representation; send it back as If-None-Match to get 304 "
+        "while it has not changed.",
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "public, max-age=60 (API_CACHE_SECONDS): any cache may reuse the "
+        "response for that long; private when the request carried cookies. Errors are "
+        "no-store.",
+        "schema": {"type": "string"},
+    },
+    "Access-Control-Allow-Origin": {
+        "description": "Always *: any web page may read the API (no credentials are used).",
+        "schema": {"const": "*"},
+    },
+    "Retry-After": {
+        "description": "Seconds to wait before the next request.",
+        "schema": {"type": "integer", "minimum": 0},
+    },
 }
 
 REGION_FILTER = _query("region", "Only this region (its code).", {"type": "string"})
@@ -729,7 +780,9 @@ DOCUMENT: dict[str, Any] = {
         "and survey results with small-cell suppression.",
         "description": "Read-only and public. Only the published model run is served; survey "
         "figures are protected so that no published number describes fewer respondents than "
-        "the suppression threshold. Errors are JSON objects with status, title and detail.",
+        "the suppression threshold. Errors are JSON objects with status, title and detail. Any "
+        "site may read it from a browser (CORS: *); successes may be cached for a minute and "
+        "revalidated with their ETag.",
         "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
     },
     "servers": [{"url": "/"}],
@@ -741,7 +794,12 @@ DOCUMENT: dict[str, Any] = {
         {"name": "surveys"},
     ],
     "paths": PATHS,
-    "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
+    "components": {
+        "schemas": SCHEMAS,
+        "parameters": PARAMETERS,
+        "responses": RESPONSES,
+        "headers": HEADERS,
+    },
 }
 
 

@@ -17,8 +17,6 @@ from werkzeug.exceptions import UnprocessableEntity
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-#: Far beyond any real list; keeps OFFSET inside the database's integer range.
-MAX_PAGE = 100_000
 #: Highest page number accepted: beyond it the offset no longer fits a database integer.
 MAX_PAGE = 1_000_000
 PAGINATION_PARAMETERS = ("page", "per_page")

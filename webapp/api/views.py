@@ -11,14 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, url_for
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.wrappers import Response
 
 from webapp.api import params, serializers
 from webapp.api.openapi import openapi_document
 from webapp.auth.access import public
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.regions.models import Region
 from webapp.review.services import class_bounds
 from webapp.risk import services as risk
@@ -34,8 +34,44 @@ from webapp.surveys.results import services as results
 from webapp.surveys.results.figures import FilterError, Filters
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+# Attached here, once: in register() every create_app added another copy of the limit to the
+# shared limiter, and a request then counted once per app the process had built.
+limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"))(blueprint)
 
 NO_PUBLISHED_RUN = "no model run has been published yet"
+#: Seconds a client or cache may reuse a response (``API_CACHE_SECONDS``): the figures change
+#: when a run is published or responses arrive, which a minute's delay does not hurt.
+DEFAULT_CACHE_SECONDS = 60
+#: Response headers a script on another site may read (the others are hidden by CORS).
+EXPOSED_HEADERS = "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
+
+
+@blueprint.after_request
+def open_data_headers(response: Response) -> Response:
+    """CORS for any site, and caching with revalidation, as open-data clients expect.
+
+    Everything here is public and no request is authenticated, so any origin may read it
+    (``*``, without credentials: a browser then sends no cookie). A success may be reused for
+    ``API_CACHE_SECONDS`` and revalidated with its ETag (304, no body); a request that carries
+    cookies gets ``private``, because a staff session's cookie may be refreshed on the same
+    response and a shared cache must not hand that to others. Errors are not kept: the run
+    missing now may be published a minute later.
+    """
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+        response.headers["Access-Control-Max-Age"] = "86400"
+        return response
+    if response.status_code != 200 or request.method not in {"GET", "HEAD"}:
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    seconds = int(current_app.config.get("API_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    scope = "private" if request.cookies else "public"
+    response.headers["Cache-Control"] = f"{scope}, max-age={seconds}"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 def _page_of(query: sa.Select, page: params.Page) -> tuple[list[Any], int]:

@@ -176,3 +176,104 @@ def test_without_a_published_run_risk_endpoints_say_so(client, regions, openapi)
         assert "published" in response.get_json()["error"]["detail"]
     # The catalogue and geography do not depend on a run.
     assert client.get("/api/v1/regions").status_code == 200
+
+
+# --- Headers an open-data consumer relies on -----------------------------------------------
+
+
+def test_any_site_may_read_the_api_from_a_browser(client, published):
+    """Open data: a page on another site (a newsroom's chart, a notebook) may fetch it."""
+    for url in ("/api/v1/regions", "/api/v1/scores?region=KZ-99", "/api/v1/openapi.json"):
+        response = client.get(url, headers={"Origin": "https://example.org"})
+        assert response.headers["Access-Control-Allow-Origin"] == "*", url
+        assert "Access-Control-Allow-Credentials" not in response.headers
+        assert "ETag" in response.headers["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        "/api/v1/scores",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "GET" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "If-None-Match" in preflight.headers["Access-Control-Allow-Headers"]
+
+
+def test_responses_say_how_long_they_may_be_cached(client, published):
+    response = client.get("/api/v1/scores")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=60"
+    etag = response.headers["ETag"]
+    again = client.get("/api/v1/scores", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.get_data() == b""
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    # Another page is another representation, so another tag.
+    other = client.get("/api/v1/scores?page=2", headers={"If-None-Match": etag})
+    assert other.status_code == 200 and other.headers["ETag"] != etag
+    # An error must not be kept: the run may be published a minute later.
+    error = client.get("/api/v1/scores?region=KZ-99")
+    assert error.status_code == 422
+    assert error.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in error.headers
+
+
+@pytest.mark.app_config(API_CACHE_SECONDS=300)
+def test_cache_lifetime_is_configurable(client, published):
+    assert client.get("/api/v1/regions").headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_a_signed_in_visitors_response_is_not_kept_by_shared_caches(
+    client, published, make_user, sign_in
+):
+    """A staff session's cookie may be refreshed on any response: never store that publicly."""
+    sign_in(make_user("analyst"))
+    response = client.get("/api/v1/regions")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, max-age=60"
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute")
+def test_too_many_requests_is_a_documented_json_error(app, client, regions):
+    from tests.webapp.api.conftest import OpenApiChecker
+    from webapp.api.openapi import openapi_document
+    from webapp.extensions import limiter
+
+    # The document is read directly: fetching it would spend a request of the limit.
+    openapi = OpenApiChecker(openapi_document())
+    with app.app_context():
+        limiter.reset()  # counts are kept in this process's memory, across tests
+    assert [client.get("/api/v1/regions").status_code for _ in range(3)] == [200, 200, 429]
+    response = client.get("/api/v1/regions")
+    openapi.validate("/api/v1/regions", response)
+    assert response.status_code == 429
+    assert response.headers["Retry-After"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, API_RATE_LIMIT="5 per minute")
+def test_each_request_counts_once_however_many_apps_the_process_built(app, client, tmp_path):
+    """Each create_app added the API's limit to the shared limiter again, so a process that
+    built several apps (tests, a CLI command beside a server) counted a request that often."""
+    from webapp import create_app
+    from webapp.extensions import limiter
+
+    for number in range(2):
+        create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path / f"other-{number}")})
+    with app.app_context():
+        limiter.reset()
+    remaining = [client.get("/api/v1/domains").headers["X-RateLimit-Remaining"] for _ in range(3)]
+    assert remaining == ["4", "3", "2"]
+
+
+def test_every_operation_documents_caching_and_limits(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        responses = item["get"]["responses"]
+        assert {"304", "429"} <= set(responses), path
+        assert {"ETag", "Cache-Control", "Access-Control-Allow-Origin"} <= set(
+            responses["200"]["headers"]
+        ), path
