@@ -1134,7 +1134,12 @@ def _validity_warnings(
             notes[(record.unit.code, note)].append(record)
     for (unit_code, note), group in notes.items():
         kind, details = structured[(unit_code, note)] or ("note", {})
-        periods = sorted({record.parsed_period for record in group})
+        # one unit may carry monthly and annual values: periods of different frequencies
+        # do not compare, their start and end dates do
+        periods = sorted(
+            {record.parsed_period for record in group},
+            key=lambda period: (period.start_time, period.end_time),
+        )
         span = str(periods[0]) if len(periods) == 1 else f"{periods[0]} to {periods[-1]}"
         report.warning(
             f"{cell_text(group[0].region)!r} for {span} ({len(group)} value(s)): {note}",

@@ -707,3 +707,21 @@ def test_a_data_row_with_an_empty_first_cell_is_not_taken_for_a_header(
     path = write_csv([["region", "year", "value"], ["", "2021", "4"], ["Abai", "2023", "5"]])
     result = read_observations(path, indicator="x")
     assert messages(result) == ["row 2, column 'region': the region is empty"]
+
+
+def test_a_unit_outside_its_validity_with_monthly_and_annual_values(write_csv: Callable) -> None:
+    """Abai before its creation, in months and in a year: periods of two frequencies in one
+    warning (sorting them crashed with IncompatibleFrequency on the demo panel's CSV)."""
+    path = write_csv(
+        [
+            ["region", "period", "indicator", "value"],
+            ["KZ-10", "2022-01", "unemployment_rate", "5.1"],
+            ["KZ-10", "2021", "poverty_share", "7.0"],
+            ["KZ-10", "2022-03", "unemployment_rate", "5.0"],
+        ]
+    )
+    result = read_observations(path)
+    assert result.report.ok, result.report.to_text()
+    assert len(result.observations) == 3
+    warning = next(issue for issue in result.report.warnings if "KZ-10" in issue.message)
+    assert "2021 to 2022-03" in warning.message
