@@ -14,19 +14,26 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
-def handle_http_error(error: HTTPException) -> tuple[Response | str, int]:
+def handle_http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if wants_json():
         body = {"error": {"status": status, "title": error.name, "detail": error.description}}
-        return jsonify(body), status
-    return render_template("error.html", error=error, status=status), status
+        response = make_response(jsonify(body), status)
+    else:
+        response = make_response(render_template("error.html", error=error, status=status), status)
+    # The error's own headers (Allow on a 405, WWW-Authenticate, Retry-After) are part of
+    # its meaning; only its default content type is replaced by ours.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 #: Seconds a client is asked to wait when the database is unreachable (a restart, a fail-over).
 DATABASE_RETRY_AFTER = 5
 
 
-def handle_unexpected_error(error: Exception) -> tuple[Response | str, int] | Response:
+def handle_unexpected_error(error: Exception) -> Response:
     db.session.rollback()
     from flask import current_app
 
@@ -34,8 +41,7 @@ def handle_unexpected_error(error: Exception) -> tuple[Response | str, int] | Re
     if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
         # The database is down or restarting: a temporary condition, so say so (503) and
         # when to retry, rather than report a fault in the application (500).
-        body, status = handle_http_error(ServiceUnavailable())
-        response = make_response(body, status)
+        response = handle_http_error(ServiceUnavailable())
         response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER)
         return response
     return handle_http_error(InternalServerError())

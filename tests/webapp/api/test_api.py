@@ -277,3 +277,11 @@ def test_every_operation_documents_caching_and_limits(client):
         assert {"ETag", "Cache-Control", "Access-Control-Allow-Origin"} <= set(
             responses["200"]["headers"]
         ), path
+
+
+def test_a_wrong_method_says_which_are_allowed(client):
+    """HTTP requires an Allow header on a 405; the JSON error handler used to drop it."""
+    response = client.post("/api/v1/regions")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.is_json and response.get_json()["error"]["status"] == 405
