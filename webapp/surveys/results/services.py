@@ -465,69 +465,52 @@ def _add_counts(
     versions: dict[tuple[int, str, str], int],
 ) -> None:
     """Add to the counts with one upsert per table (ON CONFLICT ... DO UPDATE)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    if days:
-        table = SurveyResultCount.__table__
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["survey_id", "region_code", "day", "language"],
-            set_={"count": table.c.count + statement.excluded.count},
-        )
-        session.execute(
-            statement,
-            [
-                {
-                    "survey_id": survey_id,
-                    "region_code": r,
-                    "day": d,
-                    "month": m,
-                    "language": lang,
-                    "count": n,
-                }
-                for (r, d, m, lang), n in days.items()
-            ],
-        )
-    if tallies:
-        table = SurveyResultTally.__table__
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["survey_id", "question", "value", "region_code", "month"],
-            set_={"count": table.c.count + statement.excluded.count},
-        )
-        session.execute(
-            statement,
-            [
-                {
-                    "survey_id": survey_id,
-                    "question": q,
-                    "value": v,
-                    "region_code": r,
-                    "month": m,
-                    "count": n,
-                }
-                for (q, v, r, m), n in tallies.items()
-            ],
-        )
-    if versions:
-        table = SurveyResultVersionCount.__table__
-        statement = insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=["survey_id", "survey_version_id", "region_code", "month"],
-            set_={"count": table.c.count + statement.excluded.count},
-        )
-        session.execute(
-            statement,
-            [
-                {
-                    "survey_id": survey_id,
-                    "survey_version_id": version_id,
-                    "region_code": r,
-                    "month": m,
-                    "count": n,
-                }
-                for (version_id, r, m), n in versions.items()
-            ],
-        )
+    _upsert_counts(
+        session,
+        SurveyResultCount,
+        ("survey_id", "region_code", "day", "language"),
+        [
+            {"survey_id": survey_id, "region_code": r, "day": d, "month": m, "language": lang,
+             "count": n}
+            for (r, d, m, lang), n in days.items()
+        ],
+    )  # fmt: skip
+    _upsert_counts(
+        session,
+        SurveyResultTally,
+        ("survey_id", "question", "value", "region_code", "month"),
+        [
+            {"survey_id": survey_id, "question": q, "value": v, "region_code": r, "month": m,
+             "count": n}
+            for (q, v, r, m), n in tallies.items()
+        ],
+    )  # fmt: skip
+    _upsert_counts(
+        session,
+        SurveyResultVersionCount,
+        ("survey_id", "survey_version_id", "region_code", "month"),
+        [
+            {"survey_id": survey_id, "survey_version_id": version_id, "region_code": r,
+             "month": m, "count": n}
+            for (version_id, r, m), n in versions.items()
+        ],
+    )  # fmt: skip
+
+
+def _upsert_counts(
+    session: Session, model: type, key: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Insert the rows, adding each count to an existing row of the same key."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = model.__table__
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={"count": table.c.count + statement.excluded.count}
+    )
+    session.execute(statement, rows)
 
 
 def rebuild_tallies(survey_id: int) -> int:
