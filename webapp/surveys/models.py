@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from webapp.database import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.surveys.definition import SurveyDefinition
+
+if TYPE_CHECKING:
+    from webapp.regions.models import Region
 
 #: Languages a respondent can answer in (the platform's interface languages).
 RESPONSE_LANGUAGES = ("kk", "ru", "en")
@@ -88,6 +91,7 @@ class StateBody(db.Model):
     councils: Mapped[list[Council]] = relationship(
         back_populates="state_body", order_by="Council.id"
     )
+    region: Mapped[Region | None] = relationship(viewonly=True)
 
     def name(self, language: str) -> str:
         return getattr(self, f"name_{language}", None) or self.name_en
@@ -119,6 +123,7 @@ class Council(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     state_body: Mapped[StateBody] = relationship(back_populates="councils")
+    region: Mapped[Region | None] = relationship(viewonly=True)
     memberships: Mapped[list[CouncilMembership]] = relationship(
         back_populates="council", cascade="all, delete-orphan"
     )

@@ -180,3 +180,25 @@ def test_summaries_show_averages_and_hide_small_groups_from_members(
     assert "4.00" in released
     home = member_view.get("/council/").get_data(as_text=True)
     assert "/s/wellbeing" in home
+
+
+def test_council_pages_name_the_region_and_show_each_member_once(
+    app, client, setup, make_user, sign_in
+):
+    """Staff read "Almaty" rather than a registry code, and an account without a display
+    name is listed by its e-mail once, not as "email (email)"."""
+    named = make_user("council_member")
+    with app.app_context():
+        from webapp.auth.models import User
+
+        db.session.get(User, named.id).display_name = "Aigerim Seitkali"
+        councils.add_member(db.session.get(Council, setup["mine"]), named.email)
+        db.session.commit()
+    sign_in(make_user("admin"))
+    council_page = client.get(f"/councils/{setup['mine']}?lang=en").get_data(as_text=True)
+    listing = client.get("/councils/").get_data(as_text=True)
+    for html in (council_page, listing):
+        assert "· Almaty city" in html and "· KZ-75" not in html
+    member = setup["member"].email
+    assert council_page.count(member) == 1
+    assert f"Aigerim Seitkali ({named.email})" in council_page
