@@ -16,7 +16,7 @@ from tests.webapp.surveys.surveys_support import (
 )
 from webapp.extensions import db
 from webapp.surveys.definition import definition_from_json
-from webapp.surveys.models import Survey, SurveyResponse, SurveyVersion
+from webapp.surveys.models import Council, Survey, SurveyResponse, SurveyVersion
 from webapp.surveys.xlsform import import_xlsform
 
 
@@ -151,6 +151,15 @@ def test_demo_loader_is_idempotent_and_follows_skip_logic(app, regions, make_use
             sa.select(sa.func.count()).where(SurveyResponse.respondent_user_id.is_not(None))
         )
         assert attributed > 0
+        # Council feedback carries its council's region (none for a republican council).
+        council_rows = db.session.execute(
+            sa.select(SurveyResponse.region_code, Council.region_code).join(
+                Council, SurveyResponse.council_id == Council.id
+            )
+        ).all()
+        assert len(council_rows) == 40
+        assert all(response == council for response, council in council_rows)
+        assert {council for _, council in council_rows} >= {None, "KZ-75"}
 
 
 @pytest.mark.parametrize(

@@ -586,34 +586,9 @@ def citizen_survey() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[s
 
 def council_feedback() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
     """A public council's quarterly feedback on a state body."""
+    # No question asks which body or region: a council feedback response is attributed to the
+    # member's council, which names its state body and (for a local council) its region.
     survey = [
-        row(
-            "begin_group",
-            "state_body",
-            label=tr("Мемлекеттік орган", "Государственный орган", "State body"),
-        ),
-        row(
-            "text",
-            "state_body_name",
-            label=tr(
-                "Мемлекеттік органның атауы",
-                "Наименование государственного органа",
-                "Name of the state body",
-            ),
-            required="yes",
-        ),
-        row(
-            "select_one unit",
-            "council_region",
-            label=tr(
-                "Қоғамдық кеңес қай өңірде жұмыс істейді?",
-                "В каком регионе работает общественный совет?",
-                "Which region does the public council work in?",
-            ),
-            required="yes",
-            region="yes",
-        ),
-        row("end_group"),
         row("begin_group", "assessment", label=tr("Бағалау", "Оценка", "Assessment")),
         row(
             "note",

@@ -132,7 +132,7 @@ def load_demo_surveys(citizen_responses: int = 10_000, council_responses: int = 
 
     now = utcnow()
     citizen_rows = _citizen_rows(citizen, regions, rng, citizen_responses, now)
-    council_rows = _council_rows(feedback, councils, regions, member, rng, council_responses, now)
+    council_rows = _council_rows(feedback, councils, member, rng, council_responses, now)
     for rows in (citizen_rows, council_rows):
         for start in range(0, len(rows), 2000):
             db.session.execute(sa.insert(SurveyResponse), rows[start : start + 2000])
@@ -335,7 +335,6 @@ def _citizen_rows(
 def _council_rows(
     survey: Survey,
     councils: list[Council],
-    regions: list[Region],
     member: User | None,
     rng: random.Random,
     count: int,
@@ -343,19 +342,16 @@ def _council_rows(
 ) -> list[dict[str, Any]]:
     definition = survey.current_version.load()
     relevance = _Relevance()
-    codes = [region.code for region in regions]
     moods = [rng.gauss(0, 0.5) for _ in councils]
     rows = []
     for moment in _moments(rng, count, now):
         index = rng.randrange(len(councils))
         council = councils[index]
         language = rng.choice(("kk", "ru"))
-        region = council.region_code or rng.choice(codes)
-        body_name = council.state_body.name(language)
+        # A local council's feedback carries its region; a republican council's has none.
+        region = council.region_code
 
-        def text_for(question: Question, language: str = language, body: str = body_name) -> str:
-            if question.name == "state_body_name":
-                return body
+        def text_for(question: Question, language: str = language) -> str:
             return rng.choice(COMMENTS[language]) if rng.random() < 0.3 else ""
 
         fixed = {question.name: region for question in definition.region_questions()}
