@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any, ClassVar
 
-from flask import current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from werkzeug.wrappers import Response
 
 # Named constraints make Alembic migrations reproducible on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -96,10 +97,47 @@ class SweptMemoryStorage(MemoryStorage):
             self._sweeping.release()
 
 
+class AppLimiter(Limiter):
+    """Flask-Limiter whose ``Retry-After`` goes only on refusals.
+
+    With ``RATELIMIT_HEADERS_ENABLED`` Flask-Limiter 4 sets ``Retry-After`` (the seconds
+    until the window resets) on every response of a limited route, including successes, and
+    offers no setting to leave it out (RFC 9110 gives it a meaning on 503 and 3xx, RFC 6585
+    on 429): an API client reading it on a 200 would wait for nothing. Here the limiter's
+    stays on a 429; a response that had its own (a 503 while the database restarts) gets it
+    back, since the limiter raised it to the window's end; every other response loses it.
+    The ``X-RateLimit-*`` headers are untouched.
+    """
+
+    _BEFORE = "_retry_after_before_limiter"
+
+    def init_app(self, app: Flask) -> None:
+        first = self not in app.extensions.get("limiter", set())
+        if first:  # after_request hooks run in reverse order: this one after the limiter's
+            app.after_request(self._retry_after_only_on_refusals)
+        super().init_app(app)
+        if first:  # ... and this one before it
+            app.after_request(self._note_retry_after)
+
+    def _note_retry_after(self, response: Response) -> Response:
+        setattr(g, self._BEFORE, response.headers.get("Retry-After"))
+        return response
+
+    def _retry_after_only_on_refusals(self, response: Response) -> Response:
+        before = g.pop(self._BEFORE, None)
+        if response.status_code == 429:
+            return response
+        if before is None:
+            response.headers.pop("Retry-After", None)
+        else:  # the response's own (a 503's), as it was before the limiter changed it
+            response.headers["Retry-After"] = before
+        return response
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = AppLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+limiter = AppLimiter(key_func=get_remote_address)
 talisman = Talisman()

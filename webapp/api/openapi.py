@@ -622,7 +622,8 @@ HEADERS = {
         "schema": {"const": "*"},
     },
     "Retry-After": {
-        "description": "Seconds to wait before the next request.",
+        "description": "Seconds to wait before the next request. Sent on a 429 (and on a "
+        "503 while the service restarts), never on a success.",
         "schema": {"type": "integer", "minimum": 0},
     },
 }
@@ -633,7 +634,9 @@ PATHS: dict[str, Any] = {
     "/api/v1/": _operation(
         "index",
         "Entry point",
-        "Links to the collections of this version.",
+        "Links to the collections of this version. Also served, the same, at /api/v1 "
+        "without the trailing slash (no redirect). Any other address under /api/v1/ that is "
+        "not listed here is a JSON 404 error.",
         "meta",
         _json(_ref("Index"), "Links."),
     ),

@@ -46,7 +46,15 @@ DEFAULT_CACHE_SECONDS = 60
 EXPOSED_HEADERS = "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset"
 
 
-@blueprint.after_request
+def is_api_request() -> bool:
+    """The request is for the API: a route of this blueprint, or any address under it (an
+    unknown one gets the API's JSON 404 and its headers, not the site's)."""
+    return request.blueprint == blueprint.name or (
+        request.path == blueprint.url_prefix or request.path.startswith(f"{blueprint.url_prefix}/")
+    )
+
+
+@blueprint.after_app_request
 def open_data_headers(response: Response) -> Response:
     """CORS for any site, and caching with revalidation, as open-data clients expect.
 
@@ -55,8 +63,12 @@ def open_data_headers(response: Response) -> Response:
     ``API_CACHE_SECONDS`` and revalidated with its ETag (304, no body); a request that carries
     cookies gets ``private``, because a staff session's cookie may be refreshed on the same
     response and a shared cache must not hand that to others. Errors are not kept: the run
-    missing now may be published a minute later.
+    missing now may be published a minute later. Registered on the app, not the blueprint,
+    so that an unknown address under ``/api/v1/`` (which matches no route of the blueprint)
+    gets the same headers as the API's other errors.
     """
+    if not is_api_request():
+        return response
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
     if request.method == "OPTIONS":
@@ -91,9 +103,12 @@ def _run_reference(run: RiskModelRun) -> dict[str, Any]:
     return {"run_id": run.run_id, "created_at": serializers.timestamp(run.created_at)}
 
 
-@blueprint.get("/")
+@blueprint.get("/", strict_slashes=False)
 @public
 def index() -> Response:
+    """The entry point, at ``/api/v1/`` and at ``/api/v1`` alike: a client that leaves out
+    the slash gets the same JSON, not a redirect (Flask's 308 is an HTML page without the
+    CORS header, which a browser on another site may not follow)."""
     params.check_known(())
     return jsonify(
         {

@@ -18,15 +18,51 @@ from flask_login import current_user, logout_user
 from flask_login.config import COOKIE_NAME
 from werkzeug.wrappers import Response
 
+from webapp.auth.access import access_rule
+
 #: Session key: the time (seconds since the epoch) of the session's last request.
 LAST_SEEN = "last_seen"
 #: The note is refreshed at most this often (seconds).
 REFRESH_SECONDS = 60
 
 
+#: Endpoints that are not a person's activity and need no session: files, the health probe.
+UNTOUCHED_ENDPOINTS = frozenset({"static", "core.healthz"})
+#: Addresses of machine clients (the open-data API): never redirected to a sign-in page.
+API_PREFIX = "/api/"
+
+
+def _untouched() -> bool:
+    """Requests the hook leaves alone: files, the health probe and the open-data API.
+
+    An API call is a script's (a chart on a page, a notebook), even from a staff member's
+    browser: it must neither be sent to the HTML sign-in page nor count as the person's
+    activity, or a page polling the API would keep an idle staff session alive forever.
+    Unknown addresses under ``/api/`` count too (their endpoint is None).
+    """
+    endpoint = request.endpoint or ""
+    return (
+        endpoint in UNTOUCHED_ENDPOINTS
+        or endpoint.rsplit(".", 1)[-1] == "static"
+        or request.path.startswith(API_PREFIX)
+    )
+
+
+def _is_public_page() -> bool:
+    """The request is for a page open to anyone (``@public``: survey pages, the home page)."""
+    return request.endpoint is not None and access_rule(current_app, request.endpoint)[0]
+
+
 def expire_idle_session() -> Response | None:
-    """before_request hook: sign out a staff session idle for too long."""
-    if "_user_id" not in session or request.endpoint in {"static", "core.healthz"}:
+    """before_request hook: sign out a staff session idle for too long.
+
+    Staff pages ask for the password again (a redirect to the sign-in page). A public page
+    (a survey a staff member opens as a respondent would, the home page) needs no sign-in:
+    an idle session is ended there quietly and the page is served as to any visitor. A page
+    a person opens is activity, public or not; the API and files are not, and are left
+    alone (``_untouched``).
+    """
+    if "_user_id" not in session or _untouched():
         return None
     remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
     if remember_cookie in request.cookies or not current_user.is_authenticated:
@@ -37,6 +73,8 @@ def expire_idle_session() -> Response | None:
     if isinstance(last_seen, int | float) and now - last_seen > idle_limit:
         logout_user()
         session.pop(LAST_SEEN, None)
+        if _is_public_page():
+            return None
         flash(_("You were signed out after a while without activity. Please sign in again."))
         target = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("auth.sign_in", next=target))

@@ -285,3 +285,57 @@ def test_a_wrong_method_says_which_are_allowed(client):
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert response.is_json and response.get_json()["error"]["status"] == 405
+
+
+@pytest.mark.app_config(
+    RATELIMIT_ENABLED=True, API_RATE_LIMIT="2 per minute", PROPAGATE_EXCEPTIONS=False
+)
+def test_retry_after_is_only_sent_with_a_refusal(app, client, regions, monkeypatch):
+    """Flask-Limiter put 'Retry-After: 60' on every success; it belongs on a 429 (and a 503)."""
+    import sqlalchemy as sa
+
+    from webapp.extensions import limiter
+    from webapp.risk import services as risk
+
+    with app.app_context():
+        limiter.reset()
+    ok = client.get("/api/v1/regions")
+    assert ok.status_code == 200
+    assert "Retry-After" not in ok.headers
+    assert ok.headers["X-RateLimit-Limit"] == "2"
+    assert ok.headers["X-RateLimit-Remaining"] == "1"
+    assert "X-RateLimit-Reset" in ok.headers
+
+    def unreachable():
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(risk, "published_run", unreachable)
+    down = client.get("/api/v1/run")  # the database restarting: its own wait, not the window's
+    assert down.status_code == 503
+    assert down.headers["Retry-After"] == "5"
+    assert "Retry-After" not in client.get("/api/v1/regions").headers  # the last one allowed
+    refused = client.get("/api/v1/regions")
+    assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def test_the_entry_point_without_its_slash_is_the_same_json(client, openapi):
+    """/api/v1 was a 308 HTML page (without the CORS header) pointing at /api/v1/."""
+    bare = client.get("/api/v1", headers={"Origin": "https://example.org"})
+    assert bare.status_code == 200
+    assert openapi.validate("/api/v1/", bare) == client.get("/api/v1/").get_json()
+    assert bare.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_an_unknown_address_under_the_api_is_its_json_404_with_its_headers(client, openapi):
+    for url in ("/api/v1/nothing-here", "/api/v1/surveys/1/nothing", "/api/v1/regions/KZ-10/x"):
+        response = client.get(url, headers={"Origin": "https://example.org"})
+        assert response.status_code == 404, url
+        body = openapi.validate("/api/v1/regions/{code}", response)  # the documented Error
+        assert body["error"]["status"] == 404
+        assert response.headers["Access-Control-Allow-Origin"] == "*", url
+        assert response.headers["Cache-Control"] == "no-store", url
+    # The site's own pages keep their HTML error page.
+    page = client.get("/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "Access-Control-Allow-Origin" not in page.headers
