@@ -14,4 +14,4 @@ blueprint = Blueprint(
     static_url_path="/survey-assets",
 )
 
-from webapp.surveys.views import council_pages, manage, respond  # noqa: E402, F401
+from webapp.surveys.views import council_pages, designer, manage, respond  # noqa: E402, F401

@@ -1,0 +1,328 @@
+"""The designer's pages with the test client: designing from scratch, editing, refusals,
+the version rule, the preview and the XLSForm round trip of a survey made in the browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from tests.webapp.surveys.surveys_support import (
+    CSRF,
+    answer_page,
+    count_responses,
+    make_survey,
+)
+from webapp.audit.models import AuditEvent
+from webapp.extensions import db
+from webapp.surveys.definition import definition_from_json
+from webapp.surveys.models import Survey
+from webapp.surveys.xlsform import import_xlsform
+
+
+@pytest.fixture
+def analyst(client, make_user, sign_in):
+    user = make_user("analyst")
+    sign_in(user)
+    return user
+
+
+def stored(app, survey_id: int):
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        return survey.current_version.load(), [v.number for v in survey.versions]
+
+
+def new_survey(client, **fields):
+    data = {
+        "title_kk": "Қала",
+        "title_ru": "Город",
+        "title_en": "Town",
+        "languages": ["kk", "ru", "en"],
+        "default_language": "kk",
+        "form_id": "town",
+        "slug": "town",
+        "audience": "public",
+        "question_name": "intro",
+        "question_type": "note",
+        "question_label_kk": "Сәлем",
+        "question_label_ru": "Привет",
+        "question_label_en": "Hello",
+    }
+    data.update(fields)
+    return client.post("/surveys/design/new", data=data)
+
+
+def question(client, survey_id: int, original: str | None = None, **fields):
+    data = {"type": "text", "page": "page_1", "choice_list": "", **fields}
+    url = f"/surveys/{survey_id}/design/questions/" + (original or "new")
+    return client.post(url, data=data)
+
+
+def test_design_a_survey_in_the_browser_and_round_trip_its_export(app, client, regions, analyst):
+    assert "/surveys/design/new" in client.get("/surveys/").get_data(as_text=True)
+    created = new_survey(client)
+    assert created.status_code == 302
+    with app.app_context():
+        survey = db.session.scalar(sa.select(Survey))
+        survey_id = survey.id
+        assert survey.state == "draft" and survey.created_by_id == analyst.id
+    assert created.headers["Location"] == f"/surveys/{survey_id}/design"
+    overview = client.get(f"/surveys/{survey_id}/design").get_data(as_text=True)
+    assert "intro" in overview and "Hello" in overview
+    listed = client.post(
+        f"/surveys/{survey_id}/design/lists/new",
+        data={
+            "name": "yesno",
+            "choice-0-name": "yes",
+            "choice-0-original": "",
+            "choice-0-label-kk": "Иә",
+            "choice-0-label-ru": "Да",
+            "choice-0-label-en": "Yes",
+            "choice-1-name": "no",
+            "choice-1-original": "",
+            "choice-1-label-en": "No",
+            "choice-2-name": "",
+            "choice-2-original": "",
+        },
+    )
+    assert listed.status_code == 302
+    assert (
+        question(
+            client,
+            survey_id,
+            **{
+                "name": "works",
+                "type": "select_one",
+                "choice_list": "yesno",
+                "label_en": "Do you work?",
+                "label_ru": "Вы работаете?",
+                "required": "y",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        question(
+            client,
+            survey_id,
+            **{
+                "name": "age",
+                "type": "integer",
+                "label_en": "Age",
+                "constraint": ". >= 18",
+                "constraint_message_en": "Adults only",
+                "relevant": "${works} = 'yes'",
+            },
+        ).status_code
+        == 302
+    )
+    assert (
+        question(
+            client,
+            survey_id,
+            **{
+                "name": "score",
+                "type": "range",
+                "page": "+new",
+                "page_name": "rating",
+                "page_label_en": "Rating",
+                "label_en": "Score",
+                "range_start": "0",
+                "range_end": "4",
+                "range_step": "1",
+            },
+        ).status_code
+        == 302
+    )
+    moved = client.post(f"/surveys/{survey_id}/design/questions/age/move", data={"direction": "up"})
+    assert moved.status_code == 302
+    definition, versions = stored(app, survey_id)
+    assert versions == [1]  # a draft is edited in place
+    assert [q.name for q in definition.page("page_1").questions] == ["intro", "age", "works"]
+    assert definition.page("rating").questions[0].parameters == {
+        "start": "0",
+        "end": "4",
+        "step": "1",
+    }
+    xlsx = client.get(f"/surveys/{survey_id}/versions/1/download/xlsx")
+    assert import_xlsform(xlsx.data) == definition
+    as_json = client.get(f"/surveys/{survey_id}/versions/1/download/json")
+    assert definition_from_json(as_json.data) == definition
+    with app.app_context():
+        changes = db.session.scalars(
+            sa.select(AuditEvent.details).where(AuditEvent.action == "survey.design")
+        ).all()
+    assert [change["change"] for change in changes] == [
+        "create",
+        "list.add",
+        "question.add",
+        "question.add",
+        "question.add",
+        "question.move",
+    ]
+
+
+def test_problems_are_shown_beside_the_fields_and_nothing_is_saved(app, client, regions, analyst):
+    survey_id = make_survey(app, open_it=False)
+    before = stored(app, survey_id)
+    response = question(
+        client,
+        survey_id,
+        "age",
+        name="age",
+        type="integer",
+        page="about",
+        relevant="${nowhere} = 1",
+        constraint="import os",
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" in page
+    assert re.search(r'<p class="error-message" id="relevant-error">[^<]*nowhere', page)
+    assert re.search(r'<p class="error-message" id="constraint-error">', page)
+    assert '<a href="#relevant">' in page and '<a href="#constraint">' in page
+    duplicate = question(client, survey_id, name="employed", page="work")
+    assert re.search(r'id="name-error">[^<]*duplicate name', duplicate.get_data(as_text=True))
+    used = client.post(f"/surveys/{survey_id}/design/questions/employed/delete")
+    assert used.status_code == 302
+    assert "unknown question ${employed}" in client.get(used.headers["Location"]).get_data(
+        as_text=True
+    )
+    twice = client.post(
+        f"/surveys/{survey_id}/design/lists/yesno",
+        data={
+            "name": "yesno",
+            "choice-0-name": "yes",
+            "choice-0-original": "0",
+            "choice-1-name": "yes",
+            "choice-1-original": "1",
+        },
+    )
+    assert twice.status_code == 422
+    assert re.search(r'id="choice-1-error">[^<]*twice', twice.get_data(as_text=True))
+    assert stored(app, survey_id) == before
+
+
+def test_editing_a_published_survey_makes_a_new_version(app, client, regions, analyst):
+    survey_id = make_survey(app, open_it=True)
+    start = client.get("/s/wellbeing").get_data(as_text=True)
+    page2 = client.get(answer_page(client, start, {"region": "KZ-75", "age": "30"}).location)
+    answer_page(client, page2.get_data(as_text=True), {"employed": "no", "trust": "3"})
+    assert count_responses(app) == 1
+    overview = client.get(f"/surveys/{survey_id}/design").get_data(as_text=True)
+    assert "every change you save becomes a new version" in overview
+    edited = question(
+        client,
+        survey_id,
+        "age",
+        name="age",
+        type="integer",
+        page="about",
+        label_en="How old are you?",
+        required="y",
+    )
+    assert edited.status_code == 302
+    definition, versions = stored(app, survey_id)
+    assert versions == [1, 2] and definition.question("age").label["en"] == "How old are you?"
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        first = survey.versions[0]
+        assert first.load().question("age").label["en"] == "Your age"  # unchanged
+        assert survey.current_version.published_at is not None  # open: respondents get it
+        response = db.session.execute(sa.text("SELECT survey_version_id FROM survey_responses"))
+        assert [row[0] for row in response] == [first.id]
+    client.post(f"/surveys/{survey_id}/state", data={"action": "close"})
+    question(client, survey_id, "age", name="age", type="integer", page="about", label_en="Age?")
+    question(client, survey_id, "age", name="age", type="integer", page="about", label_en="Age!")
+    assert stored(app, survey_id)[1] == [1, 2, 3]  # closed: one new version, then in place
+
+
+def test_the_preview_shows_respondent_pages_and_stores_nothing(app, client, regions, analyst):
+    survey_id = make_survey(app, open_it=False)
+    page = client.get(f"/surveys/{survey_id}/design/preview?lang=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Your age" in html and "never stored" in html
+    data = {"csrf_token": "", "page": "0", "language": "en", "answers": "{}", "action": "next"}
+    refused = client.post(f"/surveys/{survey_id}/design/preview", data={**data, "answer-age": "12"})
+    assert refused.status_code == 422
+    nxt = client.post(
+        f"/surveys/{survey_id}/design/preview",
+        data={**data, "answer-region": "KZ-75", "answer-age": "40"},
+    )
+    html = nxt.get_data(as_text=True)
+    assert "Do you work?" in html
+    answers = re.search(r'name="answers" value="([^"]*)"', html).group(1).replace("&#34;", '"')
+    done = client.post(
+        f"/surveys/{survey_id}/design/preview",
+        data={
+            **data,
+            "page": "1",
+            "answers": answers,
+            "answer-employed": "no",
+            "answer-trust": "4",
+        },
+    )
+    assert "End of the preview" in done.get_data(as_text=True)
+    assert count_responses(app) == 0
+
+
+def test_only_staff_may_design(app, client, regions, make_user, sign_in):
+    survey_id = make_survey(app, open_it=False)
+    urls = [f"/surveys/{survey_id}/design", "/surveys/design/new"]
+    for url in urls:
+        assert client.get(url).status_code == 302  # to the sign-in page
+    assert question(client, survey_id, name="x").status_code == 302
+    sign_in(make_user("council_member"))
+    for url in urls:
+        assert client.get(url).status_code == 403
+    assert question(client, survey_id, name="x").status_code == 403
+    assert client.post(f"/surveys/{survey_id}/design/questions/age/delete").status_code == 403
+    assert client.get(f"/surveys/{survey_id}/design/preview").status_code == 403
+    client.post("/sign-out")
+    sign_in(make_user("admin"))
+    assert client.get(f"/surveys/{survey_id}/design").status_code == 200
+    assert client.get("/surveys/999/design").status_code == 404
+    assert client.get(f"/surveys/{survey_id}/design/questions/nobody").status_code == 404
+    _definition, versions = stored(app, survey_id)
+    assert versions == [1]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_every_designer_form_needs_its_csrf_token(app, client, regions, make_user):
+    from tests.conftest import TEST_PASSWORD
+
+    user = make_user("analyst")
+    sign_in_page = client.get("/sign-in").get_data(as_text=True)
+    signed_in = client.post(
+        "/sign-in",
+        data={
+            "email": user.email,
+            "password": TEST_PASSWORD,
+            "csrf_token": CSRF.search(sign_in_page).group(1),
+        },
+    )
+    assert signed_in.status_code == 302
+    survey_id = make_survey(app, open_it=False)
+    before = stored(app, survey_id)
+    posts = [
+        (f"/surveys/{survey_id}/design/questions/age", {"name": "age2", "type": "integer"}),
+        (f"/surveys/{survey_id}/design/questions/age/delete", {}),
+        (f"/surveys/{survey_id}/design/questions/age/move", {"direction": "down"}),
+        (f"/surveys/{survey_id}/design/pages/work/delete", {}),
+        (f"/surveys/{survey_id}/design/lists/topics/delete", {}),
+        (f"/surveys/{survey_id}/design/settings", {"form_id": "x"}),
+        ("/surveys/design/new", {"form_id": "x"}),
+    ]
+    for url, data in posts:
+        assert client.post(url, data=data).status_code in (400, 422), url
+    assert stored(app, survey_id) == before
+    form = client.get(f"/surveys/{survey_id}/design/questions/age").get_data(as_text=True)
+    token = CSRF.search(form).group(1)
+    moved = client.post(
+        f"/surveys/{survey_id}/design/questions/age/move",
+        data={"direction": "up", "csrf_token": token},
+    )
+    assert moved.status_code == 302
+    assert [q.name for q in stored(app, survey_id)[0].page("about").questions] == ["age", "region"]

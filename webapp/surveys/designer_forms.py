@@ -1,0 +1,171 @@
+"""Forms of the browser designer. Fields per language are added for the survey's own
+languages, so the classes are built per request (``*_form`` functions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from webapp.i18n import LANGUAGE_NAMES
+from webapp.surveys.definition import QUESTION_TYPES, SELECT_TYPES
+from webapp.surveys.forms import AUDIENCE_LABELS, select_choices
+from webapp.surveys.services.designing import DESIGNER_LANGUAGES
+
+TYPE_LABELS = {
+    "text": _l("Text"),
+    "integer": _l("Whole number"),
+    "decimal": _l("Decimal number"),
+    "select_one": _l("One choice from a list"),
+    "select_multiple": _l("Several choices from a list"),
+    "date": _l("Date"),
+    "note": _l("Note (shows text, takes no answer)"),
+    "acknowledge": _l("Acknowledgement (a box to tick)"),
+    "range": _l("Range (a number on a scale)"),
+}
+#: The first question of a new survey cannot be a select: there is no choice list yet.
+FIRST_QUESTION_TYPES = tuple(code for code in QUESTION_TYPES if code not in SELECT_TYPES)
+#: Value of the page field that asks for a new page.
+NEW_PAGE = "+new"
+#: Blank rows offered for new choices in the choice-list form.
+BLANK_CHOICE_ROWS = 3
+
+_NAME_RULE = Regexp(
+    r"^[A-Za-z_][A-Za-z0-9_\-.]*$",
+    message=_l("Start with a letter and use only letters, digits, '_', '-' and '.'."),
+)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def type_choices(types: tuple[str, ...] = QUESTION_TYPES) -> list[Any]:
+    return select_choices((code, f"{TYPE_LABELS[code]} ({code})") for code in types)
+
+
+def _in_language(text: str, code: str) -> str:
+    return f"{text} ({LANGUAGE_NAMES.get(code, code)})"
+
+
+def _add_texts(form_class: type, prefix: str, title: str, languages: list[str]) -> None:
+    for code in languages:
+        setattr(
+            form_class,
+            f"{prefix}_{code}",
+            TextAreaField(_in_language(title, code), validators=[Length(max=4000)]),
+        )
+
+
+class _SettingsBase(FlaskForm):
+    form_id = StringField(_l("Form id"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
+    languages = MultiCheckboxField(
+        _l("Languages of the survey"),
+        choices=select_choices((code, LANGUAGE_NAMES[code]) for code in DESIGNER_LANGUAGES),
+    )
+    default_language = SelectField(
+        _l("Default language"),
+        choices=select_choices((code, LANGUAGE_NAMES[code]) for code in DESIGNER_LANGUAGES),
+    )
+
+
+def settings_form(**kwargs: Any) -> FlaskForm:
+    """Title per language (every offered language: the title of a language added now)."""
+
+    class SettingsForm(_SettingsBase):
+        pass
+
+    for code in DESIGNER_LANGUAGES:
+        setattr(
+            SettingsForm,
+            f"title_{code}",
+            StringField(_in_language(gettext("Title"), code), validators=[Length(max=300)]),
+        )
+    return SettingsForm(**kwargs)
+
+
+def new_survey_form(**kwargs: Any) -> FlaskForm:
+    """Settings, address, audience and the first question."""
+
+    class NewSurveyForm(_SettingsBase):
+        slug = StringField(
+            _l("Address (optional)"),
+            validators=[
+                Optional(),
+                Length(max=80),
+                Regexp(
+                    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
+                    message=_l("Use lower-case letters, digits and '-' only."),
+                ),
+            ],
+        )
+        audience = SelectField(_l("Who answers"), choices=select_choices(AUDIENCE_LABELS.items()))
+        question_name = StringField(
+            _l("Name of the first question"),
+            validators=[InputRequired(), Length(max=80), _NAME_RULE],
+        )
+        question_type = SelectField(_l("Type"), choices=type_choices(FIRST_QUESTION_TYPES))
+
+    for code in DESIGNER_LANGUAGES:
+        setattr(
+            NewSurveyForm,
+            f"title_{code}",
+            StringField(_in_language(gettext("Title"), code), validators=[Length(max=300)]),
+        )
+    _add_texts(NewSurveyForm, "question_label", gettext("Question"), list(DESIGNER_LANGUAGES))
+    return NewSurveyForm(**kwargs)
+
+
+def question_form(
+    languages: list[str], pages: list[tuple[str, str]], lists: list[str], **kwargs: Any
+) -> FlaskForm:
+    """One question; ``pages`` are (name, label) pairs, ``lists`` the choice list names."""
+
+    class QuestionForm(FlaskForm):
+        name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
+        type = SelectField(_l("Type"), choices=type_choices())
+        page = SelectField(
+            _l("Page"),
+            choices=select_choices([*pages, (NEW_PAGE, gettext("A new page (name it below)"))]),
+        )
+        page_name = StringField(_l("Name of the new page"), validators=[Length(max=80)])
+        required = BooleanField(_l("An answer is required"))
+        relevant = StringField(_l("Ask only if (relevant)"), validators=[Length(max=2000)])
+        constraint = StringField(_l("Constraint"), validators=[Length(max=2000)])
+        default = StringField(_l("Default answer"), validators=[Length(max=500)])
+        choice_list = SelectField(
+            _l("Choice list"),
+            choices=select_choices([("", gettext("None")), *((name, name) for name in lists)]),
+        )
+        range_start = StringField(_l("Start"), validators=[Length(max=30)])
+        range_end = StringField(_l("End"), validators=[Length(max=30)])
+        range_step = StringField(_l("Step"), validators=[Length(max=30)])
+
+    _add_texts(QuestionForm, "label", gettext("Question"), languages)
+    _add_texts(QuestionForm, "hint", gettext("Hint"), languages)
+    _add_texts(QuestionForm, "constraint_message", gettext("Constraint message"), languages)
+    _add_texts(QuestionForm, "page_label", gettext("Title of the new page"), languages)
+    return QuestionForm(**kwargs)
+
+
+def page_form(languages: list[str], **kwargs: Any) -> FlaskForm:
+    class PageForm(FlaskForm):
+        name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
+        relevant = StringField(_l("Show only if (relevant)"), validators=[Length(max=2000)])
+
+    _add_texts(PageForm, "label", gettext("Title"), languages)
+    return PageForm(**kwargs)
+
+
+class ChoiceListForm(FlaskForm):
+    """The list's name; its rows are plain inputs (``choice-<n>-...``) read by the view."""
+
+    name = StringField(
+        _l("Name of the list"), validators=[InputRequired(), Length(max=80), _NAME_RULE]
+    )

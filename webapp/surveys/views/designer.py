@@ -1,0 +1,556 @@
+"""The browser designer: plain forms, one thing edited at a time, no JavaScript needed.
+
+Every post loads the survey's current definition, applies one edit with
+``services.designing`` (which checks it as an upload is checked) and saves it through the
+upload's own path; the views only read forms and show the outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from webapp.auth.access import roles_required
+from webapp.database import utcnow
+from webapp.extensions import db
+from webapp.surveys.answers import answer_error_text
+from webapp.surveys.definition import RANGE_DEFAULTS, SurveyDefinition
+from webapp.surveys.designer_forms import (
+    BLANK_CHOICE_ROWS,
+    NEW_PAGE,
+    TYPE_LABELS,
+    ChoiceListForm,
+    new_survey_form,
+    page_form,
+    question_form,
+    settings_form,
+)
+from webapp.surveys.models import Survey
+from webapp.surveys.services import SurveyError
+from webapp.surveys.services import designing as design
+from webapp.surveys.services.responding import choose_language, page_view
+from webapp.surveys.views import blueprint
+from webapp.surveys.views.manage import STAFF, survey_or_404
+from webapp.surveys.views.respond import interface_language
+
+Problems = list[tuple[str, str | None]]
+
+
+def _definition(survey: Survey) -> SurveyDefinition:
+    if survey.current_version is None:
+        abort(404)
+    return survey.current_version.load()
+
+
+def _texts(form: FlaskForm, prefix: str, languages: list[str]) -> dict[str, str]:
+    return {code: form[f"{prefix}_{code}"].data or "" for code in languages}
+
+
+def _show_refusal(
+    form: FlaskForm, refusal: design.DesignRefused, aliases: dict[str, str]
+) -> Problems:
+    """Put each problem beside the field it is about; return (problem, field id) pairs for
+    the summary at the top (field id None: the problem is about the survey as a whole)."""
+    summary: Problems = []
+    placed: set[str] = set()
+    for key, problems in refusal.fields.items():
+        name = aliases.get(key, key)
+        if name and name in form:
+            form[name].errors = [*form[name].errors, *problems]
+            summary.extend((problem, form[name].id) for problem in problems)
+            placed.update(problems)
+        elif key.startswith("choice-"):
+            summary.extend((problem, f"{key}-name") for problem in problems)
+            placed.update(problems)
+    summary.extend((problem, None) for problem in refusal.problems if problem not in placed)
+    return summary
+
+
+def _save(survey: Survey, definition: SurveyDefinition, change: dict[str, Any]) -> Response:
+    """Store the edit and go back to the designer; the caller handles DesignRefused."""
+    makes_new = design.editing_makes_new_version(survey)
+    version = design.save_design(survey, definition, actor=current_user, change=change)
+    db.session.commit()
+    if makes_new:
+        flash(
+            _(
+                "Saved as version %(number)s; the published version stays as it was.",
+                number=version.number,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Saved (version %(number)s, not yet published).", number=version.number), "success")
+    return redirect(url_for("surveys.designer", survey_id=survey.id))
+
+
+def _refused_flash(refusal: design.DesignRefused) -> None:
+    flash(_("Nothing was changed:") + " " + " ".join(refusal.problems), "error")
+
+
+# --------------------------------------------------------------------------- overview
+
+
+@blueprint.get("/surveys/<int:survey_id>/design")
+@roles_required(*STAFF)
+def designer(survey_id: int) -> str:
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    users = {name: design.list_users(definition, name) for name in definition.choice_lists}
+    return render_template(
+        "surveys/designer/overview.html",
+        survey=survey,
+        definition=definition,
+        users=users,
+        type_labels=TYPE_LABELS,
+        new_page=NEW_PAGE,
+        makes_new_version=design.editing_makes_new_version(survey),
+    )
+
+
+# --------------------------------------------------------------------------- new survey
+
+
+@blueprint.route("/surveys/design/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def design_new() -> Any:
+    form = new_survey_form()
+    if request.method == "GET":
+        language = interface_language()
+        form.languages.data = ["kk", "ru", "en"]
+        form.default_language.data = language if language in design.DESIGNER_LANGUAGES else "kk"
+    summary: Problems = []
+    if form.validate_on_submit():
+        languages = [code for code in design.DESIGNER_LANGUAGES if code in form.languages.data]
+        try:
+            definition = design.new_definition(
+                form_id=form.form_id.data,
+                title=_texts(form, "title", languages),
+                languages=languages,
+                default_language=form.default_language.data,
+                page=design.PageInput(name="page_1"),
+                question=design.QuestionInput(
+                    name=form.question_name.data,
+                    type=form.question_type.data,
+                    label=_texts(form, "question_label", languages),
+                ),
+            )
+            survey = design.create_designed_survey(
+                definition,
+                slug=form.slug.data or None,
+                audience=form.audience.data,
+                actor=current_user,
+            )
+        except design.DesignRefused as refusal:
+            db.session.rollback()
+            summary = _show_refusal(form, refusal, {"name": "question_name"})
+        except SurveyError as error:
+            db.session.rollback()
+            form.slug.errors = [*form.slug.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Survey created as a draft. Add its questions, then open it."), "success")
+            return redirect(url_for("surveys.designer", survey_id=survey.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("surveys/designer/new.html", form=form, summary=summary), status
+
+
+@blueprint.route("/surveys/<int:survey_id>/design/settings", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def design_settings(survey_id: int) -> Any:
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    form = settings_form()
+    if request.method == "GET":
+        form.form_id.data = definition.form_id
+        form.languages.data = list(definition.languages)
+        form.default_language.data = definition.default_language
+        for code in design.DESIGNER_LANGUAGES:
+            form[f"title_{code}"].data = definition.title.get(code, "")
+    summary: Problems = []
+    if form.validate_on_submit():
+        languages = [code for code in design.DESIGNER_LANGUAGES if code in form.languages.data]
+        try:
+            edited = design.update_settings(
+                definition,
+                form_id=form.form_id.data,
+                title=_texts(form, "title", languages),
+                languages=languages,
+                default_language=form.default_language.data,
+            )
+            return _save(survey, edited, {"change": "settings"})
+        except design.DesignRefused as refusal:
+            db.session.rollback()
+            summary = _show_refusal(form, refusal, {})
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "surveys/designer/settings.html", survey=survey, form=form, summary=summary
+    ), status
+
+
+# --------------------------------------------------------------------------- questions
+
+
+def _question_form(definition: SurveyDefinition) -> FlaskForm:
+    pages = [
+        (page.name, f"{page.name} — {definition.text(page.label, interface_language())}")
+        for page in definition.pages
+    ]
+    return question_form(definition.languages, pages, list(definition.choice_lists))
+
+
+@blueprint.route("/surveys/<int:survey_id>/design/questions/new", methods=["GET", "POST"])
+@blueprint.route("/surveys/<int:survey_id>/design/questions/<name>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def design_question(survey_id: int, name: str | None = None) -> Any:
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    existing = None
+    if name is not None:
+        try:
+            existing = definition.question(name)
+        except KeyError:
+            abort(404)
+    form = _question_form(definition)
+    languages = definition.languages
+    if request.method == "GET":
+        if existing is not None:
+            _fill_question(form, definition, existing)
+        else:
+            wanted = request.args.get("page", "")
+            form.page.data = (
+                wanted
+                if wanted in {p.name for p in definition.pages} or wanted == NEW_PAGE
+                else definition.pages[-1].name
+            )
+            form.range_start.data = RANGE_DEFAULTS["start"]
+            form.range_end.data = RANGE_DEFAULTS["end"]
+            form.range_step.data = RANGE_DEFAULTS["step"]
+    summary: Problems = []
+    if form.validate_on_submit():
+        data = design.QuestionInput(
+            name=form.name.data,
+            type=form.type.data,
+            label=_texts(form, "label", languages),
+            hint=_texts(form, "hint", languages),
+            required=form.required.data,
+            relevant=form.relevant.data,
+            constraint=form.constraint.data,
+            constraint_message=_texts(form, "constraint_message", languages),
+            default=form.default.data,
+            choice_list=form.choice_list.data,
+            parameters={
+                "start": form.range_start.data,
+                "end": form.range_end.data,
+                "step": form.range_step.data,
+            },
+        )
+        new_page = None
+        if form.page.data == NEW_PAGE:
+            new_page = design.PageInput(
+                name=form.page_name.data or "", label=_texts(form, "page_label", languages)
+            )
+        try:
+            edited = design.save_question(
+                definition, data, page=form.page.data, original=name, new_page=new_page
+            )
+            change = "question.edit" if name else "question.add"
+            return _save(survey, edited, {"change": change, "question": data.name.strip()})
+        except design.DesignRefused as refusal:
+            db.session.rollback()
+            summary = _show_refusal(
+                form,
+                refusal,
+                {"range": "range_start", "page_name": "page_name", "page_relevant": "page_name"},
+            )
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "surveys/designer/question.html",
+        survey=survey,
+        definition=definition,
+        form=form,
+        name=name,
+        summary=summary,
+        new_page=NEW_PAGE,
+    ), status
+
+
+def _fill_question(form: FlaskForm, definition: SurveyDefinition, question: Any) -> None:
+    form.name.data = question.name
+    form.type.data = question.type
+    form.page.data = definition.page_of(question.name).name
+    form.required.data = question.required
+    form.relevant.data = question.relevant or ""
+    form.constraint.data = question.constraint or ""
+    form.default.data = question.default or ""
+    form.choice_list.data = question.choice_list or ""
+    parameters = {**RANGE_DEFAULTS, **question.parameters}
+    form.range_start.data = parameters["start"]
+    form.range_end.data = parameters["end"]
+    form.range_step.data = parameters["step"]
+    for code in definition.languages:
+        form[f"label_{code}"].data = question.label.get(code, "")
+        form[f"hint_{code}"].data = question.hint.get(code, "")
+        form[f"constraint_message_{code}"].data = question.constraint_message.get(code, "")
+
+
+def _one_edit(survey_id: int, edit: Any, change: dict[str, Any]) -> Response:
+    """A button on the overview (delete, move): apply, save, or say why not."""
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    try:
+        edited = edit(definition)
+        if edited == definition:
+            return redirect(url_for("surveys.designer", survey_id=survey.id))
+        return _save(survey, edited, change)
+    except design.DesignRefused as refusal:
+        db.session.rollback()
+        _refused_flash(refusal)
+    return redirect(url_for("surveys.designer", survey_id=survey.id))
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/questions/<name>/delete")
+@roles_required(*STAFF)
+def design_delete_question(survey_id: int, name: str) -> Response:
+    return _one_edit(
+        survey_id,
+        lambda d: design.delete_question(d, name),
+        {"change": "question.delete", "question": name},
+    )
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/questions/<name>/move")
+@roles_required(*STAFF)
+def design_move_question(survey_id: int, name: str) -> Response:
+    direction = request.form.get("direction", "")
+    return _one_edit(
+        survey_id,
+        lambda d: design.move_question(d, name, direction),
+        {"change": "question.move", "question": name, "direction": direction},
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@blueprint.route("/surveys/<int:survey_id>/design/pages/<name>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def design_page(survey_id: int, name: str) -> Any:
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    try:
+        page = definition.page(name)
+    except KeyError:
+        abort(404)
+    form = page_form(definition.languages)
+    if request.method == "GET":
+        form.name.data = page.name
+        form.relevant.data = page.relevant or ""
+        for code in definition.languages:
+            form[f"label_{code}"].data = page.label.get(code, "")
+    summary: Problems = []
+    if form.validate_on_submit():
+        data = design.PageInput(
+            name=form.name.data,
+            label=_texts(form, "label", definition.languages),
+            relevant=form.relevant.data,
+        )
+        try:
+            edited = design.save_page(definition, data, name)
+            return _save(survey, edited, {"change": "page.edit", "page": data.name.strip()})
+        except design.DesignRefused as refusal:
+            db.session.rollback()
+            summary = _show_refusal(form, refusal, {})
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "surveys/designer/page.html",
+        survey=survey,
+        definition=definition,
+        page=page,
+        form=form,
+        summary=summary,
+    ), status
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/pages/<name>/delete")
+@roles_required(*STAFF)
+def design_delete_page(survey_id: int, name: str) -> Response:
+    return _one_edit(
+        survey_id, lambda d: design.delete_page(d, name), {"change": "page.delete", "page": name}
+    )
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/pages/<name>/move")
+@roles_required(*STAFF)
+def design_move_page(survey_id: int, name: str) -> Response:
+    direction = request.form.get("direction", "")
+    return _one_edit(
+        survey_id,
+        lambda d: design.move_page(d, name, direction),
+        {"change": "page.move", "page": name, "direction": direction},
+    )
+
+
+# --------------------------------------------------------------------------- choice lists
+
+
+def _posted_rows(languages: list[str]) -> list[dict[str, Any]]:
+    """The rows of the choice-list form as posted (``choice-<n>-...`` fields)."""
+    form = request.form
+    rows = []
+    number = 0
+    while f"choice-{number}-name" in form and number < 2000:
+        prefix = f"choice-{number}-"
+        original = form.get(prefix + "original", "")
+        rows.append(
+            {
+                "name": form.get(prefix + "name", ""),
+                "label": {code: form.get(f"{prefix}label-{code}", "") for code in languages},
+                "original": int(original) if original.isdigit() else None,
+                "remove": bool(form.get(prefix + "remove")),
+            }
+        )
+        number += 1
+    return rows
+
+
+def _stored_rows(choices: list[Any]) -> list[dict[str, Any]]:
+    return [
+        {"name": c.name, "label": dict(c.label), "original": i, "remove": False}
+        for i, c in enumerate(choices)
+    ]
+
+
+@blueprint.route("/surveys/<int:survey_id>/design/lists/new", methods=["GET", "POST"])
+@blueprint.route("/surveys/<int:survey_id>/design/lists/<name>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def design_list(survey_id: int, name: str | None = None) -> Any:
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    if name is not None and name not in definition.choice_lists:
+        abort(404)
+    languages = definition.languages
+    form = ChoiceListForm()
+    rows = _stored_rows(definition.choice_lists.get(name, [])) if name else []
+    summary: Problems = []
+    row_errors: dict[str, list[str]] = {}
+    if request.method == "GET":
+        form.name.data = name or ""
+    elif form.validate_on_submit():
+        rows = [row for row in _posted_rows(languages) if not row["remove"]]
+        move = request.form.get("move", "")
+        index, _sep, direction = move.partition(":")
+        if index.isdigit():
+            rows = design.moved(rows, int(index), direction)
+        inputs = [
+            design.ChoiceInput(name=row["name"], label=row["label"], original=row["original"])
+            for row in rows
+        ]
+        try:
+            edited = design.save_choice_list(definition, form.name.data, inputs, original=name)
+            new_name = form.name.data.strip()
+            change = {"change": "list.edit" if name else "list.add", "list": new_name}
+            if move:  # a move saves and comes back to the list, to move it further
+                design.save_design(survey, edited, actor=current_user, change=change)
+                db.session.commit()
+                return redirect(url_for("surveys.design_list", survey_id=survey.id, name=new_name))
+            return _save(survey, edited, change)
+        except design.DesignRefused as refusal:
+            db.session.rollback()
+            summary = _show_refusal(form, refusal, {})
+            row_errors = {key: value for key, value in refusal.fields.items() if key}
+    rows = rows + [
+        {"name": "", "label": {}, "original": None, "remove": False}
+        for _ in range(BLANK_CHOICE_ROWS)
+    ]
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "surveys/designer/choice_list.html",
+        survey=survey,
+        definition=definition,
+        form=form,
+        name=name,
+        rows=rows,
+        row_errors=row_errors,
+        users=design.list_users(definition, name) if name else [],
+        summary=summary,
+    ), status
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/lists/<name>/delete")
+@roles_required(*STAFF)
+def design_delete_list(survey_id: int, name: str) -> Response:
+    return _one_edit(
+        survey_id,
+        lambda d: design.delete_choice_list(d, name),
+        {"change": "list.delete", "list": name},
+    )
+
+
+# --------------------------------------------------------------------------- preview
+
+
+@blueprint.route("/surveys/<int:survey_id>/design/preview", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def design_preview(survey_id: int) -> Any:
+    """The survey as respondents see it, page by page, with its checks; nothing stored."""
+    survey = survey_or_404(survey_id)
+    definition = _definition(survey)
+    language = choose_language(
+        definition,
+        request.values.get("lang") or request.form.get("language"),
+        interface_language(),
+    )
+    answers: dict[str, Any] = {}
+    errors: dict[str, Any] = {}
+    page_index: int | None = None
+    if request.method == "POST":
+        form = FlaskForm()
+        if not form.validate_on_submit():
+            abort(400)
+        answers = design.preview_answers(request.form.get("answers"))
+        try:
+            posted = int(request.form.get("page", "0"))
+        except ValueError:
+            posted = 0
+        step = design.preview_step(
+            definition,
+            posted,
+            answers,
+            request.form,
+            request.form.get("action", "next"),
+            language,
+            utcnow().date(),
+        )
+        answers, errors, page_index = step.answers, step.errors, step.page_index
+        if page_index is None:
+            with force_locale(language):
+                return render_template(
+                    "surveys/designer/preview_done.html",
+                    survey=survey,
+                    title=definition.label(language),
+                    language=language,
+                )
+    view = page_view(definition, page_index, answers, language, errors)
+    with force_locale(language):
+        error_list = [
+            (question, answer_error_text(question.error))
+            for question in view.questions
+            if question.error is not None
+        ]
+        return render_template(
+            "surveys/designer/preview.html",
+            survey=survey,
+            view=view,
+            title=definition.label(language),
+            language=language,
+            answers=answers,
+            error_list=error_list,
+            error_text=answer_error_text,
+        ), (422 if errors else 200)
