@@ -34,6 +34,11 @@ from forecasting.models.base import (
     summarise_warning,
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from forecasting.models.combination import (
+    VALUE_COLUMNS,
+    combination_name,
+    combination_weights,
+)
 
 METRIC_COLUMNS = ("mase", "smape", "rmse", "coverage_80", "coverage_95", "pinball", "brier")
 ProgressCallback = Callable[[float, str], None]
@@ -55,6 +60,9 @@ class BacktestResult:
     horizon: int
     threshold: float | None = None
     warnings: list[dict[str, str]] = field(default_factory=list)
+    #: Per indicator, the weights of its estimated-weight combination
+    #: (:func:`with_weighted_combination`), fitted on all origins: what a refit applies.
+    combination_weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_frame(self) -> pd.DataFrame:
         return self.records.copy()
@@ -376,6 +384,16 @@ def with_combinations(result: BacktestResult, size: int | Sequence[int] = 2) -> 
         combined.append(frame.loc[:, [c for c in records.columns if c in frame.columns]])
     if not combined:
         return result
+    return _with_records(result, combined)
+
+
+def _with_records(
+    result: BacktestResult,
+    combined: list[pd.DataFrame],
+    weights: Mapping[str, dict[str, float]] | None = None,
+) -> BacktestResult:
+    """``result`` with the combinations' records (error terms computed here) added."""
+    records = result.records
     scales = {
         (region, indicator): scale
         for region, indicator, scale in records[["region", "indicator", "scale"]].itertuples(
@@ -394,7 +412,92 @@ def with_combinations(result: BacktestResult, size: int | Sequence[int] = 2) -> 
         horizon=result.horizon,
         threshold=result.threshold,
         warnings=result.warnings,
+        combination_weights={**result.combination_weights, **dict(weights or {})},
     )
+
+
+def with_weighted_combination(result: BacktestResult, weighting: str = "optimal") -> BacktestResult:
+    """Add, per indicator, the combination of its single models with weights estimated
+    from the backtest (``"optimal"``: lowest MASE of the combination on the simplex;
+    ``"inverse_mase"``: 1 / MASE; :func:`forecasting.models.combination.combination_weights`).
+
+    The members are the single models evaluated on every backtest point of the indicator.
+    Its records are honest about the weights: the points of each origin are combined with
+    weights estimated on the *other* origins only (leave one origin out), so the combination
+    competes in the choice with an error measured on points its weights never saw, as the
+    single models' errors are. The weights a refit applies are estimated on all origins and
+    kept in ``combination_weights`` (indicator -> member -> weight); the name lists the
+    members they use (``weighted:a+b+c``), and an indicator where they put everything on one
+    model gets no combination (that model is a candidate already). Needs two origins.
+    """
+    records = result.records
+    if records.empty or records["origin"].nunique() < 2:
+        return result
+    is_single = ~records["model"].astype(str).str.contains(COMBINATION_SEPARATOR, regex=False)
+    singles = records[is_single]
+    table = result.metrics(("model", "indicator"))
+    table = table[
+        ~table["model"].astype(str).str.contains(COMBINATION_SEPARATOR, regex=False)
+        & table["mase"].notna()
+    ]
+    combined, weights = [], {}
+    for indicator, rows in table.groupby("indicator", sort=True):
+        members = sorted(str(name) for name in rows.loc[rows["n"] == rows["n"].max(), "model"])
+        if len(members) < 2:
+            continue
+        part = singles[(singles["indicator"] == indicator) & singles["model"].isin(members)]
+        part = part.assign(period_key=_ordinals(part["period"]))
+        key = ["origin", "region", "period_key"]
+        wide = part.pivot(index=key, columns="model", values=list(VALUE_COLUMNS))
+        wide = wide.dropna(subset=[("mean", member) for member in members])
+        first = part[part["model"] == members[0]].set_index(key).loc[wide.index]
+        actual, scale = first["actual"].to_numpy(float), first["scale"].to_numpy(float)
+        origins = wide.index.get_level_values("origin").to_numpy()
+        if len(np.unique(origins)) < 2:
+            continue
+        means = wide["mean"][members].to_numpy(float)
+        usable = np.isfinite(actual) & np.isfinite(scale) & (scale > 0)
+        final = combination_weights(means[usable], actual[usable], scale[usable], weighting)
+        used = [member for member, weight in zip(members, final, strict=True) if weight > 0]
+        if len(used) < 2:
+            continue
+        point_weights = np.empty_like(means)
+        for origin in np.unique(origins):
+            fold = usable & (origins != origin)
+            if not fold.any():
+                break
+            point_weights[origins == origin] = combination_weights(
+                means[fold], actual[fold], scale[fold], weighting
+            )
+        else:
+            frame = first.reset_index().drop(columns="period_key")
+            for column in VALUE_COLUMNS:
+                values = wide[column][members].to_numpy(float)
+                frame[column] = np.sum(point_weights * values, axis=1)
+            name = combination_name(used, "weighted")
+            frame["model"] = name
+            frame["model_used"] = name
+            combined.append(frame.loc[:, [c for c in records.columns if c in frame.columns]])
+            weights[str(indicator)] = {
+                member: float(weight)
+                for member, weight in zip(members, final, strict=True)
+                if weight > 0
+            }
+    if not combined:
+        return result
+    return _with_records(result, combined, weights)
+
+
+def add_combinations(
+    result: BacktestResult, sizes: Sequence[int] = (2, 3), weighting: str | None = "optimal"
+) -> BacktestResult:
+    """The combinations ``AutoForecaster`` chooses among: equal-weight ones of each
+    indicator's ``sizes`` best models (:func:`with_combinations`), and the one with weights
+    estimated by ``weighting`` (:func:`with_weighted_combination`; None: not tried)."""
+    result = with_combinations(result, sizes)
+    if weighting is not None:
+        result = with_weighted_combination(result, weighting)
+    return result
 
 
 def choose_per_indicator(result: BacktestResult, order: Sequence[str] = ()) -> dict[str, str]:

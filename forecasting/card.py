@@ -99,6 +99,8 @@ class ModelCard:
     warnings: list[dict[str, str]] = field(default_factory=list)
     score: dict[str, Any] = field(default_factory=dict)
     interval_calibration: list[dict[str, Any]] = field(default_factory=list)
+    #: Indicator -> member -> weight, where a combination with estimated weights was chosen.
+    combination_weights: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +120,7 @@ class ModelCard:
             },
             "score": self.score,
             "interval_calibration": self.interval_calibration,
+            "combination_weights": self.combination_weights,
         }
 
     def to_json(self) -> str:
@@ -177,6 +180,22 @@ class ModelCard:
             _markdown_table(self.by_horizon),
             "",
         ]
+        if self.combination_weights:
+            lines += [
+                "## Combination weights",
+                "",
+                "Where a `weighted:` combination was chosen, its members' weights (estimated "
+                "on the backtest: lowest MASE of the combination).",
+                "",
+                _markdown_table(
+                    [
+                        {"indicator": indicator, "model": member, "weight": round(weight, 4)}
+                        for indicator, weights in self.combination_weights.items()
+                        for member, weight in weights.items()
+                    ]
+                ),
+                "",
+            ]
         if self.interval_calibration:
             lines += [
                 "## Interval calibration",
@@ -312,4 +331,9 @@ def build_model_card(
         interval_calibration=[]
         if interval_factors is None or interval_factors.empty
         else _records(interval_factors),
+        combination_weights={
+            indicator: dict(backtest.combination_weights[indicator])
+            for indicator, name in sorted(chosen_models.items())
+            if str(name).startswith("weighted:") and indicator in backtest.combination_weights
+        },
     )

@@ -22,16 +22,21 @@ import pandas as pd
 
 from forecasting.backtest import (
     BacktestResult,
+    add_combinations,
     choose_per_indicator,
     rolling_origin_backtest,
     with_baselines,
-    with_combinations,
 )
 from forecasting.cli import CommandError
 from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError
 from forecasting.geography import default_resolver
-from forecasting.models.auto import COMBINATION_SIZES, DEFAULT_MODELS, default_candidates
+from forecasting.models.auto import (
+    COMBINATION_SIZES,
+    COMBINATION_WEIGHTING,
+    DEFAULT_MODELS,
+    default_candidates,
+)
 from forecasting.models.base import summarise_warning
 from forecasting.readers import read_observations
 
@@ -208,10 +213,11 @@ def backtest_payload(
     """The JSON of ``backtest``. ``order`` (candidate names, baselines first) breaks ties.
 
     The choice per indicator is the one ``forecast`` makes: single models and the
-    equal-weight combinations of each indicator's two and three best ones.
+    equal-weight combinations of each indicator's two and three best ones, and the one with
+    weights estimated from the backtest (``weighted:a+b+c``).
     """
     overall = result.overall()
-    combined = with_combinations(result, COMBINATION_SIZES)
+    combined = add_combinations(result, COMBINATION_SIZES, COMBINATION_WEIGHTING)
     chosen = choose_per_indicator(combined, order or [])
     by_indicator = combined.by_indicator()
     metric_names = ("mase", "smape", "rmse", "coverage_80", "coverage_95", "pinball")
@@ -304,7 +310,10 @@ def run(args: argparse.Namespace) -> int:
     payload["seconds"] = round(time.perf_counter() - started, 3)
     print(result.summary())
     print()
-    print("Chosen per indicator (lowest MASE; a+b = their equal-weight combination):")
+    print(
+        "Chosen per indicator (lowest MASE; a+b = their equal-weight combination, "
+        "weighted:a+b = with weights estimated from the backtest):"
+    )
     for indicator, model in payload["chosen"]["per_indicator"].items():
         print(f"  {indicator}: {model}")
     for indicator, reason in payload["chosen"]["not_chosen"].items():

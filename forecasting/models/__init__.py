@@ -14,6 +14,7 @@ from forecasting.models.base import (
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from forecasting.models.boosting import GlobalGradientBoostingForecaster, GlobalLinearForecaster
+from forecasting.models.combination import CombinationForecaster, combination_weights
 from forecasting.models.ets import ExponentialSmoothingForecaster
 from forecasting.models.panel import PanelMeanForecaster
 from forecasting.models.panel_ar import PanelAutoregressiveForecaster
@@ -23,6 +24,7 @@ __all__ = [
     "FORECAST_COLUMNS",
     "AutoForecaster",
     "BaseForecaster",
+    "CombinationForecaster",
     "ExponentialSmoothingForecaster",
     "ForecastResult",
     "GlobalGradientBoostingForecaster",
@@ -32,6 +34,7 @@ __all__ = [
     "PanelMeanForecaster",
     "PooledExponentialSmoothingForecaster",
     "SeasonalNaiveForecaster",
+    "combination_weights",
     "default_candidates",
     "probability_at_least",
 ]

@@ -76,8 +76,14 @@ WHOLE_NUMBER = "#,##0"
 
 
 def model_label(code: str) -> str:
-    """A model's name; ``a+b`` is the average of the models' forecasts."""
-    parts = [str(MODEL_LABELS.get(part, part)) for part in str(code).split("+") if part]
+    """A model's name; ``a+b`` is the average of the models' forecasts, ``weighted:a+b``
+    their average with weights estimated from the backtest."""
+    code = str(code)
+    weighted = code.startswith("weighted:")
+    members = code.removeprefix("weighted:").split("+")
+    parts = [str(MODEL_LABELS.get(part, part)) for part in members if part]
+    if weighted and parts:
+        return str(_l("Weighted average of: %(models)s", models=", ".join(parts)))
     if len(parts) > 1:
         return str(_l("Average of: %(models)s", models=", ".join(parts)))
     return parts[0] if parts else str(code)

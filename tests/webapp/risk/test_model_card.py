@@ -100,3 +100,20 @@ def test_panel_ar_is_named_on_the_card(app, analyst_client):
         CARD["chosen_models"]["unemployment_rate"] = "panel_mean+pooled_ets"
     assert "Региональная панель: случайный уровень и колебания AR(1)" in page
     assert "panel_ar" not in page.split("<main", 1)[1].split("<details", 1)[0]
+
+
+def test_weighted_combination_is_named_in_words(app):
+    from flask_babel import force_locale
+
+    from webapp.risk.model_card import model_label
+
+    with app.test_request_context():
+        assert model_label("weighted:panel_ar+pooled_ets") == (
+            "Weighted average of: Regional panel: random level and AR(1) swing, "
+            "Pooled exponential smoothing"
+        )
+        assert model_label("panel_mean+pooled_ets").startswith("Average of: ")
+        with force_locale("ru"):
+            assert model_label("weighted:naive+panel_mean").startswith("Взвешенное среднее из: ")
+        with force_locale("kk"):
+            assert model_label("weighted:naive+panel_mean").startswith("Салмақталған орташасы: ")
