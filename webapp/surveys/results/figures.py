@@ -75,6 +75,10 @@ class TallySnapshot:
     #: (region, month) -> survey version id -> responses. Empty in snapshots built without
     #: versions (older tests): then every respondent counts as asked every question.
     versions: dict[Block, dict[int, int]] = field(default_factory=dict)
+    #: question -> (region, month) -> survey version id -> respondents who answered it: the
+    #: base of an indicator's share of a choice only some versions offered. Empty in
+    #: snapshots built without it (older tests): then answerers are not told apart by version.
+    version_answers: dict[str, dict[Block, dict[int, int]]] = field(default_factory=dict)
     #: The id of the last response counted.
     watermark: int = 0
     #: Changes whenever the tallies change (cache key).

@@ -7,6 +7,14 @@ row per region, period and indicator with ``value`` (percent 0-100 for shares), 
 responses behind it), ``lower``/``upper`` (95% interval: Wilson for shares, Student t for
 means) and ``source="survey"``.
 
+Shares and means are of the respondents who **answered** the question, so a question that
+only some survey versions held rests on the respondents of those versions by construction.
+A share whose answer codes were not all offered by every version that held the question (a
+choice added or removed by an edit) rests on the answerers of the versions that offered
+every one of its codes (``Coverage`` of the question, answerers per version from the
+snapshot's ``version_answers``): the others could not have given the answer, and counting
+them would lower the share and inflate ``n``.
+
 Optionally a national row is added, post-stratified by region population. With ``n_r``
 respondents and population ``P_r`` in region r (``P`` and ``n`` the sums over regions with
 both), each respondent of region r gets the weight ``w_r = (P_r / P) * (n / n_r)``, so that
@@ -31,7 +39,7 @@ import pandas as pd
 from flask_babel import lazy_gettext as _l
 
 from forecasting.contract import validate_observations
-from webapp.surveys.results.figures import TallySnapshot
+from webapp.surveys.results.figures import Coverage, TallySnapshot
 from webapp.surveys.results.tally import ANSWERED, NO_REGION
 
 METHODS = ("share", "mean")
@@ -175,6 +183,7 @@ def indicator_observations(
     minimum_n: int = 1,
     population: Mapping[str, float] | None = None,
     national_code: str | None = None,
+    coverage: Mapping[str, Coverage] | None = None,
 ) -> pd.DataFrame:
     """Observations (data contract) for every mapping, region and period with responses.
 
@@ -184,6 +193,9 @@ def indicator_observations(
     (region code -> people) and ``national_code``, a national row per period is added,
     post-stratified by population (regions without a population figure are left out of it).
     Responses without a region count only towards nothing: they cannot be placed.
+    ``coverage`` (question -> the versions holding it and offering each choice, from
+    ``figures.question_coverage``) restricts a share to the versions offering its codes;
+    without it every version counts as offering every choice.
     """
     mappings = list(mappings)
     for mapping in mappings:
@@ -192,11 +204,16 @@ def indicator_observations(
     for mapping in mappings:
         frequency = (frequencies or {}).get(mapping.indicator, default_frequency)
         cells: dict[tuple[str, pd.Period], _Cell] = defaultdict(_Cell)
+        offering = offering_versions(mapping, (coverage or {}).get(mapping.question))
+        by_version = snapshot.version_answers.get(mapping.question, {})
         for (region, month), counts in snapshot.answers.get(mapping.question, {}).items():
             if region == NO_REGION:
                 continue
             period = pd.Period(month, freq="M").asfreq(frequency)
-            cells[(region, period)].add(_block_cell(mapping, counts))
+            cell = _block_cell(mapping, counts)
+            if offering is not None and snapshot.version_answers:
+                _restrict(cell, offering, by_version.get((region, month), {}))
+            cells[(region, period)].add(cell)
         for (region, period), cell in sorted(
             cells.items(), key=lambda item: (item[0][0], item[0][1].start_time)
         ):
@@ -217,6 +234,38 @@ def indicator_observations(
             frame.astype({"value": float, "n": float, "lower": float, "upper": float})
         )
     return validate_observations(frame)
+
+
+def offering_versions(
+    mapping: IndicatorMapping, coverage: Coverage | None
+) -> frozenset[int] | None:
+    """The versions that offered every code of a share, when some versions holding the
+    question did not; None when all of them did (or for a mean)."""
+    if mapping.method != "share" or coverage is None:
+        return None
+    versions = set(coverage.asked)
+    restricted = False
+    for code in mapping.codes:
+        holders = coverage.offered.get(code)
+        if holders is not None:
+            versions &= holders
+            restricted = True
+    return frozenset(versions) if restricted else None
+
+
+def _restrict(cell: _Cell, offering: frozenset[int], answered: Mapping[int, int]) -> None:
+    """Base a block's share on the answerers of the versions that offered its codes.
+
+    Answers of a code from a version said not to offer it (inconsistent data) would put the
+    share above 100%: such a block keeps every answerer, as before versions were told apart.
+    When no version offered all the codes together, the share rests on nobody.
+    """
+    if not offering:
+        cell.n = cell.hits = 0
+        return
+    base = sum(count for version, count in answered.items() if version in offering)
+    if cell.hits <= base:
+        cell.n = base
 
 
 def _block_cell(mapping: IndicatorMapping, counts: Mapping[str, int]) -> _Cell:

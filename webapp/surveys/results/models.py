@@ -98,6 +98,32 @@ class SurveyResultVersionCount(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
+class SurveyResultVersionAnswer(db.Model):
+    """Respondents of one survey version who answered one question, per region and month.
+
+    A choice offered by only some versions (added or removed by an edit) could be picked
+    only by their respondents: an indicator's share of that choice among those who answered
+    rests on the answerers of those versions (``indicators.indicator_observations``), which
+    the tallies, summed over versions, cannot tell.
+    """
+
+    __tablename__ = "survey_result_version_answers"
+    __table_args__ = (
+        UniqueConstraint("survey_id", "question", "survey_version_id", "region_code", "month"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
+    question: Mapped[str] = mapped_column(String(255))
+    survey_version_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_versions.id", ondelete="CASCADE")
+    )
+    region_code: Mapped[str] = mapped_column(String(32))
+    #: ``YYYY-MM`` in the platform's time zone.
+    month: Mapped[str] = mapped_column(String(7))
+    count: Mapped[int] = mapped_column(default=0)
+
+
 class SurveyResultTally(db.Model):
     """Respondents per question and answer value, region and month.
 

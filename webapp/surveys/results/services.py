@@ -50,17 +50,20 @@ from webapp.surveys.results.indicators import (
     IndicatorMapping,
     MappingError,
     indicator_observations,
+    offering_versions,
 )
 from webapp.surveys.results.models import (
     RegionPopulation,
     SurveyIndicatorMapping,
     SurveyResultCount,
     SurveyResultTally,
+    SurveyResultVersionAnswer,
     SurveyResultVersionCount,
     SurveyResultWatermark,
 )
 from webapp.surveys.results.suppression import DEFAULT_THRESHOLD, check_threshold
 from webapp.surveys.results.tally import (
+    ANSWERED,
     KIND_BY_TYPE,
     NO_REGION,
     local_day,
@@ -229,6 +232,8 @@ class _Batch:
         self.tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
         #: (version id, region, month) -> responses.
         self.versions: dict[tuple[int, str, str], int] = defaultdict(int)
+        #: (question, version id, region, month) -> respondents who answered the question.
+        self.version_answers: dict[tuple[str, int, str, str], int] = defaultdict(int)
         self.local: dict[tuple[int, int, int, int], tuple[date, str]] = {}
         self.seen = 0
         self.end = 0
@@ -252,6 +257,8 @@ class _Batch:
         self.versions[(version_id, region, month)] += 1
         for question, value in tally_keys(self.kinds, answers or {}):
             self.tallies[(question, value[:255], region, month)] += 1
+            if value == ANSWERED:
+                self.version_answers[(question, version_id, region, month)] += 1
         self.seen += 1
         self.end = response_id
 
@@ -302,7 +309,7 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
             batch.add(response_id, moment, language, region_code, answers, version_id)
         result.close()
         seen, end, days, tallies = batch.seen, batch.end, batch.days, batch.tallies
-        versions = batch.versions
+        versions, version_answers = batch.versions, batch.version_answers
         if not seen:
             session.rollback()
             break
@@ -319,13 +326,15 @@ def _refresh(session: Session, survey_id: int, limit: int | None) -> int:
             if moved != 1:
                 session.rollback()
                 break
-            _add_counts(session, survey_id, days, tallies, versions)
+            _add_counts(session, survey_id, days, tallies, versions, version_answers)
             session.commit()
         except DBAPIError:  # SQLite: another writer got there first
             session.rollback()
             break
         after = TallyState(end, moved_at, state.since)
-        _advance_snapshot(session, survey_id, state, after, days, tallies, versions)
+        _advance_snapshot(
+            session, survey_id, state, after, days, tallies, versions, version_answers
+        )
         counted += seen
         if not complete or seen < size:
             break
@@ -378,6 +387,7 @@ def _advance_snapshot(
     days: dict[tuple[str, date, str, str], int],
     tallies: dict[tuple[str, str, str, str], int],
     versions: dict[tuple[int, str, str], int],
+    version_answers: dict[tuple[str, int, str, str], int],
 ) -> None:
     """Turn this process's cached snapshot of ``before`` into the one of ``after`` by adding
     the batch just committed, instead of reading every tally again on the next page view.
@@ -395,7 +405,7 @@ def _advance_snapshot(
     if stored is None or _generation(stored) != _generation(after):
         return
     snapshot = advanced_snapshot(
-        previous, days, tallies, after.watermark, _generation(stored), versions
+        previous, days, tallies, after.watermark, _generation(stored), versions, version_answers
     )
     with _snapshots_lock:
         _snapshots[(url, survey_id, snapshot.generation)] = snapshot
@@ -410,6 +420,7 @@ def advanced_snapshot(
     watermark: int,
     generation: str,
     versions_added: dict[tuple[int, str, str], int] | None = None,
+    version_answers_added: dict[tuple[str, int, str, str], int] | None = None,
 ) -> TallySnapshot:
     """A new snapshot: ``snapshot`` plus the counts of one refresh batch (the old one is
     shared with other threads and left as it was; only the touched parts are copied)."""
@@ -446,10 +457,23 @@ def advanced_snapshot(
             versions[block] = dict(versions.get(block, {}))
             copied_blocks.add(block)
         versions[block][version_id] = versions[block].get(version_id, 0) + count
+    version_answers = dict(snapshot.version_answers)
+    copied_questions, copied_cells = set(), set()
+    for (question, version_id, region, month), count in (version_answers_added or {}).items():
+        block = (region, month)
+        if question not in copied_questions:
+            version_answers[question] = dict(version_answers.get(question, {}))
+            copied_questions.add(question)
+        if (question, block) not in copied_cells:
+            version_answers[question][block] = dict(version_answers[question].get(block, {}))
+            copied_cells.add((question, block))
+        by_version = version_answers[question][block]
+        by_version[version_id] = by_version.get(version_id, 0) + count
     return TallySnapshot(
         daily=daily,
         answers=answers,
         versions=versions,
+        version_answers=version_answers,
         days=days,
         watermark=watermark,
         generation=generation,
@@ -463,6 +487,7 @@ def _add_counts(
     days: dict[tuple[str, date, str, str], int],
     tallies: dict[tuple[str, str, str, str], int],
     versions: dict[tuple[int, str, str], int],
+    version_answers: dict[tuple[str, int, str, str], int],
 ) -> None:
     """Add to the counts with one upsert per table (ON CONFLICT ... DO UPDATE)."""
     _upsert_counts(
@@ -495,6 +520,16 @@ def _add_counts(
             for (version_id, r, m), n in versions.items()
         ],
     )  # fmt: skip
+    _upsert_counts(
+        session,
+        SurveyResultVersionAnswer,
+        ("survey_id", "question", "survey_version_id", "region_code", "month"),
+        [
+            {"survey_id": survey_id, "question": q, "survey_version_id": version_id,
+             "region_code": r, "month": m, "count": n}
+            for (q, version_id, r, m), n in version_answers.items()
+        ],
+    )  # fmt: skip
 
 
 def _upsert_counts(
@@ -520,6 +555,7 @@ def rebuild_tallies(survey_id: int) -> int:
             SurveyResultTally,
             SurveyResultCount,
             SurveyResultVersionCount,
+            SurveyResultVersionAnswer,
             SurveyResultWatermark,
         ):
             session.execute(sa.delete(model).where(model.survey_id == survey_id))
@@ -630,7 +666,13 @@ def _caught_up_snapshot(survey_id: int, state: TallyState | None) -> TallySnapsh
     for response_id, moment, language, region_code, answers, version_id in rows:
         batch.add(response_id, moment, language, region_code, answers, version_id)
     return advanced_snapshot(
-        previous, batch.days, batch.tallies, state.watermark, _generation(state), batch.versions
+        previous,
+        batch.days,
+        batch.tallies,
+        state.watermark,
+        _generation(state),
+        batch.versions,
+        batch.version_answers,
     )
 
 
@@ -685,10 +727,24 @@ def _read_snapshot(survey_id: int, state: TallyState | None) -> TallySnapshot:
         ).where(SurveyResultVersionCount.survey_id == survey_id)
     ):
         versions[(region, month)][version_id] = count
+    version_answers: dict[str, dict[tuple[str, str], dict[int, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )
+    for question, version_id, region, month, count in db.session.execute(
+        sa.select(
+            SurveyResultVersionAnswer.question,
+            SurveyResultVersionAnswer.survey_version_id,
+            SurveyResultVersionAnswer.region_code,
+            SurveyResultVersionAnswer.month,
+            SurveyResultVersionAnswer.count,
+        ).where(SurveyResultVersionAnswer.survey_id == survey_id)
+    ):
+        version_answers[question][(region, month)][version_id] = count
     return TallySnapshot(
         daily=dict(monthly),
         answers={question: dict(blocks) for question, blocks in answers.items()},
         versions=dict(versions),
+        version_answers={question: dict(blocks) for question, blocks in version_answers.items()},
         days=days,
         watermark=state.watermark if state else 0,
         generation=_generation(state),
@@ -1107,9 +1163,11 @@ def add_mapping(
     indicator_code = indicator_code.strip()
     if not indicator_code:
         raise MappingError("indicator", _("choose an indicator code"))
-    definitions = survey_definitions(survey)
+    versions = survey_version_definitions(survey)
+    definitions = [definition for _, definition in versions]
     kinds = question_kinds(reversed(definitions))
-    IndicatorMapping(indicator_code, question, method, tuple(codes)).check(kinds.get(question))
+    rule = IndicatorMapping(indicator_code, question, method, tuple(codes))
+    rule.check(kinds.get(question))
     if method == "share":
         known = {
             choice.name
@@ -1127,6 +1185,15 @@ def add_mapping(
                     codes=", ".join(unknown),
                     question=question,
                     known=", ".join(sorted(known)),
+                ),
+            )
+        if offering_versions(rule, question_coverage(versions).get(question)) == frozenset():
+            raise MappingError(
+                "codes",
+                _(
+                    "no version of the survey offered all of %(codes)s: the share would rest "
+                    "on nobody (map a code or codes that one version offered together)",
+                    codes=", ".join(codes),
                 ),
             )
     existing = db.session.scalar(
@@ -1255,7 +1322,8 @@ def survey_indicator_observations(
         survey = db.session.get(Survey, survey_id)
         if survey is None:
             continue
-        kinds = question_kinds(reversed(survey_definitions(survey)))
+        versions = survey_version_definitions(survey)
+        kinds = question_kinds(reversed([definition for _, definition in versions]))
         frame = indicator_observations(
             load_snapshot(survey),
             [
@@ -1268,6 +1336,7 @@ def survey_indicator_observations(
             minimum_n=minimum_n,
             population=weights or None,
             national_code=NATIONAL_CODE if weights else None,
+            coverage=question_coverage(versions),
         )
         frames.append(frame)
     frames = [frame for frame in frames if not frame.empty]

@@ -10,12 +10,13 @@ import pandas as pd
 import pytest
 
 from forecasting.contract import catalogue_frequencies, read_catalogue, validate_observations
-from webapp.surveys.results.figures import TallySnapshot
+from webapp.surveys.results.figures import Coverage, TallySnapshot
 from webapp.surveys.results.indicators import (
     IndicatorMapping,
     MappingError,
     indicator_observations,
     kish_effective_n,
+    offering_versions,
     wilson_interval,
 )
 
@@ -153,3 +154,85 @@ def test_output_conforms_to_the_data_contract_and_the_catalogue():
 def test_mappings_that_do_not_fit_the_question_are_refused(mapping, kind, message):
     with pytest.raises(MappingError, match=message):
         mapping.check(kind)
+
+
+# --- Survey versions: a share of a choice only some versions offered --------------------------
+
+TRUST_DK = IndicatorMapping("survey_dont_know", "trust", "share", ("dk",))
+TRUST_LOW = IndicatorMapping("survey_distrust", "trust", "share", ("1", "2"))
+
+
+def versioned_snapshot() -> TallySnapshot:
+    """Version 1 (id 1) asked ``trust`` on 1-5; version 2 (id 2) added "dk". In January
+    KZ-10 answered in both versions (20 and 10 answerers), KZ-11 only in version 2."""
+    return TallySnapshot(
+        answers={
+            "trust": {
+                ("KZ-10", "2026-01"): {"": 30, "1": 6, "2": 4, "5": 16, "dk": 4},
+                ("KZ-11", "2026-01"): {"": 12, "1": 2, "5": 7, "dk": 3},
+            }
+        },
+        versions={("KZ-10", "2026-01"): {1: 22, 2: 11}, ("KZ-11", "2026-01"): {2: 12}},
+        version_answers={
+            "trust": {("KZ-10", "2026-01"): {1: 20, 2: 10}, ("KZ-11", "2026-01"): {2: 12}}
+        },
+    )
+
+
+TRUST_COVERAGE = {
+    "trust": Coverage(frozenset({1, 2}), {"dk": frozenset({2})}),
+}
+
+
+def test_a_share_of_a_choice_some_versions_lacked_rests_on_the_versions_that_offered_it():
+    frame = indicator_observations(
+        versioned_snapshot(), [TRUST_DK, TRUST_LOW], {"trust": "choice"}, coverage=TRUST_COVERAGE
+    )
+    mixed = frame[(frame.region == "KZ-10") & (frame.indicator == "survey_dont_know")].iloc[0]
+    # 4 of the 10 who answered version 2, not 4 of all 30 answerers (13.3%).
+    assert mixed.n == 10
+    assert mixed.value == pytest.approx(40.0)
+    assert (mixed.lower, mixed.upper) == pytest.approx(wilson_by_hand(4, 10))
+    only_new = frame[(frame.region == "KZ-11") & (frame.indicator == "survey_dont_know")].iloc[0]
+    assert (only_new.n, only_new.value) == (12, pytest.approx(25.0))
+    # Codes every version offered rest on every answerer, as before.
+    low = frame[(frame.region == "KZ-10") & (frame.indicator == "survey_distrust")].iloc[0]
+    assert (low.n, low.value) == (30, pytest.approx(100 * 10 / 30))
+
+
+def test_the_national_share_of_such_a_choice_weighs_the_offered_answerers():
+    frame = indicator_observations(
+        versioned_snapshot(),
+        [TRUST_DK],
+        {"trust": "choice"},
+        coverage=TRUST_COVERAGE,
+        population={"KZ-10": 1e6, "KZ-11": 1e6},
+        national_code="KZ",
+    )
+    national = frame[frame.region == "KZ"].iloc[0]
+    assert national.value == pytest.approx(0.5 * 40.0 + 0.5 * 25.0)
+    # Weights 22/20 (x10) and 22/24 (x12): Kish's n of the 22 offered answerers.
+    weights = [(22 / 20, 10), (22 / 24, 12)]
+    assert national.n == pytest.approx(kish_effective_n(weights))
+
+
+def test_a_share_whose_codes_no_version_offered_together_has_no_observations():
+    from_both = IndicatorMapping("x", "trust", "share", ("dk", "old"))
+    coverage = {"trust": Coverage(frozenset({1, 2}), {"dk": frozenset({2}), "old": frozenset({1})})}
+    assert offering_versions(from_both, coverage["trust"]) == frozenset()
+    frame = indicator_observations(
+        versioned_snapshot(), [from_both], {"trust": "choice"}, coverage=coverage
+    )
+    assert frame.empty
+
+
+def test_answers_of_a_choice_from_a_version_said_not_to_offer_it_keep_every_answerer():
+    """Inconsistent counts (more "dk" than answerers of the offering versions) must not put
+    a share above 100%: that block rests on all its answerers, as before."""
+    snapshot = versioned_snapshot()
+    snapshot.version_answers["trust"][("KZ-10", "2026-01")] = {1: 28, 2: 2}
+    frame = indicator_observations(
+        snapshot, [TRUST_DK], {"trust": "choice"}, coverage=TRUST_COVERAGE
+    )
+    row = frame[frame.region == "KZ-10"].iloc[0]
+    assert (row.n, row.value) == (30, pytest.approx(100 * 4 / 30))
