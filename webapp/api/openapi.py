@@ -414,11 +414,14 @@ SCHEMAS.update(
         },
         "ProtectedCount": {
             "type": "object",
+            "description": "How many of the respondents asked the question answered it.",
             "properties": {
                 **PROTECTED_COUNT,
                 "share": {
                     "type": ["number", "null"],
-                    "description": "Percent of the respondents in the table.",
+                    "description": "Percent of the respondents asked the question (the "
+                    "question's asked), one decimal; null when the count is suppressed or "
+                    "nobody was asked.",
                 },
             },
             "required": PROTECTED_COUNT_REQUIRED,
@@ -437,11 +440,35 @@ SCHEMAS.update(
         "AnswerRow": {
             "type": "object",
             "properties": {
-                "value": {"type": ["string", "null"], "description": "null: no answer."},
+                "value": {
+                    "type": ["string", "null"],
+                    "description": "The answer code (a number as text, a date question's "
+                    "month); null: asked and gave no answer (skipped it, or skip logic never "
+                    "showed it).",
+                },
                 "label": NULLABLE_STRING,
                 **PROTECTED_COUNT,
-                "share": NULLABLE_NUMBER,
-                "withheld": {"type": "integer", "minimum": 0},
+                "share": {
+                    "type": ["number", "null"],
+                    "description": "Percent, one decimal, of the respondents who were asked "
+                    "the question (the question's asked, not its total nor only those who "
+                    "answered), or, when the row has offered, of those offered this choice. "
+                    "A multiple-choice question's rows are each of the same base and may add "
+                    "up to more than 100. null when the count is suppressed or the base is 0.",
+                },
+                "offered": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Only on a choice that some survey versions offered and "
+                    "others did not: the respondents whose version offered it (the base of "
+                    "its share). Protected like asked: 0 or at least the threshold.",
+                },
+                "withheld": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Multiple choice: respondents hidden in this choice's "
+                    "chose / did not choose partition.",
+                },
             },
             "required": ["value", "label", *PROTECTED_COUNT_REQUIRED],
             "additionalProperties": False,
@@ -469,7 +496,27 @@ SCHEMAS.update(
                 "type": {"type": "string"},
                 "kind": {"enum": ["choice", "scale", "date", "multiple", "numeric", "text"]},
                 "label": {"type": "string"},
-                "total": {"type": "integer", "minimum": 0},
+                "total": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Respondents of the filter (released blocks).",
+                },
+                "asked": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "Respondents who were asked the question: those whose "
+                    "survey version held it (editing a published survey makes a new version). "
+                    "The base of the shares. Protected: versions with fewer respondents than "
+                    "the threshold in a block are counted together, and wholly as asked when "
+                    "any of them held the question, so asked and not_asked are 0 or at least "
+                    "the threshold.",
+                },
+                "not_asked": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "total minus asked: respondents whose version did not "
+                    "hold the question (never counted as no answer).",
+                },
                 "rows": {"type": "array", "items": _ref("AnswerRow")},
                 "withheld": {
                     "type": "integer",
@@ -479,7 +526,7 @@ SCHEMAS.update(
                 "answered": _ref("ProtectedCount"),
                 "summary": _ref("NumericSummary"),
             },
-            "required": ["name", "type", "kind", "label", "total"],
+            "required": ["name", "type", "kind", "label", "total", "asked", "not_asked"],
             "additionalProperties": False,
         },
         "SurveyResults": {
@@ -528,7 +575,11 @@ SCHEMAS.update(
                                 "properties": {
                                     "language": {"type": "string"},
                                     **PROTECTED_COUNT,
-                                    "share": NULLABLE_NUMBER,
+                                    "share": {
+                                        "type": ["number", "null"],
+                                        "description": "Percent of responses (the "
+                                        "released responses of the filter), one decimal.",
+                                    },
                                 },
                                 "required": ["language", *PROTECTED_COUNT_REQUIRED],
                                 "additionalProperties": False,

@@ -156,18 +156,26 @@ SUMMARY_FIELDS = (
     "by_language",
     "questions",
 )
+#: ``asked`` / ``not_asked`` (respondents whose survey version held the question, and the
+#: rest of ``total``) and a row's ``offered`` (respondents of the versions that offered a
+#: choice only some versions had) are the protected counts of the public results pages:
+#: sums of whole released versions (each at least k) and perhaps the whole lump of the
+#: hidden ones, so 0 or at least k, and so is every difference between them
+#: (docs/small-cell-suppression.md, rules 7 and 8).
 QUESTION_FIELDS = (
     "name",
     "type",
     "kind",
     "label",
     "total",
+    "asked",
+    "not_asked",
     "rows",
     "withheld",
     "answered",
     "summary",
 )
-ROW_FIELDS = ("value", "label", "count", "suppressed", "partial", "share", "withheld")
+ROW_FIELDS = ("value", "label", "count", "suppressed", "partial", "share", "offered", "withheld")
 
 
 def survey_results_json(summary: dict[str, Any]) -> dict[str, Any]:
