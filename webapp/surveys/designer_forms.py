@@ -75,13 +75,18 @@ class _SettingsBase(FlaskForm):
     )
 
 
-def settings_form(**kwargs: Any) -> FlaskForm:
-    """Title per language (every offered language: the title of a language added now)."""
+def settings_form(languages: list[str], **kwargs: Any) -> FlaskForm:
+    """Title per language: kk, ru, en (the title of a language added now) and any other
+    language an uploaded form already has, which is kept unless taken off."""
+    offered = [(code, LANGUAGE_NAMES.get(code, code)) for code in languages]
 
     class SettingsForm(_SettingsBase):
-        pass
+        languages = MultiCheckboxField(
+            _l("Languages of the survey"), choices=select_choices(offered)
+        )
+        default_language = SelectField(_l("Default language"), choices=select_choices(offered))
 
-    for code in DESIGNER_LANGUAGES:
+    for code in languages:
         setattr(
             SettingsForm,
             f"title_{code}",
@@ -123,9 +128,9 @@ def new_survey_form(**kwargs: Any) -> FlaskForm:
 
 
 def question_form(
-    languages: list[str], pages: list[tuple[str, str]], lists: list[str], **kwargs: Any
+    languages: list[str], pages: list[tuple[str, str]], lists: list[tuple[str, str]], **kwargs: Any
 ) -> FlaskForm:
-    """One question; ``pages`` are (name, label) pairs, ``lists`` the choice list names."""
+    """One question; ``pages`` and ``lists`` are (name, label) pairs of pages and choice lists."""
 
     class QuestionForm(FlaskForm):
         name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
@@ -141,7 +146,7 @@ def question_form(
         default = StringField(_l("Default answer"), validators=[Length(max=500)])
         choice_list = SelectField(
             _l("Choice list"),
-            choices=select_choices([("", gettext("None")), *((name, name) for name in lists)]),
+            choices=select_choices([("", gettext("None")), *lists]),
         )
         range_start = StringField(_l("Start"), validators=[Length(max=30)])
         range_end = StringField(_l("End"), validators=[Length(max=30)])

@@ -326,3 +326,56 @@ def test_every_designer_form_needs_its_csrf_token(app, client, regions, make_use
     )
     assert moved.status_code == 302
     assert [q.name for q in stored(app, survey_id)[0].page("about").questions] == ["age", "region"]
+
+
+def test_region_questions_and_other_languages_of_an_upload_are_kept(app, client, regions, analyst):
+    import dataclasses
+
+    from tests.webapp.surveys.surveys_support import xlsx_bytes
+    from webapp.surveys.services import authoring
+    from webapp.surveys.xlsform import import_xlsform as read
+
+    with app.app_context():
+        base = read(xlsx_bytes())
+        german = dataclasses.replace(
+            base, languages=[*base.languages, "de"], title={**base.title, "de": "Wohlbefinden"}
+        )
+        survey_id = authoring.create_survey(german, slug="german").id
+        db.session.commit()
+    form = client.get(f"/surveys/{survey_id}/design/questions/region").get_data(as_text=True)
+    assert "region (the region registry)" in form
+    edited = question(
+        client,
+        survey_id,
+        "region",
+        name="region",
+        type="select_one",
+        page="about",
+        choice_list="region",
+        label_en="Where do you live?",
+        required="y",
+    )
+    assert edited.status_code == 302
+    definition, _versions = stored(app, survey_id)
+    region = definition.question("region")
+    assert region.region and region.choice_list == "region"
+    assert region.label["en"] == "Where do you live?"
+    settings = client.get(f"/surveys/{survey_id}/design/settings").get_data(as_text=True)
+    assert (
+        '<input checked id="languages-3" name="languages" type="checkbox" value="de">' in settings
+    )
+    saved = client.post(
+        f"/surveys/{survey_id}/design/settings",
+        data={
+            "form_id": "wellbeing",
+            "languages": ["kk", "en", "de"],
+            "default_language": "kk",
+            "title_kk": "Әл-ауқат",
+            "title_en": "Wellbeing",
+            "title_de": "Wohlbefinden",
+        },
+    )
+    assert saved.status_code == 302
+    definition, _versions = stored(app, survey_id)
+    assert definition.languages == ["kk", "en", "de"] and definition.title["de"] == "Wohlbefinden"
+    assert "ru" not in definition.question("age").label

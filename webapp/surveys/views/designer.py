@@ -166,16 +166,20 @@ def design_new() -> Any:
 def design_settings(survey_id: int) -> Any:
     survey = survey_or_404(survey_id)
     definition = _definition(survey)
-    form = settings_form()
+    offered = [
+        *design.DESIGNER_LANGUAGES,
+        *(code for code in definition.languages if code not in design.DESIGNER_LANGUAGES),
+    ]
+    form = settings_form(offered)
     if request.method == "GET":
         form.form_id.data = definition.form_id
         form.languages.data = list(definition.languages)
         form.default_language.data = definition.default_language
-        for code in design.DESIGNER_LANGUAGES:
+        for code in offered:
             form[f"title_{code}"].data = definition.title.get(code, "")
     summary: Problems = []
     if form.validate_on_submit():
-        languages = [code for code in design.DESIGNER_LANGUAGES if code in form.languages.data]
+        languages = [code for code in offered if code in form.languages.data]
         try:
             edited = design.update_settings(
                 definition,
@@ -190,7 +194,7 @@ def design_settings(survey_id: int) -> Any:
             summary = _show_refusal(form, refusal, {})
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "surveys/designer/settings.html", survey=survey, form=form, summary=summary
+        "surveys/designer/settings.html", survey=survey, form=form, summary=summary, offered=offered
     ), status
 
 
@@ -202,7 +206,17 @@ def _question_form(definition: SurveyDefinition) -> FlaskForm:
         (page.name, f"{page.name} — {definition.text(page.label, interface_language())}")
         for page in definition.pages
     ]
-    return question_form(definition.languages, pages, list(definition.choice_lists))
+    lists = [(name, name) for name in definition.choice_lists]
+    # A region question may take its choices from the region registry, not from a list.
+    for question in definition.region_questions():
+        if question.choice_list and question.choice_list not in definition.choice_lists:
+            lists.append(
+                (
+                    question.choice_list,
+                    _("%(name)s (the region registry)", name=question.choice_list),
+                )
+            )
+    return question_form(definition.languages, pages, lists)
 
 
 @blueprint.route("/surveys/<int:survey_id>/design/questions/new", methods=["GET", "POST"])
