@@ -152,3 +152,74 @@ def test_analyst_imports_statistics_trains_and_publishes(
     fail_on_serious(audits)
     with app.app_context():
         assert published_run_id() == run_id != published_before
+
+
+def test_analyst_designs_a_survey_in_the_browser(
+    live_app: LiveApp, open_context: Any, steps: Steps, axe: Callable[..., AxeAudit]
+) -> None:
+    """From scratch to a previewed survey with a choice question, forms only."""
+    from webapp.surveys.models import Survey
+
+    app = live_app.app
+    page = open_context(accessibility=True, **DESKTOP).new_page()
+    sign_in(page, live_app.accounts["analyst"])
+    page.goto("/surveys/")
+    with page.expect_navigation():
+        page.locator("a[href$='/surveys/design/new']").click()
+    audits = audit_in_every_language(page, axe, "/surveys/design/new")
+    form = page.locator("main form")
+    for code, title in (("kk", "Аула"), ("ru", "Двор"), ("en", "Courtyard")):
+        form.locator(f"input[name=title_{code}]").fill(title)
+    form.locator("input[name=form_id]").fill("courtyard")
+    form.locator("input[name=slug]").fill("courtyard-designed")
+    form.locator("input[name=question_name]").fill("welcome")
+    form.locator("select[name=question_type]").select_option("note")
+    form.locator("textarea[name=question_label_en]").fill("Tell us about your courtyard.")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.url.endswith("/design"), page.url
+    steps.shot(page, "designer")
+    audits.append(axe(page, "/surveys/…/design"))
+
+    with page.expect_navigation():
+        page.locator("main a[href$='/design/lists/new']").last.click()
+    lists = page.locator("main form.designer-form")
+    lists.locator("input[name=name]").fill("clean")
+    for row, (name, label) in enumerate((("yes", "Clean"), ("no", "Dirty"))):
+        lists.locator(f"input[name=choice-{row}-name]").fill(name)
+        lists.locator(f"input[name=choice-{row}-label-en]").fill(label)
+    audits.append(axe(page, "/surveys/…/design/lists/new"))
+    with page.expect_navigation():
+        lists.locator("button.button[type=submit]:not([name])").last.click()
+
+    with page.expect_navigation():
+        page.locator("main a[href*='/design/questions/new?page=']").first.click()
+    question = page.locator("main form.designer-form")
+    question.locator("input[name=name]").fill("tidy")
+    question.locator("select[name=type]").select_option("select_one")
+    question.locator("select[name=choice_list]").select_option("clean")
+    question.locator("textarea[name=label_en]").fill("Is it clean?")
+    question.locator("input[name=relevant]").fill("${nowhere} = 'x'")
+    with page.expect_navigation():
+        question.locator("button[type=submit]").click()
+    # Refused: the problem is in the summary and beside the field, nothing was saved.
+    assert "nowhere" in page.locator(".error-summary").inner_text()
+    assert "nowhere" in page.locator("#relevant-error").inner_text()
+    steps.shot(page, "refused-question")
+    audits.append(axe(page, "/surveys/…/design/questions/new (refused)"))
+    question.locator("input[name=relevant]").fill("")
+    with page.expect_navigation():
+        question.locator("button[type=submit]").click()
+    assert "tidy" in page.locator("main").inner_text()
+
+    with page.expect_navigation():
+        page.locator("main a[href$='/design/preview']").first.click()
+    assert "Is it clean?" in page.locator("main").inner_text()
+    steps.shot(page, "preview")
+    audits.append(axe(page, "/surveys/…/design/preview"))
+    fail_on_serious(audits)
+    with app.app_context():
+        survey = db.session.scalar(sa.select(Survey).where(Survey.slug == "courtyard-designed"))
+        definition = survey.current_version.load()
+        assert [q.name for q in definition.questions()] == ["welcome", "tidy"]
+        assert survey.state == "draft" and len(survey.versions) == 1

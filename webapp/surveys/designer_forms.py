@@ -59,7 +59,9 @@ def _add_texts(form_class: type, prefix: str, title: str, languages: list[str]) 
         setattr(
             form_class,
             f"{prefix}_{code}",
-            TextAreaField(_in_language(title, code), validators=[Length(max=4000)]),
+            TextAreaField(
+                _in_language(title, code), validators=[Length(max=4000)], render_kw={"rows": 2}
+            ),
         )
 
 

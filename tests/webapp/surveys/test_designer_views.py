@@ -379,3 +379,59 @@ def test_region_questions_and_other_languages_of_an_upload_are_kept(app, client,
     definition, _versions = stored(app, survey_id)
     assert definition.languages == ["kk", "en", "de"] and definition.title["de"] == "Wohlbefinden"
     assert "ru" not in definition.question("age").label
+
+
+def test_choices_are_moved_removed_and_kept_as_typed_when_refused(app, client, regions, analyst):
+    survey_id = make_survey(app, open_it=False)
+    url = f"/surveys/{survey_id}/design/lists/topics"
+    rows = {
+        "name": "topics",
+        "choice-0-name": "roads",
+        "choice-0-original": "0",
+        "choice-0-label-en": "Roads",
+        "choice-1-name": "jobs",
+        "choice-1-original": "1",
+        "choice-1-label-en": "Jobs",
+        "choice-2-name": "parks",
+        "choice-2-original": "",
+        "choice-2-label-en": "Parks",
+        "choice-3-name": "",
+        "choice-3-original": "",
+    }
+    moved = client.post(url, data={**rows, "move": "2:up"})
+    assert moved.status_code == 302 and moved.headers["Location"] == url
+    choices = stored(app, survey_id)[0].choice_lists["topics"]
+    assert [c.name for c in choices] == ["roads", "parks", "jobs"]
+    removed = client.post(
+        url,
+        data={
+            "name": "topics",
+            "choice-0-name": "roads",
+            "choice-0-original": "0",
+            "choice-0-remove": "1",
+            "choice-1-name": "parks",
+            "choice-1-original": "1",
+            "choice-2-name": "jobs",
+            "choice-2-original": "2",
+            "choice-2-label-en": "Work",
+        },
+    )
+    assert removed.status_code == 302
+    choices = stored(app, survey_id)[0].choice_lists["topics"]
+    assert [(c.name, c.label.get("en")) for c in choices] == [("parks", None), ("jobs", "Work")]
+    refused = client.post(
+        url,
+        data={
+            "name": "topics",
+            "choice-0-name": "parks",
+            "choice-0-original": "0",
+            "choice-1-name": "two words",
+            "choice-1-original": "",
+            "choice-1-label-en": "Typed by hand",
+        },
+    )
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'value="Typed by hand"' in page
+    assert re.search(r'id="choice-1-error">[^<]*must not contain spaces', page)
+    assert '<a href="#choice-1-name">' in page
+    assert [c.name for c in stored(app, survey_id)[0].choice_lists["topics"]] == ["parks", "jobs"]

@@ -202,8 +202,9 @@ def design_settings(survey_id: int) -> Any:
 
 
 def _question_form(definition: SurveyDefinition) -> FlaskForm:
+    language = interface_language()
     pages = [
-        (page.name, f"{page.name} — {definition.text(page.label, interface_language())}")
+        (page.name, " — ".join(filter(None, (page.name, definition.text(page.label, language)))))
         for page in definition.pages
     ]
     lists = [(name, name) for name in definition.choice_lists]
@@ -456,12 +457,20 @@ def design_list(survey_id: int, name: str | None = None) -> Any:
     row_errors: dict[str, list[str]] = {}
     if request.method == "GET":
         form.name.data = name or ""
-    elif form.validate_on_submit():
-        rows = [row for row in _posted_rows(languages) if not row["remove"]]
-        move = request.form.get("move", "")
+    move = request.form.get("move", "")
+    if request.method == "POST":
+        # A move button names the row as shown; then removed and emptied rows are left out.
+        rows = _posted_rows(languages)
         index, _sep, direction = move.partition(":")
         if index.isdigit():
             rows = design.moved(rows, int(index), direction)
+        rows = [
+            row
+            for row in rows
+            if not row["remove"]
+            and (row["name"].strip() or any(v.strip() for v in row["label"].values()))
+        ]
+    if form.validate_on_submit():
         inputs = [
             design.ChoiceInput(name=row["name"], label=row["label"], original=row["original"])
             for row in rows
