@@ -30,6 +30,7 @@ import statsmodels.api as sm
 from forecasting.backtest import rolling_origin_backtest
 from forecasting.models import AutoForecaster, ExponentialSmoothingForecaster
 from forecasting.models.auto import default_candidates
+from forecasting.models.combination import combination_members
 
 
 def fertility_panel() -> pd.DataFrame:
@@ -99,8 +100,11 @@ def evaluate(
     chosen.fit(training)
     for model_name, model in chosen.models_.items():
         started = time.perf_counter()
-        # Indicators this model serves, alone or as a member of a combination ("a+b").
-        indicators = [k for k, v in chosen.chosen_models_.items() if model_name in v.split("+")]
+        # Indicators this model serves, alone or as a member of a combination ("a+b",
+        # "weighted:a+b").
+        indicators = [
+            k for k, v in chosen.chosen_models_.items() if model_name in combination_members(v)
+        ]
         subset = training[training["indicator"].isin(indicators)]
         type(model)(**model.get_params()).fit(subset).predict(horizon)
         seconds = time.perf_counter() - started
