@@ -51,8 +51,9 @@ def test_a_new_survey_needs_valid_settings_and_a_first_question(app_context):
         page=design.PageInput(name="page_1"),
         question=Q(name="bad name", type="text"),
     )
-    assert any("form_id" in problem for problem in bad.problems)
-    assert any("default_language" in problem for problem in bad.problems)
+    assert len(bad.fields["form_id"]) == 1 and "'1 poll'" in bad.fields["form_id"][0]
+    assert len(bad.fields["default_language"]) == 1
+    assert "default_language 'kk'" in bad.fields["default_language"][0]
     assert bad.fields["name"] == ["question name 'bad name' is not a valid name"]
 
 

@@ -62,6 +62,12 @@ def question(client, survey_id: int, original: str | None = None, **fields):
 
 def test_design_a_survey_in_the_browser_and_round_trip_its_export(app, client, regions, analyst):
     assert "/surveys/design/new" in client.get("/surveys/").get_data(as_text=True)
+    refused = new_survey(client, languages=["ru"], default_language="kk")
+    assert refused.status_code == 422
+    assert re.search(
+        r'id="default_language-error">[^<]*is not one of the languages',
+        refused.get_data(as_text=True),
+    )
     created = new_survey(client)
     assert created.status_code == 302
     with app.app_context():

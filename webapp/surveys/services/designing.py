@@ -279,7 +279,19 @@ def new_definition(
             )
         ],
     )
-    return check(definition, _question_probes(question.name.strip()))
+    return check(definition, [*_settings_probes(), *_question_probes(question.name.strip())])
+
+
+def _settings_probes() -> list[tuple[str, Callable[[SurveyDefinition], SurveyDefinition]]]:
+    """Undo the form id or the default language (see :func:`check`)."""
+
+    def undo_form_id(d: SurveyDefinition) -> SurveyDefinition:
+        return dataclasses.replace(d, form_id=_PROBE_NAME)
+
+    def undo_default_language(d: SurveyDefinition) -> SurveyDefinition:
+        return dataclasses.replace(d, default_language=(d.languages or [""])[0])
+
+    return [("form_id", undo_form_id), ("default_language", undo_default_language)]
 
 
 def update_settings(
@@ -322,7 +334,7 @@ def update_settings(
             for name, choices in definition.choice_lists.items()
         },
     )
-    return check(candidate)
+    return check(candidate, _settings_probes())
 
 
 # --------------------------------------------------------------------------- questions
