@@ -11,9 +11,15 @@ For each database (SQLite file; PostgreSQL if reachable) this script:
    if the app sent one, would be followed and timed too);
 3. starts gunicorn again with a bare WSGI endpoint (no Flask) that inserts the same kind of
    row into the same table, and drives it with the same number of client threads;
-4. prints submissions/s for both, their ratio, and the CPU time the gunicorn processes
-   spent per submission (less sensitive than the rates to other load on the machine).
-   Counts are bounded; only loopback is used.
+4. prints submissions/s for both, their ratio, the CPU time the gunicorn processes spent
+   per submission (less sensitive than the rates to other load on the machine) and the CPU
+   time this load generator spent, and checks that the full-stack run stored exactly one
+   row per submission. Counts are bounded; only loopback is used.
+
+The load generator runs on the same cores as the servers, so its own CPU time is taken from
+both. By default it is ``http.client`` on keep-alive connections (``LeanClient``), the same
+for both servers; ``--client requests`` runs the former ``requests.Session`` one, which
+spent about four times as much CPU per request, for comparison.
 
 Both servers run with the production settings (``gunicorn.conf.py``: worker class, threads,
 keep-alive, access log); only the address and, if given, ``--workers`` are overridden, the
@@ -26,7 +32,9 @@ Figures, not assertions: the machine's load changes them.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
+import http.client
 import io
 import json
 import os
@@ -40,7 +48,8 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import urlencode, urlsplit
 
 import requests
 import sqlalchemy as sa
@@ -52,6 +61,12 @@ ANSWERS = {"answer-region": "KZ-75", "answer-age": "37", "answer-trust": "4"}
 SUBMISSION = re.compile(r'name="submission_id" value="([0-9a-f-]{36})"')
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ACTION = re.compile(r'<form method="post" action="([^"]+)" class="form survey-form"')
+MAX_REDIRECTS = 5
+
+
+class Reply(NamedTuple):
+    status: int
+    text: str
 
 
 # --------------------------------------------------------------------------- bare endpoint
@@ -221,20 +236,79 @@ def stop(process: subprocess.Popen) -> None:
 # --------------------------------------------------------------------------- load
 
 
-def drive(total: int, clients: int, one: Callable[[requests.Session], None]) -> float:
+class LeanClient:
+    """One keep-alive HTTP/1.1 connection with a cookie jar, on ``http.client``.
+
+    ``requests`` spends about as much CPU per request in the client as gunicorn and a bare
+    WSGI endpoint spend in the server, on the same two cores; this client does the same
+    exchanges (cookies kept, redirects followed, bodies read in full) for a fraction of it.
+    """
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Reply:
+        for _ in range(MAX_REDIRECTS + 1):
+            headers = {"Accept-Encoding": "identity"}
+            body = None
+            if self.cookies:
+                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            if form is not None:
+                body = urlencode(form)
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            try:
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # The server closed the idle connection before reading this request (a
+                # worker restarting after max_requests): send it again on a new one.
+                self.connection.close()
+                self.connection.request(method, path, body=body, headers=headers)
+                response = self.connection.getresponse()
+            data = response.read()
+            for header in response.headers.get_all("Set-Cookie") or ():
+                name, _, rest = header.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            location = response.headers.get("Location")
+            if response.status not in (301, 302, 303, 307, 308) or not location:
+                return Reply(response.status, data.decode("utf-8", "replace"))
+            path = urlsplit(location)._replace(scheme="", netloc="").geturl()
+            if response.status in (301, 302, 303):
+                method, form = "GET", None
+        raise RuntimeError(f"more than {MAX_REDIRECTS} redirects from {path}")
+
+
+class RequestsClient:
+    """The former load generator, ``requests.Session``: for comparison (``--client requests``)."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.session = requests.Session()
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> Reply:
+        response = self.session.request(method, self.base + path, data=form, timeout=30)
+        return Reply(response.status_code, response.text)
+
+
+CLIENTS: dict[str, Callable[[str], Any]] = {"http.client": LeanClient, "requests": RequestsClient}
+
+
+def drive(total: int, clients: int, make_client: Callable[[], Any], one: Callable) -> float:
     """Run ``total`` operations over ``clients`` threads; returns operations per second."""
     counter = iter(range(total))
     lock = threading.Lock()
     failures: list[BaseException] = []
 
     def worker() -> None:
-        session = requests.Session()
+        client = make_client()
         while True:
             with lock:
                 if next(counter, None) is None:
                     return
             try:
-                one(session)
+                one(client)
             except BaseException as error:  # reported after the run
                 failures.append(error)
                 return
@@ -251,42 +325,43 @@ def drive(total: int, clients: int, one: Callable[[requests.Session], None]) -> 
     return total / elapsed
 
 
-def full_submission(base: str) -> Callable[[requests.Session], None]:
-    def submit(session: requests.Session) -> None:
-        page = session.get(f"{base}/s/{SLUG}?lang=en", timeout=30)
-        page.raise_for_status()
-        html = page.text
-        data = {
-            "csrf_token": CSRF.search(html).group(1),
-            "submission_id": SUBMISSION.search(html).group(1),
-            "page": "0",
-            "language": "en",
-            "action": "next",
-            **ANSWERS,
-        }
-        done = session.post(base + ACTION.search(html).group(1), data=data, timeout=30)
-        if done.status_code != 200 or "recorded" not in done.text:
-            raise RuntimeError(f"submission failed: {done.status_code} {done.text[:200]}")
-
-    return submit
-
-
-def bare_insert(base: str) -> Callable[[requests.Session], None]:
-    def insert(session: requests.Session) -> None:
-        response = session.post(base + "/", data=ANSWERS, timeout=30)
-        response.raise_for_status()
-
-    return insert
+def full_submission(client: Any) -> None:
+    """GET the first page, take its token, id and form address, POST the answers, and
+    check that the thank-you page came back."""
+    page = client.request("GET", f"/s/{SLUG}?lang=en")
+    if page.status != 200:
+        raise RuntimeError(f"first page failed: {page.status} {page.text[:200]}")
+    html = page.text
+    data = {
+        "csrf_token": CSRF.search(html).group(1),
+        "submission_id": SUBMISSION.search(html).group(1),
+        "page": "0",
+        "language": "en",
+        "action": "next",
+        **ANSWERS,
+    }
+    done = client.request("POST", ACTION.search(html).group(1), data)
+    if done.status != 200 or "recorded" not in done.text:
+        raise RuntimeError(f"submission failed: {done.status} {done.text[:200]}")
 
 
-def count_rows(database_url: str) -> int:
+def bare_insert(client: Any) -> None:
+    response = client.request("POST", "/", ANSWERS)
+    if response.status != 200 or response.text != "stored":
+        raise RuntimeError(f"bare insert failed: {response.status} {response.text[:200]}")
+
+
+def count_rows(database_url: str) -> tuple[int, int]:
+    """Rows in survey_responses, and distinct submission ids among them."""
     import webapp.database  # noqa: F401
 
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
-        count = connection.execute(sa.text("SELECT count(*) FROM survey_responses")).scalar()
+        rows, distinct = connection.execute(
+            sa.text("SELECT count(*), count(DISTINCT submission_id) FROM survey_responses")
+        ).one()
     engine.dispose()
-    return int(count)
+    return int(rows), int(distinct)
 
 
 def server_cpu_seconds(process: subprocess.Popen) -> float:
@@ -311,19 +386,27 @@ def warm_up_count(args: argparse.Namespace) -> int:
     return 4 * (args.workers or 5) * 2
 
 
+def client_cpu_seconds() -> float:
+    """User + system CPU time of this process (the load generator's threads)."""
+    times = os.times()
+    return times.user + times.system
+
+
 def run_server(
     target: str, env: dict[str, str], cwd: Path, args: argparse.Namespace, one: Callable
-) -> tuple[float, float]:
-    """Operations per second and server CPU milliseconds per operation."""
+) -> tuple[float, float, float]:
+    """Operations per second, and server and client CPU milliseconds per operation."""
     process, base = start_gunicorn(target, args.workers, cwd, env)
+    make_client = functools.partial(CLIENTS[args.client], base)
     try:
-        drive(warm_up_count(args), args.clients, one(base))
-        cpu_before = server_cpu_seconds(process)
-        rate = drive(args.submissions, args.clients, one(base))
+        drive(warm_up_count(args), args.clients, make_client, one)
+        cpu_before, client_before = server_cpu_seconds(process), client_cpu_seconds()
+        rate = drive(args.submissions, args.clients, make_client, one)
+        client = (client_cpu_seconds() - client_before) * 1000 / args.submissions
         cpu = (server_cpu_seconds(process) - cpu_before) * 1000 / args.submissions
     finally:
         stop(process)
-    return rate, cpu
+    return rate, cpu, client
 
 
 def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -331,12 +414,18 @@ def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str,
         cwd = Path(folder)
         config = prepare(database_url, cwd / "instance")
         literal = repr({key: value for key, value in config.items()})
-        before = count_rows(database_url)
-        full_rate, full_cpu = run_server(
+        before, _ = count_rows(database_url)
+        full_rate, full_cpu, full_client = run_server(
             f"webapp:create_app({literal})", {}, cwd, args, full_submission
         )
-        stored = count_rows(database_url) - before - warm_up_count(args)
-        bare_rate, bare_cpu = run_server(
+        rows, distinct = count_rows(database_url)
+        stored = rows - before - warm_up_count(args)
+        if stored != args.submissions or distinct != rows:
+            raise RuntimeError(
+                f"{stored} responses stored for {args.submissions} submissions "
+                f"({rows - distinct} duplicate submission ids)"
+            )
+        bare_rate, bare_cpu, bare_client = run_server(
             "bench.survey_submissions:bare_app",
             {"BENCH_DATABASE_URL": database_url},
             cwd,
@@ -351,6 +440,8 @@ def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str,
         "stored": stored,
         "full_cpu": full_cpu,
         "bare_cpu": bare_cpu,
+        "full_client": full_client,
+        "bare_client": bare_client,
     }
 
 
@@ -383,26 +474,35 @@ def main() -> None:
         "--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, 2 x CPUs + 1)"
     )
     parser.add_argument("--clients", type=int, default=6, help="client threads")
+    parser.add_argument(
+        "--client",
+        choices=sorted(CLIENTS),
+        default="http.client",
+        help="load generator, the same for both servers (requests: the former one)",
+    )
     parser.add_argument("--skip-postgres", action="store_true")
     args = parser.parse_args()
     args.submissions = max(10, min(args.submissions, 5000))
     workers = args.workers or "gunicorn.conf.py's"
     print(
         f"Survey submissions, {args.submissions} per run, {workers} gunicorn workers "
-        f"(production config, both servers), {args.clients} client threads, CSRF on, "
-        "loopback only"
+        f"(production config, both servers), {args.clients} client threads ({args.client}, "
+        "keep-alive), CSRF on, loopback only"
     )
     print("full stack = GET page + parse CSRF token and submission id + POST -> thank-you page")
     print("CPU ms/op = gunicorn processes' CPU time per submission (not the database server's)")
+    print("client ms/op = this load generator's own CPU time per submission (same 2 cores)")
+    print("stored = responses in the database after the full-stack run (checked: no duplicates)")
     print(
         f"{'database':<12}{'full stack/s':>14}{'bare insert/s':>15}{'ratio':>8}{'stored':>8}"
-        f"{'CPU ms/op full':>16}{'bare':>7}"
+        f"{'CPU ms/op full':>16}{'bare':>7}{'client ms/op full':>19}{'bare':>7}"
     )
 
     def show(row: dict[str, Any]) -> None:
         print(
             f"{row['database']:<12}{row['full']:>14.1f}{row['bare']:>15.1f}"
-            f"{row['ratio']:>8.2f}{row['stored']:>8}{row['full_cpu']:>16.2f}{row['bare_cpu']:>7.2f}",
+            f"{row['ratio']:>8.2f}{row['stored']:>8}{row['full_cpu']:>16.2f}{row['bare_cpu']:>7.2f}"
+            f"{row['full_client']:>19.2f}{row['bare_client']:>7.2f}",
             flush=True,
         )
 
