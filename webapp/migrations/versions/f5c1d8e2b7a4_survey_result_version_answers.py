@@ -62,13 +62,12 @@ def upgrade():
         ),
     )
     op.execute(
-        (
-            "INSERT INTO survey_result_version_answers "
-            "(survey_id, question, survey_version_id, region_code, month, count) "
-            "SELECT t.survey_id, t.question, v.id, t.region_code, t.month, t.count "
-            "FROM survey_result_tallies t JOIN survey_versions v ON v.survey_id = t.survey_id "
-            "WHERE t.value = '' AND t.survey_id IN ({single})"
-        ).replace("{single}", SINGLE)
+        "INSERT INTO survey_result_version_answers "
+        "(survey_id, question, survey_version_id, region_code, month, count) "
+        "SELECT t.survey_id, t.question, v.id, t.region_code, t.month, t.count "
+        "FROM survey_result_tallies t JOIN survey_versions v ON v.survey_id = t.survey_id "
+        "WHERE t.value = '' AND t.survey_id IN "
+        "(SELECT survey_id FROM survey_versions GROUP BY survey_id HAVING COUNT(*) = 1)"
     )
     for delete in (
         "DELETE FROM survey_result_tallies WHERE survey_id NOT IN ({single})",
