@@ -358,3 +358,36 @@ def test_language_buttons_on_the_saved_page_switch_the_survey_language(app, clie
     assert "Сіз туралы" in resumed and 'value="29"' in resumed
     stranger = app.test_client().get(f"/s/wellbeing/r/{'0' * 8}-0000-4000-8000-{'0' * 12}")
     assert stranger.status_code == 302  # no draft: no saved page either
+
+
+def test_a_language_in_the_link_wins_and_an_unknown_one_falls_back_to_the_browsers(
+    client, survey_id
+):
+    """The first page skips the interface language when the link names a survey language."""
+    russian = {"Accept-Language": "ru"}
+    for address, language in (
+        ("/s/wellbeing?lang=kk", "kk"),
+        ("/s/wellbeing?lang=de", "ru"),  # not a language of the survey
+        ("/s/wellbeing", "ru"),
+    ):
+        html = client.get(address, headers=russian).get_data(as_text=True)
+        assert f'lang="{language}"' in html, address
+
+
+def test_a_renamed_unit_is_offered_under_its_new_name_at_the_next_request(app, client, survey_id):
+    """Region choices are made once per set of registry rows: a change makes new ones."""
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.regions.models import Region
+
+    assert ">Almaty city<" in client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(
+            sa.update(Region).where(Region.code == "KZ-75").values(name_en="City of Almaty")
+        )
+        db.session.commit()
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    assert ">City of Almaty<" in html and ">Almaty city<" not in html
+    refused = answer_page(client, html, {"region": "KZ-75", "age": "30"}, language="en")
+    assert refused.status_code == 303  # the unit is still accepted under its code

@@ -157,6 +157,13 @@ def _current_regions_statement() -> sa.Select:
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _region_choices(rows: tuple[tuple[str, str, str, str], ...]) -> tuple[RegionChoice, ...]:
+    """The registry's rows as choices, made once per distinct set of rows: the rows are
+    read on every request, but they change only when the registry does."""
+    return tuple(RegionChoice(*row) for row in rows)
+
+
 def current_regions() -> list[RegionChoice]:
     """The registry's current units, read once per request.
 
@@ -166,7 +173,7 @@ def current_regions() -> list[RegionChoice]:
     if has_app_context() and "survey_regions" in g:
         return g.survey_regions
     rows = db.session.connection().execute(_current_regions_statement(), {"today": dt.date.today()})
-    regions = [RegionChoice(*row) for row in rows]
+    regions = list(_region_choices(tuple(tuple(row) for row in rows)))
     if has_app_context():
         g.survey_regions = regions
     return regions
@@ -368,8 +375,6 @@ def process_post(
 
     values = page_values(definition, posted.page_index, posted.form)
     raw = merge_page(definition, posted.page_index, draft.answers or {}, values)
-    state = progress(definition, raw, codes)
-    first_page = state.pages[0] if state.pages else 0
     if posted.language:  # a language picked on any page holds from then on
         draft.language = choose_language(definition, posted.language, draft.language)
     draft.answers = raw
@@ -380,12 +385,18 @@ def process_post(
         db.session.flush()
         return Outcome(Step.SAVED, draft=draft)
     if posted.action == "back":
-        earlier = [index for index in state.pages if index < posted.page_index]
-        draft.page_index = earlier[-1] if earlier else first_page
+        pages = progress(definition, raw, codes).pages
+        earlier = [index for index in pages if index < posted.page_index]
+        draft.page_index = earlier[-1] if earlier else (pages[0] if pages else 0)
         db.session.flush()
         return Outcome(Step.GO_TO_PAGE, draft=draft)
 
-    later = [index for index in state.pages if index > posted.page_index]
+    # Which pages the answers show is only worked out when one could follow this page: no
+    # page follows the definition's last one (``_finish`` validates the answers anyway).
+    if posted.page_index == len(definition.pages) - 1:
+        later = []
+    else:
+        later = [i for i in progress(definition, raw, codes).pages if i > posted.page_index]
     if not later:
         # The last page: ``_finish`` checks the whole survey once, this page's problems first.
         return _finish(survey, draft, definition, respondent, codes, now, posted.page_index)

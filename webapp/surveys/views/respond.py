@@ -241,7 +241,11 @@ def start_page(
     survey: Survey, councils: list, invitation_token: str | None = None
 ) -> tuple[str, int]:
     definition = survey.current_version.load()
-    language = choose_language(definition, request.args.get("lang"), interface_language())
+    wanted = request.args.get("lang")
+    # The interface language (session, cookie, the browser's Accept-Language) is only the
+    # fallback: a link that names one of the survey's languages needs no locale selection.
+    fallback = wanted if wanted in response_languages(definition) else interface_language()
+    language = choose_language(definition, wanted, fallback)
     submission_id = new_submission_id()
 
     def render() -> tuple[str, int]:
