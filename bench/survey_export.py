@@ -30,9 +30,14 @@ import sys
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from webapp.surveys.results.export import StoredRow
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -81,13 +86,51 @@ def measure_csv(url: str, survey_id: int) -> None:
     print(f"CSV: peak Python allocations over the first {TRACED_ROWS:,} rows {traced / 1e6:.1f} MB")
 
 
-def measure_xlsx(url: str, survey_id: int, limit: int) -> None:
+def xlsxwriter_cells(path: Path, definitions: list, rows: Iterator[StoredRow]) -> int:
+    """The writer the export used before (kept here to measure against): every cell through
+    XlsxWriter's ``write_string``/``write_number`` in constant-memory mode, codebook beside."""
+    import xlsxwriter
+
+    from webapp.surveys.results.export import (
+        XLSX_MAX_ROWS,
+        XLSX_OPTIONS,
+        _plan,
+        _xlsx_row,
+        codebook_rows,
+        export_columns,
+        export_row,
+        neutralise,
+        parsed_rows,
+    )
+
+    columns = export_columns(definitions)
+    plan = _plan(columns)
+    count = 0
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        xlsxwriter.Workbook(
+            str(path), {**XLSX_OPTIONS, "constant_memory": True, "tmpdir": folder}
+        ) as workbook,
+    ):
+        sheet = workbook.add_worksheet("responses")
+        _xlsx_row(sheet, 0, [column.name for column in columns])
+        for row in itertools.islice(parsed_rows(rows), XLSX_MAX_ROWS - 1):
+            count += 1
+            _xlsx_row(sheet, count, export_row(columns, row, plan))
+        codebook = workbook.add_worksheet("codebook")
+        for number, line in enumerate(codebook_rows(definitions)):
+            _xlsx_row(codebook, number, [neutralise(cell) for cell in line])
+    return count
+
+
+def measure_xlsx(url: str, survey_id: int, limit: int | None, writer: str) -> None:
     from webapp.extensions import db
     from webapp.surveys.models import Survey, SurveyResponse
     from webapp.surveys.results import services
-    from webapp.surveys.results.export import parsed_rows, write_xlsx
+    from webapp.surveys.results.export import write_stored_xlsx
     from webapp.surveys.results.export_query import stored_rows
 
+    write = write_stored_xlsx if writer == "stream" else xlsxwriter_cells
     app = make_app(url)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
@@ -100,13 +143,14 @@ def measure_xlsx(url: str, survey_id: int, limit: int) -> None:
             path = Path(folder) / "export.xlsx"
             started = time.perf_counter()
             source = stored_rows(survey, last_id)
-            count = write_xlsx(path, definitions, itertools.islice(parsed_rows(source), limit))
+            count = write(path, definitions, itertools.islice(source, limit))
             seconds = time.perf_counter() - started
             source.close()
             size = path.stat().st_size
     print(
-        f"XLSX: {count:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = {count / seconds:,.0f} rows/s; "
-        f"peak memory {peak_mb():.0f} MB (before the export {before:.0f} MB)"
+        f"XLSX ({writer}): {count:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = "
+        f"{count / seconds:,.0f} rows/s; peak memory {peak_mb():.0f} MB "
+        f"(before the export {before:.0f} MB)"
     )
 
 
@@ -114,7 +158,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
-    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument(
+        "--xlsx-rows",
+        type=int,
+        help="responses in the XLSX export (default: all, or a sheet's worth)",
+    )
+    parser.add_argument(
+        "--xlsx-writer",
+        choices=["stream", "xlsxwriter"],
+        default="stream",
+        help="the export's writer (stream), or every cell through XlsxWriter as before",
+    )
+    parser.add_argument(
+        "--only", choices=["csv", "xlsx"], help="measure one export (default: both)"
+    )
     parser.add_argument("--measure", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--survey", type=int, help=argparse.SUPPRESS)
@@ -123,13 +180,13 @@ def main() -> None:
         measure_csv(args.url, args.survey)
         return
     if args.measure == "xlsx":
-        measure_xlsx(args.url, args.survey, args.xlsx_rows)
+        measure_xlsx(args.url, args.survey, args.xlsx_rows, args.xlsx_writer)
         return
     name = f"bench_survey_{args.responses}"
     url = sqlite_url(name) if args.backend == "sqlite" else postgres_url(name)
     survey_id = ensure_survey(make_app(url), args.responses)
     print(f"[{args.backend}] {args.responses:,} responses; {machine_note()}")
-    for kind in ("csv", "xlsx"):
+    for kind in [args.only] if args.only else ["csv", "xlsx"]:
         subprocess.run(
             [
                 sys.executable,
@@ -140,8 +197,9 @@ def main() -> None:
                 url,
                 "--survey",
                 str(survey_id),
-                "--xlsx-rows",
-                str(args.xlsx_rows),
+                *(["--xlsx-rows", str(args.xlsx_rows)] if args.xlsx_rows else []),
+                "--xlsx-writer",
+                args.xlsx_writer,
             ],
             check=True,
         )

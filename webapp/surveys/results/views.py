@@ -33,9 +33,8 @@ from webapp.surveys.results import charts, export, services
 from webapp.surveys.results.export import (
     codebook_csv,
     export_columns,
-    parsed_rows,
     stored_csv_chunks,
-    write_xlsx,
+    write_stored_xlsx,
 )
 from webapp.surveys.results.export_query import stored_rows
 from webapp.surveys.results.figures import FilterError, Filters
@@ -247,7 +246,7 @@ def export_xlsx(survey_id: int) -> Response:
         os.close(descriptor)
         path = Path(name)
         try:
-            write_xlsx(path, definitions, parsed_rows(stored_rows(survey, last_id)))
+            write_stored_xlsx(path, definitions, stored_rows(survey, last_id))
             with path.open("rb") as handle:
                 while chunk := handle.read(STREAM_CHUNK):
                     yield chunk
