@@ -173,7 +173,7 @@ def current_regions() -> list[RegionChoice]:
     if has_app_context() and "survey_regions" in g:
         return g.survey_regions
     rows = db.session.connection().execute(_current_regions_statement(), {"today": dt.date.today()})
-    regions = list(_region_choices(tuple(tuple(row) for row in rows)))
+    regions = list(_region_choices(tuple(map(tuple, rows))))
     if has_app_context():
         g.survey_regions = regions
     return regions
