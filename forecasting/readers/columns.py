@@ -312,6 +312,14 @@ def find_columns(
 
     if want in ("auto", "long") and {"region", "period", "value"} <= roles.keys():
         return Columns("long", roles)
+    if (
+        want in ("auto", "long")
+        and {"period", "value"} <= roles.keys()
+        and "region" not in roles
+        and not _unexplained_columns(table, roles)
+    ):
+        # "Год, Значение": one national series (the reader keeps it as national totals).
+        return Columns("long", roles)
     if want == "long":
         missing = [role for role in ("region", "period", "value") if role not in roles]
         raise LayoutError(
@@ -369,6 +377,23 @@ def find_columns(
         "layout.unclear",
         {"found": found_columns(table)},
     )
+
+
+def _unexplained_columns(table: Table, roles: dict[str, int]) -> list[int]:
+    """Columns no role reads that have a header or a value: with one of them, a table of
+    periods and values may be one series per label of that column (firms, districts), so
+    it is not taken for a national series."""
+    used = set(roles.values())
+    width = max([len(table.header)] + [len(row) for _, row in table.rows[:200]])
+    return [
+        index
+        for index in range(width)
+        if index not in used
+        and (
+            (index < len(table.header) and table.header[index].strip())
+            or any(not is_blank(row[index]) for _, row in table.rows[:200] if index < len(row))
+        )
+    ]
 
 
 def want_months(layout: str) -> bool:

@@ -57,6 +57,8 @@ from forecasting.readers.tables import (
 
 #: ``region`` of national-total rows in ``ReadResult.national_totals``.
 NATIONAL_TOTAL_KEY = "national"
+#: Layouts read as one national series when the table has no region column.
+NATIONAL_LAYOUTS = ("long", "wide-month")
 #: Series key of a table without a region column when labels are kept as keys
 #: (``resolve_regions=False``): not a word that reads as a national total, so commands that
 #: forecast keys (backtest, forecast) forecast the one series.
@@ -191,7 +193,9 @@ def read_observations(
         return ReadResult(None, None, report)
     report.layout = columns.layout
     _warn_unread_columns(table, columns, report)
-    without_regions = columns.layout == "wide-month" and "region" not in columns.roles
+    # A long or month-column table without a region column is one national series (in
+    # the other layouts the regions are column headers, or a region column is required).
+    without_regions = columns.layout in NATIONAL_LAYOUTS and "region" not in columns.roles
     if without_regions:
         if resolver is None:
             report.warning(
@@ -394,6 +398,7 @@ def _records(
     table: Table, columns: Columns, indicator: str | None, report: ValidationReport
 ) -> list[_Record]:
     roles = columns.roles
+    without_regions = columns.layout in NATIONAL_LAYOUTS and "region" not in roles
 
     def cell(row: list[object], index: int | None) -> object:
         return row[index] if index is not None and index < len(row) else None
@@ -434,7 +439,7 @@ def _records(
             cell_text(cell(row, roles["indicator"])) if "indicator" in roles else indicator
         )
         if columns.layout == "long":
-            targets = [(roles["value"], cell(row, roles["region"]), period_of(row))]
+            targets = [(roles["value"], cell(row, roles.get("region")), period_of(row))]
         elif columns.layout == "wide-period":
             region = cell(row, roles["region"])
             targets = [(index, region, header) for index, header in columns.spread.items()]
@@ -462,7 +467,7 @@ def _records(
                 _Record(
                     row=row_number,
                     region=region if region is not None else "",
-                    national=columns.layout == "wide-month" and "region" not in roles,
+                    national=without_regions,
                     period=period,
                     indicator=record_indicator or None,
                     value=cell(row, value_index),

@@ -58,6 +58,12 @@ MESSAGES: dict[str, str] = {
     "layout.two_columns_for_role": (
         "Columns %(columns)s both look like the column of %(role)s: rename or remove one of them."
     ),
+    "layout.unknown": "Unknown layout %(layout)s; use one of %(layouts)s.",
+    "layout.no_column_named": "No column is named '%(name)s' (columns found: %(found)s).",
+    "frequency.unknown": (
+        "Unknown period frequency '%(frequency)s': use Y (years), Q (quarters) or M (months)."
+    ),
+    "contract.broken": "The data breaks the data contract: %(problem)s",
     "layout.no_region_column": (
         "The column headers are periods but no column holds region names (columns found: "
         "%(found)s): give the region column a header such as Region."
@@ -103,6 +109,9 @@ MESSAGES: dict[str, str] = {
         "regional values and not imported."
     ),
     "regions.national_only": "The file holds national totals only, no region.",
+    "regions.none_one_series": (
+        "The table has no region column: its values are one series, kept under the key '%(key)s'."
+    ),
     "indicator.given_unknown": (
         "The indicator '%(indicator)s' chosen on the upload form is not in the catalogue."
     ),
@@ -117,6 +126,10 @@ MESSAGES: dict[str, str] = {
     "indicator.empty": "The indicator is empty.",
     "indicator.unknown": (
         "Unknown indicator '%(indicator)s': not a code or name in the catalogue."
+    ),
+    "indicators.kept_unknown": (
+        "%(count)s indicator(s) not in the catalogue, kept under their own names and left out "
+        "of the risk score: %(names)s."
     ),
     "indicators.without_values": (
         "%(count)s indicator(s) have no value at all in the file and are not read: %(names)s."
