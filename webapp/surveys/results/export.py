@@ -31,7 +31,6 @@ import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -535,14 +534,13 @@ def _rows_xml(cell_rows: Iterable[list[Any]], first_row: int) -> Iterator[tuple[
             else:
                 head = ""
             xmls = list(map(get, cells))
-            missing = xmls.count(None)
-            index = -1
-            for _ in range(missing):
-                index = xmls.index(None, index + 1)
-                value = cells[index]
-                xmls[index] = xml = _cell_xml(value)
-                if len(cache) < limit:
-                    cache[value] = xml
+            if not all(xmls):  # a value not remembered (the XML of a cell is never empty)
+                for index, xml in enumerate(xmls):
+                    if xml is None:
+                        value = cells[index]
+                        xmls[index] = xml = _cell_xml(value)
+                        if len(cache) < limit:
+                            cache[value] = xml
             parts.append(f'<row r="{number}">{head}{"".join(xmls)}</row>')
             number += 1
         if number == start:
@@ -594,17 +592,9 @@ def _write_xlsx_cells(
             with archive.open(info.filename, "w", force_zip64=True) as stream:
                 stream.write(head.encode())
                 limited = itertools.islice(cell_rows, XLSX_MAX_ROWS - 1)
-                # zlib lets go of the interpreter while it compresses: a thread compresses
-                # and writes a chunk while the next one is made (at most two chunks held).
-                with ThreadPoolExecutor(max_workers=1) as writer:
-                    written: Future[int] | None = None
-                    for rows, chunk in _rows_xml(limited, first_row=2):
-                        if written is not None:
-                            written.result()  # a failed write stops the export here
-                        written = writer.submit(stream.write, chunk)
-                        count += rows
-                    if written is not None:
-                        written.result()
+                for rows, chunk in _rows_xml(limited, first_row=2):
+                    stream.write(chunk)
+                    count += rows
                 stream.write((_SHEET_DATA_END + tail).encode())
     return count
 

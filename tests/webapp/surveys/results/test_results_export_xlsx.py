@@ -338,3 +338,13 @@ def test_the_writer_stops_at_a_sheets_rows(tmp_path, monkeypatch, limit):
     rows = list(workbook["responses"].iter_rows(values_only=True))
     assert [row[0] for row in rows] == ["response_id", *range(1, limit)]
     workbook.close()
+
+
+def test_no_responses_give_the_header_and_the_codebook(tmp_path):
+    path = tmp_path / "export.xlsx"
+    assert write_xlsx(path, [definition()], iter([])) == 0
+    workbook = load_workbook(path, read_only=True)
+    rows = list(workbook["responses"].iter_rows(values_only=True))
+    assert rows == [tuple(column.name for column in export_columns([definition()]))]
+    assert len(list(workbook["codebook"].iter_rows())) == 15
+    workbook.close()
