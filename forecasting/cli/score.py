@@ -102,6 +102,12 @@ def run(args: argparse.Namespace) -> int:
     if not read.ok or read.observations is None:
         raise CommandError(f"{args.data} cannot be scored:\n{read.report.to_text()}")
     observations = read.observations
+    totals = read.national_totals
+    if observations.empty and totals is not None and not totals.empty:
+        raise CommandError(
+            f"{args.data} holds national totals only ({len(totals)} value(s), kept apart): "
+            "the risk score compares regions, so there is nothing to score"
+        )
     catalogue = read_catalogue_frame(catalogue_path)
 
     index = RiskIndex(

@@ -131,3 +131,13 @@ def test_validate_says_the_file_is_national(
     )
     assert main(["validate", str(path)]) == 1  # no indicator: said, not guessed
     assert "give the indicator (--indicator CODE)" in capsys.readouterr().out
+
+
+def test_score_says_a_national_file_has_nothing_to_score(
+    write_csv: Callable, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_csv([["year", "value"], ["2022", "4.9"], ["2023", "4.7"]], name="national.csv")
+    assert main(["score", "--data", str(path), "--indicator", "unemployment_rate"]) == 2
+    error = capsys.readouterr().err
+    assert "holds national totals only (2 value(s), kept apart)" in error
+    assert "the risk score compares regions" in error
