@@ -29,6 +29,8 @@ import io
 import itertools
 import json
 import re
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -425,8 +427,10 @@ XLSX_OPTIONS = {
     "strings_to_numbers": False,
     "strings_to_urls": False,
 }
-#: Responses sheet rows gathered before they are compressed and written (about 0.5 MB of XML).
+#: Responses sheet rows gathered before they are written (about 0.5 MB of XML).
 XLSX_ROWS_PER_CHUNK = 500
+#: Bytes of the responses sheet's XML compressed at a time.
+XLSX_COPY_BUFFER = 1 << 20
 
 
 def _xlsx_row(sheet: Worksheet, row_number: int, cells: Iterable[Any]) -> None:
@@ -558,12 +562,14 @@ def _write_xlsx_cells(
     """The workbook with ``cell_rows`` on the responses sheet; returns the rows written.
 
     XlsxWriter writes the workbook in memory with the header alone on the responses sheet,
-    and the codebook: every part of the file but the responses. The file is then copied
-    part by part into a new ZIP archive, and the responses sheet's rows are streamed into
-    its XML between the header and the end of the sheet's data, a chunk of rows at a time.
-    Only a chunk is ever held, so memory stays flat; writing the row XML here rather than
-    cell by cell through XlsxWriter (about 35 Python calls per row) makes the export about
-    ten times faster (``bench/survey_export.py`` has the figures).
+    and the codebook: every part of the file but the responses. The responses sheet's XML
+    is then written to a temporary file, its rows between the header and the end of the
+    sheet's data, a chunk of rows at a time, and the file is copied part by part into a new
+    ZIP archive, the sheet from that temporary file (as XlsxWriter's constant-memory mode
+    does: the sheet's size is then known, so ZIP64 is used only when it is needed). Only a
+    chunk is ever held, so memory stays flat; writing the row XML here rather than cell by
+    cell through XlsxWriter (about 35 Python calls per row) makes the export about ten
+    times faster (``bench/survey_export.py``, ``bench/survey_export_writers.py``).
 
     The sheet's ``<dimension>`` (its used range, optional in the format) is left out: it
     comes before the rows, whose number is known only at the end.
@@ -580,22 +586,29 @@ def _write_xlsx_cells(
     count = 0
     with (
         zipfile.ZipFile(skeleton) as parts,
-        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSION) as archive,
+        tempfile.TemporaryFile(prefix="xlsx-rows-") as sheet_xml,
     ):
-        for info in parts.infolist():
-            if info.filename != responses_part:
-                archive.writestr(info, parts.read(info))
-                continue
-            xml = _DIMENSION.sub("", parts.read(info).decode(), count=1)
-            head, tail = xml.split(_SHEET_DATA_END, 1)
-            # ZIP64 from the start: the sheet's size is known only once it is written.
-            with archive.open(info.filename, "w", force_zip64=True) as stream:
-                stream.write(head.encode())
-                limited = itertools.islice(cell_rows, XLSX_MAX_ROWS - 1)
-                for rows, chunk in _rows_xml(limited, first_row=2):
-                    stream.write(chunk)
-                    count += rows
-                stream.write((_SHEET_DATA_END + tail).encode())
+        xml = _DIMENSION.sub("", parts.read(responses_part).decode(), count=1)
+        head, tail = xml.split(_SHEET_DATA_END, 1)
+        sheet_xml.write(head.encode())
+        for rows, chunk in _rows_xml(itertools.islice(cell_rows, XLSX_MAX_ROWS - 1), 2):
+            sheet_xml.write(chunk)
+            count += rows
+        sheet_xml.write((_SHEET_DATA_END + tail).encode())
+        size = sheet_xml.tell()
+        sheet_xml.seek(0)
+        with zipfile.ZipFile(
+            path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSION
+        ) as archive:
+            for info in parts.infolist():
+                if info.filename != responses_part:
+                    archive.writestr(info, parts.read(info))
+                    continue
+                # ZIP64 only for a sheet that needs it, as zipfile decides for a file of a
+                # known size (Excel refuses some ZIP64 headers that other readers accept).
+                large = size * 1.05 > zipfile.ZIP64_LIMIT
+                with archive.open(info.filename, "w", force_zip64=large) as stream:
+                    shutil.copyfileobj(sheet_xml, stream, XLSX_COPY_BUFFER)
     return count
 
 

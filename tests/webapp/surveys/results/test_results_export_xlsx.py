@@ -348,3 +348,35 @@ def test_no_responses_give_the_header_and_the_codebook(tmp_path):
     assert rows == [tuple(column.name for column in export_columns([definition()]))]
     assert len(list(workbook["codebook"].iter_rows())) == 15
     workbook.close()
+
+
+def zip64_fields(path: Path) -> list[str]:
+    """Parts whose central directory entry carries a ZIP64 extra field (header id 1)."""
+    found = []
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            extra, position = info.extra, 0
+            while position + 4 <= len(extra):
+                header = int.from_bytes(extra[position : position + 2], "little")
+                size = int.from_bytes(extra[position + 2 : position + 4], "little")
+                if header == 1:
+                    found.append(info.filename)
+                position += 4 + size
+    return found
+
+
+def test_zip64_only_for_a_sheet_that_needs_it(tmp_path, monkeypatch):
+    """Excel is strict about ZIP64 headers, so an ordinary export has none; a sheet past
+    zipfile's limit still gets them (the limit lowered here) and reads back."""
+    path = tmp_path / "export.xlsx"
+    write_xlsx(path, [definition()], large_rows(3_000))
+    assert zip64_fields(path) == []
+    monkeypatch.setattr(export.zipfile, "ZIP64_LIMIT", 100_000)
+    large = tmp_path / "large.xlsx"
+    assert write_xlsx(large, [definition()], large_rows(3_000)) == 3_000
+    monkeypatch.undo()
+    assert "xl/worksheets/sheet1.xml" in zip64_fields(large)
+    workbook = load_workbook(large, read_only=True)
+    rows = list(workbook["responses"].iter_rows(values_only=True))
+    assert len(rows) == 3_001 and rows[-1][0] == 3_000
+    workbook.close()
