@@ -40,7 +40,6 @@ from typing import Any
 
 import orjson
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from webapp.surveys.definition import Choice, Question, SurveyDefinition
@@ -418,9 +417,9 @@ XLSX_MAX_ROWS = 1_048_576
 #: Text a cell holds at most, in UTF-16 units; Excel refuses a file with longer text, so it is
 #: cut there, as XlsxWriter cuts it.
 XLSX_MAX_TEXT = 32_767
-#: Deflate level of the responses sheet: level 3 writes it as fast as level 1 and about 15%
-#: smaller, and twice as fast as zipfile's default 6 for a file about 1.2 times as large
-#: (100,000 rows of the demo survey: 16 MB, 19 MB at level 1, 14 MB at level 6).
+#: Deflate level of the responses sheet: level 3 writes it as fast as level 1 for a file a
+#: quarter smaller, and twice as fast as zipfile's default 6 for one 1.4 times as large
+#: (200,000 rows of the demo survey: 11 MB; 14 MB at level 1, 8 MB at level 6).
 XLSX_COMPRESSION = 3
 #: XlsxWriter's workbook options: every value is written by its Python type, never guessed from
 #: text (so ``'=1+1``, ``007`` and ``http://x`` stay text).
@@ -462,7 +461,7 @@ def _xlsx_row(sheet: Worksheet, row_number: int, cells: Iterable[Any]) -> None:
 _NEEDS_ESCAPING = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _LITERAL_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
-_EMPTY_CELL = "/>"
+_EMPTY_CELL = "<c/>"
 
 
 def _utf16_cut(text: str) -> str:
@@ -473,10 +472,9 @@ def _utf16_cut(text: str) -> str:
 
 
 def _text_cell(text: str) -> str:
-    """An inline-text cell after its reference (``<c r="B7"`` comes before), escaped as
-    Excel (and XlsxWriter) escape it: ``_xHHHH_`` for control characters, ``_x005F`` before
-    text that looks like such an escape; a carriage return becomes a line feed (XML parsers
-    read a raw one as a line feed anyway)."""
+    """An inline-text cell, escaped as Excel (and XlsxWriter) escape it: ``_xHHHH_`` for
+    control characters, ``_x005F`` before text that looks like such an escape; a carriage
+    return becomes a line feed (XML parsers read a raw one as a line feed anyway)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text:
@@ -488,45 +486,48 @@ def _text_cell(text: str) -> str:
         text = _CONTROL.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
         text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     if text[0].isspace() or text[-1].isspace():
-        return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
-    return f' t="inlineStr"><is><t>{text}</t></is></c>'
+        return f'<c t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _cell_xml(value: Any) -> str:
-    """One cell of the responses sheet after its reference, by the value's type, as
-    ``_xlsx_row`` writes it (cells hold no boolean: see ``_rows_xml``)."""
+    """One cell of the responses sheet as XML, by the value's type, as ``_xlsx_row`` writes
+    it (cells hold no boolean: see ``_rows_xml``)."""
     kind = type(value)
     if kind is str:
         return _text_cell(value)
     if kind is int:
-        return f"><v>{value:.16G}</v></c>"
+        return f"<c><v>{value:.16G}</v></c>"
     if kind is float:
-        return f"><v>{value:.16G}</v></c>" if value - value == 0 else _EMPTY_CELL
+        return f"<c><v>{value:.16G}</v></c>" if value - value == 0 else _EMPTY_CELL
     if value is None:
         return _EMPTY_CELL
     raise TypeError(f"an export cell holds {kind.__name__}")
 
 
-#: Distinct values remembered per column with their XML: answer codes, 0/1 columns,
-#: languages and regions repeat, so most cells are one dictionary look-up; a column of
-#: unique values (ids, times, comments) stops being remembered once it holds this many.
-_REMEMBERED_CELLS = 4_096
+#: Distinct values remembered with their XML: answer codes, 0/1 columns, languages and regions
+#: repeat, so most cells are one dictionary look-up; unique values (ids, times, comments) fill
+#: the rest, and once it is full new values are worked out each time.
+_REMEMBERED_CELLS = 50_000
 
 
 def _rows_xml(cell_rows: Iterable[list[Any]], first_row: int) -> Iterator[tuple[int, bytes]]:
     """The ``<row>`` elements of the responses sheet, numbered from ``first_row`` (1-based),
     in chunks of ``XLSX_ROWS_PER_CHUNK``: (rows in the chunk, UTF-8 XML).
 
-    Every cell carries its reference (``r="B7"``: optional in the format, but some readers
-    need it), an empty cell as ``<c r="B7"/>``. The XML of a row is its number between
-    pieces that do not depend on the row: ``<c r="A``, 7, then for each column the rest of
-    its cell and the start of the next (``"><v>34</v></c><c r="B``), which each column
-    remembers per value (``_REMEMBERED_CELLS``); so a row is one ``map`` of look-ups and one
-    ``join``. Cells never hold a boolean (``True == 1`` would find the XML of ``1``):
-    ``_answer_text`` and ``_stored_cells(..., xlsx=True)`` write them as text.
+    Cells carry no ``r`` reference (``r="B7"``): it is optional in the format, a cell
+    without one following the cell before it, and Excel, LibreOffice, Google Sheets,
+    openpyxl (so pandas) and calamine read such cells, as Microsoft's own exporters write
+    them. Every cell is written, an empty one as ``<c/>``, and the XML of a value does not
+    depend on where it stands: it is remembered (``_REMEMBERED_CELLS``) and a row is mostly
+    one ``map`` of look-ups. With references in every cell (tried: the row number joined
+    between remembered pieces) the export took a third longer and its file was twice as
+    large, the row numbers breaking deflate's repeats. Cells never hold a boolean
+    (``True == 1`` would find the XML of ``1``): ``_answer_text`` and
+    ``_stored_cells(..., xlsx=True)`` write them as text.
     """
-    caches: list[dict[Any, str]] = []
-    follows: list[str] = []  # per column: the start of the next cell
+    cache: dict[Any, str] = {}
+    get = cache.get
     limit = _REMEMBERED_CELLS
     number = first_row
     rows = iter(cell_rows)
@@ -534,32 +535,22 @@ def _rows_xml(cell_rows: Iterable[list[Any]], first_row: int) -> Iterator[tuple[
         parts: list[str] = []
         start = number
         for cells in itertools.islice(rows, XLSX_ROWS_PER_CHUNK):
-            if len(caches) != len(cells):  # the first row (every row has the same width)
-                caches = [{} for _ in cells]
-                follows = [f'<c r="{xl_col_to_name(index + 1)}' for index in range(len(cells))]
-                follows[-1] = ""
-            row = str(number)
             response_id, moment = cells[0], cells[1]
             if type(response_id) is int and type(moment) is str and len(moment) == 20:
                 # A row's own id and time (``YYYY-MM-DDTHH:MM:SSZ``) are never remembered.
-                head = (
-                    f'<row r="{row}"><c r="A{row}"><v>{response_id}</v></c><c r="B{row}" '
-                    f't="inlineStr"><is><t>{moment}</t></is></c><c r="C{row}'
-                )
-                first = 2
+                head = f'<c><v>{response_id}</v></c><c t="inlineStr"><is><t>{moment}</t></is></c>'
+                cells = cells[2:]
             else:
-                head, first = f'<row r="{row}"><c r="A{row}', 0
-            pieces = list(map(dict.get, caches[first:], cells[first:]))
-            if not all(pieces):  # a value not remembered (a piece is never empty)
-                for index, piece in enumerate(pieces, start=first):
-                    if piece is None:
+                head = ""
+            xmls = list(map(get, cells))
+            if not all(xmls):  # a value not remembered (the XML of a cell is never empty)
+                for index, xml in enumerate(xmls):
+                    if xml is None:
                         value = cells[index]
-                        pieces[index - first] = piece = '"' + _cell_xml(value) + follows[index]
-                        if len(caches[index]) < limit:
-                            caches[index][value] = piece
-            parts.append(head)
-            parts.append(row.join(pieces))
-            parts.append("</row>")
+                        xmls[index] = xml = _cell_xml(value)
+                        if len(cache) < limit:
+                            cache[value] = xml
+            parts.append(f'<row r="{number}">{head}{"".join(xmls)}</row>')
             number += 1
         if number == start:
             return
