@@ -1,19 +1,23 @@
 """Export throughput and memory with many stored responses.
 
 Run: ``.venv/bin/python bench/survey_export.py [--responses 1000000] [--backend sqlite|postgresql]
-[--xlsx-rows 100000]``. Builds (once) a scratch database with synthetic responses to the demo
+[--only csv|xlsx] [--xlsx-rows N] [--xlsx-writer stream|xlsxwriter]``. Builds (once) a scratch database with synthetic responses to the demo
 citizen survey (see ``survey_bench_data.py``), then measures each export in a fresh child
 process, so that its peak memory (``ru_maxrss``) is the export's alone:
 
 * CSV through the real endpoint (Flask test client, streamed body read chunk by chunk);
-* XLSX through the same reader and writer the endpoint uses (XlsxWriter in constant-memory
-  mode into a temporary file), over the first ``--xlsx-rows`` responses, because XLSX is far
-  slower than CSV: XlsxWriter spends about 5 us of pure Python per cell. With 1,000,000
-  responses and ``--xlsx-rows 20000``, the two writers taking turns three times (medians,
-  load average about 2 on 2 cores): SQLite 3,056 rows/s with openpyxl's write-only mode,
-  5,451 with XlsxWriter; PostgreSQL 3,260 and 6,002. Peak memory is the same with either
-  writer (5 MB above the app's on SQLite, 9 MB on PostgreSQL), and stays so over 200,000
-  rows.
+* XLSX through the same reader and writer the endpoint uses (``export_query.stored_rows``
+  into ``export.write_stored_xlsx``), over every response (or the first ``--xlsx-rows``);
+  ``--xlsx-writer xlsxwriter`` measures the writer it replaced (every cell through
+  XlsxWriter's ``write_string``/``write_number`` in constant-memory mode) for comparison;
+  ``--only csv|xlsx`` measures one export.
+
+With 1,000,000 responses (load average about 1 on 2 cores; one run each): XLSX with the
+export's writer, SQLite 26,355 rows/s (38 s, 54 MB file, peak memory 150 MB, 141 MB before
+the export), PostgreSQL 29,264 (34 s, 54 MB, 155 MB, 149 MB before); with XlsxWriter cell by
+cell, SQLite 2,660 rows/s (376 s, 134 MB, 146 MB), PostgreSQL 2,713 (369 s, 134 MB, 154 MB).
+CSV in the same hour: SQLite 34,802 rows/s, PostgreSQL 41,171. The XLSX writer alone, on
+rows already made: ``survey_export_writers.py``.
 
 Peak memory is the whole process's: the app alone (it imports pandas, SciPy and pyxform) is
 most of it, so the figure "before the export" is printed beside it. The machine note says how
