@@ -15,9 +15,9 @@ export cells of synthetic responses to the demo citizen survey (35 columns, as
   not depend on it). It writes integers as floats (34 reads back as 34.0) and takes the
   types of a column from its first row, so it would need more than a swap.
 
-With 100,000 rows (load average about 1 on 2 cores): stream 78,000 to 106,000 rows/s
-(7 MB), XlsxWriter 3,100 (13 MB), openpyxl 1,600 (14 MB), rustpy-xlsxwriter 0.8.0 28,000
-(14 MB); peak memory within 3 MB of the process's before writing for all four.
+With 100,000 rows (load average about 1 on 2 cores): stream 74,000 rows/s (5 MB file),
+XlsxWriter 2,800 (13 MB), openpyxl 1,600 (14 MB), rustpy-xlsxwriter 0.8.0 28,000 (14 MB);
+peak memory within 3 MB of the process's before writing for all four.
 """
 
 from __future__ import annotations
