@@ -65,7 +65,16 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "location",
         "geo",
         "country",
+        "state",
+        "province",
+        "district",
+        "county",
+        "municipality",
         "страна",
+        "провинция",
+        "штат",
+        "район",
+        "аудан",
         "ел",
         "регион",
         "регионы",
@@ -347,7 +356,10 @@ def find_columns(
                 for index, header in others.items()
                 if resolver.resolve(header) is not None or resolver.is_national_total(header)
             }
-        if want == "wide-region" or len(regions) >= max(1, len(others) // 2):
+        if want == "wide-region" or (
+            len(regions) >= max(1, len(others) // 2)
+            and (resolver is not None or not _periods_repeat(table, roles))
+        ):
             return Columns("wide-region", roles, others)
     if want == "wide-region":
         raise LayoutError(
@@ -363,11 +375,13 @@ def find_columns(
         if known:
             return Columns("wide-indicator", roles, others)
     if want == "wide-indicator":
+        missing = [role for role in ("region", "period") if role not in roles]
         raise LayoutError(
-            f"a table with one column per indicator needs region and period columns "
-            f"(found: {found_columns(table)})",
+            "a table with one column per indicator needs region and period columns: "
+            f"no {' or '.join(missing) or 'indicator'} column (found: {found_columns(table)})"
+            + "".join(f"; name it with --{role}-column" for role in missing),
             "layout.wide_indicator_needs_columns",
-            {"found": found_columns(table)},
+            {"missing": missing, "found": found_columns(table)},
         )
     raise LayoutError(
         "cannot tell how the table is laid out: expected region, period and value columns "
@@ -394,6 +408,25 @@ def _unexplained_columns(table: Table, roles: dict[str, int]) -> list[int]:
             or any(not is_blank(row[index]) for _, row in table.rows[:200] if index < len(row))
         )
     ]
+
+
+def _periods_repeat(table: Table, roles: dict[str, int]) -> bool:
+    """Whether a period (of one indicator) is on several rows.
+
+    Then the table is not one row per period with a column per series: with labels left
+    unresolved, its other columns (``firm``, ``sector``, ``emp``...) are not series but a
+    key column and indicators, which only the analyst can tell apart.
+    """
+    columns = [roles["period"]] + ([roles["indicator"]] if "indicator" in roles else [])
+    seen: set[tuple[str, ...]] = set()
+    for _, row in table.rows:
+        key = tuple(cell_text(row[index]) if index < len(row) else "" for index in columns)
+        if not key[0]:
+            continue
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
 
 
 def want_months(layout: str) -> bool:

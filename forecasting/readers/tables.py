@@ -445,7 +445,13 @@ def _sheet_rows(
 
 
 def _has_data(grid: list[list[object]]) -> bool:
-    return sum(1 for row in grid if any(not is_blank(cell) for cell in row)) >= 2
+    """Whether a sheet holds a table: two rows with two or more filled cells each.
+
+    A contents or notes sheet (one column of titles, however many rows) is passed over when
+    no sheet is named, as bureau workbooks put one before their tables.
+    """
+    filled = (sum(1 for cell in row if not is_blank(cell)) for row in grid)
+    return sum(1 for count in filled if count >= 2) >= 2
 
 
 def _find_header(

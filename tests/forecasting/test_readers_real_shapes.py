@@ -1,0 +1,116 @@
+"""Readers on real public panels and on bureau workbooks built the way they are published.
+
+The panels are R datasets (``plm``'s Produc: US states x years, one column per indicator);
+the workbooks are shaped like the statistics bureau's: a contents sheet before the tables,
+one table per sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+
+from forecasting.readers import read_observations
+
+
+def bureau_workbook(path: Path) -> Path:
+    """A contents sheet of one text column, then two tables, as stat.gov.kz bulletins are."""
+    workbook = openpyxl.Workbook()
+    contents = workbook.active
+    contents.title = "Содержание"
+    for line in (
+        "Содержание",
+        "1.1 Уровень безработицы по регионам",
+        "1.2 Численность занятого населения по регионам",
+        "Методологические пояснения",
+    ):
+        contents.append([line])
+    for title, unit, numbers in (
+        ("1.1", "в процентах", ("4,8", "4,9")),
+        ("1.2", "тыс. человек", ("1 010,5", "975,2")),
+    ):
+        sheet = workbook.create_sheet(title)
+        sheet.append([f"{title}. По регионам Республики Казахстан"])
+        sheet.merge_cells("A1:C1")
+        sheet.append([None, None, unit])
+        sheet.append(["Наименование", "2021", "2022 г."])
+        sheet.append(["Акмолинская область", numbers[0], numbers[1]])
+        sheet.append(["г. Нур-Султан", numbers[1], "-"])
+        sheet.append(["Источник: Бюро национальной статистики"])
+    workbook.save(path)
+    return path
+
+
+def test_a_contents_sheet_is_not_the_first_sheet_with_data(tmp_path: Path) -> None:
+    path = bureau_workbook(tmp_path / "bulletin.xlsx")
+    first = read_observations(path, indicator="unemployment_rate")
+    assert first.report.ok, first.report.to_text()
+    assert sorted(first.observations["value"].tolist()) == [4.8, 4.9, 4.9]
+    second = read_observations(path, indicator="employed", sheet="1.2")
+    assert sorted(second.observations["value"].tolist()) == [975.2, 975.2, 1010.5]
+    # Asked for by name, the contents sheet is read, and the message names what was found.
+    contents = read_observations(path, indicator="unemployment_rate", sheet="Содержание")
+    assert not contents.report.ok
+
+
+#: The first rows of plm's Produc (US states, 1970-1986): a state column, a column per indicator.
+PRODUC = [
+    ["state", "year", "pcap", "hwy", "emp", "unemp"],
+    ["ALABAMA", 1970, 15032.67, 7325.8, 1010.5, 4.7],
+    ["ALABAMA", 1971, 15501.94, 7525.94, 1021.9, 5.2],
+    ["ARIZONA", 1970, 10148.42, 4556.81, 547.4, 4.4],
+    ["ARIZONA", 1971, 10560.54, 4701.97, 581.4, 4.7],
+]
+
+#: plm's EmplUK: firms observed over years, a sector code, a column per indicator.
+EMPLUK = [
+    ["firm", "year", "sector", "emp", "wage"],
+    [1, 1977, 7, 5.0409999, 13.1516],
+    [1, 1978, 7, 5.5999999, 12.3018],
+    [2, 1977, 7, 71.319, 14.7909],
+    [2, 1978, 7, 70.642998, 14.1036],
+]
+
+
+def test_a_state_or_province_column_is_the_region_column(write_csv: Callable) -> None:
+    result = read_observations(write_csv(PRODUC), resolve_regions=False)
+    assert result.report.ok, result.report.to_text()
+    assert result.report.layout == "wide-indicator"
+    frame = result.observations
+    assert sorted(frame["indicator"].unique()) == ["emp", "hwy", "pcap", "unemp"]
+    arizona = frame[(frame["region"] == "ARIZONA") & (frame["indicator"] == "unemp")]
+    assert arizona["value"].tolist() == [4.4, 4.7]
+    # With regions resolved, US states are unknown regions, named as such.
+    resolved = read_observations(write_csv(PRODUC))
+    assert any("ALABAMA" in str(issue) for issue in resolved.report.errors)
+    for header in ("Province", "District", "Район", "Аудан"):
+        table = [[header, "year", "value"], ["Alpha", 2020, 1], ["Beta", 2020, 2]]
+        read = read_observations(write_csv(table), resolve_regions=False, indicator="x")
+        assert read.report.ok, (header, read.report.to_text())
+
+
+def test_a_panel_of_firms_is_not_a_column_per_series(write_csv: Callable) -> None:
+    """Years repeat down the table: its columns are not one series each (which would make
+    every second row a duplicate), one of them is the key, and the analyst names it."""
+    path = write_csv(EMPLUK)
+    unclear = read_observations(path, resolve_regions=False, indicator="x")
+    assert [issue.code for issue in unclear.report.errors] == ["layout.unclear"]
+    named = read_observations(path, resolve_regions=False, region_column="firm")
+    assert named.report.ok, named.report.to_text()
+    emp = named.observations[named.observations["indicator"] == "emp"]
+    assert emp[["region", "value"]].values.tolist()[-1] == ["2", 70.642998]
+    # One row per year is a column per series, as before.
+    wide = write_csv([["year", "Group A", "Group B"], [2020, 1, 2], [2021, 3, 4]], name="w.csv")
+    by_series = read_observations(wide, resolve_regions=False, indicator="x")
+    assert by_series.report.layout == "wide-region"
+    assert len(by_series.observations) == 4
+
+
+def test_one_column_per_indicator_says_which_key_column_is_missing(write_csv: Callable) -> None:
+    result = read_observations(write_csv(EMPLUK), resolve_regions=False, layout="wide-indicator")
+    (error,) = result.report.errors
+    assert error.params["missing"] == ["region"]
+    assert "no region column" in error.message
+    assert "--region-column" in error.message
