@@ -22,6 +22,7 @@ from forecasting.cli.backtest import (
     write_json,
 )
 from forecasting.cli.reading import reader_options
+from forecasting.geography import default_resolver
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
 
@@ -52,8 +53,10 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("forecast") as update:
         model.set_params(progress=update)
         result = model.fit(observations).predict(args.horizon)
-    notes = _beyond_history(observations, args.horizon)
+    notes = [("", "beyond_history", note) for note in _beyond_history(observations, args.horizon)]
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
+    frame, ended = _without_ended_units(frame)
+    notes += [(code, "ended_unit", note) for code, note in ended]
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must
     # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision.
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         frame.to_csv(args.out, index=False)
     except OSError as error:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
-    for note in notes:
+    for _, _, note in notes:
         print(f"warning: {note}", file=sys.stderr)
     for item in result.warnings[:10]:
         print(f"warning: {summarise_warning(item)}", file=sys.stderr)
@@ -83,9 +86,9 @@ def run(args: argparse.Namespace) -> int:
                 "rows": len(frame),
                 "warnings": [
                     *(
-                        {"region": "", "indicator": "", "model": "forecast",
-                         "category": "beyond_history", "message": note}
-                        for note in notes
+                        {"region": region, "indicator": "", "model": "forecast",
+                         "category": category, "message": note}
+                        for region, category, note in notes
                     ),
                     *result.warnings,
                 ],
@@ -106,3 +109,40 @@ def _beyond_history(observations: pd.DataFrame, horizon: int) -> list[str]:
         f"--horizon {horizon} is longer than the history of {len(short)} indicator(s), "
         f"periods observed in brackets: {listed}; the later steps rest on no backtest"
     ]
+
+
+def _without_ended_units(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """Leave out the future periods of units that no longer exist then (South Kazakhstan,
+    which ended on 2018-06-18, has no 2019): their territory is the successors' now.
+
+    A period that ends after the unit's last day is left out too (2018 for South Kazakhstan),
+    as the bureau publishes such a year for the new units. Only region codes of the region
+    list are checked; opaque series keys are forecast as they are.
+    """
+    resolver = default_resolver()
+    drop = pd.Series(False, index=frame.index)
+    notes: list[tuple[str, str]] = []
+    for code, rows in frame.groupby("region", sort=True).groups.items():
+        try:
+            unit = resolver.unit(str(code))
+        except KeyError:
+            continue
+        if unit.valid_to is None:
+            continue
+        periods = frame.loc[rows, "period"].map(pd.Period)
+        last_day = unit.valid_to
+        ended = periods.map(lambda period, last_day=last_day: period.end_time.date() > last_day)
+        if not ended.any():
+            continue
+        drop.loc[ended[ended].index] = True
+        now = [code for code in resolver.coverage(unit.code, unit.valid_to) if code != unit.code]
+        first = str(periods[ended].min())
+        notes.append(
+            (
+                unit.code,
+                f"{unit.code} {unit.name_en} ended on {unit.valid_to.isoformat()}"
+                + (f" (its territory is now {', '.join(now)})" if now else "")
+                + f": its {int(ended.sum())} forecast period(s) from {first} on are left out",
+            )
+        )
+    return frame.loc[~drop].reset_index(drop=True), notes

@@ -1,0 +1,52 @@
+"""The command line on files shaped like the statistics bureau's, with the units' history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from forecasting.cli import main
+
+FAST = ["--models", "naive,ses"]
+YEARS = list(range(2010, 2023))
+
+
+def taldau_csv(path: Path) -> Path:
+    """Semicolons, Windows-1251, comma decimals, "-" where a unit did not exist: South
+    Kazakhstan until 2017, Turkistan region and Shymkent city from 2018, as published."""
+    rows = {
+        "Южно-Казахстанская область": [
+            5.5 - 0.1 * i if y < 2018 else None for i, y in enumerate(YEARS)
+        ],
+        "Туркестанская область": [
+            5.0 + 0.1 * i if y >= 2018 else None for i, y in enumerate(YEARS)
+        ],
+        "г. Шымкент": [6.0 - 0.1 * i if y >= 2018 else None for i, y in enumerate(YEARS)],
+        "Павлодарская область": [4.0 + 0.05 * i for i, _ in enumerate(YEARS)],
+    }
+    lines = ["Уровень безработицы, %" + ";" * len(YEARS), "Регион;" + ";".join(map(str, YEARS))]
+    for label, numbers in rows.items():
+        cells = ["-" if value is None else f"{value:.1f}".replace(".", ",") for value in numbers]
+        lines.append(label + ";" + ";".join(cells))
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+    return path
+
+
+def test_a_unit_that_ended_is_not_forecast(tmp_path: Path, capsys) -> None:
+    data = taldau_csv(tmp_path / "unemployment.csv")
+    out, report = tmp_path / "forecast.csv", tmp_path / "forecast.json"
+    code = main(["forecast", "--data", str(data), "--indicator", "unemployment_rate",
+                 "--horizon", "2", "--origins", "1", *FAST, "--out", str(out),
+                 "--json", str(report)])  # fmt: skip
+    assert code == 0
+    frame = pd.read_csv(out, dtype={"period": str})
+    assert sorted(frame["region"].unique()) == ["KZ-55", "KZ-61", "KZ-79"]
+    assert set(frame["period"]) == {"2023", "2024"}
+    err = capsys.readouterr().err
+    assert "KZ-YUZ South Kazakhstan Region ended on 2018-06-18" in err
+    assert "KZ-61, KZ-79" in err
+    warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
+    (ended,) = [item for item in warnings if item["category"] == "ended_unit"]
+    assert ended["region"] == "KZ-YUZ"
