@@ -133,6 +133,11 @@ _KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие
 _QUOTES = re.compile("[\"'`«»„“”‘’ʼ‹›]")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./,;:()\[\]{}*#№]+")
 _POSSESSIVE = re.compile(r"['’`ʼ]s\b")
+#: Footnote marks after a label ("Абайская область¹", "г. Шымкент*", "Г.НУР-СУЛТАН 2)"):
+#: superscripts, asterisks and a number closed by a bracket never opened. They never name.
+_TRAILING_MARKS = re.compile(r"(?:\s*(?:[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+|(?<![(\d])\d{1,2}\)))+$")
+#: Row numbers before a label ("1. Акмолинская область", "12) г. Алматы").
+_LEADING_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\D)")
 
 
 # --- Units ---------------------------------------------------------------------------------
@@ -336,7 +341,8 @@ def _tokens(text: str) -> list[str]:
     inside a Cyrillic word (or the reverse) become the word's own script, so "Қарағанды",
     "Караганды" and a "KАРАГАНДЫ" typed with a Latin K all meet.
     """
-    text = unicodedata.normalize("NFKC", str(text)).casefold()
+    text = _LEADING_NUMBER.sub("", _TRAILING_MARKS.sub("", str(text)))
+    text = unicodedata.normalize("NFKC", text).casefold()
     text = _POSSESSIVE.sub("", text)
     text = _QUOTES.sub("", text)
     tokens = []

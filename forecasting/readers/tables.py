@@ -608,7 +608,7 @@ def _filled(cell: object) -> bool:
 
 def without_footnote_marks(header: str) -> str:
     """A header without the footnote marks offices put after it ("2021*", "2022¹")."""
-    return re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰)]+$", "", header.strip()).strip()
+    return re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾)]+$", "", header.strip()).strip()
 
 
 def header_period(header: str) -> object | None:
@@ -646,7 +646,7 @@ NO_DATA_MARKERS = frozenset(
     }
 )
 #: Footnote marks after a number ("4,4*", "5,1¹"): the number is read, the mark reported.
-_FOOTNOTE_MARK = re.compile(r"^(?P<number>.*\d)\s*(?P<mark>[*¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+_FOOTNOTE_MARK = re.compile(r"^(?P<number>.*\d)\s*(?P<mark>[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+)$")
 #: A dash before a number is a minus sign ("–3,2" as typed in Word and Excel).
 _DASH_MINUS = re.compile(r"^[\u2012\u2013\u2014\u2212](?=[\d.,])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")

@@ -114,3 +114,33 @@ def test_one_column_per_indicator_says_which_key_column_is_missing(write_csv: Ca
     assert error.params["missing"] == ["region"]
     assert "no region column" in error.message
     assert "--region-column" in error.message
+
+
+def test_footnote_marks_and_row_numbers_around_region_names(write_csv: Callable) -> None:
+    """Bureau tables put footnote marks after a region ("Абайская область¹", "Г.НУР-СУЛТАН 2)")
+    and some number their rows ("1. Акмолинская область"): neither is part of the name."""
+    rows = [
+        ["Регион", "2022", "2023¹⁾"],
+        ["РЕСПУБЛИКА КАЗАХСТАН¹", "4,9", "4,7¹⁾"],
+        ["1. Акмолинская область", "4,8", "4,6"],
+        ["2) Абайская область¹", "5,0", "4,9"],
+        ["3. Г.НУР-СУЛТАН 2)", "4,6", "4,5"],
+        ["4. г. Шымкент*", "5,1", "5,0"],
+        ["5. Жетісу облысы¹⁾", "5,1", "5,0"],
+    ]
+    result = read_observations(write_csv(rows, delimiter=";"), indicator="unemployment_rate")
+    assert result.report.ok, result.report.to_text()
+    assert sorted(result.observations["region"].unique()) == [
+        "KZ-10",
+        "KZ-11",
+        "KZ-33",
+        "KZ-71",
+        "KZ-79",
+    ]
+    assert result.national_totals["value"].tolist() == [4.9, 4.7]
+    # A number that is not a row number nor a footnote still leaves the label unknown.
+    unknown = read_observations(
+        write_csv([["Регион", "2022"], ["17 г.Алматы", "5,0"]], name="u.csv", delimiter=";"),
+        indicator="unemployment_rate",
+    )
+    assert unknown.report.errors[0].code.startswith("region.unknown")
