@@ -563,17 +563,46 @@ def _period_groups(high: list[str], low: list[str]) -> int:
     )
 
 
+#: Sub-headers of the total under a period ("2022" over "всего", "мужчины", "женщины"),
+#: folded as ``_total_word`` folds them.
+_TOTAL_WORDS = frozenset(
+    {
+        *("всего", "итого", "все", "оба пола", "всего по республике"),
+        *("total", "all", "both sexes", "total population"),
+        *("барлығы", "жиыны", "барлык", "екі жыныс"),
+    }
+)
+
+
+def _total_word(text: str) -> bool:
+    folded = re.sub(r"[\s.,:;()*]+", " ", text.casefold().replace("ё", "е")).strip()
+    return folded in _TOTAL_WORDS
+
+
 def _fold_header(high: list[str], low: list[str]) -> list[str]:
-    """One header from a group row and the sub-header row under it."""
+    """One header from a group row and the sub-header row under it.
+
+    Under a period, the total of a breakdown ("2022" over "всего", "мужчины", "женщины";
+    "городская местность", "сельская местность") is that period's column; the other
+    sub-headers are named with their period ("2022: мужчины") and left unread (the reader
+    names them in its warning of columns not read).
+    """
     width = max(len(high), len(low))
     high = high + [""] * (width - len(high))
     low = low + [""] * (width - len(low))
     groups = _group_labels(high, width)
+    # A year over quarters or months and their total ("Итого"): the total is no period.
+    over_periods = {
+        group for group, text in zip(groups, low, strict=True) if _period_under_group(group, text)
+    }
     folded = []
     for top, group, text in zip(high, groups, low, strict=True):
         combined = _period_under_group(group, text)
         if combined is not None:
             folded.append(combined)
+        elif text and group and text != group and header_period(group) is not None:
+            total = _total_word(text) and group not in over_periods
+            folded.append(group if total else f"{group}: {text}")
         else:
             folded.append(text if text and text != top else top)
     return folded

@@ -144,3 +144,43 @@ def test_footnote_marks_and_row_numbers_around_region_names(write_csv: Callable)
         indicator="unemployment_rate",
     )
     assert unknown.report.errors[0].code.startswith("region.unknown")
+
+
+def test_the_total_of_a_breakdown_under_each_year(tmp_path: Path) -> None:
+    """ "2022" merged over "всего", "мужчины", "женщины": the total is the year's value, the
+    breakdown is named as not read; a year over quarters and their "Итого" keeps the quarters."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Уровень безработицы по полу, в процентах"])
+    sheet.append(["Регион", "2021", None, None, "2022", None, None])
+    sheet.merge_cells("B2:D2")
+    sheet.merge_cells("E2:G2")
+    sheet.append([None, "всего", "мужчины", "женщины", "Всего", "мужчины", "женщины"])
+    sheet.append(["Акмолинская область", "4,8", "4,6", "5,0", "4,7", "4,5", "4,9"])
+    sheet.append(["г. Алматы", "5,1", "4,9", "5,3", "5,0", "4,8", "5,2"])
+    path = tmp_path / "by_sex.xlsx"
+    workbook.save(path)
+    result = read_observations(path, indicator="unemployment_rate")
+    assert result.report.ok, result.report.to_text()
+    frame = result.observations
+    assert frame[["region", "period", "value"]].astype(str).values.tolist() == [
+        ["KZ-11", "2021", "4.8"],
+        ["KZ-11", "2022", "4.7"],
+        ["KZ-75", "2021", "5.1"],
+        ["KZ-75", "2022", "5.0"],
+    ]
+    (warning,) = result.report.warnings
+    assert "'2021: мужчины'" in warning.message and "'2022: женщины'" in warning.message
+
+    quarters = tmp_path / "quarters.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Регион", "2023", None, None, None])
+    sheet.merge_cells("B1:E1")
+    sheet.append([None, "I кв.", "II кв.", "III кв.", "Итого"])
+    sheet.append(["Акмолинская область", 1, 2, 3, 6])
+    workbook.save(quarters)
+    by_quarter = read_observations(quarters, indicator="x")
+    assert by_quarter.report.ok, by_quarter.report.to_text()
+    assert by_quarter.observations["value"].tolist() == [1.0, 2.0, 3.0]
+    assert "'2023: Итого'" in by_quarter.report.warnings[0].message
