@@ -111,6 +111,15 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # июль 2021, July 2021, 2021 July
         ("month", rf"^{_MONTH_WORD}\s*{_YEAR}$"),
         ("month", rf"^{_YEAR}\s*{_MONTH_WORD}$"),
+        # 1 января 2022 (г.), 1 January 2022, January 1, 2022, 2022 жылғы 1 қаңтар(дағы):
+        # stocks "на 1 января" (population, housing) are published with such headers
+        ("day", rf"^(?P<day>\d{{1,2}})\s*{_MONTH_WORD}\s*,?\s*{_YEAR}$"),
+        ("day", rf"^{_MONTH_WORD}\s*(?P<day>\d{{1,2}})\s*,?\s*{_YEAR}$"),
+        (
+            "day",
+            rf"^{_YEAR}\s*(?P<day>\d{{1,2}})\s*-?\s*{_MONTH_WORD}"
+            r"(?:\s*-?\s*(?:дағы|дегі|тағы|тегі|ға|ге|қа|ке))?$",
+        ),
         # 31.12.2021, 31/12/2021 (day first, as written in Kazakhstan and Europe)
         ("day", rf"^(?P<day>\d{{1,2}})\s*[./]\s*(?P<month>\d{{1,2}})\s*[./]\s*{_YEAR}$"),
         # 2021-12-31, 2021.12.31, optionally followed by a time of day (Excel exports)

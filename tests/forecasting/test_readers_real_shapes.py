@@ -184,3 +184,32 @@ def test_the_total_of_a_breakdown_under_each_year(tmp_path: Path) -> None:
     assert by_quarter.report.ok, by_quarter.report.to_text()
     assert by_quarter.observations["value"].tolist() == [1.0, 2.0, 3.0]
     assert "'2023: Итого'" in by_quarter.report.warnings[0].message
+
+
+def test_population_on_the_first_of_january(write_csv: Callable) -> None:
+    """Stocks are published "на 1 января 2023 г." (Kazakh "2023 жылғы 1 қаңтардағы"): dates
+    written with a month name, all on one day of the year, so the series is annual."""
+    rows = [
+        ["Численность населения, человек", "", ""],
+        ["Регион", "на 1 января 2022 г.", "на 1 января 2023 г."],
+        ["Акмолинская область", "736 000", "735 500"],
+        ["г. Алматы", "2 000 900", "2 100 000"],
+    ]
+    result = read_observations(write_csv(rows, delimiter=";"), indicator="population")
+    assert result.report.ok, result.report.to_text()
+    assert result.observations[["region", "period", "value"]].astype(str).values.tolist() == [
+        ["KZ-11", "2022", "736000.0"],
+        ["KZ-11", "2023", "735500.0"],
+        ["KZ-75", "2022", "2000900.0"],
+        ["KZ-75", "2023", "2100000.0"],
+    ]
+    kazakh = [
+        ["Өңір", "2022 жылғы 1 қаңтардағы", "2023 жылғы 1 қаңтардағы"],
+        ["Ақмола облысы", "736 000", "735 500"],
+    ]
+    read = read_observations(write_csv(kazakh, name="kk.csv", delimiter=";"), indicator="p")
+    assert read.report.ok, read.report.to_text()
+    assert read.observations["period"].astype(str).tolist() == ["2022", "2023"]
+    english = [["Region", "January 1, 2022", "1 January 2023"], ["Akmola", 736000, 735500]]
+    read = read_observations(write_csv(english, name="en.csv", delimiter=";"), indicator="p")
+    assert read.observations["period"].astype(str).tolist() == ["2022", "2023"]
