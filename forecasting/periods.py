@@ -103,6 +103,10 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("quarter", rf"^{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}\s*{_YEAR}$"),
         # 2021 3 квартал, 2021 III квартал, 2021 жылғы 3 тоқсан
         ("quarter", rf"^{_YEAR}\s*{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}$"),
+        # 2021-III, 2021/IV (a Roman quarter after the year)
+        ("quarter", rf"^{_YEAR}\s*[-/ ]\s*(?P<quarter>iv|iii|ii|i)$"),
+        # 2021M07, 2021-M7 (Eurostat, IMF and World Bank monthly codes)
+        ("month", rf"^{_YEAR}\s*-?\s*m\s*(?P<month>\d{{1,2}})$"),
         # 2021-07, 2021/7, 2021.07 (a dot needs two digits: "2021.5" is a broken number)
         ("month", rf"^{_YEAR}\s*[-/]\s*(?P<month>\d{{1,2}})$"),
         ("month", rf"^{_YEAR}\.(?P<month>\d{{2}})$"),

@@ -213,3 +213,23 @@ def test_population_on_the_first_of_january(write_csv: Callable) -> None:
     english = [["Region", "January 1, 2022", "1 January 2023"], ["Akmola", 736000, 735500]]
     read = read_observations(write_csv(english, name="en.csv", delimiter=";"), indicator="p")
     assert read.observations["period"].astype(str).tolist() == ["2022", "2023"]
+
+
+def test_period_codes_of_international_and_bureau_exports(write_csv: Callable) -> None:
+    """Eurostat, IMF and World Bank write months "2023M01"; bureau exports write quarters
+    "2023-I" ... "2023-IV"."""
+    months = [["Region", "Period", "Value"], ["Akmola", "2023M01", 4.1], ["Akmola", "2023M02", 4.2]]
+    read = read_observations(write_csv(months), indicator="x")
+    assert read.report.ok, read.report.to_text()
+    assert read.observations["period"].astype(str).tolist() == ["2023-01", "2023-02"]
+    quarters = [["Регион", "Период", "Значение"]] + [
+        ["Акмолинская", f"2023-{roman}", "4,1"] for roman in ("I", "II", "III", "IV")
+    ]
+    read = read_observations(write_csv(quarters, name="q.csv", delimiter=";"), indicator="x")
+    assert read.report.ok, read.report.to_text()
+    assert read.observations["period"].astype(str).tolist() == [
+        "2023Q1",
+        "2023Q2",
+        "2023Q3",
+        "2023Q4",
+    ]
