@@ -487,6 +487,8 @@ def _find_header(
         if len({cell_text(cell) for cell in row if _filled(cell)}) >= 2
     ]
     position = candidates[0] if candidates else 0
+    if _unnamed_index_header(filled):
+        position, candidates = 0, []
     if is_header is not None and candidates:
         for number in candidates:
             row = filled[number][1]
@@ -522,6 +524,23 @@ def _find_header(
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
     )
+
+
+def _unnamed_index_header(filled: list[tuple[int, list[object]]]) -> bool:
+    """Whether the first row is the header of one column over an unnamed first column.
+
+    pandas writes a series with its dates as the index so (",unemployment" over
+    "2020-01-01,4.1"). A title has its text in the first column; this row has it further
+    right, over numbers, with the row just below it filling the first column.
+    """
+    if len(filled) < 2 or filled[1][0] != filled[0][0] + 1:
+        return False
+    first, below = filled[0][1], filled[1][1]
+    texts = [column for column, cell in enumerate(first) if _filled(cell)]
+    if len(texts) != 1 or texts[0] == 0 or _is_value(first[texts[0]]):
+        return False
+    column = texts[0]
+    return bool(below) and _filled(below[0]) and column < len(below) and _is_value(below[column])
 
 
 def _is_value(cell: object) -> bool:

@@ -233,3 +233,28 @@ def test_period_codes_of_international_and_bureau_exports(write_csv: Callable) -
         "2023Q3",
         "2023Q4",
     ]
+
+
+def test_a_series_saved_by_pandas_with_its_dates_as_the_index(tmp_path: Path) -> None:
+    """``series.to_csv()`` writes ",unemployment" over "2020-01-01,4.1": the first row is the
+    header (its first cell empty), not a title above a header of dates."""
+    path = tmp_path / "series.csv"
+    path.write_text(",unemployment\n2020-01-01,4.1\n2020-02-01,4.2\n2020-03-01,4.3\n")
+    result = read_observations(path, indicator="unemployment_rate", value_column="unemployment")
+    assert result.report.ok, result.report.to_text()
+    assert result.national_totals["period"].astype(str).tolist() == [
+        "2020-01",
+        "2020-02",
+        "2020-03",
+    ]
+    assert result.national_totals["value"].tolist() == [4.1, 4.2, 4.3]
+    # A unit row above the header stays a unit row (its text is over years, not values).
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([None, None, "в процентах"])
+    sheet.append(["Регион", 2021, 2022])
+    sheet.append(["Акмолинская область", 4.8, 4.9])
+    workbook.save(tmp_path / "unit.xlsx")
+    unit = read_observations(tmp_path / "unit.xlsx", indicator="x")
+    assert unit.report.ok, unit.report.to_text()
+    assert unit.observations["value"].tolist() == [4.8, 4.9]
