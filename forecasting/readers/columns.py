@@ -20,10 +20,14 @@ from forecasting.periods import (
     parse_period,
 )
 from forecasting.readers.tables import (
+    NotANumber,
     Table,
     cell_text,
     header_period,
     is_blank,
+    is_no_data_marker,
+    parse_number,
+    split_footnote_mark,
     without_footnote_marks,
 )
 
@@ -246,8 +250,14 @@ def find_columns(
     explicit: dict[str, str | None],
     resolver: RegionResolver | None,
     indicator_labels: set[str] | None,
+    indicator_given: bool = True,
 ) -> Columns:
-    """Assign roles to columns and decide the layout (or check the one asked for)."""
+    """Assign roles to columns and decide the layout (or check the one asked for).
+
+    ``indicator_given``: whether the caller names the indicator. With labels kept as keys
+    (``resolver`` ``None``), a row per period and numeric columns is one column per series
+    of that indicator when it is given, else one column per indicator of a single series.
+    """
     if layout not in LAYOUTS:
         raise LayoutError(
             f"unknown layout {layout!r}; use one of {', '.join(LAYOUTS)}",
@@ -356,9 +366,17 @@ def find_columns(
                 for index, header in others.items()
                 if resolver.resolve(header) is not None or resolver.is_national_total(header)
             }
+        national_indicators = (
+            want == "auto"
+            and resolver is None
+            and not indicator_given
+            and "indicator" not in roles
+            and all(_numeric_column(table, index) for index in others)
+        )
         if want == "wide-region" or (
             len(regions) >= max(1, len(others) // 2)
             and (resolver is not None or not _periods_repeat(table, roles))
+            and not national_indicators
         ):
             return Columns("wide-region", roles, others)
     if want == "wide-region":
@@ -368,6 +386,17 @@ def find_columns(
             {"found": found_columns(table)},
         )
 
+    if (
+        want in ("auto", "wide-indicator")
+        and "period" in roles
+        and not {"region", "value"} & roles.keys()
+        and others
+        and not _periods_repeat(table, roles)
+        and (want == "wide-indicator" or all(_numeric_column(table, index) for index in others))
+    ):
+        # "Год; ВВП; Инфляция" (statsmodels' macrodata): a row per period, a column per
+        # indicator, no region: national series (the reader keeps them as national totals).
+        return Columns("wide-indicator", roles, others)
     if {"region", "period"} <= roles.keys() and "value" not in roles and others:
         if want == "wide-indicator" or indicator_labels is None:
             return Columns("wide-indicator", roles, others)
@@ -417,7 +446,9 @@ def _periods_repeat(table: Table, roles: dict[str, int]) -> bool:
     unresolved, its other columns (``firm``, ``sector``, ``emp``...) are not series but a
     key column and indicators, which only the analyst can tell apart.
     """
-    columns = [roles["period"]] + ([roles["indicator"]] if "indicator" in roles else [])
+    columns = [roles["period"]] + [
+        roles[role] for role in ("period_month", "period_quarter", "indicator") if role in roles
+    ]
     seen: set[tuple[str, ...]] = set()
     for _, row in table.rows:
         key = tuple(cell_text(row[index]) if index < len(row) else "" for index in columns)
@@ -427,6 +458,22 @@ def _periods_repeat(table: Table, roles: dict[str, int]) -> bool:
             return True
         seen.add(key)
     return False
+
+
+def _numeric_column(table: Table, index: int) -> bool:
+    """Whether a column's cells (the first 200 rows) are numbers or no-data marks."""
+    seen = False
+    for _, row in table.rows[:200]:
+        value = row[index] if index < len(row) else None
+        if is_blank(value) or is_no_data_marker(value):
+            continue
+        marked = split_footnote_mark(value)
+        try:
+            parse_number(marked[0] if marked else value, decimal_comma=table.decimal_comma)
+        except NotANumber:
+            return False
+        seen = True
+    return seen
 
 
 def want_months(layout: str) -> bool:

@@ -58,7 +58,7 @@ from forecasting.readers.tables import (
 #: ``region`` of national-total rows in ``ReadResult.national_totals``.
 NATIONAL_TOTAL_KEY = "national"
 #: Layouts read as one national series when the table has no region column.
-NATIONAL_LAYOUTS = ("long", "wide-month")
+NATIONAL_LAYOUTS = ("long", "wide-month", "wide-indicator")
 #: Series key of a table without a region column when labels are kept as keys
 #: (``resolve_regions=False``): not a word that reads as a national total, so commands that
 #: forecast keys (backtest, forecast) forecast the one series.
@@ -187,6 +187,7 @@ def read_observations(
             },
             resolver=resolver,
             indicator_labels=indicators.labels if catalogue_frame is not None else None,
+            indicator_given=indicator is not None,
         )
     except LayoutError as error:
         report.error(str(error), row=table.header_row, code=error.code, params=error.params)
@@ -456,9 +457,8 @@ def _records(
                 for index in columns.spread
             ]
         else:  # wide-indicator
-            targets = [
-                (index, cell(row, roles["region"]), period_of(row)) for index in columns.spread
-            ]
+            region = cell(row, roles["region"]) if "region" in roles else None
+            targets = [(index, region, period_of(row)) for index in columns.spread]
         for value_index, region, period in targets:
             record_indicator = (
                 columns.spread[value_index] if columns.layout == "wide-indicator" else row_indicator
@@ -525,7 +525,10 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 def _join_period(year: object, part: object, kind: str) -> str:
     """A year cell and a month or quarter cell as one period text ("2021-07", "2021-Q3")."""
-    year_text, part_text = cell_text(year), cell_text(part)
+    # Whole numbers saved as floats by pandas ("1959.0", "3.0") are the numbers.
+    year_text, part_text = (
+        re.sub(r"^(\d+)\.0+$", r"\1", cell_text(value)) for value in (year, part)
+    )
     if not year_text or not part_text:
         return ""
     if kind == "month":

@@ -50,3 +50,23 @@ def test_a_unit_that_ended_is_not_forecast(tmp_path: Path, capsys) -> None:
     warnings = json.loads(report.read_text(encoding="utf-8"))["warnings"]
     (ended,) = [item for item in warnings if item["category"] == "ended_unit"]
     assert ended["region"] == "KZ-YUZ"
+
+
+def test_backtest_and_forecast_a_national_table_of_indicators(tmp_path: Path, capsys) -> None:
+    """statsmodels' macrodata shape: year and quarter columns (floats), a column per indicator."""
+    rows = ["year,quarter,realgdp,unemp"]
+    for index in range(24):
+        year, quarter = 1959 + index // 4, index % 4 + 1
+        rows.append(
+            f"{year}.0,{quarter}.0,{2700 + 25 * index + 5 * (quarter == 4)},{5.5 + 0.1 * (index % 5)}"
+        )
+    data = tmp_path / "macrodata.csv"
+    data.write_text("\n".join(rows) + "\n")
+    out = tmp_path / "forecast.csv"
+    code = main(["forecast", "--data", str(data), "--horizon", "2", "--origins", "1", *FAST,
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    frame = pd.read_csv(out)
+    assert sorted(frame["indicator"].unique()) == ["realgdp", "unemp"]
+    assert set(frame["region"]) == {"series"}
+    assert sorted(frame["period"].unique()) == ["1965Q1", "1965Q2"]

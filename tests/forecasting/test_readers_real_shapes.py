@@ -258,3 +258,40 @@ def test_a_series_saved_by_pandas_with_its_dates_as_the_index(tmp_path: Path) ->
     unit = read_observations(tmp_path / "unit.xlsx", indicator="x")
     assert unit.report.ok, unit.report.to_text()
     assert unit.observations["value"].tolist() == [4.8, 4.9]
+
+
+#: The first rows of statsmodels' macrodata (US, quarterly) as ``to_csv`` writes them.
+MACRODATA = [
+    ["year", "quarter", "realgdp", "cpi", "unemp"],
+    ["1959.0", "1.0", "2710.349", "28.98", "5.8"],
+    ["1959.0", "2.0", "2778.801", "29.15", "5.1"],
+    ["1959.0", "3.0", "2775.488", "29.35", "5.3"],
+]
+
+
+def test_a_national_table_with_a_column_per_indicator(write_csv: Callable) -> None:
+    """A row per quarter (year and quarter columns, written as floats) and a column per
+    indicator, no region: national series, as a long table without region column is."""
+    path = write_csv(MACRODATA)
+    result = read_observations(path)
+    assert result.report.ok, result.report.to_text()
+    assert result.report.layout == "wide-indicator"
+    assert [issue.code for issue in result.report.warnings] == ["regions.none_national"]
+    totals = result.national_totals
+    assert sorted(totals["indicator"].unique()) == ["cpi", "realgdp", "unemp"]
+    unemp = totals[totals["indicator"] == "unemp"]
+    assert unemp["period"].astype(str).tolist() == ["1959Q1", "1959Q2", "1959Q3"]
+    assert unemp["value"].tolist() == [5.8, 5.1, 5.3]
+    # Labels kept as keys: one series of three indicators (backtest and forecast read it so).
+    keys = read_observations(path, resolve_regions=False)
+    assert keys.report.ok, keys.report.to_text()
+    assert set(keys.observations["region"]) == {"series"}
+    assert len(keys.observations) == 9
+    # With the indicator given, the columns are series of that indicator, as before.
+    series = read_observations(path, resolve_regions=False, indicator="x")
+    assert series.report.layout == "wide-region"
+    # A text column keeps the table from reading as national indicators.
+    notes = ["note", "a", "b", "c"]
+    with_text = [[*row, note] for row, note in zip(MACRODATA, notes, strict=True)]
+    unclear = read_observations(write_csv(with_text, name="t.csv"))
+    assert not unclear.report.ok
