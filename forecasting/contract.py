@@ -9,6 +9,7 @@ re-checking it everywhere.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Callable, Iterable
@@ -252,12 +253,32 @@ def _period_column(periods: pd.Series) -> pd.Series:
 def read_catalogue(
     path: str | PathLike[str], known_domains: Iterable[str] | None = None
 ) -> pd.DataFrame:
-    """Read an indicator catalogue CSV (UTF-8) and validate it (see ``validate_catalogue``)."""
+    """Read an indicator catalogue CSV and validate it (see ``validate_catalogue``).
+
+    UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1251; comma, semicolon (as Excel
+    saves CSV in a Russian or Kazakh locale), tab or ``|`` between fields.
+    """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        with open(path, "rb") as handle:
+            data = handle.read()
+        text = _decode_catalogue(data)
+        first = text.lstrip("\ufeff").split("\n", 1)[0]
+        delimiter = max((",", ";", "\t", "|"), key=first.count)
+        frame = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter, engine="python"
+        )
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ContractError([f"cannot read {path}: {error}"], "indicator catalogue") from None
     return validate_catalogue(frame, known_domains=known_domains)
+
+
+def _decode_catalogue(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1251")
 
 
 def validate_catalogue(

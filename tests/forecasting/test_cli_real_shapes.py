@@ -70,3 +70,29 @@ def test_backtest_and_forecast_a_national_table_of_indicators(tmp_path: Path, ca
     assert sorted(frame["indicator"].unique()) == ["realgdp", "unemp"]
     assert set(frame["region"]) == {"series"}
     assert sorted(frame["period"].unique()) == ["1965Q1", "1965Q2"]
+
+
+def excel_catalogue(path: Path) -> Path:
+    """The catalogue as Excel saves CSV in a Russian locale: semicolons, Windows-1251,
+    a decimal comma in the weight (no Kazakh names: Windows-1251 has no ә, қ, ұ...)."""
+    lines = [
+        "code;name_ru;name_en;unit;direction;domain;weight;frequency;source",
+        "unemployment_rate;Уровень безработицы;Unemployment rate;%;1;economic_hardship;1,0;Y;БНС",
+    ]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+    return path
+
+
+def test_score_with_a_catalogue_saved_by_excel(tmp_path: Path, capsys) -> None:
+    data = taldau_csv(tmp_path / "unemployment.csv")
+    catalogue = excel_catalogue(tmp_path / "catalogue.csv")
+    report = tmp_path / "scores.json"
+    code = main(["score", "--data", str(data), "--indicator", "unemployment_rate",
+                 "--catalogue", str(catalogue), "--json", str(report)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    payload = json.loads(report.read_text(encoding="utf-8"))
+    text = json.dumps(payload, ensure_ascii=False)
+    # South Kazakhstan ended in 2018: it is not scored for 2022 (its last values were
+    # carried forward before), and the warnings say why.
+    assert sorted({row["region"] for row in payload["scores"]}) == ["KZ-55", "KZ-61", "KZ-79"]
+    assert "KZ-YUZ South Kazakhstan Region ended on 2018-06-18" in text
