@@ -260,16 +260,24 @@ def read_catalogue(
     """
     try:
         with open(path, "rb") as handle:
-            data = handle.read()
-        text = _decode_catalogue(data)
-        first = text.lstrip("\ufeff").split("\n", 1)[0]
-        delimiter = max((",", ";", "\t", "|"), key=first.count)
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter, engine="python"
-        )
+            frame = catalogue_table(handle.read())
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise ContractError([f"cannot read {path}: {error}"], "indicator catalogue") from None
     return validate_catalogue(frame, known_domains=known_domains)
+
+
+def catalogue_table(data: bytes) -> pd.DataFrame:
+    """A catalogue CSV's bytes as a frame of text cells, not yet validated.
+
+    Encoding and delimiter as ``read_catalogue`` reads them. Raises pandas' ``ParserError``
+    or ``EmptyDataError`` for a file that is not a table.
+    """
+    text = _decode_catalogue(data)
+    first = text.lstrip("\ufeff").split("\n", 1)[0]
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    return pd.read_csv(
+        io.StringIO(text), dtype=str, keep_default_na=False, sep=delimiter, engine="python"
+    )
 
 
 def _decode_catalogue(data: bytes) -> str:

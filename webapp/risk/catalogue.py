@@ -8,12 +8,16 @@ catalogue is merged: its rows add or update indicators, indicators it does not l
 from __future__ import annotations
 
 import hashlib
-import io
 
 import pandas as pd
 import sqlalchemy as sa
 
-from forecasting.contract import CATALOGUE_COLUMNS, ContractError, validate_catalogue
+from forecasting.contract import (
+    CATALOGUE_COLUMNS,
+    ContractError,
+    catalogue_table,
+    validate_catalogue,
+)
 from forecasting.index import default_catalogue, default_domains
 from webapp.audit.services import record
 from webapp.extensions import db
@@ -103,11 +107,10 @@ def upload_catalogue(content: bytes, filename: str) -> tuple[int, int]:
     """
     ensure_catalogue()
     try:
-        text = content.decode("utf-8-sig")
+        # UTF-8, UTF-16 or Windows-1251; commas or semicolons (Excel in a Russian locale).
+        frame = catalogue_table(content)
     except UnicodeDecodeError:
         raise CatalogueError([_("The file is not UTF-8 text; save it as CSV UTF-8.")]) from None
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise CatalogueError(
             [_("The file is not a readable CSV table: %(error)s", error=str(error))]
