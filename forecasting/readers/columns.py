@@ -398,10 +398,24 @@ def find_columns(
         # indicator, no region: national series (the reader keeps them as national totals).
         return Columns("wide-indicator", roles, others)
     if {"region", "period"} <= roles.keys() and "value" not in roles and others:
+        (only,) = others if len(others) == 1 else (None,)
+        if (
+            want == "auto"
+            and indicator_given
+            and only is not None
+            and (indicator_labels is None or fold_header(others[only]) not in indicator_labels)
+            and _numeric_column(table, only)
+        ):
+            # "Регион; Год; Безработица" with the indicator given: the one column of numbers,
+            # headed with the indicator's own words, is the value column.
+            roles["value"] = only
+            return Columns("long", roles)
         if want == "wide-indicator" or indicator_labels is None:
             return Columns("wide-indicator", roles, others)
         known = {i: h for i, h in others.items() if fold_header(h) in indicator_labels}
-        if known:
+        if known or (want == "auto" and all(_numeric_column(table, i) for i in others)):
+            # Numbers under headers the catalogue does not know (plm's Produc: pcap, hwy,
+            # emp...): one column per indicator, each unknown one named as such.
             return Columns("wide-indicator", roles, others)
     if want == "wide-indicator":
         missing = [role for role in ("region", "period") if role not in roles]

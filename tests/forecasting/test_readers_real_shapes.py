@@ -295,3 +295,27 @@ def test_a_national_table_with_a_column_per_indicator(write_csv: Callable) -> No
     with_text = [[*row, note] for row, note in zip(MACRODATA, notes, strict=True)]
     unclear = read_observations(write_csv(with_text, name="t.csv"))
     assert not unclear.report.ok
+
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "forecasting" / "data" / "indicators.csv"
+
+
+def test_a_value_column_headed_with_the_indicators_own_name(write_csv: Callable) -> None:
+    """Analysts head the one column of numbers "Безработица" rather than "Значение"."""
+    rows = [["Регион", "Год", "Безработица"], ["Акмолинская", 2021, "4,1"], ["г.Алматы", 2021, "5"]]
+    path = write_csv(rows, delimiter=";")
+    for catalogue in (CATALOGUE, None):
+        result = read_observations(path, indicator="unemployment_rate", catalogue=catalogue)
+        assert result.report.ok, result.report.to_text()
+        assert result.report.layout == "long"
+        assert result.observations["value"].tolist() == [4.1, 5.0]
+        assert set(result.observations["indicator"]) == {"unemployment_rate"}
+
+
+def test_columns_of_numbers_the_catalogue_does_not_know_are_named(write_csv: Callable) -> None:
+    """With the catalogue (the web import, --catalogue), Produc's indicator columns were
+    'cannot tell how the table is laid out'; each is now named as an unknown indicator."""
+    result = read_observations(write_csv(PRODUC), catalogue=CATALOGUE, resolve_regions=False)
+    assert result.report.layout == "wide-indicator"
+    unknown = [issue for issue in result.report.errors if issue.code == "indicator.unknown"]
+    assert [issue.column for issue in unknown] == ["pcap", "hwy", "emp", "unemp"]
