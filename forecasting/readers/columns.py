@@ -328,6 +328,15 @@ def find_columns(
         _find_by_content(table, roles, "period", resolver)
     if want in ("auto", "long", "wide-indicator"):
         _find_by_content(table, roles, "region", resolver)
+        if (
+            resolver is None
+            and "region" not in roles
+            and "period" in roles
+            and _periods_repeat(table, roles)
+        ):
+            # Labels kept as keys, a period on several rows (a panel): the one column of
+            # texts (statsmodels' Grunfeld: "General Motors"...) is the key column.
+            _find_key_column(table, roles, set())
 
     if want in ("auto", "long") and {"region", "period", "value"} <= roles.keys():
         return Columns("long", roles)

@@ -319,3 +319,21 @@ def test_columns_of_numbers_the_catalogue_does_not_know_are_named(write_csv: Cal
     assert result.report.layout == "wide-indicator"
     unknown = [issue for issue in result.report.errors if issue.code == "indicator.unknown"]
     assert [issue.column for issue in unknown] == ["pcap", "hwy", "emp", "unemp"]
+
+
+def test_the_column_of_names_is_the_key_of_a_panel_kept_as_is(write_csv: Callable) -> None:
+    """statsmodels' Grunfeld: firm names in a column headed "firm", years as floats."""
+    rows = [
+        ["invest", "value", "capital", "firm", "year"],
+        [317.6, 3078.5, 2.8, "General Motors", "1935.0"],
+        [391.8, 4661.7, 52.6, "General Motors", "1936.0"],
+        [40.29, 417.5, 10.5, "US Steel", "1935.0"],
+        [72.76, 837.8, 10.2, "US Steel", "1936.0"],
+    ]
+    result = read_observations(write_csv(rows), resolve_regions=False, layout="wide-indicator")
+    assert result.report.ok, result.report.to_text()
+    frame = result.observations
+    assert sorted(frame["region"].unique()) == ["General Motors", "US Steel"]
+    assert sorted(frame["indicator"].unique()) == ["capital", "invest", "value"]
+    steel = frame[(frame["region"] == "US Steel") & (frame["indicator"] == "invest")]
+    assert steel["value"].tolist() == [40.29, 72.76]
