@@ -380,7 +380,7 @@ def find_columns(
             and resolver is None
             and not indicator_given
             and "indicator" not in roles
-            and all(_numeric_column(table, index) for index in others)
+            and all(numeric_column(table, index) for index in others)
         )
         if want == "wide-region" or (
             len(regions) >= max(1, len(others) // 2)
@@ -401,7 +401,7 @@ def find_columns(
         and not {"region", "value"} & roles.keys()
         and others
         and not _periods_repeat(table, roles)
-        and (want == "wide-indicator" or all(_numeric_column(table, index) for index in others))
+        and (want == "wide-indicator" or all(numeric_column(table, index) for index in others))
     ):
         # "Год; ВВП; Инфляция" (statsmodels' macrodata): a row per period, a column per
         # indicator, no region: national series (the reader keeps them as national totals).
@@ -413,7 +413,7 @@ def find_columns(
             and indicator_given
             and only is not None
             and (indicator_labels is None or fold_header(others[only]) not in indicator_labels)
-            and _numeric_column(table, only)
+            and numeric_column(table, only)
         ):
             # "Регион; Год; Безработица" with the indicator given: the one column of numbers,
             # headed with the indicator's own words, is the value column.
@@ -422,7 +422,7 @@ def find_columns(
         if want == "wide-indicator" or indicator_labels is None:
             return Columns("wide-indicator", roles, others)
         known = {i: h for i, h in others.items() if fold_header(h) in indicator_labels}
-        if known or (want == "auto" and all(_numeric_column(table, i) for i in others)):
+        if known or (want == "auto" and all(numeric_column(table, i) for i in others)):
             # Numbers under headers the catalogue does not know (plm's Produc: pcap, hwy,
             # emp...): one column per indicator, each unknown one named as such.
             return Columns("wide-indicator", roles, others)
@@ -483,7 +483,7 @@ def _periods_repeat(table: Table, roles: dict[str, int]) -> bool:
     return False
 
 
-def _numeric_column(table: Table, index: int) -> bool:
+def numeric_column(table: Table, index: int) -> bool:
     """Whether a column's cells (the first 200 rows) are numbers or no-data marks."""
     seen = False
     for _, row in table.rows[:200]:

@@ -42,6 +42,7 @@ from forecasting.readers.columns import (
     fold_header,
     found_columns,
     looks_like_header,
+    numeric_column,
 )
 from forecasting.readers.report import ValidationReport
 from forecasting.readers.tables import (
@@ -247,6 +248,7 @@ def read_observations(
         report,
         found_columns(table),
         keep_unknown=unknown_indicators == "keep",
+        beside_value=_numbers_beside_value(table, columns),
     ):
         return ReadResult(None, None, report)
     _resolve_regions(records, resolver, report)
@@ -272,6 +274,19 @@ def read_observations(
     if report.errors:
         return ReadResult(None, None, report)
     return ReadResult(observations, totals, report)
+
+
+def _numbers_beside_value(table: Table, columns: Columns) -> list[str]:
+    """Columns of numbers a long table leaves unread beside its value column (Grunfeld's
+    ``invest`` and ``capital`` beside ``value``): the table may be one column per indicator."""
+    if columns.layout != "long" or "value" not in columns.roles:
+        return []
+    used = set(columns.roles.values())
+    return [
+        table.column_label(index)
+        for index in range(len(table.header))
+        if index not in used and table.header[index] and numeric_column(table, index)
+    ]
 
 
 def _warn_unread_columns(table: Table, columns: Columns, report: ValidationReport) -> None:
@@ -619,6 +634,7 @@ def _check_indicators(
     report: ValidationReport,
     found: str,
     keep_unknown: bool = False,
+    beside_value: list[str] | None = None,
 ) -> bool:
     """Every record needs a known indicator code; returns whether reading can go on.
 
@@ -629,11 +645,18 @@ def _check_indicators(
         report.error("the file has no values to read", code="file.no_values")
         return False
     if all(record.indicator is None for record in records) and indicator is None:
+        hint = ""
+        if beside_value:
+            hint = (
+                f"; or, if the value column is one indicator beside "
+                f"{', '.join(map(repr, beside_value))}, read one column per indicator "
+                "(--layout wide-indicator)"
+            )
         report.error(
             "the table does not say which indicator it holds: add an indicator column or "
-            f"give the indicator (--indicator CODE); columns found: {found}",
+            f"give the indicator (--indicator CODE); columns found: {found}{hint}",
             code="indicator.missing",
-            params={"found": found},
+            params={"found": found, **({"numeric_columns": beside_value} if beside_value else {})},
         )
         return False
     unknown: dict[str, int] = {}

@@ -337,3 +337,20 @@ def test_the_column_of_names_is_the_key_of_a_panel_kept_as_is(write_csv: Callabl
     assert sorted(frame["indicator"].unique()) == ["capital", "invest", "value"]
     steel = frame[(frame["region"] == "US Steel") & (frame["indicator"] == "invest")]
     assert steel["value"].tolist() == [40.29, 72.76]
+
+
+def test_a_value_column_among_indicator_columns_suggests_one_per_indicator(
+    write_csv: Callable,
+) -> None:
+    """Grunfeld's "value" (the firm's market value) beside "invest" and "capital": read as a
+    long table it lacks an indicator; the error says the other reading."""
+    rows = [
+        ["invest", "value", "capital", "firm", "year"],
+        [317.6, 3078.5, 2.8, "General Motors", 1935],
+        [40.29, 417.5, 10.5, "US Steel", 1935],
+    ]
+    result = read_observations(write_csv(rows), resolve_regions=False)
+    (error,) = result.report.errors
+    assert error.code == "indicator.missing"
+    assert error.params["numeric_columns"] == ["invest", "capital"]
+    assert "--layout wide-indicator" in error.message
