@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from forecasting.readers import read_observations
 
@@ -354,3 +355,21 @@ def test_a_value_column_among_indicator_columns_suggests_one_per_indicator(
     assert error.code == "indicator.missing"
     assert error.params["numeric_columns"] == ["invest", "capital"]
     assert "--layout wide-indicator" in error.message
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Облыс атауы", "Жылы", "Көрсеткіш мәні"],
+        ["Өңір", "Есепті кезең", "Мәні"],
+        ["Регион", "Отчетный период", "Значение показателя"],
+        ["Name of region", "Reporting year", "Value"],
+        ["Регион", "Годы", "Значение"],
+    ],
+)
+def test_usual_headers_of_long_tables_in_three_languages(write_csv: Callable, header) -> None:
+    rows = [header, ["Ақмола облысы", "2021", "4,1"], ["Алматы қаласы", "2021", "5,0"]]
+    result = read_observations(write_csv(rows, delimiter=";"), indicator="x")
+    assert result.report.ok, result.report.to_text()
+    assert result.report.layout == "long"
+    assert result.observations["value"].tolist() == [4.1, 5.0]
