@@ -598,7 +598,8 @@ class RegionResolver:
         """Why data for ``unit`` over ``start``..``end`` needs a note, or ``None`` if it does not.
 
         A period that straddles a change date is taken to use the new boundaries, as the
-        statistics bureau publishes it (2022 figures exist for Abai, created in June 2022).
+        statistics bureau publishes it (2022 figures exist for Abai, created in June 2022;
+        South Kazakhstan, ended in June 2018, has none for 2018).
         """
         note = self.validity_note(unit, start, end)
         if note is None:
@@ -629,7 +630,9 @@ class RegionResolver:
         ``split_off`` as [code, date] pairs), so a caller can word the note in another
         language with the unit names of that language.
         """
-        if unit.valid_to is not None and start > unit.valid_to:
+        if unit.valid_to is not None and end > unit.valid_to:
+            # Ended within the period or before it: a straddling period uses the new
+            # boundaries (2018 figures are published for Turkistan and Shymkent).
             now = list(self.coverage(unit.code, unit.valid_to))
             return "ended", {"unit": unit.code, "date": unit.valid_to.isoformat(), "now": now}
         if unit.valid_from is not None and end < unit.valid_from:

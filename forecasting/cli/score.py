@@ -176,12 +176,12 @@ def read_catalogue_frame(path: Path) -> pd.DataFrame:
 
 
 def _without_ended(observations: pd.DataFrame, period: object) -> tuple[pd.DataFrame, list[str]]:
-    """Leave out the units of the region list that ended before the period scored.
+    """Leave out the units of the region list that ended before the end of the period scored.
 
     Their last values would otherwise be carried forward as stale inputs: South Kazakhstan,
     which ended on 2018-06-18, scored for 2022 beside Turkistan and Shymkent.
     """
-    start = pd.Period(period).start_time.date()
+    end = pd.Period(period).end_time.date()
     resolver = default_resolver()
     ended, notes = [], []
     for code in sorted(observations["region"].unique()):
@@ -189,7 +189,7 @@ def _without_ended(observations: pd.DataFrame, period: object) -> tuple[pd.DataF
             unit = resolver.unit(str(code))
         except KeyError:
             continue
-        if unit.valid_to is not None and unit.valid_to < start:
+        if unit.valid_to is not None and unit.valid_to < end:
             ended.append(code)
             now = [other for other in resolver.coverage(unit.code, unit.valid_to) if other != code]
             notes.append(

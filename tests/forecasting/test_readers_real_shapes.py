@@ -373,3 +373,18 @@ def test_usual_headers_of_long_tables_in_three_languages(write_csv: Callable, he
     assert result.report.ok, result.report.to_text()
     assert result.report.layout == "long"
     assert result.observations["value"].tolist() == [4.1, 5.0]
+
+
+def test_a_unit_in_the_year_it_ended_gets_the_note(write_csv: Callable) -> None:
+    """South Kazakhstan ended on 2018-06-18; the bureau publishes 2018 for Turkistan and
+    Shymkent (a straddling year uses the new boundaries), so a 2018 figure for it is noted,
+    as a 2022 figure for Abai is not."""
+    rows = [
+        ["Регион", "2017", "2018"],
+        ["Южно-Казахстанская область", "4,1", "4,0"],
+        ["Туркестанская область", "-", "4,2"],
+    ]
+    result = read_observations(write_csv(rows, delimiter=";"), indicator="x")
+    assert result.report.ok
+    (ended,) = [issue for issue in result.report.warnings if issue.code == "region.ended"]
+    assert ended.row == 2 and "2018" in ended.message and "KZ-61, KZ-79" in ended.message
