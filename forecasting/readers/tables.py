@@ -511,6 +511,7 @@ def _find_header(
             header = _fold_header(header, below)
             last_header_index = header_index + 1
     rows = [(index + 1, row) for index, row in filled if index > last_header_index]
+    rows = _first_table(rows, [cell_text(cell) for cell in grid[header_index]], report)
     formula_cells = {
         (index + 1, column)
         for index, row in enumerate(grid)
@@ -524,6 +525,33 @@ def _find_header(
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
     )
+
+
+def _first_table(
+    rows: list[tuple[int, list[object]]], header: list[str], report: ValidationReport
+) -> list[tuple[int, list[object]]]:
+    """The rows above a second table on the same sheet (a row that repeats the header, and
+    the title rows just above it), with a warning naming where the second table starts."""
+    wanted = [text for text in header if text]
+    if len(wanted) < 2:
+        return rows
+    for position, (number, row) in enumerate(rows):
+        if [text for text in map(cell_text, row) if text] != wanted:
+            continue
+        start = position
+        while start > 0 and sum(map(_filled, rows[start - 1][1])) == 1:
+            start -= 1  # the second table's title
+        first = rows[start][0]
+        report.warning(
+            f"row {number} repeats the header: a second table starts on row {first}; only "
+            f"the table above it is read ({len(rows) - start} row(s) from row {first} on are "
+            "not): put each table on its own sheet or in its own file",
+            row=first,
+            code="table.second_table",
+            params={"header_row": number, "first_row": first, "count": len(rows) - start},
+        )
+        return rows[:start]
+    return rows
 
 
 def _unnamed_index_header(filled: list[tuple[int, list[object]]]) -> bool:

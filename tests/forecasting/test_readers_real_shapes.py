@@ -388,3 +388,33 @@ def test_a_unit_in_the_year_it_ended_gets_the_note(write_csv: Callable) -> None:
     assert result.report.ok
     (ended,) = [issue for issue in result.report.warnings if issue.code == "region.ended"]
     assert ended.row == 2 and "2018" in ended.message and "KZ-61, KZ-79" in ended.message
+
+
+def two_tables_workbook(path: Path) -> Path:
+    """Two tables on one sheet, one under the other, as bulletins print them."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (
+        ["Таблица 1. Численность безработных, тыс. человек"],
+        ["Регион", "2021", "2022"],
+        ["Акмолинская область", "20,1", "19,5"],
+        ["г. Алматы", "50,0", "48,2"],
+        [],
+        ["Таблица 2. Уровень безработицы, %"],
+        ["Регион", "2021", "2022"],
+        ["Акмолинская область", "4,8", "4,6"],
+        ["г. Алматы", "5,1", "5,0"],
+    ):
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_a_second_table_on_the_sheet_is_named_not_read_as_data(tmp_path: Path) -> None:
+    """It was read as data: 'unknown region Регион' and a duplicate for every value."""
+    result = read_observations(two_tables_workbook(tmp_path / "two.xlsx"), indicator="x")
+    assert result.report.ok, result.report.to_text()
+    assert sorted(result.observations["value"].tolist()) == [19.5, 20.1, 48.2, 50.0]
+    (warning,) = result.report.warnings
+    assert warning.code == "table.second_table"
+    assert warning.params == {"header_row": 7, "first_row": 6, "count": 4}

@@ -138,6 +138,11 @@ MESSAGES: dict[str, str] = {
         "Skipped: the row holds only the text '%(text)s', a note or heading, not data."
     ),
     "row.beyond_header": "The row has values beyond the last column of the header.",
+    "table.second_table": (
+        "Row %(header_row)s repeats the header: a second table starts on row %(first_row)s. "
+        "Only the table above it is read (%(count)s row(s) from row %(first_row)s on are not): "
+        "put each table on its own sheet or in its own file."
+    ),
     "year.empty": "The year is empty.",
     "year.invalid": "'%(value)s' is not a year.",
     "year.not_a_year": (

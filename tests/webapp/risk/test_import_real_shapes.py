@@ -17,3 +17,16 @@ def test_a_catalogue_saved_by_excel_in_a_russian_locale(app, analyst_client):
     page = response.get_data(as_text=True)
     assert "1 added" in page, page[:2000]
     assert "Housing queue" in page
+
+
+def test_a_second_table_on_the_sheet_is_named_in_russian(app, analyst_client, tmp_path):
+    from tests.forecasting.test_readers_real_shapes import two_tables_workbook
+    from tests.webapp.risk.conftest import upload_data
+
+    content = two_tables_workbook(tmp_path / "two.xlsx").read_bytes()
+    analyst_client.post("/language", data={"language": "ru"})
+    response = analyst_client.post(
+        "/risk/imports", data=upload_data(content, "two.xlsx", indicator="unemployment_rate")
+    )
+    page = analyst_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Строка 7 повторяет заголовок: со строки 6 начинается вторая" in page
