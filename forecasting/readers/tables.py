@@ -230,6 +230,11 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
             if grid is None:
                 return None
             if sheet is not None or _has_data(grid):
+                if sheet is None:
+                    later = names[names.index(name) + 1 :]
+                    _note_other_sheets(
+                        name, [n for n in later if _xlsx_table(values_book[n])], report
+                    )
                 _fill_merged(grid, _xlsx_merged_ranges(data, worksheet))
                 if formulas_book is None:
                     return grid
@@ -359,6 +364,15 @@ def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) ->
             if grid is None:
                 return None
             if sheet is not None or _has_data(grid):
+                if sheet is None:
+                    later = order[order.index(name) + 1 :]
+                    tables = [
+                        other
+                        for other in later
+                        if min(book.sheet_by_name(other).nrows, book.sheet_by_name(other).ncols)
+                        >= 2
+                    ]
+                    _note_other_sheets(name, tables, report)
                 _fill_merged(
                     grid,
                     [
@@ -388,6 +402,27 @@ def _xls_cell(cell: object, datemode: int) -> object:
     if cell.ctype == xlrd.XL_CELL_ERROR:  # type: ignore[attr-defined]
         return "#ERROR"
     return cell.value  # type: ignore[attr-defined]
+
+
+def _xlsx_table(worksheet: object) -> bool:
+    """Whether a sheet's recorded size is at least two rows by two columns (cheap: the
+    sheet's dimension, not its cells)."""
+    rows = getattr(worksheet, "max_row", None) or 0
+    columns = getattr(worksheet, "max_column", None) or 0
+    return rows >= 2 and columns >= 2
+
+
+def _note_other_sheets(name: str, others: list[str], report: ValidationReport) -> None:
+    """Say which sheet was read when no sheet was named and later sheets hold tables too."""
+    if not others:
+        return
+    listed = ", ".join(repr(other) for other in others)
+    report.warning(
+        f"read sheet {name!r}, the first with a table; the workbook has other sheets with "
+        f"data: {listed} (read one with --sheet NAME)",
+        code="file.other_sheets",
+        params={"sheet": name, "others": listed},
+    )
 
 
 def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationReport) -> list[str]:

@@ -418,3 +418,12 @@ def test_a_second_table_on_the_sheet_is_named_not_read_as_data(tmp_path: Path) -
     (warning,) = result.report.warnings
     assert warning.code == "table.second_table"
     assert warning.params == {"header_row": 7, "first_row": 6, "count": 4}
+
+
+def test_the_report_says_which_sheet_was_read_when_others_hold_tables(tmp_path: Path) -> None:
+    path = bureau_workbook(tmp_path / "bulletin.xlsx")
+    result = read_observations(path, indicator="unemployment_rate")
+    (note,) = [issue for issue in result.report.warnings if issue.code == "file.other_sheets"]
+    assert note.params == {"sheet": "1.1", "others": "'1.2'"}
+    named = read_observations(path, indicator="unemployment_rate", sheet="1.1")
+    assert not [issue for issue in named.report.warnings if issue.code == "file.other_sheets"]

@@ -138,6 +138,10 @@ MESSAGES: dict[str, str] = {
         "Skipped: the row holds only the text '%(text)s', a note or heading, not data."
     ),
     "row.beyond_header": "The row has values beyond the last column of the header.",
+    "file.other_sheets": (
+        "Sheet '%(sheet)s' was read, the first with a table; the workbook has other sheets "
+        "with data: %(others)s. To read one of them, give its name in the Sheet field."
+    ),
     "table.second_table": (
         "Row %(header_row)s repeats the header: a second table starts on row %(first_row)s. "
         "Only the table above it is read (%(count)s row(s) from row %(first_row)s on are not): "

@@ -30,3 +30,17 @@ def test_a_second_table_on_the_sheet_is_named_in_russian(app, analyst_client, tm
     )
     page = analyst_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Строка 7 повторяет заголовок: со строки 6 начинается вторая" in page
+
+
+def test_the_preview_says_which_sheet_was_read(app, analyst_client, tmp_path):
+    from tests.forecasting.test_readers_real_shapes import bureau_workbook
+    from tests.webapp.risk.conftest import upload_data
+
+    content = bureau_workbook(tmp_path / "bulletin.xlsx").read_bytes()
+    analyst_client.post("/language", data={"language": "ru"})
+    response = analyst_client.post(
+        "/risk/imports", data=upload_data(content, "b.xlsx", indicator="unemployment_rate")
+    )
+    page = analyst_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Прочитан лист «1.1» — первый с таблицей" in page
+    assert "укажите его имя в поле «Лист»" in page
