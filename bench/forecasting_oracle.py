@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[2026, *range(1, 10)])
     parser.add_argument("--horizon", type=int, default=8)
     parser.add_argument("--origins", type=int, default=3)
+    parser.add_argument("--step", type=int, default=None, help="months between origins")
     args = parser.parse_args()
 
     print("seed   chosen/seasonal naive   oracle/seasonal naive   chosen/oracle   seconds")
@@ -38,7 +39,9 @@ def main() -> None:
     for seed in args.seeds:
         started = time.perf_counter()
         observations, _ = generate_panel(seed=seed)
-        model = AutoForecaster(horizon=args.horizon, n_origins=args.origins).fit(observations)
+        model = AutoForecaster(horizon=args.horizon, n_origins=args.origins, step=args.step).fit(
+            observations
+        )
         summary = chosen_summary(model.backtest_, model.chosen_models_)
         records = model.backtest_.records
         baseline = records[records["model"] == "seasonal_naive"]
