@@ -459,6 +459,16 @@ def _selected_at(ctx: _Context, answer: Any, index: Any) -> str:
     return items[position] if 0 <= position < len(items) else ""
 
 
+def _translate(ctx: _Context, value: Any, source: Any, target: Any) -> str:
+    """XPath translate(s, from, to): each character of ``from`` in ``s`` becomes the one at
+    the same place in ``to``, or is removed when ``to`` is shorter (one pass, linear)."""
+    source_text, target_text = to_string(source), to_string(target)
+    table: dict[int, int | None] = {}
+    for index, char in enumerate(source_text):
+        table.setdefault(ord(char), ord(target_text[index]) if index < len(target_text) else None)
+    return to_string(value).translate(table)
+
+
 def _min_max(pick: Callable[..., float]) -> Callable[..., float]:
     def function(ctx: _Context, *values: Any) -> float:
         numbers = [to_number(value) for value in values]
@@ -510,6 +520,7 @@ FUNCTIONS: dict[str, Function] = {
     "min": Function(_min_max(min), 1, None),
     "max": Function(_min_max(max), 1, None),
     "selected-at": Function(_selected_at, 2, 2),
+    "translate": Function(_translate, 3, 3),
 }
 
 #: Well-known XLSForm functions we refuse on purpose, with the reason given to the author.

@@ -94,6 +94,14 @@ _SUPPORTED_TYPES = {
     "trigger": "acknowledge",  # the legacy name of acknowledge
     "range": "range",
 }
+#: pyxform's ready-made question types: a text or integer question with a built-in check
+#: (pyxform's own, with regex() written as translate()), joined to the author's constraint.
+_PRESET_TYPES = {
+    "phone number": ("text", "translate(., '0123456789', '') = ''"),
+    "number of days in last month": ("integer", "0 <= . and . <= 31"),
+    "number of days in last six months": ("integer", "0 <= . and . <= 183"),
+    "number of days in last year": ("integer", "0 <= . and . <= 365"),
+}
 #: Metadata the phone apps collect automatically; meaningless on the web, so ignored.
 _METADATA_TYPES = {
     "start",
@@ -119,7 +127,6 @@ _METADATA_TYPES = {
     "get subscriber id",
     "sim id",
     "get sim id",
-    "phone number",
     "get phone number",
     "uri:deviceid",
     "uri:email",
@@ -1247,6 +1254,7 @@ class _Importer:
         elif select:
             list_name = select.group("list_name")
         choice_list = None
+        preset_constraint = None
         if lowered in _METADATA_TYPES:
             raw_name = data.get("name")
             meta_name = lowered if _blank(raw_name) else str(raw_name).strip()
@@ -1304,6 +1312,8 @@ class _Importer:
             choice_list = list_name
         elif lowered in _SUPPORTED_TYPES:
             question_type = _SUPPORTED_TYPES[lowered]
+        elif lowered in _PRESET_TYPES:
+            question_type, preset_constraint = _PRESET_TYPES[lowered]
         elif lowered in _REFUSED_TYPES or type_text in _REFUSED_TYPES:
             self.problem(
                 "survey",
@@ -1408,8 +1418,9 @@ class _Importer:
                 bind.get("jr:requiredMsg"), "survey", number, "required_message"
             ),
             relevant=self.expression(row, bind.get("relevant"), "relevant"),
-            constraint=self.expression(
-                row, bind.get("constraint"), "constraint", allow_current=True
+            constraint=_joined(
+                preset_constraint,
+                self.expression(row, bind.get("constraint"), "constraint", allow_current=True),
             ),
             constraint_message=self.texts(
                 bind.get("jr:constraintMsg"), "survey", number, "constraint_message"
@@ -1610,6 +1621,13 @@ def _normalise_translation_headers(
     new_headers = [{renames.get(key, key): value for key, value in header_rows[0].items()}]
     new_rows = [{renames.get(key, key): value for key, value in row.items()} for row in rows]
     return new_headers, new_rows
+
+
+def _joined(first: str | None, second: str | None) -> str | None:
+    """Two conditions that must both hold (either may be missing)."""
+    if first and second:
+        return f"({first}) and ({second})"
+    return first or second
 
 
 def _with_relevant(question: Question, conditions: list[str | None]) -> Question:

@@ -1,0 +1,68 @@
+"""Constructs met in published XLSForms (pyxform's example forms, the ODK docs, Kobo tools
+of humanitarian surveys), each on an .xlsx built here."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.webapp.surveys.test_xlsform import xlsx
+from webapp.surveys.answers import validate_answers
+from webapp.surveys.expressions import parse
+from webapp.surveys.xlsform import export_xlsform, import_xlsform, read_xlsform
+
+
+def _errors(definition, answers):
+    return validate_answers(definition, None, answers)[1]
+
+
+# pyxform's tests/example_xls/group.md: 'phone number' is a question (digits only), not the
+# phone's own number; it was dropped as metadata, so the question vanished from the form.
+def test_phone_number_type_is_a_digits_only_text_question():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label:English (en)", "constraint"],
+                ["text", "family_name", "What's your family name?", None],
+                ["begin group", "father", "Father", None],
+                ["phone number", "phone_number", "What's your father's phone number?", None],
+                ["phone number", "mobile", "Mobile", "string-length(.) = 11"],
+                ["integer", "age", "How old is your father?", None],
+                ["end group", None, None, None],
+            ]
+        )
+    )
+    definition = result.definition
+    assert [q.name for q in definition.questions()] == [
+        "family_name",
+        "phone_number",
+        "mobile",
+        "age",
+    ]
+    phone = definition.question("phone_number")
+    assert phone.type == "text"
+    assert not any("phone number" in note for note in result.notes)
+    assert "phone_number" in _errors(definition, {"phone_number": "+7 701 123"})
+    assert "phone_number" not in _errors(definition, {"phone_number": "77011234567"})
+    # The author's own check still applies, beside the digits-only one.
+    assert "mobile" in _errors(definition, {"mobile": "123"})
+    assert "mobile" in _errors(definition, {"mobile": "8701-123-456"})
+    assert "mobile" not in _errors(definition, {"mobile": "87011234567"})
+    assert import_xlsform(export_xlsform(definition)) == definition
+
+
+@pytest.mark.parametrize(
+    ("type_text", "top"),
+    [("number of days in last month", 31), ("number of days in last year", 365)],
+)
+def test_pyxform_number_of_days_types_are_bounded_integers(type_text, top):
+    definition = import_xlsform(xlsx([["type", "name", "label"], [type_text, "days", "Days"]]))
+    assert definition.question("days").type == "integer"
+    assert "days" not in _errors(definition, {"days": str(top)})
+    assert "days" in _errors(definition, {"days": str(top + 1)})
+    assert "days" in _errors(definition, {"days": "-1"})
+
+
+def test_translate_function():
+    assert parse("translate('a-b-c', '-', '')").evaluate({}) == "abc"
+    assert parse("translate('abc', 'abc', 'AB')").evaluate({}) == "AB"
+    assert parse("translate(., 'aa', 'xy')").evaluate({}, current="banana") == "bxnxnx"
