@@ -12,6 +12,7 @@ See ``docs/surveys-xlsform.md`` for the supported subset and the refusals.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import os
@@ -20,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from babel import Locale, localedata
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -273,12 +275,38 @@ def language_code(spelling: str, default_language: str) -> str | None:
     in_parentheses = _CODE_IN_PARENTHESES.search(text)
     if in_parentheses:
         return _normalise_code(in_parentheses.group(1))
-    by_name = _LANGUAGE_BY_NAME.get(text.casefold())
+    by_name = _LANGUAGE_BY_NAME.get(text.casefold()) or _language_names().get(text.casefold())
     if by_name:
         return by_name
     if _BARE_CODE.match(text) and len(text.split("-")[0]) == 2:
         return _normalise_code(text)
     return None
+
+
+@functools.cache
+def _language_names() -> dict[str, str]:
+    """Every language's name as forms write it (``label::Arabic``, ``label::Français``,
+    ``label::Арабский``), by code, from the CLDR data Babel ships: the English, Russian
+    and Kazakh names, then each language's own. The first language to claim a name keeps it.
+    """
+    names: dict[str, str] = {}
+    for language in ("en", "ru", "kk"):
+        listed = Locale(language).languages
+        for code, name in listed.items():
+            if re.fullmatch(r"[a-z]{2,3}", code):
+                names.setdefault(name.casefold(), code)
+        for code, name in listed.items():  # regional names last: Dari is fa-AF
+            if re.fullmatch(r"[a-z]{2,3}_[A-Za-z0-9]{2,8}", code):
+                names.setdefault(name.casefold(), code.replace("_", "-"))
+    for code in localedata.locale_identifiers():
+        if re.fullmatch(r"[a-z]{2,3}", code):
+            try:
+                own = Locale.parse(code).get_display_name(code)
+            except (ValueError, LookupError):  # pragma: no cover - incomplete locale data
+                continue
+            if own:
+                names.setdefault(own.casefold(), code)
+    return names
 
 
 def _normalise_code(code: str) -> str:

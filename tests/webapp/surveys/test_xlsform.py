@@ -323,11 +323,11 @@ def test_single_and_double_colon_headers_can_be_mixed():
 
 def test_unknown_language_and_duplicate_language_columns_are_refused():
     survey = [
-        ["type", "name", "label::Klingon", "label::ru", "label::Russian (ru)"],
+        ["type", "name", "label::Elvish", "label::ru", "label::Russian (ru)"],
         ["text", "q", "x", "y", "z"],
     ]
     text = messages(xlsx(survey))
-    assert "cannot tell which language 'Klingon' is" in text
+    assert "cannot tell which language 'Elvish' is" in text
     assert "same language 'ru'" in text
 
 

@@ -66,3 +66,46 @@ def test_translate_function():
     assert parse("translate('a-b-c', '-', '')").evaluate({}) == "abc"
     assert parse("translate('abc', 'abc', 'AB')").evaluate({}) == "AB"
     assert parse("translate(., 'aa', 'xy')").evaluate({}, current="banana") == "bxnxnx"
+
+
+# A WFP/NRC cash-assistance Kobo tool (MPCA evaluation) has 'label::English' and
+# 'label: Arabic': 'Arabic' was "cannot tell which language", so the form was refused.
+def test_languages_named_in_full_as_kobo_forms_write_them():
+    definition = import_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label::English", "label: Arabic", "label::Français"],
+                [
+                    "select_one yes_no",
+                    "consent",
+                    "Do you agree?",
+                    "هل توافق؟",
+                    "Êtes-vous d'accord ?",
+                ],
+            ],
+            [
+                ["list_name", "name", "label::English", "label: Arabic", "label::Français"],
+                ["yes_no", "yes", "Yes", "نعم", "Oui"],
+                ["yes_no", "no", "No", "لا", "Non"],
+            ],
+            [["default_language"], ["English"]],
+        )
+    )
+    assert definition.languages == ["en", "ar", "fr"]
+    assert definition.question("consent").label == {
+        "en": "Do you agree?",
+        "ar": "هل توافق؟",
+        "fr": "Êtes-vous d'accord ?",
+    }
+    assert definition.choice_lists["yes_no"][1].label["ar"] == "لا"
+    assert import_xlsform(export_xlsform(definition)) == definition
+
+
+@pytest.mark.parametrize(
+    ("spelling", "code"),
+    [("Spanish", "es"), ("Español", "es"), ("Арабский", "ar"), ("Pashto", "ps"), ("Dari", "fa-AF")],
+)
+def test_language_names_from_cldr(spelling, code):
+    from webapp.surveys.xlsform import language_code
+
+    assert language_code(spelling, "en") == code
