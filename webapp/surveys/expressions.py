@@ -459,6 +459,14 @@ def _selected_at(ctx: _Context, answer: Any, index: Any) -> str:
     return items[position] if 0 <= position < len(items) else ""
 
 
+def _sum(ctx: _Context, value: Any) -> float:
+    """sum(${q}) of one answer: its number, or 0 when it is empty or not a number, as ODK
+    Collect and Enketo sum a node (Kobo forms write sum(${a}) + sum(${b}) so that an
+    unanswered count adds nothing instead of making the total NaN)."""
+    number = to_number(value)
+    return 0.0 if math.isnan(number) else number
+
+
 def _translate(ctx: _Context, value: Any, source: Any, target: Any) -> str:
     """XPath translate(s, from, to): each character of ``from`` in ``s`` becomes the one at
     the same place in ``to``, or is removed when ``to`` is shorter (one pass, linear)."""
@@ -521,6 +529,7 @@ FUNCTIONS: dict[str, Function] = {
     "max": Function(_min_max(max), 1, None),
     "selected-at": Function(_selected_at, 2, 2),
     "translate": Function(_translate, 3, 3),
+    "sum": Function(_sum, 1, 1),
 }
 
 #: Well-known XLSForm functions we refuse on purpose, with the reason given to the author.

@@ -109,3 +109,24 @@ def test_language_names_from_cldr(spelling, code):
     from webapp.surveys.xlsform import language_code
 
     assert language_code(spelling, "en") == code
+
+
+# The same MPCA tool totals household members as sum(${a}) + sum(${b}): sum() was an
+# unsupported function, so the whole form was refused.
+def test_sum_of_answers_counts_an_empty_answer_as_zero():
+    definition = import_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "constraint", "calculation"],
+                ["integer", "women", "Women 18-29", None, None],
+                ["integer", "men", "Men 18-29", None, None],
+                ["calculate", "tot_adults", None, None, "sum(${women})+sum(${men})"],
+                ["integer", "employed", "How many adults work?", ".=0 or.<=${tot_adults}", None],
+            ]
+        )
+    )
+    assert "employed" not in _errors(definition, {"women": "2", "employed": "2"})
+    assert "employed" in _errors(definition, {"women": "2", "employed": "3"})
+    assert "employed" not in _errors(definition, {"employed": "0"})
+    assert parse("sum('')").evaluate({}) == 0
+    assert parse("sum('2.5')").evaluate({}) == 2.5
