@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from babel import Locale, localedata
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
@@ -489,6 +490,8 @@ class _Importer:
         self.metadata: dict[str, tuple[str, int]] = {}
         #: Rows that refer to each calculation (directly or through another one).
         self.calculation_uses: dict[str, list[int]] = {}
+        #: The text question that an 'or_other' select adds after itself.
+        self.follow_up: Question | None = None
 
     # ----------------------------------------------------------------- helpers
 
@@ -949,26 +952,30 @@ class _Importer:
                 if name:
                     claim(name, row)
                 continue
-            question = self.read_question(row, type_text, choice_lists)
-            if question is None:
+            self.follow_up = None
+            read = self.read_question(row, type_text, choice_lists)
+            if read is None:
                 continue
-            claim(question.name, row)
             nested = [relevant for _name, _row, relevant in stack[1:] if relevant]
-            if nested:
-                question = _with_relevant(question, [*nested, question.relevant])
-            if current_page is None:
-                loose_count += 1
-                current_page = {
-                    "name": "",
-                    "label": {},
-                    "relevant": None,
-                    "questions": [],
-                    "row": row.number,
-                    "loose": loose_count,
-                }
-            current_page["questions"].append(question)
-            question_rows.append((question, row))
-            self.question_row_numbers.setdefault(question.name, row.number)
+            for question in (read, self.follow_up):
+                if question is None:
+                    continue
+                claim(question.name, row)
+                if nested:
+                    question = _with_relevant(question, [*nested, question.relevant])
+                if current_page is None:
+                    loose_count += 1
+                    current_page = {
+                        "name": "",
+                        "label": {},
+                        "relevant": None,
+                        "questions": [],
+                        "row": row.number,
+                        "loose": loose_count,
+                    }
+                current_page["questions"].append(question)
+                question_rows.append((question, row))
+                self.question_row_numbers.setdefault(question.name, row.number)
         for name, number, _relevant in stack:
             self.problem(
                 "survey",
@@ -1283,6 +1290,7 @@ class _Importer:
             list_name = select.group("list_name")
         choice_list = None
         preset_constraint = None
+        specify_other = False
         if lowered in _METADATA_TYPES:
             raw_name = data.get("name")
             meta_name = lowered if _blank(raw_name) else str(raw_name).strip()
@@ -1325,19 +1333,17 @@ class _Importer:
             if kind == constants.RANK:
                 self.problem("survey", number, "type", _("rank questions are not supported"))
                 return None
-            if select.group("specify_other"):
-                self.problem(
-                    "survey",
-                    number,
-                    "type",
-                    _(
-                        "'or_other' is not supported; add an 'other' choice and a text question "
-                        "shown when it is selected"
-                    ),
-                )
-                return None
             question_type = "select_one" if kind == constants.SELECT_ONE else "select_multiple"
             choice_list = list_name
+            if select.group("specify_other"):
+                specify_other = True
+                if _has_value(data.get("choice_filter")):
+                    self.problem(
+                        "survey",
+                        number,
+                        "choice_filter",
+                        _("a choice_filter cannot be used with 'or_other'"),
+                    )
         elif lowered in _SUPPORTED_TYPES:
             question_type = _SUPPORTED_TYPES[lowered]
         elif lowered in _PRESET_TYPES:
@@ -1436,7 +1442,7 @@ class _Importer:
                     row=number,
                 )
             )
-        return Question(
+        question = Question(
             name=name,
             type=question_type,
             label=label,
@@ -1459,6 +1465,35 @@ class _Importer:
             parameters=parameters,
             appearance=appearance,
             region=region,
+        )
+        if specify_other and choice_list in choice_lists:
+            self.add_other(question, choice_lists[choice_list], number)
+        return question
+
+    def add_other(self, question: Question, choices: list[Choice], row: int) -> None:
+        """'select_one list or_other', as pyxform reads it: the list gains an 'other'
+        choice (unless it has one) and a text question NAME_other follows the select,
+        shown when 'other' is selected."""
+        languages = sorted({code for choice in choices for code in choice.label}) or [
+            self.default_language
+        ]
+        if not any(choice.name == "other" for choice in choices):
+            choices.append(Choice(name="other", label=_in_languages(_l("Other"), languages)))
+        name = f"{question.name}_other"
+        self.follow_up = Question(
+            name=name,
+            type="text",
+            label=_in_languages(_l("Specify other."), languages),
+            relevant=f"selected(${{{question.name}}}, 'other')",
+        )
+        self.notes.append(
+            _(
+                "survey row %(row)s: 'or_other' adds the choice 'other' to list %(list)s and "
+                "the text question %(name)s, shown when 'other' is selected",
+                row=row,
+                list=repr(question.choice_list),
+                name=repr(name),
+            )
         )
 
     def refuse_unsupported_columns(self, row: _Row, bind: dict, control: dict) -> None:
@@ -1649,6 +1684,18 @@ def _normalise_translation_headers(
     new_headers = [{renames.get(key, key): value for key, value in header_rows[0].items()}]
     new_rows = [{renames.get(key, key): value for key, value in row.items()} for row in rows]
     return new_headers, new_rows
+
+
+def _in_languages(message: Any, languages: Iterable[str]) -> dict[str, str]:
+    """A lazy message in each of the form's languages (English where we have none)."""
+    texts = {}
+    for code in languages:
+        try:
+            with force_locale(code.replace("-", "_")):
+                texts[code] = str(message)
+        except (ValueError, LookupError):  # a code Babel cannot parse: the English text
+            texts[code] = message._args[0] if hasattr(message, "_args") else str(message)
+    return texts
 
 
 def _joined(first: str | None, second: str | None) -> str | None:

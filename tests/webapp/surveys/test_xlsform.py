@@ -460,7 +460,6 @@ def test_choice_filter_refusals():
         ("csv-external", "csv-external"),
         ("time", "time and date-time"),
         ("datetime", "time and date-time"),
-        ("select_one yn or_other", "'or_other' is not supported"),
         ("teleport", "unsupported question type 'teleport'"),
     ],
 )

@@ -130,3 +130,80 @@ def test_sum_of_answers_counts_an_empty_answer_as_zero():
     assert "employed" not in _errors(definition, {"employed": "0"})
     assert parse("sum('')").evaluate({}) == 0
     assert parse("sum('2.5')").evaluate({}) == 2.5
+
+
+# pyxform's tests/example_xls/specify_other.md and Kobo's 'select_one list or_other': refused
+# before; now read as pyxform reads it, with the added texts in the form's languages.
+def test_or_other_adds_an_other_choice_and_a_follow_up_question(app):
+    data = xlsx(
+        [
+            ["type", "name", "label::Kazakh (kk)", "label::Russian (ru)", "required"],
+            ["begin group", "work", "Жұмыс", "Работа", None],
+            ["select one from yn or specify other", "employed", "Жұмыс?", "Работаете?", "yes"],
+            ["select_multiple yn or_other", "also", "Тағы?", "Ещё?", None],
+            ["end group", None, None, None, None],
+        ],
+        [
+            ["list_name", "name", "label::Kazakh (kk)", "label::Russian (ru)"],
+            ["yn", "yes", "Иә", "Да"],
+            ["yn", "no", "Жоқ", "Нет"],
+        ],
+    )
+    with app.app_context():
+        result = read_xlsform(data)
+    definition = result.definition
+    assert [q.name for q in definition.questions()] == [
+        "employed",
+        "employed_other",
+        "also",
+        "also_other",
+    ]
+    assert [c.name for c in definition.choice_lists["yn"]] == ["yes", "no", "other"]
+    assert definition.choice_lists["yn"][2].label == {"kk": "Басқа", "ru": "Другое"}
+    other = definition.question("employed_other")
+    assert other.type == "text" and other.label == {
+        "kk": "Басқасын көрсетіңіз.",
+        "ru": "Укажите другое.",
+    }
+    assert any("'or_other' adds the choice 'other'" in note for note in result.notes)
+    clean, errors = validate_answers(
+        definition, None, {"employed": "other", "employed_other": "Фриланс", "also": ["no"]}
+    )
+    assert errors == {} and clean["employed_other"] == "Фриланс"
+    clean, errors = validate_answers(definition, None, {"employed": "yes", "employed_other": "x"})
+    assert "employed_other" not in clean  # hidden unless 'other' is chosen
+    assert import_xlsform(export_xlsform(definition)) == definition
+
+
+def test_or_other_keeps_an_existing_other_choice_and_refuses_a_choice_filter():
+    definition = import_xlsform(
+        xlsx(
+            [["type", "name", "label"], ["select_one yn or_other", "q", "Q"]],
+            [
+                ["list_name", "name", "label"],
+                ["yn", "yes", "Yes"],
+                ["yn", "other", "Something else"],
+            ],
+        )
+    )
+    assert [c.label for c in definition.choice_lists["yn"]] == [
+        {"en": "Yes"},
+        {"en": "Something else"},
+    ]
+    assert definition.question("q_other").label == {"en": "Specify other."}
+    from webapp.surveys.xlsform import XLSFormError
+
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(
+            xlsx(
+                [
+                    ["type", "name", "label", "choice_filter"],
+                    ["text", "a", "A", None],
+                    ["select_one yn or_other", "q", "Q", "name != ${a}"],
+                ],
+                [["list_name", "name", "label"], ["yn", "yes", "Yes"]],
+            )
+        )
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (3, "choice_filter")
+    assert "'or_other'" in problem.message
