@@ -657,3 +657,129 @@ class RegionResolver:
 def default_resolver() -> RegionResolver:
     """The resolver for Kazakhstan's packaged unit file, built once per process."""
     return RegionResolver(load_units())
+
+
+# --- Units that ended ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndedUnit:
+    """A unit left out of some periods because it had ended by their last day.
+
+    ``periods`` of them were left out, the first being ``first``; ``now`` are the codes of
+    today's units that hold its territory.
+    """
+
+    code: str
+    name_en: str
+    last_day: dt.date
+    now: tuple[str, ...]
+    periods: int
+    first: str
+
+    def message(self, what: str) -> str:
+        """The English note, ``what`` saying what was left out (e.g. "forecast period(s)")."""
+        return (
+            f"{self.code} {self.name_en} ended on {self.last_day.isoformat()}"
+            + (f" (its territory is now {', '.join(self.now)})" if self.now else "")
+            + f": its {self.periods} {what} from {self.first} on are left out"
+        )
+
+    def params(self) -> dict[str, Any]:
+        """The note as data (codes, ISO date, counts) for callers that word it themselves."""
+        return {
+            "unit": self.code,
+            "date": self.last_day.isoformat(),
+            "now": list(self.now),
+            "periods": self.periods,
+            "first": self.first,
+        }
+
+
+def has_ended(unit: Unit, period_end: dt.date) -> bool:
+    """Whether ``unit`` no longer exists for a period ending on ``period_end``.
+
+    The one rule used by ``forecast``, ``train``, ``score`` and the risk index: a unit has
+    ended for every period that ends after its last day, including the period it ended in,
+    as a straddling period uses the new boundaries (the bureau publishes 2018 for Turkistan
+    region and Shymkent, none for South Kazakhstan, which ended on 2018-06-18).
+    """
+    return unit.valid_to is not None and period_end > unit.valid_to
+
+
+def ended_rows(
+    regions: Iterable[object],
+    periods: Iterable[object],
+    resolver: RegionResolver | None = None,
+) -> tuple[list[bool], list[EndedUnit]]:
+    """For parallel ``regions`` (codes) and ``periods``: which rows fall after their unit's
+    end (``has_ended``), and one ``EndedUnit`` per unit with such rows.
+
+    Codes the resolver does not know (opaque series keys, national totals) are never ended.
+    ``resolver`` None uses the packaged Kazakhstan units.
+    """
+    import pandas as pd  # geography itself needs no pandas; periods come from frames
+
+    resolver = resolver or default_resolver()
+    regions, periods = list(regions), list(periods)
+    if not any(
+        code in resolver._by_code and resolver._by_code[code].valid_to is not None
+        for code in {str(region) for region in regions}
+    ):
+        return [False] * len(regions), []
+    flags: list[bool] = []
+    found: dict[str, list[Any]] = {}
+    ends: dict[object, dt.date] = {}
+    for region, period in zip(regions, periods, strict=True):
+        try:
+            unit = resolver.unit(str(region))
+        except KeyError:
+            flags.append(False)
+            continue
+        if unit.valid_to is None:
+            flags.append(False)
+            continue
+        if period not in ends:
+            parsed = period if isinstance(period, pd.Period) else pd.Period(str(period))
+            ends[period] = parsed.end_time.date()
+        ended = has_ended(unit, ends[period])
+        flags.append(ended)
+        if ended:
+            found.setdefault(unit.code, []).append(period)
+    notes = []
+    for code in sorted(found):
+        unit = resolver.unit(code)
+        assert unit.valid_to is not None
+        left_out = list(dict.fromkeys(found[code]))
+        first = min(left_out, key=lambda period: ends[period])
+        notes.append(
+            EndedUnit(
+                code=code,
+                name_en=unit.name_en,
+                last_day=unit.valid_to,
+                now=tuple(
+                    other for other in resolver.coverage(code, unit.valid_to) if other != code
+                ),
+                periods=len(left_out),
+                first=str(first),
+            )
+        )
+    return flags, notes
+
+
+def without_ended_units(
+    frame: Any,
+    resolver: RegionResolver | None = None,
+    region: str = "region",
+    period: str = "period",
+) -> tuple[Any, list[EndedUnit]]:
+    """``frame`` (a pandas frame of ``region`` codes and ``period`` values) without the rows
+    of units that had ended by the period's last day, and the units left out (see
+    ``ended_rows``). Used for forecasts by the CLI and the training pipeline alike."""
+    if frame is None or len(frame) == 0:
+        return frame, []
+    flags, notes = ended_rows(frame[region], frame[period], resolver)
+    if not notes:
+        return frame, []
+    keep = [not flag for flag in flags]
+    return frame.loc[keep].reset_index(drop=True), notes

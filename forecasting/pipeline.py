@@ -23,6 +23,7 @@ import pandas as pd
 from forecasting.backtest import BacktestResult
 from forecasting.card import ModelCard, build_model_card, chosen_summary, data_hash
 from forecasting.contract import validate_observations
+from forecasting.geography import EndedUnit, RegionResolver, without_ended_units
 from forecasting.models.auto import DEFAULT_SCORE_MODELS, AutoForecaster, default_candidates
 from forecasting.models.base import probability_at_least, summarise_warning
 from forecasting.registry import (
@@ -156,8 +157,13 @@ def train(
     domain_weights: Mapping[str, float] | None = None,
     class_bounds: Sequence[float] | None = None,
     n_jobs: int = 1,
+    resolver: RegionResolver | None = None,
 ) -> TrainingRun:
     """Train, backtest, choose, forecast and score; see the module docstring.
+
+    A unit of ``resolver``'s region list (default: Kazakhstan's) that had ended by a period's
+    last day is neither scored nor forecast for it (``geography.has_ended``, as the CLI's
+    ``forecast`` and ``score``); an ``ended_unit`` warning names it.
 
     ``catalogue`` None uses the default catalogue. Indicators the catalogue does not know
     are still forecast but cannot enter the score (a warning says so). ``progress`` is called
@@ -202,7 +208,8 @@ def train(
         n_jobs=n_jobs,
     ).fit(data)
     indicator_result = indicator_model.predict(horizon)
-    forecasts = _with_steps(indicator_result.to_frame())
+    forecasts, ended = without_ended_units(_with_steps(indicator_result.to_frame()), resolver)
+    warnings += _ended_notes(ended, "forecast period(s)")
     warnings += indicator_result.warnings
 
     report(0.62, "scoring the history with the risk index")
@@ -213,7 +220,9 @@ def train(
         warnings.append(_note("unknown_indicators", f"not in the catalogue, not scored: {unknown}"))
     if not known.empty:
         try:
-            index = RiskIndex(catalogue, domain_weights=domain_weights, class_bounds=bounds)
+            index = RiskIndex(
+                catalogue, domain_weights=domain_weights, class_bounds=bounds, resolver=resolver
+            )
             score_result = index.fit(known).score(known)
             scores = score_result.to_frame()
             warnings += [_note("risk_index", str(text)) for text in score_result.warnings]
@@ -224,6 +233,8 @@ def train(
         scores, candidates, horizon, n_origins, random_state, threshold, bounds, classify, report,
         n_jobs,
     )  # fmt: skip
+    score_forecasts, ended = without_ended_units(score_forecasts, resolver)
+    warnings += _ended_notes(ended, "score forecast period(s)", SCORE_TARGET)
     if score_model is not None:
         warnings += [
             {**item, "indicator": item.get("indicator") or SCORE_TARGET}
@@ -321,6 +332,17 @@ def _score_card_section(backtest, threshold, score_forecasts) -> dict[str, Any]:
             row["model"]: round(float(row["brier"]), 4) for _, row in overall.iterrows()
         }
     return section
+
+
+def _ended_notes(
+    ended: Sequence[EndedUnit], what: str, indicator: str = ""
+) -> list[dict[str, str]]:
+    """One ``ended_unit`` warning per unit left out of ``what`` after its end."""
+    return [
+        {"region": unit.code, "indicator": indicator, "model": "pipeline",
+         "category": "ended_unit", "message": unit.message(what)}
+        for unit in ended
+    ]  # fmt: skip
 
 
 def _note(category: str, message: str) -> dict[str, str]:

@@ -22,7 +22,7 @@ from forecasting.cli.backtest import (
     write_json,
 )
 from forecasting.cli.reading import reader_options
-from forecasting.geography import default_resolver
+from forecasting.geography import without_ended_units
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
 
@@ -55,8 +55,8 @@ def run(args: argparse.Namespace) -> int:
         result = model.fit(observations).predict(args.horizon)
     notes = [("", "beyond_history", note) for note in _beyond_history(observations, args.horizon)]
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
-    frame, ended = _without_ended_units(frame)
-    notes += [(code, "ended_unit", note) for code, note in ended]
+    frame, ended = without_ended_units(frame)
+    notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must
     # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision.
@@ -109,40 +109,3 @@ def _beyond_history(observations: pd.DataFrame, horizon: int) -> list[str]:
         f"--horizon {horizon} is longer than the history of {len(short)} indicator(s), "
         f"periods observed in brackets: {listed}; the later steps rest on no backtest"
     ]
-
-
-def _without_ended_units(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
-    """Leave out the future periods of units that no longer exist then (South Kazakhstan,
-    which ended on 2018-06-18, has no 2019): their territory is the successors' now.
-
-    A period that ends after the unit's last day is left out too (2018 for South Kazakhstan),
-    as the bureau publishes such a year for the new units. Only region codes of the region
-    list are checked; opaque series keys are forecast as they are.
-    """
-    resolver = default_resolver()
-    drop = pd.Series(False, index=frame.index)
-    notes: list[tuple[str, str]] = []
-    for code, rows in frame.groupby("region", sort=True).groups.items():
-        try:
-            unit = resolver.unit(str(code))
-        except KeyError:
-            continue
-        if unit.valid_to is None:
-            continue
-        periods = frame.loc[rows, "period"].map(pd.Period)
-        last_day = unit.valid_to
-        ended = periods.map(lambda period, last_day=last_day: period.end_time.date() > last_day)
-        if not ended.any():
-            continue
-        drop.loc[ended[ended].index] = True
-        now = [code for code in resolver.coverage(unit.code, unit.valid_to) if code != unit.code]
-        first = str(periods[ended].min())
-        notes.append(
-            (
-                unit.code,
-                f"{unit.code} {unit.name_en} ended on {unit.valid_to.isoformat()}"
-                + (f" (its territory is now {', '.join(now)})" if now else "")
-                + f": its {int(ended.sum())} forecast period(s) from {first} on are left out",
-            )
-        )
-    return frame.loc[~drop].reset_index(drop=True), notes

@@ -17,7 +17,7 @@ import pandas as pd
 from forecasting.cli import CommandError
 from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError, read_catalogue
-from forecasting.geography import default_resolver, load_units
+from forecasting.geography import load_units
 from forecasting.index import (
     AGGREGATIONS,
     NORMALISATIONS,
@@ -120,11 +120,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         index.fit(observations)
         periods = None if args.all_periods else _period_to_score(index, observations, args.period)
-        scored, ended = (
-            (observations, []) if periods is None else _without_ended(observations, periods[0])
-        )
-        result = index.score(scored, periods=periods)
-        result.warnings.extend(ended)
+        # The index leaves a unit out of the periods after it ended (geography.has_ended),
+        # saying so in its warnings.
+        result = index.score(observations, periods=periods)
         uncertainty = None
         if args.uncertainty:
             uncertainty = uncertainty_analysis(
@@ -173,31 +171,6 @@ def read_catalogue_frame(path: Path) -> pd.DataFrame:
         return read_catalogue(path)
     except ContractError as error:
         raise CommandError(f"the catalogue {path} is not usable:\n{error}") from None
-
-
-def _without_ended(observations: pd.DataFrame, period: object) -> tuple[pd.DataFrame, list[str]]:
-    """Leave out the units of the region list that ended before the end of the period scored.
-
-    Their last values would otherwise be carried forward as stale inputs: South Kazakhstan,
-    which ended on 2018-06-18, scored for 2022 beside Turkistan and Shymkent.
-    """
-    end = pd.Period(period).end_time.date()
-    resolver = default_resolver()
-    ended, notes = [], []
-    for code in sorted(observations["region"].unique()):
-        try:
-            unit = resolver.unit(str(code))
-        except KeyError:
-            continue
-        if unit.valid_to is not None and unit.valid_to < end:
-            ended.append(code)
-            now = [other for other in resolver.coverage(unit.code, unit.valid_to) if other != code]
-            notes.append(
-                f"{unit.code} {unit.name_en} ended on {unit.valid_to.isoformat()}"
-                + (f" (its territory is now {', '.join(now)})" if now else "")
-                + f": not scored for {period}; its values still count in the reference window"
-            )
-    return observations[~observations["region"].isin(ended)], notes
 
 
 def _period_to_score(index: RiskIndex, observations: pd.DataFrame, period: str | None) -> list:

@@ -35,6 +35,7 @@ from forecasting.contract import (
     validate_catalogue,
     validate_observations,
 )
+from forecasting.geography import RegionResolver, ended_rows
 from forecasting.index.classes import (
     CLASS_BOUNDS,
     CLASS_LABELS,
@@ -334,6 +335,11 @@ class RiskIndex(BaseEstimator):
     staleness_limits
         Mapping of frequency ("Y", "Q", "M") or indicator code to the age in months above
         which an input is stale; unspecified ones use ``DEFAULT_STALENESS_MONTHS``.
+    resolver
+        The region list (``forecasting.geography.RegionResolver``) whose end dates leave a
+        unit out of the periods after it ended (``geography.has_ended``): its last values
+        would otherwise be carried forward as stale inputs. ``None`` uses the packaged
+        Kazakhstan units; codes the list does not know are scored as they are.
     """
 
     def __init__(
@@ -348,6 +354,7 @@ class RiskIndex(BaseEstimator):
         index_aggregation: str = "geometric",
         class_bounds: Sequence[float] = CLASS_BOUNDS,
         staleness_limits: Mapping[str, int] | None = None,
+        resolver: RegionResolver | None = None,
     ) -> None:
         self.catalogue = catalogue
         self.reference_start = reference_start
@@ -359,6 +366,7 @@ class RiskIndex(BaseEstimator):
         self.index_aggregation = index_aggregation
         self.class_bounds = class_bounds
         self.staleness_limits = staleness_limits
+        self.resolver = resolver
 
     def __repr__(self) -> str:
         # The default estimator repr would print the whole catalogue table.
@@ -659,7 +667,7 @@ class RiskIndex(BaseEstimator):
                     reference=self.reference_values_.get(code),
                 )
         flags = available & (np.nan_to_num(percentiles) >= FLAG_PERCENTILE)
-        return _Inputs(
+        inputs = _Inputs(
             regions=np.repeat(np.asarray(regions, dtype=object), len(targets)),
             periods=np.tile(np.asarray(targets, dtype=object), len(regions)),
             codes=codes,
@@ -671,6 +679,21 @@ class RiskIndex(BaseEstimator):
             scores=scores,
             flags=flags,
         )
+        return self._without_ended(inputs)
+
+    def _without_ended(self, inputs: _Inputs) -> _Inputs:
+        """The rows of units that had ended by the period's last day left out, with a note
+        each: South Kazakhstan (ended 2018-06-18) is not scored for 2018 or 2022 from its
+        2017 values. Its values still count in the reference window."""
+        flags, ended = ended_rows(inputs.regions, inputs.periods, self.resolver)
+        if not ended:
+            return inputs
+        kept = inputs.subset(~np.asarray(flags, dtype=bool))
+        kept.notes = [
+            unit.message("scored period(s)") + "; its values still count in the reference window"
+            for unit in ended
+        ]
+        return kept
 
     def _membership(self) -> np.ndarray:
         """Indicator x domain 0/1 matrix in catalogue and domain order."""
@@ -698,7 +721,11 @@ class RiskIndex(BaseEstimator):
         reliability = 10.0 * (credit * self.nominal_weights_.to_numpy()[None, :]).sum(axis=1)
         scored = ~np.isnan(parts.score)
         # fit and score read the same data when scoring the history: say each thing once.
-        notes = list(dict.fromkeys([*self.warnings_, *warnings, *_unscored_notes(inputs, scored)]))
+        notes = list(
+            dict.fromkeys(
+                [*self.warnings_, *warnings, *inputs.notes, *_unscored_notes(inputs, scored)]
+            )
+        )
         if not scored.any():
             raise RiskIndexError(
                 "no region has any usable indicator at or before the scored period(s) "
@@ -816,6 +843,7 @@ class _Inputs:
     stale: np.ndarray
     scores: np.ndarray
     flags: np.ndarray  # input at or above the reference's 90th percentile of risk
+    notes: list[str] = field(default_factory=list)  # units left out after they ended
 
     def subset(self, rows: np.ndarray) -> _Inputs:
         return _Inputs(
@@ -829,6 +857,7 @@ class _Inputs:
             stale=self.stale[rows],
             scores=self.scores[rows],
             flags=self.flags[rows],
+            notes=list(self.notes),
         )
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
+from forecasting.geography import RegionResolver
 from forecasting.index.classes import classify
 from forecasting.index.scoring import (
     AGGREGATIONS,
@@ -173,12 +174,15 @@ def uncertainty_analysis(
     normalisations: Sequence[str] = NORMALISATIONS,
     aggregations: Sequence[str] = AGGREGATIONS,
     drop_indicator: bool = True,
+    resolver: RegionResolver | None = None,
 ) -> UncertaintyResult:
     """Monte Carlo over weights, normalisation, aggregation and indicator set.
 
     The nominal index is ``RiskIndex`` with min-max normalisation and a geometric index
     (its defaults) at ``period`` (default: the latest period at the data's finest
-    frequency). Ranks count from 1 = highest risk; ties share their average rank.
+    frequency). Ranks count from 1 = highest risk; ties share their average rank. A unit
+    of ``resolver``'s region list (default: Kazakhstan's) that had ended by the period's
+    last day is not ranked, as ``RiskIndex`` does not score it.
     """
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise RiskIndexError(f"n_draws must be a positive integer, got {n_draws!r}")
@@ -201,6 +205,7 @@ def uncertainty_analysis(
         domain_weights=domain_weights,
         outlier_quantiles=outlier_quantiles,
         staleness_limits=staleness_limits,
+        resolver=resolver,
     )
     checked_catalogue, checked_domain_weights = nominal._checked_specification()
     data, warnings = _prepare(observations, checked_catalogue)

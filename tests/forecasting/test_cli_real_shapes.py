@@ -96,3 +96,43 @@ def test_score_with_a_catalogue_saved_by_excel(tmp_path: Path, capsys) -> None:
     # carried forward before), and the warnings say why.
     assert sorted({row["region"] for row in payload["scores"]}) == ["KZ-55", "KZ-61", "KZ-79"]
     assert "KZ-YUZ South Kazakhstan Region ended on 2018-06-18" in text
+
+
+def test_score_all_periods_leaves_an_ended_unit_out_after_its_end(tmp_path: Path, capsys) -> None:
+    """South Kazakhstan is scored up to 2017, not from 2018 (the year it ended in) to 2022
+    on its stale 2017 value beside Turkistan and Shymkent, the same territory twice."""
+    data = taldau_csv(tmp_path / "unemployment.csv")
+    catalogue = excel_catalogue(tmp_path / "catalogue.csv")
+    report = tmp_path / "scores.json"
+    code = main(["score", "--data", str(data), "--indicator", "unemployment_rate",
+                 "--catalogue", str(catalogue), "--all-periods", "--json", str(report)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    payload = json.loads(report.read_text(encoding="utf-8"))
+    south = sorted(row["period"] for row in payload["scores"] if row["region"] == "KZ-YUZ")
+    assert south == [str(year) for year in range(2010, 2018)]
+    for year in ("2018", "2022"):
+        assert {row["region"] for row in payload["scores"] if row["period"] == year} == {
+            "KZ-55", "KZ-61", "KZ-79"
+        }  # fmt: skip
+    text = "\n".join(payload["warnings"])
+    assert "KZ-YUZ South Kazakhstan Region ended on 2018-06-18" in text
+    assert "5 scored period(s) from 2018 on are left out" in text
+
+
+def test_train_leaves_an_ended_unit_out_of_later_scores_and_forecasts(tmp_path: Path) -> None:
+    """The pipeline (CLI train, web training) follows forecast's and score's rule."""
+    from forecasting.models import NaiveForecaster
+    from forecasting.pipeline import train
+    from forecasting.readers import read_observations
+
+    read = read_observations(taldau_csv(tmp_path / "u.csv"), indicator="unemployment_rate")
+    observations = read.observations
+    assert "KZ-YUZ" in set(observations["region"])
+    run = train(observations, horizon=2, n_origins=1, candidates=[NaiveForecaster()])
+    south = run.scores[run.scores["region"] == "KZ-YUZ"]
+    assert south["period"].astype(str).max() == "2017"
+    assert "KZ-YUZ" not in set(run.forecasts["region"])
+    assert "KZ-YUZ" not in set(run.score_forecasts["region"])
+    ended = [item for item in run.warnings if item["category"] == "ended_unit"]
+    assert {item["region"] for item in ended} == {"KZ-YUZ"}
+    assert any("forecast period(s) from 2018 on" in item["message"] for item in ended)

@@ -7,8 +7,9 @@ from the uncertainty analysis and backtest metrics are written to the ``risk_*``
 one transaction, keyed by the registry's run id.
 
 A unit that has ended (South Kazakhstan, until 2018-06-18) keeps its scores up to its end
-but gets none after it, and no forecasts or ranks: the index carries a unit's last values
-forward as stale inputs and would otherwise score it, and forecast it, today.
+but gets none after it, and no forecasts or ranks: the training pipeline and the risk index
+leave it out of every period that ends after its last day (``forecasting.geography.has_ended``,
+the rule of the CLI too), so what is stored here is what they produced.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from forecasting.registry import (
     frame_from_bytes,
 )
 from webapp.extensions import db
-from webapp.regions.models import Region
 from webapp.risk.models import (
     RiskBacktestMetric,
     RiskForecast,
@@ -68,63 +68,20 @@ def materialise_run(run_id: str, outcome: Any, job_id: int | None = None) -> Ris
     )
     db.session.add(model_run)
     db.session.flush()
-    ends = _unit_ends()
-    _insert(RiskScore, _existing(_score_rows(run_id, scores, list(score_result.domains)), ends))
-    _insert(
-        RiskScoreContribution,
-        _existing(_contribution_rows(run_id, score_result.decomposition()), ends),
-    )
+    _insert(RiskScore, _score_rows(run_id, scores, list(score_result.domains)))
+    _insert(RiskScoreContribution, _contribution_rows(run_id, score_result.decomposition()))
     forecasts = frame_from_bytes(artifacts[FORECASTS]) if FORECASTS in artifacts else None
     score_forecasts = (
         frame_from_bytes(artifacts[SCORE_FORECASTS]) if SCORE_FORECASTS in artifacts else None
     )
-    _insert(RiskForecast, _current(_forecast_rows(run_id, forecasts, score_forecasts), ends))
-    uncertainty = _among_current_units(outcome.uncertainty, ends)
+    _insert(RiskForecast, _forecast_rows(run_id, forecasts, score_forecasts))
+    uncertainty = outcome.uncertainty
     if uncertainty is not None:
         _insert(RiskRankInterval, _rank_rows(run_id, uncertainty.to_frame()))
     backtest = frame_from_bytes(artifacts[BACKTEST]) if BACKTEST in artifacts else None
     _insert(RiskBacktestMetric, _metric_rows(run_id, backtest))
     db.session.flush()
     return model_run
-
-
-def _unit_ends() -> dict[str, date]:
-    """The last day of every unit that has ended, by code."""
-    return dict(
-        db.session.execute(
-            sa.select(Region.code, Region.valid_to).where(Region.valid_to.is_not(None))
-        ).all()
-    )
-
-
-def _existing(rows: list[dict[str, Any]], ends: dict[str, date]) -> list[dict[str, Any]]:
-    """Rows of periods that start on or before their unit's last day."""
-    periods = _PeriodCache()
-
-    def start(row: dict[str, Any]) -> date:
-        return row["period_start"] if "period_start" in row else periods[row["period"]][1]
-
-    return [
-        row
-        for row in rows
-        if row["region_code"] not in ends or start(row) <= ends[row["region_code"]]
-    ]
-
-
-def _current(rows: list[dict[str, Any]], ends: dict[str, date]) -> list[dict[str, Any]]:
-    """Rows of units that have not ended: forecasts and ranks look at today's units only."""
-    today = date.today()
-    return [row for row in rows if ends.get(row["region_code"], today) >= today]
-
-
-def _among_current_units(uncertainty: Any, ends: dict[str, date]) -> Any:
-    """Rank intervals among today's units: a unit that has ended is scored on its last
-    values, but ranking it too would make today's 20 units places 1 to 21."""
-    if uncertainty is None:
-        return None
-    today = date.today()
-    current = [region for region in uncertainty.regions if ends.get(region, today) >= today]
-    return uncertainty.among(current) if current else None
 
 
 def _insert(model: type, rows: list[dict[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from forecasting.index import RiskIndexError, uncertainty_analysis
+from webapp.regions.services import region_resolver
 from webapp.risk.catalogue import catalogue_frame, domain_weights
 from webapp.risk.imports import observations_frame
 
@@ -87,6 +88,9 @@ def train_from_database(options: dict[str, Any], progress: Progress) -> Training
     domains = set(catalogue["domain"])
     weights = {code: weight for code, weight in domain_weights().items() if code in domains}
     horizon = int(options.get("horizon", 8))
+    # This installation's region list: its end dates leave a unit out of the periods after it
+    # ended, by the same rule as the CLI (forecasting.geography.has_ended).
+    resolver = region_resolver()
     run = train(
         observations,
         catalogue,
@@ -95,10 +99,11 @@ def train_from_database(options: dict[str, Any], progress: Progress) -> Training
         candidates=candidates_for(options.get("models", "fast"), horizon),
         domain_weights=weights or None,
         progress=lambda fraction, message="": progress(0.05 + 0.85 * float(fraction), message),
+        resolver=resolver,
     )
     progress(0.9, "explaining the scores and measuring rank uncertainty")
     score_result = _score_result(run)
-    uncertainty = _uncertainty(observations, catalogue, weights, options, progress)
+    uncertainty = _uncertainty(observations, catalogue, weights, options, progress, resolver)
     return TrainingOutcome(
         run=run, score_result=score_result, uncertainty=uncertainty, summary=summary
     )
@@ -129,6 +134,7 @@ def _uncertainty(
     weights: dict[str, float],
     options: dict[str, Any],
     progress: Progress,
+    resolver: Any = None,
 ) -> Any:
     try:
         return uncertainty_analysis(
@@ -136,6 +142,7 @@ def _uncertainty(
             catalogue,
             n_draws=int(options.get("n_draws", 100)),
             domain_weights=weights or None,
+            resolver=resolver,
         )
     except RiskIndexError as error:
         progress(0.92, f"rank uncertainty skipped: {error}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -139,9 +140,50 @@ def test_a_unit_that_ended_gets_no_scores_after_its_end_nor_forecasts(
         assert "KZ-YUZ" not in {
             forecast.region_code for forecast in services.score_forecasts_for(job.run_id)
         }
-        assert not services.forecasts_for(job.run_id, "KZ-YUZ")
+        # Its indicator series stop in 2016 here: forecasts of periods it still existed in
+        # are kept, none of a period ending after 2018-06-18 (the CLI forecast's rule).
+        south_forecasts = services.forecasts_for(job.run_id, "KZ-YUZ")
+        assert all(row.period <= "2018-05" for row in south_forecasts)
         ranks = services.rank_intervals_for(job.run_id)
         assert {rank.region_code for rank in ranks} == set(SMALL_REGIONS)
         # ranked among today's units only: places 1..n, not 1..n+1
         assert sorted(rank.nominal_rank for rank in ranks) == list(range(1, len(SMALL_REGIONS) + 1))
         assert max(rank.rank_high for rank in ranks) <= len(SMALL_REGIONS)
+
+
+def test_a_unit_that_ended_within_a_year_is_not_scored_for_it_nor_forecast(app, analyst_client):
+    """A bureau table (cp1251, semicolons) with South Kazakhstan to 2017, Turkistan region
+    and Shymkent from 2018: the web run follows the CLI's rule, so 2018, the year South
+    Kazakhstan ended in (2018-06-18), is not scored for it from its stale 2017 value."""
+    years = list(range(2010, 2023))
+    rows = {
+        "Южно-Казахстанская область": [5.5 - 0.1 * i if y < 2018 else None for i, y in enumerate(years)],
+        "Туркестанская область": [5.0 + 0.1 * i if y >= 2018 else None for i, y in enumerate(years)],
+        "г. Шымкент": [6.0 - 0.1 * i if y >= 2018 else None for i, y in enumerate(years)],
+        "Павлодарская область": [4.0 + 0.05 * i for i, _ in enumerate(years)],
+    }  # fmt: skip
+    lines = ["Регион;" + ";".join(map(str, years))]
+    for label, numbers in rows.items():
+        cells = ["-" if value is None else f"{value:.1f}".replace(".", ",") for value in numbers]
+        lines.append(label + ";" + ";".join(cells))
+    content = ("\r\n".join(lines) + "\r\n").encode("cp1251")
+    response = analyst_client.post(
+        "/risk/imports", data=upload_data(content, "b.csv", indicator="unemployment_rate")
+    )
+    analyst_client.post(response.headers["Location"] + "/confirm", data={})
+    analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"})
+    with app.app_context():
+        assert jobs.run_worker(burst=True) == 1
+        job = db.session.scalar(sa.select(TrainingJob))
+        assert job.status == "succeeded", job.error + job.log
+        south = db.session.scalars(
+            sa.select(RiskScore.period).where(RiskScore.region_code == "KZ-YUZ")
+        ).all()
+        assert south and max(south) == "2017"
+        forecast_regions = set(
+            db.session.scalars(sa.select(RiskForecast.region_code).distinct()).all()
+        )
+        assert forecast_regions == {"KZ-55", "KZ-61", "KZ-79"}
+        warnings = json.loads(jobs.registry().artifact(job.run_id, "warnings.json"))
+        ended = {item["region"] for item in warnings if item["category"] == "ended_unit"}
+        assert ended == {"KZ-YUZ"}
