@@ -3,21 +3,44 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from flask import Flask, jsonify, make_response, render_template, request, url_for
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+    ServiceUnavailable,
+)
 from werkzeug.wrappers import Response
 
+from webapp.api import is_api_path
 from webapp.extensions import db
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    """Programs, not people, call the API and the health check: they get JSON errors."""
+    return is_api_path(request.path) or request.path == "/healthz"
+
+
+def error_detail(error: HTTPException) -> str:
+    """What went wrong, for the JSON body. Werkzeug's own text for an address that no route
+    serves ("If you entered the URL manually please check your spelling") is written for a
+    person at a browser; an API client is told which address and method were refused and
+    where the API's addresses are listed."""
+    if error is request.routing_exception and is_api_path(request.path):
+        entry_point = url_for("api.index")
+        if isinstance(error, NotFound):
+            return f"there is no address {request.path} in the API; see {entry_point}"
+        if isinstance(error, MethodNotAllowed):
+            allowed = ", ".join(sorted(error.valid_methods or ()))
+            return f"{request.method} is not allowed on {request.path}; allowed: {allowed}"
+    return error.description or error.name
 
 
 def handle_http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if wants_json():
-        body = {"error": {"status": status, "title": error.name, "detail": error.description}}
+        body = {"error": {"status": status, "title": error.name, "detail": error_detail(error)}}
         response = make_response(jsonify(body), status)
     else:
         response = make_response(render_template("error.html", error=error, status=status), status)

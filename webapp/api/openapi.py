@@ -686,7 +686,7 @@ PATHS: dict[str, Any] = {
         "index",
         "Entry point",
         "Links to the collections of this version. Also served, the same, at /api/v1 "
-        "without the trailing slash (no redirect). Any other address under /api/v1/ that is "
+        "without the trailing slash (no redirect). Any other address under /api that is "
         "not listed here is a JSON 404 error.",
         "meta",
         _json(_ref("Index"), "Links."),

@@ -15,7 +15,7 @@ from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from werkzeug.exceptions import UnprocessableEntity
 from werkzeug.wrappers import Response
 
-from webapp.api import params, serializers
+from webapp.api import is_api_path, params, serializers
 from webapp.api.openapi import openapi_document
 from webapp.auth.access import public
 from webapp.extensions import db, limiter
@@ -47,11 +47,10 @@ EXPOSED_HEADERS = "ETag, Retry-After, X-RateLimit-Limit, X-RateLimit-Remaining, 
 
 
 def is_api_request() -> bool:
-    """The request is for the API: a route of this blueprint, or any address under it (an
-    unknown one gets the API's JSON 404 and its headers, not the site's)."""
-    return request.blueprint == blueprint.name or (
-        request.path == blueprint.url_prefix or request.path.startswith(f"{blueprint.url_prefix}/")
-    )
+    """The request is for the API: a route of this blueprint, or any address under the API's
+    prefix (an unknown one, ``/api/v2/...`` included, gets the API's JSON 404 and its
+    headers, not the site's)."""
+    return request.blueprint == blueprint.name or is_api_path(request.path)
 
 
 @blueprint.after_app_request

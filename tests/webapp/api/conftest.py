@@ -59,6 +59,19 @@ class OpenApiChecker:
         assert errors == [], "; ".join(error.message for error in errors[:5])
         return body
 
+    def validate_error(self, response) -> dict[str, Any]:
+        """Check an error against the document's ``Error`` schema, whatever the address: the
+        one shape of every API error, documented per operation or not (405, 500, an address
+        no route serves). Returns the ``error`` object."""
+        assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
+        reference = {"$ref": "urn:listening-state:openapi#/components/schemas/Error"}
+        validator = Draft202012Validator(reference, registry=self.registry)
+        body = response.get_json()
+        errors = sorted(validator.iter_errors(body), key=str)
+        assert errors == [], "; ".join(error.message for error in errors[:5])
+        assert body["error"]["status"] == response.status_code
+        return body["error"]
+
 
 @pytest.fixture
 def openapi(client) -> OpenApiChecker:
