@@ -13,6 +13,7 @@ also be bound as a whole to one unit with ``settings["region"]`` (e.g. ``"KZ-75"
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -22,7 +23,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from webapp.surveys.expressions import ExpressionError, parse
+from webapp.surveys.expressions import ExpressionError, parse, parse_cached, to_string
 
 QUESTION_TYPES = (
     "text",
@@ -154,6 +155,9 @@ class SurveyDefinition:
     pages: list[Page]
     choice_lists: dict[str, list[Choice]] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+    #: Calculations shown in labels and hints (``Total: ${hh_size}``), by name: an
+    #: expression over the answers (XLSForm ``calculate`` rows; never stored with responses).
+    calculations: dict[str, str] = field(default_factory=dict)
 
     # ----------------------------------------------------------------- look-ups
 
@@ -187,6 +191,21 @@ class SurveyDefinition:
             return []
         return list(self.choice_lists.get(question.choice_list, []))
 
+    def calculated_text(
+        self, name: str, answers: Mapping[str, Any], today: dt.date | None = None
+    ) -> str | None:
+        """The calculation ``name`` worked out from ``answers`` as text for a label, or None
+        when the form has no such calculation. A value that cannot be worked out (an
+        empty answer in a sum: NaN) reads as nothing, never as 'NaN'."""
+        formula = self.calculations.get(name)
+        if formula is None:
+            return None
+        try:
+            text = to_string(parse_cached(formula).evaluate(answers, today=today))
+        except ExpressionError:
+            return ""
+        return "" if text in ("NaN", "inf", "-inf") else text
+
     def region_questions(self) -> list[Question]:
         return [question for question in self.questions() if question.region]
 
@@ -217,6 +236,7 @@ class SurveyDefinition:
                 for name, choices in self.choice_lists.items()
             },
             "settings": dict(self.settings),
+            **({"calculations": dict(self.calculations)} if self.calculations else {}),
         }
 
     @classmethod
@@ -268,6 +288,7 @@ class _DictReader:
             "pages",
             "choice_lists",
             "settings",
+            "calculations",
         }
         for key in sorted(set(data) - known):
             self.problems.append(_("unknown field %(field)s at the top level", field=repr(key)))
@@ -286,6 +307,14 @@ class _DictReader:
         ):
             self.problems.append(_("%(where)s must be an object of text values", where="settings"))
             settings = {}
+        calculations = data.get("calculations", {})
+        if not isinstance(calculations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in calculations.items()
+        ):
+            self.problems.append(
+                _("%(where)s must be an object of text values", where="calculations")
+            )
+            calculations = {}
         definition = SurveyDefinition(
             form_id=self.string(data.get("form_id"), "form_id") or "",
             title=self.texts(data.get("title", {}), "title"),
@@ -297,6 +326,7 @@ class _DictReader:
                 for name, choices in choice_data.items()
             },
             settings=dict(settings),
+            calculations=dict(calculations),
         )
         if self.problems:
             raise DefinitionError(self.problems)
@@ -666,6 +696,15 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
             if question.choice_filter is not None:
                 where = _question_where(question.name)
                 problems.extend(choice_filter_problems(definition, question, question_names, where))
+    for name, formula in definition.calculations.items():
+        where = _("calculation %(name)s", name=repr(name))
+        if not _NAME.match(name):
+            problems.append(_("calculation name %(name)s is not a valid name", name=repr(name)))
+        elif name in names:
+            problems.append(
+                _("the calculation %(name)s has the name of a question or page", name=repr(name))
+            )
+        check_expression(formula, where, allow_current=False)
     return problems
 
 

@@ -490,6 +490,8 @@ class _Importer:
         self.metadata: dict[str, tuple[str, int]] = {}
         #: Rows that refer to each calculation (directly or through another one).
         self.calculation_uses: dict[str, list[int]] = {}
+        #: Calculations that labels and hints show, by name (resolved to questions only).
+        self.label_calculations: dict[str, str] = {}
         #: The text question that an 'or_other' select adds after itself.
         self.follow_up: Question | None = None
 
@@ -653,6 +655,7 @@ class _Importer:
             pages=pages,
             choice_lists=choice_lists,
             settings=settings,
+            calculations=self.label_calculations,
         )
         remaining = validate_definition(definition)
         if remaining:
@@ -987,6 +990,7 @@ class _Importer:
 
         pages = self.name_loose_pages(pages, set(used_names))
         pages, question_rows = self.inline_calculations(pages, question_rows)
+        self.note_unknown_piping(pages, question_rows)
         self.check_references(pages, question_rows, choice_lists)
         return pages
 
@@ -1178,6 +1182,13 @@ class _Importer:
             )
             for page in pages
         ]
+        for (name, row), _value in self.shown_references(new_pages, new_rows).items():
+            if name not in replaceable:
+                continue
+            used.setdefault(name, []).append(row)
+            value = resolve(name)
+            if value is not None:
+                self.label_calculations[name] = _unwrapped(value)
         for name, calculation in self.calculations.items():
             rows = sorted(set(used.get(name, [])))
             if rows:
@@ -1202,6 +1213,39 @@ class _Importer:
                     )
                 )
         return new_pages, new_rows
+
+    def shown_references(
+        self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
+    ) -> dict[tuple[str, int], None]:
+        """``${name}`` written in labels and hints (shown with the answer or calculation),
+        with the row of each, in order."""
+        found: dict[tuple[str, int], None] = {}
+        texts: list[tuple[Mapping[str, str], int]] = [
+            (page.label, self.page_rows.get(page.name, 0)) for page in pages
+        ]
+        for question, row in question_rows:
+            texts.extend([(question.label, row.number), (question.hint, row.number)])
+        for by_language, row_number in texts:
+            for text in by_language.values():
+                for name in _PIPED.findall(text):
+                    found[name, row_number] = None
+        return found
+
+    def note_unknown_piping(
+        self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
+    ) -> None:
+        """A ``${name}`` in a label that is no question or calculation is shown as written."""
+        known = {question.name for question, _row in question_rows} | set(self.label_calculations)
+        for name, row in self.shown_references(pages, question_rows):
+            if name not in known:
+                self.notes.append(
+                    _(
+                        "survey row %(row)s: ${%(name)s} in the label is not a question or "
+                        "calculation of the form and is shown as written",
+                        row=row,
+                        name=name,
+                    )
+                )
 
     def name_loose_pages(self, pages: list[Page], taken: set[str]) -> list[Page]:
         """Questions outside groups become pages named page_1, page_2... (avoiding clashes)."""
@@ -1434,14 +1478,6 @@ class _Importer:
         if name is None:
             return None
         label = self.texts(data.get("label"), "survey", number, "label")
-        if any("${" in text for text in label.values()):
-            self.notes.append(
-                _(
-                    "survey row %(row)s: answers are not inserted into labels; "
-                    "'${...}' is shown as written",
-                    row=number,
-                )
-            )
         question = Question(
             name=name,
             type=question_type,
@@ -1698,6 +1734,29 @@ def _in_languages(message: Any, languages: Iterable[str]) -> dict[str, str]:
     return texts
 
 
+_PIPED = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
+
+
+def _unwrapped(text: str) -> str:
+    """``(formula)`` without the parentheses that enclose it whole (kept otherwise)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    quote = None
+    for index, char in enumerate(text):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0 and index != len(text) - 1:
+                return text
+    return text[1:-1]
+
+
 def _joined(first: str | None, second: str | None) -> str | None:
     """Two conditions that must both hold (either may be missing)."""
     if first and second:
@@ -1775,7 +1834,12 @@ def export_xlsform(definition: SurveyDefinition) -> bytes:
             "region",
         ]
     )
+    if definition.calculations:
+        header.append("calculation")
     survey.append(header)
+    # Calculations first, outside any group (a group's condition would be added to them).
+    for name, formula in definition.calculations.items():
+        _append(survey, ["calculate", name, *([None] * (len(header) - 3)), formula])
 
     def translated(texts: Mapping[str, str]) -> list[str | None]:
         return [texts.get(code) for code in languages]

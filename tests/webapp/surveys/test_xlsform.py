@@ -581,11 +581,20 @@ def test_definition_level_problems_keep_their_row():
     assert any("default 'many': Enter a whole number." in p.message for p in problems)
 
 
-def test_label_piping_is_noted():
+def test_label_piping_of_an_unknown_name_is_noted():
     result = read_xlsform(
-        xlsx([["type", "name", "label"], ["text", "a", "A"], ["note", "n", "Hi ${a}"]])
+        xlsx(
+            [
+                ["type", "name", "label"],
+                ["text", "a", "A"],
+                ["note", "n", "Hi ${a}, ${nobody}"],
+            ]
+        )
     )
-    assert any("not inserted into labels" in note for note in result.notes)
+    assert [note for note in result.notes if "${" in note] == [
+        "survey row 3: ${nobody} in the label is not a question or calculation of the form "
+        "and is shown as written"
+    ]
 
 
 def test_bad_range_parameters():

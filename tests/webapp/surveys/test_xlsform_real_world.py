@@ -207,3 +207,83 @@ def test_or_other_keeps_an_existing_other_choice_and_refuses_a_choice_filter():
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (3, "choice_filter")
     assert "'or_other'" in problem.message
+
+
+# The ODK docs' tip calculator and the MPCA tool's "Total number of household members:
+# ${hh_size}" show calculations in a note: the label read '${tip_18}' as written, and the
+# importer said the calculation was unused and that answers are not inserted into labels.
+TIP_FORM = [
+    ["type", "name", "label", "calculation"],
+    ["decimal", "bill_amount", "Bill amount:", None],
+    ["calculate", "tip_18", None, "round((${bill_amount} * 0.18),2)"],
+    ["calculate", "tip_18_total", None, "${bill_amount} + ${tip_18}"],
+    [
+        "note",
+        "tip_18_note",
+        "Bill: $${bill_amount}; Tip: $${tip_18}; Total: $${tip_18_total}",
+        None,
+    ],
+    ["integer", "a", "a =", None],
+    ["integer", "b", "b =", None],
+    ["calculate", "a_plus_b", None, "if(${a} != '' and ${b} != '', ${a} + ${b}, '')"],
+    ["calculate", "total", None, "sum(${a}) + sum(${b})"],
+    ["note", "display_sum", "a + b = ${a_plus_b} (${total}); ${bill_amount} div 0 = ${inf}", None],
+    ["calculate", "inf", None, "${bill_amount} div 0"],
+]
+
+
+def test_calculations_shown_in_labels_are_kept_and_worked_out():
+    result = read_xlsform(xlsx(TIP_FORM))
+    definition = result.definition
+    assert definition.calculations == {
+        "tip_18": "round((${bill_amount} * 0.18),2)",
+        "tip_18_total": "${bill_amount} + (round((${bill_amount} * 0.18),2))",
+        "a_plus_b": "if(${a} != '' and ${b} != '', ${a} + ${b}, '')",
+        "total": "sum(${a}) + sum(${b})",
+        "inf": "${bill_amount} div 0",
+    }
+    assert not any("not used" in note or "not inserted" in note for note in result.notes)
+    assert definition.calculated_text("tip_18_total", {"bill_amount": 55.88}) == "65.94"
+    assert definition.calculated_text("a_plus_b", {"a": 2}) == ""
+    assert definition.calculated_text("total", {"a": 2}) == "2"
+    assert definition.calculated_text("inf", {"bill_amount": 1}) == ""
+    assert definition.calculated_text("bill_amount", {"bill_amount": 1}) is None
+    assert import_xlsform(export_xlsform(definition)) == definition
+    from webapp.surveys.definition import definition_from_json, definition_to_json
+
+    assert definition_from_json(definition_to_json(definition)) == definition
+
+
+def test_bad_calculations_in_a_stored_definition_are_refused():
+    from webapp.surveys.definition import DefinitionError, SurveyDefinition
+
+    data = import_xlsform(xlsx(TIP_FORM)).to_dict()
+    data["calculations"] = {"a": "1", "x y": "2", "late": "${nobody} + 1", "dot": ". + 1"}
+    with pytest.raises(DefinitionError) as caught:
+        SurveyDefinition.from_dict(data)
+    text = "\n".join(caught.value.problems)
+    assert "the calculation 'a' has the name of a question or page" in text
+    assert "calculation name 'x y' is not a valid name" in text
+    assert "refers to unknown question ${nobody}" in text
+    assert "uses '.'" in text
+
+
+def test_respondent_sees_calculations_in_a_note(app, client):
+    from tests.webapp.surveys.surveys_support import answer_page, make_survey
+
+    survey = [
+        TIP_FORM[0],
+        ["begin group", "bill", "Bill", None],
+        TIP_FORM[1],
+        ["end group", None, None, None],
+        ["begin group", "summary", "Summary", None],
+        *TIP_FORM[2:],
+        ["end group", None, None, None],
+    ]
+    make_survey(app, data=xlsx(survey), slug="tips")
+    page = client.get("/s/tips?lang=en").get_data(as_text=True)
+    response = answer_page(client, page, {"bill_amount": "55.88"}, language="en")
+    assert response.status_code == 303, response.get_data(as_text=True)[:3000]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bill: $55.88; Tip: $10.06; Total: $65.94" in page
+    assert "${" not in page

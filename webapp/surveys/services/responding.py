@@ -706,7 +706,8 @@ def piped_text(
     """``text`` with each ``${question}`` replaced by that question's answer as the
     respondent saw it (a choice's label, not its code), as ODK and Kobo show it: "You said
     you are ${age}" reads "You said you are 37". An unanswered or hidden question reads as
-    nothing; a name that is no question of the form is left as written. The result is
+    nothing; a calculation (``Total: ${hh_size}``) is worked out from the answers; any other
+    name is left as written. The result is
     plain text (escaped where it is shown)."""
     if "${" not in text:
         return text
@@ -716,7 +717,8 @@ def piped_text(
         try:
             question = definition.question(name)
         except KeyError:
-            return match.group(0)
+            calculated = definition.calculated_text(name, answers)
+            return match.group(0) if calculated is None else calculated
         value = answers.get(name)
         if value is None or value == "" or value == []:
             return ""
