@@ -614,7 +614,6 @@ class _Importer:
             )
             self.fail_if_problems()
         settings = self.read_settings()
-        self.refuse_unsupported_sheets()
         survey_headers, survey_rows = self.dealias(
             "survey", aliases.survey_header, _SURVEY_COLUMNS, required={"type"}
         )
@@ -622,6 +621,8 @@ class _Importer:
             "choices", aliases.list_header, _CHOICE_COLUMNS | {"list_name"}
         )
         self.fail_if_problems()
+        # Reported with the survey's own problems, so that the author sees them all at once.
+        self.refuse_unsupported_sheets()
         if not survey_rows:
             self.problem("survey", None, None, _("the survey sheet has no questions"))
         if len(survey_rows) > MAX_SURVEY_ROWS:
@@ -1022,7 +1023,9 @@ class _Importer:
             try:
                 expression = parse(part)
             except ExpressionError as error:
-                return _("%(problem)s in %(text)s", problem=str(error), text=repr(part))
+                return _path_problem(part) or _(
+                    "%(problem)s in %(text)s", problem=str(error), text=repr(part)
+                )
             if expression.uses_current:
                 return _("'.' cannot be used in a calculation (%(text)s)", text=repr(part))
             if expression.columns:
@@ -1302,7 +1305,8 @@ class _Importer:
                 "survey",
                 row.number,
                 column,
-                _("%(problem)s in %(text)s", problem=str(error), text=repr(text)),
+                _path_problem(text)
+                or _("%(problem)s in %(text)s", problem=str(error), text=repr(text)),
             )
             return text
         if expression.uses_current and not allow_current:
@@ -1392,13 +1396,12 @@ class _Importer:
             question_type = _SUPPORTED_TYPES[lowered]
         elif lowered in _PRESET_TYPES:
             question_type, preset_constraint = _PRESET_TYPES[lowered]
-        elif lowered in _REFUSED_TYPES or type_text in _REFUSED_TYPES:
-            self.problem(
-                "survey",
-                number,
-                "type",
-                f"'{type_text}': {_REFUSED_TYPES.get(lowered) or _REFUSED_TYPES[type_text]}",
-            )
+        elif reason := (
+            _REFUSED_TYPES.get(lowered)
+            or _REFUSED_TYPES.get(type_text)
+            or _REFUSED_TYPES.get(lowered.split()[0])  # 'osm LIST' names its tag list
+        ):
+            self.problem("survey", number, "type", f"'{type_text}': {reason}")
             return None
         elif lowered.split()[0] in ("rank", "select_one_from_file", "select_multiple_from_file"):
             self.problem("survey", number, "type", _("'%(type)s' is not supported", type=type_text))
@@ -1732,6 +1735,24 @@ def _in_languages(message: Any, languages: Iterable[str]) -> dict[str, str]:
         except (ValueError, LookupError):  # a code Babel cannot parse: the English text
             texts[code] = message._args[0] if hasattr(message, "_args") else str(message)
     return texts
+
+
+#: An XPath path to a question (/data/group/name, ../name) as older forms write them.
+_XPATH_PATH = re.compile(r"(?:\.\.|\.)?(?:/[A-Za-z_][\w.\-]*)+")
+
+
+def _path_problem(text: str) -> str | None:
+    """Why an expression with an XPath path is refused, naming the ${...} to write."""
+    unquoted = re.sub(r"'[^']*'|\"[^\"]*\"", lambda m: " " * len(m.group(0)), text)
+    match = _XPATH_PATH.search(unquoted)
+    if match is None:
+        return None
+    path = text[match.start() : match.end()]
+    return _(
+        "XPath paths such as %(path)s are not supported; refer to the question as ${%(name)s}",
+        path=repr(path),
+        name=path.rsplit("/", 1)[-1],
+    )
 
 
 _PIPED = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")

@@ -287,3 +287,70 @@ def test_respondent_sees_calculations_in_a_note(app, client):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Bill: $55.88; Tip: $10.06; Total: $65.94" in page
     assert "${" not in page
+
+
+# pyxform's case_insensitivity.md: the external_choices, entities and osm sheets were the
+# only problems shown; the survey rows using them (select_one_external, 'osm c1') came to
+# light only after those sheets were deleted, and 'osm c1' was an "unsupported question type".
+def test_sheet_and_row_problems_are_reported_together():
+    data = xlsx(
+        [
+            ["TYPE", "NAME", "LABEL::EN", "CHOICE_FILTER"],
+            ["select_one c1", "q1", "Are you good?", None],
+            ["select_one_external c1", "q2", "Where are you?", "YES_NO=${q1}"],
+            ["osm c1", "q3", "Where exactly?", None],
+        ],
+        [["LIST_NAME", "NAME", "LABEL::EN"], ["c1", "n1-c", "l1-c"], ["c1", "n2-c", "l2-c"]],
+        [["FORM_TITLE", "FORM_ID", "DEFAULT_LANGUAGE"], ["Yes or no", "YesNo", "EN"]],
+        extra_sheets={
+            "EXTERNAL_CHOICES": [
+                ["LIST_NAME", "NAME", "LABEL", "YES_NO"],
+                ["c1", "n1-e", "l1-e", "yes"],
+            ],
+            "ENTITIES": [["DATASET", "LABEL"], ["e1", "l1"]],
+            "OSM": [["LIST_NAME", "NAME", "LABEL"], ["c1", "n1-o", "l1-o"]],
+        },
+    )
+    from webapp.surveys.xlsform import XLSFormError
+
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(data)
+    found = {(p.sheet, p.row): p.message for p in caught.value.problems}
+    assert set(found) == {
+        ("external_choices", None),
+        ("entities", None),
+        ("osm", None),
+        ("survey", 3),
+        ("survey", 4),
+    }
+    assert "select_one_external is not supported" in found["survey", 3]
+    assert found["survey", 4].startswith("'osm c1': location questions")
+
+
+# pyxform's widgets.csv (an old form) writes relevant as selected(/widgets/branch, 'n'):
+# the message was "unexpected character '/'".
+@pytest.mark.parametrize(
+    ("text", "path", "name"),
+    [
+        ("selected(/widgets/branch, 'n')", "'/widgets/branch'", "branch"),
+        ("../age > 3", "'../age'", "age"),
+    ],
+)
+def test_xpath_paths_are_refused_naming_the_reference_to_write(text, path, name):
+    from webapp.surveys.xlsform import XLSFormError
+
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(
+            xlsx(
+                [
+                    ["type", "name", "label", "relevant"],
+                    ["integer", "age", "Age", None],
+                    ["text", "q", "Q", text],
+                ]
+            )
+        )
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (3, "relevant")
+    assert problem.message == (
+        f"XPath paths such as {path} are not supported; refer to the question as ${{{name}}}"
+    )
