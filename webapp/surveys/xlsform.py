@@ -1188,10 +1188,26 @@ class _Importer:
         for (name, row), _value in self.shown_references(new_pages, new_rows).items():
             if name not in replaceable:
                 continue
-            used.setdefault(name, []).append(row)
+            before = len(self.problems)
             value = resolve(name)
             if value is not None:
+                used.setdefault(name, []).append(row)
                 self.label_calculations[name] = _unwrapped(value)
+                continue
+            # A calculation only shown in a label does not block the form: the label shows
+            # ${name} as written, and a note says why.
+            for problem in self.problems[before:]:
+                self.notes.append(
+                    _(
+                        "survey row %(row)s: ${%(name)s} in the label is shown as written: "
+                        "row %(calculation_row)s %(problem)s",
+                        row=row,
+                        name=name,
+                        calculation_row=problem.row,
+                        problem=problem.message,
+                    )
+                )
+            del self.problems[before:]
         for name, calculation in self.calculations.items():
             rows = sorted(set(used.get(name, [])))
             if rows:
@@ -1238,7 +1254,7 @@ class _Importer:
         self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
     ) -> None:
         """A ``${name}`` in a label that is no question or calculation is shown as written."""
-        known = {question.name for question, _row in question_rows} | set(self.label_calculations)
+        known = {question.name for question, _row in question_rows} | set(self.calculations)
         for name, row in self.shown_references(pages, question_rows):
             if name not in known:
                 self.notes.append(

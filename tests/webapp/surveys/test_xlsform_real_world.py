@@ -354,3 +354,48 @@ def test_xpath_paths_are_refused_naming_the_reference_to_write(text, path, name)
     assert problem.message == (
         f"XPath paths such as {path} are not supported; refer to the question as ${{{name}}}"
     )
+
+
+# A calculation only shown in a label must not block the form when it cannot be worked out
+# (format-date() is not supported): the label shows it as written and a note says why.
+def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "calculation", "relevant"],
+                ["date", "dob", "Date of birth", None, None],
+                ["calculate", "age_years", None, "int((today() - ${dob}) div 365.25)", None],
+                ["calculate", "birth_year", None, "format-date(${dob}, '%Y')", None],
+                ["note", "age_note", "You are ${age_years} (born ${birth_year})", None, None],
+                ["integer", "children", "Children?", None, "${age_years} >= 16"],
+            ]
+        )
+    )
+    definition = result.definition
+    assert set(definition.calculations) == {"age_years"}
+    assert definition.question("children").relevant == (
+        "(int((today() - ${dob}) div 365.25)) >= 16"
+    )
+    [note] = [n for n in result.notes if "${birth_year} in the label" in n]
+    assert note.startswith(
+        "survey row 5: ${birth_year} in the label is shown as written: row 4 unsupported "
+        "function format-date()"
+    )
+    # Used in a condition, the same calculation still refuses the form on its own row.
+    from webapp.surveys.xlsform import XLSFormError
+
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(
+            xlsx(
+                [
+                    ["type", "name", "label", "calculation", "relevant"],
+                    ["date", "dob", "Date of birth", None, None],
+                    ["calculate", "birth_year", None, "format-date(${dob}, '%Y')", None],
+                    ["note", "n", "Born ${birth_year}", None, None],
+                    ["integer", "q", "Q", None, "${birth_year} > 2000"],
+                ]
+            )
+        )
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (3, "calculation")
+    assert "format-date()" in problem.message
