@@ -148,12 +148,57 @@ def _name_models(models: Mapping[str, object] | Sequence[object]) -> dict[str, o
     return named
 
 
+#: Periods an origin needs before it (the first training window of a backtest).
+MIN_TRAIN = 3
+
+
+def testable_steps(
+    observations: pd.DataFrame, min_train: int = MIN_TRAIN
+) -> dict[str, tuple[int, int]]:
+    """Per indicator: (periods its history spans, the most steps ahead a backtest can test).
+
+    A history of ``n`` periods holds a test of ``n - min_train`` steps after ``min_train``
+    training periods (17 annual values: 14 steps). ``backtest`` refuses a horizon no
+    indicator can test; ``forecast`` and ``train`` accept it with a ``beyond_history``
+    warning (``horizon_notes``), as the later steps rest on no backtest.
+    """
+    spans = {}
+    for indicator, periods in observations.groupby("indicator", sort=True)["period"]:
+        first, last = min(periods), max(periods)
+        length = int(last.ordinal - first.ordinal + 1)
+        spans[str(indicator)] = (length, max(0, length - int(min_train)))
+    return spans
+
+
+def horizon_notes(
+    observations: pd.DataFrame, horizon: int, min_train: int = MIN_TRAIN
+) -> list[str]:
+    """The ``beyond_history`` warning of ``forecast`` and ``train``: the indicators whose
+    history cannot test ``horizon`` steps, with what it can test, or none."""
+    short = {
+        indicator: span
+        for indicator, span in testable_steps(observations, min_train).items()
+        if span[1] < int(horizon)
+    }
+    if not short:
+        return []
+    listed = ", ".join(
+        f"{indicator} ({length} periods, {steps} step(s) tested)"
+        for indicator, (length, steps) in short.items()
+    )
+    return [
+        f"horizon {horizon} is longer than the history of {len(short)} indicator(s) can "
+        f"backtest after {min_train} training periods: {listed}; the later steps rest on no "
+        "backtest"
+    ]
+
+
 def plan_origins(
     observations: pd.DataFrame,
     horizon: int,
     n_origins: int,
     step: int | None = None,
-    min_train: int = 3,
+    min_train: int = MIN_TRAIN,
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """Cut-off period of each (indicator, origin), and warnings where the history is short.
 

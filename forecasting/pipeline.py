@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import BacktestResult
+from forecasting.backtest import BacktestResult, horizon_notes
 from forecasting.card import ModelCard, build_model_card, chosen_summary, data_hash
 from forecasting.contract import validate_observations
 from forecasting.geography import EndedUnit, RegionResolver, without_ended_units
@@ -197,7 +197,10 @@ def train(
     }
     if candidates is None:  # the score has its own default set (one more, cheap there)
         parameters["score_candidates"] = sorted(DEFAULT_SCORE_MODELS)
-    warnings: list[dict[str, str]] = []
+    # A horizon longer than the history can test is accepted, as by forecast, and said.
+    warnings: list[dict[str, str]] = [
+        _note("beyond_history", note) for note in horizon_notes(data, horizon)
+    ]
 
     indicator_model = AutoForecaster(
         candidates=candidates,

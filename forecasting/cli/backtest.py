@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from forecasting.backtest import (
+    MIN_TRAIN,
     BacktestResult,
     add_combinations,
     choose_per_indicator,
     rolling_origin_backtest,
+    testable_steps,
     with_baselines,
 )
 from forecasting.cli import CommandError
@@ -290,9 +292,29 @@ def _why_not_chosen(result: BacktestResult, indicator: str) -> str:
     return f"{why}; forecast uses naive"
 
 
+def _check_horizon_testable(observations: pd.DataFrame, horizon: int) -> None:
+    """Refuse a horizon that no indicator's history can test: a backtest of 30 steps on 17
+    annual values measured 14 steps and reported them as the 30-step accuracy. An indicator
+    too short where another is long enough keeps the documented fallback (short_history)."""
+    spans = testable_steps(observations)
+    if not spans:
+        return
+    indicator, (length, steps) = max(spans.items(), key=lambda item: item[1][1])
+    if steps == 0 or steps >= horizon:
+        return  # too short for any backtest: its own message; or some indicator fits
+    raise CommandError(
+        f"--horizon {horizon} cannot be backtested on this history: the longest, {indicator} "
+        f"({length} periods), holds a test of at most {steps} step(s) after {MIN_TRAIN} "
+        f"training periods; give --horizon {steps} or less (forecast and train accept a "
+        "longer horizon, with a beyond_history warning that the later steps rest on no "
+        "backtest)"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     observations = load_observations(args.data, options=reader_options(args))
     candidates = candidates_from_args(args)
+    _check_horizon_testable(observations, args.horizon)
     started = time.perf_counter()
     with progress_bar("backtest") as update:
         result = rolling_origin_backtest(

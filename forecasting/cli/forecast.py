@@ -11,8 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
+from forecasting.backtest import horizon_notes
 from forecasting.cli import CommandError
 from forecasting.cli.backtest import (
     add_data_arguments,
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     with progress_bar("forecast") as update:
         model.set_params(progress=update)
         result = model.fit(observations).predict(args.horizon)
-    notes = [("", "beyond_history", note) for note in _beyond_history(observations, args.horizon)]
+    notes = [("", "beyond_history", note) for note in horizon_notes(observations, args.horizon)]
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
     frame, ended = without_ended_units(frame)
     notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
@@ -95,17 +94,3 @@ def run(args: argparse.Namespace) -> int:
             },
         )  # fmt: skip
     return 0
-
-
-def _beyond_history(observations: pd.DataFrame, horizon: int) -> list[str]:
-    """Indicators whose history is shorter than the horizon: the forecast says more than the
-    data, and no backtest step reaches that far, so it is said beside the file."""
-    lengths = observations.groupby("indicator")["period"].nunique()
-    short = lengths[lengths < horizon]
-    if short.empty:
-        return []
-    listed = ", ".join(f"{indicator} ({count})" for indicator, count in short.items())
-    return [
-        f"--horizon {horizon} is longer than the history of {len(short)} indicator(s), "
-        f"periods observed in brackets: {listed}; the later steps rest on no backtest"
-    ]

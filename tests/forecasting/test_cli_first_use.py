@@ -271,7 +271,9 @@ def test_forecast_warns_when_the_horizon_outruns_the_history(tmp_path: Path, cap
     code = main(["forecast", "--data", str(path), "--horizon", "12", *FAST, "--out", str(out),
                  "--json", str(summary)])  # fmt: skip
     assert code == 0
-    assert "--horizon 12 is longer than the history of 1 indicator(s)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "horizon 12 is longer than the history of 1 indicator(s) can backtest" in err
+    assert "rate (5 periods, 2 step(s) tested)" in err
     categories = [item["category"] for item in json.loads(summary.read_text())["warnings"]]
     assert "beyond_history" in categories
     frame = pd.read_csv(out)

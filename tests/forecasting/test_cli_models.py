@@ -134,7 +134,10 @@ def test_single_period_and_constant_series_fall_back(tmp_path: Path, capsys) -> 
     assert len(frame) == 3 * 2 and frame["mean"].notna().all()
     err = capsys.readouterr().err
     assert "too short to backtest" in err or "not_selected" in err or "warning" in err
-    assert main(["backtest", "--data", str(path), "--horizon", "20", *FAST]) == 0
+    # 14 annual values hold an 11-step test: 20 steps are refused, saying so; 11 run.
+    assert main(["backtest", "--data", str(path), "--horizon", "20", *FAST]) == 2
+    assert "flat (14 periods), holds a test of at most 11 step(s)" in capsys.readouterr().err
+    assert main(["backtest", "--data", str(path), "--horizon", "11", *FAST]) == 0
 
 
 def test_unknown_model_and_missing_registry_run(tmp_path: Path, capsys, opaque_csv) -> None:

@@ -136,3 +136,45 @@ def test_train_leaves_an_ended_unit_out_of_later_scores_and_forecasts(tmp_path: 
     ended = [item for item in run.warnings if item["category"] == "ended_unit"]
     assert {item["region"] for item in ended} == {"KZ-YUZ"}
     assert any("forecast period(s) from 2018 on" in item["message"] for item in ended)
+
+
+def annual_panel(path: Path, years: range) -> Path:
+    rows = ["region,period,indicator,value"]
+    for number, region in enumerate(("KZ-55", "KZ-47", "KZ-71")):
+        rows += [
+            f"{region},{year},unemployment_rate,{4 + number + 0.1 * (year % 4)}" for year in years
+        ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_horizon_the_history_cannot_test(tmp_path: Path, capsys) -> None:
+    """17 annual values hold a 14-step test after 3 training periods: backtest refuses 30
+    steps naming the limit (it reported 14 steps as the 30-step accuracy); forecast and train
+    accept 30 with the same beyond_history warning."""
+    data = annual_panel(tmp_path / "annual.csv", range(2006, 2023))
+    code = main(["backtest", "--data", str(data), "--horizon", "30", *FAST])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--horizon 30 cannot be backtested on this history" in err
+    assert "unemployment_rate (17 periods), holds a test of at most 14 step(s)" in err
+    assert "give --horizon 14 or less" in err
+    assert main(["backtest", "--data", str(data), "--horizon", "14", *FAST]) == 0
+    capsys.readouterr()
+
+    out, report = tmp_path / "f.csv", tmp_path / "f.json"
+    code = main(["forecast", "--data", str(data), "--horizon", "30", *FAST, "--out", str(out),
+                 "--json", str(report)])  # fmt: skip
+    assert code == 0
+    note = "unemployment_rate (17 periods, 14 step(s) tested); the later steps rest on no backtest"
+    assert note in capsys.readouterr().err
+    assert len(pd.read_csv(out)) == 3 * 30
+
+    from forecasting.models import NaiveForecaster
+    from forecasting.pipeline import train
+    from forecasting.readers import read_observations
+
+    observations = read_observations(data).observations
+    run = train(observations, horizon=30, n_origins=1, candidates=[NaiveForecaster()])
+    beyond = [item["message"] for item in run.warnings if item["category"] == "beyond_history"]
+    assert len(beyond) == 1 and note in beyond[0]
