@@ -1008,6 +1008,7 @@ class _Importer:
         if not isinstance(bind, dict):
             bind = {}
         formula = "" if _blank(bind.get("calculate")) else str(bind.get("calculate")).strip()
+        formula = self.without_regex(formula, row.number)
         relevant = "" if _blank(bind.get("relevant")) else str(bind.get("relevant")).strip()
         if name:
             self.calculations[name] = _Calculation(
@@ -1307,13 +1308,29 @@ class _Importer:
             return None
         return name
 
+    def without_regex(self, text: str, row: int) -> str:
+        """``text`` with each regex() we can say without a regular expression rewritten,
+        noted with what it became (other regex() calls stay, to be refused by name)."""
+        rewritten = _rewrite_regex(text)
+        if rewritten != text:
+            self.notes.append(
+                _(
+                    "survey row %(row)s: %(text)s is checked as %(rewritten)s (regular "
+                    "expressions are not run on the server)",
+                    row=row,
+                    text=repr(text),
+                    rewritten=repr(rewritten),
+                )
+            )
+        return rewritten
+
     def expression(
         self, row: _Row, text: Any, column: str, allow_current: bool = False
     ) -> str | None:
         """Parse an expression cell; problems name the row and column."""
         if _blank(text):
             return None
-        text = str(text).strip()
+        text = self.without_regex(str(text).strip(), row.number)
         try:
             expression = parse(text)
         except ExpressionError as error:
@@ -1751,6 +1768,111 @@ def _in_languages(message: Any, languages: Iterable[str]) -> dict[str, str]:
         except (ValueError, LookupError):  # a code Babel cannot parse: the English text
             texts[code] = message._args[0] if hasattr(message, "_args") else str(message)
     return texts
+
+
+#: regex(value, 'pattern') as forms write it, with the value '.' or one reference.
+_REGEX_CALL = re.compile(
+    r"""regex\(\s*(\.|\$\{[A-Za-z_][\w.\-]*\})\s*,\s*(?:'([^']*)'|"([^"]*)")\s*\)"""
+)
+_REGEX_ESCAPES = {"d": "0123456789", "s": " ", ".": ".", "-": "-", "+": "+", "(": "(", ")": ")"}
+_MOST_CLASS_CHARACTERS = 200
+
+
+def _regex_class(pattern: str, index: int) -> tuple[str, int] | None:
+    """The characters of ``[...]`` or ``\\d`` at ``index`` and the index after it."""
+    if pattern.startswith("\\", index):
+        chars = _REGEX_ESCAPES.get(pattern[index + 1 : index + 2])
+        return (chars, index + 2) if chars == "0123456789" else None
+    if not pattern.startswith("[", index) or pattern.startswith("[^", index):
+        return None
+    chars: list[str] = []
+    position = index + 1
+    while position < len(pattern) and pattern[position] != "]":
+        char = pattern[position]
+        if char == "\\":
+            escaped = _REGEX_ESCAPES.get(pattern[position + 1 : position + 2])
+            if escaped is None:
+                return None
+            chars.extend(escaped)
+            position += 2
+            continue
+        if pattern[position + 1 : position + 2] == "-" and pattern[
+            position + 2 : position + 3
+        ] not in (
+            "]",
+            "",
+        ):
+            last = pattern[position + 2]
+            if ord(last) < ord(char) or ord(last) - ord(char) > _MOST_CLASS_CHARACTERS:
+                return None
+            chars.extend(chr(code) for code in range(ord(char), ord(last) + 1))
+            position += 3
+            continue
+        chars.append(char)
+        position += 1
+    if position >= len(pattern) or not chars:
+        return None
+    return "".join(dict.fromkeys(chars)), position + 1
+
+
+def _regex_as_expression(value: str, pattern: str) -> str | None:
+    """An anchored pattern of a fixed prefix and one character class with a count
+    (``^[0-9]{10}$``, ``^7\\d{10}$``, ``^[A-Z]{2}[0-9]*$`` is not one) as an expression of
+    starts-with(), string-length() and translate(); None for any other pattern."""
+    if not (pattern.startswith("^") and pattern.endswith("$")) or pattern.endswith("\\$"):
+        return None
+    body = pattern[1:-1]
+    prefix = ""
+    index = 0
+    while index < len(body):
+        if body[index] == "\\" and body[index + 1 : index + 2] in ("+", ".", "-", "(", ")"):
+            prefix += body[index + 1]  # an escaped sign written as itself: ^\+7
+            index += 2
+        elif (body[index].isalnum() and body[index].isascii()) or body[index] in " _:/@-":
+            prefix += body[index]
+            index += 1
+        else:
+            break
+    found = _regex_class(body, index)
+    if found is None:
+        return None
+    chars, index = found
+    rest = body[index:]
+    counts = re.fullmatch(r"\{(\d{1,4})(?:(,)(\d{1,4})?)?\}|([+*?]?)", rest)
+    if counts is None:
+        return None
+    if counts.group(1) is not None:
+        low = int(counts.group(1))
+        high = int(counts.group(3)) if counts.group(3) else (None if counts.group(2) else low)
+    else:
+        low, high = {"": (1, 1), "+": (1, None), "*": (0, None), "?": (0, 1)}[counts.group(4)]
+    if high is not None and high < low:
+        return None
+    quote = "'" if "'" not in chars + prefix else '"'
+    if quote in chars + prefix:
+        return None
+    start = len(prefix)
+    parts = [f"starts-with({value}, {quote}{prefix}{quote})"] if prefix else []
+    if high == low:
+        parts.append(f"string-length({value}) = {start + low}")
+    else:
+        if start + low:
+            parts.append(f"string-length({value}) >= {start + low}")
+        if high is not None:
+            parts.append(f"string-length({value}) <= {start + high}")
+    rest_of_value = f"substr({value}, {start})" if start else value
+    parts.append(f"translate({rest_of_value}, {quote}{chars}{quote}, '') = ''")
+    return "(" + " and ".join(parts) + ")"
+
+
+def _rewrite_regex(text: str) -> str:
+    """Each regex() call the grammar can say without a regular expression, rewritten."""
+
+    def rewrite(match: re.Match[str]) -> str:
+        pattern = match.group(2) if match.group(2) is not None else match.group(3)
+        return _regex_as_expression(match.group(1), pattern) or match.group(0)
+
+    return _REGEX_CALL.sub(rewrite, text)
 
 
 #: An XPath path to a question (/data/group/name, ../name) as older forms write them.

@@ -399,3 +399,49 @@ def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (3, "calculation")
     assert "format-date()" in problem.message
+
+
+# regex() is the usual phone/ID check of real forms (xlsform.org, Kobo tools); the patterns
+# that are a fixed prefix and one character class are checked without a regular expression.
+@pytest.mark.parametrize(
+    ("pattern", "good", "bad"),
+    [
+        ("^[0-9]{10}$", ["0123456789"], ["012345678", "01234567890", "01234x6789"]),
+        ("^\\d{10}$", ["0123456789"], ["012345678"]),
+        ("^7\\d{10}$", ["77011234567"], ["87011234567", "7701123456", "7701123456a"]),
+        ("^\\+7[0-9]{10}$", ["+77011234567"], ["77011234567", "+7701123456"]),
+        ("^[A-Za-z ]{2,5}$", ["Ab c", "xy"], ["x", "abcdef", "ab1"]),
+        ("^[0-9]+$", ["1", "123"], ["1a", "-1"]),
+    ],
+)
+def test_simple_regex_patterns_are_checked_without_a_regular_expression(pattern, good, bad):
+    result = read_xlsform(
+        xlsx(
+            [["type", "name", "label", "constraint"], ["text", "q", "Q", f"regex(., '{pattern}')"]]
+        )
+    )
+    definition = result.definition
+    assert "regex(" not in definition.question("q").constraint
+    assert any("is checked as" in note and "regex(" in note for note in result.notes)
+    for value in good:
+        assert "q" not in _errors(definition, {"q": value}), value
+    for value in bad:
+        assert "q" in _errors(definition, {"q": value}), value
+
+
+@pytest.mark.parametrize("pattern", ["^[a-z]+@[a-z]+$", "[0-9]{3}", "^+7[0-9]$", "^[^0-9]+$"])
+def test_other_regex_patterns_are_still_refused_by_name(pattern):
+    from webapp.surveys.xlsform import XLSFormError
+
+    with pytest.raises(XLSFormError) as caught:
+        import_xlsform(
+            xlsx(
+                [
+                    ["type", "name", "label", "constraint"],
+                    ["text", "q", "Q", f"regex(., '{pattern}')"],
+                ]
+            )
+        )
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (2, "constraint")
+    assert "unsupported function regex()" in problem.message
