@@ -115,6 +115,17 @@ CITY_WORDS: tuple[str, ...] = (
     "г.а.",
     "қ.ә.",
 )
+#: Words of units below the first level (districts). No unit of a region list is one: a
+#: row so labelled is a part of a region, named as such in the reader's error.
+DISTRICT_WORDS: tuple[str, ...] = (
+    "district",
+    "raion",
+    "rayon",
+    "audany",
+    "район",
+    "аудан",
+    "ауданы",
+)
 FILLER_WORDS: tuple[str, ...] = (
     "of",
     "the",
@@ -380,6 +391,7 @@ def _phrases(words: Iterable[str]) -> tuple[tuple[str, ...], ...]:
 _REGION_TOKENS = _single_words(REGION_WORDS)
 _CITY_TOKENS = _single_words(CITY_WORDS)
 _FILLER_TOKENS = _single_words(FILLER_WORDS)
+_DISTRICT_TOKENS = _single_words(DISTRICT_WORDS)
 _KIND_PHRASES = tuple(
     (phrase, kind)
     for kind, words in (("region", REGION_WORDS), ("city", CITY_WORDS))
@@ -564,15 +576,36 @@ class RegionResolver:
         return kind, units
 
     def suggest(self, text: str, limit: int = 3) -> list[str]:
-        """Known names that look like ``text``, for "did you mean" messages only."""
-        core, _ = _split_name(text)
+        """Known names that look like ``text``, for "did you mean" messages only.
+
+        A kind word in the text narrows them to units of that kind, as resolution does:
+        "г. Алмата" suggests Almaty city only, "Акмолинский облысы" regions only.
+        """
+        core, tags = _split_name(text)
         if not core:
             return []
-        matches = difflib.get_close_matches(
-            core, list(self._unit_by_core), n=5 * limit, cutoff=0.75
-        )
-        labels = dict.fromkeys(str(self._unit_by_core[match]) for match in matches)
+        candidates: dict[str, Unit] = {}
+        for name, units in self._by_core.items():
+            kept = [unit for unit in units.values() if len(tags) != 1 or unit.kind in tags]
+            if kept:
+                candidates[name] = kept[0]
+        matches = difflib.get_close_matches(core, list(candidates), n=5 * limit, cutoff=0.75)
+        labels = dict.fromkeys(str(candidates[match]) for match in matches)
         return list(labels)[:limit]
+
+    def below_first_level(self, text: object) -> str | None:
+        """For an unresolved label: "district" when it carries a district word (район,
+        ауданы, district), "city" when it names a city (г., қаласы, city) and no city of
+        the list is called so or like it (г. Талдыкорган inside Almaty region's block);
+        otherwise ``None``. Such units are parts of a region, not units of the list."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        if any(token in _DISTRICT_TOKENS for token in _tokens(text)):
+            return "district"
+        _, tags = _split_name(text)
+        if tags == {"city"} and not self.suggest(text):
+            return "city"
+        return None
 
     # Lineage ------------------------------------------------------------------------------
 

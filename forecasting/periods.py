@@ -114,6 +114,11 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("month", rf"^(?P<month>\d{{1,2}})\s*[-/.]\s*{_YEAR}$"),
         # июль 2021, July 2021, 2021 July
         ("month", rf"^{_MONTH_WORD}\s*{_YEAR}$"),
+        # Two-digit years, as Excel shows a month ("mmm-yy", "mm.yy"): Jan-23, янв.23,
+        # Jan'23, 01.23, 01/23 (two-digit month); see ``two_digit_year``. Not "23-Jan",
+        # which Excel writes for the 23rd of January.
+        ("month", rf"^{_MONTH_WORD}\s*[-/'’ ]?\s*(?P<year2>\d{{2}})$"),
+        ("month", r"^(?P<month>\d{2})\s*[./-]\s*(?P<year2>\d{2})$"),
         ("month", rf"^{_YEAR}\s*{_MONTH_WORD}$"),
         # 1 января 2022 (г.), 1 January 2022, January 1, 2022, 2022 жылғы 1 қаңтар(дағы):
         # stocks "на 1 января" (population, housing) are published with such headers
@@ -352,15 +357,57 @@ def _clean_text(value: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+#: Two-digit years are read as Excel reads them when typed: 00-29 are 2000-2029, 30-99 are
+#: 1930-1999 (Jan-23 is January 2023, янв.95 January 1995).
+TWO_DIGIT_PIVOT = 30
+
+
+def two_digit_year(year: int) -> int:
+    """The four-digit year of a two-digit one, by Excel's rule (see ``TWO_DIGIT_PIVOT``)."""
+    return 2000 + year if year < TWO_DIGIT_PIVOT else 1900 + year
+
+
+# Two years joined: a season, an academic or a financial year, or a range (2020/2021,
+# 2020-21, 2020–2021). One calendar period cannot stand for it.
+_TWO_YEARS = re.compile(r"^(?P<first>\d{4})\s*[-/]\s*(?P<second>\d{4}|\d{2})$")
+
+
+def two_years(value: str) -> tuple[int, int] | None:
+    """The two years a text such as "2020/2021" or "2020-21" joins, or ``None``.
+
+    "2020/21" is two years (21 is no month); "2011/12" and "2020-12" stay months (December),
+    as a two-digit month is the likelier reading.
+    """
+    match = _TWO_YEARS.match(_clean_text(value))
+    if match is None:
+        return None
+    first, second = int(match["first"]), match["second"]
+    if len(second) == 2:
+        if int(second) <= 12 or int(second) != (first + 1) % 100:
+            return None
+        return first, first + 1
+    return (first, int(second)) if int(second) > first else None
+
+
 def _parse_text(value: str) -> pd.Period:
     text = _clean_text(value)
     if not text:
         raise PeriodError("the period is empty", "period.empty")
+    span = two_years(value)
+    if span is not None:
+        raise PeriodError(
+            f"{_describe(value)} joins two years (a season, an academic or financial year, or "
+            "a range): it is not one calendar period; relabel it with the year it is counted "
+            f"in (e.g. {span[1]}) or give the calendar years separately",
+            "period.two_years",
+            {"value": value, "first": span[0], "second": span[1]},
+        )
     for kind, pattern in _PATTERNS:
         match = pattern.match(text)
         if match is None:
             continue
-        year = int(match["year"])
+        groups = match.groupdict()
+        year = two_digit_year(int(groups["year2"])) if groups.get("year2") else int(match["year"])
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise PeriodError(*_implausible(value))
         if kind == "year":
@@ -369,7 +416,6 @@ def _parse_text(value: str) -> pd.Period:
             raw = match["quarter"]
             quarter = _ROMAN_QUARTERS[raw] if raw in _ROMAN_QUARTERS else int(raw)
             return pd.Period(year=year, quarter=quarter, freq="Q")
-        groups = match.groupdict()
         month = _MONTHS[groups["month_word"]] if groups.get("month_word") else int(match["month"])
         if not 1 <= month <= 12:
             raise PeriodError(

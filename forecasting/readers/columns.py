@@ -18,6 +18,7 @@ from forecasting.periods import (
     is_likely_year,
     month_or_quarter_name,
     parse_period,
+    two_years,
 )
 from forecasting.readers.tables import (
     NotANumber,
@@ -330,6 +331,7 @@ def find_columns(
                 {"found": found_columns(table)},
             )
         return Columns("wide-period", roles, period_headers)
+    _refuse_two_year_headers(table)
     if want == "wide-period":
         raise LayoutError(
             f"no column header is a period (found: {found_columns(table)})",
@@ -455,6 +457,29 @@ def find_columns(
         "--value-column or choose --layout",
         "layout.unclear",
         {"found": found_columns(table)},
+    )
+
+
+def _refuse_two_year_headers(table: Table) -> None:
+    """Headers such as 2019/2020 or 2020-21 (seasons, academic or financial years, ranges)
+    look like periods but are none: name them instead of "cannot tell how the table is
+    laid out"."""
+    spans = [
+        (header, span)
+        for header in table.header
+        if (span := two_years(without_footnote_marks(header))) is not None
+    ]
+    if not spans:
+        return
+    columns = ", ".join(repr(header) for header, _ in spans)
+    header, (_, second) = spans[0]
+    raise LayoutError(
+        f"column header(s) {columns} join two years (a season, an academic or financial "
+        "year, or a range): they are not calendar periods, so the columns cannot be read as "
+        f"periods; relabel each with the year it is counted in ({header} -> {second}), or "
+        "give a year column in a long table",
+        "layout.two_year_headers",
+        {"columns": columns, "example": header, "year": second},
     )
 
 

@@ -745,6 +745,15 @@ def _resolve_regions(
                 "units": ", ".join(unit.code for unit in units),
                 "unit_kinds": [[unit.code, unit.kind] for unit in units],
             }
+        elif (level := resolver.below_first_level(label)) is not None:
+            hint = (
+                f"; it names a {level}"
+                + (", and no city of the region list is called so" if level == "city" else "")
+                + ": cities and districts inside a region are below the first level and not "
+                "units of the region list, remove its rows"
+            )
+            code = "region.below_first_level"
+            params = {"kind": level}
         else:
             hint = f"; did you mean {', '.join(hints)}?" if hints else ""
             code = "region.unknown_did_you_mean" if hints else "region.unknown"

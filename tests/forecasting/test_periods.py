@@ -165,3 +165,32 @@ def test_month_spellings_agree(year: int, month: int) -> None:
     assert {parse_period(text) for text in spellings} == {expected}
     quarter = (month - 1) // 3 + 1
     assert parse_period(f"{year}-Q{quarter}") == expected.asfreq("Q")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jan-23", "2023-01"),
+        ("янв.23", "2023-01"),
+        ("Jan'23", "2023-01"),
+        ("01.23", "2023-01"),
+        ("12/29", "2029-12"),
+        ("дек.30", "1930-12"),
+        ("2011/12", "2011-12"),  # a two-digit month: December 2011, not the season 2011/12
+        ("2020-12", "2020-12"),
+    ],
+)
+def test_two_digit_years_read_as_excel_reads_them(text: str, expected: str) -> None:
+    assert str(parse_period(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["2020/2021", "2020/21", "2020-2021", "2020 – 2021"])
+def test_two_joined_years_are_refused_saying_so(text: str) -> None:
+    with pytest.raises(PeriodError, match="joins two years") as caught:
+        parse_period(text)
+    assert caught.value.code == "period.two_years"
+
+
+def test_a_day_before_a_month_word_is_not_a_two_digit_year() -> None:
+    with pytest.raises(PeriodError):
+        parse_period("23-Jan")  # Excel's "d-mmm": the 23rd of January, year unknown

@@ -376,3 +376,81 @@ def test_a_data_row_is_never_taken_for_the_header_below_an_unknown_one(
     assert result.observations is None
     assert result.report.errors[0].row == 1
     assert "found: 'Наименование', 'Данные'" in issues(result)[0]
+
+
+def cp1251_csv(path: Path, lines: list[str]) -> Path:
+    """As Excel saves CSV in a Russian locale: semicolons, Windows-1251, CRLF."""
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1251"))
+    return path
+
+
+def test_months_with_two_digit_years_as_excel_shows_them(tmp_path: Path) -> None:
+    """ "янв.23" (a header Excel formats "mmm.yy"), "01.23" and a column of "Jan-23" are
+    months of 2023 (00-29 are 2000-2029, 30-99 1930-1999, as Excel reads them)."""
+    words = cp1251_csv(
+        tmp_path / "words.csv",
+        ["Регион;янв.23;фев.23;мар.23", "Акмолинская область;4,1;4,2;4,3", "г. Алматы;5;5,1;5,2"],
+    )
+    read = read_observations(words, indicator="unemployment_rate")
+    assert values(read)[("KZ-11", "2023-03")] == 4.3
+    assert set(read.observations["period"].astype(str)) == {"2023-01", "2023-02", "2023-03"}
+    numbers = cp1251_csv(
+        tmp_path / "numbers.csv", ["Регион;11.98;12.98", "Акмолинская область;7;8"]
+    )
+    assert values(read_observations(numbers, indicator="unemployment_rate")) == {
+        ("KZ-11", "1998-11"): 7.0,
+        ("KZ-11", "1998-12"): 8.0,
+    }
+    long = tmp_path / "long.csv"
+    long.write_text("region,period,value\nAkmola Region,Jan-23,1\nAkmola Region,Feb-23,2\n")
+    assert values(read_observations(long, indicator="unemployment_rate")) == {
+        ("KZ-11", "2023-01"): 1.0,
+        ("KZ-11", "2023-02"): 2.0,
+    }
+
+
+def test_two_year_periods_are_named_not_guessed(tmp_path: Path) -> None:
+    """An academic-year table (2019/2020, 2020/2021) is refused naming its columns, not
+    "cannot tell how the table is laid out"; such a cell of a period column names its row."""
+    wide = cp1251_csv(
+        tmp_path / "school.csv",
+        ["Регион;2019/2020;2020/2021", "Акмолинская область;10;11", "г. Алматы;20;21"],
+    )
+    read = read_observations(wide, indicator="unemployment_rate")
+    (error,) = read.report.errors
+    assert error.code == "layout.two_year_headers"
+    assert "'2019/2020', '2020/2021' join two years" in str(error)
+    assert "(2019/2020 -> 2020)" in str(error)
+    long = tmp_path / "long.csv"
+    long.write_text("region,period,value\nAkmola Region,2020-21,1\nAkmola Region,2021,2\n")
+    (error,) = read_observations(long, indicator="unemployment_rate").report.errors
+    assert (error.code, error.row, error.column) == ("period.two_years", 2, "period")
+    assert "'2020-21' joins two years" in str(error)
+
+
+def test_cities_and_districts_inside_a_region_are_named_per_row(tmp_path: Path) -> None:
+    """A bureau table lists a region's towns and districts below it ("Алматинская область",
+    then "г. Талдыкорган", "Каратальский район"): each is an error on its row saying it is
+    below the first level; a misspelt city with a city word gets cities only as hints."""
+    path = cp1251_csv(
+        tmp_path / "almaty.csv",
+        [
+            "Регион;2021;2022",
+            "Алматинская область;4,1;4,0",
+            "г. Талдыкорган;4,3;4,2",
+            "Каратальский район;3,9;3,8",
+            "г. Алмата;5,0;4,9",
+            "Акмолинский облысы;4,4;4,5",
+        ],
+    )
+    read = read_observations(path, indicator="unemployment_rate")
+    by_value = {issue.value: issue for issue in read.report.errors if issue.value}
+    town = by_value["г. Талдыкорган"]
+    assert (town.code, town.row, town.params["kind"]) == ("region.below_first_level", 3, "city")
+    assert "not units of the region list, remove its rows" in str(town)
+    district = by_value["Каратальский район"]
+    assert (district.code, district.row, district.params["kind"]) == (
+        "region.below_first_level", 4, "district"
+    )  # fmt: skip
+    assert by_value["г. Алмата"].params["suggestions"] == ["KZ-75"]
+    assert by_value["Акмолинский облысы"].params["suggestions"] == ["KZ-11"]

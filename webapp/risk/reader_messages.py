@@ -123,6 +123,12 @@ MESSAGES: dict[str, str] = {
         "The table does not say which indicator it holds: add an indicator column, or choose "
         "the indicator in the Indicator field of the upload form. Columns found: %(found)s."
     ),
+    "indicator.missing.wide_indicator": (
+        "The table does not say which indicator it holds: add an indicator column, or choose "
+        "the indicator in the Indicator field of the upload form. Columns found: %(found)s. "
+        "Or, if the value column is one indicator beside %(columns)s, read one column per "
+        "indicator: choose 'Wide: a column per indicator' in the Layout field."
+    ),
     "indicator.empty": "The indicator is empty.",
     "indicator.unknown": (
         "Unknown indicator '%(indicator)s': not a code or name in the catalogue."
@@ -167,6 +173,16 @@ MESSAGES: dict[str, str] = {
         "Unknown region '%(label)s' in %(count)s row(s): it names a region, and no region of "
         "the region list is called so (%(units)s)."
     ),
+    "region.below_first_level.city": (
+        "Unknown region '%(label)s' in %(count)s row(s): it names a city, and no city of the "
+        "region list is called so: cities and districts inside a region are below the first "
+        "level and not units of the region list; remove its rows."
+    ),
+    "region.below_first_level.district": (
+        "Unknown region '%(label)s' in %(count)s row(s): it names a district: cities and "
+        "districts inside a region are below the first level and not units of the region "
+        "list; remove its rows."
+    ),
     "regions.not_recognised": (
         "%(count)s region name(s) not recognised: %(names)s. Use the codes or names of the "
         "region list, or ask an administrator to add the names as aliases."
@@ -180,6 +196,16 @@ MESSAGES: dict[str, str] = {
     "period.invalid": (
         "'%(value)s' is not a period: write a year (2021), a quarter (2021-Q3), a month "
         "(2021-07) or a date (31.12.2021)."
+    ),
+    "period.two_years": (
+        "'%(value)s' joins two years (a season, an academic or financial year, or a range): "
+        "it is not one calendar period; relabel it with the year it is counted in (e.g. "
+        "%(second)s)."
+    ),
+    "layout.two_year_headers": (
+        "The column headers %(columns)s join two years (a season, an academic or financial "
+        "year, or a range): they are not calendar periods; relabel each with the year it is "
+        "counted in (%(example)s: %(year)s)."
     ),
     "period.implausible_year": (
         "'%(value)s' is not a plausible year: years from %(first)s to %(last)s are read."
@@ -403,6 +429,27 @@ def _wrong_kind(params: Mapping[str, Any]) -> str:
     )
 
 
+def _below_first_level(params: Mapping[str, Any]) -> str:
+    return _(
+        MESSAGES[f"region.below_first_level.{params['kind']}"],
+        label=params["label"],
+        count=params["count"],
+    )
+
+
+def _indicator_missing(params: Mapping[str, Any]) -> str:
+    """With numbers beside the value column, the Layout field's wide-indicator choice too,
+    as the command line names --layout wide-indicator."""
+    beside = params.get("numeric_columns")
+    if not beside:
+        return _(MESSAGES["indicator.missing"], found=params["found"])
+    return _(
+        MESSAGES["indicator.missing.wide_indicator"],
+        found=params["found"],
+        columns=", ".join(f"'{column}'" for column in beside),
+    )
+
+
 def _wrong_frequency(params: Mapping[str, Any]) -> str:
     return _(
         MESSAGES["period.wrong_frequency"],
@@ -488,6 +535,8 @@ _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "layout.long_missing_columns": _long_missing,
     "region.unknown_did_you_mean": _did_you_mean,
     "region.wrong_kind": _wrong_kind,
+    "region.below_first_level": _below_first_level,
+    "indicator.missing": _indicator_missing,
     "period.wrong_frequency": _wrong_frequency,
     "period.frequency_mismatch": _frequency_mismatch,
     "key.duplicate": _duplicate,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 
 import openpyxl
@@ -85,3 +86,59 @@ def test_a_city_inside_a_region_stops_the_whole_workbook(app, analyst_client):
     assert stored(app) == set()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StatisticsUpload)) == 1
+
+
+def preview_page(client, content: bytes, name: str, language: str, **options) -> str:
+    client.post("/language", data={"language": language})
+    response = client.post("/risk/imports", data=upload_data(content, name, **options))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_towns_and_districts_of_a_region_block_are_named_in_russian(app, analyst_client):
+    content = taldau_workbook(
+        [
+            ["Акмолинская", "4,4", "4,3"],
+            ["Абайская", "4,5", "4,4"],
+            ["г.Астана", "4,6", "4,5"],
+            ["Алматинская", "4,1", "4,0"],
+            ["г. Талдыкорган", "4,3", "4,2"],
+            ["Каратальский район", "3,9", "3,8"],
+            ["г. Алмата", "5,0", "4,9"],
+        ]
+    )
+    page = html.unescape(
+        preview_page(analyst_client, content, "almaty.xlsx", "ru", indicator="unemployment_rate")
+    )
+    assert (
+        "Неизвестный регион «г. Талдыкорган» в строках: 1: это название города, а такого "
+        "города в списке регионов нет: города и районы внутри области — ниже первого уровня"
+    ) in page
+    assert "Неизвестный регион «Каратальский район» в строках: 1: это название района" in page
+    (hint,) = [line for line in page.splitlines() if "«г. Алмата»" in line]
+    assert "г. Алматы" in hint and "Алматинская" not in hint  # cities only: it says "г."
+    assert "/confirm" not in page
+    assert stored(app) == set()
+
+
+def test_academic_year_headers_are_named_in_kazakh(app, analyst_client):
+    content = "Регион;2019/2020;2020/2021\nАкмолинская область;10;11\n".encode("cp1251")
+    page = html.unescape(
+        preview_page(analyst_client, content, "school.csv", "kk", indicator="unemployment_rate")
+    )
+    assert "'2019/2020', '2020/2021' баған тақырыптары екі жылды біріктіреді" in page
+    assert "(2019/2020: 2020)" in page
+
+
+def test_a_missing_indicator_beside_other_numbers_points_to_the_wide_indicator_layout(
+    app, analyst_client
+):
+    """Grunfeld's shape (value beside invest, capital): the CLI names --layout
+    wide-indicator, the page the Layout field's choice, in Russian."""
+    content = (
+        "region,year,value,invest,capital\n"
+        "Akmola Region,2020,1,2,3\nAkmola Region,2021,1,2,3\nг. Алматы,2020,1,2,3\n"
+    ).encode()
+    page = html.unescape(preview_page(analyst_client, content, "grunfeld.csv", "ru"))
+    assert "рядом с 'invest', 'capital'" in page
+    assert "выберите «Широкий: столбец на каждый показатель» в поле «Структура»" in page
