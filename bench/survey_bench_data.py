@@ -18,6 +18,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 SURVEY_SLUG = "bench-citizen"
+#: Tables of what is counted from a survey's responses (``survey_result_*``), emptied with the
+#: responses when a database is rebuilt.
+RESULT_TABLES_PREFIX = "survey_result_"
 BATCH = 20_000
 MONTHS = 24
 
@@ -78,14 +81,11 @@ def ensure_survey(app: Flask, responses: int) -> int:
             if responses <= stored < responses + 1_000:  # a few added by earlier runs
                 return survey.id
             print(f"rebuilding: {stored} responses stored, {responses} wanted")
-            for table in (
-                "survey_result_tallies",
-                "survey_result_counts",
-                "survey_result_watermarks",
-            ):
-                db.session.execute(
-                    sa.text(f"DELETE FROM {table} WHERE survey_id = :s"), {"s": survey.id}
-                )
+            # Every table counted from the responses goes with them, read from the models (the
+            # version counts and answers, added later, were once left behind: a rebuilt
+            # survey's results then counted the old responses beside the new ones).
+            for table in result_tables():
+                db.session.execute(sa.delete(table).where(table.c.survey_id == survey.id))
             db.session.execute(
                 sa.delete(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
             )
@@ -107,6 +107,18 @@ def ensure_survey(app: Flask, responses: int) -> int:
         seconds = time.perf_counter() - started
         print(f"inserted {responses:,} responses in {seconds:.0f} s ({responses / seconds:,.0f}/s)")
         return survey.id
+
+
+def result_tables() -> list[sa.Table]:
+    """The tables of counts kept from a survey's responses, watermark included."""
+    from webapp.database import all_metadata
+
+    return [
+        table
+        for metadata in all_metadata()
+        for table in metadata.sorted_tables
+        if table.name.startswith(RESULT_TABLES_PREFIX) and "survey_id" in table.c
+    ]
 
 
 def create_missing_indexes() -> None:
