@@ -12,14 +12,17 @@ Layout (also described in the codebook that travels with every export):
 
 Text a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return, per OWASP's CSV-injection advice) is prefixed with an apostrophe; numbers
-stay numbers. Writers take an iterator of rows and never hold more than one chunk, so memory
-stays flat whatever the number of responses. Pure: no Flask, no database.
+stay numbers. Writers take an iterator of rows and never hold more than a few chunks, so
+memory stays flat whatever the number of responses. Pure: no Flask, no database (the XLSX
+writer compresses its sheet in a thread of its own, see ``_SheetDeflater``).
 
 Two kinds of row come in: ``ResponseRow`` (answers parsed, a datetime) and ``StoredRow`` (as
 ``export_query`` reads them: the time already formatted by the database, the answers still
 JSON text). The CSV endpoint writes stored rows through ``stored_csv_chunks``, which keeps
 per-cell Python work off the common case (see ``_stored_cells``) and gives byte for byte the
-CSV that ``csv_chunks`` gives for the same responses.
+CSV that ``csv_chunks`` gives for the same responses; the XLSX endpoint writes them through
+``write_stored_xlsx``, which makes the sheet's XML from them directly (``_stored_rows_xml``)
+and gives the same workbook as ``write_xlsx``.
 """
 
 from __future__ import annotations
@@ -28,15 +31,19 @@ import csv
 import io
 import itertools
 import json
+import queue
 import re
 import shutil
+import struct
 import tempfile
+import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 import xlsxwriter
@@ -216,25 +223,15 @@ def _choice_cells(value: Any, options: tuple[str, ...]) -> list[Any]:
     return [joined, *[1 if option in chosen else 0 for option in options]]
 
 
-def _stored_cells(plan: Sequence[Step], xlsx: bool = False) -> Callable[[StoredRow], list[Any]]:
-    """A function from a stored row to its CSV cells, equal once written to ``export_row``'s.
+#: A run of single-answer questions, then at most one multiple choice (its name, its options
+#: with 0/1 columns, and its cells remembered per distinct answer).
+Segment = tuple[tuple[str, ...], str | None, tuple[str, ...], dict[Any, Any]]
 
-    Speed comes from orjson, and from leaving to ``csv.writer`` what it already does as the
-    reference path wants: ``None`` is written empty, numbers and booleans as ``str`` gives
-    them, so runs of single-answer questions are copied with one ``map`` and no per-cell
-    Python, and the cells of a multiple-choice answer are remembered per distinct answer.
-    Anything else sends the whole row to ``_answer_cells`` with the answers read by
-    ``load_answers``: text that may need neutralising (seen in the JSON text before
-    parsing), a list or an object where a single answer belongs, a very large number, JSON
-    orjson refuses (NaN, lone surrogates) and answers that are not an object.
 
-    With ``xlsx`` the cells are the same as ``export_row``'s once written to a worksheet: a
-    boolean answer takes the careful path too (``export_row`` gives its text, which
-    ``csv.writer`` writes by itself).
-    """
-    # Runs of single-answer questions, each followed by at most one multiple choice.
-    segments: list[tuple[tuple[str, ...], str | None, tuple[str, ...], dict[Any, list[Any]]]]
-    segments = []
+def _segments(plan: Sequence[Step]) -> list[Segment]:
+    """The plan as runs of single-answer questions, each followed by at most one multiple
+    choice, with an empty memory of multiple-choice answers each."""
+    segments: list[Segment] = []
     singles: list[str] = []
     for name, options in plan:
         if options is None:
@@ -244,12 +241,27 @@ def _stored_cells(plan: Sequence[Step], xlsx: bool = False) -> Callable[[StoredR
             singles = []
     if singles:
         segments.append((tuple(singles), None, (), {}))
+    return segments
+
+
+def _stored_cells(plan: Sequence[Step]) -> Callable[[StoredRow], list[Any]]:
+    """A function from a stored row to its CSV cells, equal once written to ``export_row``'s.
+
+    Speed comes from orjson, and from leaving to ``csv.writer`` what it already does as the
+    reference path wants: ``None`` is written empty, numbers and booleans as ``str`` gives
+    them, so runs of single-answer questions are copied with one ``map`` and no per-cell
+    Python, and the cells of a multiple-choice answer are remembered per distinct answer.
+    Anything else sends the whole row to ``_answer_cells`` with the answers read by
+    ``load_answers``: text that may need neutralising (seen in the JSON text before
+    parsing), a list or an object where a single answer belongs, a very large number, JSON
+    orjson refuses (NaN, lone surrogates) and answers that are not an object. (The XLSX
+    export has its own fast path, ``_stored_rows_xml``.)
+    """
+    segments = _segments(plan)
     steps = list(plan)
     risky = _MAY_NEED_NEUTRALISING.search
     loads = orjson.loads
     plain, plain_or_float, large = _PLAIN_TYPES, _PLAIN_OR_FLOAT, _LARGE_FLOAT
-    if xlsx:
-        plain, plain_or_float = plain - {bool}, plain_or_float - {bool}
 
     def cells(row: StoredRow) -> list[Any]:
         response_id, moment, language, region_code, version, text = row
@@ -430,7 +442,10 @@ XLSX_OPTIONS = {
 }
 #: Responses sheet rows gathered before they are written (about 0.5 MB of XML).
 XLSX_ROWS_PER_CHUNK = 500
-#: Bytes of the responses sheet's XML compressed at a time.
+#: Chunks of the responses sheet's XML waiting for the thread that compresses them: enough
+#: for either side to keep working while the other is busy, few enough to keep memory flat.
+XLSX_CHUNKS_QUEUED = 4
+#: Bytes of the compressed responses sheet copied into the archive at a time.
 XLSX_COPY_BUFFER = 1 << 20
 
 
@@ -492,7 +507,7 @@ def _text_cell(text: str) -> str:
 
 def _cell_xml(value: Any) -> str:
     """One cell of the responses sheet as XML, by the value's type, as ``_xlsx_row`` writes
-    it (cells hold no boolean: see ``_rows_xml``)."""
+    it (cells hold no boolean: see ``_cell_cache``)."""
     kind = type(value)
     if kind is str:
         return _text_cell(value)
@@ -505,10 +520,44 @@ def _cell_xml(value: Any) -> str:
     raise TypeError(f"an export cell holds {kind.__name__}")
 
 
-#: Distinct values remembered with their XML: answer codes, 0/1 columns, languages and regions
-#: repeat, so most cells are one dictionary look-up; unique values (ids, times, comments) fill
-#: the rest, and once it is full new values are worked out each time.
+#: Distinct cell values remembered with their XML (see ``_cell_cache``).
 _REMEMBERED_CELLS = 50_000
+
+
+def _cell_cache() -> tuple[Callable[[Sequence[Any]], list[bytes]], Callable[[Any], bytes | None]]:
+    """A function from cell values to their XML, and the bare look-up of a value's XML
+    (None when not remembered). Each value's XML is remembered (as UTF-8) up to
+    ``_REMEMBERED_CELLS`` values: answer codes, 0/1 columns, languages and regions repeat,
+    so most cells are one dictionary look-up; unique values (comments) fill the rest, and
+    once it is full new values are worked out each time. Cells never hold a boolean
+    (``True == 1`` would find the XML of ``1``): ``_answer_text`` writes them as text."""
+    cache: dict[Any, bytes] = {}
+    get = cache.get
+    limit = _REMEMBERED_CELLS
+
+    def cells_xml(values: Sequence[Any]) -> list[bytes]:
+        xmls = list(map(get, values))
+        if not all(xmls):  # a value not remembered (the XML of a cell is never empty)
+            for index, xml in enumerate(xmls):
+                if xml is None:
+                    value = values[index]
+                    xmls[index] = xml = _cell_xml(value).encode()
+                    if len(cache) < limit:
+                        cache[value] = xml
+        return xmls
+
+    return cells_xml, get
+
+
+def _row_head(number: int, response_id: Any, moment: Any) -> bytes | None:
+    """A row's start with its own id and time (``YYYY-MM-DDTHH:MM:SSZ``), which are never
+    remembered; None when they are not of that form."""
+    if type(response_id) is int and type(moment) is str and len(moment) == 20:
+        return (
+            f'<row r="{number}"><c><v>{response_id}</v></c>'
+            f'<c t="inlineStr"><is><t>{moment}</t></is></c>'.encode()
+        )
+    return None
 
 
 def _rows_xml(cell_rows: Iterable[list[Any]], first_row: int) -> Iterator[tuple[int, bytes]]:
@@ -519,62 +568,281 @@ def _rows_xml(cell_rows: Iterable[list[Any]], first_row: int) -> Iterator[tuple[
     without one following the cell before it, and Excel, LibreOffice, Google Sheets,
     openpyxl (so pandas) and calamine read such cells, as Microsoft's own exporters write
     them. Every cell is written, an empty one as ``<c/>``, and the XML of a value does not
-    depend on where it stands: it is remembered (``_REMEMBERED_CELLS``) and a row is mostly
-    one ``map`` of look-ups. With references in every cell (tried: the row number joined
-    between remembered pieces) the export took a third longer and its file was twice as
-    large, the row numbers breaking deflate's repeats. Cells never hold a boolean
-    (``True == 1`` would find the XML of ``1``): ``_answer_text`` and
-    ``_stored_cells(..., xlsx=True)`` write them as text.
+    depend on where it stands: it is remembered (``_cell_cache``), a row is mostly one
+    ``map`` of look-ups and a chunk one ``bytes.join`` (joining text and encoding it took
+    a fifth of the writer's time: a chunk's text is not ASCII once one answer is Cyrillic).
+    With references in every cell (tried: the row number joined between remembered pieces)
+    the export took a third longer and its file was twice as large, the row numbers
+    breaking deflate's repeats.
     """
-    cache: dict[Any, str] = {}
-    get = cache.get
-    limit = _REMEMBERED_CELLS
+    cells_xml, _ = _cell_cache()
     number = first_row
     rows = iter(cell_rows)
     while True:
-        parts: list[str] = []
+        parts: list[bytes] = []
+        append, extend = parts.append, parts.extend
         start = number
         for cells in itertools.islice(rows, XLSX_ROWS_PER_CHUNK):
-            response_id, moment = cells[0], cells[1]
-            if type(response_id) is int and type(moment) is str and len(moment) == 20:
-                # A row's own id and time (``YYYY-MM-DDTHH:MM:SSZ``) are never remembered.
-                head = f'<c><v>{response_id}</v></c><c t="inlineStr"><is><t>{moment}</t></is></c>'
-                cells = cells[2:]
+            head = _row_head(number, cells[0], cells[1])
+            if head is None:
+                append(f'<row r="{number}">'.encode())
+                extend(cells_xml(cells))
             else:
-                head = ""
-            xmls = list(map(get, cells))
-            if not all(xmls):  # a value not remembered (the XML of a cell is never empty)
-                for index, xml in enumerate(xmls):
-                    if xml is None:
-                        value = cells[index]
-                        xmls[index] = xml = _cell_xml(value)
-                        if len(cache) < limit:
-                            cache[value] = xml
-            parts.append(f'<row r="{number}">{head}{"".join(xmls)}</row>')
+                append(head)
+                extend(cells_xml(cells[2:]))
+            append(b"</row>")
             number += 1
         if number == start:
             return
-        yield number - start, "".join(parts).encode()
+        yield number - start, b"".join(parts)
+
+
+#: Types of a single answer whose cell the fast path of ``_stored_rows_xml`` writes itself.
+_CELL_TYPES = frozenset((str, int, float, type(None)))
+
+
+def _stored_rows_xml(
+    plan: Sequence[Step], rows: Iterable[StoredRow], first_row: int
+) -> Iterator[tuple[int, bytes]]:
+    """``_rows_xml`` of stored rows: the same XML as ``_rows_xml`` gives for
+    ``export_row``'s cells, without making the cells first.
+
+    As in ``_stored_cells``, orjson reads the answers and the JSON text tells beforehand
+    whether a text may need neutralising; then each run of single-answer questions is one
+    ``map`` of the answers through the remembered cells, and each multiple-choice answer
+    one look-up of its cells' XML. A JSON ``true`` or ``false`` in the text sends the row
+    down the careful path (``_answer_cells``), as would a list or an object where a single
+    answer belongs (it cannot be looked up), so a boolean never finds the XML of ``1``.
+    Numbers need no care here: a cell writes a float and an integer of the same value the
+    same way (the integers past 64 bits orjson reads as floats included).
+    """
+    segments = _segments(plan)
+    steps = list(plan)
+    cells_xml, remembered_xml = _cell_cache()
+    risky = _MAY_NEED_NEUTRALISING.search
+    loads = orjson.loads
+    cell_types = _CELL_TYPES
+    number = first_row
+    rows = iter(rows)
+    while True:
+        parts: list[bytes] = []
+        append, extend = parts.append, parts.extend
+        start = number
+        for row in itertools.islice(rows, XLSX_ROWS_PER_CHUNK):
+            response_id, moment, language, region_code, version, text = row
+            head = _row_head(number, response_id, moment)
+            if head is None:
+                append(f'<row r="{number}">'.encode())
+                extend(cells_xml((response_id, moment, language, region_code, version)))
+            else:
+                append(head)
+                extend(cells_xml((language, region_code, version)))
+            mark = len(parts)
+            try:
+                if not text or risky(text) or "true" in text or "false" in text:
+                    raise _Unusual
+                get = loads(text).get
+                for names, multiple, options, remembered in segments:
+                    if names:
+                        values = list(map(get, names))
+                        xmls = list(map(remembered_xml, values))  # TypeError: a list, a dict
+                        if not all(xmls):
+                            if not cell_types.issuperset(map(type, values)):
+                                raise _Unusual
+                            xmls = cells_xml(values)
+                        extend(xmls)
+                    if multiple is not None:
+                        value = get(multiple)
+                        key = tuple(value) if type(value) is list else value
+                        found = remembered.get(key)  # TypeError: a dict, or a list holding one
+                        if found is None:
+                            found = b"".join(cells_xml(_choice_cells(value, options)))
+                            if len(remembered) < _REMEMBERED_CHOICES:
+                                remembered[key] = found
+                        append(found)
+            except (_Unusual, orjson.JSONDecodeError, AttributeError, TypeError):
+                del parts[mark:]
+                extend(cells_xml(_answer_cells(load_answers(text), steps)))
+            append(b"</row>")
+            number += 1
+        if number == start:
+            return
+        yield number - start, b"".join(parts)
 
 
 _DIMENSION = re.compile(r"<dimension [^>]*/>")
 _SHEET_DATA_END = "</sheetData>"
 
 
+class _SheetDeflater:
+    """Compresses the responses sheet's XML in a thread of its own, into a temporary file.
+
+    zlib lets other threads run while it compresses and while it sums the CRC, and so does
+    writing a file, so on a machine with two cores the sheet is compressed while the next
+    rows are read and made into XML (compressing was about a fifth of an export's time).
+    The queue holds ``XLSX_CHUNKS_QUEUED`` chunks: the rows waiting are bounded whatever
+    the number of responses. Only the compressed sheet is stored, in ``file`` (a million
+    responses: 50 MB rather than a gigabyte of XML), as ``_DeflatedZip`` takes it.
+    """
+
+    def __init__(self, file: IO[bytes], level: int) -> None:
+        self.file = file
+        self.crc = self.size = 0
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self._chunks: queue.Queue[bytes | None] = queue.Queue(XLSX_CHUNKS_QUEUED)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="xlsx-deflate", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        compressor, write = self._compressor, self.file.write
+        try:
+            while (chunk := self._chunks.get()) is not None:
+                self.crc = zlib.crc32(chunk, self.crc)
+                self.size += len(chunk)
+                write(compressor.compress(chunk))
+            write(compressor.flush())
+        except BaseException as error:  # a full disk: the writer raises it on its next chunk
+            self._failure = error
+            while self._chunks.get() is not None:  # let the writer finish putting
+                pass
+
+    def write(self, chunk: bytes) -> None:
+        if self._failure is not None:
+            raise self._failure
+        self._chunks.put(chunk)
+
+    def finish(self) -> None:
+        """Wait for the last chunk; the compressed sheet is then ``file``, from its start."""
+        self._chunks.put(None)
+        self._thread.join()
+        if self._failure is not None:
+            raise self._failure
+        self.file.seek(0)
+
+    def close(self) -> None:
+        """Stop the thread if the rows failed before ``finish`` (before the file goes)."""
+        if self._thread.is_alive():
+            self._chunks.put(None)
+            self._thread.join()
+
+
+class _DeflatedZip:
+    """A ZIP archive written from parts deflated beforehand (APPNOTE 4.3, as ``zipfile``
+    writes it), which ``zipfile`` cannot take: it compresses what it is given.
+
+    ZIP64 fields are written only where a size or an offset is past ``zipfile``'s limit:
+    Excel refuses some ZIP64 headers that other readers accept, and the sizes are known
+    before each part's header, so an ordinary export has none.
+    """
+
+    _LOCAL = struct.Struct("<4s5H3L2H")
+    _CENTRAL = struct.Struct("<4s6H3L5H2L")
+    _END = struct.Struct("<4s4H2LH")
+    _END64 = struct.Struct("<4sQ2H2L4Q")
+    _LOCATOR = struct.Struct("<4sLQL")
+    _FULL = 0xFFFFFFFF
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.directory: list[bytes] = []
+
+    def add(
+        self, info: zipfile.ZipInfo, data: bytes | IO[bytes], crc: int, size: int, packed: int
+    ) -> None:
+        """One part: ``data`` is its deflated bytes (``packed`` of them, a file read from
+        where it stands or bytes), ``size`` and ``crc`` those of the part itself."""
+        limit, full = zipfile.ZIP64_LIMIT, self._FULL
+        offset = self.stream.tell()
+        name = info.filename.encode()
+        flags = 0 if name.isascii() else 0x800  # UTF-8 name
+        year, month, day, hour, minute, second = info.date_time
+        date = (year - 1980) << 9 | month << 5 | day
+        time = hour << 11 | minute << 5 | second // 2
+        large = size > limit or packed > limit
+        version = 45 if large else 20
+        sizes = (full, full) if large else (packed, size)
+        extra = struct.pack("<2H2Q", 1, 16, size, packed) if large else b""
+        local = (b"PK\x03\x04", version, flags, 8, time, date, crc, *sizes, len(name), len(extra))
+        self.stream.write(self._LOCAL.pack(*local) + name + extra)
+        if isinstance(data, bytes):
+            self.stream.write(data)
+        else:
+            shutil.copyfileobj(data, self.stream, XLSX_COPY_BUFFER)
+        fields = [size, packed] if large else []
+        if offset > limit:
+            fields.append(offset)
+        extra = struct.pack(f"<2H{len(fields)}Q", 1, 8 * len(fields), *fields) if fields else b""
+        version = 45 if fields else 20
+        self.directory.append(
+            self._CENTRAL.pack(
+                b"PK\x01\x02",
+                info.create_system << 8 | version,
+                version,
+                flags,
+                8,
+                time,
+                date,
+                crc,
+                *sizes,
+                len(name),
+                len(extra),
+                0,
+                0,
+                0,
+                info.external_attr,
+                offset if offset <= limit else full,
+            )
+            + name
+            + extra
+        )
+
+    def close(self) -> None:
+        """The central directory and the end records (ZIP64 ones only when needed)."""
+        limit = zipfile.ZIP64_LIMIT
+        start = self.stream.tell()
+        for record in self.directory:
+            self.stream.write(record)
+        size, count = self.stream.tell() - start, len(self.directory)
+        if start > limit or size > limit or count > 0xFFFF:
+            end64 = self.stream.tell()
+            self.stream.write(
+                self._END64.pack(b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, size, start)
+            )
+            self.stream.write(self._LOCATOR.pack(b"PK\x06\x07", 0, end64, 1))
+            count, size, start = min(count, 0xFFFF), min(size, self._FULL), min(start, self._FULL)
+        self.stream.write(self._END.pack(b"PK\x05\x06", 0, 0, count, count, size, start, 0))
+
+
+def _deflated(data: bytes) -> tuple[bytes, int]:
+    """A small part deflated as the responses sheet is, and its CRC."""
+    compressor = zlib.compressobj(XLSX_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(), zlib.crc32(data)
+
+
 def _write_xlsx_cells(
     path: Path, definitions: Sequence[SurveyDefinition], cell_rows: Iterable[list[Any]]
 ) -> int:
-    """The workbook with ``cell_rows`` on the responses sheet; returns the rows written.
+    """The workbook with ``cell_rows`` on the responses sheet; returns the rows written."""
+    rows = itertools.islice(cell_rows, XLSX_MAX_ROWS - 1)
+    return _write_xlsx_sheet(path, definitions, _rows_xml(rows, 2))
+
+
+def _write_xlsx_sheet(
+    path: Path, definitions: Sequence[SurveyDefinition], chunks: Iterable[tuple[int, bytes]]
+) -> int:
+    """The workbook with ``chunks`` of row XML (``_rows_xml``, ``_stored_rows_xml``, rows
+    from the second on) on the responses sheet; returns the rows written.
 
     XlsxWriter writes the workbook in memory with the header alone on the responses sheet,
     and the codebook: every part of the file but the responses. The responses sheet's XML
-    is then written to a temporary file, its rows between the header and the end of the
-    sheet's data, a chunk of rows at a time, and the file is copied part by part into a new
-    ZIP archive, the sheet from that temporary file (as XlsxWriter's constant-memory mode
-    does: the sheet's size is then known, so ZIP64 is used only when it is needed). Only a
-    chunk is ever held, so memory stays flat; writing the row XML here rather than cell by
-    cell through XlsxWriter (about 35 Python calls per row) makes the export about ten
-    times faster (``bench/survey_export.py``, ``bench/survey_export_writers.py``).
+    is then made a chunk of rows at a time, its rows between the header and the end of the
+    sheet's data, and compressed by ``_SheetDeflater`` as it comes; the archive is written
+    last, part by part, the sheet from the compressed file (its sizes then known, so ZIP64
+    is used only when it is needed). Only a few chunks are ever held, so memory stays
+    flat; writing the row XML here rather than cell by cell through XlsxWriter (about 35
+    Python calls per row) makes the export about ten times faster
+    (``bench/survey_export.py``, ``bench/survey_export_writers.py``).
 
     The sheet's ``<dimension>`` (its used range, optional in the format) is left out: it
     comes before the rows, whose number is known only at the end.
@@ -591,29 +859,32 @@ def _write_xlsx_cells(
     count = 0
     with (
         zipfile.ZipFile(skeleton) as parts,
-        tempfile.TemporaryFile(prefix="xlsx-rows-") as sheet_xml,
+        tempfile.TemporaryFile(prefix="xlsx-sheet-") as compressed,
     ):
         xml = _DIMENSION.sub("", parts.read(responses_part).decode(), count=1)
         head, tail = xml.split(_SHEET_DATA_END, 1)
-        sheet_xml.write(head.encode())
-        for rows, chunk in _rows_xml(itertools.islice(cell_rows, XLSX_MAX_ROWS - 1), 2):
-            sheet_xml.write(chunk)
-            count += rows
-        sheet_xml.write((_SHEET_DATA_END + tail).encode())
-        size = sheet_xml.tell()
-        sheet_xml.seek(0)
-        with zipfile.ZipFile(
-            path, "w", zipfile.ZIP_DEFLATED, compresslevel=XLSX_COMPRESSION
-        ) as archive:
-            for info in parts.infolist():
-                if info.filename != responses_part:
-                    archive.writestr(info, parts.read(info))
-                    continue
-                # ZIP64 only for a sheet that needs it, as zipfile decides for a file of a
-                # known size (Excel refuses some ZIP64 headers that other readers accept).
-                large = size * 1.05 > zipfile.ZIP64_LIMIT
-                with archive.open(info.filename, "w", force_zip64=large) as stream:
-                    shutil.copyfileobj(sheet_xml, stream, XLSX_COPY_BUFFER)
+        deflater = _SheetDeflater(compressed, XLSX_COMPRESSION)
+        try:
+            deflater.write(head.encode())
+            for rows, chunk in chunks:
+                deflater.write(chunk)
+                count += rows
+            deflater.write((_SHEET_DATA_END + tail).encode())
+            deflater.finish()
+            with path.open("wb") as stream:
+                archive = _DeflatedZip(stream)
+                for info in parts.infolist():
+                    if info.filename == responses_part:
+                        packed = deflater.file.seek(0, io.SEEK_END)
+                        deflater.file.seek(0)
+                        archive.add(info, deflater.file, deflater.crc, deflater.size, packed)
+                    else:
+                        data = parts.read(info)
+                        deflated, crc = _deflated(data)
+                        archive.add(info, deflated, crc, len(data), len(deflated))
+                archive.close()
+        finally:
+            deflater.close()
     return count
 
 
@@ -641,6 +912,7 @@ def write_stored_xlsx(
 ) -> int:
     """``write_xlsx`` for stored rows (as ``export_query.stored_rows`` reads them): the same
     workbook as ``write_xlsx`` gives for the same responses parsed, with the answers read
-    by the fast path of the CSV export (``_stored_cells``)."""
-    cells = _stored_cells(_plan(export_columns(definitions)), xlsx=True)
-    return _write_xlsx_cells(path, definitions, map(cells, rows))
+    straight into the sheet's XML (``_stored_rows_xml``)."""
+    plan = _plan(export_columns(definitions))
+    rows = itertools.islice(rows, XLSX_MAX_ROWS - 1)
+    return _write_xlsx_sheet(path, definitions, _stored_rows_xml(plan, rows, 2))

@@ -390,3 +390,101 @@ def test_zip64_only_for_a_sheet_that_needs_it(tmp_path, monkeypatch):
     rows = list(workbook["responses"].iter_rows(values_only=True))
     assert len(rows) == 3_001 and rows[-1][0] == 3_000
     workbook.close()
+
+
+def test_zip64_end_records_when_the_parts_after_the_sheet_start_past_the_limit(
+    tmp_path, monkeypatch
+):
+    """The archive is written by the export itself (the sheet comes compressed from a
+    thread): past the limit the parts after the sheet get ZIP64 offsets and the archive its
+    ZIP64 end records, and every part reads back with its CRC checked."""
+    monkeypatch.setattr(export.zipfile, "ZIP64_LIMIT", 50_000)
+    path = tmp_path / "large.xlsx"
+    assert write_xlsx(path, [definition()], large_rows(3_000)) == 3_000
+    monkeypatch.undo()
+    data = path.read_bytes()
+    assert b"PK\x06\x06" in data and b"PK\x06\x07" in data  # ZIP64 end record and locator
+    with zipfile.ZipFile(path) as archive:
+        assert archive.testzip() is None
+        names = archive.namelist()
+        sheet = names.index("xl/worksheets/sheet1.xml")
+        assert archive.infolist()[sheet].compress_size > 50_000
+    assert set(names[sheet:]) <= set(zip64_fields(path))
+    workbook = load_workbook(path, read_only=True)
+    rows = list(workbook["responses"].iter_rows(values_only=True))
+    assert len(rows) == 3_001 and rows[-1][0] == 3_000
+    workbook.close()
+
+
+def test_an_ordinary_archive_is_what_zipfile_would_write(tmp_path):
+    """The export writes its archive itself: every entry as ``zipfile`` writes the same parts
+    (deflated, no ZIP64, the same header fields, sizes and CRCs)."""
+    path = tmp_path / "export.xlsx"
+    write_xlsx(path, [definition()], large_rows(500))
+    rezipped = tmp_path / "rezipped.xlsx"
+    with (
+        zipfile.ZipFile(path) as archive,
+        zipfile.ZipFile(rezipped, "w", zipfile.ZIP_DEFLATED) as reference,
+    ):
+        assert archive.testzip() is None
+        for info in archive.infolist():
+            fresh = zipfile.ZipInfo(info.filename, info.date_time)
+            fresh.external_attr = info.external_attr
+            reference.writestr(fresh, archive.read(info), zipfile.ZIP_DEFLATED)
+
+    def fields(info: zipfile.ZipInfo) -> tuple[Any, ...]:
+        return (
+            info.filename,
+            info.date_time,
+            info.compress_type,
+            info.CRC,
+            info.file_size,
+            info.flag_bits,
+            info.extra,
+            info.create_system,
+            info.create_version,
+            info.extract_version,
+            info.external_attr,
+        )
+
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(rezipped) as reference:
+        assert [fields(info) for info in archive.infolist()] == [
+            fields(info) for info in reference.infolist()
+        ]
+        assert zip64_fields(path) == []
+
+
+class FullDisk:
+    """A file that takes ``room`` bytes and then fails as a full disk does."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def write(self, data: bytes) -> int:
+        self.room -= len(data)
+        if self.room < 0:
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+
+def test_a_failure_while_compressing_reaches_the_writer_and_stops_the_thread():
+    deflater = export._SheetDeflater(FullDisk(10_000), export.XLSX_COMPRESSION)
+    noise = bytes(range(256)) * 4_000  # compresses badly: the disk fills at once
+    with pytest.raises(OSError, match="No space left"):
+        for _ in range(100):
+            deflater.write(noise)
+        deflater.finish()
+    deflater.close()
+    assert not deflater._thread.is_alive()
+
+
+def test_rows_failing_midway_leave_no_thread_behind(tmp_path):
+    def failing() -> Any:
+        yield from large_rows(1_200)
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        write_xlsx(tmp_path / "export.xlsx", [definition()], failing())
+    import threading
+
+    assert not [thread for thread in threading.enumerate() if thread.name == "xlsx-deflate"]
