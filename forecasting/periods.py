@@ -369,7 +369,10 @@ def two_digit_year(year: int) -> int:
 
 # Two years joined: a season, an academic or a financial year, or a range (2020/2021,
 # 2020-21, 2020–2021). One calendar period cannot stand for it.
-_TWO_YEARS = re.compile(r"^(?P<first>\d{4})\s*[-/]\s*(?P<second>\d{4}|\d{2})$")
+# A word may name it: "FY2020/21", "2023/24 оқу жылы", "2020/2021 уч. год".
+_TWO_YEARS = re.compile(
+    r"^(?:fy\s*)?(?P<first>\d{4})\s*[-/]\s*(?P<second>\d{4}|\d{2})(?:\s+[^\d\s][^\d]*)?$"
+)
 
 
 def two_years(value: str) -> tuple[int, int] | None:

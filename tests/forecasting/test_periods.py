@@ -184,7 +184,9 @@ def test_two_digit_years_read_as_excel_reads_them(text: str, expected: str) -> N
     assert str(parse_period(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["2020/2021", "2020/21", "2020-2021", "2020 – 2021"])
+@pytest.mark.parametrize(
+    "text", ["2020/2021", "2020/21", "2020-2021", "2020 – 2021", "FY2020/21", "2023/24 оқу жылы"]
+)
 def test_two_joined_years_are_refused_saying_so(text: str) -> None:
     with pytest.raises(PeriodError, match="joins two years") as caught:
         parse_period(text)
