@@ -7,6 +7,7 @@ upload's own path; the views only read forms and show the outcome.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -72,11 +73,20 @@ def _show_refusal(
     return summary
 
 
-def _save(survey: Survey, definition: SurveyDefinition, change: dict[str, Any]) -> Response:
-    """Store the edit and go back to the designer; the caller handles DesignRefused."""
+def _save(
+    survey: Survey,
+    definition: SurveyDefinition,
+    change: dict[str, Any],
+    *,
+    back_to: str | None = None,
+) -> Response:
+    """Store the edit and go back to the designer (or quietly to ``back_to``); the caller
+    handles DesignRefused."""
     makes_new = design.editing_makes_new_version(survey)
     version = design.save_design(survey, definition, actor=current_user, change=change)
     db.session.commit()
+    if back_to is not None:
+        return redirect(back_to)
     if makes_new:
         flash(
             _(
@@ -92,6 +102,30 @@ def _save(survey: Survey, definition: SurveyDefinition, change: dict[str, Any]) 
 
 def _refused_flash(refusal: design.DesignRefused) -> None:
     flash(_("Nothing was changed:") + " " + " ".join(refusal.problems), "error")
+
+
+def _save_or_refuse(
+    survey: Survey,
+    edit: Callable[[], SurveyDefinition],
+    change: dict[str, Any],
+    *,
+    back_to: str | None = None,
+) -> Response | design.DesignRefused:
+    """Apply a form's edit and save it (the redirect to return), or roll back and hand back
+    the refusal for the form to show."""
+    try:
+        return _save(survey, edit(), change, back_to=back_to)
+    except design.DesignRefused as refusal:
+        db.session.rollback()
+        return refusal
+
+
+def _form_page(
+    template: str, survey: Survey, form: FlaskForm, summary: Problems, **context: Any
+) -> tuple[str, int]:
+    """A designer form, 422 when it comes back from a refused post."""
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, survey=survey, form=form, summary=summary, **context), status
 
 
 # --------------------------------------------------------------------------- overview
@@ -180,22 +214,21 @@ def design_settings(survey_id: int) -> Any:
     summary: Problems = []
     if form.validate_on_submit():
         languages = [code for code in offered if code in form.languages.data]
-        try:
-            edited = design.update_settings(
+        outcome = _save_or_refuse(
+            survey,
+            lambda: design.update_settings(
                 definition,
                 form_id=form.form_id.data,
                 title=_texts(form, "title", languages),
                 languages=languages,
                 default_language=form.default_language.data,
-            )
-            return _save(survey, edited, {"change": "settings"})
-        except design.DesignRefused as refusal:
-            db.session.rollback()
-            summary = _show_refusal(form, refusal, {})
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "surveys/designer/settings.html", survey=survey, form=form, summary=summary, offered=offered
-    ), status
+            ),
+            {"change": "settings"},
+        )
+        if not isinstance(outcome, design.DesignRefused):
+            return outcome
+        summary = _show_refusal(form, outcome, {})
+    return _form_page("surveys/designer/settings.html", survey, form, summary, offered=offered)
 
 
 # --------------------------------------------------------------------------- questions
@@ -271,29 +304,29 @@ def design_question(survey_id: int, name: str | None = None) -> Any:
             new_page = design.PageInput(
                 name=form.page_name.data or "", label=_texts(form, "page_label", languages)
             )
-        try:
-            edited = design.save_question(
+        outcome = _save_or_refuse(
+            survey,
+            lambda: design.save_question(
                 definition, data, page=form.page.data, original=name, new_page=new_page
-            )
-            change = "question.edit" if name else "question.add"
-            return _save(survey, edited, {"change": change, "question": data.name.strip()})
-        except design.DesignRefused as refusal:
-            db.session.rollback()
-            summary = _show_refusal(
-                form,
-                refusal,
-                {"range": "range_start", "page_name": "page_name", "page_relevant": "page_name"},
-            )
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+            ),
+            {"change": "question.edit" if name else "question.add", "question": data.name.strip()},
+        )
+        if not isinstance(outcome, design.DesignRefused):
+            return outcome
+        summary = _show_refusal(
+            form,
+            outcome,
+            {"range": "range_start", "page_name": "page_name", "page_relevant": "page_name"},
+        )
+    return _form_page(
         "surveys/designer/question.html",
-        survey=survey,
+        survey,
+        form,
+        summary,
         definition=definition,
-        form=form,
         name=name,
-        summary=summary,
         new_page=NEW_PAGE,
-    ), status
+    )
 
 
 def _fill_question(form: FlaskForm, definition: SurveyDefinition, question: Any) -> None:
@@ -330,25 +363,41 @@ def _one_edit(survey_id: int, edit: Any, change: dict[str, Any]) -> Response:
     return redirect(url_for("surveys.designer", survey_id=survey.id))
 
 
+def _one_delete(
+    survey_id: int,
+    delete: Callable[[SurveyDefinition, str], SurveyDefinition],
+    kind: str,
+    name: str,
+) -> Response:
+    """A delete button on the overview (``kind``: question, page or list)."""
+    return _one_edit(survey_id, lambda d: delete(d, name), {"change": f"{kind}.delete", kind: name})
+
+
+def _one_move(
+    survey_id: int,
+    move: Callable[[SurveyDefinition, str, str], SurveyDefinition],
+    kind: str,
+    name: str,
+) -> Response:
+    """An up or down button on the overview (``kind``: question or page)."""
+    direction = request.form.get("direction", "")
+    return _one_edit(
+        survey_id,
+        lambda d: move(d, name, direction),
+        {"change": f"{kind}.move", kind: name, "direction": direction},
+    )
+
+
 @blueprint.post("/surveys/<int:survey_id>/design/questions/<name>/delete")
 @roles_required(*STAFF)
 def design_delete_question(survey_id: int, name: str) -> Response:
-    return _one_edit(
-        survey_id,
-        lambda d: design.delete_question(d, name),
-        {"change": "question.delete", "question": name},
-    )
+    return _one_delete(survey_id, design.delete_question, "question", name)
 
 
 @blueprint.post("/surveys/<int:survey_id>/design/questions/<name>/move")
 @roles_required(*STAFF)
 def design_move_question(survey_id: int, name: str) -> Response:
-    direction = request.form.get("direction", "")
-    return _one_edit(
-        survey_id,
-        lambda d: design.move_question(d, name, direction),
-        {"change": "question.move", "question": name, "direction": direction},
-    )
+    return _one_move(survey_id, design.move_question, "question", name)
 
 
 # --------------------------------------------------------------------------- pages
@@ -376,40 +425,29 @@ def design_page(survey_id: int, name: str) -> Any:
             label=_texts(form, "label", definition.languages),
             relevant=form.relevant.data,
         )
-        try:
-            edited = design.save_page(definition, data, name)
-            return _save(survey, edited, {"change": "page.edit", "page": data.name.strip()})
-        except design.DesignRefused as refusal:
-            db.session.rollback()
-            summary = _show_refusal(form, refusal, {})
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "surveys/designer/page.html",
-        survey=survey,
-        definition=definition,
-        page=page,
-        form=form,
-        summary=summary,
-    ), status
+        outcome = _save_or_refuse(
+            survey,
+            lambda: design.save_page(definition, data, name),
+            {"change": "page.edit", "page": data.name.strip()},
+        )
+        if not isinstance(outcome, design.DesignRefused):
+            return outcome
+        summary = _show_refusal(form, outcome, {})
+    return _form_page(
+        "surveys/designer/page.html", survey, form, summary, definition=definition, page=page
+    )
 
 
 @blueprint.post("/surveys/<int:survey_id>/design/pages/<name>/delete")
 @roles_required(*STAFF)
 def design_delete_page(survey_id: int, name: str) -> Response:
-    return _one_edit(
-        survey_id, lambda d: design.delete_page(d, name), {"change": "page.delete", "page": name}
-    )
+    return _one_delete(survey_id, design.delete_page, "page", name)
 
 
 @blueprint.post("/surveys/<int:survey_id>/design/pages/<name>/move")
 @roles_required(*STAFF)
 def design_move_page(survey_id: int, name: str) -> Response:
-    direction = request.form.get("direction", "")
-    return _one_edit(
-        survey_id,
-        lambda d: design.move_page(d, name, direction),
-        {"change": "page.move", "page": name, "direction": direction},
-    )
+    return _one_move(survey_id, design.move_page, "page", name)
 
 
 # --------------------------------------------------------------------------- choice lists
@@ -475,45 +513,41 @@ def design_list(survey_id: int, name: str | None = None) -> Any:
             design.ChoiceInput(name=row["name"], label=row["label"], original=row["original"])
             for row in rows
         ]
-        try:
-            edited = design.save_choice_list(definition, form.name.data, inputs, original=name)
-            new_name = form.name.data.strip()
-            change = {"change": "list.edit" if name else "list.add", "list": new_name}
-            if move:  # a move saves and comes back to the list, to move it further
-                design.save_design(survey, edited, actor=current_user, change=change)
-                db.session.commit()
-                return redirect(url_for("surveys.design_list", survey_id=survey.id, name=new_name))
-            return _save(survey, edited, change)
-        except design.DesignRefused as refusal:
-            db.session.rollback()
-            summary = _show_refusal(form, refusal, {})
-            row_errors = {key: value for key, value in refusal.fields.items() if key}
+        new_name = form.name.data.strip()
+        outcome = _save_or_refuse(
+            survey,
+            lambda: design.save_choice_list(definition, form.name.data, inputs, original=name),
+            {"change": "list.edit" if name else "list.add", "list": new_name},
+            # a move saves and comes back to the list, to move it further
+            back_to=(
+                url_for("surveys.design_list", survey_id=survey.id, name=new_name) if move else None
+            ),
+        )
+        if not isinstance(outcome, design.DesignRefused):
+            return outcome
+        summary = _show_refusal(form, outcome, {})
+        row_errors = {key: value for key, value in outcome.fields.items() if key}
     rows = rows + [
         {"name": "", "label": {}, "original": None, "remove": False}
         for _ in range(BLANK_CHOICE_ROWS)
     ]
-    status = 422 if request.method == "POST" else 200
-    return render_template(
+    return _form_page(
         "surveys/designer/choice_list.html",
-        survey=survey,
+        survey,
+        form,
+        summary,
         definition=definition,
-        form=form,
         name=name,
         rows=rows,
         row_errors=row_errors,
         users=design.list_users(definition, name) if name else [],
-        summary=summary,
-    ), status
+    )
 
 
 @blueprint.post("/surveys/<int:survey_id>/design/lists/<name>/delete")
 @roles_required(*STAFF)
 def design_delete_list(survey_id: int, name: str) -> Response:
-    return _one_edit(
-        survey_id,
-        lambda d: design.delete_choice_list(d, name),
-        {"change": "list.delete", "list": name},
-    )
+    return _one_delete(survey_id, design.delete_choice_list, "list", name)
 
 
 # --------------------------------------------------------------------------- preview
@@ -533,6 +567,7 @@ def design_preview(survey_id: int) -> Any:
     answers: dict[str, Any] = {}
     errors: dict[str, Any] = {}
     page_index: int | None = None
+    shown = {"survey": survey, "title": definition.label(language), "language": language}
     if request.method == "POST":
         form = FlaskForm()
         if not form.validate_on_submit():
@@ -554,12 +589,7 @@ def design_preview(survey_id: int) -> Any:
         answers, errors, page_index = step.answers, step.errors, step.page_index
         if page_index is None:
             with force_locale(language):
-                return render_template(
-                    "surveys/designer/preview_done.html",
-                    survey=survey,
-                    title=definition.label(language),
-                    language=language,
-                )
+                return render_template("surveys/designer/preview_done.html", **shown)
     view = page_view(definition, page_index, answers, language, errors)
     with force_locale(language):
         error_list = [
@@ -569,11 +599,9 @@ def design_preview(survey_id: int) -> Any:
         ]
         return render_template(
             "surveys/designer/preview.html",
-            survey=survey,
             view=view,
-            title=definition.label(language),
-            language=language,
             answers=answers,
             error_list=error_list,
             error_text=answer_error_text,
+            **shown,
         ), (422 if errors else 200)
