@@ -3,6 +3,7 @@ languages, so the classes are built per request (``*_form`` functions)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext
@@ -65,6 +66,16 @@ def _add_texts(form_class: type, prefix: str, title: str, languages: list[str]) 
         )
 
 
+def _add_titles(form_class: type, languages: Iterable[str]) -> None:
+    """The survey's title, one line per language (``title_<code>``)."""
+    for code in languages:
+        setattr(
+            form_class,
+            f"title_{code}",
+            StringField(_in_language(gettext("Title"), code), validators=[Length(max=300)]),
+        )
+
+
 class _SettingsBase(FlaskForm):
     form_id = StringField(_l("Form id"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
     languages = MultiCheckboxField(
@@ -88,12 +99,7 @@ def settings_form(languages: list[str], **kwargs: Any) -> FlaskForm:
         )
         default_language = SelectField(_l("Default language"), choices=select_choices(offered))
 
-    for code in languages:
-        setattr(
-            SettingsForm,
-            f"title_{code}",
-            StringField(_in_language(gettext("Title"), code), validators=[Length(max=300)]),
-        )
+    _add_titles(SettingsForm, languages)
     return SettingsForm(**kwargs)
 
 
@@ -119,12 +125,7 @@ def new_survey_form(**kwargs: Any) -> FlaskForm:
         )
         question_type = SelectField(_l("Type"), choices=type_choices(FIRST_QUESTION_TYPES))
 
-    for code in DESIGNER_LANGUAGES:
-        setattr(
-            NewSurveyForm,
-            f"title_{code}",
-            StringField(_in_language(gettext("Title"), code), validators=[Length(max=300)]),
-        )
+    _add_titles(NewSurveyForm, DESIGNER_LANGUAGES)
     _add_texts(NewSurveyForm, "question_label", gettext("Question"), list(DESIGNER_LANGUAGES))
     return NewSurveyForm(**kwargs)
 
