@@ -1186,6 +1186,7 @@ class _Importer:
             )
             for page in pages
         ]
+        new_pages, new_rows = self.choice_name_aliases(new_pages, new_rows, used)
         for (name, row), _value in self.shown_references(new_pages, new_rows).items():
             if name not in replaceable:
                 continue
@@ -1233,6 +1234,51 @@ class _Importer:
                     )
                 )
         return new_pages, new_rows
+
+    def choice_name_aliases(
+        self,
+        pages: list[Page],
+        question_rows: list[tuple[Question, _Row]],
+        used: dict[str, list[int]],
+    ) -> tuple[list[Page], list[tuple[Question, _Row]]]:
+        """``calculate x = jr:choice-name(${q}, '${q}')`` shown in a label as ``${x}`` (Kobo's
+        way to show a choice's label) becomes ``${q}`` there: a select's answer is shown as
+        its choice label in the respondent's language already."""
+        selects = {question.name for question, _row in question_rows if question.is_select}
+        aliases: dict[str, str] = {}
+        for name, calculation in self.calculations.items():
+            match = _CHOICE_NAME_OF_ANSWER.fullmatch(calculation.formula)
+            if match and match.group(1) == match.group(2) and match.group(1) in selects:
+                aliases[name] = match.group(1)
+        if not aliases:
+            return pages, question_rows
+
+        def swap(texts: Mapping[str, str], row: int) -> dict[str, str]:
+            result = {}
+            for code, text in texts.items():
+                for name in set(_PIPED.findall(text)) & set(aliases):
+                    used.setdefault(name, []).append(row)
+                    text = text.replace(f"${{{name}}}", f"${{{aliases[name]}}}")
+                result[code] = text
+            return result
+
+        swapped = {
+            question.name: replace(
+                question,
+                label=swap(question.label, row.number),
+                hint=swap(question.hint, row.number),
+            )
+            for question, row in question_rows
+        }
+        new_pages = [
+            replace(
+                page,
+                label=swap(page.label, self.page_rows.get(page.name, 0)),
+                questions=[swapped[q.name] for q in page.questions],
+            )
+            for page in pages
+        ]
+        return new_pages, [(swapped[question.name], row) for question, row in question_rows]
 
     def shown_references(
         self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
@@ -1893,6 +1939,9 @@ def _path_problem(text: str) -> str | None:
     )
 
 
+_CHOICE_NAME_OF_ANSWER = re.compile(
+    r"""\s*jr:choice-name\(\s*\$\{([A-Za-z_][\w.\-]*)\}\s*,\s*['"]\s*\$\{([A-Za-z_][\w.\-]*)\}\s*['"]\s*\)\s*"""
+)
 _PIPED = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
 
 

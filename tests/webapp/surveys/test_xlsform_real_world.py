@@ -445,3 +445,43 @@ def test_other_regex_patterns_are_still_refused_by_name(pattern):
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (2, "constraint")
     assert "unsupported function regex()" in problem.message
+
+
+# Kobo forms show a choice's label with calculate x = jr:choice-name(${q}, '${q}') and
+# "${x}" in a note; jr:choice-name() is refused in conditions, but here it reads as ${q},
+# which the respondent's page already shows as the choice label in their language.
+def test_choice_name_calculation_in_a_label_shows_the_choice_label(app, client):
+    from tests.webapp.surveys.surveys_support import make_survey
+
+    data = xlsx(
+        [
+            ["type", "name", "label::Kazakh (kk)", "label::Russian (ru)", "calculation"],
+            ["begin group", "p1", "Бірінші", "Первая", None],
+            ["select_one city", "city", "Қала?", "Город?", None],
+            ["end group", None, None, None, None],
+            ["calculate", "city_label", None, None, "jr:choice-name(${city}, '${city}')"],
+            ["begin group", "p2", "Екінші", "Вторая", None],
+            ["note", "n", "Сіз ${city_label} таңдадыңыз", "Вы выбрали ${city_label}", None],
+            ["end group", None, None, None, None],
+        ],
+        [
+            ["list_name", "name", "label::Kazakh (kk)", "label::Russian (ru)"],
+            ["city", "ast", "Астана", "Астана"],
+            ["city", "ala", "Алматы қаласы", "город Алматы"],
+        ],
+    )
+    definition = import_xlsform(data)
+    assert definition.question("n").label == {
+        "kk": "Сіз ${city} таңдадыңыз",
+        "ru": "Вы выбрали ${city}",
+    }
+    assert definition.calculations == {}
+    make_survey(app, data=data, slug="cities")
+    from tests.webapp.surveys.surveys_support import answer_page
+
+    page = client.get("/s/cities?lang=ru").get_data(as_text=True)
+    response = answer_page(client, page, {"city": "ala"}, language="ru")
+    assert response.status_code == 303
+    assert "Вы выбрали город Алматы" in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
