@@ -10,12 +10,12 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.i18n import LANGUAGE_NAMES
 from webapp.surveys.definition import QUESTION_TYPES, SELECT_TYPES
-from webapp.surveys.forms import AUDIENCE_LABELS, select_choices
+from webapp.surveys.forms import AUDIENCE_LABELS, select_choices, slug_field
 from webapp.surveys.services.designing import DESIGNER_LANGUAGES
 
 TYPE_LABELS = {
@@ -40,6 +40,11 @@ _NAME_RULE = Regexp(
     r"^[A-Za-z_][A-Za-z0-9_\-.]*$",
     message=_l("Start with a letter and use only letters, digits, '_', '-' and '.'."),
 )
+
+
+def _name_field(label: Any) -> StringField:
+    """A required name that conditions and exports refer to (form id, question, page, list)."""
+    return StringField(label, validators=[InputRequired(), Length(max=80), _NAME_RULE])
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -77,7 +82,7 @@ def _add_titles(form_class: type, languages: Iterable[str]) -> None:
 
 
 class _SettingsBase(FlaskForm):
-    form_id = StringField(_l("Form id"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
+    form_id = _name_field(_l("Form id"))
     languages = MultiCheckboxField(
         _l("Languages of the survey"),
         choices=select_choices((code, LANGUAGE_NAMES[code]) for code in DESIGNER_LANGUAGES),
@@ -107,22 +112,9 @@ def new_survey_form(**kwargs: Any) -> FlaskForm:
     """Settings, address, audience and the first question."""
 
     class NewSurveyForm(_SettingsBase):
-        slug = StringField(
-            _l("Address (optional)"),
-            validators=[
-                Optional(),
-                Length(max=80),
-                Regexp(
-                    r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$",
-                    message=_l("Use lower-case letters, digits and '-' only."),
-                ),
-            ],
-        )
+        slug = slug_field()
         audience = SelectField(_l("Who answers"), choices=select_choices(AUDIENCE_LABELS.items()))
-        question_name = StringField(
-            _l("Name of the first question"),
-            validators=[InputRequired(), Length(max=80), _NAME_RULE],
-        )
+        question_name = _name_field(_l("Name of the first question"))
         question_type = SelectField(_l("Type"), choices=type_choices(FIRST_QUESTION_TYPES))
 
     _add_titles(NewSurveyForm, DESIGNER_LANGUAGES)
@@ -136,7 +128,7 @@ def question_form(
     """One question; ``pages`` and ``lists`` are (name, label) pairs of pages and choice lists."""
 
     class QuestionForm(FlaskForm):
-        name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
+        name = _name_field(_l("Name"))
         type = SelectField(_l("Type"), choices=type_choices())
         page = SelectField(
             _l("Page"),
@@ -164,7 +156,7 @@ def question_form(
 
 def page_form(languages: list[str], **kwargs: Any) -> FlaskForm:
     class PageForm(FlaskForm):
-        name = StringField(_l("Name"), validators=[InputRequired(), Length(max=80), _NAME_RULE])
+        name = _name_field(_l("Name"))
         relevant = StringField(_l("Show only if (relevant)"), validators=[Length(max=2000)])
 
     _add_texts(PageForm, "label", gettext("Title"), languages)
@@ -174,6 +166,4 @@ def page_form(languages: list[str], **kwargs: Any) -> FlaskForm:
 class ChoiceListForm(FlaskForm):
     """The list's name; its rows are plain inputs (``choice-<n>-...``) read by the view."""
 
-    name = StringField(
-        _l("Name of the list"), validators=[InputRequired(), Length(max=80), _NAME_RULE]
-    )
+    name = _name_field(_l("Name of the list"))

@@ -44,15 +44,9 @@ LEVEL_LABELS = {"republican": _l("Republican"), "local": _l("Local")}
 UPLOAD_EXTENSIONS = ["xlsx", "xls", "json"]
 
 
-class UploadSurveyForm(FlaskForm):
-    file = FileField(
-        _l("XLSForm (.xlsx, .xls) or survey definition (.json)"),
-        validators=[
-            FileRequired(_l("Choose a file.")),
-            FileAllowed(UPLOAD_EXTENSIONS, _l("Upload an .xlsx, .xls or .json file.")),
-        ],
-    )
-    slug = StringField(
+def slug_field() -> StringField:
+    """The optional public address (/s/<slug>) of a new survey, uploaded or designed."""
+    return StringField(
         _l("Address (optional)"),
         validators=[
             Optional(),
@@ -63,6 +57,17 @@ class UploadSurveyForm(FlaskForm):
             ),
         ],
     )
+
+
+class UploadSurveyForm(FlaskForm):
+    file = FileField(
+        _l("XLSForm (.xlsx, .xls) or survey definition (.json)"),
+        validators=[
+            FileRequired(_l("Choose a file.")),
+            FileAllowed(UPLOAD_EXTENSIONS, _l("Upload an .xlsx, .xls or .json file.")),
+        ],
+    )
+    slug = slug_field()
     audience = SelectField(_l("Who answers"), choices=select_choices(AUDIENCE_LABELS.items()))
     state_body = SelectField(_l("State body (council feedback)"), coerce=str, choices=[])
     note = TextAreaField(_l("Note shown with the survey (optional)"), validators=[Length(max=2000)])
