@@ -500,6 +500,45 @@ def _date(ctx: _Context, value: Any) -> Any:
     return as_date
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _format_date(ctx: _Context, value: Any, pattern: Any) -> str:
+    """ODK format-date(date, format): %Y %y %m %n %b %d %e %a as ODK Collect writes them
+    (month and day names in English, as Collect does); '' for an empty or non-date value.
+    Times of day (%H %M %S %3) read as zero: answers here are dates."""
+    as_date = _as_date(_plain(value))
+    if as_date is None:
+        return ""
+    codes = {
+        "Y": f"{as_date.year:04d}",
+        "y": f"{as_date.year % 100:02d}",
+        "m": f"{as_date.month:02d}",
+        "n": str(as_date.month),
+        "b": _MONTHS[as_date.month - 1],
+        "d": f"{as_date.day:02d}",
+        "e": str(as_date.day),
+        "a": _WEEKDAYS[as_date.weekday()],
+        "H": "00",
+        "h": "0",
+        "M": "00",
+        "S": "00",
+        "3": "000",
+    }
+    text = to_string(pattern)
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        if text[index] == "%" and index + 1 < len(text) and text[index + 1] in codes:
+            out.append(codes[text[index + 1]])
+            index += 2
+        else:
+            out.append(text[index])
+            index += 1
+    return "".join(out)
+
+
 FUNCTIONS: dict[str, Function] = {
     "selected": Function(_selected, 2, 2),
     "count-selected": Function(_count_selected, 1, 1),
@@ -530,6 +569,7 @@ FUNCTIONS: dict[str, Function] = {
     "selected-at": Function(_selected_at, 2, 2),
     "translate": Function(_translate, 3, 3),
     "sum": Function(_sum, 1, 1),
+    "format-date": Function(_format_date, 2, 2),
 }
 
 #: Well-known XLSForm functions we refuse on purpose, with the reason given to the author.

@@ -449,12 +449,12 @@ def test_upload_notes_heading_follows_the_interface_language(app, client, region
 
 def test_upload_page_refuses_an_unrunnable_expression(app, client, regions, analyst):
     survey = kobo_survey_rows()
-    survey[12][COLUMN["constraint"]] = "format-date(., '%Y') > '2000'"
+    survey[12][COLUMN["constraint"]] = "decimal-date-time(.) > 10000"
     response = upload(client, kobo_xlsx(survey), "citizen.xlsx")
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "<td>survey</td><td>13</td><td>constraint</td>" in page
-    assert "unsupported function format-date()" in page
+    assert "unsupported function decimal-date-time()" in page
     assert "Traceback" not in page
     assert stored_counts(app) == (0, 0)
 

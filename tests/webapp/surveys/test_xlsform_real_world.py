@@ -357,7 +357,7 @@ def test_xpath_paths_are_refused_naming_the_reference_to_write(text, path, name)
 
 
 # A calculation only shown in a label must not block the form when it cannot be worked out
-# (format-date() is not supported): the label shows it as written and a note says why.
+# (decimal-date-time() is not supported): the label shows it as written and a note says why.
 def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused():
     result = read_xlsform(
         xlsx(
@@ -365,7 +365,7 @@ def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused
                 ["type", "name", "label", "calculation", "relevant"],
                 ["date", "dob", "Date of birth", None, None],
                 ["calculate", "age_years", None, "int((today() - ${dob}) div 365.25)", None],
-                ["calculate", "birth_year", None, "format-date(${dob}, '%Y')", None],
+                ["calculate", "birth_year", None, "decimal-date-time(${dob})", None],
                 ["note", "age_note", "You are ${age_years} (born ${birth_year})", None, None],
                 ["integer", "children", "Children?", None, "${age_years} >= 16"],
             ]
@@ -379,7 +379,7 @@ def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused
     [note] = [n for n in result.notes if "${birth_year} in the label" in n]
     assert note.startswith(
         "survey row 5: ${birth_year} in the label is shown as written: row 4 unsupported "
-        "function format-date()"
+        "function decimal-date-time()"
     )
     # Used in a condition, the same calculation still refuses the form on its own row.
     from webapp.surveys.xlsform import XLSFormError
@@ -390,7 +390,7 @@ def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused
                 [
                     ["type", "name", "label", "calculation", "relevant"],
                     ["date", "dob", "Date of birth", None, None],
-                    ["calculate", "birth_year", None, "format-date(${dob}, '%Y')", None],
+                    ["calculate", "birth_year", None, "decimal-date-time(${dob})", None],
                     ["note", "n", "Born ${birth_year}", None, None],
                     ["integer", "q", "Q", None, "${birth_year} > 2000"],
                 ]
@@ -398,7 +398,7 @@ def test_a_label_only_calculation_that_cannot_be_worked_out_is_noted_not_refused
         )
     [problem] = caught.value.problems
     assert (problem.row, problem.column) == (3, "calculation")
-    assert "format-date()" in problem.message
+    assert "decimal-date-time()" in problem.message
 
 
 # regex() is the usual phone/ID check of real forms (xlsform.org, Kobo tools); the patterns
@@ -485,3 +485,24 @@ def test_choice_name_calculation_in_a_label_shows_the_choice_label(app, client):
     assert "Вы выбрали город Алматы" in client.get(response.headers["Location"]).get_data(
         as_text=True
     )
+
+
+# Health and household forms show a birth year or a visit date with format-date().
+def test_format_date_as_odk_collect_writes_it():
+    assert parse("format-date(${d}, '%Y')").evaluate({"d": "1990-03-07"}) == "1990"
+    assert parse("format-date(${d}, '%d/%m/%y %e.%n %b %a')").evaluate({"d": "1990-03-07"}) == (
+        "07/03/90 7.3 Mar Wed"
+    )
+    assert parse("format-date(${d}, '%Y')").evaluate({"d": ""}) == ""
+    assert parse("format-date(today(), '100%')").evaluate({}) == "100%"
+    definition = import_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "calculation"],
+                ["date", "dob", "Date of birth", None],
+                ["calculate", "birth_year", None, "format-date(${dob}, '%Y')"],
+                ["note", "n", "Born in ${birth_year}", None],
+            ]
+        )
+    )
+    assert definition.calculated_text("birth_year", {"dob": "1990-03-07"}) == "1990"
