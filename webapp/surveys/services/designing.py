@@ -190,6 +190,39 @@ def moved(items: list[Any], index: int, direction: str) -> list[Any]:
     return items
 
 
+def _rewrite_pages(
+    definition: SurveyDefinition,
+    per_language: Callable[[dict[str, str]], dict[str, str]],
+    expression: Callable[[str | None], str | None] = lambda text: text,
+) -> SurveyDefinition:
+    """``definition`` with ``per_language`` applied to every text per language of its pages and
+    questions (labels, hints, messages) and ``expression`` to every expression of them
+    (relevance, constraints, choice filters). The title and choice lists are left as they are."""
+
+    def question(q: Question) -> Question:
+        return dataclasses.replace(
+            q,
+            label=per_language(q.label),
+            hint=per_language(q.hint),
+            constraint_message=per_language(q.constraint_message),
+            required_message=per_language(q.required_message),
+            relevant=expression(q.relevant),
+            constraint=expression(q.constraint),
+            choice_filter=expression(q.choice_filter),
+        )
+
+    pages = [
+        dataclasses.replace(
+            page,
+            label=per_language(page.label),
+            relevant=expression(page.relevant),
+            questions=[question(q) for q in page.questions],
+        )
+        for page in definition.pages
+    ]
+    return dataclasses.replace(definition, pages=pages)
+
+
 _PIPED = "${%s}"
 
 
@@ -209,28 +242,7 @@ def _rename_references(definition: SurveyDefinition, old: str, new: str) -> Surv
     def labels(values: dict[str, str]) -> dict[str, str]:
         return {code: pattern.sub(_PIPED % new, text) for code, text in values.items()}
 
-    def question(q: Question) -> Question:
-        return dataclasses.replace(
-            q,
-            label=labels(q.label),
-            hint=labels(q.hint),
-            constraint_message=labels(q.constraint_message),
-            required_message=labels(q.required_message),
-            relevant=expression(q.relevant),
-            constraint=expression(q.constraint),
-            choice_filter=expression(q.choice_filter),
-        )
-
-    pages = [
-        dataclasses.replace(
-            page,
-            label=labels(page.label),
-            relevant=expression(page.relevant),
-            questions=[question(q) for q in page.questions],
-        )
-        for page in definition.pages
-    ]
-    return dataclasses.replace(definition, pages=pages)
+    return _rewrite_pages(definition, labels, expression)
 
 
 def _find_question(definition: SurveyDefinition, name: str) -> Question:
@@ -308,27 +320,12 @@ def update_settings(
     def only(values: dict[str, str]) -> dict[str, str]:
         return {code: text for code, text in values.items() if code in keep}
 
-    def question(q: Question) -> Question:
-        return dataclasses.replace(
-            q,
-            label=only(q.label),
-            hint=only(q.hint),
-            required_message=only(q.required_message),
-            constraint_message=only(q.constraint_message),
-        )
-
     candidate = dataclasses.replace(
-        definition,
+        _rewrite_pages(definition, only),
         form_id=form_id.strip(),
         title=only(texts(title)),
         languages=list(languages),
         default_language=default_language,
-        pages=[
-            dataclasses.replace(
-                page, label=only(page.label), questions=[question(q) for q in page.questions]
-            )
-            for page in definition.pages
-        ],
         choice_lists={
             name: [dataclasses.replace(c, label=only(c.label)) for c in choices]
             for name, choices in definition.choice_lists.items()
