@@ -28,15 +28,40 @@ def pytest_report_header() -> str:
     return f"database backends: {', '.join(BACKENDS)}"
 
 
+def _process_is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
 @pytest.fixture(scope="session")
 def postgres_url(worker_id: str) -> Iterator[str]:
-    """A database of its own for this worker, dropped at the end of the session."""
+    """A database of its own for this worker of this run, dropped at the end of the session.
+
+    The name carries the worker's process id: named after the worker alone (``test_gw0``),
+    two runs at once against one server (two people's shells, several helpers on one
+    machine) each dropped the other's database WITH (FORCE) when starting, and the other
+    run's tests failed with "database does not exist" or a terminated connection. Databases
+    left by runs that were killed before their end are dropped here when the server is on
+    this machine and their process is gone.
+    """
     base = sa.make_url(os.environ["TEST_DATABASE_URL"])
     if base.drivername in {"postgresql", "postgres"}:
         base = base.set(drivername="postgresql+psycopg")
-    name = f"{base.database}_{worker_id}".replace("-", "_")
+    prefix = f"{base.database}_{worker_id}_".replace("-", "_")
+    name = f"{prefix}{os.getpid()}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        if base.host in {None, "", "localhost", "127.0.0.1", "::1"}:
+            existing = connection.scalars(sa.text("SELECT datname FROM pg_database"))
+            for stale in [found for found in existing if found.startswith(prefix)]:
+                pid = stale.removeprefix(prefix)
+                if pid.isdigit() and not _process_is_alive(int(pid)):
+                    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{stale}" WITH (FORCE)'))
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     yield base.set(database=name).render_as_string(hide_password=False)
