@@ -3,6 +3,7 @@ problems placed beside the field they are about, and the result saved by the upl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -191,6 +192,37 @@ def test_renaming_a_question_updates_the_references_to_it(wellbeing):
     )
     assert renamed.question("employer").relevant == "${works} = 'yes'"
     assert renamed.question("trust").label == {"en": "Trust ${works}"}
+
+
+def test_renaming_a_question_updates_the_calculations_that_use_it(wellbeing):
+    """An imported form's calculate rows (``Total: ${hh_total}`` in a label) refer to
+    answers as conditions do; renaming one of those questions was refused because the
+    calculation still named the old question."""
+    calculated = dataclasses.replace(
+        wellbeing,
+        calculations={"works_flag": "if(${employed} = 'yes', 1, 0)"},
+        pages=[
+            dataclasses.replace(
+                page,
+                questions=[
+                    dataclasses.replace(q, hint={"en": "Flag: ${works_flag}"})
+                    if q.name == "employer"
+                    else q
+                    for q in page.questions
+                ],
+            )
+            for page in wellbeing.pages
+        ],
+    )
+    assert design.problems_of(calculated) == []
+    renamed = design.save_question(
+        calculated,
+        Q(name="works", type="select_one", choice_list="yesno", label={"en": "Do you work?"}),
+        page="work",
+        original="employed",
+    )
+    assert renamed.calculations == {"works_flag": "if(${works} = 'yes', 1, 0)"}
+    assert renamed.question("employer").hint == {"en": "Flag: ${works_flag}"}
 
 
 def test_deleting_refuses_to_leave_dangling_references_or_empty_pages(wellbeing):

@@ -227,7 +227,7 @@ _PIPED = "${%s}"
 
 
 def _rename_references(definition: SurveyDefinition, old: str, new: str) -> SurveyDefinition:
-    """Point every ``${old}`` (expressions and piped text in labels) at ``${new}``."""
+    """Point every ``${old}`` (expressions, piped text in labels, calculations) at ``${new}``."""
     replacement = {old: _PIPED % new}
     pattern = re.compile(re.escape(_PIPED % old))
 
@@ -242,7 +242,11 @@ def _rename_references(definition: SurveyDefinition, old: str, new: str) -> Surv
     def labels(values: dict[str, str]) -> dict[str, str]:
         return {code: pattern.sub(_PIPED % new, text) for code, text in values.items()}
 
-    return _rewrite_pages(definition, labels, expression)
+    renamed = _rewrite_pages(definition, labels, expression)
+    calculations = {
+        name: expression(formula) or formula for name, formula in definition.calculations.items()
+    }
+    return dataclasses.replace(renamed, calculations=calculations)
 
 
 def _find_question(definition: SurveyDefinition, name: str) -> Question:
