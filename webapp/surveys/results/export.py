@@ -206,8 +206,8 @@ class _Unusual(Exception):
 
 
 def _choice_cells(value: Any, options: tuple[str, ...]) -> list[Any]:
-    """A multiple-choice answer's raw cell and 0/1 cells, as ``_answer_cells`` writes them
-    (text already known to need no neutralising)."""
+    """A multiple-choice answer's raw cell and 0/1 cells, as ``_answer_cells`` writes them,
+    the raw cell not neutralised (the caller knows it need not be, or does it)."""
     if value is None or value == "" or value == []:
         return ["", *([""] * len(options))]
     if type(value) is list:
@@ -524,9 +524,12 @@ def _cell_xml(value: Any) -> str:
 _REMEMBERED_CELLS = 50_000
 
 
-def _cell_cache() -> tuple[Callable[[Sequence[Any]], list[bytes]], Callable[[Any], bytes | None]]:
+def _cell_cache(
+    text_of: Callable[[Any], Any] | None = None,
+) -> tuple[Callable[[Sequence[Any]], list[bytes]], Callable[[Any], bytes | None]]:
     """A function from cell values to their XML, and the bare look-up of a value's XML
-    (None when not remembered). Each value's XML is remembered (as UTF-8) up to
+    (None when not remembered); with ``text_of`` (``_answer_text``), the XML is that of
+    what ``text_of`` makes of the value. Each value's XML is remembered (as UTF-8) up to
     ``_REMEMBERED_CELLS`` values: answer codes, 0/1 columns, languages and regions repeat,
     so most cells are one dictionary look-up; unique values (comments) fill the rest, and
     once it is full new values are worked out each time. Cells never hold a boolean
@@ -541,7 +544,8 @@ def _cell_cache() -> tuple[Callable[[Sequence[Any]], list[bytes]], Callable[[Any
             for index, xml in enumerate(xmls):
                 if xml is None:
                     value = values[index]
-                    xmls[index] = xml = _cell_xml(value).encode()
+                    cell = value if text_of is None else text_of(value)
+                    xmls[index] = xml = _cell_xml(cell).encode()
                     if len(cache) < limit:
                         cache[value] = xml
         return xmls
@@ -607,19 +611,20 @@ def _stored_rows_xml(
     """``_rows_xml`` of stored rows: the same XML as ``_rows_xml`` gives for
     ``export_row``'s cells, without making the cells first.
 
-    As in ``_stored_cells``, orjson reads the answers and the JSON text tells beforehand
-    whether a text may need neutralising; then each run of single-answer questions is one
-    ``map`` of the answers through the remembered cells, and each multiple-choice answer
-    one look-up of its cells' XML. A JSON ``true`` or ``false`` in the text sends the row
-    down the careful path (``_answer_cells``), as would a list or an object where a single
-    answer belongs (it cannot be looked up), so a boolean never finds the XML of ``1``.
-    Numbers need no care here: a cell writes a float and an integer of the same value the
-    same way (the integers past 64 bits orjson reads as floats included).
+    orjson reads the answers; then each run of single-answer questions is one ``map`` of
+    the answers through the remembered XML of each answer as ``_answer_text`` writes it
+    (neutralised), and each multiple-choice answer one look-up of its cells' XML. A JSON
+    ``true`` or ``false`` in the text sends the row down the careful path
+    (``_answer_cells``), as does a list or an object where a single answer belongs (it
+    cannot be looked up), so a boolean never finds the XML of ``1``. Numbers need no care:
+    a cell writes a float and an integer of the same value the same way (the integers past
+    64 bits orjson reads as floats included). Metadata and the careful path's cells are
+    remembered apart, as they are (not neutralised again).
     """
     segments = _segments(plan)
     steps = list(plan)
-    cells_xml, remembered_xml = _cell_cache()
-    risky = _MAY_NEED_NEUTRALISING.search
+    cells_xml, _ = _cell_cache()
+    answers_xml, remembered_xml = _cell_cache(_answer_text)
     loads = orjson.loads
     cell_types = _CELL_TYPES
     number = first_row
@@ -639,7 +644,7 @@ def _stored_rows_xml(
                 extend(cells_xml((language, region_code, version)))
             mark = len(parts)
             try:
-                if not text or risky(text) or "true" in text or "false" in text:
+                if not text or "true" in text or "false" in text:
                     raise _Unusual
                 get = loads(text).get
                 for names, multiple, options, remembered in segments:
@@ -649,14 +654,14 @@ def _stored_rows_xml(
                         if not all(xmls):
                             if not cell_types.issuperset(map(type, values)):
                                 raise _Unusual
-                            xmls = cells_xml(values)
+                            xmls = answers_xml(values)
                         extend(xmls)
                     if multiple is not None:
                         value = get(multiple)
                         key = tuple(value) if type(value) is list else value
                         found = remembered.get(key)  # TypeError: a dict, or a list holding one
                         if found is None:
-                            found = b"".join(cells_xml(_choice_cells(value, options)))
+                            found = b"".join(answers_xml(_choice_cells(value, options)))
                             if len(remembered) < _REMEMBERED_CHOICES:
                                 remembered[key] = found
                         append(found)
