@@ -274,6 +274,29 @@ def test_the_preview_shows_respondent_pages_and_stores_nothing(app, client, regi
     assert count_responses(app) == 0
 
 
+def test_the_preview_error_summary_reads_as_the_respondent_one(app, client, regions, analyst):
+    """The preview's summary read "Do you work?: This question requires an answer." where
+    the respondent page reads "Do you work? ..." (one partial serves both now)."""
+    survey_id = make_survey(app, open_it=False)
+    url = f"/surveys/{survey_id}/design/preview"
+    data = {"csrf_token": "", "language": "en", "action": "next"}
+    first = client.post(
+        url,
+        data={**data, "page": "0", "answers": "{}", "answer-region": "KZ-75", "answer-age": "40"},
+    )
+    answers = re.search(r'name="answers" value="([^"]*)"', first.get_data(as_text=True))
+    refused = client.post(
+        url, data={**data, "page": "1", "answers": answers.group(1).replace("&#34;", '"')}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    start = html.index('class="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert "Do you work? This question requires an answer." in summary
+    assert "Trust: This question requires an answer." in summary
+    assert "?:" not in summary
+
+
 def test_only_staff_may_design(app, client, regions, make_user, sign_in):
     survey_id = make_survey(app, open_it=False)
     urls = [f"/surveys/{survey_id}/design", "/surveys/design/new"]
