@@ -11,7 +11,11 @@ For each database (SQLite file; PostgreSQL if reachable) this script:
    if the app sent one, would be followed and timed too);
 3. starts gunicorn again with a bare WSGI endpoint (no Flask) that inserts the same kind of
    row into the same table, and drives it with the same number of client threads;
-4. prints submissions/s for both, their ratio, the CPU time the gunicorn processes spent
+4. starts gunicorn a third time with the same Flask application plus one route, added in
+   this script's app instance only (``flask_bare_app``), that does the same insert: the
+   second baseline, which carries the application's fixed cost per request (session, CSRF
+   hook, rate-limit hook, security headers, request log) but none of the survey's work;
+5. prints submissions/s for each, the ratios, the CPU time the gunicorn processes spent
    per submission (less sensitive than the rates to other load on the machine) and the CPU
    time this load generator spent, and checks that the full-stack run stored exactly one
    row per submission. Counts are bounded; only loopback is used.
@@ -93,6 +97,27 @@ def _bare_setup() -> sa.Engine:
     return _bare_engine
 
 
+BARE_INSERT = sa.text(
+    "INSERT INTO survey_responses (survey_id, survey_version_id, submission_id, "
+    "content_hash, language, region_code, submitted_at, answers) VALUES "
+    "(:survey, :version, :submission, :hash, 'en', 'KZ-75', :now, :answers)"
+)
+
+
+def bare_row(ids: dict[str, int]) -> dict[str, Any]:
+    """The values of one response row, as the real stack would store them."""
+    answers = {"region": "KZ-75", "age": 37, "trust": "4"}
+    canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"))
+    return {
+        "survey": ids["survey"],
+        "version": ids["version"],
+        "submission": str(uuid.uuid4()),
+        "hash": hashlib.sha256(canonical.encode()).hexdigest(),
+        "now": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "answers": canonical,
+    }
+
+
 def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
     """POST -> insert one response row (what the real stack finally stores) -> 200."""
     if environ["REQUEST_METHOD"] != "POST":  # the start-up probe
@@ -101,26 +126,39 @@ def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> lis
     engine = _bare_engine or _bare_setup()
     length = int(environ.get("CONTENT_LENGTH") or 0)
     environ["wsgi.input"].read(length)
-    answers = {"region": "KZ-75", "age": 37, "trust": "4"}
-    canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"))
     with engine.begin() as connection:
-        connection.execute(
-            sa.text(
-                "INSERT INTO survey_responses (survey_id, survey_version_id, submission_id, "
-                "content_hash, language, region_code, submitted_at, answers) VALUES "
-                "(:survey, :version, :submission, :hash, 'en', 'KZ-75', :now, :answers)"
-            ),
-            {
-                "survey": _bare_ids["survey"],
-                "version": _bare_ids["version"],
-                "submission": str(uuid.uuid4()),
-                "hash": hashlib.sha256(canonical.encode()).hexdigest(),
-                "now": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "answers": canonical,
-            },
-        )
+        connection.execute(BARE_INSERT, bare_row(_bare_ids))
     start_response("200 OK", [("Content-Type", "text/plain")])
     return [b"stored"]
+
+
+def flask_bare_app(config: dict[str, Any]) -> Any:
+    """The real application (every extension and request hook) with one more route, in this
+    instance only: POST /bench/bare inserts the same row as ``bare_app``, through the app's
+    own database session, and answers a plain "stored". CSRF is exempted for this route
+    alone (it has no form); the survey's page and post are not touched. The second baseline
+    tells what the application's fixed cost per request is, apart from the survey's work."""
+    from webapp import create_app
+    from webapp.auth.access import public
+    from webapp.extensions import csrf, db
+
+    app = create_app(config)
+    ids: dict[str, int] = {}
+
+    @public
+    def bench_bare() -> tuple[str, int, dict[str, str]]:
+        if not ids:
+            row = db.session.execute(
+                sa.text("SELECT id, current_version_id FROM surveys WHERE slug = :slug"),
+                {"slug": SLUG},
+            ).one()
+            ids.update(survey=row[0], version=row[1])
+        db.session.execute(BARE_INSERT, bare_row(ids))
+        db.session.commit()
+        return "stored", 200, {"Content-Type": "text/plain"}
+
+    app.add_url_rule("/bench/bare", "bench_bare", csrf.exempt(bench_bare), methods=["POST"])
+    return app
 
 
 # --------------------------------------------------------------------------- set-up
@@ -345,10 +383,13 @@ def full_submission(client: Any) -> None:
         raise RuntimeError(f"submission failed: {done.status} {done.text[:200]}")
 
 
-def bare_insert(client: Any) -> None:
-    response = client.request("POST", "/", ANSWERS)
+def bare_insert(client: Any, path: str = "/") -> None:
+    response = client.request("POST", path, ANSWERS)
     if response.status != 200 or response.text != "stored":
         raise RuntimeError(f"bare insert failed: {response.status} {response.text[:200]}")
+
+
+flask_bare_insert = functools.partial(bare_insert, path="/bench/bare")
 
 
 def count_rows(database_url: str) -> tuple[int, int]:
@@ -432,6 +473,9 @@ def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str,
             args,
             bare_insert,
         )
+        flask_rate, flask_cpu, flask_client = run_server(
+            f"bench.survey_submissions:flask_bare_app({literal})", {}, cwd, args, flask_bare_insert
+        )
     return {
         "database": name,
         "full": full_rate,
@@ -442,6 +486,10 @@ def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str,
         "bare_cpu": bare_cpu,
         "full_client": full_client,
         "bare_client": bare_client,
+        "flask": flask_rate,
+        "flask_ratio": full_rate / flask_rate,
+        "flask_cpu": flask_cpu,
+        "flask_client": flask_client,
     }
 
 
@@ -503,6 +551,12 @@ def main() -> None:
             f"{row['database']:<12}{row['full']:>14.1f}{row['bare']:>15.1f}"
             f"{row['ratio']:>8.2f}{row['stored']:>8}{row['full_cpu']:>16.2f}{row['bare_cpu']:>7.2f}"
             f"{row['full_client']:>19.2f}{row['bare_client']:>7.2f}",
+            flush=True,
+        )
+        print(
+            f"{'':<12}second baseline, the same Flask app with a bare insert route: "
+            f"{row['flask']:.1f}/s, ratio {row['flask_ratio']:.2f}, "
+            f"CPU ms/op {row['flask_cpu']:.2f}, client ms/op {row['flask_client']:.2f}",
             flush=True,
         )
 
