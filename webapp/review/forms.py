@@ -1,16 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from webapp.form_choices import select_choices
 from webapp.review.comments import MAX_BODY_LENGTH
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 VERDICT_LABELS = {
     "agree": _l("Agree"),
@@ -23,7 +17,7 @@ class CommentForm(FlaskForm):
     period = SelectField(_l("Period"), choices=[], validators=[DataRequired()])
     verdict = RadioField(
         _l("Your view of the score"),
-        choices=choices(VERDICT_LABELS.items()),
+        choices=select_choices(VERDICT_LABELS.items()),
         validators=[InputRequired(message=_l("Choose agree, disagree or needs discussion."))],
     )
     body = TextAreaField(_l("Comment"), validators=[Length(max=MAX_BODY_LENGTH)])
@@ -48,14 +42,14 @@ class CommentFilterForm(FlaskForm):
     region = SelectField(_l("Region"), choices=[], validate_choice=False)
     verdict = SelectField(
         _l("Verdict"),
-        choices=choices([("", "—"), *VERDICT_LABELS.items()]),
+        choices=select_choices([("", "—"), *VERDICT_LABELS.items()]),
         validate_choice=False,
     )
     period = SelectField(_l("Period"), choices=[], validate_choice=False)
     run_id = SelectField(_l("Model run"), choices=[], validate_choice=False)
     status = SelectField(
         _l("Status"),
-        choices=choices(
+        choices=select_choices(
             [("", "—"), ("open", _l("Without a reply")), ("answered", _l("With a reply"))]
         ),
         validate_choice=False,

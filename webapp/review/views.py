@@ -29,6 +29,7 @@ from webapp.audit.services import record
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.extensions import db
+from webapp.form_choices import select_choices
 from webapp.regions.models import Region
 from webapp.regions.services import all_regions
 from webapp.review import comments as comment_service
@@ -39,7 +40,6 @@ from webapp.review.forms import (
     CommentFilterForm,
     CommentForm,
     ReplyForm,
-    choices,
 )
 from webapp.review.models import ScoreComment
 from webapp.review.numbers import NumberFormatter
@@ -220,7 +220,7 @@ def region(code: str) -> str | Response:
         return render_template("review/no_run.html")
     report = _region_report(run, region)
     form = CommentForm()
-    form.period.choices = choices((period, period) for period in reversed(report.periods))
+    form.period.choices = select_choices((period, period) for period in reversed(report.periods))
     if request.method == "GET" and report.period:
         form.period.data = report.period
     if request.method == "POST":
@@ -344,11 +344,15 @@ def _csv_number(value: Any) -> str:
 @roles_required(Role.ANALYST, Role.ADMIN)
 def comments() -> str:
     form = CommentFilterForm(request.args)
-    form.region.choices = choices(
+    form.region.choices = select_choices(
         [("", "—")] + [(region.code, region.name(language())) for region in all_regions()]
     )
-    form.period.choices = choices([("", "—")] + [(p, p) for p in comment_service.comment_periods()])
-    form.run_id.choices = choices([("", "—")] + [(r, r) for r in comment_service.comment_runs()])
+    form.period.choices = select_choices(
+        [("", "—")] + [(p, p) for p in comment_service.comment_periods()]
+    )
+    form.run_id.choices = select_choices(
+        [("", "—")] + [(r, r) for r in comment_service.comment_runs()]
+    )
     criteria = comment_service.CommentFilter(
         region=form.region.data or "",
         verdict=form.verdict.data or "",

@@ -8,6 +8,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Optional
 
+from webapp.form_choices import select_choices
 from webapp.security import SafeNumberRange
 
 LAYOUT_CHOICES = [
@@ -30,7 +31,7 @@ class UploadForm(FlaskForm):
             ),
         ],
     )
-    layout = SelectField(_l("Layout"), choices=LAYOUT_CHOICES, default="auto")
+    layout = SelectField(_l("Layout"), choices=select_choices(LAYOUT_CHOICES), default="auto")
     indicator = SelectField(
         _l("Indicator"), choices=[], validate_choice=True, validators=[Optional()]
     )
@@ -67,16 +68,18 @@ class TrainingForm(FlaskForm):
     )
     models = SelectField(
         _l("Models"),
-        choices=[
-            ("fast", _l("Recommended: baselines and pooled exponential smoothing (fast)")),
-            (
-                "full",
-                _l(
-                    "Every model: also exponential smoothing per series and the global "
-                    "linear and gradient-boosting models (slower)"
+        choices=select_choices(
+            [
+                ("fast", _l("Recommended: baselines and pooled exponential smoothing (fast)")),
+                (
+                    "full",
+                    _l(
+                        "Every model: also exponential smoothing per series and the global "
+                        "linear and gradient-boosting models (slower)"
+                    ),
                 ),
-            ),
-        ],
+            ]
+        ),
         default="fast",
     )
     n_origins = IntegerField(

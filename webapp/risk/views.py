@@ -26,6 +26,7 @@ from forecasting.registry import UnknownRunError
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.extensions import db
+from webapp.form_choices import select_choices
 from webapp.regions.services import all_regions
 from webapp.risk import catalogue as catalogue_service
 from webapp.risk import imports as import_service
@@ -76,10 +77,13 @@ def card_helpers() -> dict[str, Any]:
 
 def _upload_form() -> UploadForm:
     form = UploadForm()
-    form.indicator.choices = [("", _("Named in the file (indicator column or headers)"))] + [
-        (indicator.code, f"{indicator.code} — {indicator.name(_language())}")
-        for indicator in _indicators()
-    ]
+    form.indicator.choices = select_choices(
+        [("", _("Named in the file (indicator column or headers)"))]
+        + [
+            (indicator.code, f"{indicator.code} — {indicator.name(_language())}")
+            for indicator in _indicators()
+        ]
+    )
     return form
 
 

@@ -8,6 +8,8 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from webapp.form_choices import select_choices
+
 METHOD_LABELS = {
     "share": _l("Share of answers among chosen codes (percent)"),
     "mean": _l("Mean of a numeric answer"),
@@ -29,7 +31,9 @@ class MappingForm(FlaskForm):
     indicator = SelectField(_l("Indicator"), validators=[DataRequired()])
     question = SelectField(_l("Question"), validators=[DataRequired()])
     method = SelectField(
-        _l("Computed as"), choices=list(METHOD_LABELS.items()), validators=[DataRequired()]
+        _l("Computed as"),
+        choices=select_choices(METHOD_LABELS.items()),
+        validators=[DataRequired()],
     )
     codes = StringField(
         _l("Answer codes counted (for a share)"),

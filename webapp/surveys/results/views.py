@@ -28,6 +28,7 @@ from werkzeug.wrappers import Response
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.extensions import db
+from webapp.form_choices import select_choices
 from webapp.surveys.models import Survey, SurveyState
 from webapp.surveys.results import charts, export, services
 from webapp.surveys.results.export import (
@@ -105,11 +106,11 @@ def results(survey_id: int) -> str:
     snapshot = services.load_snapshot(survey)
     months = snapshot.months()
     names = services.region_names(language)
-    form.region.choices = [("", _("All regions"))] + [
-        (code, names.get(code, code)) for code in names
-    ]
-    form.month_from.choices = [("", _("First month"))] + [(m, m) for m in months]
-    form.month_to.choices = [("", _("Last month"))] + [(m, m) for m in months]
+    form.region.choices = select_choices(
+        [("", _("All regions"))] + [(code, names.get(code, code)) for code in names]
+    )
+    form.month_from.choices = select_choices([("", _("First month"))] + [(m, m) for m in months])
+    form.month_to.choices = select_choices([("", _("Last month"))] + [(m, m) for m in months])
     filters = Filters()
     if form.validate():
         try:
@@ -277,15 +278,15 @@ def codebook(survey_id: int) -> Response:
 def _mapping_form(survey: Survey, data: Any = None) -> MappingForm:
     language = interface_language()
     form = MappingForm(data)
-    form.indicator.choices = [
+    form.indicator.choices = select_choices(
         (code, f"{code} — {name}") for code, name, _ in services.survey_indicator_codes()
-    ]
+    )
     questions = services.result_questions(services.survey_definitions(survey))
-    form.question.choices = [
+    form.question.choices = select_choices(
         (question.name, f"{question.name} — {definition.text(question.label, language)}")
         for definition, question in questions
         if KIND_BY_TYPE.get(question.type) in ("choice", "scale", "multiple", "numeric")
-    ]
+    )
     return form
 
 
