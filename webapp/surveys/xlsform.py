@@ -2018,7 +2018,13 @@ _SURVEY_TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 
 
 def _language_header(code: str) -> str:
-    return LANGUAGE_HEADERS.get(code, code)
+    """``Kazakh (kk)``, ``Arabic (ar)``: the name authors read, the code the importer reads."""
+    if code in LANGUAGE_HEADERS:
+        return LANGUAGE_HEADERS[code]
+    name = Locale("en").languages.get(code.replace("-", "_")) or Locale("en").languages.get(
+        code.split("-")[0]
+    )
+    return f"{name} ({code})" if name and "(" not in name and ")" not in name else code
 
 
 def export_xlsform(definition: SurveyDefinition) -> bytes:

@@ -506,3 +506,23 @@ def test_format_date_as_odk_collect_writes_it():
         )
     )
     assert definition.calculated_text("birth_year", {"dob": "1990-03-07"}) == "1990"
+
+
+def test_exported_headers_name_other_languages_too():
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    definition = import_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label::English", "label: Arabic", "label::Dari"],
+                ["text", "q", "Q", "س", "پ"],
+            ],
+            settings=[["default_language"], ["English"]],
+        )
+    )
+    exported = export_xlsform(definition)
+    header = [cell.value for cell in load_workbook(BytesIO(exported))["survey"][1]]
+    assert {"label::English (en)", "label::Arabic (ar)", "label::Dari (fa-AF)"} <= set(header)
+    assert import_xlsform(exported) == definition
