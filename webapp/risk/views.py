@@ -6,6 +6,7 @@ commit or roll back, and turn the services' refusals into messages.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import (
@@ -229,12 +230,13 @@ def catalogue() -> str:
     return _catalogue_page(CatalogueUploadForm())
 
 
-def _catalogue_page(form: CatalogueUploadForm) -> str:
+def _catalogue_page(form: CatalogueUploadForm, problems: Sequence[str] = ()) -> str:
     return render_template(
         "risk/catalogue.html",
         indicators=_indicators(),
         domains=catalogue_service.all_domains(),
         form=form,
+        problems=problems,
     )
 
 
@@ -249,10 +251,9 @@ def upload_catalogue() -> str | tuple[str, int] | WerkzeugResponse:
         added, updated = catalogue_service.upload_catalogue(file.read(), file.filename)
     except catalogue_service.CatalogueError as error:
         db.session.rollback()
-        flash(_("The catalogue was not changed:"), "error")
-        for problem in error.problems[:30]:
-            flash(problem, "error")
-        return redirect(url_for("risk.catalogue"))
+        # Shown on the page, not flashed: a file with many bad rows made a session cookie
+        # larger than browsers keep, which signed the analyst out without a word.
+        return _catalogue_page(form, error.problems), 400
     db.session.commit()
     flash(
         _("Catalogue updated: %(added)s added, %(updated)s updated.", added=added, updated=updated),

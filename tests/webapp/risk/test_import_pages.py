@@ -157,6 +157,24 @@ def test_catalogue_upload_refuses_bad_rows_and_merges_good_ones(app, analyst_cli
     assert "2 added" in page and "New one" in page and "unemployment_rate" in page
 
 
+def test_a_catalogue_with_many_bad_rows_is_refused_on_the_page_not_in_the_session_cookie(
+    app, analyst_client
+):
+    """Flashed, 200 problems quoting long cells made a 16 KB session cookie: browsers drop a
+    cookie over 4 KB, which signed the analyst out and lost every message."""
+    header = "code,name_kk,name_ru,name_en,unit,direction,domain,weight,frequency,source\n"
+    rows = "".join(f"code_{n},,,Name,%,1,{'x' * 200}_{n},1,M,x\n" for n in range(200))
+    response = analyst_client.post(
+        "/risk/catalogue", data={"file": (io.BytesIO(csv_bytes(header + rows)), "c.csv")}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The catalogue was not changed" in page
+    assert "row 2, column domain" in page and "row 201, column domain" in page
+    cookies = response.headers.getlist("Set-Cookie")
+    assert all(len(cookie) < 4093 for cookie in cookies), [len(c) for c in cookies]
+
+
 def test_preview_names_regions_in_the_analysts_language(app, analyst_client):
     """The preview listed "KZ-75" where the file said "г. Алматы": the analyst could not tell
     whether the right unit was matched without a code table."""
