@@ -526,3 +526,25 @@ def test_exported_headers_name_other_languages_too():
     header = [cell.value for cell in load_workbook(BytesIO(exported))["survey"][1]]
     assert {"label::English (en)", "label::Arabic (ar)", "label::Dari (fa-AF)"} <= set(header)
     assert import_xlsform(exported) == definition
+
+
+# The MPCA tool in English and Arabic imports; the Arabic texts are kept, but respondents
+# answer in kk/ru/en only, which the analyst was not told (?lang=ar showed English).
+def test_languages_respondents_are_not_offered_are_named_on_import(app, runner, tmp_path):
+    path = tmp_path / "mpca.xlsx"
+    path.write_bytes(
+        xlsx(
+            [["type", "name", "label::English", "label: Arabic"], ["text", "q", "Name?", "الاسم؟"]],
+            settings=[["default_language"], ["English"]],
+        )
+    )
+    result = runner.invoke(args=["surveys", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "note: the form's texts in ar are kept, but respondents answer in en only "
+        "(the languages of this platform)"
+    ) in result.output
+    kazakh_only = tmp_path / "kk.xlsx"
+    kazakh_only.write_bytes(xlsx([["type", "name", "label::kk"], ["text", "q", "Атыңыз?"]]))
+    result = runner.invoke(args=["surveys", "import", str(kazakh_only)])
+    assert result.exit_code == 0 and "respondents answer in" not in result.output

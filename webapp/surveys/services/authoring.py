@@ -76,7 +76,24 @@ def read_import(
                 for problem in error.problems
             ]
         ) from error
-    return result.definition, list(result.notes)
+    return result.definition, [*result.notes, *_language_notes(result.definition)]
+
+
+def _language_notes(definition: SurveyDefinition) -> list[str]:
+    """Say which of the form's languages respondents will not be offered (label::Arabic is
+    read and kept, but the platform's pages are in kk, ru and en only)."""
+    offered = response_languages(definition)
+    kept = [code for code in definition.languages if code not in RESPONSE_LANGUAGES]
+    if not kept or not offered:
+        return []
+    return [
+        _(
+            "the form's texts in %(kept)s are kept, but respondents answer in %(offered)s "
+            "only (the languages of this platform)",
+            kept=", ".join(kept),
+            offered=", ".join(offered),
+        )
+    ]
 
 
 def response_languages(definition: SurveyDefinition) -> list[str]:
