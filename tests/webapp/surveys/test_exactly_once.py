@@ -218,3 +218,56 @@ def test_draft_and_response_are_read_together(app, client, survey_id):
         draft, response = find_draft_and_response(submission_id)
         assert draft is None and response is not None
         assert response.submission_id == submission_id
+
+
+def test_a_post_reads_survey_draft_and_response_in_one_statement(app, client, survey_id):
+    """A page post reads the survey at its address with the submission's draft and stored
+    response in one statement (on PostgreSQL each statement is a round trip)."""
+    import re
+
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.surveys.services.responding import find_survey_and_submission
+
+    html = client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    submission_id = form_of(html)["submission_id"]
+    with app.app_context():
+        found = find_survey_and_submission("wellbeing", submission_id)
+        assert found is not None and found.survey.id == survey_id
+        assert found.draft is None and found.response is None
+        assert find_survey_and_submission("no-such-survey", submission_id) is None
+        engine = db.engine
+
+    selects: list[str] = []
+    stored: list[str] = []
+
+    def note(connection, cursor, statement, *args) -> None:
+        # Up to the response's insert: the thank-you page may read the survey again after
+        # the commit (the first time it is rendered in this process).
+        if statement.lstrip().upper().startswith("INSERT INTO SURVEY_RESPONSES"):
+            stored.append(statement)
+        elif statement.lstrip().upper().startswith("SELECT") and not stored:
+            selects.append(statement)
+
+    def reads(table: str) -> list[str]:
+        return [s for s in selects if re.search(rf"\b{table}\b", s)]
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        moved = answer_page(client, html, PAGE_ONE, language="en")
+        assert moved.status_code == 303
+        assert len(reads("surveys")) == 1 and reads("surveys") == reads("survey_drafts")
+        assert reads("survey_drafts") == reads("survey_responses")
+        last = client.get(moved.headers["Location"]).get_data(as_text=True)
+        selects.clear()
+        assert thanked(answer_page(client, last, PAGE_TWO, language="en"))
+        assert len(stored) == 1
+        assert len(reads("surveys")) == 1 and reads("surveys") == reads("survey_drafts")
+        assert reads("survey_drafts") == reads("survey_responses")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    with app.app_context():
+        found = find_survey_and_submission("wellbeing", submission_id)
+        assert found is not None and found.draft is None
+        assert found.response is not None and found.response.submission_id == submission_id

@@ -243,6 +243,43 @@ def find_draft_and_response(
     return row[0], row[1]
 
 
+@functools.cache
+def _survey_and_submission_statement() -> sa.Select:
+    key = sa.select(
+        sa.bindparam("slug", type_=sa.String).label("slug"),
+        sa.bindparam("submission_id", type_=sa.String).label("submission_id"),
+    ).subquery()
+    return (
+        sa.select(Survey, SurveyDraft, SurveyResponse)
+        .select_from(key)
+        .join(Survey, Survey.slug == key.c.slug)
+        .outerjoin(SurveyDraft, SurveyDraft.submission_id == key.c.submission_id)
+        .outerjoin(SurveyResponse, SurveyResponse.submission_id == key.c.submission_id)
+        .options(orm.joinedload(Survey.current_version).defer(SurveyVersion.definition))
+    )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a page post reads first: the survey at the address, and the submission's draft
+    and stored response as they were in the same snapshot."""
+
+    survey: Survey
+    draft: SurveyDraft | None
+    response: SurveyResponse | None
+
+
+def find_survey_and_submission(slug: str, submission_id: str) -> Submission | None:
+    """The survey (as ``find_respondent_survey``) with the submission's draft and response,
+    by ONE statement: a post needs all three, and on PostgreSQL each statement is a round
+    trip. None when no survey has this address. The snapshot argument of
+    ``find_draft_and_response`` holds: the three are read together."""
+    row = db.session.execute(
+        _survey_and_submission_statement(), {"slug": slug, "submission_id": submission_id}
+    ).one_or_none()
+    return None if row is None else Submission(row[0], row[1], row[2])
+
+
 def draft_for_invitation(invitation: Invitation) -> SurveyDraft | None:
     return db.session.scalar(
         sa.select(SurveyDraft)
@@ -354,14 +391,19 @@ def process_post(
     posted: PostedPage,
     respondent: Respondent,
     now: dt.datetime | None = None,
+    read: tuple[SurveyDraft | None, SurveyResponse | None] | None = None,
 ) -> Outcome:
     """Handle one page post. Flushes; the caller commits, or rolls back and calls again
-    on IntegrityError (a concurrent duplicate), which then resolves to THANKS or CONFLICT."""
+    on IntegrityError (a concurrent duplicate), which then resolves to THANKS or CONFLICT.
+
+    ``read``: the submission's draft and response as read with the survey in this
+    transaction (``find_survey_and_submission``); None reads them here. A call after a
+    rollback must pass None: what was read before it is stale."""
     now = now or utcnow()
     codes = region_codes()
     # Draft and response in one snapshot: a concurrent post that stores the response deletes
     # the draft in the same commit, so if the draft is gone the response is seen.
-    draft, existing = find_draft_and_response(submission_id)
+    draft, existing = read if read is not None else find_draft_and_response(submission_id)
     if existing is not None:
         return _repeated_submission(survey, existing, posted, codes)
     if draft is not None and draft.version.survey_id != survey.id:

@@ -43,9 +43,9 @@ from webapp.surveys.services.responding import (
     choose_language,
     current_regions,
     draft_for_invitation,
-    find_draft,
+    find_draft_and_response,
     find_respondent_survey,
-    find_response,
+    find_survey_and_submission,
     is_submission_id,
     new_submission_id,
     open_public_surveys,
@@ -344,13 +344,13 @@ def resume(slug: str, submission_id: str) -> Any:
     survey = survey_or_404(slug)
     if not is_submission_id(submission_id):
         abort(404)
-    response = find_response(submission_id)
+    # Draft and response by one statement (one snapshot, one round trip).
+    draft, response = find_draft_and_response(submission_id)
     wanted = request.args.get("lang")
     if response is not None and response.survey_id == survey.id:
         definition = response.version.load()
         language = choose_language(definition, wanted, response.language)
         return render_thanks(survey, definition, language, submission_id)
-    draft = find_draft(submission_id)
     if draft is None or draft.version.survey_id != survey.id:
         return redirect(url_for("surveys.start", slug=slug))
     try:
@@ -381,9 +381,13 @@ def submit_rate_limit() -> str:
 @limiter.limit(submit_rate_limit)
 @public
 def answer(slug: str, submission_id: str) -> Any:
-    survey = survey_or_404(slug)
     if not is_submission_id(submission_id):
         abort(404)
+    # The survey, the draft and the stored response in one statement (one round trip).
+    submission = find_survey_and_submission(slug, submission_id)
+    if submission is None:
+        abort(404)
+    survey = submission.survey
     form = request.form
     language = form.get("language") or interface_language()
     if form.get(HONEYPOT_FIELD, "").strip():
@@ -419,7 +423,10 @@ def answer(slug: str, submission_id: str) -> Any:
     outcome = None
     for attempt in range(1, POST_ATTEMPTS + 1):
         try:
-            outcome = process_post(survey, submission_id, posted, respondent)
+            # What was read with the survey holds for the first attempt only: after a
+            # rollback (a concurrent duplicate, a lock) the draft and response are read again.
+            read = (submission.draft, submission.response) if attempt == 1 else None
+            outcome = process_post(survey, submission_id, posted, respondent, read=read)
             db.session.commit()
             break
         except (IntegrityError, StaleDataError):
