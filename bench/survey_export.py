@@ -12,12 +12,35 @@ process, so that its peak memory (``ru_maxrss``) is the export's alone:
   XlsxWriter's ``write_string``/``write_number`` in constant-memory mode) for comparison;
   ``--only csv|xlsx`` measures one export.
 
-With 1,000,000 responses (load average about 1 on 2 cores; one run each): XLSX with the
-export's writer, SQLite 26,355 rows/s (38 s, 54 MB file, peak memory 150 MB, 141 MB before
-the export), PostgreSQL 29,264 (34 s, 54 MB, 155 MB, 149 MB before); with XlsxWriter cell by
-cell, SQLite 2,660 rows/s (376 s, 134 MB, 146 MB), PostgreSQL 2,713 (369 s, 134 MB, 154 MB).
-CSV in the same hour: SQLite 34,802 rows/s, PostgreSQL 41,171. The XLSX writer alone, on
-rows already made: ``survey_export_writers.py``.
+With 1,000,000 responses, 29 November 2026 (2 cores, load average 1.6-2.6 from other work;
+one run each, the code before and after alternating in the same minutes):
+
+| export | SQLite before | SQLite now | PostgreSQL before | PostgreSQL now |
+|---|---|---|---|---|
+| XLSX rows/s | 60,335 | 79,605 | 64,921 | 82,865 |
+| XLSX CPU s (main thread) | 16.5 (16.5) | 10.6 (8.4) | 13.5 (13.5) | 9.1 (6.8) |
+| CSV rows/s | 80,304 | 73,749 | 81,702 | 83,194 |
+| CSV CPU s | 11.5 | 12.1 | 9.9 | 9.6 |
+
+XLSX files 54 MB; peak memory XLSX 156 MB (SQLite) / 161 MB (PostgreSQL), 143 / 151 MB before
+the export; CSV 174 / 183 MB, all of it before the export (the app and the test client).
+What changed for XLSX: the sheet is compressed in a thread of its own (zlib releases the
+GIL) into a compressed temporary file and the export writes the archive itself, instead of
+a gigabyte of XML to a temporary file compressed after; the row XML is made from the stored
+rows directly, remembered as UTF-8, answers neutralised in the fast path; SQLite rows come
+from the driver's cursor. The CSV figures moved within the run-to-run spread (the machine
+note's yardstick went from 2.8 to 4.9 us between the two SQLite runs). Earlier figures (load
+average about 1, yardstick not recorded, on a slower or busier machine): XLSX SQLite 26,355 rows/s,
+PostgreSQL 29,264 (peak 150 / 155 MB); CSV 34,802 / 41,171; with XlsxWriter cell by cell
+2,660 / 2,713 rows/s. The same code gave 26,180 / 25,776 rows/s for XLSX at load average 7:
+figures taken under such load say little, the CPU seconds more.
+
+Tried and left out: reading the database in a producer thread (200,000 responses, SQLite,
+load average 1-2: 77,000-80,000 rows/s without, 70,000-86,000 with; the reader would have to
+leave the request's context and be stopped safely when a download is cut short); deflate
+level 6 (file a quarter smaller, compression nearly three times slower: the compressing thread
+would then be the slower side) and level 1 (as fast as 3, file 35% larger). The XLSX writer
+alone, on rows already made: ``survey_export_writers.py``.
 
 Peak memory is the whole process's: the app alone (it imports pandas, SciPy and pyxform) is
 most of it, so the figure "before the export" is printed beside it. The machine note says how
@@ -64,7 +87,7 @@ def measure_csv(url: str, survey_id: int) -> None:
     app = make_app(url)
     client = signed_in_client(app, "analyst")
     before = peak_mb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(f"/results/{survey_id}/export.csv", buffered=False)
     size = lines = 0
     for chunk in response.response:
@@ -72,10 +95,11 @@ def measure_csv(url: str, survey_id: int) -> None:
         size += len(data)
         lines += data.count(b"\n")
     response.close()
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     rows = lines - 1
     print(
         f"CSV: {rows:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = {rows / seconds:,.0f} rows/s; "
+        f"CPU {cpu:.1f} s ({rows / cpu:,.0f} rows per CPU second); "
         f"peak memory {peak_mb():.0f} MB (before the export {before:.0f} MB)"
     )
     # Python allocations while streaming (tracemalloc slows the run, so a second pass).
@@ -145,16 +169,19 @@ def measure_xlsx(url: str, survey_id: int, limit: int | None, writer: str) -> No
         before = peak_mb()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "export.xlsx"
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
+            main_cpu = time.thread_time()
             source = stored_rows(survey, last_id)
             count = write(path, definitions, itertools.islice(source, limit))
-            seconds = time.perf_counter() - started
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            main_cpu = time.thread_time() - main_cpu
             source.close()
             size = path.stat().st_size
     print(
         f"XLSX ({writer}): {count:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s = "
-        f"{count / seconds:,.0f} rows/s; peak memory {peak_mb():.0f} MB "
-        f"(before the export {before:.0f} MB)"
+        f"{count / seconds:,.0f} rows/s; CPU {cpu:.1f} s, {main_cpu:.1f} s of it in the main "
+        f"thread ({count / main_cpu:,.0f} rows per main-thread CPU second); "
+        f"peak memory {peak_mb():.0f} MB (before the export {before:.0f} MB)"
     )
 
 
