@@ -31,6 +31,26 @@ same for both.
 
 Run: ``.venv/bin/python bench/survey_submissions.py [--submissions 300] [--workers N]``.
 Figures, not assertions: the machine's load changes them.
+
+Figures, 2026-11-29 02:57-02:59 UTC, 2 cores shared with other jobs (``uptime`` load average
+2.8-3.9 over the runs), ``--submissions 300``, three runs in a row; per database: rate/s
+full stack, WSGI bare, Flask bare; ratio to WSGI bare / to Flask bare; gunicorn CPU ms per
+op full / WSGI bare / Flask bare::
+
+    SQLite      90-149 /s  608-845 /s  404-914 /s  ratio 0.15-0.19 / 0.13-0.36
+                CPU 6.5-10.6 / 1.4-1.7 / 1.8-2.3 ms
+    PostgreSQL  66-209 /s  299-804 /s  232-339 /s  ratio 0.22-0.27 / 0.29-0.80
+                CPU 7.2-14.1 / 1.4-3.3 / 2.7-3.9 ms
+
+The spread is the other jobs' load, not the code: the same commit gave 5.4 ms full-stack
+CPU on SQLite an hour earlier. Steadier, in process (Flask test client, CSRF on, min of
+5 x 300, test client's own ~0.25 ms per request included): SQLite GET 1.2, storing POST 2.0,
+Flask bare POST 0.95 ms; PostgreSQL GET 2.0, POST 2.9, Flask bare POST 1.4 ms. A no-op WSGI
+request under the same gunicorn config costs 0.37-0.43 ms server CPU and 0.13-0.18 ms
+client CPU. With X that per-request cost, the ratio to the WSGI baseline is
+(X + b) / (2X + f), so 0.5 needs the app's whole work for GET + POST (f) to be at most
+twice the bare insert's own (b, ~0.15-0.2 ms on SQLite): the Flask bare route alone,
+one request, already costs more than that.
 """
 
 from __future__ import annotations
