@@ -10,8 +10,7 @@ constant ``CASE`` (no join), and the answers as their stored JSON text, which
 Memory stays flat: on PostgreSQL the rows are streamed with psycopg's ``Cursor.stream`` (the
 server keeps sending while Python writes, where a named cursor waits for every batch, and
 SQLAlchemy's per-row result handling is skipped: about three times the rows per second);
-SQLite's cursor steps through the result as it is read, its rows read from the driver's
-cursor too.
+SQLite's cursor steps through the result as it is read.
 """
 
 from __future__ import annotations
@@ -73,13 +72,9 @@ def stored_rows(survey: Survey, up_to_id: int, batch: int = 5_000) -> Iterator[S
     if dialect == "postgresql":
         yield from _postgresql_stream(connection, query, batch)
         return
-    result = connection.execute(query)
+    result = connection.execute(query.execution_options(yield_per=batch))
     try:
-        # Plain tuples from the driver's cursor, without SQLAlchemy's work per row (a Row
-        # each: a twentieth of an export's time); the columns need no conversion.
-        fetch = result.cursor.fetchmany
-        while rows := fetch(batch):
-            yield from rows
+        yield from result
     finally:
         result.close()
 
