@@ -13,34 +13,36 @@ process, so that its peak memory (``ru_maxrss``) is the export's alone:
   ``--only csv|xlsx`` measures one export.
 
 With 1,000,000 responses, 29 November 2026 (2 cores, load average 1.6-2.6 from other work;
-one run each, the code before and after alternating in the same minutes):
+one run each, the code before and after run one after the other; SQLite "now" re-measured a
+quarter of an hour later, load average 1.8):
 
 | export | SQLite before | SQLite now | PostgreSQL before | PostgreSQL now |
 |---|---|---|---|---|
-| XLSX rows/s | 60,335 | 79,605 | 64,921 | 82,865 |
-| XLSX CPU s (main thread) | 16.5 (16.5) | 10.6 (8.4) | 13.5 (13.5) | 9.1 (6.8) |
-| CSV rows/s | 80,304 | 73,749 | 81,702 | 83,194 |
-| CSV CPU s | 11.5 | 12.1 | 9.9 | 9.6 |
+| XLSX rows/s | 60,335 | 79,045 | 64,921 | 82,865 |
+| XLSX CPU s (main thread) | 16.5 (16.5) | 14.1 (11.0) | 13.5 (13.5) | 9.1 (6.8) |
+| CSV rows/s | 80,304 | 76,860 | 81,702 | 83,194 |
+| CSV CPU s | 11.5 | 12.7 | 9.9 | 9.6 |
 
-XLSX files 54 MB; peak memory XLSX 156 MB (SQLite) / 161 MB (PostgreSQL), 143 / 151 MB before
+XLSX files 54 MB; peak memory XLSX 152 MB (SQLite) / 161 MB (PostgreSQL), 143 / 151 MB before
 the export; CSV 174 / 183 MB, all of it before the export (the app and the test client).
 What changed for XLSX: the sheet is compressed in a thread of its own (zlib releases the
 GIL) into a compressed temporary file and the export writes the archive itself, instead of
 a gigabyte of XML to a temporary file compressed after; the row XML is made from the stored
-rows directly, remembered as UTF-8, answers neutralised in the fast path; SQLite rows come
-from the driver's cursor. The CSV figures moved within the run-to-run spread (the machine
-note's yardstick went from 2.8 to 4.9 us between the two SQLite runs). Earlier figures (load
-average about 1, yardstick not recorded, on a slower or busier machine): XLSX SQLite 26,355 rows/s,
-PostgreSQL 29,264 (peak 150 / 155 MB); CSV 34,802 / 41,171; with XlsxWriter cell by cell
-2,660 / 2,713 rows/s. The same code gave 26,180 / 25,776 rows/s for XLSX at load average 7:
-figures taken under such load say little, the CPU seconds more.
+rows directly, remembered as UTF-8, answers neutralised in the fast path. The CSV code did
+not change; its figures moved within the run-to-run spread. Earlier figures (load average
+about 1, yardstick not recorded): XLSX SQLite 26,355 rows/s, PostgreSQL 29,264 (peak 150 /
+155 MB); CSV 34,802 / 41,171; with XlsxWriter cell by cell 2,660 / 2,713 rows/s. The new code
+gave 26,180 / 25,776 rows/s for XLSX at load average 7: figures taken under such load say
+little, the CPU seconds more.
 
-Tried and left out: reading the database in a producer thread (200,000 responses, SQLite,
-load average 1-2: 77,000-80,000 rows/s without, 70,000-86,000 with; the reader would have to
-leave the request's context and be stopped safely when a download is cut short); deflate
-level 6 (file a quarter smaller, compression nearly three times slower: the compressing thread
-would then be the slower side) and level 1 (as fast as 3, file 35% larger). The XLSX writer
-alone, on rows already made: ``survey_export_writers.py``.
+Tried and left out: SQLite rows from the driver's cursor instead of SQLAlchemy's result (CSV
+75,635 / 75,574 rows/s against 79,666 / 77,809, alternating); reading the database in a
+producer thread (200,000 responses, SQLite, load average 1-2: 77,000-80,000 rows/s without,
+70,000-86,000 with; the reader would have to leave the request's context and be stopped
+safely when a download is cut short); deflate level 6 (file a quarter smaller, compression
+nearly three times slower: the compressing thread would then be the slower side) and level 1
+(as fast as 3, file 35% larger). The XLSX writer alone, on rows already made:
+``survey_export_writers.py``.
 
 Peak memory is the whole process's: the app alone (it imports pandas, SciPy and pyxform) is
 most of it, so the figure "before the export" is printed beside it. The machine note says how
