@@ -301,13 +301,35 @@ def _language_names() -> dict[str, str]:
                 names.setdefault(name.casefold(), code.replace("_", "-"))
     for code in localedata.locale_identifiers():
         if re.fullmatch(r"[a-z]{2,3}", code):
-            try:
-                own = Locale.parse(code).get_display_name(code)
-            except (ValueError, LookupError):  # pragma: no cover - incomplete locale data
-                continue
+            own = _own_language_name(code)
             if own:
                 names.setdefault(own.casefold(), code)
     return names
+
+
+def _own_language_name(code: str) -> str | None:
+    """A language's name for itself, without keeping its locale data loaded.
+
+    Babel caches every locale it loads for the life of the process: asking some 600 locales
+    for their own names kept about 150 MB in each web worker after the first form whose
+    language header is a name. The locales this call loaded are dropped again from Babel's
+    caches (private, so looked up by name: where they are missing nothing is dropped and the
+    names are the same).
+    """
+    caches = [
+        cache
+        for cache in (getattr(localedata, "_cache", None), getattr(localedata, "_dict_cache", None))
+        if isinstance(cache, dict)
+    ]
+    loaded_before = [set(cache) for cache in caches]
+    try:
+        return Locale.parse(code).get_display_name(code)
+    except (ValueError, LookupError):  # pragma: no cover - incomplete locale data
+        return None
+    finally:
+        for cache, before in zip(caches, loaded_before, strict=True):
+            for name in set(cache) - before:
+                cache.pop(name, None)
 
 
 def _normalise_code(code: str) -> str:
