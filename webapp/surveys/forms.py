@@ -3,9 +3,6 @@ from the survey definition instead (see ``services.responding.page_view``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -19,21 +16,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from webapp.form_choices import select_choices
 from webapp.security import SafeNumberRange
 from webapp.surveys.services.authoring import MAX_INVITATIONS_PER_BATCH
-
-try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # older WTForms
-    SelectChoice = None
-
-
-def select_choices(pairs: Iterable[tuple[str, Any]]) -> list[Any]:
-    """Choices for a SelectField in the form the installed WTForms prefers."""
-    if SelectChoice is None:
-        return list(pairs)
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 AUDIENCE_LABELS = {
     "public": _l("Public link (anonymous)"),
