@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -359,6 +359,10 @@ class SurveyDraft(db.Model):
     """Answers in progress (multi-page forms, save and continue). Not a response."""
 
     __tablename__ = "survey_drafts"
+    # Two posts of one submission may race to finish it: the second's delete then finds the
+    # draft gone. That is expected, not an error: the response's unique submission_id
+    # refuses the second insert, which is answered as a repeat.
+    __mapper_args__: ClassVar[dict[str, Any]] = {"confirm_deleted_rows": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     submission_id: Mapped[str] = mapped_column(String(36), unique=True)
