@@ -123,13 +123,8 @@ def test_a_unit_that_ended_gets_no_scores_after_its_end_nor_forecasts(
     old["period"] = old["period"].map(lambda period: period - 120)  # ten years earlier
     old = old[old["period"] <= pd.Period("2018-05", "M")]
     panel = pd.concat([small_panel, old], ignore_index=True)
-    response = analyst_client.post("/risk/imports", data=upload_data(long_csv(panel), "p.csv"))
-    analyst_client.post(response.headers["Location"] + "/confirm", data={})
-    analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"})
+    job = _import_and_train(app, analyst_client, upload_data(long_csv(panel), "p.csv"))
     with app.app_context():
-        assert jobs.run_worker(burst=True) == 1
-        job = db.session.scalar(sa.select(TrainingJob))
-        assert job.status == "succeeded", job.error + job.log
         south = db.session.scalars(
             sa.select(RiskScore.period_start).where(RiskScore.region_code == "KZ-YUZ")
         ).all()
@@ -167,15 +162,10 @@ def test_a_unit_that_ended_within_a_year_is_not_scored_for_it_nor_forecast(app, 
         cells = ["-" if value is None else f"{value:.1f}".replace(".", ",") for value in numbers]
         lines.append(label + ";" + ";".join(cells))
     content = ("\r\n".join(lines) + "\r\n").encode("cp1251")
-    response = analyst_client.post(
-        "/risk/imports", data=upload_data(content, "b.csv", indicator="unemployment_rate")
+    job = _import_and_train(
+        app, analyst_client, upload_data(content, "b.csv", indicator="unemployment_rate")
     )
-    analyst_client.post(response.headers["Location"] + "/confirm", data={})
-    analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"})
     with app.app_context():
-        assert jobs.run_worker(burst=True) == 1
-        job = db.session.scalar(sa.select(TrainingJob))
-        assert job.status == "succeeded", job.error + job.log
         south = db.session.scalars(
             sa.select(RiskScore.period).where(RiskScore.region_code == "KZ-YUZ")
         ).all()
@@ -187,3 +177,16 @@ def test_a_unit_that_ended_within_a_year_is_not_scored_for_it_nor_forecast(app, 
         warnings = json.loads(jobs.registry().artifact(job.run_id, "warnings.json"))
         ended = {item["region"] for item in warnings if item["category"] == "ended_unit"}
         assert ended == {"KZ-YUZ"}
+
+
+def _import_and_train(app, analyst_client, upload: dict) -> TrainingJob:
+    """Import one file, then train with the fast models on it to the end."""
+    response = analyst_client.post("/risk/imports", data=upload)
+    analyst_client.post(response.headers["Location"] + "/confirm", data={})
+    analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"})
+    with app.app_context():
+        assert jobs.run_worker(burst=True) == 1
+        job = db.session.scalar(sa.select(TrainingJob))
+        assert job.status == "succeeded", job.error + job.log
+        db.session.expunge(job)
+        return job
