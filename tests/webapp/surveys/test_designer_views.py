@@ -318,6 +318,25 @@ def test_only_staff_may_design(app, client, regions, make_user, sign_in):
     assert versions == [1]
 
 
+def test_every_designer_form_carries_the_designer_styles(app, client, regions, analyst):
+    """designer.css styles fieldsets and the languages' checkbox list only inside
+    form.designer-form; without the class the new-survey and settings pages showed a bulleted
+    list with each box above its language."""
+    survey_id = make_survey(app, open_it=False)
+    urls = [
+        "/surveys/design/new",
+        f"/surveys/{survey_id}/design/settings",
+        f"/surveys/{survey_id}/design/questions/new",
+        f"/surveys/{survey_id}/design/lists/new",
+    ]
+    for url in urls:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert re.search(
+            r'<form method="post" class="[^"]*\bdesigner-form\b', page.get_data(as_text=True)
+        ), url
+
+
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_every_designer_form_needs_its_csrf_token(app, client, regions, make_user):
     from tests.conftest import TEST_PASSWORD
