@@ -64,20 +64,22 @@ def is_likely_year(number: object) -> bool:
 
 _ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
-# Month names (and their usual abbreviations / grammatical cases) in en, ru and kk.
+# Month names (and their usual abbreviations / grammatical cases) in en, ru and kk. The kk
+# abbreviations are CLDR's (babel.dates.get_month_names("abbreviated", locale="kk")):
+# қаз. is October (қазан), қар. November (қараша).
 _MONTH_WORDS: dict[int, tuple[str, ...]] = {
-    1: ("january", "jan", "январь", "января", "янв", "қаңтар"),
-    2: ("february", "feb", "февраль", "февраля", "фев", "февр", "ақпан"),
-    3: ("march", "mar", "март", "марта", "мар", "наурыз"),
-    4: ("april", "apr", "апрель", "апреля", "апр", "сәуір"),
-    5: ("may", "май", "мая", "мамыр"),
-    6: ("june", "jun", "июнь", "июня", "июн", "маусым"),
-    7: ("july", "jul", "июль", "июля", "июл", "шілде"),
-    8: ("august", "aug", "август", "августа", "авг", "тамыз"),
-    9: ("september", "sep", "sept", "сентябрь", "сентября", "сен", "сент", "қыркүйек"),
-    10: ("october", "oct", "октябрь", "октября", "окт", "қазан"),
-    11: ("november", "nov", "ноябрь", "ноября", "ноя", "нояб", "қараша"),
-    12: ("december", "dec", "декабрь", "декабря", "дек", "желтоқсан"),
+    1: ("january", "jan", "январь", "января", "янв", "қаңтар", "қаң"),
+    2: ("february", "feb", "февраль", "февраля", "фев", "февр", "ақпан", "ақп"),
+    3: ("march", "mar", "март", "марта", "мар", "наурыз", "нау"),
+    4: ("april", "apr", "апрель", "апреля", "апр", "сәуір", "сәу"),
+    5: ("may", "май", "мая", "мамыр", "мам"),
+    6: ("june", "jun", "июнь", "июня", "июн", "маусым", "мау"),
+    7: ("july", "jul", "июль", "июля", "июл", "шілде", "шіл"),
+    8: ("august", "aug", "август", "августа", "авг", "тамыз", "там"),
+    9: ("september", "sep", "sept", "сентябрь", "сентября", "сен", "сент", "қыркүйек", "қыр"),
+    10: ("october", "oct", "октябрь", "октября", "окт", "қазан", "қаз"),
+    11: ("november", "nov", "ноябрь", "ноября", "ноя", "нояб", "қараша", "қар"),
+    12: ("december", "dec", "декабрь", "декабря", "дек", "желтоқсан", "жел"),
 }
 _MONTHS = {word: number for number, words in _MONTH_WORDS.items() for word in words}
 

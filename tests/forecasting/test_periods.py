@@ -196,3 +196,32 @@ def test_two_joined_years_are_refused_saying_so(text: str) -> None:
 def test_a_day_before_a_month_word_is_not_a_two_digit_year() -> None:
     with pytest.raises(PeriodError):
         parse_period("23-Jan")  # Excel's "d-mmm": the 23rd of January, year unknown
+
+
+#: CLDR's abbreviated Kazakh months (``babel.dates.get_month_names("abbreviated",
+#: locale="kk")``), January to December.
+KAZAKH_ABBREVIATIONS = [
+    *("қаң.", "ақп.", "нау.", "сәу.", "мам.", "мау."),
+    *("шіл.", "там.", "қыр.", "қаз.", "қар.", "жел."),
+]
+
+
+@pytest.mark.parametrize("month", range(1, 13))
+def test_kazakh_abbreviated_months_in_every_usual_spelling(month: int) -> None:
+    word = KAZAKH_ABBREVIATIONS[month - 1]
+    expected = pd.Period(year=2023, month=month, freq="M")
+    spellings = [
+        f"{word} 2023",
+        f"{word.capitalize()} 2023",
+        f"2023 ж. {word}",
+        f"2023 жылғы {word}",
+        f"{word}23",
+        f"{word}-23",
+    ]
+    assert {text: parse_period(text) for text in spellings} == dict.fromkeys(spellings, expected)
+
+
+def test_kazakh_abbreviations_agree_with_cldr() -> None:
+    babel_dates = pytest.importorskip("babel.dates")
+    names = babel_dates.get_month_names("abbreviated", locale="kk")
+    assert [names[month] for month in range(1, 13)] == KAZAKH_ABBREVIATIONS

@@ -233,3 +233,61 @@ def test_values_in_the_old_year_range_do_not_make_a_header(write_csv: Callable) 
     result = read_observations(path, indicator="population")
     assert result.ok, result.report.to_text()
     assert list(result.observations["value"]) == [1500.0, 1600.0]
+
+
+# --- Kazakh abbreviated months --------------------------------------------------------
+
+KAZAKH_ABBREVIATED = [
+    *("қаң.", "ақп.", "нау.", "сәу.", "мам.", "мау."),
+    *("шіл.", "там.", "қыр.", "қаз.", "қар.", "жел."),
+]
+
+
+def test_a_kazakh_csv_with_a_column_per_abbreviated_month(write_csv: Callable) -> None:
+    """A bureau table as a Kazakh desk saves it: UTF-8 CSV, ';', decimal commas, "қаң. 2023"."""
+    headers = [f"{word} 2023" for word in KAZAKH_ABBREVIATED]
+    path = write_csv(
+        [
+            ["Облыс", "Көрсеткіш", *headers],
+            ["Ақмола облысы", "wages", *[f"{100 + month},5" for month in range(12)]],
+            ["Алматы", "wages", *[f"{200 + month},5" for month in range(12)]],
+            ["Қазақстан Республикасы", "wages", *[f"{900 + month},5" for month in range(12)]],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path)
+    assert result.ok, result.report.to_text()
+    assert result.report.layout == "wide-period"
+    frame = result.observations
+    assert frame is not None and len(frame) == 24
+    almaty = frame[frame["region"] == "KZ-75"].set_index("period")["value"]
+    assert list(almaty.index) == list(pd.period_range("2023-01", "2023-12", freq="M"))
+    assert almaty[pd.Period("2023-10", freq="M")] == 209.5  # қаз. is October, not қараша
+    assert almaty[pd.Period("2023-11", freq="M")] == 210.5
+    assert not any("not read" in str(issue) for issue in result.report.warnings)
+
+
+def test_kazakh_abbreviated_month_headers_with_a_year_column(write_csv: Callable) -> None:
+    path = write_csv(
+        [
+            ["Облыс", "Жыл", *KAZAKH_ABBREVIATED],
+            ["Алматы", "2023", *[str(month) for month in range(1, 13)]],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="wages")
+    assert result.ok, result.report.to_text()
+    assert result.report.layout == "wide-month"
+    frame = result.observations
+    assert frame is not None
+    assert list(frame["period"].astype(str)) == [f"2023-{month:02d}" for month in range(1, 13)]
+    assert list(frame["value"]) == [float(month) for month in range(1, 13)]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"), [("қаң. 2023", None), ("2023 ж. қаң.", None), ("қаз.", ("M", 10))]
+)
+def test_kazakh_abbreviated_month_names_alone(
+    header: str, expected: tuple[str, int] | None
+) -> None:
+    assert month_or_quarter_name(header) == expected
