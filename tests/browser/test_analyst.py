@@ -211,6 +211,12 @@ def test_analyst_designs_a_survey_in_the_browser(
     with page.expect_navigation():
         question.locator("button[type=submit]").click()
     assert "tidy" in page.locator("main").inner_text()
+    # On a phone the overview's tables scroll inside their frame; their visually hidden
+    # button names (absolutely positioned) used to widen the page to 411 px.
+    desktop = page.viewport_size
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
+    page.set_viewport_size(desktop)
 
     with page.expect_navigation():
         page.locator("main a[href$='/design/preview']").first.click()
