@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import BacktestResult, horizon_notes
+from forecasting.backtest import MIN_TRAIN, BacktestResult, horizon_notes, testable_steps
 from forecasting.card import ModelCard, build_model_card, chosen_summary, data_hash
 from forecasting.contract import validate_observations
 from forecasting.geography import EndedUnit, RegionResolver, without_ended_units
@@ -61,7 +61,7 @@ class TrainingRun:
     chosen_models: dict[str, str]
     parameters: dict[str, Any]
     data_hash: str
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     score_result: Any = None
     models: dict[str, AutoForecaster] = field(default_factory=dict)
     seconds: float = 0.0
@@ -198,8 +198,9 @@ def train(
     if candidates is None:  # the score has its own default set (one more, cheap there)
         parameters["score_candidates"] = sorted(DEFAULT_SCORE_MODELS)
     # A horizon longer than the history can test is accepted, as by forecast, and said.
-    warnings: list[dict[str, str]] = [
-        _note("beyond_history", note) for note in horizon_notes(data, horizon)
+    warnings: list[dict[str, Any]] = [
+        {**_note("beyond_history", note), "params": _beyond_history_params(data, horizon)}
+        for note in horizon_notes(data, horizon)
     ]
 
     indicator_model = AutoForecaster(
@@ -339,13 +340,30 @@ def _score_card_section(backtest, threshold, score_forecasts) -> dict[str, Any]:
 
 def _ended_notes(
     ended: Sequence[EndedUnit], what: str, indicator: str = ""
-) -> list[dict[str, str]]:
-    """One ``ended_unit`` warning per unit left out of ``what`` after its end."""
+) -> list[dict[str, Any]]:
+    """One ``ended_unit`` warning per unit left out of ``what`` after its end; ``params``
+    let the web pages word it in the reader's language (``left_out``: forecasts or score)."""
+    left_out = "score" if indicator == SCORE_TARGET else "forecasts"
     return [
         {"region": unit.code, "indicator": indicator, "model": "pipeline",
-         "category": "ended_unit", "message": unit.message(what)}
+         "category": "ended_unit", "message": unit.message(what),
+         "params": {**unit.params(), "left_out": left_out}}
         for unit in ended
     ]  # fmt: skip
+
+
+def _beyond_history_params(data: pd.DataFrame, horizon: int) -> dict[str, Any]:
+    """The ``beyond_history`` warning as data: per short indicator, its periods and the
+    steps a backtest could test (``horizon_notes`` words the same in English)."""
+    return {
+        "horizon": int(horizon),
+        "min_train": MIN_TRAIN,
+        "indicators": [
+            [indicator, length, steps]
+            for indicator, (length, steps) in testable_steps(data).items()
+            if steps < int(horizon)
+        ],
+    }
 
 
 def _note(category: str, message: str) -> dict[str, str]:

@@ -287,6 +287,22 @@ MESSAGES: dict[str, str] = {
         "today's %(changes)s; values before and after the split are not comparable."
     ),
     "region.split.change": "%(region)s (split off on %(date)s)",
+    # Warnings of a training run (``warnings.json``, the model card), coded ``run.<category>``.
+    "run.ended_unit.forecasts": (
+        "%(unit)s ceased to exist on %(date)s: its %(periods)s forecast period(s) from "
+        "%(first)s on are left out."
+    ),
+    "run.ended_unit.score": (
+        "%(unit)s ceased to exist on %(date)s: its %(periods)s risk score forecast period(s) "
+        "from %(first)s on are left out."
+    ),
+    "run.ended_unit.now": "Its territory is now %(now)s.",
+    "run.beyond_history": (
+        "The horizon of %(horizon)s steps is longer than the history of %(count)s "
+        "indicator(s) can backtest after %(min_train)s training periods: %(indicators)s. "
+        "The later steps rest on no backtest."
+    ),
+    "run.beyond_history.indicator": "%(indicator)s (%(length)s periods, %(steps)s step(s) tested)",
 }
 
 #: Words the messages above put in their parameters.
@@ -321,6 +337,15 @@ def issue_message(issue: Mapping[str, Any] | str) -> str:
     except (KeyError, TypeError, ValueError):
         pass  # parameters of another version of the reader: its English text is right
     return str(issue.get("message", ""))
+
+
+def run_warning_message(warning: Mapping[str, Any] | str) -> str:
+    """One warning of a training run in the visitor's language, from its category and
+    params; a category without web wording (or a warning without params) keeps its English."""
+    if isinstance(warning, str):
+        return warning
+    category = warning.get("category") or ""
+    return issue_message({**warning, "code": f"run.{category}" if category else None})
 
 
 def issue_column(issue: Mapping[str, Any] | str) -> str | None:
@@ -530,6 +555,34 @@ def _split(params: Mapping[str, Any]) -> str:
     )
 
 
+def _run_ended_unit(params: Mapping[str, Any]) -> str:
+    text = _(
+        MESSAGES[f"run.ended_unit.{params['left_out']}"],
+        unit=_region(params["unit"]),
+        date=params["date"],
+        periods=params["periods"],
+        first=params["first"],
+    )
+    if params.get("now"):
+        now = ", ".join(_region(code) for code in params["now"])
+        text += " " + _(MESSAGES["run.ended_unit.now"], now=now)
+    return text
+
+
+def _run_beyond_history(params: Mapping[str, Any]) -> str:
+    indicators = ", ".join(
+        _(MESSAGES["run.beyond_history.indicator"], indicator=code, length=length, steps=steps)
+        for code, length, steps in params["indicators"]
+    )
+    return _(
+        MESSAGES["run.beyond_history"],
+        horizon=params["horizon"],
+        count=len(params["indicators"]),
+        min_train=params["min_train"],
+        indicators=indicators,
+    )
+
+
 _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "layout.two_columns_for_role": _two_columns,
     "layout.long_missing_columns": _long_missing,
@@ -543,4 +596,6 @@ _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "region.ended": _ended,
     "region.not_yet": _not_yet,
     "region.split": _split,
+    "run.ended_unit": _run_ended_unit,
+    "run.beyond_history": _run_beyond_history,
 }

@@ -70,6 +70,7 @@ def card_helpers() -> dict[str, Any]:
         "issue_message": reader_messages.issue_message,
         "issue_column": reader_messages.issue_column,
         "issue_text": reader_messages.issue_text,
+        "run_warning_message": reader_messages.run_warning_message,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import math
 
@@ -18,6 +19,7 @@ from webapp.risk.models import (
     RiskScore,
     TrainingJob,
 )
+from webapp.risk.reader_messages import run_warning_message
 from webapp.risk.stages import log_lines, stage_text
 
 
@@ -150,21 +152,7 @@ def test_a_unit_that_ended_within_a_year_is_not_scored_for_it_nor_forecast(app, 
     """A bureau table (cp1251, semicolons) with South Kazakhstan to 2017, Turkistan region
     and Shymkent from 2018: the web run follows the CLI's rule, so 2018, the year South
     Kazakhstan ended in (2018-06-18), is not scored for it from its stale 2017 value."""
-    years = list(range(2010, 2023))
-    rows = {
-        "Южно-Казахстанская область": [5.5 - 0.1 * i if y < 2018 else None for i, y in enumerate(years)],
-        "Туркестанская область": [5.0 + 0.1 * i if y >= 2018 else None for i, y in enumerate(years)],
-        "г. Шымкент": [6.0 - 0.1 * i if y >= 2018 else None for i, y in enumerate(years)],
-        "Павлодарская область": [4.0 + 0.05 * i for i, _ in enumerate(years)],
-    }  # fmt: skip
-    lines = ["Регион;" + ";".join(map(str, years))]
-    for label, numbers in rows.items():
-        cells = ["-" if value is None else f"{value:.1f}".replace(".", ",") for value in numbers]
-        lines.append(label + ";" + ";".join(cells))
-    content = ("\r\n".join(lines) + "\r\n").encode("cp1251")
-    job = _import_and_train(
-        app, analyst_client, upload_data(content, "b.csv", indicator="unemployment_rate")
-    )
+    job = _import_and_train(app, analyst_client, _south_kazakhstan_table())
     with app.app_context():
         south = db.session.scalars(
             sa.select(RiskScore.period).where(RiskScore.region_code == "KZ-YUZ")
@@ -179,11 +167,72 @@ def test_a_unit_that_ended_within_a_year_is_not_scored_for_it_nor_forecast(app, 
         assert ended == {"KZ-YUZ"}
 
 
-def _import_and_train(app, analyst_client, upload: dict) -> TrainingJob:
+def test_the_runs_warnings_are_shown_before_publishing_in_the_analysts_language(
+    app, analyst_client
+):
+    """An ended unit and a horizon longer than the backtest could test are on the job page
+    and the run's page (where the analyst decides to publish), worded in ru and kk from
+    the warnings' params, with region names in that language."""
+    job = _import_and_train(app, analyst_client, _south_kazakhstan_table(), horizon=12)
+    with app.app_context():
+        warnings = json.loads(jobs.registry().artifact(job.run_id, "warnings.json"))
+    assert {"ended_unit", "beyond_history"} <= {item["category"] for item in warnings}
+    analyst_client.post("/language", data={"language": "ru"})
+    for url in (f"/risk/training/jobs/{job.id}", f"/risk/runs/{job.run_id}"):
+        page = html.unescape(analyst_client.get(url).get_data(as_text=True))
+        assert "Предупреждения этого запуска" in page, url
+        assert (
+            "KZ-YUZ Южно-Казахстанская область — единица упразднена 2018-06-18: её прогнозные "
+            "периоды (12) начиная с 2018 исключены. Её территория теперь — KZ-61 "
+            "Туркестанская область, KZ-79 г. Шымкент."
+        ) in page, url
+        assert (
+            "Горизонт в 12 шагов длиннее, чем позволяет проверить на истории (после 3 "
+            "периодов обучения) ряд показателей (1): unemployment_rate (периодов: 13, "
+            "проверено шагов: 10)."
+        ) in page, url
+        listed = page[page.index('<section class="run-warnings"') :].split("</section>")[0]
+        assert "forecast period(s) from 2018 on are left out" not in listed  # no English twice
+    analyst_client.post("/language", data={"language": "kk"})
+    page = html.unescape(analyst_client.get(f"/risk/runs/{job.run_id}").get_data(as_text=True))
+    assert "Осы іске қосудың ескертулері" in page
+    assert "12 қадамдық көкжиек" in page
+
+
+def test_a_run_warning_without_web_wording_keeps_its_english_text(app) -> None:
+    with app.test_request_context(headers={"Accept-Language": "ru"}):
+        assert run_warning_message({"category": "new_kind", "message": "as stored"}) == "as stored"
+        # stored before the warnings had params
+        old = {"category": "ended_unit", "message": "KZ-YUZ South Kazakhstan ended on 2018-06-18"}
+        assert run_warning_message(old) == old["message"]
+        assert run_warning_message("plain text") == "plain text"
+
+
+def _south_kazakhstan_table() -> dict:
+    """A bureau table (cp1251, semicolons, a column per year 2010-2022): South Kazakhstan to
+    2017, Turkistan region and Shymkent from 2018, Pavlodar throughout."""
+    years = list(range(2010, 2023))
+    rows = {
+        "Южно-Казахстанская область": [5.5 - 0.1 * i if y < 2018 else None for i, y in enumerate(years)],
+        "Туркестанская область": [5.0 + 0.1 * i if y >= 2018 else None for i, y in enumerate(years)],
+        "г. Шымкент": [6.0 - 0.1 * i if y >= 2018 else None for i, y in enumerate(years)],
+        "Павлодарская область": [4.0 + 0.05 * i for i, _ in enumerate(years)],
+    }  # fmt: skip
+    lines = ["Регион;" + ";".join(map(str, years))]
+    for label, numbers in rows.items():
+        cells = ["-" if value is None else f"{value:.1f}".replace(".", ",") for value in numbers]
+        lines.append(label + ";" + ";".join(cells))
+    content = ("\r\n".join(lines) + "\r\n").encode("cp1251")
+    return upload_data(content, "b.csv", indicator="unemployment_rate")
+
+
+def _import_and_train(app, analyst_client, upload: dict, horizon: int = 2) -> TrainingJob:
     """Import one file, then train with the fast models on it to the end."""
     response = analyst_client.post("/risk/imports", data=upload)
     analyst_client.post(response.headers["Location"] + "/confirm", data={})
-    analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1, "models": "fast"})
+    analyst_client.post(
+        "/risk/training", data={"horizon": horizon, "n_origins": 1, "models": "fast"}
+    )
     with app.app_context():
         assert jobs.run_worker(burst=True) == 1
         job = db.session.scalar(sa.select(TrainingJob))
