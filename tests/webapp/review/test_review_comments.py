@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -72,8 +74,15 @@ def test_a_missing_verdict_is_refused(app, client_for, published):
         "/review/regions/KZ-75", data={"period": "2023", "body": "no verdict"}
     )
     assert response.status_code == 400
-    assert "Choose agree, disagree or needs discussion." in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Choose agree, disagree or needs discussion." in page
     assert stored_comments(app) == []
+    # The page's summary, not the browser's own bubble (in the browser's language), says so,
+    # and its link leads to the verdict's fieldset.
+    assert re.search(
+        r'<form method="post" class="form narrow" action="[^"]*#comments" novalidate>', page
+    )
+    assert '<a href="#verdict">' in page and 'id="verdict"' in page
 
 
 def test_only_council_members_comment(app, client_for, published):
