@@ -376,7 +376,11 @@ def promote(run_id: str) -> str | WerkzeugResponse:
         except UnknownRunError:
             abort(404)
         return render_template(
-            "risk/promote.html", stored=stored, form=form, published=published_run_id()
+            "risk/promote.html",
+            stored=stored,
+            run=db.session.get(RiskModelRun, run_id),
+            form=form,
+            published=published_run_id(),
         )
     if not form.validate_on_submit():
         abort(400)

@@ -170,15 +170,16 @@ def test_a_unit_that_ended_within_a_year_is_not_scored_for_it_nor_forecast(app, 
 def test_the_runs_warnings_are_shown_before_publishing_in_the_analysts_language(
     app, analyst_client
 ):
-    """An ended unit and a horizon longer than the backtest could test are on the job page
-    and the run's page (where the analyst decides to publish), worded in ru and kk from
-    the warnings' params, with region names in that language."""
+    """An ended unit and a horizon longer than the backtest could test are on the job page,
+    the run's page and the publish confirmation (where the analyst decides), worded in ru
+    and kk from the warnings' params, with region names in that language."""
     job = _import_and_train(app, analyst_client, _south_kazakhstan_table(), horizon=12)
     with app.app_context():
         warnings = json.loads(jobs.registry().artifact(job.run_id, "warnings.json"))
     assert {"ended_unit", "beyond_history"} <= {item["category"] for item in warnings}
     analyst_client.post("/language", data={"language": "ru"})
-    for url in (f"/risk/training/jobs/{job.id}", f"/risk/runs/{job.run_id}"):
+    pages = ("/risk/training/jobs/{}", "/risk/runs/{}", "/risk/runs/{}/promote")
+    for url in (pages[0].format(job.id), *(page.format(job.run_id) for page in pages[1:])):
         page = html.unescape(analyst_client.get(url).get_data(as_text=True))
         assert "Предупреждения этого запуска" in page, url
         assert (
