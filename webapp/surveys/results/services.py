@@ -1117,8 +1117,9 @@ def start_export(
 # --------------------------------------------------------------------------- indicators
 
 
-def survey_indicator_codes() -> list[tuple[str, str, str]]:
-    """(code, English name, frequency) of catalogue indicators whose source is a survey."""
+def survey_indicator_codes(language: str = "en") -> list[tuple[str, str, str]]:
+    """(code, name in ``language``, frequency) of catalogue indicators whose source is a
+    survey; the English name where the catalogue has none in that language."""
     try:
         from webapp.risk.models import RiskIndicator
 
@@ -1129,12 +1130,15 @@ def survey_indicator_codes() -> list[tuple[str, str, str]]:
         db.session.rollback()
         rows = []
     if rows:
-        return [(row.code, row.name_en, row.frequency) for row in rows]
+        return [(row.code, row.name(language), row.frequency) for row in rows]
     from forecasting.index import default_catalogue
 
     catalogue = default_catalogue()
     survey_rows = catalogue[catalogue["source"] == "survey"]
-    return [(row.code, row.name_en, row.frequency) for row in survey_rows.itertuples(index=False)]
+    return [
+        (row.code, getattr(row, f"name_{language}", "") or row.name_en, row.frequency)
+        for row in survey_rows.itertuples(index=False)
+    ]
 
 
 def indicator_frequencies() -> dict[str, str]:

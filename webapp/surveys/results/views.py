@@ -279,7 +279,7 @@ def _mapping_form(survey: Survey, data: Any = None) -> MappingForm:
     language = interface_language()
     form = MappingForm(data)
     form.indicator.choices = select_choices(
-        (code, f"{code} — {name}") for code, name, _ in services.survey_indicator_codes()
+        (code, f"{code} — {name}") for code, name, _ in services.survey_indicator_codes(language)
     )
     questions = services.result_questions(services.survey_definitions(survey))
     form.question.choices = select_choices(

@@ -170,6 +170,23 @@ def test_a_refused_mapping_is_explained_in_the_analysts_language(
     assert message in html.unescape(refused.get_data(as_text=True))
 
 
+@pytest.mark.parametrize(
+    ("language", "name"),
+    [
+        ("ru", "Доля недовольных качеством государственных услуг"),
+        ("en", "Share dissatisfied with public services"),
+    ],
+)
+def test_indicators_are_offered_by_their_name_in_the_page_language(
+    client, stored_survey, make_user, sign_in, language, name
+):
+    """The choice of indicator listed the catalogue's English names on kk and ru pages."""
+    sign_in(make_user("analyst"))
+    client.post("/language", data={"language": language, "next": "/"})
+    page = client.get(f"/results/{stored_survey.survey_id}/indicators").get_data(as_text=True)
+    assert f"survey_dissatisfied_services — {name}" in html.unescape(page)
+
+
 def test_analyst_maps_a_question_to_an_indicator(app, client, stored_survey, make_user, sign_in):
     sign_in(make_user("analyst"))
     url = f"/results/{stored_survey.survey_id}/indicators"
