@@ -345,7 +345,14 @@ def run_warning_message(warning: Mapping[str, Any] | str) -> str:
     if isinstance(warning, str):
         return warning
     category = warning.get("category") or ""
-    return issue_message({**warning, "code": f"run.{category}" if category else None})
+    text = issue_message({**warning, "code": f"run.{category}" if category else None})
+    if text != str(warning.get("message", "")):
+        return text
+    # The English text of a model's warning may not say which series it is about.
+    region, indicator = warning.get("region") or "", warning.get("indicator") or ""
+    where = [_region(region)] if region and region not in text else []
+    where += [indicator] if indicator and indicator not in text else []
+    return f"{', '.join(where)}: {text}" if where else text
 
 
 def issue_column(issue: Mapping[str, Any] | str) -> str | None:

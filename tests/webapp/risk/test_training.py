@@ -200,13 +200,21 @@ def test_the_runs_warnings_are_shown_before_publishing_in_the_analysts_language(
     assert "12 қадамдық көкжиек" in page
 
 
-def test_a_run_warning_without_web_wording_keeps_its_english_text(app) -> None:
+def test_a_run_warning_without_web_wording_keeps_its_english_text(app, regions) -> None:
     with app.test_request_context(headers={"Accept-Language": "ru"}):
         assert run_warning_message({"category": "new_kind", "message": "as stored"}) == "as stored"
         # stored before the warnings had params
         old = {"category": "ended_unit", "message": "KZ-YUZ South Kazakhstan ended on 2018-06-18"}
         assert run_warning_message(old) == old["message"]
         assert run_warning_message("plain text") == "plain text"
+        # a model's warning names its series only in its fields: the page adds them
+        model = {"region": "KZ-61", "indicator": "wages", "category": "backtest",
+                 "message": "MASE undefined for this series"}  # fmt: skip
+        assert run_warning_message(model) == (
+            "KZ-61 Туркестанская область, wages: MASE undefined for this series"
+        )
+        model["message"] = "KZ-61: not scored"
+        assert run_warning_message(model) == "wages: KZ-61: not scored"
 
 
 def _south_kazakhstan_table() -> dict:
