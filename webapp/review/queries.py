@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
+from forecasting.demo import DEMO_SOURCE
 from webapp.extensions import db
 from webapp.risk import services as risk_services
 from webapp.risk.models import (
@@ -138,11 +140,23 @@ def survey_observations(region_code: str) -> list[RiskSurveyObservation]:
     )
 
 
+#: Sources the platform itself writes, named in the reader's language; others (a bureau,
+#: a file name) are shown as the analyst typed them.
+KNOWN_SOURCES = {
+    DEMO_SOURCE: _l("synthetic demo data"),
+    "survey": _l("surveys on this platform"),
+}
+
+
 @dataclass(frozen=True)
 class SourceFreshness:
     source: str
     latest_period: str
     latest_period_end: date
+
+    @property
+    def label(self) -> str:
+        return str(KNOWN_SOURCES.get(self.source, self.source))
 
 
 @dataclass(frozen=True)

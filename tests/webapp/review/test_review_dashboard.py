@@ -95,7 +95,15 @@ def test_forecast_probability_and_freshness_are_shown(client_for, published):
     assert "Forecast 2024" in page and "Forecast 2025" in page
     assert "Chance of “high” or above, 2024" in page
     assert "Model run computed" in page and "March 1, 2024" in page
-    assert "survey: 2023" in page
+    assert "surveys on this platform: 2023" in page
+
+
+def test_sources_the_platform_writes_are_named_in_the_page_language(client_for, published):
+    """ "survey: 2023" stood in English on kk and ru pages; a source an analyst typed stays."""
+    client = client_for("council_member")
+    client.post("/language", data={"language": "ru", "next": "/"})
+    page = client.get("/review/").get_data(as_text=True)
+    assert "опросы на этой платформе: 2023" in page
 
 
 def test_without_a_published_run_the_dashboard_says_so(client_for, regions):
