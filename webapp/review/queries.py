@@ -14,7 +14,6 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from forecasting.demo import DEMO_SOURCE
 from webapp.extensions import db
 from webapp.risk import services as risk_services
 from webapp.risk.models import (
@@ -141,9 +140,11 @@ def survey_observations(region_code: str) -> list[RiskSurveyObservation]:
 
 
 #: Sources the platform itself writes, named in the reader's language; others (a bureau,
-#: a file name) are shown as the analyst typed them.
+#: a file name) are shown as the analyst typed them. The demo's is ``forecasting.demo``'s
+#: ``DEMO_SOURCE``, written out here: importing that module loads SciPy and statsmodels
+#: into every web worker (a test checks it equals the constant).
 KNOWN_SOURCES = {
-    DEMO_SOURCE: _l("synthetic demo data"),
+    "synthetic demo data": _l("synthetic demo data"),
     "survey": _l("surveys on this platform"),
 }
 

@@ -98,6 +98,13 @@ def test_forecast_probability_and_freshness_are_shown(client_for, published):
     assert "surveys on this platform: 2023" in page
 
 
+def test_the_demo_source_is_known_by_the_name_the_demo_writes():
+    from forecasting.demo import DEMO_SOURCE
+    from webapp.review.queries import KNOWN_SOURCES
+
+    assert DEMO_SOURCE in KNOWN_SOURCES
+
+
 def test_sources_the_platform_writes_are_named_in_the_page_language(client_for, published):
     """ "survey: 2023" stood in English on kk and ru pages; a source an analyst typed stays."""
     client = client_for("council_member")
