@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from os import PathLike
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,10 +63,21 @@ _Reporter = Callable[..., None]
 
 
 class ContractError(ValueError):
-    """Data that breaks the contract; ``problems`` lists every problem found, not just the first."""
+    """Data that breaks the contract; ``problems`` lists every problem found, not just the first.
 
-    def __init__(self, problems: Iterable[str], subject: str = "data") -> None:
+    ``issues`` (when the check codes its problems, as ``validate_catalogue`` does) holds one
+    dict per problem with a stable ``code``, its ``params``, ``row``, ``column`` and the English
+    ``message``, so that a caller can word the problem in another language.
+    """
+
+    def __init__(
+        self,
+        problems: Iterable[str],
+        subject: str = "data",
+        issues: Iterable[dict[str, Any]] | None = None,
+    ) -> None:
         self.problems: list[str] = list(problems)
+        self.issues: list[dict[str, Any]] = list(issues or [])
         shown = self.problems[:_MAX_PROBLEMS_IN_MESSAGE]
         more = len(self.problems) - len(shown)
         lines = [f"{subject} breaks the data contract ({len(self.problems)} problem(s)):"]
@@ -307,15 +319,19 @@ def validate_catalogue(
         missing = [column for column in missing if column not in _NAME_COLUMNS]
         missing.append(" or ".join(_NAME_COLUMNS))
     if missing:
-        raise ContractError(
-            [
-                f"missing column(s) {', '.join(missing)}; found: "
-                + (", ".join(map(str, frame.columns)) or "none")
-            ],
-            "indicator catalogue",
-        )
+        found = [str(column) for column in frame.columns]
+        text = f"missing column(s) {', '.join(missing)}; found: " + (", ".join(found) or "none")
+        issue = {
+            "code": "catalogue.missing_columns",
+            "params": {"missing": missing, "found": found},
+            "row": None,
+            "column": None,
+            "message": text,
+        }
+        raise ContractError([text], "indicator catalogue", [issue])
     domains = {str(domain).strip() for domain in known_domains} if known_domains else None
     problems: list[str] = []
+    issues: list[dict[str, Any]] = []
     data = frame.reset_index(drop=True).copy()
     for column in data.columns:
         if column not in ("direction", "weight"):
@@ -328,30 +344,53 @@ def validate_catalogue(
     for index, row in data.iterrows():
         line = int(index) + 2
 
-        def problem(column: str, message: str, *, line: int = line) -> None:
+        def problem(
+            column: str, message: str, code: str, *, line: int = line, **params: Any
+        ) -> None:
             problems.append(f"row {line}, column {column}: {message}")
+            issues.append(
+                {"code": code, "params": params, "row": line, "column": column, "message": message}
+            )
 
         code = row["code"]
         if not code:
-            problem("code", "is empty")
+            problem("code", "is empty", "catalogue.empty")
         elif not _CODE_PATTERN.match(code):
-            problem("code", f"{code!r} must be letters, digits, '_', '-' or '.' without spaces")
+            problem(
+                "code",
+                f"{code!r} must be letters, digits, '_', '-' or '.' without spaces",
+                "catalogue.code_invalid",
+                value=code,
+            )
         elif code in seen:
-            problem("code", f"{code!r} is already used on row {seen[code]}")
+            problem(
+                "code",
+                f"{code!r} is already used on row {seen[code]}",
+                "catalogue.code_duplicate",
+                value=code,
+                first_row=seen[code],
+            )
         else:
             seen[code] = line
         if not any(row[name] for name in ("name_kk", "name_ru", "name_en")):
-            problem("name_en", "the indicator has no name in any language")
+            problem("name_en", "the indicator has no name in any language", "catalogue.no_name")
         directions.append(_direction(row["direction"], problem))
         weights.append(_weight(row["weight"], problem))
         frequencies.append(_frequency(row["frequency"], problem))
         domain = row["domain"]
         if not domain:
-            problem("domain", "is empty")
+            problem("domain", "is empty", "catalogue.empty")
         elif domains is not None and domain not in domains:
-            problem("domain", f"{domain!r} is not a known domain ({', '.join(sorted(domains))})")
+            known = ", ".join(sorted(domains))
+            problem(
+                "domain",
+                f"{domain!r} is not a known domain ({known})",
+                "catalogue.domain_unknown",
+                value=domain,
+                domains=known,
+            )
     if problems:
-        raise ContractError(problems, "indicator catalogue")
+        raise ContractError(problems, "indicator catalogue", issues)
     data["direction"] = pd.Series(directions, index=data.index, dtype=int)
     data["weight"] = pd.Series(weights, index=data.index, dtype=float)
     data["frequency"] = frequencies
@@ -367,22 +406,36 @@ def _direction(raw: object, problem: _Reporter) -> int:
         number = math.nan
     if number in (1.0, -1.0):
         return int(number)
-    problem("direction", f"{text!r} must be 1 (higher means more risk) or -1 (higher means less)")
+    problem(
+        "direction",
+        f"{text!r} must be 1 (higher means more risk) or -1 (higher means less)",
+        "catalogue.direction_invalid",
+        value=text,
+    )
     return 0
 
 
 def _weight(raw: object, problem: _Reporter) -> float:
     text = str(raw).strip().replace(",", ".") if raw is not None else ""
     if not text:
-        problem("weight", "is empty: give a number above 0 (1 for an equal share of the domain)")
+        problem(
+            "weight",
+            "is empty: give a number above 0 (1 for an equal share of the domain)",
+            "catalogue.weight_empty",
+        )
         return math.nan
     try:
         number = float(text)
     except ValueError:
-        problem("weight", f"{text!r} is not a number")
+        problem("weight", f"{text!r} is not a number", "value.not_a_number", value=text)
         return math.nan
     if not math.isfinite(number) or number <= 0:
-        problem("weight", f"{text!r} must be a number above 0")
+        problem(
+            "weight",
+            f"{text!r} must be a number above 0",
+            "catalogue.weight_not_positive",
+            value=text,
+        )
     return number
 
 
@@ -392,7 +445,12 @@ def _frequency(raw: object, problem: _Reporter) -> str:
         return normalise_frequency(text)
     except PeriodError:
         names = ", ".join(f"{code} ({FREQUENCY_NAMES[code]})" for code in FREQUENCIES)
-        problem("frequency", f"{text!r} must be one of {names}")
+        problem(
+            "frequency",
+            f"{text!r} must be one of {names}",
+            "catalogue.frequency_invalid",
+            value=text,
+        )
         return ""
 
 

@@ -8,6 +8,8 @@ catalogue is merged: its rows add or update indicators, indicators it does not l
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -26,11 +28,22 @@ from webapp.risk.models import RiskDomain, RiskIndicator, RiskObservation
 
 
 class CatalogueError(ValueError):
-    """A catalogue file that cannot be used; ``problems`` name the row and column."""
+    """A catalogue file that cannot be used; ``problems`` name the row and column.
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    A problem is a sentence already in the visitor's language, or a coded issue of
+    ``validate_catalogue`` that ``reader_messages.catalogue_problem_text`` words in it.
+    """
+
+    def __init__(self, problems: Sequence[str | dict[str, Any]]) -> None:
+        super().__init__("; ".join(_english(problem) for problem in problems))
+        self.problems = list(problems)
+
+
+def _english(problem: str | dict[str, Any]) -> str:
+    if isinstance(problem, str):
+        return problem
+    where = f"row {problem['row']}, column {problem['column']}: " if problem.get("row") else ""
+    return where + str(problem["message"])
 
 
 def ensure_catalogue() -> bool:
@@ -118,7 +131,7 @@ def upload_catalogue(content: bytes, filename: str) -> tuple[int, int]:
     try:
         catalogue = validate_catalogue(frame, known_domains=[d.code for d in all_domains()])
     except ContractError as error:
-        raise CatalogueError(error.problems) from None
+        raise CatalogueError(error.issues or error.problems) from None
     if catalogue.empty:
         raise CatalogueError([_("The file lists no indicators.")])
     problems = _frequency_changes(catalogue)

@@ -303,6 +303,25 @@ MESSAGES: dict[str, str] = {
         "The later steps rest on no backtest."
     ),
     "run.beyond_history.indicator": "%(indicator)s (%(length)s periods, %(steps)s step(s) tested)",
+    # Problems of an uploaded indicator catalogue (``forecasting.contract.validate_catalogue``).
+    "catalogue.missing_columns": "Missing column(s) %(missing)s; columns found: %(found)s.",
+    "catalogue.missing_columns.names": "%(first)s or %(second)s or %(third)s",
+    "catalogue.missing_columns.none": "none",
+    "catalogue.empty": "The cell is empty.",
+    "catalogue.code_invalid": (
+        "'%(value)s' must be letters, digits, '_', '-' or '.' without spaces."
+    ),
+    "catalogue.code_duplicate": "'%(value)s' is already used on row %(first_row)s.",
+    "catalogue.no_name": "The indicator has no name in any language.",
+    "catalogue.direction_invalid": (
+        "'%(value)s' must be 1 (higher means more risk) or -1 (higher means less)."
+    ),
+    "catalogue.weight_empty": (
+        "The cell is empty: give a number above 0 (1 for an equal share of the domain)."
+    ),
+    "catalogue.weight_not_positive": "'%(value)s' must be a number above 0.",
+    "catalogue.frequency_invalid": ("'%(value)s' must be Y (years), Q (quarters) or M (months)."),
+    "catalogue.domain_unknown": "'%(value)s' is not a known domain (%(domains)s).",
 }
 
 #: Words the messages above put in their parameters.
@@ -382,6 +401,20 @@ def issue_text(issue: Mapping[str, Any] | str) -> str:
         return _("Row %(row)s: %(message)s", row=row, message=message)
     if column:
         return _("Column '%(column)s': %(message)s", column=column, message=message)
+    return message
+
+
+def catalogue_problem_text(problem: Mapping[str, Any] | str) -> str:
+    """One problem of a refused catalogue upload, worded like the page's other catalogue
+    problems ("row 2, column weight: …"); a sentence already worded is shown as it is."""
+    if isinstance(problem, str):
+        return problem
+    message = issue_message(problem)
+    row, column = problem.get("row"), problem.get("column")
+    if row is not None and column:
+        return _(
+            "row %(row)s, column %(column)s: %(message)s", row=row, column=column, message=message
+        )
     return message
 
 
@@ -590,6 +623,24 @@ def _run_beyond_history(params: Mapping[str, Any]) -> str:
     )
 
 
+def _catalogue_missing_columns(params: Mapping[str, Any]) -> str:
+    """The three name columns, one of which is enough, are joined by a translated "or"."""
+    missing = []
+    for column in params["missing"]:
+        names = str(column).split(" or ")
+        if len(names) == 3:
+            first, second, third = names
+            column = _(
+                MESSAGES["catalogue.missing_columns.names"],
+                first=first,
+                second=second,
+                third=third,
+            )
+        missing.append(column)
+    found = ", ".join(params["found"]) or _(MESSAGES["catalogue.missing_columns.none"])
+    return _(MESSAGES["catalogue.missing_columns"], missing=", ".join(missing), found=found)
+
+
 _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "layout.two_columns_for_role": _two_columns,
     "layout.long_missing_columns": _long_missing,
@@ -605,4 +656,5 @@ _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "region.split": _split,
     "run.ended_unit": _run_ended_unit,
     "run.beyond_history": _run_beyond_history,
+    "catalogue.missing_columns": _catalogue_missing_columns,
 }

@@ -254,7 +254,8 @@ def upload_catalogue() -> str | tuple[str, int] | WerkzeugResponse:
         db.session.rollback()
         # Shown on the page, not flashed: a file with many bad rows made a session cookie
         # larger than browsers keep, which signed the analyst out without a word.
-        return _catalogue_page(form, error.problems), 400
+        problems = [reader_messages.catalogue_problem_text(p) for p in error.problems]
+        return _catalogue_page(form, problems), 400
     db.session.commit()
     flash(
         _("Catalogue updated: %(added)s added, %(updated)s updated.", added=added, updated=updated),
