@@ -27,6 +27,7 @@ and gives the same workbook as ``write_xlsx``.
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
 import itertools
@@ -709,8 +710,9 @@ class _SheetDeflater:
             write(compressor.flush())
         except BaseException as error:  # a full disk: the writer raises it on its next chunk
             self._failure = error
-            while self._chunks.get() is not None:  # let the writer finish putting
-                pass
+            # Take what the writer still puts until its end mark, so it never blocks on a
+            # full queue; it raises the failure on its next write.
+            collections.deque(iter(self._chunks.get, None), maxlen=0)
 
     def write(self, chunk: bytes) -> None:
         if self._failure is not None:
