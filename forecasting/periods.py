@@ -90,6 +90,8 @@ _QUARTER_WORDS = ("квартал", "кв", "тоқсан", "тоқс", "quarter
 _YEAR = r"(?P<year>\d{4})"
 _QUARTER_NUMBER = r"(?P<quarter>[1-4]|iv|iii|ii|i)"
 _QUARTER_WORD = "(?:" + "|".join(_QUARTER_WORDS) + ")"
+#: Ordinal endings after a quarter's number: "3-й", "3rd", "3-ші".
+_ORDINAL = r"(?:-?й|st|nd|rd|th|-?(?:ші|шы|інші|ыншы))"
 _MONTH_WORD = "(?P<month_word>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -102,9 +104,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("quarter", rf"^q\s*(?P<quarter>[1-4])\s*[-/ ]?\s*{_YEAR}$"),
         ("quarter", rf"^(?P<quarter>[1-4])\s*q\s*[-/ ]?\s*{_YEAR}$"),
         # 3 квартал 2021, III кв. 2021, 3-й квартал 2021, 3 тоқсан 2021
-        ("quarter", rf"^{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}\s*{_YEAR}$"),
+        ("quarter", rf"^{_QUARTER_NUMBER}\s*{_ORDINAL}?\s*{_QUARTER_WORD}\s*{_YEAR}$"),
         # 2021 3 квартал, 2021 III квартал, 2021 жылғы 3 тоқсан
-        ("quarter", rf"^{_YEAR}\s*{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}$"),
+        ("quarter", rf"^{_YEAR}\s*{_QUARTER_NUMBER}\s*{_ORDINAL}?\s*{_QUARTER_WORD}$"),
         # 2021-III, 2021/IV (a Roman quarter after the year)
         ("quarter", rf"^{_YEAR}\s*[-/ ]\s*(?P<quarter>iv|iii|ii|i)$"),
         # 2021M07, 2021-M7 (Eurostat, IMF and World Bank monthly codes)
@@ -143,12 +145,13 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
-# A quarter written alone, as a column header: Q3, 3Q, III квартал, 3-й кв., 3 тоқсан.
+# A quarter written alone, as a column header: Q3, 3Q, III квартал, 3-й кв., 3rd quarter,
+# 3-ші тоқсан, 3 тоқсан.
 _QUARTER_ALONE = (
     re.compile(r"^q\s*(?P<quarter>[1-4])$"),
     re.compile(r"^(?P<quarter>[1-4])\s*q$"),
     re.compile(r"^(?:quarter|qtr)\s*(?P<quarter>[1-4])$"),
-    re.compile(rf"^{_QUARTER_NUMBER}\s*(?:-?й)?\s*{_QUARTER_WORD}$"),
+    re.compile(rf"^{_QUARTER_NUMBER}\s*{_ORDINAL}?\s*{_QUARTER_WORD}$"),
 )
 
 
@@ -170,6 +173,26 @@ def month_or_quarter_name(text: str) -> tuple[str, int] | None:
             raw = match["quarter"]
             return ("Q", _ROMAN_QUARTERS[raw] if raw in _ROMAN_QUARTERS else int(raw))
     return None
+
+
+_FIRST_MONTH = "|".join(word for word in _MONTH_WORDS[1])
+#: Totals since the start of the year: "январь-март 2024", "Jan-Jun", "қаңтар-наурыз",
+#: "I-III кв. 2023", "Q1-Q3 2023", "1-3 кварталы".
+_CUMULATIVE = re.compile(
+    rf"(?:^|[\s:])(?:(?:{_FIRST_MONTH})\.?\s*[-–—]\s*[^\W\d_]{{3,}}"
+    rf"|q1\s*[-–—]\s*q[2-4]|(?:1|i)\s*[-–—]\s*(?:[2-4]|ii|iii|iv)\s*{_QUARTER_WORD})"
+    r"(?:$|[\s.,:])",
+    re.IGNORECASE,
+)
+
+
+def is_cumulative(text: object) -> bool:
+    """Whether a label is a total since January ("январь-март 2024", "I-III кв."), which no
+    single month or quarter is: bureaus publish such figures beside the monthly ones."""
+    if not isinstance(text, str):
+        return False
+    cleaned = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    return _CUMULATIVE.search(cleaned) is not None
 
 
 class PeriodError(ValueError):

@@ -15,6 +15,7 @@ from forecasting.geography import RegionResolver
 from forecasting.periods import (
     PeriodError,
     frequency_of,
+    is_cumulative,
     is_likely_year,
     month_or_quarter_name,
     parse_period,
@@ -214,7 +215,8 @@ def looks_like_header(cells: list[str]) -> bool:
         return True
     if sum(1 for cell in cells if month_or_quarter_name(cell) is not None) >= 3:
         return True
-    return sum(1 for cell in cells if header_period(cell) is not None) >= 2
+    # Totals since January ("январь-март 2024") are refused, naming them, once found.
+    return sum(1 for cell in cells if header_period(cell) is not None or is_cumulative(cell)) >= 2
 
 
 def role_of_header(header: str) -> str | None:
@@ -305,6 +307,8 @@ def find_columns(
     if len(found.get("period", [])) == 2 and "period" not in roles:
         _split_period(table, found, roles)
     for role, indices in found.items():
+        if len(indices) == 2 and role in ("region", "indicator"):
+            indices = _name_or_code(table, indices, role, resolver, indicator_labels)
         if len(indices) > 1 and role in ("region", "period", "value", "indicator"):
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(
@@ -332,6 +336,7 @@ def find_columns(
             )
         return Columns("wide-period", roles, period_headers)
     _refuse_two_year_headers(table)
+    _refuse_cumulative_headers(table)
     if want == "wide-period":
         raise LayoutError(
             f"no column header is a period (found: {found_columns(table)})",
@@ -460,6 +465,55 @@ def find_columns(
     )
 
 
+_CODE_WORDS = frozenset({"code", "codes", "id", "iso", "код", "коды", "коду"})
+_NAME_WORDS = frozenset(
+    {"name", "names", "label", "наименование", "название", "имя", "атауы", "атау"}
+)
+
+
+def _name_or_code(
+    table: Table,
+    indices: list[int],
+    role: str,
+    resolver: RegionResolver | None,
+    indicator_labels: set[str] | None,
+) -> list[int]:
+    """Of a name column and a code column of one thing ("Country Name" and "Country Code",
+    "Series Name" and "Series Code", as World Bank and SDMX exports have them), the one to
+    read: regions by the column more of whose labels are units of the list (the name on a
+    tie, or with labels kept as keys), indicators by the column more of whose labels the
+    catalogue knows (the code on a tie, or without a catalogue). Other pairs are returned
+    as they are, for the "both look like" error."""
+    words = [set(fold_header(table.header[index]).split()) for index in indices]
+    kinds = ["code" if w & _CODE_WORDS else "name" if w & _NAME_WORDS else "" for w in words]
+    if sorted(kinds) != ["code", "name"] or any(w & _CODE_WORDS and w & _NAME_WORDS for w in words):
+        return indices
+    name, code = (indices[0], indices[1]) if kinds[0] == "name" else (indices[1], indices[0])
+
+    def labels(index: int) -> set[str]:
+        return {
+            cell_text(row[index]).strip()
+            for _, row in table.rows[:500]
+            if index < len(row) and cell_text(row[index]).strip()
+        }
+
+    if role == "region":
+        if resolver is None:
+            return [name]
+        hits = {
+            index: sum(1 for label in labels(index) if resolver.resolve(label) is not None)
+            for index in (name, code)
+        }
+        return [code] if hits[code] > hits[name] else [name]
+    if not indicator_labels:
+        return [code]
+    hits = {
+        index: sum(1 for label in labels(index) if fold_header(label) in indicator_labels)
+        for index in (name, code)
+    }
+    return [name] if hits[name] > hits[code] else [code]
+
+
 def _refuse_two_year_headers(table: Table) -> None:
     """Headers such as 2019/2020 or 2020-21 (seasons, academic or financial years, ranges)
     look like periods but are none: name them instead of "cannot tell how the table is
@@ -480,6 +534,23 @@ def _refuse_two_year_headers(table: Table) -> None:
         "give a year column in a long table",
         "layout.two_year_headers",
         {"columns": columns, "example": header, "year": second},
+    )
+
+
+def _refuse_cumulative_headers(table: Table) -> None:
+    """Headers of totals since January ("январь-март 2024", "2023: январь-июнь", "I-III кв.")
+    are no periods: when the table has no other period columns, say so and what to export,
+    instead of "cannot tell how the table is laid out"."""
+    columns = [header for header in table.header if is_cumulative(header)]
+    if not columns:
+        return
+    listed = ", ".join(repr(header) for header in columns)
+    raise LayoutError(
+        f"column header(s) {listed} are totals since the start of the year (cumulative "
+        "figures), not single periods, so the columns cannot be read as periods: export the "
+        "figures of each month or quarter instead",
+        "period.cumulative",
+        {"value": columns[0], "columns": listed},
     )
 
 

@@ -32,6 +32,7 @@ from forecasting.periods import (
     PeriodError,
     frequency_of,
     infer_frequency,
+    is_cumulative,
     normalise_frequency,
     parse_period,
 )
@@ -903,12 +904,9 @@ def _parse_periods(
             )
 
 
-_CUMULATIVE = re.compile(r"^\s*(январь|january|қаңтар|i)\s*[-–—]\s*(\w+)\b.*\d{4}", re.IGNORECASE)
-
-
 def _cumulative_hint(period: object) -> str:
     """For "январь-март 2023" (the bureau's totals since January): what to do instead."""
-    if not isinstance(period, str) or _CUMULATIVE.match(period) is None:
+    if not is_cumulative(period):
         return ""
     return (
         "; it is a total since the start of the year (a cumulative figure), not one "

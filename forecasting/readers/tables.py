@@ -135,6 +135,7 @@ def load_table(
             return None
         grid, delimiter = _read_csv(text)
         decimal_comma = delimiter != ","
+        grid = _split_dimension_column(grid)
     if grid is None:
         return None
     return _find_header(grid, decimal_comma, report, is_header)
@@ -221,6 +222,8 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
         return None
     try:
         names = [name for name in values_book.sheetnames if hasattr(values_book[name], "iter_rows")]
+        if sheet is None:
+            names = _visible(names, lambda name: values_book[name].sheet_state == "visible")
         order = _sheet_order(names, sheet, report)
         if not order:
             return None
@@ -351,7 +354,10 @@ def _read_xls(data: bytes, sheet: str | int | None, report: ValidationReport) ->
         )
         return None
     try:
-        order = _sheet_order(book.sheet_names(), sheet, report)
+        names = book.sheet_names()
+        if sheet is None:
+            names = _visible(names, lambda name: book.sheet_by_name(name).visibility == 0)
+        order = _sheet_order(names, sheet, report)
         if not order:
             return None
         for name in order:
@@ -423,6 +429,46 @@ def _note_other_sheets(name: str, others: list[str], report: ValidationReport) -
         code="file.other_sheets",
         params={"sheet": name, "others": listed},
     )
+
+
+def _visible(names: list[str], visible: Callable[[str], bool]) -> list[str]:
+    """The sheets a person sees in the workbook (all of them when every one is hidden).
+
+    Bureau workbooks hide helper sheets (lookups, earlier versions, a chart's data) before
+    the published table: reading the first sheet with data must not pick one of those.
+    A hidden sheet is still read when ``sheet`` names it.
+    """
+    shown = [name for name in names if visible(name)]
+    return shown or names
+
+
+#: Eurostat's TSV header of its first column: the dimensions joined by commas, the last one
+#: before a backslash and the name of the dimension across ("freq,unit,geo\\TIME_PERIOD").
+_DIMENSION_HEADER = re.compile(r"^\s*([^,\\]+(?:,[^,\\]+)*)\\\s*[^,\\]+$")
+
+
+def _split_dimension_column(grid: list[list[object]]) -> list[list[object]]:
+    """Eurostat's TSV: a first column "freq,unit,geo\\TIME_PERIOD" over "A,PC,KG-B" becomes
+    one column per dimension (``freq``, ``unit``, ``geo``), so the region column is found
+    like any other. Left as is unless every data row splits into as many parts."""
+    first = next((index for index, row in enumerate(grid) if row and str(row[0]).strip()), None)
+    if first is None:
+        return grid
+    match = _DIMENSION_HEADER.match(str(grid[first][0]))
+    if match is None:
+        return grid
+    names = [name.strip() for name in match[1].split(",")]
+    if len(names) < 2:
+        return grid
+    rows = grid[first + 1 :]
+    parts = [str(row[0]).split(",") if row and not is_blank(row[0]) else None for row in rows]
+    if not any(parts) or any(part is not None and len(part) != len(names) for part in parts):
+        return grid
+    split = [grid_row for grid_row in grid[:first]]
+    split.append([*names, *grid[first][1:]])
+    for row, part in zip(rows, parts, strict=True):
+        split.append([*(part if part is not None else [""] * len(names)), *row[1:]])
+    return split
 
 
 def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationReport) -> list[str]:
@@ -718,8 +764,14 @@ def _filled(cell: object) -> bool:
 
 
 def without_footnote_marks(header: str) -> str:
-    """A header without the footnote marks offices put after it ("2021*", "2022¹")."""
-    return re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾)]+$", "", header.strip()).strip()
+    """A header without the footnote marks offices put after it ("2021*", "2022¹"), and a
+    year without the World Bank's code for it ("2015 [YR2015]" in DataBank exports,
+    "YR2015" in its API's)."""
+    text = re.sub(r"[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾)]+$", "", header.strip()).strip()
+    return _WORLD_BANK_YEAR.sub(r"\1\2", text)
+
+
+_WORLD_BANK_YEAR = re.compile(r"^(\d{4})\s*\[YR\1\]$|^YR(\d{4})$", re.IGNORECASE)
 
 
 def header_period(header: str) -> object | None:
@@ -757,7 +809,14 @@ NO_DATA_MARKERS = frozenset(
     }
 )
 #: Footnote marks after a number ("4,4*", "5,1¹"): the number is read, the mark reported.
-_FOOTNOTE_MARK = re.compile(r"^(?P<number>.*\d)\s*(?P<mark>[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+)$")
+#: So are the flags of Eurostat and SDMX exports after a space ("12.3 p" provisional,
+#: "4.1 e" estimated, "7 b" break in series, "5.0 bp"...).
+_FOOTNOTE_MARK = re.compile(
+    r"^(?P<number>.*\d)(?:\s*(?P<mark>[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+)|\s+(?P<flag>[bcdefnprsuz]{1,3}))$"
+)
+#: Eurostat's "no data" (":"), alone or with its flag (": c" confidential, ": z" not
+#: applicable, ": u" unreliable).
+_NO_DATA_FLAGGED = re.compile(r"^:\s*[a-z]{0,3}$")
 #: A dash before a number is a minus sign ("–3,2" as typed in Word and Excel).
 _DASH_MINUS = re.compile(r"^[\u2012\u2013\u2014\u2212](?=[\d.,])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -773,11 +832,14 @@ def split_footnote_mark(value: object) -> tuple[str, str] | None:
     if not isinstance(value, str):
         return None
     match = _FOOTNOTE_MARK.match(value.strip())
-    return (match["number"], match["mark"]) if match else None
+    return (match["number"], match["mark"] or match["flag"]) if match else None
 
 
 def is_no_data_marker(value: object) -> bool:
-    return isinstance(value, str) and value.strip().casefold() in NO_DATA_MARKERS
+    if not isinstance(value, str):
+        return False
+    text = value.strip().casefold()
+    return text in NO_DATA_MARKERS or _NO_DATA_FLAGGED.match(text) is not None
 
 
 def parse_number(value: object, *, decimal_comma: bool) -> float:

@@ -73,16 +73,29 @@ def test_validate_points_opaque_keys_to_keep_region_labels(country_panel: Path, 
 
 
 def test_indicator_column_option_exists_where_the_message_names_it(tmp_path: Path, capsys) -> None:
-    """World Bank files hold an indicator name and an indicator code column."""
+    """World Bank files hold an indicator name and an indicator code column.
+
+    A name and a code column of one thing are no longer "two columns for one role": the
+    keys are the names, the indicators the codes (``_name_or_code``); the options still
+    choose the other ones.
+    """
     header = ["Country Name", "Country Code", "Indicator Name", "Indicator Code", "2019", "2020"]
     rows = [
         ("Aruba", "ABW", "Fertility rate", "SP.DYN.TFRT.IN", 1.9, 1.8),
         ("Chad", "TCD", "Fertility rate", "SP.DYN.TFRT.IN", 6.3, 6.2),
     ]
     path = _write(tmp_path / "wb.csv", rows, header)
+    assert main(["validate", str(path), "--keep-region-labels"]) == 0
+    assert "column(s) not read: 'Country Code', 'Indicator Name'" in capsys.readouterr().out
+    result = read_observations(path, resolve_regions=False)
+    assert set(result.observations["region"]) == {"Aruba", "Chad"}
+    assert set(result.observations["indicator"]) == {"SP.DYN.TFRT.IN"}
+    # Two region columns that are no name/code pair still ask which one.
+    path = _write(tmp_path / "two.csv", [("Aruba", "Oranjestad", 1.9, 1.8)],
+                  ["Country", "City", "2019", "2020"])  # fmt: skip
     assert main(["validate", str(path), "--keep-region-labels"]) == 1
-    out = capsys.readouterr().out
-    assert "--region-column" in out
+    assert "--region-column" in capsys.readouterr().out
+    path = tmp_path / "wb.csv"
     code = main(["validate", str(path), "--keep-region-labels", "--region-column", "Country Code",
                  "--indicator-column", "Indicator Code"])  # fmt: skip
     assert code == 0
