@@ -9,13 +9,20 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from webapp.i18n import LANGUAGE_NAMES
 from webapp.surveys.definition import QUESTION_TYPES, SELECT_TYPES
-from webapp.surveys.forms import AUDIENCE_LABELS, select_choices, slug_field
+from webapp.surveys.forms import (
+    AUDIENCE_LABELS,
+    ChoiceField,
+    MultipleChoiceField,
+    NamedErrorsForm,
+    select_choices,
+    slug_field,
+)
 from webapp.surveys.services.designing import DESIGNER_LANGUAGES
 
 TYPE_LABELS = {
@@ -47,7 +54,7 @@ def _name_field(label: Any) -> StringField:
     return StringField(label, validators=[InputRequired(), Length(max=80), _NAME_RULE])
 
 
-class MultiCheckboxField(SelectMultipleField):
+class MultiCheckboxField(MultipleChoiceField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
@@ -81,13 +88,13 @@ def _add_titles(form_class: type, languages: Iterable[str]) -> None:
         )
 
 
-class _SettingsBase(FlaskForm):
+class _SettingsBase(NamedErrorsForm):
     form_id = _name_field(_l("Form id"))
     languages = MultiCheckboxField(
         _l("Languages of the survey"),
         choices=select_choices((code, LANGUAGE_NAMES[code]) for code in DESIGNER_LANGUAGES),
     )
-    default_language = SelectField(
+    default_language = ChoiceField(
         _l("Default language"),
         choices=select_choices((code, LANGUAGE_NAMES[code]) for code in DESIGNER_LANGUAGES),
     )
@@ -102,7 +109,7 @@ def settings_form(languages: list[str], **kwargs: Any) -> FlaskForm:
         languages = MultiCheckboxField(
             _l("Languages of the survey"), choices=select_choices(offered)
         )
-        default_language = SelectField(_l("Default language"), choices=select_choices(offered))
+        default_language = ChoiceField(_l("Default language"), choices=select_choices(offered))
 
     _add_titles(SettingsForm, languages)
     return SettingsForm(**kwargs)
@@ -113,9 +120,9 @@ def new_survey_form(**kwargs: Any) -> FlaskForm:
 
     class NewSurveyForm(_SettingsBase):
         slug = slug_field()
-        audience = SelectField(_l("Who answers"), choices=select_choices(AUDIENCE_LABELS.items()))
+        audience = ChoiceField(_l("Who answers"), choices=select_choices(AUDIENCE_LABELS.items()))
         question_name = _name_field(_l("Name of the first question"))
-        question_type = SelectField(_l("Type"), choices=type_choices(FIRST_QUESTION_TYPES))
+        question_type = ChoiceField(_l("Type"), choices=type_choices(FIRST_QUESTION_TYPES))
 
     _add_titles(NewSurveyForm, DESIGNER_LANGUAGES)
     _add_texts(NewSurveyForm, "question_label", gettext("Question"), list(DESIGNER_LANGUAGES))
@@ -127,10 +134,10 @@ def question_form(
 ) -> FlaskForm:
     """One question; ``pages`` and ``lists`` are (name, label) pairs of pages and choice lists."""
 
-    class QuestionForm(FlaskForm):
+    class QuestionForm(NamedErrorsForm):
         name = _name_field(_l("Name"))
-        type = SelectField(_l("Type"), choices=type_choices())
-        page = SelectField(
+        type = ChoiceField(_l("Type"), choices=type_choices())
+        page = ChoiceField(
             _l("Page"),
             choices=select_choices([*pages, (NEW_PAGE, gettext("A new page (name it below)"))]),
         )
@@ -139,7 +146,7 @@ def question_form(
         relevant = StringField(_l("Ask only if (relevant)"), validators=[Length(max=2000)])
         constraint = StringField(_l("Constraint"), validators=[Length(max=2000)])
         default = StringField(_l("Default answer"), validators=[Length(max=500)])
-        choice_list = SelectField(
+        choice_list = ChoiceField(
             _l("Choice list"),
             choices=select_choices([("", gettext("None")), *lists]),
         )
@@ -155,7 +162,7 @@ def question_form(
 
 
 def page_form(languages: list[str], **kwargs: Any) -> FlaskForm:
-    class PageForm(FlaskForm):
+    class PageForm(NamedErrorsForm):
         name = _name_field(_l("Name"))
         relevant = StringField(_l("Show only if (relevant)"), validators=[Length(max=2000)])
 
@@ -163,7 +170,7 @@ def page_form(languages: list[str], **kwargs: Any) -> FlaskForm:
     return PageForm(**kwargs)
 
 
-class ChoiceListForm(FlaskForm):
+class ChoiceListForm(NamedErrorsForm):
     """The list's name; its rows are plain inputs (``choice-<n>-...``) read by the view."""
 
     name = _name_field(_l("Name of the list"))

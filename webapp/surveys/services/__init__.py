@@ -23,7 +23,15 @@ def _(text: str, **params: Any) -> str:
 
 
 class SurveyError(ValueError):
-    """A request about surveys that cannot be carried out, with a message for the person."""
+    """A request about surveys that cannot be carried out, with a message for the person.
+
+    ``field`` names the form field the message is about (``audience``, ``state_body``...),
+    so a page shows it there and not beside another field; None when no field is.
+    """
+
+    def __init__(self, message: str = "", field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 #: One reason an upload was refused (sheet, row and column are None when not known); the

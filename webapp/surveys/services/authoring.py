@@ -155,7 +155,13 @@ def create_survey(
     """Store a new survey in draft with the definition as version 1."""
     check_platform_fit(definition)
     if audience not in tuple(Audience):
-        raise SurveyError(f"Unknown audience '{audience}'. Choose public, invitation or council.")
+        raise SurveyError(
+            _(
+                "Unknown audience '%(audience)s'. Choose public, invitation or council.",
+                audience=audience,
+            ),
+            field="audience",
+        )
     kind = kind or (
         SurveyKind.COUNCIL_FEEDBACK if audience == Audience.COUNCIL else SurveyKind.CITIZEN
     )
@@ -169,16 +175,21 @@ def create_survey(
                     "The address '%(slug)s' may use only lower-case letters, digits and '-' "
                     "(at most 80 characters, not starting or ending with '-').",
                     slug=slug,
-                )
+                ),
+                field="slug",
             )
         if find_survey(slug) is not None:
             raise SurveyError(
-                _("The address '%(slug)s' is already used by another survey.", slug=slug)
+                _("The address '%(slug)s' is already used by another survey.", slug=slug),
+                field="slug",
             )
     else:
         slug = slug_for(definition)
     if state_body_id is not None and db.session.get(StateBody, state_body_id) is None:
-        raise SurveyError(f"There is no state body with id {state_body_id}.")
+        raise SurveyError(
+            _("There is no state body with id %(id)s any more.", id=state_body_id),
+            field="state_body",
+        )
     survey = Survey(
         slug=slug,
         kind=kind,

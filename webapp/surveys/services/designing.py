@@ -183,7 +183,10 @@ def _replace_page(
 def moved(items: list[Any], index: int, direction: str) -> list[Any]:
     """``items`` with the one at ``index`` swapped with its neighbour (up or down)."""
     target = index - 1 if direction == "up" else index + 1
-    if direction not in ("up", "down") or not 0 <= target < len(items):
+    # The index comes from a posted button (``move=<n>:up``): one past the end is tampered.
+    if direction not in ("up", "down") or not (
+        0 <= index < len(items) and 0 <= target < len(items)
+    ):
         return list(items)
     items = list(items)
     items[index], items[target] = items[target], items[index]

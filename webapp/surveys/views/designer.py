@@ -37,7 +37,7 @@ from webapp.surveys.services import SurveyError
 from webapp.surveys.services import designing as design
 from webapp.surveys.services.responding import choose_language, page_view
 from webapp.surveys.views import blueprint
-from webapp.surveys.views.manage import STAFF, survey_or_404
+from webapp.surveys.views.manage import STAFF, field_error, survey_or_404
 from webapp.surveys.views.respond import interface_language
 
 Problems = list[tuple[str, str | None]]
@@ -186,7 +186,7 @@ def design_new() -> Any:
             summary = _show_refusal(form, refusal, {"name": "question_name"})
         except SurveyError as error:
             db.session.rollback()
-            form.slug.errors = [*form.slug.errors, str(error)]
+            field_error(form, error, "slug")
         else:
             db.session.commit()
             flash(_("Survey created as a draft. Add its questions, then open it."), "success")

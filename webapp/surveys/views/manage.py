@@ -57,6 +57,17 @@ def state_body_choices() -> list[Any]:
     )
 
 
+def field_error(form: Any, error: SurveyError, fallback: str) -> None:
+    """Show a service's refusal beside the field it is about (``fallback`` when it names
+    none or one the form does not have), prefixed with that field's name like the form's
+    own errors, so the summary at the top says which field it is."""
+    name = error.field if error.field and error.field in form else fallback
+    form[name].errors = [
+        *form[name].errors,
+        _("%(field)s: %(problem)s", field=str(form[name].label.text), problem=str(error)),
+    ]
+
+
 @blueprint.get("/surveys/")
 @roles_required(*STAFF)
 def index() -> str:
@@ -94,7 +105,7 @@ def new() -> Any:
             problems = refusal.problems
         except SurveyError as error:
             db.session.rollback()
-            form.slug.errors.append(str(error))
+            field_error(form, error, "slug")
         else:
             db.session.commit()
             flash(_("Survey imported as a draft. Check it, then open it."), "success")
