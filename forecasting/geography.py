@@ -99,6 +99,12 @@ REGION_WORDS: tuple[str, ...] = (
     "облысы",
     "аймақ",
     "аймағы",
+    # Neighbours' words, so their bureaus' labels read without aliases for each spelling:
+    # Kyrgyz ("Баткен облусу") and Uzbek Latin ("Toshkent viloyati").
+    "облусу",
+    "oblusu",
+    "viloyati",
+    "viloyat",
 )
 CITY_WORDS: tuple[str, ...] = (
     "city",
@@ -114,6 +120,12 @@ CITY_WORDS: tuple[str, ...] = (
     # администрация, as taldau.stat.gov.kz and KATO label the three cities), "Астана қ.ә.".
     "г.а.",
     "қ.ә.",
+    # Kyrgyz "Бишкек шаары", abbreviated "Бишкек ш."; Uzbek Latin "Toshkent shahri".
+    "шаары",
+    "ш",
+    "shaary",
+    "shahri",
+    "shahar",
 )
 #: Words of units below the first level (districts). No unit of a region list is one: a
 #: row so labelled is a part of a region, named as such in the reader's error.
@@ -125,6 +137,18 @@ DISTRICT_WORDS: tuple[str, ...] = (
     "район",
     "аудан",
     "ауданы",
+)
+#: Words that name a state ("Кыргызская Республика", "Kyrgyz Republic", "Кыргыз
+#: Республикасы"): a label of one or two words and one of these that names no unit of the
+#: list is the country as a whole, whichever country the list is.
+STATE_WORDS: tuple[str, ...] = (
+    "republic",
+    "республика",
+    "республикасы",
+    "respublikasi",
+    "respublikasy",
+    "federation",
+    "федерация",
 )
 FILLER_WORDS: tuple[str, ...] = (
     "of",
@@ -392,6 +416,7 @@ _REGION_TOKENS = _single_words(REGION_WORDS)
 _CITY_TOKENS = _single_words(CITY_WORDS)
 _FILLER_TOKENS = _single_words(FILLER_WORDS)
 _DISTRICT_TOKENS = _single_words(DISTRICT_WORDS)
+_STATE_TOKENS = _single_words(STATE_WORDS)
 _KIND_PHRASES = tuple(
     (phrase, kind)
     for kind, words in (("region", REGION_WORDS), ("city", CITY_WORDS))
@@ -477,9 +502,15 @@ class RegionResolver:
     def __init__(
         self,
         units: Iterable[Unit],
-        national_names: Iterable[str] = KAZAKHSTAN_NATIONAL_NAMES,
+        national_names: Iterable[str] | None = None,
     ) -> None:
         self.units: tuple[Unit, ...] = tuple(units)
+        if national_names is None:
+            # Kazakhstan's names for Kazakhstan's units (ISO codes KZ-...); another country's
+            # national total is recognised by "Total" words and, its names unknown, by its
+            # state words ("Кыргызская Республика", see ``is_national_total``).
+            kazakh = not self.units or any(unit.code.startswith("KZ-") for unit in self.units)
+            national_names = KAZAKHSTAN_NATIONAL_NAMES if kazakh else ()
         self._by_code = {unit.code: unit for unit in self.units}
         self._exact: dict[tuple[str, frozenset[str]], Unit] = {}
         # Names two units answer to (``load_units`` refuses them; units built in code may
@@ -534,7 +565,15 @@ class RegionResolver:
         words = [token for token in rest if token not in self._total_tokens]
         if len(words) < len(rest) and (not words or "".join(words) in self._national):
             return True
-        return "".join(rest) in self._national
+        if "".join(rest) in self._national:
+            return True
+        if self._national:
+            return False  # the country's names are known: another state is no total
+        # A list without the country's names: "Кыргызская Республика", "Republic of
+        # Uzbekistan" name the state, unless a unit of the list is so named ("Республика
+        # Каракалпакстан" is a region of Uzbekistan).
+        states = [token for token in rest if token in _STATE_TOKENS]
+        return bool(states) and 1 <= len(rest) - len(states) <= 2 and self.resolve(text) is None
 
     def resolve_all(self, texts: Iterable[object]) -> Resolution:
         """Resolve many labels at once; each distinct label is reported once, in order."""

@@ -30,9 +30,8 @@ from forecasting.backtest import (
     with_baselines,
 )
 from forecasting.cli import CommandError
-from forecasting.cli.reading import add_reader_arguments, reader_options
+from forecasting.cli.reading import add_reader_arguments, reader_options, resolver_of
 from forecasting.contract import ContractError
-from forecasting.geography import default_resolver
 from forecasting.models.auto import (
     COMBINATION_SIZES,
     COMBINATION_WEIGHTING,
@@ -155,7 +154,7 @@ def _read_regions_or_keys(path: Path, options: dict[str, Any]) -> Any:
     """Regions when the labels are regions, opaque keys when none is (see load_observations)."""
     as_keys = read_observations(path, resolve_regions=False, **options)
     if as_keys.ok and as_keys.observations is not None:
-        resolver = default_resolver()
+        resolver = resolver_of(options)
         labels = as_keys.observations["region"].unique()
         if not any(
             resolver.resolve(label) is not None or resolver.is_national_total(label)

@@ -20,7 +20,7 @@ from forecasting.cli.backtest import (
     progress_bar,
     write_json,
 )
-from forecasting.cli.reading import reader_options
+from forecasting.cli.reading import reader_options, resolver_of
 from forecasting.geography import without_ended_units
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
@@ -41,7 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    observations = load_observations(args.data, options=reader_options(args))
+    options = reader_options(args)
+    observations = load_observations(args.data, options=options)
     model = AutoForecaster(
         candidates=candidates_from_args(args),
         horizon=args.horizon,
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         result = model.fit(observations).predict(args.horizon)
     notes = [("", "beyond_history", note) for note in horizon_notes(observations, args.horizon)]
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
-    frame, ended = without_ended_units(frame)
+    frame, ended = without_ended_units(frame, resolver_of(options))
     notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must

@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from forecasting.cli import CommandError
-from forecasting.cli.reading import add_reader_arguments, reader_options
+from forecasting.cli.reading import add_reader_arguments, reader_options, resolver_of
 from forecasting.contract import ContractError, read_catalogue
-from forecasting.geography import load_units
+from forecasting.geography import RegionResolver, load_units
 from forecasting.index import (
     AGGREGATIONS,
     NORMALISATIONS,
@@ -89,11 +89,13 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no such catalogue file: {catalogue_path}")
     if args.uncertainty < 0:
         raise CommandError("--uncertainty must be 0 (off) or a number of draws")
+    options = reader_options(args)
+    resolver = resolver_of(options)
     try:
         read = read_observations(
             args.data,
             catalogue=catalogue_path,
-            **reader_options(args),
+            **options,
             resolve_regions=not args.keep_region_labels,
             unknown_indicators="keep",
         )
@@ -116,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         reference_end=args.reference_end,
         normalisation=args.normalisation,
         index_aggregation=args.index_aggregation,
+        resolver=resolver,
     )
     try:
         index.fit(observations)
@@ -132,11 +135,12 @@ def run(args: argparse.Namespace) -> int:
                 period=periods if not args.all_periods else None,
                 reference_start=args.reference_start,
                 reference_end=args.reference_end,
+                resolver=resolver,
             )
     except (RiskIndexError, ContractError, PeriodError) as error:
         raise CommandError(str(error)) from None
 
-    print(score_table(result))
+    print(score_table(result, resolver))
     if read.report.warnings:
         print("\nWhile reading the file:")
         for issue in read.report.warnings:
@@ -181,9 +185,11 @@ def _period_to_score(index: RiskIndex, observations: pd.DataFrame, period: str |
     return [_scoring_periods(data, None)[-1]]
 
 
-def score_table(result: ScoreResult) -> str:
-    """Regions by period, highest score first, with English names where known."""
-    names = {unit.code: unit.name_en for unit in load_units()}
+def score_table(result: ScoreResult, resolver: RegionResolver | None = None) -> str:
+    """Regions by period, highest score first, with English names where known (from
+    ``resolver``'s region list, Kazakhstan's by default)."""
+    units = resolver.units if resolver is not None else load_units()
+    names = {unit.code: unit.name_en for unit in units}
     frame = result.to_frame()
     domains = result.domains
     header = (

@@ -83,8 +83,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    options = reader_options(args)
     observations = load_observations(
-        args.data, keep_keys=True if args.keep_region_labels else None, options=reader_options(args)
+        args.data, keep_keys=True if args.keep_region_labels else None, options=options
     )
     catalogue = None
     if args.catalogue is not None:
@@ -106,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=update,
                 candidates=candidates_from_args(args),
                 n_jobs=args.jobs,
+                resolver=options["resolver"],
             )
         except (TrainingError, ContractError) as error:
             raise CommandError(str(error)) from None
