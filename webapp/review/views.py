@@ -90,6 +90,7 @@ def review_helpers() -> dict[str, Any]:
         "signed": formatter.signed,
         "percent": formatter.percent,
         "suppression_threshold": services.suppression_threshold(),
+        "unit_label": queries.unit_label,
     }
 
 

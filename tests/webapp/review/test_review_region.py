@@ -60,3 +60,40 @@ def test_unknown_region_and_period(client_for, published):
 def test_anonymous_visitors_cannot_open_a_region(client, published):
     response = client.get("/review/regions/KZ-75")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_catalogue_units_are_written_in_the_page_language(app, client_for, published):
+    """The shipped catalogue's units ("% y/y", "per 10,000") stood in English on kk and ru
+    pages beside translated indicator names; a unit typed by an analyst is shown as typed."""
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.risk.models import RiskIndicator
+
+    with app.app_context():
+        units = {"unemployment_rate": "% y/y", "poverty_share": "per 10,000"}
+        for code, unit in units.items():
+            db.session.execute(
+                sa.update(RiskIndicator).where(RiskIndicator.code == code).values(unit=unit)
+            )
+        db.session.execute(
+            sa.update(RiskIndicator)
+            .where(RiskIndicator.code == "survey_trust_local_government")
+            .values(unit="ppm")
+        )
+        db.session.commit()
+    client = client_for("council_member")
+    wanted = {
+        "en": ("(% y/y)", "(per 10,000)"),
+        "ru": ("(% г/г)", "(на 10 000)"),
+        "kk": ("(% ж/ж)", "(10 000-ға шаққанда)"),
+    }
+    for language, (yearly, per_people) in wanted.items():
+        page = client.get(
+            "/review/regions/KZ-11?period=2023", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        movers = page.split('id="movers-title"', 1)[1].split("</table>", 1)[0]
+        units = re.findall(r'<span class="unit">([^<]+)</span>', movers)
+        assert sorted(units) == sorted([yearly, per_people, "(ppm)"]), language
+        if language != "en":
+            assert "y/y" not in movers and "per 10,000" not in movers
