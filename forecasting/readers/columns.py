@@ -25,6 +25,7 @@ from forecasting.readers.tables import (
     NotANumber,
     Table,
     cell_text,
+    column_letter,
     header_period,
     is_blank,
     is_no_data_marker,
@@ -72,6 +73,8 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
         "territory",
         "location",
         "geo",
+        "ref area",
+        "reference area",
         "country",
         "state",
         "province",
@@ -811,6 +814,14 @@ def _named_column(table: Table, name: str, role: str) -> int:
     wanted = fold_header(name)
     for index, header in enumerate(table.header):
         if fold_header(header) == wanted:
+            return index
+    # A column without a header is named as the messages name it ("column A"), or by its
+    # letter alone ("A").
+    for index, header in enumerate(table.header):
+        if not header.strip() and wanted in (
+            fold_header(table.column_label(index)),
+            column_letter(index).casefold(),
+        ):
             return index
     raise LayoutError(
         f"no column named {name!r} for the {role}; found: {found_columns(table)}",

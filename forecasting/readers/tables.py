@@ -135,7 +135,7 @@ def load_table(
             return None
         grid, delimiter = _read_csv(text)
         decimal_comma = delimiter != ","
-        grid = _split_dimension_column(grid)
+        grid = _sdmx_codes(_split_dimension_column(grid))
     if grid is None:
         return None
     return _find_header(grid, decimal_comma, report, is_header)
@@ -469,6 +469,33 @@ def _split_dimension_column(grid: list[list[object]]) -> list[list[object]]:
     for row, part in zip(rows, parts, strict=True):
         split.append([*(part if part is not None else [""] * len(names)), *row[1:]])
     return split
+
+
+#: SDMX-CSV written with labels: "REF_AREA: Reference area" over "KG-B: Batken".
+_SDMX_HEADER = re.compile(r"^([A-Z][A-Z0-9_]*): \S.*$")
+_SDMX_CELL = re.compile(r"^([^:\s][^:]*?): \S.*$")
+
+
+def _sdmx_codes(grid: list[list[object]]) -> list[list[object]]:
+    """SDMX-CSV "with labels" (``labels=both``) writes each component as "ID: Name" and each
+    value as "code: name": keep the ID and the codes, which name units and indicators the
+    way the codes-only file does. Applied only when the header has two such components."""
+    first = next((index for index, row in enumerate(grid) if any(map(_filled, row))), None)
+    if first is None:
+        return grid
+    header = [cell_text(cell) for cell in grid[first]]
+    labelled = [index for index, text in enumerate(header) if _SDMX_HEADER.match(text)]
+    if len(labelled) < 2:
+        return grid
+    result = [list(row) for row in grid]
+    for index in labelled:
+        result[first][index] = header[index].split(":", 1)[0]
+        for row in result[first + 1 :]:
+            if index < len(row) and isinstance(row[index], str):
+                match = _SDMX_CELL.match(row[index].strip())
+                if match is not None:
+                    row[index] = match[1].strip()
+    return result
 
 
 def _sheet_order(names: list[str], sheet: str | int | None, report: ValidationReport) -> list[str]:

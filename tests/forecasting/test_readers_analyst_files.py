@@ -349,3 +349,25 @@ def test_eurostat_flags_and_colons(write_csv: Callable) -> None:
     (error,) = read_observations(bad, indicator="x").report.errors
     assert error.code == "value.not_a_number"
     assert error.row == 2 and error.column == "2022"
+
+
+def test_a_column_without_header_is_named_as_the_messages_name_it(write_xlsx: Callable) -> None:
+    """The reader calls an unnamed column "column A"; ``region_column`` takes that name (or
+    the letter) back."""
+    rows = [
+        ["Численность населения", None, None],
+        [None, "2023 г.", "2024 г."],
+        ["Акмолинская область", f"785{NBSP}000", f"788{NBSP}000"],
+        ["г. Астана", f"1{NBSP}354{NBSP}000", f"1{NBSP}423{NBSP}000"],
+    ]
+    path = write_xlsx(rows)
+    for name in ("column A", "A", "a"):
+        result = read_observations(path, indicator="population", region_column=name)
+        assert values(result) == {
+            ("KZ-11", "2023"): 785000,
+            ("KZ-11", "2024"): 788000,
+            ("KZ-71", "2023"): 1354000,
+            ("KZ-71", "2024"): 1423000,
+        }
+    (error,) = read_observations(path, indicator="population", region_column="B").report.errors
+    assert error.code == "layout.no_column_named"

@@ -267,3 +267,26 @@ def test_an_unusable_units_file_is_a_usage_error(tmp_path: Path, capsys) -> None
     err = capsys.readouterr().err
     assert f"the region list {bad} is not usable" in err
     assert "missing column(s)" in err
+
+
+def test_sdmx_csv_with_labels(tmp_path: Path, kyrgyzstan: RegionResolver) -> None:
+    """``labels=both``: "REF_AREA: Reference area" over "KG-B: Batken Region"; the codes are
+    read as in the file without labels."""
+    path = tmp_path / "sdmx_labels.csv"
+    names = dict(zip(CODES, LABELS["en"][1:], strict=True))
+    with path.open("w", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["DATAFLOW", "FREQ: Frequency", "REF_AREA: Reference area",
+                         "INDICATOR: Indicator", "TIME_PERIOD: Time period", "OBS_VALUE",
+                         "OBS_STATUS: Observation status"])  # fmt: skip
+        for row, code in enumerate(CODES, start=1):
+            for year in (2022, 2023):
+                writer.writerow(["KG:DF(1.0)", "A: Annual", f"{code}: {names[code]}",
+                                 "UNEMP: Unemployment rate", year, value(row, year),
+                                 "A: Normal value"])  # fmt: skip
+    result = read_observations(path, resolver=kyrgyzstan)
+    read = values(result)
+    assert len(read) == 18
+    assert read[("KG-Y", "2023")] == pytest.approx(value(7, 2023))
+    assert set(result.observations["indicator"]) == {"UNEMP"}
+    assert "column(s) not read: 'DATAFLOW', 'FREQ', 'OBS_STATUS'" in result.report.to_text()
