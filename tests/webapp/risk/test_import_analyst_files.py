@@ -1,0 +1,103 @@
+"""The analyst's statistics upload (``stage_upload`` then ``confirm_upload``) on the files of
+``tests/forecasting/test_readers_analyst_files.py`` and ``test_readers_other_country.py``:
+what the preview says is what is stored, and a refused file stores nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.forecasting.test_readers_analyst_files import bureau_quarters, monthly_workbook
+from tests.forecasting.test_readers_other_country import CODES as KG_CODES
+from tests.forecasting.test_readers_other_country import UNITS as KG_UNITS
+from tests.forecasting.test_readers_other_country import stat_kg, value
+from webapp.extensions import db
+from webapp.regions.services import load_regions
+from webapp.risk.imports import ImportRefused, ReaderOptions, confirm_upload, stage_upload
+from webapp.risk.models import RiskObservation, StatisticsUpload
+from webapp.risk.reader_messages import issue_message
+
+
+def stage(user, path: Path, **options) -> StatisticsUpload:
+    upload = stage_upload(path.read_bytes(), path.name, ReaderOptions(**options), user)
+    db.session.commit()
+    return upload
+
+
+def stored() -> dict[tuple[str, str], float]:
+    rows = db.session.execute(
+        sa.select(RiskObservation.region_code, RiskObservation.period, RiskObservation.value)
+    ).all()
+    return {(region, str(period)): number for region, period, number in rows}
+
+
+def test_a_monthly_kazakh_workbook_with_a_hidden_sheet(app_context, regions, analyst, tmp_path):
+    """The hidden helper sheet before the table held 4 values: the import stored those."""
+    upload = stage(
+        analyst, monthly_workbook(tmp_path / "cpi.xlsx", "kk"), indicator="inflation_yoy"
+    )
+    assert upload.report["ok"], upload.report["errors"]
+    assert upload.report["national_totals"] == 12
+    assert upload.report["indicators"]["inflation_yoy"]["values"] == 240
+    confirm_upload(upload.id, analyst)
+    db.session.commit()
+    values = stored()
+    assert len(values) == 240
+    assert {region for region, _ in values} == set(r.code for r in regions) - {"KZ-YUZ"}
+    assert min(period for _, period in values).startswith("2024-01")
+
+
+def test_a_quarterly_english_workbook(app_context, regions, analyst, tmp_path):
+    path = bureau_quarters(tmp_path / "q_en.xlsx", "en")
+    upload = stage(analyst, path, indicator="real_wage_growth")
+    assert upload.report["ok"], upload.report["errors"]
+    confirm_upload(upload.id, analyst)
+    db.session.commit()
+    assert len(stored()) == 20 * 6 - 6
+
+
+@pytest.mark.parametrize("locale", ["ru", "kk"])
+def test_totals_since_january_are_refused_in_the_pages_language(
+    app, app_context, regions, analyst, tmp_path, locale
+):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Объем производства", None, None, "млн. тенге"])
+    sheet.append([None, "январь-март 2024", "январь-июнь 2024", "январь-сентябрь 2024"])
+    sheet.append(["Акмолинская область", "1,5", "2,5", "3,5"])
+    path = tmp_path / "cumulative.xlsx"
+    workbook.save(path)
+    upload = stage(analyst, path, indicator="inflation_yoy")
+    assert not upload.report["ok"]
+    (error,) = upload.report["errors"]
+    assert error["code"] == "period.cumulative"
+    with app.test_request_context(headers={"Accept-Language": locale}):
+        message = issue_message(error)
+    assert "январь-март 2024" in message
+    assert message != error["message"]  # worded in the page's language
+    with pytest.raises(ImportRefused):
+        confirm_upload(upload.id, analyst)
+    db.session.rollback()
+    assert stored() == {}
+
+
+def test_another_countrys_installation(app_context, analyst, tmp_path):
+    """Kyrgyzstan's units loaded with ``load_regions``: a stat.kg table in Kyrgyz, its
+    national total ("Кыргыз Республикасы") kept apart, the rest stored under KG codes."""
+    units = tmp_path / "kg_units.csv"
+    units.write_text(KG_UNITS, encoding="utf-8")
+    load_regions(units)
+    db.session.commit()
+    upload = stage(analyst, stat_kg(tmp_path / "kg_ky.xlsx", "ky"), indicator="unemployment_rate")
+    assert upload.report["ok"], upload.report["errors"]
+    assert upload.report["national_totals"] == 5
+    confirm_upload(upload.id, analyst)
+    db.session.commit()
+    values = stored()
+    assert len(values) == 9 * 5 - 1
+    assert {region for region, _ in values} == set(KG_CODES)
+    assert values[("KG-GO", "2023")] == pytest.approx(value(9, 2023))
