@@ -74,3 +74,52 @@ def test_reports_fit_an_a4_page(client_for, published, language):
     for path, edges in measured.items():
         assert edges["tables"] <= A4_PRINTABLE_WIDTH, (path, edges)
         assert edges["labels"] <= 0.5, (path, edges)
+
+
+#: How the region report breaks across pages and which colours it prints.
+PRINT_RULES = """() => {
+  const style = selector => getComputedStyle(document.querySelector(selector));
+  const exact = element => {
+    const computed = getComputedStyle(element);
+    return computed.getPropertyValue('print-color-adjust')
+      || computed.getPropertyValue('-webkit-print-color-adjust');
+  };
+  return {
+    history: style('section[aria-labelledby="history-title"]').breakInside,
+    movers: style('section[aria-labelledby="movers-title"]').breakInside,
+    chart: style('.risk-chart').breakInside,
+    legend: style('.risk-legend').breakInside,
+    key: [...document.querySelectorAll('.chart-key .key')].map(exact),
+  };
+}"""
+
+
+def print_rules(pages: dict[str, str]) -> dict[str, dict]:
+    from playwright.sync_api import sync_playwright
+
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            view = browser.new_page(viewport={"width": A4_PRINTABLE_WIDTH, "height": 1000})
+            view.emulate_media(media="print")
+            for path, html in pages.items():
+                view.set_content(html)
+                found[path] = view.evaluate(PRINT_RULES)
+        finally:
+            browser.close()
+    return found
+
+
+def test_region_report_breaks_between_rows_and_prints_the_chart_key(client_for, published):
+    """The history section (chart and a table of every period) was kept whole: longer than a
+    page, it went to page 2 and left the first page with the summary alone. The chart, the
+    legend and each row stay whole instead. The key's interval swatches are backgrounds,
+    which browsers drop on paper unless asked: the key named bands it did not show."""
+    client = client_for("council_member")
+    path = "/review/regions/KZ-75/report"
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        found = executor.submit(print_rules, {path: printable_page(client, path)}).result()[path]
+    assert found["history"] == "auto" and found["movers"] == "auto", found
+    assert found["chart"] == "avoid" and found["legend"] == "avoid", found
+    assert found["key"] == ["exact"] * 4, found
