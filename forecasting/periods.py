@@ -186,13 +186,26 @@ _CUMULATIVE = re.compile(
 )
 
 
+_LAST_MONTH = "|".join(word for word in _MONTH_WORDS[12])
+_WHOLE_SPAN = (
+    rf"(?:(?:{_FIRST_MONTH})\s*-\s*(?:{_LAST_MONTH})"
+    rf"|q1\s*-\s*q4|(?:1|i)\s*-\s*(?:4|iv)\s*{_QUARTER_WORD})"
+)
+#: January to December of one year ("январь-декабрь 2023", "2023 жылғы қаңтар-желтоқсан",
+#: "I-IV кв. 2023", "Jan-Dec 2023"): the year itself, as cleaned by ``_clean_text``.
+_WHOLE_YEAR = re.compile(rf"^(?:{_WHOLE_SPAN}\s*{_YEAR}|(?P<year_>\d{{4}})\s*{_WHOLE_SPAN})$")
+
+
 def is_cumulative(text: object) -> bool:
     """Whether a label is a total since January ("январь-март 2024", "I-III кв."), which no
-    single month or quarter is: bureaus publish such figures beside the monthly ones."""
+    single month or quarter is: bureaus publish such figures beside the monthly ones.
+    January to December is the whole year, which ``parse_period`` reads."""
     if not isinstance(text, str):
         return False
     cleaned = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
-    return _CUMULATIVE.search(cleaned) is not None
+    if _CUMULATIVE.search(cleaned) is None:
+        return False
+    return re.search(_WHOLE_SPAN, _clean_text(text)) is None
 
 
 class PeriodError(ValueError):
@@ -430,6 +443,12 @@ def _parse_text(value: str) -> pd.Period:
             "period.two_years",
             {"value": value, "first": span[0], "second": span[1]},
         )
+    whole = _WHOLE_YEAR.match(text)
+    if whole is not None:
+        year = int(whole["year"] or whole["year_"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise PeriodError(*_implausible(value))
+        return pd.Period(year=year, freq="Y")
     for kind, pattern in _PATTERNS:
         match = pattern.match(text)
         if match is None:

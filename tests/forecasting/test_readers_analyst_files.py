@@ -371,3 +371,43 @@ def test_a_column_without_header_is_named_as_the_messages_name_it(write_xlsx: Ca
         }
     (error,) = read_observations(path, indicator="population", region_column="B").report.errors
     assert error.code == "layout.no_column_named"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["январь-декабрь 2023 г.", "2023 жылғы қаңтар-желтоқсан", "I-IV кв. 2023", "Jan.-Dec. 2023",
+     "Q1-Q4 2023"],
+)  # fmt: skip
+def test_january_to_december_is_the_year(text: str) -> None:
+    assert not is_cumulative(text)
+    assert str(parse_period(text)) == "2023"
+
+
+def test_a_table_of_january_to_december_figures_is_annual(write_xlsx: Callable) -> None:
+    """Bureau tables of annual totals head them "январь-декабрь 2023"; beside a total since
+    January under the same year, the year's column is read and the other one named."""
+    rows = [
+        ["", "январь-декабрь 2022", "январь-декабрь 2023"],
+        ["Акмолинская область", "1,5", "2,5"],
+        ["г. Астана", "3,5", "4,5"],
+    ]
+    assert values(read_observations(write_xlsx(rows), indicator="x")) == {
+        ("KZ-11", "2022"): 1.5,
+        ("KZ-11", "2023"): 2.5,
+        ("KZ-71", "2022"): 3.5,
+        ("KZ-71", "2023"): 4.5,
+    }
+    rows = [
+        ["", "2022", None, "2023", None],
+        ["", "январь-июнь", "январь-декабрь", "январь-июнь", "январь-декабрь"],
+        ["Акмолинская область", "1,5", "2,5", "1,6", "2,6"],
+        ["г. Астана", "3,5", "4,5", "3,6", "4,6"],
+    ]
+    result = read_observations(write_xlsx(rows, name="two.xlsx"), indicator="x")
+    assert values(result) == {
+        ("KZ-11", "2022"): 2.5,
+        ("KZ-11", "2023"): 2.6,
+        ("KZ-71", "2022"): 4.5,
+        ("KZ-71", "2023"): 4.6,
+    }
+    assert "'2022: январь-июнь', '2023: январь-июнь'" in result.report.to_text()
