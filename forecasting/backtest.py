@@ -13,9 +13,11 @@ earliest origin, so every origin and every model of a series is divided by the s
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -222,34 +224,41 @@ def plan_origins(
         if not cutoffs:
             if length <= min_train:
                 warnings.append(
-                    make_warning(
+                    _coded(
                         ("", str(indicator)),
-                        "backtest",
                         "not_evaluated",
                         f"{length} period(s) of history: too short to backtest (needs more "
                         f"than {min_train}); the model cannot be chosen by accuracy",
+                        length=int(length),
+                        min_train=int(min_train),
                     )
                 )
                 continue
             cutoffs = [first + (min_train - 1)]
             warnings.append(
-                make_warning(
+                _coded(
                     ("", str(indicator)),
-                    "backtest",
                     "short_history",
                     f"{length} period(s) of history cannot hold a {horizon}-step test after "
                     f"{min_train} training periods: one origin, evaluated on "
                     f"{length - min_train} step(s) only",
+                    length=int(length),
+                    horizon=int(horizon),
+                    min_train=int(min_train),
+                    steps=int(length - min_train),
                 )
             )
         elif len(cutoffs) < int(n_origins):
             warnings.append(
-                make_warning(
+                _coded(
                     ("", str(indicator)),
-                    "backtest",
                     "fewer_origins",
                     f"{length} period(s) of history allow only {len(cutoffs)} of "
                     f"{n_origins} origins for horizon {horizon}",
+                    length=int(length),
+                    origins=len(cutoffs),
+                    requested=int(n_origins),
+                    horizon=int(horizon),
                 )
             )
         for origin, cutoff in enumerate(cutoffs):
@@ -288,9 +297,8 @@ def series_scales(
                 break
         if not np.isfinite(scale):
             warnings.append(
-                make_warning(
+                _coded(
                     (str(region), str(indicator)),
-                    "backtest",
                     "mase_undefined",
                     "training part before the first origin is constant or too short: MASE "
                     "undefined for this series, left out of MASE and pinball averages",
@@ -584,10 +592,21 @@ def _run_origin(frame, cut, candidate, name: str, origin: int, horizon: int, spl
         entry = make_warning(
             None, name, "model_failed", f"origin {origin}: {type(error).__name__}: {error}"
         )
+        entry["params"] = {
+            "origin": int(origin),
+            "error": type(error).__name__,
+            "detail": str(error),
+        }
         return name, origin, None, [entry], time.perf_counter() - started
     spent = time.perf_counter() - started
+    # ``params["origin"]`` lets a page word the "origin N:" prefix in its own language.
     entries = [
-        {**item, "message": f"origin {origin}: {item['message']}"} for item in forecast.warnings
+        {
+            **item,
+            "message": f"origin {origin}: {item['message']}",
+            "params": {**(item.get("params") or {}), "origin": int(origin)},
+        }
+        for item in forecast.warnings
     ]
     return name, origin, _evaluate(forecast.to_frame(), actuals, cut, name, origin), entries, spent
 
@@ -686,10 +705,17 @@ def _with_terms(table: pd.DataFrame | None, scales) -> pd.DataFrame:
     return table.sort_values(["model", "origin", "indicator", "region", "step"], ignore_index=True)
 
 
-def _deduplicate(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+def _coded(key: tuple[str, str], category: str, message: str, **params: Any) -> dict[str, Any]:
+    """A backtest warning with its ``params`` beside the English ``message``: the category is
+    its code, and a web page words it from both in the page's language (the CLI prints the
+    message)."""
+    return {**make_warning(key, "backtest", category, message), "params": params}
+
+
+def _deduplicate(warnings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen, result = set(), []
     for item in warnings:
-        key = tuple(sorted(item.items()))
+        key = json.dumps(item, sort_keys=True, default=str)  # params are dicts
         if key not in seen:
             seen.add(key)
             result.append(item)

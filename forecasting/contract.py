@@ -272,10 +272,50 @@ def read_catalogue(
     """
     try:
         with open(path, "rb") as handle:
-            frame = catalogue_table(handle.read())
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise ContractError([f"cannot read {path}: {error}"], "indicator catalogue") from None
-    return validate_catalogue(frame, known_domains=known_domains)
+            data = handle.read()
+    except OSError as error:
+        raise _unreadable(str(path), error) from None
+    return validate_catalogue(parse_catalogue(data, str(path)), known_domains=known_domains)
+
+
+def parse_catalogue(data: bytes, source: str) -> pd.DataFrame:
+    """``catalogue_table``, with a file that is not a table refused as a ``ContractError``
+    whose issue has the code ``catalogue.unreadable`` (``source`` names the file)."""
+    try:
+        return catalogue_table(data)
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise _unreadable(source, error) from None
+
+
+_PARSER_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _unreadable(source: str, error: Exception) -> ContractError:
+    """ "cannot read …" for the command line; the issue's ``params`` say why as data
+    (``reason``: file, encoding, empty or not_a_table; for a row with too many fields its
+    ``line``, ``expected`` and ``found`` counts) so that a web page can word it."""
+    text = f"cannot read {source}: {error}"
+    params: dict[str, Any] = {"path": source, "error": str(error)}
+    if isinstance(error, OSError):
+        params["reason"] = "file"
+    elif isinstance(error, UnicodeDecodeError):
+        params["reason"] = "encoding"
+    elif isinstance(error, pd.errors.EmptyDataError):
+        params["reason"] = "empty"
+    else:
+        params["reason"] = "not_a_table"
+        fields = _PARSER_FIELDS.search(str(error))
+        if fields:
+            expected, line, found = (int(number) for number in fields.groups())
+            params.update(line=line, expected=expected, found=found)
+    issue = {
+        "code": "catalogue.unreadable",
+        "params": params,
+        "row": None,
+        "column": None,
+        "message": text,
+    }
+    return ContractError([text], "indicator catalogue", [issue])
 
 
 def catalogue_table(data: bytes) -> pd.DataFrame:

@@ -229,7 +229,7 @@ def train(
             )
             score_result = index.fit(known).score(known)
             scores = score_result.to_frame()
-            warnings += [_note("risk_index", str(text)) for text in score_result.warnings]
+            warnings += _index_notes(score_result)
         except RiskIndexError as error:
             warnings.append(_note("score_skipped", f"risk score not computed: {error}"))
 
@@ -350,6 +350,29 @@ def _ended_notes(
          "params": {**unit.params(), "left_out": left_out}}
         for unit in ended
     ]  # fmt: skip
+
+
+def _index_notes(score_result: Any) -> list[dict[str, Any]]:
+    """The risk index's warnings as run warnings, each with its ``code`` and ``params``: a
+    unit left out of the scores after its end is an ``ended_unit`` warning like those of the
+    forecasts (``left_out``: scores), the others are ``risk_index`` warnings."""
+    notes = []
+    issues = getattr(score_result, "issues", None) or [
+        {"code": None, "params": {}, "message": str(text)} for text in score_result.warnings
+    ]
+    for issue in issues:
+        if issue["code"] == "index.ended_unit":
+            params = {**issue["params"], "left_out": "scores"}
+            notes.append(
+                {**_note("ended_unit", issue["message"]), "region": params["unit"],
+                 "params": params}
+            )  # fmt: skip
+            continue
+        note: dict[str, Any] = _note("risk_index", issue["message"])
+        if issue["code"]:
+            note.update(code=issue["code"], params=issue["params"])
+        notes.append(note)
+    return notes
 
 
 def _beyond_history_params(data: pd.DataFrame, horizon: int) -> dict[str, Any]:

@@ -100,11 +100,20 @@ def _month_bounds(periods: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return start, end, frequency
 
 
-def _prepare(observations: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+def _note(code: str, message: str, **params: Any) -> dict[str, Any]:
+    """One warning of the index: a stable ``code`` and its ``params`` beside the English
+    ``message`` (``ScoreResult.issues``), so a web page can word it in its own language."""
+    return {"code": code, "params": params, "message": message}
+
+
+def _prepare(
+    observations: pd.DataFrame, catalogue: pd.DataFrame
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Validate observations against the contract and keep what the index can use.
 
     Values of indicators missing from the catalogue, and values outside the valid range of
-    their unit (a negative share), are left out; each is reported in the returned warnings.
+    their unit (a negative share), are left out; each is reported in the returned warnings
+    (``_note`` dicts).
     """
     if isinstance(observations, pd.DataFrame) and len(observations) == 0:
         raise RiskIndexError("the observations are empty: there is nothing to score")
@@ -112,13 +121,17 @@ def _prepare(observations: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.Da
         # Row labels from a concat may repeat; the contract reports rows by position.
         observations = observations.reset_index(drop=True)
     data = validate_observations(observations)
-    warnings: list[str] = []
+    warnings: list[dict[str, Any]] = []
     known = set(catalogue["code"])
     unknown = sorted(set(data["indicator"]) - known)
     if unknown:
         warnings.append(
-            f"{len(unknown)} indicator(s) are not in the catalogue and were ignored: "
-            + _listing(unknown)
+            _note(
+                "index.unknown_indicators",
+                f"{len(unknown)} indicator(s) are not in the catalogue and were ignored: "
+                + _listing(unknown),
+                indicators=list(unknown),
+            )
         )
         data = data[data["indicator"].isin(known)]
     if data.empty:
@@ -140,8 +153,18 @@ def _prepare(observations: pd.DataFrame, catalogue: pd.DataFrame) -> tuple[pd.Da
                 for row in outside[outside].index[:_MAX_LISTED]
             ]
             warnings.append(
-                f"indicator {code} (unit {units[code]!r}): {int(outside.sum())} value(s) "
-                f"outside [{bounds[0]:g}, {bounds[1]:g}] were left out ({'; '.join(examples)})"
+                _note(
+                    "index.outside_range",
+                    f"indicator {code} (unit {units[code]!r}): {int(outside.sum())} value(s) "
+                    f"outside [{bounds[0]:g}, {bounds[1]:g}] were left out "
+                    f"({'; '.join(examples)})",
+                    indicator=str(code),
+                    unit=str(units[code]),
+                    count=int(outside.sum()),
+                    low=float(bounds[0]),
+                    high=float(bounds[1]),
+                    examples=examples,
+                )
             )
             bad[data.index.get_indexer(outside[outside].index)] = True
     data = data[~bad]
@@ -497,7 +520,7 @@ class RiskIndex(BaseEstimator):
         data: pd.DataFrame,
         catalogue: pd.DataFrame,
         domain_weights: pd.Series,
-        warnings: list[str],
+        warnings: list[dict[str, Any]],
     ) -> RiskIndex:
         warnings = list(warnings) + _domain_warnings(list(domain_weights.index))
         first, last = self._window()
@@ -544,15 +567,25 @@ class RiskIndex(BaseEstimator):
             )
             if not high - low > 1e-12 * max(1.0, abs(high)):
                 warnings.append(
-                    f"indicator {code} does not vary in the reference window (all {low:g}); "
-                    f"every value of it scores {NEUTRAL_SCORE:g}"
+                    _note(
+                        "index.constant",
+                        f"indicator {code} does not vary in the reference window (all "
+                        f"{low:g}); every value of it scores {NEUTRAL_SCORE:g}",
+                        indicator=str(code),
+                        value=low,
+                        score=NEUTRAL_SCORE,
+                    )
                 )
             values_by_code[code] = np.sort(capped)
             rows.append(row)
         if without_data:
             warnings.append(
-                f"{len(without_data)} indicator(s) have no observations in the reference window "
-                f"and count as missing in every score: {_listing(without_data)}"
+                _note(
+                    "index.no_reference",
+                    f"{len(without_data)} indicator(s) have no observations in the reference "
+                    f"window and count as missing in every score: {_listing(without_data)}",
+                    indicators=list(without_data),
+                )
             )
         table = pd.DataFrame(rows).set_index("indicator")
         if table["n_values"].sum() == 0:
@@ -575,7 +608,8 @@ class RiskIndex(BaseEstimator):
         self.reference_values_ = values_by_code
         self.class_bounds_ = check_bounds(self.class_bounds)
         self.staleness_limits_ = {**DEFAULT_STALENESS_MONTHS, **dict(self.staleness_limits or {})}
-        self.warnings_ = warnings
+        self.issues_ = warnings
+        self.warnings_ = [item["message"] for item in warnings]
         return self
 
     # -- scoring --
@@ -690,7 +724,12 @@ class RiskIndex(BaseEstimator):
             return inputs
         kept = inputs.subset(~np.asarray(flags, dtype=bool))
         kept.notes = [
-            unit.message("scored period(s)") + "; its values still count in the reference window"
+            _note(
+                "index.ended_unit",
+                unit.message("scored period(s)")
+                + "; its values still count in the reference window",
+                **unit.params(),
+            )
             for unit in ended
         ]
         return kept
@@ -704,7 +743,10 @@ class RiskIndex(BaseEstimator):
         return matrix
 
     def _score_prepared(
-        self, data: pd.DataFrame, periods: object | Iterable[object] | None, warnings: list[str]
+        self,
+        data: pd.DataFrame,
+        periods: object | Iterable[object] | None,
+        warnings: list[dict[str, Any]],
     ) -> ScoreResult:
         inputs = self._normalised_inputs(data, periods)
         membership = self._membership()
@@ -721,10 +763,14 @@ class RiskIndex(BaseEstimator):
         reliability = 10.0 * (credit * self.nominal_weights_.to_numpy()[None, :]).sum(axis=1)
         scored = ~np.isnan(parts.score)
         # fit and score read the same data when scoring the history: say each thing once.
-        notes = list(
-            dict.fromkeys(
-                [*self.warnings_, *warnings, *inputs.notes, *_unscored_notes(inputs, scored)]
-            )
+        fitted = getattr(self, "issues_", None)  # an index pickled before issues existed
+        if fitted is None:
+            fitted = [_note("index.note", text) for text in self.warnings_]
+        issues = list(
+            {
+                item["message"]: item
+                for item in [*fitted, *warnings, *inputs.notes, *_unscored_notes(inputs, scored)]
+            }.values()
         )
         if not scored.any():
             raise RiskIndexError(
@@ -743,7 +789,8 @@ class RiskIndex(BaseEstimator):
             index_aggregation=self.index_aggregation,
             method=self._method(),
             reference=self.reference_.copy(),
-            warnings=notes,
+            warnings=[item["message"] for item in issues],
+            issues=issues,
         )
 
     def _method(self) -> dict[str, Any]:
@@ -771,7 +818,7 @@ def _same(value: object, default: object) -> bool:
         return False
 
 
-def _domain_warnings(domains: list[str]) -> list[str]:
+def _domain_warnings(domains: list[str]) -> list[dict[str, Any]]:
     """Flag a domain that looks like a misspelt default domain (it would become a sixth one)."""
     from forecasting.index.catalogue import default_domains
 
@@ -785,8 +832,13 @@ def _domain_warnings(domains: list[str]) -> list[str]:
         close = difflib.get_close_matches(domain, defaults, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
         notes.append(
-            f"domain {domain} is not one of the default domains{hint}; it is weighted as a "
-            "domain of its own"
+            _note(
+                "index.domain_unknown",
+                f"domain {domain} is not one of the default domains{hint}; it is weighted as "
+                "a domain of its own",
+                domain=str(domain),
+                suggestion=close[0] if close else None,
+            )
         )
     return notes
 
@@ -817,14 +869,19 @@ def _scoring_periods(data: pd.DataFrame, periods: object | Iterable[object] | No
     return sorted(unique, key=lambda p: (p.asfreq("M", how="end").ordinal, p.start_time))
 
 
-def _unscored_notes(inputs: _Inputs, scored: np.ndarray) -> list[str]:
+def _unscored_notes(inputs: _Inputs, scored: np.ndarray) -> list[dict[str, Any]]:
     notes = []
     for region in pd.unique(inputs.regions[~scored]):
         rows = (inputs.regions == region) & ~scored
         periods = [str(period) for period in inputs.periods[rows]]
         notes.append(
-            f"{region}: not scored for {len(periods)} period(s) ({_listing(periods)}) "
-            "because no indicator had data at or before them"
+            _note(
+                "index.unscored",
+                f"{region}: not scored for {len(periods)} period(s) ({_listing(periods)}) "
+                "because no indicator had data at or before them",
+                region=str(region),
+                periods=periods,
+            )
         )
     return notes
 
@@ -843,7 +900,7 @@ class _Inputs:
     stale: np.ndarray
     scores: np.ndarray
     flags: np.ndarray  # input at or above the reference's 90th percentile of risk
-    notes: list[str] = field(default_factory=list)  # units left out after they ended
+    notes: list[dict[str, Any]] = field(default_factory=list)  # units left out after they ended
 
     def subset(self, rows: np.ndarray) -> _Inputs:
         return _Inputs(
@@ -896,6 +953,8 @@ class ScoreResult:
     method: dict[str, Any]
     reference: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    #: The warnings as ``{"code", "params", "message"}`` dicts, in the same order.
+    issues: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def scores(self) -> np.ndarray:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from forecasting.contract import (
     CATALOGUE_COLUMNS,
     ContractError,
-    catalogue_table,
+    parse_catalogue,
     validate_catalogue,
 )
 from forecasting.index import default_catalogue, default_domains
@@ -121,14 +121,8 @@ def upload_catalogue(content: bytes, filename: str) -> tuple[int, int]:
     ensure_catalogue()
     try:
         # UTF-8, UTF-16 or Windows-1251; commas or semicolons (Excel in a Russian locale).
-        frame = catalogue_table(content)
-    except UnicodeDecodeError:
-        raise CatalogueError([_("The file is not UTF-8 text; save it as CSV UTF-8.")]) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise CatalogueError(
-            [_("The file is not a readable CSV table: %(error)s", error=str(error))]
-        ) from None
-    try:
+        # A file that is not a table is a catalogue.unreadable issue, worded by the page.
+        frame = parse_catalogue(content, filename)
         catalogue = validate_catalogue(frame, known_domains=[d.code for d in all_domains()])
     except ContractError as error:
         raise CatalogueError(error.issues or error.problems) from None

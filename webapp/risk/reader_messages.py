@@ -296,6 +296,10 @@ MESSAGES: dict[str, str] = {
         "%(unit)s ceased to exist on %(date)s: its %(periods)s risk score forecast period(s) "
         "from %(first)s on are left out."
     ),
+    "run.ended_unit.scores": (
+        "%(unit)s ceased to exist on %(date)s: its %(periods)s period(s) from %(first)s on are "
+        "not scored (its values still count in the reference window of the index)."
+    ),
     "run.ended_unit.now": "Its territory is now %(now)s.",
     "run.beyond_history": (
         "The horizon of %(horizon)s steps is longer than the history of %(count)s "
@@ -303,6 +307,53 @@ MESSAGES: dict[str, str] = {
         "The later steps rest on no backtest."
     ),
     "run.beyond_history.indicator": "%(indicator)s (%(length)s periods, %(steps)s step(s) tested)",
+    # Warnings of the backtest (``forecasting.backtest``), about one indicator or series.
+    "run.short_history": (
+        "%(length)s period(s) of history cannot hold a %(horizon)s-step backtest after "
+        "%(min_train)s training periods: one origin, tested on %(steps)s step(s) only."
+    ),
+    "run.fewer_origins": (
+        "%(length)s period(s) of history allow only %(origins)s of %(requested)s backtest "
+        "origins for a horizon of %(horizon)s steps."
+    ),
+    "run.not_evaluated": (
+        "%(length)s period(s) of history are too few to backtest (more than %(min_train)s are "
+        "needed): the model cannot be chosen by accuracy."
+    ),
+    "run.mase_undefined": (
+        "The training part before the first backtest origin is constant or too short: MASE is "
+        "undefined for this series, which is left out of the MASE and pinball averages."
+    ),
+    "run.model_failed": (
+        "Model %(model)s failed at backtest origin %(origin)s (%(error)s: %(detail)s)."
+    ),
+    "run.at_origin": "Backtest origin %(origin)s, %(model)s: %(message)s",
+    # Warnings of the risk index (``forecasting.index``, ``ScoreResult.issues``).
+    "index.unknown_indicators": (
+        "%(count)s indicator(s) are not in the catalogue and are left out of the risk score: "
+        "%(indicators)s."
+    ),
+    "index.outside_range": (
+        "%(indicator)s (unit %(unit)s): %(count)s value(s) outside [%(low)s, %(high)s] are "
+        "left out of the risk score (%(examples)s)."
+    ),
+    "index.constant": (
+        "%(indicator)s does not vary in the reference window (all %(value)s): every value of "
+        "it scores %(score)s."
+    ),
+    "index.no_reference": (
+        "%(count)s indicator(s) have no observations in the reference window and count as "
+        "missing in every score: %(indicators)s."
+    ),
+    "index.domain_unknown": (
+        "Domain %(domain)s is not one of the default domains: it is weighted as a domain of "
+        "its own."
+    ),
+    "index.domain_unknown.suggestion": "Did you mean %(suggestion)s?",
+    "index.unscored": (
+        "%(region)s is not scored for %(count)s period(s) (%(periods)s): no indicator had data "
+        "at or before them."
+    ),
     # Problems of an uploaded indicator catalogue (``forecasting.contract.validate_catalogue``).
     "catalogue.missing_columns": "Missing column(s) %(missing)s; columns found: %(found)s.",
     "catalogue.missing_columns.names": "%(first)s or %(second)s or %(third)s",
@@ -322,6 +373,19 @@ MESSAGES: dict[str, str] = {
     "catalogue.weight_not_positive": "'%(value)s' must be a number above 0.",
     "catalogue.frequency_invalid": ("'%(value)s' must be Y (years), Q (quarters) or M (months)."),
     "catalogue.domain_unknown": "'%(value)s' is not a known domain (%(domains)s).",
+    "catalogue.unreadable.file": "The file %(path)s cannot be read.",
+    "catalogue.unreadable.encoding": (
+        "The file %(path)s is not text in UTF-8, UTF-16 or Windows-1251: save it as CSV UTF-8."
+    ),
+    "catalogue.unreadable.empty": "The file %(path)s is empty: it holds no table.",
+    "catalogue.unreadable.not_a_table": (
+        "The file %(path)s is not a readable CSV table (a quote left open, say): save it from "
+        "a spreadsheet program as CSV UTF-8."
+    ),
+    "catalogue.unreadable.fields": (
+        "The file %(path)s is not a readable CSV table: line %(line)s has %(found)s fields, "
+        "the header %(expected)s."
+    ),
 }
 
 #: Words the messages above put in their parameters.
@@ -358,19 +422,41 @@ def issue_message(issue: Mapping[str, Any] | str) -> str:
     return str(issue.get("message", ""))
 
 
+#: Run warnings whose web wording names the series itself (no "region, indicator:" prefix).
+_NAMES_ITS_SERIES = {"run.ended_unit", "run.beyond_history"}
+_AT_ORIGIN = re.compile(r"^origin (\d+): ")
+
+
 def run_warning_message(warning: Mapping[str, Any] | str) -> str:
-    """One warning of a training run in the visitor's language, from its category and
-    params; a category without web wording (or a warning without params) keeps its English."""
+    """One warning of a training run in the visitor's language, from its code (``code``, or
+    ``run.<category>``) and params, prefixed with the region and indicator it is about, named
+    in that language; a warning without web wording (or without params) keeps its English."""
     if isinstance(warning, str):
         return warning
     category = warning.get("category") or ""
-    text = issue_message({**warning, "code": f"run.{category}" if category else None})
-    if text != str(warning.get("message", "")):
-        return text
-    # The English text of a model's warning may not say which series it is about.
+    code = warning.get("code") or (f"run.{category}" if category else None)
+    english = str(warning.get("message", ""))
+    params = {**(warning.get("params") or {}), "model": _model(warning.get("model") or "")}
+    text = issue_message({**warning, "code": code, "params": params})
+    translated = text != english
     region, indicator = warning.get("region") or "", warning.get("indicator") or ""
-    where = [_region(region)] if region and region not in text else []
-    where += [indicator] if indicator and indicator not in text else []
+    if translated:
+        if code in _NAMES_ITS_SERIES:
+            return text
+        where = [_region(region)] if region else []
+        where += [_indicator(indicator)] if indicator else []
+        return f"{', '.join(where)}: {text}" if where else text
+    origin = _AT_ORIGIN.match(english)
+    if origin and "origin" in params:  # a model's warning at a backtest origin
+        text = _(
+            MESSAGES["run.at_origin"],
+            origin=int(origin.group(1)) + 1,
+            model=params["model"],
+            message=english[origin.end() :],
+        )
+    # The English text of a model's warning may not say which series it is about.
+    where = [_region(region)] if region and region not in english else []
+    where += [_indicator(indicator)] if indicator and indicator not in english else []
     return f"{', '.join(where)}: {text}" if where else text
 
 
@@ -453,6 +539,51 @@ def _region_names() -> dict[str, str]:
 def _region(code: str) -> str:
     name = _region_names().get(code)
     return f"{code} {name}" if name else code
+
+
+def _indicator_names() -> dict[str, str]:
+    """Indicator names in the visitor's language (the catalogue's), read once per request."""
+    if not has_request_context():
+        return {}
+    if "risk_indicator_names" not in g:
+        from flask_babel import get_locale
+
+        from webapp.risk.catalogue import all_indicators
+
+        locale = get_locale()
+        language = locale.language if locale else "en"
+        names = {item.code: item.name(language) for item in all_indicators()}
+        if not names:  # nothing stored yet: the packaged catalogue, as the pages use then
+            from forecasting.index import default_catalogue
+
+            for row in default_catalogue().to_dict("records"):
+                names[row["code"]] = row.get(f"name_{language}") or row["name_en"] or row["code"]
+        g.risk_indicator_names = names
+    return g.risk_indicator_names
+
+
+def _indicator(code: str) -> str:
+    """An indicator by its name in the visitor's language; the risk score as "Risk score";
+    a code the catalogue does not know as it is."""
+    if code == "score":
+        return _("Risk score")
+    return _indicator_names().get(code) or code
+
+
+def _indicators(codes: Any) -> str:
+    return ", ".join(_indicator(str(code)) for code in codes)
+
+
+def _model(code: str) -> str:
+    if not code:
+        return ""
+    from webapp.risk.model_card import model_label
+
+    return model_label(code)
+
+
+def _number(value: Any) -> str:
+    return f"{float(value):g}"
 
 
 def _span(params: Mapping[str, Any]) -> str:
@@ -611,7 +742,12 @@ def _run_ended_unit(params: Mapping[str, Any]) -> str:
 
 def _run_beyond_history(params: Mapping[str, Any]) -> str:
     indicators = ", ".join(
-        _(MESSAGES["run.beyond_history.indicator"], indicator=code, length=length, steps=steps)
+        _(
+            MESSAGES["run.beyond_history.indicator"],
+            indicator=_indicator(code),
+            length=length,
+            steps=steps,
+        )
         for code, length, steps in params["indicators"]
     )
     return _(
@@ -641,6 +777,83 @@ def _catalogue_missing_columns(params: Mapping[str, Any]) -> str:
     return _(MESSAGES["catalogue.missing_columns"], missing=", ".join(missing), found=found)
 
 
+def _run_model_failed(params: Mapping[str, Any]) -> str:
+    """Origins are counted from 1 on the pages, as in the job's log (0 in card.json)."""
+    return _(
+        MESSAGES["run.model_failed"],
+        model=params["model"],
+        origin=int(params["origin"]) + 1,
+        error=params["error"],
+        detail=params["detail"],
+    )
+
+
+def _index_unknown_indicators(params: Mapping[str, Any]) -> str:
+    codes = params["indicators"]
+    return _(MESSAGES["index.unknown_indicators"], count=len(codes), indicators=", ".join(codes))
+
+
+def _index_outside_range(params: Mapping[str, Any]) -> str:
+    return _(
+        MESSAGES["index.outside_range"],
+        indicator=_indicator(params["indicator"]),
+        unit=params["unit"],
+        count=params["count"],
+        low=_number(params["low"]),
+        high=_number(params["high"]),
+        examples="; ".join(params["examples"]),
+    )
+
+
+def _index_constant(params: Mapping[str, Any]) -> str:
+    return _(
+        MESSAGES["index.constant"],
+        indicator=_indicator(params["indicator"]),
+        value=_number(params["value"]),
+        score=_number(params["score"]),
+    )
+
+
+def _index_no_reference(params: Mapping[str, Any]) -> str:
+    codes = params["indicators"]
+    return _(MESSAGES["index.no_reference"], count=len(codes), indicators=_indicators(codes))
+
+
+def _index_domain_unknown(params: Mapping[str, Any]) -> str:
+    text = _(MESSAGES["index.domain_unknown"], domain=params["domain"])
+    if params.get("suggestion"):
+        suggestion = params["suggestion"]
+        text += " " + _(MESSAGES["index.domain_unknown.suggestion"], suggestion=suggestion)
+    return text
+
+
+def _index_unscored(params: Mapping[str, Any]) -> str:
+    periods = [str(period) for period in params["periods"]]
+    shown = ", ".join(periods[:10])
+    if len(periods) > 10:
+        shown += _(" and %(count)s more", count=len(periods) - 10)
+    return _(
+        MESSAGES["index.unscored"],
+        region=_region(params["region"]),
+        count=len(periods),
+        periods=shown,
+    )
+
+
+def _catalogue_unreadable(params: Mapping[str, Any]) -> str:
+    """Why a catalogue file is not a table, from ``reason`` (the parser's English detail,
+    ``error``, is left to the command line)."""
+    if params.get("line") is not None:
+        return _(
+            MESSAGES["catalogue.unreadable.fields"],
+            path=params["path"],
+            line=params["line"],
+            found=params["found"],
+            expected=params["expected"],
+        )
+    return _(MESSAGES[f"catalogue.unreadable.{params['reason']}"], path=params["path"])
+
+
 _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "layout.two_columns_for_role": _two_columns,
     "layout.long_missing_columns": _long_missing,
@@ -657,4 +870,12 @@ _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "run.ended_unit": _run_ended_unit,
     "run.beyond_history": _run_beyond_history,
     "catalogue.missing_columns": _catalogue_missing_columns,
+    "run.model_failed": _run_model_failed,
+    "catalogue.unreadable": _catalogue_unreadable,
+    "index.unknown_indicators": _index_unknown_indicators,
+    "index.outside_range": _index_outside_range,
+    "index.constant": _index_constant,
+    "index.no_reference": _index_no_reference,
+    "index.domain_unknown": _index_domain_unknown,
+    "index.unscored": _index_unscored,
 }

@@ -76,3 +76,21 @@ def test_missing_columns_are_named_in_the_analysts_language(app, analyst_client)
 def test_the_english_page_names_row_and_column_as_before(app, analyst_client):
     content = csv_bytes(HEADER + "a,,,A,%,1,economic_hardship,x,M,s\n")
     assert problems(analyst_client, content, "en") == ["row 2, column weight: 'x' is not a number."]
+
+
+def test_a_file_that_is_not_a_table_is_named_in_the_analysts_language(app, analyst_client):
+    """``forecasting.contract`` refuses it with the code catalogue.unreadable (its English
+    "cannot read c.csv: unexpected end of data" is for the command line)."""
+    open_quote = csv_bytes(HEADER + 'a,"Б,,A,%,1,economic_hardship,1,M,s\n')
+    assert problems(analyst_client, open_quote, "ru") == [
+        "Файл c.csv — не читаемая таблица CSV (например, не закрыта кавычка): сохраните его из "
+        "программы электронных таблиц как CSV UTF-8."
+    ]
+    assert problems(analyst_client, open_quote, "kk") == [
+        "c.csv файлы оқылатын CSV кестесі емес (мысалы, тырнақша жабылмаған): оны электрондық "
+        "кесте бағдарламасынан CSV UTF-8 ретінде сақтаңыз."
+    ]
+    assert problems(analyst_client, b"", "ru") == ["Файл c.csv пуст: в нём нет таблицы."]
+    for language in ("ru", "kk"):
+        text = " ".join(problems(analyst_client, open_quote, language))
+        assert "unexpected end of data" not in text and "cannot read" not in text

@@ -187,17 +187,50 @@ def test_the_runs_warnings_are_shown_before_publishing_in_the_analysts_language(
             "периоды (12) начиная с 2018 исключены. Её территория теперь — KZ-61 "
             "Туркестанская область, KZ-79 г. Шымкент."
         ) in page, url
+        # the indicator by its Russian name, not its code
         assert (
             "Горизонт в 12 шагов длиннее, чем позволяет проверить на истории (после 3 "
-            "периодов обучения) ряд показателей (1): unemployment_rate (периодов: 13, "
+            "периодов обучения) ряд показателей (1): Уровень безработицы (периодов: 13, "
             "проверено шагов: 10)."
         ) in page, url
+        # the index left South Kazakhstan out of the scores after its end
+        assert (
+            "KZ-YUZ Южно-Казахстанская область — единица упразднена 2018-06-18: её периоды (5) "
+            "начиная с 2018 не оцениваются (её значения по-прежнему учитываются в базовом "
+            "периоде индекса)."
+        ) in page, url
+        # the backtest's warnings
+        assert (
+            "Уровень безработицы: История из 13 периодов не вмещает ретроспективную проверку на "
+            "12 шагов после 3 периодов обучения: одна точка проверки, проверено шагов: 10."
+        ) in page, url
+        assert (
+            "KZ-61 Туркестанская область, Индекс риска: Обучающая часть до первой точки "
+            "проверки постоянна или слишком коротка"
+        ) in page, url
         listed = page[page.index('<section class="run-warnings"') :].split("</section>")[0]
-        assert "forecast period(s) from 2018 on are left out" not in listed  # no English twice
+        for english in (
+            "forecast period(s) from 2018 on are left out",  # no English twice
+            "scored period(s)",
+            "cannot hold a",
+            "MASE undefined",
+            "unemployment_rate",
+            "not scored for",
+        ):
+            assert english not in listed, (url, english)
     analyst_client.post("/language", data={"language": "kk"})
     page = html.unescape(analyst_client.get(f"/risk/runs/{job.run_id}").get_data(as_text=True))
     assert "Осы іске қосудың ескертулері" in page
     assert "12 қадамдық көкжиек" in page
+    assert "Жұмыссыздық деңгейі (кезеңдер: 13, тексерілген қадамдар: 10)" in page
+    assert (
+        "KZ-YUZ Оңтүстік Қазақстан облысы 2018-06-18 таратылды: оның 2018 бастап кезеңдері (5) "
+        "бағаланбайды"
+    ) in page
+    assert "Жұмыссыздық деңгейі: 13 кезеңдік тарих 3 оқыту кезеңінен кейін 12 қадамдық" in page
+    listed = page[page.index('<section class="run-warnings"') :].split("</section>")[0]
+    for english in ("scored period(s)", "cannot hold a", "MASE undefined", "unemployment_rate"):
+        assert english not in listed, english
 
 
 def test_a_run_warning_without_web_wording_keeps_its_english_text(app, regions) -> None:
