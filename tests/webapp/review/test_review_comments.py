@@ -103,11 +103,11 @@ def test_analysts_list_filter_and_answer_comments(app, client_for, published):
         )
     analyst = client_for("analyst")
     page = analyst.get("/review/comments").get_data(as_text=True)
-    assert "about KZ-75" in page and "about KZ-71" in page and "2 comments" in page
+    assert "about KZ-75" in page and "about KZ-71" in page and "Comments: 2" in page
     page = analyst.get("/review/comments?verdict=needs_discussion").get_data(as_text=True)
     assert "about KZ-71" in page and "about KZ-75" not in page
     page = analyst.get("/review/comments?region=KZ-75&status=open").get_data(as_text=True)
-    assert "about KZ-75" in page and "1 comments" in page
+    assert "about KZ-75" in page and "Comments: 1" in page
 
     from webapp.extensions import db
     from webapp.review.models import ScoreComment
@@ -144,3 +144,33 @@ def test_comments_stay_with_the_run_they_judged(app, client_for, published):
     assert f"on an earlier model run ({PUBLISHED})" in page
     report = council.get("/review/regions/KZ-75/report").get_data(as_text=True)
     assert "Agree" not in report.split('id="report-comments-title"', 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("language", "caption", "missing"),
+    [
+        ("en", "Comments: 1", "Reply: Write a reply before sending it."),
+        ("ru", "Комментариев: 1", "Ответ: "),
+        ("kk", "Пікірлер: 1", "Жауап: "),
+    ],
+)
+def test_an_empty_reply_is_refused_by_the_page_in_its_language(
+    app, client_for, published, language, caption, missing
+):
+    """The reply form had no novalidate: the browser's own bubble, in the browser's language,
+    stopped an empty reply before the page's summary could name the field. The list's caption
+    read "1 comments" in English."""
+    client_for("council_member").post(
+        "/review/regions/KZ-75", data={"period": "2023", "verdict": "agree", "body": "one"}
+    )
+    analyst = client_for("analyst")
+    headers = {"Accept-Language": language}
+    listing = analyst.get("/review/comments", headers=headers).get_data(as_text=True)
+    assert f"<caption>{caption}</caption>" in listing
+    comment_id = re.search(r'href="/review/comments/(\d+)"', listing).group(1)
+    page = analyst.get(f"/review/comments/{comment_id}", headers=headers).get_data(as_text=True)
+    assert re.search(r'<form method="post" class="form narrow" novalidate>', page)
+    refused = analyst.post(f"/review/comments/{comment_id}", data={"body": ""}, headers=headers)
+    assert refused.status_code == 400
+    summary = refused.get_data(as_text=True).split('class="error-summary"', 1)[1]
+    assert f'<a href="#body">{missing}' in summary
