@@ -55,6 +55,8 @@ KAZAKHSTAN_NATIONAL_NAMES: tuple[str, ...] = (
     "Republic of Kazakhstan",
     "Kazakhstan Republic",
     "Qazaqstan",
+    "Qazaqstan Respublikasy",
+    "Qazaqstan Respýblıkasy",
     "Казахстан",
     "Республика Казахстан",
     "Республике Казахстан",
@@ -165,6 +167,10 @@ FILLER_WORDS: tuple[str, ...] = (
 _LATIN_TO_CYRILLIC = str.maketrans("acekmopxytbhi", "асекморхутвні")
 _CYRILLIC_TO_LATIN = str.maketrans("асекморхутвні", "acekmopxytbhi")
 _KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһіё", "агкноуухие")
+#: Turkic Latin letters written as digraphs elsewhere: Kazakh Latin of 2021 "Şyğys", "Jetısu"
+#: (2018), Uzbek, Turkmen and Azerbaijani spellings meet "Shygys", "Jetisu", "Chui".
+_TURKIC_LATIN = str.maketrans({"ş": "sh", "ç": "ch", "ı": "i"})
+_GH = re.compile(r"(?<=[a-z])gh|^gh")
 _QUOTES = re.compile("[\"'`«»„“”‘’ʼ‹›]")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./,;:()\[\]{}*#№]+")
 _POSSESSIVE = re.compile(r"['’`ʼ]s\b")
@@ -384,6 +390,7 @@ def _tokens(text: str) -> list[str]:
     for raw in _SEPARATORS.split(text):
         if not raw:
             continue
+        raw = _GH.sub("g", raw.translate(_TURKIC_LATIN))  # "Qaraghandy" is "Qaragandy"
         cyrillic = sum("\u0400" <= char <= "\u04ff" for char in raw)
         latin = sum("a" <= char <= "z" for char in raw)
         if cyrillic and latin:

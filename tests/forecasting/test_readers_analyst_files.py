@@ -411,3 +411,28 @@ def test_a_table_of_january_to_december_figures_is_annual(write_xlsx: Callable) 
         ("KZ-71", "2023"): 4.6,
     }
     assert "'2022: январь-июнь', '2023: январь-июнь'" in result.report.to_text()
+
+
+#: Kazakh in the Latin alphabet of 2021 (ş, ğ, ı for ы, i for і) and of 2018 (ı for і), as
+#: newer bureau and akimat tables write region names.
+KAZAKH_LATIN = {
+    "Qazaqstan Respublikasy": None,
+    "Abai oblysy": "KZ-10",
+    "Jetısu oblysy": "KZ-33",
+    "Türkıstan oblysy": "KZ-61",
+    "Şyğys Qazaqstan oblysy": "KZ-63",
+    "Soltüstik Qazaqstan oblysy": "KZ-59",
+    "Qaraghandy oblysy": "KZ-35",
+    "Mañğystau oblysy": "KZ-47",
+    "Şymkent qalasy": "KZ-79",
+}
+
+
+def test_kazakh_latin_region_names(write_csv: Callable) -> None:
+    rows = [["Aımaq", "2023"], *[[label, "1,5"] for label in KAZAKH_LATIN]]
+    result = read_observations(write_csv(rows, delimiter=";"), indicator="x")
+    assert result.report.ok, result.report.to_text()
+    assert sorted(result.observations["region"]) == sorted(
+        code for code in KAZAKH_LATIN.values() if code
+    )
+    assert result.national_totals["label"].tolist() == ["Qazaqstan Respublikasy"]
