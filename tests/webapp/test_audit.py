@@ -23,7 +23,7 @@ def test_admin_filters_audit_log(app, client, make_user, sign_in):
         as_text=True
     )
     assert "<code>statistics.import</code>" not in page
-    assert "0 events" in page
+    assert "Events: 0" in page
 
 
 def test_an_action_filter_is_exact_and_a_group_takes_all_its_actions(
@@ -113,3 +113,25 @@ def test_a_long_log_pages_with_its_filter_kept(app, client, make_user, sign_in):
     html = second.get_data(as_text=True)
     assert 'rel="prev"' in html and 'rel="next"' not in html
     assert html.count("<code>survey.open</code>") >= 5
+
+
+def test_events_without_a_person_are_named_in_the_page_language(app, client, make_user, sign_in):
+    """A command's or the worker's events stood as "(command line or worker)" on kk and ru
+    pages; the caption read "1 events" in English."""
+    admin = make_user("admin")
+    with app.app_context():
+        record("risk.training_finished", "job", 4)  # no request: the worker
+        db.session.commit()
+    sign_in(admin)
+    wanted = {
+        "en": ("Events: ", "command line or worker"),
+        "ru": ("Событий: ", "командная строка или фоновый обработчик"),
+        "kk": ("Оқиғалар: ", "пәрмен жолы немесе фондық өңдеуші"),
+    }
+    for language, (caption, actor) in wanted.items():
+        page = client.get(
+            "/admin/audit/?action=risk.training_finished", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        assert f"<caption>{caption}1</caption>" in page, language
+        assert f"<td>{actor}</td>" in page, language
+        assert "(command line or worker)" not in page, language
