@@ -6,6 +6,7 @@ commit or roll back, and turn the services' refusals into messages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +35,7 @@ from webapp.risk import imports as import_service
 from webapp.risk import jobs as job_service
 from webapp.risk import model_card, publishing, reader_messages, stages
 from webapp.risk.forms import (
+    LAYOUT_CHOICES,
     CatalogueUploadForm,
     ConfirmForm,
     ConfirmImportForm,
@@ -61,6 +63,8 @@ def card_helpers() -> dict[str, Any]:
         return names[code].name(_language()) if code in names else code
 
     return {
+        "import_name": import_name,
+        "layout_label": layout_label,
         "metric_columns": model_card.metric_columns,
         "metric_text": model_card.metric_text,
         "chosen_models": model_card.chosen_models,
@@ -75,6 +79,23 @@ def card_helpers() -> dict[str, Any]:
 
 
 # --- Imports -------------------------------------------------------------------------------
+
+#: The name ``demo.load_demo`` gives the synthetic panel's import (``DEMO_FILENAME``).
+_DEMO_FILENAME = re.compile(r"^synthetic demo data \(seed (\d+)\)$")
+
+
+def import_name(item: Any) -> str:
+    """An import's file name; the demo panel's, which the platform writes itself, in the
+    page's language."""
+    match = _DEMO_FILENAME.match(item.filename or "") if item.kind == "synthetic" else None
+    if match is None:
+        return item.filename
+    return _("synthetic demo data (seed %(seed)s)", seed=match.group(1))
+
+
+def layout_label(code: str | None) -> str:
+    """A table layout as the upload form names it ("long" -> "Long: one row per ...")."""
+    return str(dict(LAYOUT_CHOICES).get(code or "", code or "—"))
 
 
 def _upload_form() -> UploadForm:
