@@ -105,3 +105,12 @@ def test_an_account_page_headed_by_its_e_mail_fits_a_phone(app, client, make_use
     edges = measure({"account": page})["account"]
     assert max(edges["headings"]) <= PHONE_WIDTH, edges
     assert edges["page"] <= PHONE_WIDTH, edges
+
+
+def test_a_long_word_in_running_text_fits_a_phone(app, client):
+    """The statistics check page's "SHA-256: <64 hex digits>" widened the page by 279 px."""
+    page = with_inline_styles(client, client.get("/").get_data(as_text=True))
+    sha = "75dfd4eebedc3a66de72035e2fcfd265ba59f88e614c864a91c9da85069601c0"
+    page = page.replace("<h1>", f"<p>SHA-256: {sha}</p><ul><li>{sha}.csv</li></ul><h1>", 1)
+    edges = measure({"home": page})["home"]
+    assert edges["page"] <= PHONE_WIDTH, edges
