@@ -328,6 +328,23 @@ MESSAGES: dict[str, str] = {
         "Model %(model)s failed at backtest origin %(origin)s (%(error)s: %(detail)s)."
     ),
     "run.at_origin": "Backtest origin %(origin)s, %(model)s: %(message)s",
+    # Warnings of the models (``forecasting.models``) whose text is the same every time: the
+    # category is their code.
+    "run.pooled_scale": (
+        "Constant or single-value series: its error scale and interval width are borrowed from "
+        "the other series of the indicator."
+    ),
+    "run.pooled_interval": (
+        "Too short for its own residuals: its interval width is borrowed from the median of the "
+        "indicator's other regions."
+    ),
+    "run.zero_width_interval": (
+        "No residuals in this or any other series of the indicator: the interval has zero width."
+    ),
+    "run.single_series": (
+        "The only series of its indicator: there is no panel to read it with, so the forecast is "
+        "its last (seasonally adjusted) value."
+    ),
     # Warnings of the risk index (``forecasting.index``, ``ScoreResult.issues``).
     "index.unknown_indicators": (
         "%(count)s indicator(s) are not in the catalogue and are left out of the risk score: "
@@ -443,6 +460,13 @@ def run_warning_message(warning: Mapping[str, Any] | str) -> str:
     if translated:
         if code in _NAMES_ITS_SERIES:
             return text
+        if "origin" in params and code != "run.model_failed":  # at a backtest origin
+            text = _(
+                MESSAGES["run.at_origin"],
+                origin=int(params["origin"]) + 1,
+                model=params["model"],
+                message=text,
+            )
         where = [_region(region)] if region else []
         where += [_indicator(indicator)] if indicator else []
         return f"{', '.join(where)}: {text}" if where else text

@@ -52,12 +52,19 @@ def test_backtest_warnings_in_russian(app, regions) -> None:
             indicator="poverty_share",
             model="series_ets",
         )
-        text = run_warning_message(at_origin)
-        assert text.startswith(
+        assert run_warning_message(at_origin) == (
             "KZ-39 Костанайская область, Доля населения с доходами ниже прожиточного минимума: "
-            "Точка проверки 1, "
+            "Точка проверки 1, Экспоненциальное сглаживание по каждому ряду: Постоянный ряд или "
+            "ряд из одного значения: масштаб ошибки и ширина интервала взяты у других рядов "
+            "показателя."
         )
-        assert "origin 0" not in text and "poverty_share" not in text
+        # a model's warning without web wording: the origin and model worded, its text kept
+        fallback = {**at_origin, "category": "fallback", "message": "origin 2: ETS failed"}
+        fallback["params"] = {"origin": 2}
+        assert run_warning_message(fallback) == (
+            "KZ-39 Костанайская область, Доля населения с доходами ниже прожиточного минимума: "
+            "Точка проверки 3, Экспоненциальное сглаживание по каждому ряду: ETS failed"
+        )
 
 
 def test_index_warnings_in_kazakh_and_russian(app, regions) -> None:
