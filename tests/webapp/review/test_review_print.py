@@ -123,3 +123,28 @@ def test_region_report_breaks_between_rows_and_prints_the_chart_key(client_for, 
     assert found["history"] == "auto" and found["movers"] == "auto", found
     assert found["chart"] == "avoid" and found["legend"] == "avoid", found
     assert found["key"] == ["exact"] * 4, found
+
+
+def test_country_report_keeps_the_freshness_box_whole(client_for, published):
+    """A short box of dates split across two sheets, its heading alone at a page's foot."""
+    client = client_for("council_member")
+    path = "/review/report"
+    rules = "() => getComputedStyle(document.querySelector('.freshness')).breakInside"
+
+    def read(html: str) -> str:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": A4_PRINTABLE_WIDTH, "height": 1000})
+                view.emulate_media(media="print")
+                view.set_content(html)
+                return view.evaluate(rules)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        assert executor.submit(read, printable_page(client, path)).result() == "avoid"
