@@ -114,3 +114,40 @@ def test_a_long_word_in_running_text_fits_a_phone(app, client):
     page = page.replace("<h1>", f"<p>SHA-256: {sha}</p><ul><li>{sha}.csv</li></ul><h1>", 1)
     edges = measure({"home": page})["home"]
     assert edges["page"] <= PHONE_WIDTH, edges
+
+
+HEADER = """() => ({
+  header: document.querySelector('.site-header').getBoundingClientRect().height,
+  targets: Math.min(...[...document.querySelectorAll('.main-nav a, .main-nav button')]
+    .map(element => element.getBoundingClientRect().height)),
+  links: document.querySelectorAll('.main-nav a').length,
+})"""
+
+
+def test_a_staff_header_leaves_most_of_a_phone_screen_to_the_page(app, client, make_user, sign_in):
+    """An administrator's header (ten links and the account) took 445 of 740 px in Kazakh,
+    so every page opened on navigation alone. All links stay shown, at least 32 px tall."""
+    from playwright.sync_api import sync_playwright
+
+    sign_in(make_user("admin"))
+    page = with_inline_styles(
+        client, client.get("/regions/", headers={"Accept-Language": "kk"}).get_data(as_text=True)
+    )
+
+    def read() -> dict:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+                view.set_content(page)
+                return view.evaluate(HEADER)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        found = executor.submit(read).result()
+    assert found["links"] >= 10, found
+    assert found["header"] <= 0.45 * 740, found
+    assert found["targets"] >= 32, found
