@@ -11,7 +11,16 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.database import UTCDateTime, utcnow
@@ -243,10 +252,25 @@ class Survey(db.Model):
 
 
 class SurveyVersion(db.Model):
-    """One fixed set of questions. Published versions never change; edits add a version."""
+    """One fixed set of questions. Published versions never change; edits go into the
+    survey's one unpublished version (its working copy), which "publish changes" makes
+    current."""
 
     __tablename__ = "survey_versions"
-    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+    __table_args__ = (
+        # Two saves at once (an upload, a working copy) cannot both take the next number.
+        UniqueConstraint("survey_id", "number"),
+        # At most one unpublished version per survey: the working copy the designer edits
+        # (for a draft survey, its current version). Respondents only get published or
+        # current versions, so nothing of a working copy reaches them.
+        Index(
+            "uq_survey_versions_one_working_copy",
+            "survey_id",
+            unique=True,
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))

@@ -396,13 +396,15 @@ def test_saving_follows_the_version_rule_and_is_audited(app, make_user, regions)
         edited = design.delete_question(first.load(), "topics")
         version = design.save_design(opened, edited, actor=actor, change={"change": "y"})
         db.session.commit()
-        assert version.number == 2 and version.published_at is not None  # open: live
+        # open: a working copy of version 2, not live until its changes are published
+        assert version.number == 2 and version.published_at is None
+        assert opened.current_version_id == first.id
         assert "topics" in {q.name for q in first.load().questions()}  # version 1 unchanged
         assert version.source_filename == design.DESIGNER_SOURCE
         actions = db.session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.target_id == str(open_id))
         ).all()
-        assert actions.count("survey.new_version") == 1 and actions.count("survey.design") == 1
+        assert actions.count("survey.working_copy") == 1 and actions.count("survey.design") == 1
         event = db.session.scalar(
             sa.select(AuditEvent)
             .where(AuditEvent.action == "survey.design")

@@ -218,7 +218,7 @@ def test_editing_a_published_survey_makes_a_new_version(app, client, regions, an
     answer_page(client, page2.get_data(as_text=True), {"employed": "no", "trust": "3"})
     assert count_responses(app) == 1
     overview = client.get(f"/surveys/{survey_id}/design").get_data(as_text=True)
-    assert "every change you save becomes a new version" in overview
+    assert "Version 1 has been published and is kept as it is" in overview
     edited = question(
         client,
         survey_id,
@@ -230,19 +230,21 @@ def test_editing_a_published_survey_makes_a_new_version(app, client, regions, an
         required="y",
     )
     assert edited.status_code == 302
-    definition, versions = stored(app, survey_id)
-    assert versions == [1, 2] and definition.question("age").label["en"] == "How old are you?"
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
-        first = survey.versions[0]
+        first, copy = survey.versions
         assert first.load().question("age").label["en"] == "Your age"  # unchanged
-        assert survey.current_version.published_at is not None  # open: respondents get it
+        assert copy.load().question("age").label["en"] == "How old are you?"
+        assert survey.current_version_id == first.id and copy.published_at is None
         response = db.session.execute(sa.text("SELECT survey_version_id FROM survey_responses"))
         assert [row[0] for row in response] == [first.id]
+    assert client.post(f"/surveys/{survey_id}/design/publish").status_code == 302
+    definition, versions = stored(app, survey_id)
+    assert versions == [1, 2] and definition.question("age").label["en"] == "How old are you?"
     client.post(f"/surveys/{survey_id}/state", data={"action": "close"})
     question(client, survey_id, "age", name="age", type="integer", page="about", label_en="Age?")
     question(client, survey_id, "age", name="age", type="integer", page="about", label_en="Age!")
-    assert stored(app, survey_id)[1] == [1, 2, 3]  # closed: one new version, then in place
+    assert stored(app, survey_id)[1] == [1, 2, 3]  # closed: one working copy, edited in place
 
 
 def test_the_preview_shows_respondent_pages_and_stores_nothing(app, client, regions, analyst):

@@ -141,15 +141,23 @@ def survey_definitions(survey: Survey, session: Session | None = None) -> list[S
 def survey_version_definitions(
     survey: Survey, session: Session | None = None
 ) -> list[tuple[int, SurveyDefinition]]:
-    """(version id, definition) of the survey's versions, the current one first, then newest
-    to oldest. Published versions never change, so their parsed definitions are kept in
+    """(version id, definition) of the survey's versions (not an unpublished working copy),
+    the current one first, then newest to oldest. Published versions never change, so their parsed definitions are kept in
     memory.
     """
     session = session or db.session
     versions = list(
         session.execute(
             sa.select(SurveyVersion.id, SurveyVersion.published_at, SurveyVersion.created_at)
-            .where(SurveyVersion.survey_id == survey.id)
+            .where(
+                SurveyVersion.survey_id == survey.id,
+                # Not the designer's working copy: its questions have no answers yet and
+                # are not the survey's until published.
+                sa.or_(
+                    SurveyVersion.published_at.is_not(None),
+                    SurveyVersion.id == survey.current_version_id,
+                ),
+            )
             .order_by(SurveyVersion.number.desc())
         )
     )

@@ -222,6 +222,43 @@ def create_survey(
     return survey
 
 
+def next_version_number(survey: Survey) -> int:
+    """One more than the highest number of the survey's versions (a discarded working copy's
+    number is free again). Two saves reading the same number at once cannot both store it:
+    (survey_id, number) is unique, and :func:`store_new_version` turns the loser's refusal
+    into a message."""
+    highest = db.session.scalar(
+        sa.select(sa.func.max(SurveyVersion.number)).where(SurveyVersion.survey_id == survey.id)
+    )
+    return (highest or 0) + 1
+
+
+def store_new_version(version: SurveyVersion) -> None:
+    """Insert a version; a concurrent save that took its number (or the survey's one working
+    copy) meanwhile is refused with a message. The caller rolls back, as after any
+    SurveyError."""
+    db.session.add(version)
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        raise SurveyError(
+            _(
+                "Another version of this survey was saved at the same moment; nothing was "
+                "changed. Reload the page and try again."
+            )
+        ) from error
+
+
+def working_copy(survey: Survey) -> SurveyVersion | None:
+    """The survey's one unpublished version, if any: the designer's working copy (for a
+    draft survey, its current version). A partial unique index keeps it to one."""
+    return db.session.scalar(
+        sa.select(SurveyVersion).where(
+            SurveyVersion.survey_id == survey.id, SurveyVersion.published_at.is_(None)
+        )
+    )
+
+
 def add_version(
     survey: Survey,
     definition: SurveyDefinition,
@@ -229,29 +266,50 @@ def add_version(
     source_filename: str = "",
     created_by: Any = None,
 ) -> SurveyVersion:
-    """Replace the questions. A published version stays as it is: the edit becomes a new
-    version, and responses keep the version they answered. An unpublished one is replaced."""
+    """Replace the questions from an uploaded file. A published version stays as it is: the
+    upload becomes a new version (published at once if the survey is open), and responses
+    keep the version they answered. An unpublished current version is replaced.
+
+    Refused while the designer holds a working copy of the next version: the upload would
+    either overwrite someone's unpublished changes or leave them based on an older version.
+    """
     check_platform_fit(definition)
     current = survey.current_version
+    copy = working_copy(survey)
+    if copy is not None and copy is not current:
+        raise ImportRefused(
+            [
+                ImportProblem(
+                    None,
+                    None,
+                    None,
+                    _(
+                        "This survey has unpublished changes in the designer (version "
+                        "%(number)s): publish or discard them before uploading a new file.",
+                        number=copy.number,
+                    ),
+                )
+            ]
+        )
     if current is not None and current.published_at is None:
         current.definition = definition.to_dict()
         current.source_filename = source_filename[:255]
         current.created_at = utcnow()
         version = current
     else:
-        number = (current.number if current else 0) + 1
         version = SurveyVersion(
             survey_id=survey.id,
-            number=number,
+            number=next_version_number(survey),
             definition=definition.to_dict(),
             source_filename=source_filename[:255],
             created_by_id=getattr(created_by, "id", None),
+            published_at=utcnow() if survey.state == "open" else None,
         )
-        db.session.add(version)
-        db.session.flush()
+        try:
+            store_new_version(version)
+        except SurveyError as error:
+            raise ImportRefused([ImportProblem(None, None, None, str(error))]) from error
         survey.current_version = version
-        if survey.state == "open":
-            version.published_at = utcnow()
     survey.bound_region_code = definition.bound_region
     db.session.flush()
     record(

@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from webapp.audit.services import record
+from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.surveys.answers import AnswerError, validate_answers
 from webapp.surveys.definition import (
@@ -611,8 +612,21 @@ def delete_choice_list(definition: SurveyDefinition, name: str) -> SurveyDefinit
 # --------------------------------------------------------------------------- storing
 
 
+def editing_version(survey: Survey) -> SurveyVersion | None:
+    """The version the designer shows, previews and edits: the working copy when there is
+    one, else the current version (what respondents get)."""
+    return authoring.working_copy(survey) or survey.current_version
+
+
+def has_working_copy(survey: Survey) -> bool:
+    """True when a working copy of the next version exists beside the current version."""
+    copy = authoring.working_copy(survey)
+    return copy is not None and copy.id != survey.current_version_id
+
+
 def editing_makes_new_version(survey: Survey) -> bool:
-    """True when saving an edit adds a version (the current one was published or answered)."""
+    """True when saving an edit starts (or goes into) a working copy of a next version: the
+    current one was published or answered, so it is never changed."""
     version = survey.current_version
     return version is not None and (
         version.published_at is not None or _first_response(version) is not None
@@ -627,35 +641,166 @@ def _first_response(version: SurveyVersion) -> datetime | None:
     )
 
 
-def save_design(
-    survey: Survey, definition: SurveyDefinition, *, actor: Any, change: dict[str, Any]
-) -> SurveyVersion:
-    """Store an edited definition through the upload's path (``add_version``); flushes.
+def open_working_copy(survey: Survey, *, actor: Any) -> SurveyVersion:
+    """The working copy the designer edits, started as a copy of the current version (with
+    the next number) when there is none; flushes.
 
     A current version that already has responses counts as published even if it was never
-    marked so (respondents saw it): it is marked before saving, so the edit becomes a new
-    version instead of changing the answered one.
+    marked so (respondents saw it): it is marked first, so it is never edited. Two analysts
+    starting a copy at once cannot make two: the second insert breaks the unique number and
+    the one-working-copy index, and is refused with a message (SurveyError).
     """
-    check(definition)
     current = survey.current_version
-    if current is not None and current.published_at is None:
+    if current is None:
+        raise SurveyError(_("This survey has no questions to edit."))
+    if current.published_at is None:
         first = _first_response(current)
         if first is not None:
             current.published_at = first
+            db.session.flush()
+    copy = authoring.working_copy(survey)
+    if copy is not None:
+        return copy
+    copy = SurveyVersion(
+        survey_id=survey.id,
+        number=authoring.next_version_number(survey),
+        definition=dict(current.definition),
+        source_filename=current.source_filename,
+        created_by_id=getattr(actor, "id", None),
+    )
+    authoring.store_new_version(copy)
+    record(
+        "survey.working_copy",
+        "survey",
+        survey.id,
+        {"version": copy.number, "from_version": current.number},
+        actor=actor,
+    )
+    return copy
+
+
+def _gone() -> DesignRefused:
+    return DesignRefused(
+        [
+            _(
+                "The working copy was published or discarded meanwhile; nothing was saved. "
+                "Reload the designer to see the survey as it is now."
+            )
+        ]
+    )
+
+
+def save_design(
+    survey: Survey, definition: SurveyDefinition, *, actor: Any, change: dict[str, Any]
+) -> SurveyVersion:
+    """Store an edited definition in the working copy (started when there is none); flushes.
+
+    The version respondents get is never touched: on an open or closed survey the edit goes
+    into the unpublished next version until :func:`publish_changes`; on a draft survey the
+    current version is the working copy, edited in place. The write is conditional on the
+    copy still being unpublished, so an edit racing a publish or a discard is refused instead
+    of changing a published version.
+    """
+    check(definition)
     try:
-        version = authoring.add_version(
-            survey, definition, source_filename=DESIGNER_SOURCE, created_by=actor
-        )
+        authoring.check_platform_fit(definition)
     except ImportRefused as refusal:
         raise DesignRefused([problem.message for problem in refusal.problems]) from refusal
+    try:
+        copy = open_working_copy(survey, actor=actor)
+    except SurveyError as error:
+        raise DesignRefused([str(error)]) from error
+    stored = db.session.execute(
+        sa.update(SurveyVersion)
+        .where(SurveyVersion.id == copy.id, SurveyVersion.published_at.is_(None))
+        .values(
+            definition=definition.to_dict(),
+            source_filename=DESIGNER_SOURCE,
+            created_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if stored.rowcount != 1:
+        raise _gone()
+    db.session.refresh(copy)
+    if copy.id == survey.current_version_id:
+        survey.bound_region_code = definition.bound_region
+        db.session.flush()
     record(
         "survey.design",
         "survey",
         survey.id,
-        {"version": version.number, **change},
+        {"version": copy.number, **change},
         actor=actor,
     )
-    return version
+    return copy
+
+
+def publish_changes(survey: Survey, *, actor: Any) -> SurveyVersion:
+    """Make the working copy the current version, in one transaction (the caller commits):
+    new respondents get it from then on; stored responses and half-filled drafts keep the
+    version they started on. Refused for a draft survey (opening it publishes) and when there
+    is no working copy (published or discarded meanwhile: the update is conditional)."""
+    copy = authoring.working_copy(survey)
+    if survey.state == "draft":
+        raise SurveyError(_("A draft survey is published by opening it."))
+    if copy is None:
+        raise SurveyError(
+            _("There are no unpublished changes: they were published or discarded meanwhile.")
+        )
+    definition = copy.load()
+    check(definition)
+    try:
+        authoring.check_platform_fit(definition)
+    except ImportRefused as refusal:
+        raise DesignRefused([problem.message for problem in refusal.problems]) from refusal
+    previous = survey.current_version
+    published = db.session.execute(
+        sa.update(SurveyVersion)
+        .where(SurveyVersion.id == copy.id, SurveyVersion.published_at.is_(None))
+        .values(published_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if published.rowcount != 1:
+        raise SurveyError(
+            _("There are no unpublished changes: they were published or discarded meanwhile.")
+        )
+    db.session.refresh(copy)
+    survey.current_version = copy
+    survey.bound_region_code = definition.bound_region
+    db.session.flush()
+    record(
+        "survey.publish_changes",
+        "survey",
+        survey.id,
+        {"version": copy.number, "previous_version": previous.number if previous else None},
+        actor=actor,
+    )
+    return copy
+
+
+def discard_changes(survey: Survey, *, actor: Any) -> int:
+    """Drop the working copy (never the current version); returns its number. Nothing of it
+    was visible to respondents, and no response or draft can refer to it."""
+    copy = authoring.working_copy(survey)
+    if copy is None or copy.id == survey.current_version_id:
+        raise SurveyError(
+            _("There are no unpublished changes: they were published or discarded meanwhile.")
+        )
+    number = copy.number
+    deleted = db.session.execute(
+        sa.delete(SurveyVersion)
+        .where(SurveyVersion.id == copy.id, SurveyVersion.published_at.is_(None))
+        .execution_options(synchronize_session=False)
+    )
+    if deleted.rowcount != 1:
+        raise SurveyError(
+            _("There are no unpublished changes: they were published or discarded meanwhile.")
+        )
+    db.session.expunge(copy)
+    db.session.expire(survey, ["versions"])
+    record("survey.discard_changes", "survey", survey.id, {"version": number}, actor=actor)
+    return number
 
 
 def create_designed_survey(

@@ -44,9 +44,11 @@ Problems = list[tuple[str, str | None]]
 
 
 def _definition(survey: Survey) -> SurveyDefinition:
-    if survey.current_version is None:
+    """What the designer shows and edits: the working copy if there is one."""
+    version = design.editing_version(survey)
+    if version is None:
         abort(404)
-    return survey.current_version.load()
+    return version.load()
 
 
 def _texts(form: FlaskForm, prefix: str, languages: list[str]) -> dict[str, str]:
@@ -82,16 +84,17 @@ def _save(
 ) -> Response:
     """Store the edit and go back to the designer (or quietly to ``back_to``); the caller
     handles DesignRefused."""
-    makes_new = design.editing_makes_new_version(survey)
     version = design.save_design(survey, definition, actor=current_user, change=change)
     db.session.commit()
     if back_to is not None:
         return redirect(back_to)
-    if makes_new:
+    if version.id != survey.current_version_id:
         flash(
             _(
-                "Saved as version %(number)s; the published version stays as it was.",
+                "Saved in the working copy (version %(number)s). Respondents still get version "
+                "%(current)s until you publish the changes.",
                 number=version.number,
+                current=survey.current_version.number,
             ),
             "success",
         )
@@ -144,8 +147,71 @@ def designer(survey_id: int) -> str:
         users=users,
         type_labels=TYPE_LABELS,
         new_page=NEW_PAGE,
+        version=design.editing_version(survey),
         makes_new_version=design.editing_makes_new_version(survey),
+        working_copy=design.has_working_copy(survey),
     )
+
+
+# --------------------------------------------------------------------------- working copy
+
+
+def _working_copy_action(survey_id: int, act: Callable[[Survey], str]) -> Response:
+    """Edit, publish or discard: run ``act`` (which returns the message to flash), commit,
+    or roll back and say why not; back to the designer either way."""
+    survey = survey_or_404(survey_id)
+    try:
+        message = act(survey)
+    except design.DesignRefused as refusal:
+        db.session.rollback()
+        _refused_flash(refusal)
+    except SurveyError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("surveys.designer", survey_id=survey_id))
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/edit")
+@roles_required(*STAFF)
+def design_edit(survey_id: int) -> Response:
+    """Start the working copy of the next version (or go back to the one there is)."""
+
+    def act(survey: Survey) -> str:
+        copy = design.open_working_copy(survey, actor=current_user)
+        return _(
+            "You are editing version %(number)s, a working copy: respondents do not see it "
+            "until you publish the changes.",
+            number=copy.number,
+        )
+
+    return _working_copy_action(survey_id, act)
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/publish")
+@roles_required(*STAFF)
+def design_publish(survey_id: int) -> Response:
+    def act(survey: Survey) -> str:
+        version = design.publish_changes(survey, actor=current_user)
+        return _(
+            "Version %(number)s is published: new respondents get it; responses already "
+            "given, and answers in progress, keep the version they started on.",
+            number=version.number,
+        )
+
+    return _working_copy_action(survey_id, act)
+
+
+@blueprint.post("/surveys/<int:survey_id>/design/discard")
+@roles_required(*STAFF)
+def design_discard(survey_id: int) -> Response:
+    def act(survey: Survey) -> str:
+        number = design.discard_changes(survey, actor=current_user)
+        return _("The working copy (version %(number)s) was discarded.", number=number)
+
+    return _working_copy_action(survey_id, act)
 
 
 # --------------------------------------------------------------------------- new survey
