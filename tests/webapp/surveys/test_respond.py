@@ -391,3 +391,29 @@ def test_a_renamed_unit_is_offered_under_its_new_name_at_the_next_request(app, c
     assert ">City of Almaty<" in html and ">Almaty city<" not in html
     refused = answer_page(client, html, {"region": "KZ-75", "age": "30"}, language="en")
     assert refused.status_code == 303  # the unit is still accepted under its code
+
+
+def test_page_count_follows_the_pages_skip_logic_shows(app_context, regions):
+    """'Page N of M' counts the pages the answers so far make relevant (as Enketo's progress
+    does): answering 'no' to working drops the employer page from M."""
+    from tests.webapp.surveys.surveys_support import LABELS, WELLBEING_CHOICES, xlsx_bytes
+    from webapp.surveys.services.responding import page_view
+    from webapp.surveys.xlsform import import_xlsform
+
+    survey = [
+        ["type", "name", *LABELS, "required", "relevant"],
+        ["begin group", "p1", "1", "1", "1"],
+        ["select_one yesno", "employed", "Ж", "Р", "Work?", "yes"],
+        ["end group", "p1"],
+        ["begin group", "p2", "2", "2", "2", None, "${employed} = 'yes'"],
+        ["text", "employer", "Қайда", "Где", "Where?"],
+        ["end group", "p2"],
+        ["begin group", "p3", "3", "3", "3"],
+        ["select_one rating5", "trust", "С", "Д", "Trust"],
+        ["end group", "p3"],
+    ]
+    definition = import_xlsform(xlsx_bytes(survey, WELLBEING_CHOICES))
+    working = page_view(definition, 2, {"employed": "yes"}, "en")
+    not_working = page_view(definition, 2, {"employed": "no"}, "en")
+    assert (working.number, working.total) == (3, 3)
+    assert (not_working.number, not_working.total) == (2, 2) and not_working.is_last

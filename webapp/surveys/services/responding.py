@@ -690,6 +690,12 @@ def page_view(
         for question in page.questions
         if question.name in state.visible or question.name in same_page
     ]
+    # "Page N of M" counts the pages these answers make relevant, so M moves as skip logic
+    # hides or shows pages (answering "no" to "Do you work?" drops the work page). Kept on
+    # purpose: Enketo (the web forms of KoboToolbox and ODK Central) computes its progress
+    # over what is relevant now in the same way (ODK Collect shows no count at all), and a
+    # fixed M would promise respondents pages they are never shown, the form then ending at
+    # "5 of 7". N is the position among those pages, so it never passes M.
     pages = state.pages or [page_index]
     if page_index not in pages:
         pages = sorted({*pages, page_index})
