@@ -105,6 +105,47 @@ STAGES = (
     _stage("failed", r"failed: (?P<reason>[^\n]*)(?:\n(?P<trace>.*))?", _l("Failed: %(reason)s")),
 )
 BY_CODE = {stage.code: stage for stage in STAGES}
+
+#: Why a job failed, as the worker stores it (``jobs._fail``: "<exception type>: <message>",
+#: or the stale-job sweep's sentence), with its wording; ``detail`` stays as written (the
+#: risk index's English reasons). Other failures (programming errors) are shown as written.
+FAILURES = (
+    (
+        re.compile(r"^TrainingInputError: no observations are stored: .*$", re.DOTALL),
+        _l("No observations are stored: import statistics (or load the demo data) first."),
+    ),
+    (
+        re.compile(r"^TrainingError: no observations to train on$"),
+        _l("There are no observations to train on."),
+    ),
+    (
+        re.compile(
+            r"^TrainingInputError: the risk score could not be computed: (?P<detail>.*)$",
+            re.DOTALL,
+        ),
+        _l("The risk score could not be computed: %(detail)s"),
+    ),
+    (
+        re.compile(r"^the worker stopped answering \(killed or restarted\); start a new run$"),
+        _l("The worker stopped answering (killed or restarted): start a new run."),
+    ),
+    (
+        re.compile(r"^RuntimeError: the worker was stopped during training$"),
+        _l("The worker was stopped during training."),
+    ),
+)
+
+
+def failure_text(reason: str | None) -> str:
+    """A job's failure reason (``error``) in the page's language when it is one the web app
+    or the pipeline gives; any other as written."""
+    for pattern, label in FAILURES:
+        match = pattern.match(reason or "")
+        if match:
+            return _format(label, match.groupdict())
+    return reason or ""
+
+
 #: Values that name a model and are shown by its name.
 MODEL_VALUES = frozenset({"model"})
 #: Values that are themselves a stage (``score: <stage>``).
@@ -171,6 +212,8 @@ def _words(described: dict[str, Any]) -> str:
             values[key] = model_label(str(value))
         elif key in NESTED_VALUES and isinstance(value, dict) and "code" in value:
             values[key] = _words(value)
+        elif key == "reason" and stage.code == "failed":
+            values[key] = failure_text(str(value))
         elif key in NUMBER_VALUES and NUMBER.match(str(value)):
             values[key] = format_decimal(float(value) if "." in str(value) else int(value))
         else:

@@ -71,6 +71,7 @@ def card_helpers() -> dict[str, Any]:
         "indicator_name": indicator_name,
         "stage_text": stages.stage_text,
         "log_lines": stages.log_lines,
+        "failure_text": stages.failure_text,
         "issue_message": reader_messages.issue_message,
         "issue_column": reader_messages.issue_column,
         "issue_text": reader_messages.issue_text,
