@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from webapp.extensions import db
@@ -74,3 +76,46 @@ def test_regions_page_lists_units_in_the_chosen_language(client, regions):
     client.post("/language", data={"language": "ru"})
     page = client.get("/regions/").get_data(as_text=True)
     assert "Абайская область" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "shymkent", "abai", "almaty", "south"),
+    [
+        (
+            "en",
+            "since 2018-06-19",
+            "East Kazakhstan Region",
+            "throughout",
+            "until 2018-06-18 (no longer exists)",
+        ),
+        (
+            "ru",
+            "с 2018-06-19",
+            "Восточно-Казахстанская область",
+            "всё время",
+            "по 2018-06-18 (упразднена)",
+        ),
+        (
+            "kk",
+            "2018-06-19 бастап",
+            "Шығыс Қазақстан облысы",
+            "әрдайым",
+            "2018-06-18 дейін (таратылған)",
+        ),
+    ],
+)
+def test_regions_page_words_validity_and_names_predecessors(
+    client, regions, language, shymkent, abai, almaty, south
+):
+    """Validity read "… – …" for a unit that always existed, a historic unit differed from a
+    current one only by grey text, and predecessors stood as codes ("KZ-63")."""
+    page = client.get("/regions/", headers={"Accept-Language": language}).get_data(as_text=True)
+    rows = {
+        code: re.sub(r"\s+", " ", row)
+        for code, row in re.findall(r"<code>([A-Z0-9-]+)</code></td>(.*?)</tr>", page, re.S)
+    }
+    assert f"<td>{shymkent}</td>" in rows["KZ-79"]
+    assert f"<td>{abai}</td>" in rows["KZ-10"]
+    assert f"<td>{almaty}</td>" in rows["KZ-75"]
+    assert f"<td>{south}</td>" in rows["KZ-YUZ"]
+    assert "…" not in page
