@@ -177,6 +177,32 @@ _POSSESSIVE = re.compile(r"['’`ʼ]s\b")
 #: Footnote marks after a label ("Абайская область¹", "г. Шымкент*", "Г.НУР-СУЛТАН 2)"):
 #: superscripts, asterisks and a number closed by a bracket never opened. They never name.
 _TRAILING_MARKS = re.compile(r"(?:\s*(?:[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+|(?<![(\d])\d{1,2}\)))+$")
+#: A note in brackets closing a label: "Акмолинская область (без г. Астана)¹".
+_BRACKET_NOTE = re.compile(r"^(?P<name>[^()]*\S)\s*\((?P<note>[^()]*)\)[\s*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]*$")
+#: Words that open a note on what a figure covers: "(без г. Астана)", "(incl. Jetisu)".
+_COVERAGE_WORDS = frozenset(
+    {
+        *("без", "включая", "вкл", "с", "со", "кроме", "исключая", "в", "на", "до", "после"),
+        *("incl", "including", "excl", "excluding", "without", "with", "since", "until"),
+        *("қоса", "қосқанда", "қоспағанда", "бастап", "дейін"),
+    }
+)
+
+
+def _coverage_note(note: str) -> bool:
+    """Whether a bracketed note says what a figure covered ("без г. Астана", "с 2022 г.")
+    rather than naming a place ("г. Талдыкорган", "Каратальский район"), which would make
+    the label a part of the unit, not the unit."""
+    words = re.findall(r"\w+", note.casefold())
+    if not words:
+        return False
+    if words[0] in _COVERAGE_WORDS:
+        return True
+    tokens = set(_tokens(note))
+    kinds = _REGION_TOKENS | _CITY_TOKENS | _DISTRICT_TOKENS
+    return not tokens & kinds and not any(char.isalpha() and char.isupper() for char in note)
+
+
 #: Row numbers before a label ("1. Акмолинская область", "12) г. Алматы").
 _LEADING_NUMBER = re.compile(r"^\s*\d{1,3}[.)]\s+(?=\D)")
 
@@ -545,10 +571,23 @@ class RegionResolver:
         return self._by_code[code]
 
     def resolve(self, text: object) -> Unit | None:
-        """The unit a label names, or ``None`` when it names none (or more than one)."""
+        """The unit a label names, or ``None`` when it names none (or more than one).
+
+        A note in brackets after the name ("Акмолинская область (без г. Астана)",
+        "Almaty region (incl. Jetisu)") says what the figure covered; the name before it
+        decides, when the whole label names no unit.
+        """
         if text is None or not isinstance(text, str | int):
             return None
-        key = _name_key(str(text))
+        unit = self._resolve(str(text))
+        if unit is None and isinstance(text, str):
+            note = _BRACKET_NOTE.match(text)
+            if note is not None and _coverage_note(note["note"]):
+                unit = self._resolve(note["name"])
+        return unit
+
+    def _resolve(self, text: str) -> Unit | None:
+        key = _name_key(text)
         if key is None or key in self._ambiguous:
             return None
         if key in self._exact:

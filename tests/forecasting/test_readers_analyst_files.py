@@ -436,3 +436,22 @@ def test_kazakh_latin_region_names(write_csv: Callable) -> None:
         code for code in KAZAKH_LATIN.values() if code
     )
     assert result.national_totals["label"].tolist() == ["Qazaqstan Respublikasy"]
+
+
+def test_a_note_in_brackets_after_a_region_name(write_csv: Callable) -> None:
+    """ "(без г. Астана)" says what the figure covered: the name before it is the unit. A
+    place in brackets ("(г. Талдыкорган)") makes the row a part of a unit: not read as one."""
+    rows = [
+        ["Регион", "2021"],
+        ["Акмолинская область (без г. Астана)", "4,8"],
+        ["Алматинская область (с 2022 г. без Жетісу)", "4,7"],
+        ["Karaganda region (incl. Ulytau)", "4,6"],
+        ["Абай облысы (2022 жылдан бастап)", "4,5"],
+    ]
+    read = read_observations(write_csv(rows, delimiter=";"), indicator="x")
+    assert read.report.ok, read.report.to_text()
+    assert read.observations["region"].tolist() == ["KZ-10", "KZ-11", "KZ-19", "KZ-35"]
+    rows = [["Регион", "2021"], ["Алматинская область (г. Талдыкорган)", "4,8"]]
+    part = write_csv(rows, name="part.csv", delimiter=";")
+    (error,) = read_observations(part, indicator="x").report.errors[:1]
+    assert error.row == 2 and "Талдыкорган" in error.message
