@@ -120,7 +120,8 @@ FAILURES = (
     ),
     (
         re.compile(
-            r"^TrainingInputError: the risk score could not be computed: (?P<detail>.*)$",
+            r"^TrainingInputError: the risk score could not be computed: "
+            r"(?:risk score not computed: )?(?P<detail>.*)$",
             re.DOTALL,
         ),
         _l("The risk score could not be computed: %(detail)s"),

@@ -49,7 +49,7 @@ def test_failure_reasons_the_page_words(app) -> None:
             failure_text(
                 "TrainingInputError: the risk score could not be computed: risk score not computed: x"
             )
-            == "Индекс риска не удалось рассчитать: risk score not computed: x"
+            == "Индекс риска не удалось рассчитать: x"  # the pipeline's prefix said once
         )
         assert (
             failure_text("ValueError: something unforeseen") == "ValueError: something unforeseen"
