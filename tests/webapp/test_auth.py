@@ -374,3 +374,25 @@ def test_cli_disables_and_enables_an_account(app, client, runner, make_user, sig
     assert audit_actions(app)[-2:] == ["user.disable", "user.enable"]
     missing = runner.invoke(args=["users", "disable", "nobody@example.org"])
     assert missing.exit_code != 0 and "No account for nobody@example.org." in missing.output
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "The page you opened is for staff and public council members: sign in to see it."),
+        ("ru", "Открытая вами страница — для сотрудников и членов общественных советов"),
+        ("kk", "Сіз ашқан бет қызметкерлер мен қоғамдық кеңес мүшелеріне арналған"),
+    ],
+)
+def test_sign_in_says_why_when_a_protected_page_sent_you_there(app, client, language, said):
+    """A council member following a link to /review/ landed on a bare sign-in form."""
+    headers = {"Accept-Language": language}
+    sent = client.get("/review/", headers=headers, follow_redirects=True)
+    assert sent.request.path == "/sign-in"
+    assert said in sent.get_data(as_text=True)
+    plain = client.get("/sign-in", headers=headers).get_data(as_text=True)
+    assert said not in plain
+    # A next that leads off the site is not followed, and not announced either.
+    assert said not in client.get("/sign-in?next=//evil.example/", headers=headers).get_data(
+        as_text=True
+    )

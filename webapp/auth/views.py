@@ -85,7 +85,10 @@ def sign_in() -> str | Response:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         flash(_("The e-mail or password is not right."), "error")
-    return render_template("auth/sign_in.html", form=form)
+    # Sent here from a page that needs an account: say why, or a council member following a
+    # link to /review/ lands on a bare sign-in form.
+    asked_for = safe_next(request.args.get("next"))
+    return render_template("auth/sign_in.html", form=form, asked_for=asked_for)
 
 
 @blueprint.errorhandler(429)
