@@ -208,6 +208,23 @@ _FIRST_WORD = {
 }
 
 
+#: Rows under a region that break its figure down (urban/rural, sex), as bureau tables print
+#: them under each region and the national total; folded with ``fold_header``.
+BREAKDOWN_LABELS = frozenset(
+    fold_header(label)
+    for label in (
+        *("городская местность", "сельская местность", "в городской местности",
+          "в сельской местности", "городское население", "сельское население",
+          "город", "село", "мужчины", "женщины"),
+        *("қалалық жер", "ауылдық жер", "қалалық елді мекендер", "ауылдық елді мекендер",
+          "қала", "ауыл", "ерлер", "әйелдер"),
+        *("urban", "rural", "urban area", "rural area", "urban areas", "rural areas",
+          "urban population", "rural population", "men", "women", "male", "female",
+          "males", "females"),
+    )
+)  # fmt: skip
+
+
 def looks_like_header(cells: list[str]) -> bool:
     """Whether a row reads as a table header: a column name we know, or two period headers.
 
@@ -854,6 +871,9 @@ def _find_by_content(
             continue
         cells = [row[index] for _, row in table.rows[:200] if index < len(row)]
         cells = [cell for cell in cells if not is_blank(cell)]
+        if role == "region":
+            # Urban/rural or men/women rows under each region are no labels of their own.
+            cells = [c for c in cells if fold_header(cell_text(c)) not in BREAKDOWN_LABELS]
         if not cells:
             continue
         if role == "region":

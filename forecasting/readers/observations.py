@@ -37,6 +37,7 @@ from forecasting.periods import (
     parse_period,
 )
 from forecasting.readers.columns import (
+    BREAKDOWN_LABELS,
     Columns,
     LayoutError,
     find_columns,
@@ -235,6 +236,7 @@ def read_observations(
             params={"indicator": indicator},
         )
     _skip_notes(table, resolver, report)
+    _skip_breakdown_rows(table, columns, resolver, report)
     records = _records(table, columns, indicator, report)
     records = _drop_empty_values(records, columns, report)
     if unknown_indicators not in ("error", "keep"):
@@ -386,6 +388,43 @@ def _skip_notes(table: Table, resolver: RegionResolver | None, report: Validatio
             )
             continue
         kept.append((row_number, row))
+    table.rows = kept
+
+
+def _skip_breakdown_rows(
+    table: Table, columns: Columns, resolver: RegionResolver | None, report: ValidationReport
+) -> None:
+    """Drop the rows that break the unit above them down ("городская местность",
+    "сельская местность", "мужчины", "женщины" under each region): the unit's own row holds
+    its figure. Named in one warning; a breakdown row under no unit is left for the usual
+    "unknown region" error."""
+    index = columns.roles.get("region")
+    if index is None or resolver is None:
+        return
+    kept, skipped, labels = [], [], []
+    under_unit = False
+    for row_number, row in table.rows:
+        label = cell_text(row[index]) if index < len(row) else ""
+        if fold_header(label) in BREAKDOWN_LABELS:
+            if under_unit:
+                skipped.append(row_number)
+                if label.strip() not in labels:
+                    labels.append(label.strip())
+                continue
+        else:
+            under_unit = bool(resolver.resolve(label) or resolver.is_national_total(label))
+        kept.append((row_number, row))
+    if not skipped:
+        return
+    names = ", ".join(repr(label) for label in labels)
+    report.warning(
+        f"{len(skipped)} row(s) break down the region above them ({names}): not read, the "
+        f"region's own row is (rows {_row_list(skipped)})",
+        row=skipped[0],
+        column=table.column_label(index),
+        code="row.breakdown_skipped",
+        params={"count": len(skipped), "labels": names, **_rows_params(skipped)},
+    )
     table.rows = kept
 
 

@@ -455,3 +455,33 @@ def test_a_note_in_brackets_after_a_region_name(write_csv: Callable) -> None:
     part = write_csv(rows, name="part.csv", delimiter=";")
     (error,) = read_observations(part, indicator="x").report.errors[:1]
     assert error.row == 2 and "Талдыкорган" in error.message
+
+
+@pytest.mark.parametrize(
+    ("total", "region", "parts"),
+    [
+        ("Республика Казахстан", "Акмолинская область", ["городская местность", "сельская местность"]),
+        ("Қазақстан Республикасы", "Ақмола облысы", ["қалалық жер", "ауылдық жер"]),
+        ("Republic of Kazakhstan", "Akmola region", ["men", "women"]),
+    ],
+)  # fmt: skip
+def test_rows_breaking_a_region_down_are_not_regions(
+    write_xlsx: Callable, total: str, region: str, parts: list[str]
+) -> None:
+    """Bureau tables print urban/rural (or men/women) rows under each region and the total:
+    the region's own row is read, the breakdown rows are named in one warning."""
+    rows: list[list[object]] = [["", "2022", "2023"]]
+    for label, base in ((total, 4.9), (region, 4.7), ("г. Астана", 4.5)):
+        rows.append([label, base, base - 0.1])
+        for offset, part in enumerate(parts, start=1):
+            rows.append([part, base + offset, base + offset - 0.1])
+    result = read_observations(write_xlsx(rows), indicator="x")
+    assert values(result) == pytest.approx(
+        {("KZ-11", "2022"): 4.7, ("KZ-11", "2023"): 4.6, ("KZ-71", "2022"): 4.5,
+         ("KZ-71", "2023"): 4.4}
+    )  # fmt: skip
+    assert result.national_totals["value"].tolist() == pytest.approx([4.9, 4.8])
+    (warning,) = [w for w in result.report.warnings if w.code == "row.breakdown_skipped"]
+    assert warning.params["count"] == 6
+    assert warning.params["rows"] == [3, 4, 6, 7, 9, 10]
+    assert all(repr(part) in warning.params["labels"] for part in parts)

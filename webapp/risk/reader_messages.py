@@ -144,6 +144,10 @@ MESSAGES: dict[str, str] = {
         "Skipped: the row holds only the text '%(text)s', a note or heading, not data."
     ),
     "row.beyond_header": "The row has values beyond the last column of the header.",
+    "row.breakdown_skipped": (
+        "%(count)s row(s) break down the region above them (%(labels)s): not read, the "
+        "region's own row is (rows %(rows)s)."
+    ),
     "file.other_sheets": (
         "Sheet '%(sheet)s' was read, the first with a table; the workbook has other sheets "
         "with data: %(others)s. To read one of them, give its name in the Sheet field."

@@ -101,3 +101,36 @@ def test_another_countrys_installation(app_context, analyst, tmp_path):
     assert len(values) == 9 * 5 - 1
     assert {region for region, _ in values} == set(KG_CODES)
     assert values[("KG-GO", "2023")] == pytest.approx(value(9, 2023))
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"), [("ru", "прочитана строка самого региона"), ("kk", "өңірдің өз жолы")]
+)
+def test_breakdown_rows_are_named_in_the_pages_language(
+    app, app_context, regions, analyst, tmp_path, locale, words
+):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([None, "2022 г.", "2023 г."])
+    for label in ("Республика Казахстан", "Акмолинская область", "г. Астана"):
+        sheet.append([label, "4,9", "4,8"])
+        sheet.append(["городская местность", "4,7", "4,6"])
+        sheet.append(["сельская местность", "5,1", "5,0"])
+    path = tmp_path / "urban_rural.xlsx"
+    workbook.save(path)
+    upload = stage(analyst, path, indicator="unemployment_rate")
+    assert upload.report["ok"], upload.report["errors"]
+    (warning,) = [w for w in upload.report["warnings"] if w["code"] == "row.breakdown_skipped"]
+    with app.test_request_context(headers={"Accept-Language": locale}):
+        message = issue_message(warning)
+    assert words in message and "городская местность" in message
+    confirm_upload(upload.id, analyst)
+    db.session.commit()
+    assert stored() == {
+        ("KZ-11", "2022"): 4.9,
+        ("KZ-11", "2023"): 4.8,
+        ("KZ-71", "2022"): 4.9,
+        ("KZ-71", "2023"): 4.8,
+    }
