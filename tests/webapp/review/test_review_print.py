@@ -148,3 +148,37 @@ def test_country_report_keeps_the_freshness_box_whole(client_for, published):
 
     with ThreadPoolExecutor(max_workers=1) as executor:
         assert executor.submit(read, printable_page(client, path)).result() == "avoid"
+
+
+def scores_table_widths(pages: dict[str, str]) -> dict[str, list[float]]:
+    from playwright.sync_api import sync_playwright
+
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            view = browser.new_page(viewport={"width": 1280, "height": 800})
+            for name, html in pages.items():
+                view.set_content(html)
+                found[name] = view.evaluate(
+                    "() => { const wrap = document.querySelector('table.scores')"
+                    ".closest('.table-wrap'); return [wrap.clientWidth, wrap.scrollWidth]; }"
+                )
+        finally:
+            browser.close()
+    return found
+
+
+def test_dashboard_scores_table_fits_a_desktop_screen(client_for, published):
+    """Column headings kept on one line ("Chance of “high” or above, 2024 ⇅") made the table
+    wider than a 1280 px screen, so its last columns needed sideways scrolling on a PC."""
+    client = client_for("council_member")
+    pages = {}
+    for language in ("kk", "ru", "en"):
+        client.post("/language", data={"language": language})
+        html = printable_page(client, "/review/")
+        pages[language] = re.sub(r'<style media="print">.*?</style>', "", html, flags=re.S)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        widths = executor.submit(scores_table_widths, pages).result()
+    for language, (visible, whole) in widths.items():
+        assert whole <= visible + 1, (language, visible, whole)
