@@ -149,20 +149,6 @@ KNOWN_SOURCES = {
 }
 
 
-#: Units of the shipped catalogue (forecasting/data/indicators.csv), in the reader's
-#: language: "% y/y" and "per 10,000" stood in English on the kk and ru region pages. A unit
-#: an analyst typed in a catalogue of their own is shown as typed.
-KNOWN_UNITS = {
-    "% y/y": _l("% y/y"),
-    "per 10,000": _l("per 10,000"),
-}
-
-
-def unit_label(unit: str) -> str:
-    """An indicator's unit as a reader of the page's language writes it."""
-    return str(KNOWN_UNITS.get(unit.strip(), unit))
-
-
 @dataclass(frozen=True)
 class SourceFreshness:
     source: str

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from forecasting.contract import (
     CATALOGUE_COLUMNS,
@@ -202,3 +203,17 @@ def _merge_indicators(catalogue: pd.DataFrame) -> tuple[int, int]:
 def catalogue_csv() -> bytes:
     """The stored catalogue as a CSV file, a template for an upload."""
     return catalogue_frame().to_csv(index=False).encode("utf-8")
+
+
+#: Units of the shipped catalogue (forecasting/data/indicators.csv), in the reader's
+#: language: "% y/y" and "per 10,000" stood in English on the kk and ru region pages. A unit
+#: an analyst typed in a catalogue of their own is shown as typed.
+KNOWN_UNITS = {
+    "% y/y": _l("% y/y"),
+    "per 10,000": _l("per 10,000"),
+}
+
+
+def unit_label(unit: str) -> str:
+    """An indicator's unit as a reader of the page's language writes it."""
+    return str(KNOWN_UNITS.get(unit.strip(), unit))

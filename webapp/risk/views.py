@@ -260,6 +260,7 @@ def _catalogue_page(form: CatalogueUploadForm, problems: Sequence[str] = ()) -> 
         domains=catalogue_service.all_domains(),
         form=form,
         problems=problems,
+        unit_label=catalogue_service.unit_label,
     )
 
 

@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from webapp.extensions import db
+
 
 @pytest.mark.parametrize("page", ["/risk/imports", "/risk/catalogue", "/risk/training"])
 def test_the_forms_leave_checking_to_the_server(app, analyst_client, page):
@@ -43,3 +45,20 @@ def test_a_horizon_of_zero_is_refused_by_the_server_in_the_page_language(app, an
     html = response.get_data(as_text=True)
     assert 'class="error-summary"' in html
     assert "Job #" not in html
+
+
+def test_the_catalogue_page_writes_the_shipped_units_in_the_page_language(app, analyst_client):
+    """'% y/y' and 'per 10,000' stood in English on kk and ru catalogue pages."""
+    from webapp.risk import catalogue
+
+    with app.app_context():
+        catalogue.ensure_catalogue()
+        db.session.commit()
+    expected = {"kk": ("% ж/ж", "10 000-ға шаққанда"), "ru": ("% г/г", "на 10 000")}
+    for language, units in expected.items():
+        analyst_client.post("/language", data={"language": language})
+        html = analyst_client.get("/risk/catalogue").get_data(as_text=True)
+        for unit in units:
+            assert f"<td>{unit}</td>" in html, (language, unit)
+        assert "<td>% y/y</td>" not in html
+        assert "<td>per 10,000</td>" not in html
