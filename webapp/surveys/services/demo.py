@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
 
 from webapp.auth.models import User
 from webapp.database import utcnow
@@ -93,6 +94,15 @@ COMMENTS = {
     "ru": ["Нужно отремонтировать дороги.", "Долгие очереди в поликлинике.", "Спасибо."],
     "en": ["The roads need repair.", "Queues at the clinic are long.", "Thank you."],
 }
+
+
+def note_in_language(note: str) -> str:
+    """The survey's note as a page shows it. The stored demo note carries kk, ru and en
+    together (it is stored once, for readers with no page language); a page in one
+    language shows only that language's sentence. Any other note is shown as written."""
+    if note.strip() == SYNTHETIC_NOTE:
+        return gettext("Synthetic demo data: the responses were generated, not collected.")
+    return note
 
 
 def load_demo_surveys(citizen_responses: int = 10_000, council_responses: int = 200) -> str:

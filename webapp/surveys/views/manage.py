@@ -31,6 +31,7 @@ from webapp.surveys.forms import (
 from webapp.surveys.models import Survey
 from webapp.surveys.services import ImportRefused, SurveyError
 from webapp.surveys.services import authoring as services
+from webapp.surveys.services.demo import note_in_language
 from webapp.surveys.views import blueprint
 from webapp.surveys.xlsform import export_xlsform
 
@@ -42,6 +43,12 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @blueprint.context_processor
 def survey_labels() -> dict[str, Any]:
     return {"state_labels": STATE_LABELS}
+
+
+@blueprint.app_template_filter("survey_note")
+def survey_note(note: str) -> str:
+    """Every surveys and results page shows the note in its own language."""
+    return note_in_language(note)
 
 
 def survey_or_404(survey_id: int) -> Survey:
