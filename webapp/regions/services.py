@@ -85,6 +85,11 @@ def all_regions(current_only: bool = False) -> list[Region]:
     return [region for region in regions if region.is_current] if current_only else regions
 
 
+def successors(region: Region) -> list[Region]:
+    """The units that took over an ended unit's territory: those naming it a predecessor."""
+    return [other for other in all_regions() if region.code in (other.predecessors or ())]
+
+
 def region_resolver() -> RegionResolver:
     """A resolver over the units stored in this installation (which may be another country's)."""
     return RegionResolver([_as_unit(region) for region in all_regions()])

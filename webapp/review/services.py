@@ -16,7 +16,7 @@ from flask import current_app
 
 from forecasting.index.classes import CLASS_BOUNDS, RISK_CLASSES, check_bounds, class_of
 from webapp.regions.models import Region
-from webapp.regions.services import all_regions
+from webapp.regions.services import all_regions, successors
 from webapp.review import queries
 from webapp.risk.models import (
     RiskDomain,
@@ -507,3 +507,18 @@ def _is_small_cell(
         return False
     n = survey_n[(code, observed)]
     return n is None or n < threshold
+
+
+@dataclass(frozen=True)
+class EndedUnit:
+    date: str
+    successors: str
+
+
+def ended_unit(region: Region, language: str) -> EndedUnit | None:
+    """Why an ended unit (South Kazakhstan, 2018) has no scores after its end: said on its
+    pages, which otherwise showed scores stopping at its end with no word."""
+    if region.valid_to is None:
+        return None
+    names = [other.name(language) for other in successors(region)]
+    return EndedUnit(date=region.valid_to.isoformat(), successors=", ".join(names))

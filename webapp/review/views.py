@@ -255,6 +255,7 @@ def region(code: str) -> str | Response:
     return render_template(
         "review/region.html",
         report=report,
+        ended=services.ended_unit(region, language()),
         chart=region_chart(report),
         form=form,
         comments=comment_service.region_comments(region.code),
@@ -274,6 +275,7 @@ def region_report(code: str) -> str:
     return render_template(
         "review/region_report.html",
         report=report,
+        ended=services.ended_unit(region, language()),
         chart=region_chart(report),
         comments=[
             comment

@@ -97,3 +97,24 @@ def test_catalogue_units_are_written_in_the_page_language(app, client_for, publi
         assert sorted(units) == sorted([yearly, per_people, "(ppm)"]), language
         if language != "en":
             assert "y/y" not in movers and "per 10,000" not in movers
+
+
+def test_an_ended_unit_says_why_it_has_no_later_scores(app, client_for, published):
+    """South Kazakhstan (ended 2018-06-18) showed no scores and no word of why, on its page
+    and in its printed report; now both say it ended and name the units that took over."""
+    client = client_for("council_member")
+    expected = {
+        "en": ("ended on 2018-06-18", ("Turkistan", "Shymkent")),
+        "ru": ("упразднена 2018-06-18", ("Туркестанская", "Шымкент")),
+        "kk": ("2018-06-18 таратылды", ("Түркістан", "Шымкент")),
+    }
+    for language, (words, successors) in expected.items():
+        client.post("/language", data={"language": language})
+        for path in ("/review/regions/KZ-YUZ", "/review/regions/KZ-YUZ/report"):
+            html = client.get(path).get_data(as_text=True)
+            assert words in html, (language, path)
+            note = html[html.index(words) - 200 : html.index(words) + 400]
+            for name in successors:
+                assert name in note, (language, path, name)
+    current = client.get("/review/regions/KZ-71").get_data(as_text=True)
+    assert "ended-unit" not in current
