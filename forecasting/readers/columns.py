@@ -755,7 +755,9 @@ def _wide_month(
         if not years:
             raise LayoutError(
                 "the columns are months or quarters but no column holds the years "
-                f"(found: {found_columns(table)}); name it with --period-column",
+                f"(found: {found_columns(table)}); if the year is only in the title, write it "
+                "into the month or quarter headers ('январь 2024', 'January 2024') or add a "
+                "year column; if a column holds the years, name it with --period-column",
                 "layout.no_year_column",
                 {"found": found_columns(table)},
             )

@@ -291,3 +291,27 @@ def test_kazakh_abbreviated_month_names_alone(
     header: str, expected: tuple[str, int] | None
 ) -> None:
     assert month_or_quarter_name(header) == expected
+
+
+def test_months_with_the_year_only_in_the_title_say_how_to_give_it(write_csv: Callable) -> None:
+    """A bureau table titled '2024 жылғы ...' has bare month headers; the message sent the
+    analyst to --period-column, which names a column that does not exist there."""
+    path = write_csv(
+        [["Регион", "январь", "февраль", "март"], ["Акмолинская область", "1.5", "1.6", "1.7"]]
+    )
+    message = str(read_observations(path, indicator="x").report.errors[0])
+    assert "if the year is only in the title" in message
+    assert "'январь 2024'" in message
+    with_years = write_csv(
+        [
+            ["Регион", "январь 2024", "февраль 2024", "март 2024"],
+            ["Акмолинская область", "1.5", "1.6", "1.7"],
+        ]
+    )
+    result = read_observations(with_years, indicator="x")
+    assert not result.report.errors
+    assert [str(period) for period in result.observations["period"]] == [
+        "2024-01",
+        "2024-02",
+        "2024-03",
+    ]
