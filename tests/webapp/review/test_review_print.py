@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,9 +44,14 @@ def printable_page(client, path: str) -> str:
 
 def measure(pages: dict[str, str]) -> dict[str, dict[str, float]]:
     """Each page's right edges, printed at A4 width."""
+    return evaluate_printed(pages, MEASURE)
+
+
+def evaluate_printed(pages: dict[str, str], script: str) -> dict[str, Any]:
+    """``script``'s result on each page, laid out for print at A4 width in Chromium."""
     from playwright.sync_api import sync_playwright
 
-    measured = {}
+    found = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
         try:
@@ -53,10 +59,10 @@ def measure(pages: dict[str, str]) -> dict[str, dict[str, float]]:
             view.emulate_media(media="print")
             for path, html in pages.items():
                 view.set_content(html)
-                measured[path] = view.evaluate(MEASURE)
+                found[path] = view.evaluate(script)
         finally:
             browser.close()
-    return measured
+    return found
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
@@ -95,20 +101,7 @@ PRINT_RULES = """() => {
 
 
 def print_rules(pages: dict[str, str]) -> dict[str, dict]:
-    from playwright.sync_api import sync_playwright
-
-    found = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            view = browser.new_page(viewport={"width": A4_PRINTABLE_WIDTH, "height": 1000})
-            view.emulate_media(media="print")
-            for path, html in pages.items():
-                view.set_content(html)
-                found[path] = view.evaluate(PRINT_RULES)
-        finally:
-            browser.close()
-    return found
+    return evaluate_printed(pages, PRINT_RULES)
 
 
 def test_region_report_breaks_between_rows_and_prints_the_chart_key(client_for, published):
