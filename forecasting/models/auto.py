@@ -270,6 +270,8 @@ class AutoForecaster(BaseForecaster):
                     self.name,
                     "not_selected_by_accuracy",
                     f"no backtest MASE for this indicator: {fallback} used",
+                    code="run.not_selected_by_accuracy",
+                    params={"fallback": fallback},
                 )
             )
         return chosen

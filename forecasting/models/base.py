@@ -210,13 +210,25 @@ def gap_warnings(series: dict[SeriesKey, Series], model: str) -> list[dict[str, 
             model,
             "interpolated",
             f"{item.filled} missing period(s) inside the series filled by linear interpolation",
+            code="run.interpolated",
+            params={"filled": int(item.filled)},
         )
         for item in series.values()
         if item.filled
     ]
 
 
-def make_warning(item: Series | SeriesKey | None, model: str, category: str, message: str):
+def make_warning(
+    item: Series | SeriesKey | None,
+    model: str,
+    category: str,
+    message: str,
+    *,
+    code: str | None = None,
+    params: dict[str, object] | None = None,
+):
+    """One warning entry; ``code`` and ``params`` let the web app word it in its language
+    (``message`` stays the English of the CLI and the model card)."""
     if isinstance(item, Series):
         region, indicator = item.region, item.indicator
     elif item is None:
@@ -229,6 +241,7 @@ def make_warning(item: Series | SeriesKey | None, model: str, category: str, mes
         "model": model,
         "category": category,
         "message": message,
+        **({"code": code, "params": dict(params or {})} if code else {}),
     }
 
 
@@ -429,7 +442,14 @@ def record_warnings(
         key = (entry.category.__name__, str(entry.message).strip().splitlines()[0])
         counts[key] = counts.get(key, 0) + 1
     entries = [
-        make_warning(item, model, category, message + (f" (x{count})" if count > 1 else ""))
+        make_warning(
+            item,
+            model,
+            category,
+            message + (f" (x{count})" if count > 1 else ""),
+            code="run.library_warning",
+            params={"kind": category, "detail": message, "count": count},
+        )
         for (category, message), count in counts.items()
     ]
     return value, entries

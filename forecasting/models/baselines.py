@@ -48,6 +48,8 @@ class _ResidualIntervalForecaster(BaseForecaster):
                         "fallback",
                         f"{len(item.values)} period(s) is less than one season plus one "
                         f"({lag + 1}): naive forecast used instead",
+                        code="run.fallback.short_season",
+                        params={"periods": len(item.values), "needed": lag + 1},
                     )
                 )
                 lag = 1

@@ -139,6 +139,13 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
                         "fallback",
                         f"group {group}: only {len(targets)} training rows (needs "
                         f"{MIN_TRAINING_ROWS}); naive forecast used for its {len(keys)} series",
+                        code="run.fallback.few_rows",
+                        params={
+                            "group": str(group),
+                            "training_rows": len(targets),
+                            "needed": MIN_TRAINING_ROWS,
+                            "series": len(keys),
+                        },
                     )
                 )
                 continue
@@ -199,6 +206,8 @@ class GlobalGradientBoostingForecaster(BaseForecaster):
                     "uncalibrated_interval",
                     f"group {group}: too few recent rows to calibrate the quantile intervals "
                     "(they may be too narrow)",
+                    code="run.uncalibrated_interval",
+                    params={"group": str(group)},
                 )
             )
             return models, offsets

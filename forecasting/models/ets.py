@@ -73,21 +73,36 @@ class ExponentialSmoothingForecaster(BaseForecaster):
         for key, item in self.series_.items():
             reason = self._fit_series(key, item)
             if reason:
+                text, code, params = reason
                 fallback_keys.append(key)
                 self.warnings_.append(
-                    make_warning(item, self.name, "fallback", f"{reason}: naive forecast used")
+                    make_warning(
+                        item,
+                        self.name,
+                        "fallback",
+                        f"{text}: naive forecast used",
+                        code=f"run.fallback.{code}",
+                        params=params,
+                    )
                 )
         self.fallback_ = None
         if fallback_keys:
             self.fallback_ = NaiveForecaster()
             self.fallback_.fit(_series_frame([self.series_[key] for key in fallback_keys]))
 
-    def _fit_series(self, key: tuple[str, str], item: Series) -> str | None:
+    def _fit_series(
+        self, key: tuple[str, str], item: Series
+    ) -> tuple[str, str, dict[str, object]] | None:
+        """Fit one series; or why not: English text, code and params of the fallback warning."""
         values = item.values
         if len(values) < self.min_length:
-            return f"{len(values)} period(s) is too short for ETS (needs {self.min_length})"
+            return (
+                f"{len(values)} period(s) is too short for ETS (needs {self.min_length})",
+                "ets_too_short",
+                {"periods": len(values), "needed": self.min_length},
+            )
         if np.ptp(values) == 0:
-            return "constant series"
+            return "constant series", "ets_constant", {}
         season = self.season_length or season_length_for(item.frequency)
         use_season = self.seasonal is not None and season > 1 and len(values) >= 2 * season + 2
         endog = pd.Series(values)
@@ -109,10 +124,14 @@ class ExponentialSmoothingForecaster(BaseForecaster):
         try:
             result, entries = record_warnings(fit, item, self.name)
         except Exception as error:  # statsmodels raises many types (LinAlgError, ValueError)
-            return f"ETS fit failed ({type(error).__name__}: {error})"
+            return (
+                f"ETS fit failed ({type(error).__name__}: {error})",
+                "ets_fit_failed",
+                {"error": type(error).__name__, "detail": str(error)},
+            )
         self.warnings_.extend(entries)
         if not np.all(np.isfinite(np.asarray(result.params, dtype=float))):
-            return "ETS estimates are not finite"
+            return "ETS estimates are not finite", "ets_not_finite", {}
         self.results_[key] = result
         return None
 
@@ -135,6 +154,8 @@ class ExponentialSmoothingForecaster(BaseForecaster):
                         self.name,
                         "fallback",
                         f"ETS forecast failed ({type(error).__name__}): naive forecast used",
+                        code="run.fallback.ets_forecast_failed",
+                        params={"error": type(error).__name__},
                     )
                 )
                 continue

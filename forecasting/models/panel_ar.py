@@ -149,6 +149,11 @@ class PanelAutoregressiveForecaster(BaseForecaster):
                     "its indicator has a single period: naive forecast, interval from the "
                     "spread of the regions' values"
                     + ("" if spread > 0 else " (zero width: nothing to measure it by)"),
+                    code=(
+                        "run.fallback.single_period"
+                        if spread > 0
+                        else "run.fallback.single_period_zero"
+                    ),
                 )
             )
             self.states_[key] = {"group": group, "common": float(item.values[-1])}

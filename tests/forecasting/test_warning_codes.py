@@ -85,7 +85,8 @@ def test_a_warning_at_a_backtest_origin_has_the_origin_as_a_param() -> None:
         short, cut, SeasonalNaiveForecaster(), "seasonal_naive", 0, 2
     )
     fallback = [item for item in entries if item["category"] == "fallback"]
-    assert fallback and fallback[0]["params"] == {"origin": 0}
+    assert fallback and fallback[0]["params"] == {"origin": 0, "periods": 4, "needed": 13}
+    assert fallback[0]["code"] == "run.fallback.short_season"
     assert fallback[0]["message"].startswith("origin 0: ")
 
 
@@ -145,3 +146,53 @@ def test_an_unreadable_catalogue_has_a_code() -> None:
         (issue,) = caught.value.issues
         assert (issue["code"], issue["params"]["reason"]) == ("catalogue.unreadable", reason)
         assert issue["params"]["path"] == "c.csv"
+
+
+def test_model_warnings_carry_code_and_params() -> None:
+    """The models' warnings (fallback, interpolated, library warnings) carry a code and its
+    params beside the English text, so the web pages can word them in kk and ru."""
+    from forecasting.models import ExponentialSmoothingForecaster, GlobalGradientBoostingForecaster
+    from tests.forecasting.test_models import FAST_GBM, make_panel
+
+    short = pd.DataFrame(
+        {
+            "region": ["A", "A", "B"],
+            "indicator": "x",
+            "period": [pd.Period(f"2020-0{month}", "M") for month in (1, 2, 1)],
+            "value": [1.0, 2.0, 5.0],
+        }
+    )
+    fallback = [
+        item
+        for item in SeasonalNaiveForecaster().fit(short).predict(2).warnings
+        if item["category"] == "fallback"
+    ]
+    assert fallback and fallback[0]["code"] == "run.fallback.short_season"
+    assert fallback[0]["params"] == {"periods": 2, "needed": 13}
+    assert "naive forecast used instead" in fallback[0]["message"]
+
+    gappy = make_panel(regions=1)
+    gappy = gappy.drop(index=gappy.index[5])
+    (interpolated,) = [
+        item
+        for item in NaiveForecaster().fit(gappy).predict(2).warnings
+        if item["category"] == "interpolated"
+    ]
+    assert interpolated["code"] == "run.interpolated"
+    assert interpolated["params"] == {"filled": 1}
+
+    tiny = make_panel(regions=2, months=14)
+    tiny = tiny[tiny["period"] <= pd.Period("2020-03", "M")]
+    result = GlobalGradientBoostingForecaster(horizon=2, **FAST_GBM).fit(tiny).predict(2)
+    groups = [item for item in result.warnings if item["category"] == "fallback"]
+    assert groups and all(item["code"] == "run.fallback.few_rows" for item in groups)
+    assert set(groups[0]["params"]) == {"group", "training_rows", "needed", "series"}
+    assert groups[0]["params"]["needed"] == 30 and groups[0]["params"]["training_rows"] < 30
+    assert f"only {groups[0]['params']['training_rows']} training rows" in groups[0]["message"]
+
+    constant = make_panel(regions=1)
+    constant["value"] = 3.0
+    ets = ExponentialSmoothingForecaster().fit(constant).predict(2)
+    codes = {item.get("code") for item in ets.warnings if item["category"] == "fallback"}
+    assert codes == {"run.fallback.ets_constant"}
+    json.dumps(ets.warnings + result.warnings)  # stored in warnings.json

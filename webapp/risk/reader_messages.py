@@ -349,6 +349,39 @@ MESSAGES: dict[str, str] = {
         "The only series of its indicator: there is no panel to read it with, so the forecast is "
         "its last (seasonally adjusted) value."
     ),
+    # The models' other warnings, coded by ``make_warning(code=..., params=...)``.
+    "run.interpolated": (
+        "%(filled)s missing period(s) inside the series filled by linear interpolation."
+    ),
+    "run.library_warning": "Warning of the fitting library (%(kind)s, %(count)s time(s)): %(detail)s",
+    "run.fallback.short_season": (
+        "%(periods)s period(s) is less than one season plus one (%(needed)s): the naive forecast "
+        "is used instead."
+    ),
+    "run.fallback.few_rows": (
+        "Series group %(group)s: only %(training_rows)s training rows (needs %(needed)s); the naive "
+        "forecast is used for its %(series)s series."
+    ),
+    "run.uncalibrated_interval": (
+        "Series group %(group)s: too few recent rows to calibrate the quantile intervals (they "
+        "may be too narrow)."
+    ),
+    "run.not_selected_by_accuracy": ("No backtest MASE for this indicator: %(fallback)s is used."),
+    "run.fallback.single_period": (
+        "Its indicator has a single period: naive forecast, interval from the spread of the "
+        "regions' values."
+    ),
+    "run.fallback.single_period_zero": (
+        "Its indicator has a single period: naive forecast with an interval of zero width "
+        "(nothing to measure it by)."
+    ),
+    "run.fallback.ets_too_short": (
+        "%(periods)s period(s) is too short for ETS (needs %(needed)s): naive forecast used."
+    ),
+    "run.fallback.ets_constant": "Constant series: naive forecast used instead of ETS.",
+    "run.fallback.ets_fit_failed": ("ETS fit failed (%(error)s: %(detail)s): naive forecast used."),
+    "run.fallback.ets_not_finite": "ETS estimates are not finite: naive forecast used.",
+    "run.fallback.ets_forecast_failed": "ETS forecast failed (%(error)s): naive forecast used.",
     # Warnings of the risk index (``forecasting.index``, ``ScoreResult.issues``).
     "index.unknown_indicators": (
         "%(count)s indicator(s) are not in the catalogue and are left out of the risk score: "

@@ -98,3 +98,59 @@ def test_index_warnings_in_kazakh_and_russian(app, regions) -> None:
         old = {"region": "", "indicator": "", "model": "pipeline", "category": "risk_index",
                "message": "indicator a does not vary in the reference window"}  # fmt: skip
         assert run_warning_message(old) == old["message"]
+
+
+def test_model_warnings_on_the_publish_page_in_russian_and_kazakh(app, analyst_client, regions):
+    """The models' fallback, interpolated and calibration warnings (as ``forecasting.models``
+    stores them, with code and params) are worded in the page's language, not in English."""
+    from forecasting.models import NaiveForecaster, SeasonalNaiveForecaster
+    from tests.forecasting.test_models import make_panel
+    from webapp.extensions import db
+    from webapp.risk import jobs
+    from webapp.risk.models import RiskModelRun
+
+    short = make_panel(regions=1, months=2)
+    gappy = make_panel(regions=1).drop(index=[5])
+    items = [
+        *[w for w in SeasonalNaiveForecaster().fit(short).predict(2).warnings
+          if w["category"] == "fallback"],
+        *[w for w in NaiveForecaster().fit(gappy).predict(2).warnings
+          if w["category"] == "interpolated"],
+        {"region": "", "indicator": "", "model": "gbm", "category": "fallback",
+         "message": "group M: only 6 training rows (needs 30); naive forecast used for its 2 "
+                    "series", "code": "run.fallback.few_rows",
+         "params": {"group": "M", "training_rows": 6, "needed": 30, "series": 2}},
+        {"region": "", "indicator": "", "model": "gbm", "category": "uncalibrated_interval",
+         "message": "group M: too few recent rows to calibrate the quantile intervals (they may "
+                    "be too narrow)", "code": "run.uncalibrated_interval",
+         "params": {"group": "M"}},
+    ]  # fmt: skip
+    assert len(items) >= 4
+    with app.app_context():
+        record = jobs.registry().store({"card.md": b"# Card"}, status="succeeded", message="")
+        card = {"warnings": {"count": len(items), "items": items}}
+        db.session.add(RiskModelRun(run_id=record.id, latest_period="2026-10", card=card))
+        db.session.commit()
+    expected = {
+        "ru": [
+            "Группа рядов M: всего 6 строк для обучения (нужно 30)",
+            "Группа рядов M: слишком мало недавних строк",
+            "1, они заполнены линейной интерполяцией",
+            "Периодов: 2, это меньше одного сезона плюс один (13)",
+        ],
+        "kk": [
+            "M қатарлар тобы: оқытуға тек 6 жол бар (30 керек)",
+            "M қатарлар тобы: квантильдік интервалдарды калибрлеуге",
+            "1, олар сызықтық интерполяциямен толтырылды",
+            "Кезеңдер саны 2, бұл бір маусымнан",
+        ],
+    }
+    for language, phrases in expected.items():
+        page = analyst_client.get(
+            f"/risk/runs/{record.id}/promote", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        for phrase in phrases:
+            assert phrase in page, (language, phrase)
+        for english in ("training rows", "too few recent rows", "linear interpolation",
+                        "naive forecast used"):  # fmt: skip
+            assert english not in page, (language, english)
