@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from forecasting.geography import RegionResolver, default_resolver
+from forecasting.readers import ReadResult
 
 DATA = Path(__file__).parent / "data"
 SAMPLE_UNEMPLOYMENT = DATA / "kz_unemployment_2022.csv"
@@ -71,3 +72,13 @@ def write_xlsx(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def values(result: ReadResult) -> dict[tuple[str, str], float]:
+    """(region, period) -> value of a clean read; fails with the report when it is not."""
+    assert result.observations is not None, result.report.to_text()
+    frame = result.observations
+    return {
+        (region, str(period)): value
+        for region, period, value in frame[["region", "period", "value"]].itertuples(index=False)
+    }

@@ -15,7 +15,8 @@ import pytest
 import xlwt
 
 from forecasting.periods import is_cumulative, month_or_quarter_name, parse_period
-from forecasting.readers import ReadResult, read_observations
+from forecasting.readers import read_observations
+from tests.forecasting.conftest import values
 
 NBSP = "\u00a0"
 #: The 20 units and the national total as the bureau's Russian, Kazakh and English tables
@@ -142,15 +143,6 @@ def bureau_quarters(path: Path, language: str) -> Path:
     sheet.append([note])
     workbook.save(path)
     return path
-
-
-def values(result: ReadResult) -> dict[tuple[str, str], float]:
-    assert result.observations is not None, result.report.to_text()
-    frame = result.observations
-    return {
-        (region, str(period)): value
-        for region, period, value in frame[["region", "period", "value"]].itertuples(index=False)
-    }
 
 
 @pytest.mark.parametrize("language", ["ru", "kk", "en"])

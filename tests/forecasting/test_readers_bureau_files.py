@@ -17,6 +17,7 @@ import pytest
 
 from forecasting.readers import ReadResult, read_observations
 from forecasting.readers.tables import parse_number
+from tests.forecasting.conftest import values
 
 #: Rows as taldau.stat.gov.kz labels them (Russian, mixed case and affixes).
 TALDAU_REGIONS = [
@@ -33,15 +34,6 @@ TALDAU_REGIONS = [
 
 def issues(result: ReadResult, severity: str = "errors") -> list[str]:
     return [str(issue) for issue in getattr(result.report, severity)]
-
-
-def values(result: ReadResult) -> dict[tuple[str, str], float]:
-    assert result.observations is not None, result.report.to_text()
-    frame = result.observations
-    return {
-        (region, str(period)): value
-        for region, period, value in frame[["region", "period", "value"]].itertuples(index=False)
-    }
 
 
 def save(workbook: openpyxl.Workbook, path: Path) -> Path:

@@ -16,7 +16,8 @@ import pytest
 
 from forecasting.cli import main
 from forecasting.geography import RegionResolver, default_resolver, load_units
-from forecasting.readers import ReadResult, read_observations
+from forecasting.readers import read_observations
+from tests.forecasting.conftest import values
 
 UNITS = """code,kind,name_kk,name_ru,name_en,aliases,valid_from,valid_to,predecessors
 KG-B,region,,Баткенская область,Batken Region,Batken|Баткен облусу,,,
@@ -58,15 +59,6 @@ def kyrgyzstan(units: Path) -> RegionResolver:
 
 def value(row: int, year: int) -> float:
     return round(5 + 0.3 * row + 0.1 * (year - 2015), 1)
-
-
-def values(result: ReadResult) -> dict[tuple[str, str], float]:
-    assert result.observations is not None, result.report.to_text()
-    frame = result.observations
-    return {
-        (region, str(period)): number
-        for region, period, number in frame[["region", "period", "value"]].itertuples(index=False)
-    }
 
 
 def test_the_state_is_the_national_total_when_the_list_does_not_name_it(
