@@ -93,7 +93,8 @@ MESSAGES: dict[str, str] = {
     "layout.same_month_twice": "Columns '%(first)s' and '%(second)s' name the same month or quarter.",
     "layout.no_year_column": (
         "The columns are months or quarters but no column holds the years (columns found: "
-        "%(found)s): give the year column a header such as Year."
+        "%(found)s). If the year is only in the file's title, write it into the month or "
+        'quarter headers ("January 2024", "январь 2024") or add a Year column.'
     ),
     "columns.not_read": (
         "Column(s) not read: %(columns)s (they are not region, period, indicator, value, "

@@ -133,6 +133,30 @@ def test_the_hint_names_the_upload_form_not_a_command_line_option(app, analyst_c
         assert field in message and "'Регион', 'Год', 'Значение'" in message, language
 
 
+def test_months_without_a_year_column_say_how_to_give_the_year_from_the_title(app, analyst_client):
+    """A bureau's table often has the year only in its title ("Безработица, 2024 год"):
+    the page must say to write it into the headers, not only to name a year column that
+    the file does not have."""
+    content = csv_bytes(
+        "Регион;январь;февраль;март\n"
+        "Акмолинская область;1,1;1,2;1,3\n"
+        "Костанайская область;2,1;2,2;2,3"
+    )
+    expected = {
+        "ru": ("впишите его в заголовки месяцев", "«январь 2024»"),
+        "kk": ("ай немесе тоқсан тақырыптарына жазыңыз", "«қаңтар 2024»"),
+        "en": ("write it into the month or quarter headers", '"January 2024"'),
+    }
+    for language, phrases in expected.items():
+        page = html.unescape(
+            preview(analyst_client, content, language, indicator="registered_unemployment")
+        )
+        message = next(row[2] for row in rows_of(page) if len(row) == 4)
+        for phrase in phrases:
+            assert phrase in message, (language, message)
+        assert "'Регион', 'январь', 'февраль', 'март'" in message, language
+
+
 def test_unknown_codes_and_plain_texts_fall_back_to_the_english_text(app):
     from webapp.risk.reader_messages import issue_message, issue_text
 
