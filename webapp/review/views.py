@@ -238,7 +238,9 @@ def region(code: str) -> str | Response:
                 form.period.errors = [*form.period.errors, str(error)]
             else:
                 db.session.commit()
-                flash(_("Your comment was recorded."), "success")
+                # Shown in the comments section, where the redirect's #comments opens the
+                # page, rather than at its top (base.html leaves "in-place" messages out).
+                flash(_("Your comment was recorded."), "in-place")
                 return redirect(
                     url_for("review.region", code=region.code, period=form.period.data)
                     + "#comments"

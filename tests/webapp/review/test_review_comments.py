@@ -32,9 +32,14 @@ def test_a_council_member_comments_on_a_score(app, client_for, published):
     assert stored_comments(app) == [
         (PUBLISHED, "KZ-75", "2022", "disagree", "Unemployment fell last spring.")
     ]
+    assert response.headers["Location"].endswith("#comments")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Your comment was recorded." in page
-    assert "Unemployment fell last spring." in page
+    # The page opens at the comments, so the confirmation is there, not at the page's top
+    # where the council member would not see it.
+    comments = page[page.index('<section id="comments"') :]
+    assert page.count("Your comment was recorded.") == 1
+    assert "Your comment was recorded." in comments
+    assert "Unemployment fell last spring." in comments
     from webapp.audit.models import AuditEvent
     from webapp.extensions import db
 
