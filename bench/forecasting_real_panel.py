@@ -16,6 +16,12 @@ and the median of ``--repeats`` runs is printed (single timings on a shared mach
 by a factor of two or more). Targets: the chosen models' MASE below both seasonal
 naive's and ETS's, in less time per series than ETS.
 Run: ``python bench/forecasting_real_panel.py [--jobs 1] [--panel fertility|macro|all] [--repeats 3]``.
+
+Figures of 29 November 2026 (``panel_ar`` in logarithms; load average 5-6, seconds rough):
+fertility, chosen ``weighted:panel_ar+series_ets``, MASE 0.7452 (0.7857 before) vs ETS 0.8206
+and seasonal naive 2.3992; median of 3 interleaved runs 0.060 s per series vs ETS 0.101 (CPU
+0.022 vs 0.052): target met. Macrodata: 2.3286 vs ETS 2.2092 and seasonal naive 2.4505 (ETS
+not beaten, as before).
 """
 
 from __future__ import annotations

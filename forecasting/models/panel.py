@@ -62,6 +62,10 @@ class PanelMeanForecaster(BaseForecaster):
         is still there ``h`` steps on: a region's own shocks fade rather than vanish.
     season_length : int or None
         Periods per cycle; None takes it from the frequency.
+    log_positive : bool
+        Model the logarithm of an indicator whose values are all positive (seasonal swing,
+        trend and regional offsets as proportions of the level); forecasts and bounds are
+        transformed back (the forecast is then the median).
     """
 
     @property
@@ -76,12 +80,14 @@ class PanelMeanForecaster(BaseForecaster):
         seasonal: bool = True,
         persistence: bool = True,
         season_length: int | None = None,
+        log_positive: bool = False,
     ) -> None:
         self.common = common
         self.shrink = shrink
         self.seasonal = seasonal
         self.persistence = persistence
         self.season_length = season_length
+        self.log_positive = log_positive
 
     def _fit(self) -> None:
         if self.common not in ("last", "season_mean"):
@@ -96,12 +102,17 @@ class PanelMeanForecaster(BaseForecaster):
         self.groups_: dict[tuple[str, str], str] = {}
         self.profiles_: dict[tuple[str, str], np.ndarray] = {}
         self.persistence_: dict[str, np.ndarray] = {}
+        self.logged_: dict[str, bool] = {}
         for group, keys in groups.items():
             self._fit_group(group, keys)
 
     def _fit_group(self, group: str, keys: list[tuple[str, str]]) -> None:
         items = [self.series_[key] for key in keys]
         values, first = on_common_calendar(items)
+        logged = bool(self.log_positive and np.all(values[np.isfinite(values)] > 0))
+        if logged:
+            values = np.log(values)
+        self.logged_[group] = logged
         length = values.shape[1]
         path = common_path(values)
         deviations = values - path[None, :]
@@ -164,10 +175,12 @@ class PanelMeanForecaster(BaseForecaster):
             carried[: min(horizon, len(betas))] = betas[:horizon]
             mean = mean + carried * state["residual"]
             sigma = np.sqrt(state["scatter"] + state["estimate"] + steps * state["move"])
-            # normal bounds around the mean are ordered already: no sort needed
-            frames.append(
-                forecast_rows(self.series_[key], mean, normal_bounds(mean, sigma), self.name)
-            )
+            # normal bounds around the mean are ordered already (and stay so through exp)
+            bounds = normal_bounds(mean, sigma)
+            if self.logged_[self.groups_[key]]:
+                mean = np.exp(mean)
+                bounds = {column: np.exp(bound) for column, bound in bounds.items()}
+            frames.append(forecast_rows(self.series_[key], mean, bounds, self.name))
         return concat_frames(frames), []
 
 

@@ -72,13 +72,22 @@ class PanelAutoregressiveForecaster(BaseForecaster):
         data with two full cycles) and add them back to the forecasts.
     season_length : int or None
         Periods per cycle; None takes it from the frequency.
+    log_positive : bool
+        Model the logarithm of an indicator whose values are all positive, so that its
+        seasonal swing, trend and regional differences are proportions of the level (a
+        region with twice the rate swings twice as much in units, as rates and shares
+        usually do); forecasts and bounds are transformed back (the forecast is then the
+        median). An indicator with a zero or negative value is modelled as it is.
     """
 
     name = "panel_ar"
 
-    def __init__(self, seasonal: bool = True, season_length: int | None = None) -> None:
+    def __init__(
+        self, seasonal: bool = True, season_length: int | None = None, log_positive: bool = False
+    ) -> None:
         self.seasonal = seasonal
         self.season_length = season_length
+        self.log_positive = log_positive
 
     def _season(self, item: Series) -> int:
         if self.season_length is not None:
@@ -104,6 +113,9 @@ class PanelAutoregressiveForecaster(BaseForecaster):
         if length < MIN_PERIODS:
             self._fit_naive(group, keys, items)
             return
+        logged = bool(self.log_positive and np.all(values[np.isfinite(values)] > 0))
+        if logged:
+            values = np.log(values)
         if len(items) == 1:
             self.warnings_.append(
                 make_warning(
@@ -122,7 +134,7 @@ class PanelAutoregressiveForecaster(BaseForecaster):
         deviations = values - path[None, :]
         # One region: its deviation from its own path is constant, nothing to estimate.
         model = fit_deviations(deviations) if len(items) > 1 else dict(LONE_SERIES)
-        self.parameters_[group] = {**model, "seasonal": indices is not None}
+        self.parameters_[group] = {**model, "seasonal": indices is not None, "logged": logged}
         self.paths_[group] = adjusted
         for row, (key, item) in enumerate(zip(keys, items, strict=True)):
             last = item.start.ordinal + len(item.values) - 1 - first
@@ -177,10 +189,12 @@ class PanelAutoregressiveForecaster(BaseForecaster):
                 )
                 mean = state["common"] + seasonal + own
                 sigma = np.sqrt(own_variance + path_variances[state["group"]])
-            # normal bounds around the mean are ordered already: no sort needed
-            frames.append(
-                forecast_rows(self.series_[key], mean, normal_bounds(mean, sigma), self.name)
-            )
+            # normal bounds around the mean are ordered already (and stay so through exp)
+            bounds = normal_bounds(mean, sigma)
+            if parameters.get("logged"):
+                mean = np.exp(mean)
+                bounds = {column: np.exp(bound) for column, bound in bounds.items()}
+            frames.append(forecast_rows(self.series_[key], mean, bounds, self.name))
         return concat_frames(frames), []
 
 

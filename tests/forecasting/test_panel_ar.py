@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
-from forecasting.models import PanelAutoregressiveForecaster
+from forecasting.models import PanelAutoregressiveForecaster, PanelMeanForecaster
 from forecasting.models.panel_ar import fit_deviations, predict_deviation, random_walk_variance
 
 
@@ -163,3 +163,42 @@ def test_clone_pickle_and_bad_parameters() -> None:
     assert clone(model).get_params() == model.get_params()
     with pytest.raises(ValueError, match="season_length"):
         PanelAutoregressiveForecaster(season_length=0).fit(data)
+
+
+def proportional_panel(seed: int, months: int = 48, extra: int = 12) -> tuple[dict, dict]:
+    """Regions whose levels differ eightfold, with a seasonal swing in proportion to the
+    level (+-35%) and small proportional noise: (training values, the next ``extra``)."""
+    rng = np.random.default_rng(seed)
+    season = np.exp(0.3 * np.cos(2 * np.pi * np.arange(months + extra) / 12))
+    history, future = {}, {}
+    for level in (1.0, 2.0, 4.0, 8.0):
+        values = level * season * np.exp(rng.normal(0, 0.02, months + extra))
+        history[f"R{int(level)}"] = list(values[:months])
+        future[f"R{int(level)}"] = values[months:]
+    return history, future
+
+
+@pytest.mark.parametrize("make", [PanelAutoregressiveForecaster, PanelMeanForecaster])
+def test_log_positive_gives_each_region_a_season_in_proportion_to_its_level(make) -> None:
+    history, future = proportional_panel(5)
+    frame = panel(history, start="2020-01", freq="M")
+    logged = make(log_positive=True).fit(frame)
+    plain = make().fit(frame)
+    for region in ("R1", "R8"):  # the extremes, where one swing in units fits worst
+        error_logged = np.mean(np.abs(means(logged, 12)[region] / future[region] - 1))
+        error_plain = np.mean(np.abs(means(plain, 12)[region] / future[region] - 1))
+        assert error_logged < 0.05
+        assert error_logged < error_plain / 3
+    result = logged.predict(12).to_frame()
+    bounds = result[["lower_95", "lower_80", "mean", "upper_80", "upper_95"]].to_numpy()
+    assert (bounds > 0).all() and (np.diff(bounds, axis=1) >= 0).all()
+
+
+@pytest.mark.parametrize("make", [PanelAutoregressiveForecaster, PanelMeanForecaster])
+def test_log_positive_leaves_an_indicator_with_a_zero_or_negative_value_as_it_is(make) -> None:
+    history, _ = proportional_panel(6)
+    history["R1"][10] = 0.0
+    frame = panel(history, start="2020-01", freq="M")
+    logged = make(log_positive=True).fit(frame).predict(6).to_frame()
+    plain = make().fit(frame).predict(6).to_frame()
+    pd.testing.assert_frame_equal(logged, plain)
