@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +23,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from forecasting.index.classes import RISK_CLASSES, class_label
@@ -55,6 +57,24 @@ blueprint = Blueprint(
     static_folder="static",
     static_url_path="/review-static",
 )
+
+
+#: A range in brackets at a heading's end: "Оценка (0–10)", "Score (0-10)".
+_BRACKETED_RANGE = re.compile(r"\(\d+\s*[–-]\s*\d+\)")
+
+
+@blueprint.app_template_filter("unbroken_ranges")
+def unbroken_ranges(text: str) -> Markup:
+    """Keep "(0–10)" on one line: in a narrow column on a phone the browser broke it after
+    the dash, leaving "(0–" above "10)"."""
+    pieces, start = [], 0
+    for match in _BRACKETED_RANGE.finditer(str(text)):
+        pieces.append(escape(str(text)[start : match.start()]))
+        pieces.append(Markup('<span class="nowrap">{}</span>').format(match.group(0)))
+        start = match.end()
+    pieces.append(escape(str(text)[start:]))
+    return Markup("").join(pieces)
+
 
 #: Everyone who works with the scores; anonymous visitors use the open-data API instead.
 REVIEWERS = (Role.COUNCIL_MEMBER, Role.ANALYST, Role.ADMIN)

@@ -167,3 +167,18 @@ def test_a_past_period_lists_the_units_of_that_time_without_todays_forecasts(
     page = client.get("/review/?period=2023").get_data(as_text=True)
     assert "Abai Region" in table_rows(page) and "Forecast 2024" in page
     assert "Forecasts are shown with the latest period" not in page
+
+
+def test_score_ranges_in_headings_stay_on_one_line(client_for, published):
+    """ "Оценка (0–10)" in a narrow column on a phone broke after the dash ("(0–" / "10)")."""
+    from webapp.review.views import unbroken_ranges
+
+    client = client_for("council_member")
+    client.post("/language", data={"language": "ru", "next": "/"})
+    dashboard = client.get("/review/").get_data(as_text=True)
+    assert 'Оценка <span class="nowrap">(0–10)</span>' in dashboard
+    assert 'Надёжность <span class="nowrap">(0–10)</span>' in dashboard
+    region = client.get("/review/regions/KZ-75").get_data(as_text=True)
+    assert 'Оценка сферы <span class="nowrap">(0–10)</span>' in region
+    assert "(0–10)" not in region.replace('<span class="nowrap">(0–10)</span>', "")
+    assert str(unbroken_ranges("<b> (1-5)")) == '&lt;b&gt; <span class="nowrap">(1-5)</span>'
