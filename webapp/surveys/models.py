@@ -8,6 +8,7 @@ user agent or a cookie, so none can leak through an export.
 from __future__ import annotations
 
 import enum
+import threading
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -293,13 +294,18 @@ class SurveyVersion(db.Model):
         version is replaced in place.
         """
         key = (self.id, self.created_at)
-        if self.id is not None and key in _DEFINITIONS:
-            return _DEFINITIONS[key]
+        if self.id is not None:
+            cached = _DEFINITIONS.get(key)  # one look-up: another thread may evict the key
+            if cached is not None:
+                return cached
         definition = SurveyDefinition.from_dict(self.definition)
         if self.id is not None:
-            if len(_DEFINITIONS) >= _DEFINITION_CACHE_SIZE:
-                _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
-            _DEFINITIONS[key] = definition
+            # Threads of one worker share the cache: eviction and insertion under one lock
+            # (two threads evicting the same oldest key raised KeyError).
+            with _DEFINITIONS_LOCK:
+                while len(_DEFINITIONS) >= _DEFINITION_CACHE_SIZE:
+                    _DEFINITIONS.pop(next(iter(_DEFINITIONS)))
+                _DEFINITIONS[key] = definition
         return definition
 
     def __repr__(self) -> str:
@@ -308,6 +314,12 @@ class SurveyVersion(db.Model):
 
 _DEFINITION_CACHE_SIZE = 64
 _DEFINITIONS: dict[tuple[int, datetime | None], SurveyDefinition] = {}
+_DEFINITIONS_LOCK = threading.Lock()
+
+
+def cached_definition(version_id: int, created_at: datetime | None) -> SurveyDefinition | None:
+    """The definition ``SurveyVersion.load`` keeps for this version, if this worker has it."""
+    return _DEFINITIONS.get((version_id, created_at))
 
 
 class Invitation(db.Model):

@@ -34,7 +34,7 @@ from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.surveys.answers import AnswerError, available_choices, validate_answers
 from webapp.surveys.definition import Question, SurveyDefinition, parse_range_parameters
-from webapp.surveys.expressions import parse
+from webapp.surveys.expressions import parse_cached
 from webapp.surveys.models import (
     Audience,
     Invitation,
@@ -43,6 +43,7 @@ from webapp.surveys.models import (
     SurveyResponse,
     SurveyState,
     SurveyVersion,
+    cached_definition,
 )
 from webapp.surveys.services import SurveyError
 from webapp.surveys.services.authoring import find_invitation, response_languages
@@ -185,6 +186,18 @@ def region_codes() -> list[str] | None:
     return codes or None
 
 
+def asks_region(definition: SurveyDefinition) -> bool:
+    """Whether any question of ``definition`` is answered from the region registry: only
+    then does a request need the registry (its codes and names serve region questions
+    alone), so a survey without one reads no regions."""
+    return any(question.region for question in definition.questions())
+
+
+def region_codes_for(definition: SurveyDefinition) -> list[str] | None:
+    """``region_codes()`` for a survey that asks for a region; None (unused) otherwise."""
+    return region_codes() if asks_region(definition) else None
+
+
 @functools.cache
 def _respondent_survey_statement() -> sa.Select:
     return (
@@ -202,6 +215,83 @@ def find_respondent_survey(slug: str) -> Survey | None:
     statement is built once (with its options, building it cost twice running it).
     """
     return db.session.scalar(_respondent_survey_statement(), {"slug": slug})
+
+
+@dataclass(frozen=True)
+class CurrentVersion:
+    """What a first page needs of the survey's current version: the key of its definition."""
+
+    id: int
+    created_at: dt.datetime | None
+
+    def load(self) -> SurveyDefinition:
+        """As ``SurveyVersion.load``: the definition column is only read (with the row) by a
+        worker that has not seen this version yet."""
+        definition = cached_definition(self.id, self.created_at)
+        if definition is not None:
+            return definition
+        # Not found: the survey (and so its versions) was deleted since its row was read.
+        return db.get_or_404(SurveyVersion, self.id).load()
+
+
+@dataclass(frozen=True)
+class StartingSurvey:
+    """A survey as its first page (``/s/<slug>``) reads it: plain values, no ORM object.
+
+    The first page changes nothing, so it needs no object tracked by the session; building
+    a ``Survey`` and its version from the row cost more than running the statement. It has
+    what the first page, the refusal pages and the council check read of a ``Survey``."""
+
+    id: int
+    slug: str
+    kind: str
+    audience: str
+    state: str
+    opens_at: dt.datetime | None
+    closes_at: dt.datetime | None
+    bound_region_code: str | None
+    state_body_id: int | None
+    note: str
+    current_version_id: int | None
+    current_version: CurrentVersion | None
+
+    def availability(self, now: dt.datetime) -> str:
+        return Survey.availability(self, now)  # type: ignore[arg-type]  # the same rules
+
+
+@functools.cache
+def _starting_survey_statement() -> sa.Select:
+    return (
+        sa.select(
+            Survey.id,
+            Survey.slug,
+            Survey.kind,
+            Survey.audience,
+            Survey.state,
+            Survey.opens_at,
+            Survey.closes_at,
+            Survey.bound_region_code,
+            Survey.state_body_id,
+            Survey.note,
+            Survey.current_version_id,
+            SurveyVersion.created_at,
+        )
+        .outerjoin(SurveyVersion, SurveyVersion.id == Survey.current_version_id)
+        .where(Survey.slug == sa.bindparam("slug", type_=sa.String))
+    )
+
+
+def find_starting_survey(slug: str) -> StartingSurvey | None:
+    """The survey at ``slug`` with its current version's key, by one statement, as plain
+    values (see ``StartingSurvey``); None when no survey has this address."""
+    row = (
+        db.session.connection().execute(_starting_survey_statement(), {"slug": slug}).one_or_none()
+    )
+    if row is None:
+        return None
+    *values, version_id, version_created = row
+    version = None if version_id is None else CurrentVersion(version_id, version_created)
+    return StartingSurvey(*values, version_id, version)
 
 
 def find_response(submission_id: str) -> SurveyResponse | None:
@@ -289,7 +379,7 @@ def draft_for_invitation(invitation: Invitation) -> SurveyDraft | None:
     )
 
 
-def check_available(survey: Survey, now: dt.datetime) -> None:
+def check_available(survey: Survey | StartingSurvey, now: dt.datetime) -> None:
     """Raise the polite refusal for a survey that does not take responses now."""
     availability = survey.availability(now)
     if availability == "draft" or survey.current_version_id is None:
@@ -400,12 +490,11 @@ def process_post(
     transaction (``find_survey_and_submission``); None reads them here. A call after a
     rollback must pass None: what was read before it is stale."""
     now = now or utcnow()
-    codes = region_codes()
     # Draft and response in one snapshot: a concurrent post that stores the response deletes
     # the draft in the same commit, so if the draft is gone the response is seen.
     draft, existing = read if read is not None else find_draft_and_response(submission_id)
     if existing is not None:
-        return _repeated_submission(survey, existing, posted, codes)
+        return _repeated_submission(survey, existing, posted)
     if draft is not None and draft.version.survey_id != survey.id:
         raise RespondentRefused(Refusal.CONFLICT)
     check_available(survey, now)
@@ -414,6 +503,7 @@ def process_post(
     definition = draft.version.load()
     if not 0 <= posted.page_index < len(definition.pages):
         raise SurveyError("The page number in the form is not valid.")
+    codes = region_codes_for(definition)
 
     values = page_values(definition, posted.page_index, posted.form)
     raw = merge_page(definition, posted.page_index, draft.answers or {}, values)
@@ -424,13 +514,13 @@ def process_post(
     draft.updated_at = now
 
     if posted.action == "save":
-        db.session.flush()
+        _keep(draft)
         return Outcome(Step.SAVED, draft=draft)
     if posted.action == "back":
         pages = progress(definition, raw, codes).pages
         earlier = [index for index in pages if index < posted.page_index]
         draft.page_index = earlier[-1] if earlier else (pages[0] if pages else 0)
-        db.session.flush()
+        _keep(draft)
         return Outcome(Step.GO_TO_PAGE, draft=draft)
 
     # Which pages the answers show is only worked out when one could follow this page: no
@@ -447,11 +537,18 @@ def process_post(
         definition, page.name, raw, today=now.date(), region_codes=codes, language=draft.language
     )
     if errors:
-        db.session.flush()
+        _keep(draft)
         return Outcome(Step.SHOW_PAGE, draft=draft, errors=errors)
     draft.page_index = later[0]
-    db.session.flush()
+    _keep(draft)
     return Outcome(Step.GO_TO_PAGE, draft=draft)
+
+
+def _keep(draft: SurveyDraft) -> None:
+    """Store the draft (a new one is added to the session only here: a one-page survey's
+    first post stores the response and never needs it) and flush."""
+    db.session.add(draft)
+    db.session.flush()
 
 
 def _start_draft(survey: Survey, submission_id: str, posted: PostedPage) -> SurveyDraft:
@@ -462,9 +559,12 @@ def _start_draft(survey: Survey, submission_id: str, posted: PostedPage) -> Surv
         if other is not None:
             raise RespondentRefused(Refusal.INVITATION_IN_PROGRESS)
         invitation_id = invitation.id
-    version = db.session.get(SurveyVersion, survey.current_version_id)
+    # The version read with the survey (one object per row in the session, as a get() by its
+    # id would return): no look-up of its own.
+    version = survey.current_version
     assert version is not None  # check_available made sure
     definition = version.load()
+    # Not added to the session yet: ``_keep`` adds it when it is stored.
     draft = SurveyDraft(
         submission_id=submission_id,
         survey_version_id=version.id,
@@ -473,7 +573,6 @@ def _start_draft(survey: Survey, submission_id: str, posted: PostedPage) -> Surv
         language=choose_language(definition, posted.language, definition.default_language),
         invitation_id=invitation_id,
     )
-    db.session.add(draft)
     draft.version = version
     return draft
 
@@ -506,7 +605,7 @@ def _finish(
         else:
             first = min(definition.pages.index(definition.page_of(name)) for name in errors)
         draft.page_index = first
-        db.session.flush()
+        _keep(draft)
         page_names = {question.name for question in definition.pages[first].questions}
         return Outcome(
             Step.SHOW_PAGE,
@@ -522,14 +621,13 @@ def _finish(
         invitation.used_at = now
     if sa.inspect(draft).persistent:
         db.session.delete(draft)
-    else:  # a one-page survey: the draft made by this very post was never stored
-        db.session.expunge(draft)
+    # else a one-page survey: the draft made by this very post was never added to the session
     db.session.flush()  # the draft's removal and the invitation's use, in this transaction
     # A plain insert: nothing reads the response back as an object, and making, flushing
     # and tracking one cost more than the insert itself. The unique submission_id raises
     # IntegrityError here on a concurrent duplicate, as the flush did.
     db.session.connection().execute(
-        sa.insert(SurveyResponse.__table__),
+        _response_insert(),
         {
             "survey_id": survey.id,
             "survey_version_id": draft.survey_version_id,
@@ -547,6 +645,11 @@ def _finish(
         },
     )
     return Outcome(Step.THANKS, definition=definition, language=draft.language)
+
+
+@functools.cache
+def _response_insert() -> sa.Insert:
+    return sa.insert(SurveyResponse.__table__)
 
 
 def _region_of(
@@ -573,12 +676,7 @@ def _region_of(
     return None
 
 
-def _repeated_submission(
-    survey: Survey,
-    existing: SurveyResponse,
-    posted: PostedPage,
-    codes: list[str] | None,
-) -> Outcome:
+def _repeated_submission(survey: Survey, existing: SurveyResponse, posted: PostedPage) -> Outcome:
     """A post for a submission already stored: the same content is a harmless retry."""
     if existing.survey_id != survey.id:
         raise RespondentRefused(Refusal.CONFLICT)
@@ -591,7 +689,11 @@ def _repeated_submission(
     values = page_values(definition, posted.page_index, posted.form)
     raw = merge_page(definition, posted.page_index, existing.answers, values)
     clean, errors = validate_answers(
-        definition, None, raw, today=existing.submitted_at.date(), region_codes=codes
+        definition,
+        None,
+        raw,
+        today=existing.submitted_at.date(),
+        region_codes=region_codes_for(definition),
     )
     if errors or content_hash(clean) != existing.content_hash:
         raise RespondentRefused(Refusal.CONFLICT)
@@ -666,7 +768,7 @@ def page_view(
 ) -> PageView:
     """Describe one page for display in ``language``; only visible questions are shown.
     ``page_index`` None means the first page that these answers show."""
-    regions = current_regions()
+    regions = current_regions() if asks_region(definition) else []
     codes = [region.code for region in regions] or None
     region_names = {region.code: region.name(language) for region in regions}
     state = progress(definition, raw, codes)
@@ -736,7 +838,7 @@ def same_page_conditions(definition: SurveyDefinition, page_index: int) -> set[s
     names = {question.name for question in page.questions}
     found = set()
     for question in page.questions:
-        if question.relevant and parse(question.relevant).references & names:
+        if question.relevant and parse_cached(question.relevant).references & names:
             found.add(question.name)
     return found
 

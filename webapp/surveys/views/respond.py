@@ -37,6 +37,7 @@ from webapp.surveys.services.responding import (
     Refusal,
     Respondent,
     RespondentRefused,
+    StartingSurvey,
     Step,
     check_available,
     check_invitation,
@@ -45,6 +46,7 @@ from webapp.surveys.services.responding import (
     draft_for_invitation,
     find_draft_and_response,
     find_respondent_survey,
+    find_starting_survey,
     find_survey_and_submission,
     is_submission_id,
     new_submission_id,
@@ -90,7 +92,9 @@ def survey_or_404(slug: str) -> Survey:
     return survey
 
 
-def respondent_for(survey: Survey, posted_council: str | None = None) -> tuple[Respondent, list]:
+def respondent_for(
+    survey: Survey | StartingSurvey, posted_council: str | None = None
+) -> tuple[Respondent, list]:
     """Who answers. For council surveys the council comes from the account's membership; a
     council id in the form is only accepted when it is one of the member's own councils."""
     if survey.audience != Audience.COUNCIL:
@@ -110,7 +114,9 @@ def respondent_for(survey: Survey, posted_council: str | None = None) -> tuple[R
     return Respondent(council_id=chosen.id, user_id=current_user.id), councils
 
 
-def refusal_page(survey: Survey, reason: Refusal, language: str | None = None) -> tuple[str, int]:
+def refusal_page(
+    survey: Survey | StartingSurvey, reason: Refusal, language: str | None = None
+) -> tuple[str, int]:
     language = language or interface_language()
     definition = survey.current_version.load() if survey.current_version else None
     with force_locale(language):
@@ -124,7 +130,7 @@ def refusal_page(survey: Survey, reason: Refusal, language: str | None = None) -
 
 
 def render_page(
-    survey: Survey,
+    survey: Survey | StartingSurvey,
     definition: SurveyDefinition,
     page_index: int | None,
     raw: dict[str, Any],
@@ -238,7 +244,7 @@ def render_saved(survey: Survey, draft: SurveyDraft, language: str) -> str:
 
 
 def start_page(
-    survey: Survey, councils: list, invitation_token: str | None = None
+    survey: Survey | StartingSurvey, councils: list, invitation_token: str | None = None
 ) -> tuple[str, int]:
     definition = survey.current_version.load()
     wanted = request.args.get("lang")
@@ -280,7 +286,9 @@ def start_page(
     return share(key, values, lambda: render()[0]), 200
 
 
-def _plain_start(survey: Survey, councils: list, invitation_token: str | None) -> bool:
+def _plain_start(
+    survey: Survey | StartingSurvey, councils: list, invitation_token: str | None
+) -> bool:
     """A first page that holds nothing of the respondent: public, anonymous, no invitation,
     and asked for at its plain address (``?lang=`` at most)."""
     if survey.audience != Audience.PUBLIC or councils or invitation_token is not None:
@@ -310,7 +318,10 @@ def open_surveys() -> str:
 @blueprint.get("/s/<slug>")
 @public
 def start(slug: str) -> Any:
-    survey = survey_or_404(slug)
+    # Plain values, not a Survey object: the first page changes nothing (see StartingSurvey).
+    survey = find_starting_survey(slug)
+    if survey is None:
+        abort(404)
     try:
         check_available(survey, utcnow())
         if survey.audience == Audience.INVITATION:
