@@ -191,3 +191,21 @@ def test_preview_names_regions_in_the_analysts_language(app, analyst_client):
     analyst_client.post("/language", data={"language": "kk"})
     page = analyst_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Алматы қаласы <code>KZ-75</code>" in page
+
+
+def stored_then_uploaded_again(analyst_client, language: str) -> str:
+    """The preview page of a file whose value (4.8) is already stored by import #1."""
+    content = csv_bytes("region,period,indicator,value\nг. Алматы,2021,unemployment_rate,4.8\n")
+    response = analyst_client.post("/risk/imports", data=upload_data(content, "first.csv"))
+    analyst_client.post(response.headers["Location"] + "/confirm", data={})
+    analyst_client.post("/language", data={"language": language})
+    response = analyst_client.post("/risk/imports", data=upload_data(content, "again.csv"))
+    return analyst_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_stored_values_table_names_its_import_column_in_the_page_language(app, analyst_client):
+    """The column of import links read 'Загрузить' ('Upload', a verb) in Russian: the msgid
+    'Import' is also a button of the survey designer, whose catalogue won the merge."""
+    page = stored_then_uploaded_again(analyst_client, "ru")
+    assert '<th scope="col">Импорт</th>' in page
+    assert "Загрузить</th>" not in page
