@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
 from webapp.auth.forms import ROLE_LABELS
@@ -13,7 +13,17 @@ from webapp.i18n import LANGUAGE_NAMES
 from webapp.navigation import navigation_for
 
 
+def local_number(value: float | int, decimals: int | None = None) -> str:
+    """A number as the page's language writes it ('4,50' in kk and ru, '4.50' in en), with
+    ``decimals`` fixed digits after the separator when given."""
+    if decimals is None:
+        return format_decimal(value)
+    return format_decimal(value, format="#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
 def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(local_number, "local_number")
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         locale = get_locale()

@@ -182,6 +182,20 @@ def test_summaries_show_averages_and_hide_small_groups_from_members(
     assert "/s/wellbeing" in home
 
 
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+def test_summary_averages_are_written_the_way_the_page_language_writes_numbers(
+    app, client, setup, make_user, sign_in
+):
+    """A Russian or Kazakh summary read '4.50' where the rest of the site writes '4,50'."""
+    for trust in ("4", "5"):
+        submit_feedback(app, setup, trust)
+    sign_in(make_user("analyst"))
+    for language, average in (("ru", "4,50"), ("kk", "4,50"), ("en", "4.50")):
+        client.post("/language", data={"language": language})
+        page = client.get(f"/councils/{setup['mine']}/summary").get_data(as_text=True)
+        assert f'<td class="number">{average}</td>' in page, language
+
+
 def test_council_pages_name_the_region_and_show_each_member_once(
     app, client, setup, make_user, sign_in
 ):
