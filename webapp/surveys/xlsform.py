@@ -818,6 +818,18 @@ class _Importer:
                     ),
                 )
             label = self.texts(data.pop("label", None), "choices", row.number, "label")
+            for piped in sorted({n for text in label.values() for n in _PIPED.findall(text)}):
+                self.problem(
+                    "choices",
+                    row.number,
+                    "label",
+                    _(
+                        "${%(name)s} in a choice label is not supported: answers are not "
+                        "inserted into choices, so respondents would read '${%(name)s}'; "
+                        "write the choice's own text",
+                        name=piped,
+                    ),
+                )
             media = data.pop("media", None)
             if not _blank(media) and _has_value(media):
                 self.problem(
@@ -1013,6 +1025,7 @@ class _Importer:
 
         pages = self.name_loose_pages(pages, set(used_names))
         pages, question_rows = self.inline_calculations(pages, question_rows)
+        pages, question_rows = self.choice_label_lookups(pages, question_rows)
         self.note_unknown_piping(pages, question_rows)
         self.check_references(pages, question_rows, choice_lists)
         return pages
@@ -1302,6 +1315,71 @@ class _Importer:
         ]
         return new_pages, [(swapped[question.name], row) for question, row in question_rows]
 
+    def choice_label_lookups(
+        self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
+    ) -> tuple[list[Page], list[tuple[Question, _Row]]]:
+        """``instance('list')/root/item[name = ${q}]/label`` in a label (pyxform's way to show
+        the label of the choice picked in ``q``) becomes ``${q}``: a select's answer is shown
+        as its choice label in the respondent's language. Any other ``instance()`` lookup
+        in a label is refused on its row (it would be shown as written)."""
+        texts = [page.label for page in pages] + [
+            texts for question, _row in question_rows for texts in (question.label, question.hint)
+        ]
+        if not any("instance(" in text for by_language in texts for text in by_language.values()):
+            return pages, question_rows
+        lists = {
+            question.name: question.choice_list
+            for question, _row in question_rows
+            if question.is_select
+        }
+
+        def swap(texts: Mapping[str, str], row: int, column: str) -> dict[str, str]:
+            result = {}
+            for code, text in texts.items():
+                if "instance(" not in text:
+                    result[code] = text
+                    continue
+
+                def replace_lookup(match: re.Match[str]) -> str:
+                    if lists.get(match.group("question")) == match.group("list"):
+                        return f"${{{match.group('question')}}}"
+                    return match.group(0)
+
+                text = _CHOICE_LABEL_LOOKUP.sub(replace_lookup, text)
+                for lookup in _INSTANCE_CALL.findall(text):
+                    self.problem(
+                        "survey",
+                        row,
+                        column,
+                        _(
+                            "%(lookup)s...: lookups in choice lists are not supported in labels "
+                            "and would be shown as written; to show the choice picked in a "
+                            "question, write ${name} of that question",
+                            lookup=lookup,
+                        ),
+                    )
+                result[code] = text
+            return result
+
+        # By object, not name: a name used twice is reported elsewhere, both rows kept.
+        swapped = {
+            id(question): replace(
+                question,
+                label=swap(question.label, row.number, "label"),
+                hint=swap(question.hint, row.number, "hint"),
+            )
+            for question, row in question_rows
+        }
+        new_pages = [
+            replace(
+                page,
+                label=swap(page.label, self.page_rows.get(page.name, 0), "label"),
+                questions=[swapped.get(id(q), q) for q in page.questions],
+            )
+            for page in pages
+        ]
+        return new_pages, [(swapped[id(question)], row) for question, row in question_rows]
+
     def shown_references(
         self, pages: list[Page], question_rows: list[tuple[Question, _Row]]
     ) -> dict[tuple[str, int], None]:
@@ -1582,11 +1660,21 @@ class _Importer:
         if name is None:
             return None
         label = self.texts(data.get("label"), "survey", number, "label")
+        hint = self.texts(data.get("hint"), "survey", number, "hint")
+        if not label and not hint:
+            self.notes.append(
+                _(
+                    "survey row %(row)s: the question %(name)s has no label or hint; "
+                    "respondents see an answer field with no text",
+                    row=number,
+                    name=repr(name),
+                )
+            )
         question = Question(
             name=name,
             type=question_type,
             label=label,
-            hint=self.texts(data.get("hint"), "survey", number, "hint"),
+            hint=hint,
             required=required,
             required_message=self.texts(
                 bind.get("jr:requiredMsg"), "survey", number, "required_message"
@@ -1704,6 +1792,8 @@ class _Importer:
             return {}
         parsed: dict[str, str] = {}
         text = "" if _blank(value) else str(value)
+        # 'start = 1 , end = 10': pyxform allows spaces around '=' as well as between pairs.
+        text = re.sub(r"\s*=\s*", "=", text)
         for item in re.split(r"[\s;,]+", text.strip()):
             if not item:
                 continue
@@ -1965,6 +2055,12 @@ _CHOICE_NAME_OF_ANSWER = re.compile(
     r"""\s*jr:choice-name\(\s*\$\{([A-Za-z_][\w.\-]*)\}\s*,\s*['"]\s*\$\{([A-Za-z_][\w.\-]*)\}\s*['"]\s*\)\s*"""
 )
 _PIPED = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
+#: pyxform's way to show the label of the choice picked in a select, written in a label.
+_CHOICE_LABEL_LOOKUP = re.compile(
+    r"instance\(\s*(['\"])(?P<list>[^'\"]+)\1\s*\)\s*/\s*root\s*/\s*item\s*"
+    r"\[\s*name\s*=\s*\$\{(?P<question>[A-Za-z_][\w.\-]*)\}\s*\]\s*/\s*label"
+)
+_INSTANCE_CALL = re.compile(r"instance\(\s*['\"][^'\"]*['\"]\s*\)")
 
 
 def _unwrapped(text: str) -> str:

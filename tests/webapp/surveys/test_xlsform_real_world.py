@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.surveys.test_xlsform import xlsx
+from tests.webapp.surveys.test_xlsform import problems_of, xlsx
 from webapp.surveys.answers import validate_answers
 from webapp.surveys.expressions import parse
 from webapp.surveys.xlsform import export_xlsform, import_xlsform, read_xlsform
@@ -566,3 +566,110 @@ def test_languages_respondents_are_not_offered_are_named_on_import(app, runner, 
     kazakh_only.write_bytes(xlsx([["type", "name", "label::kk"], ["text", "q", "Атыңыз?"]]))
     result = runner.invoke(args=["surveys", "import", str(kazakh_only)])
     assert result.exit_code == 0 and "respondents answer in" not in result.output
+
+
+# pyxform's test_range.py: 'start = 1 , end = 10 , step = 2' is read by pyxform; each piece
+# ('start', '=', '1', ...) was refused as 'not a range parameter' (nine problems on one row).
+@pytest.mark.parametrize(
+    "parameters", ["start = 1 , end = 10 , step = 2", "start=1 end = 10;step= 2", "Start =1,END=10"]
+)
+def test_range_parameters_may_have_spaces_around_equals(parameters):
+    definition = import_xlsform(
+        xlsx([["type", "name", "label", "parameters"], ["range", "level", "Scale", parameters]])
+    )
+    step = "2" if "2" in parameters else "1"
+    assert definition.question("level").parameters == {"start": "1", "end": "10", "step": step}
+
+
+# pyxform's test_choices_sheet.py: a choice label '${q1}' (a question's answer as a choice).
+# The respondent's page does not insert answers into choices, so it read '${q1}' as written,
+# and nothing told the analyst; a name that is no question (${q1x}) was accepted too.
+@pytest.mark.parametrize("reference", ["q0", "q1x"])
+def test_a_reference_in_a_choice_label_is_refused_on_its_row(reference):
+    problems = problems_of(
+        xlsx(
+            [["type", "name", "label"], ["text", "q0", "Q0"], ["select_one c1", "q1", "Q1"]],
+            [
+                ["list_name", "name", "label::English (en)", "label::Russian (ru)"],
+                ["c1", "n1", "Other", "Другое"],
+                ["c1", "n2", f"Same as ${{{reference}}}", f"Как ${{{reference}}}"],
+            ],
+        )
+    )
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("choices", 3, "label")]
+    assert f"${{{reference}}} in a choice label is not supported" in problems[0].message
+
+
+# pyxform's test_sheet_columns.py: a question with neither label nor hint is an error there
+# ("no label or hint"); here it was stored in silence and respondents saw an answer field with
+# no text. The designer keeps such drafts (its export must import again), so a note says it.
+def test_a_question_without_label_or_hint_is_named_in_a_note():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "hint"],
+                ["text", "a", None, "Only a hint"],
+                ["integer", "b", None, None],
+                ["text", "c", "C", None],
+            ]
+        )
+    )
+    assert [note for note in result.notes if "no label" in note] == [
+        "survey row 3: the question 'b' has no label or hint; respondents see an answer "
+        "field with no text"
+    ]
+    assert result.definition.question("a").hint == {"en": "Only a hint"}
+
+
+# pyxform's test_notes.py: a note shows the picked choice's label with
+# instance('c1')/root/item[name = ${q1}]/label; it was shown to respondents as written.
+def test_a_choice_label_lookup_in_a_label_shows_the_answer(app):
+    definition = import_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label::English (en)", "label::Russian (ru)"],
+                ["select_one c1", "q1", "Q1", "В1"],
+                [
+                    "note",
+                    "n",
+                    "You said instance('c1')/root/item[name = ${q1}]/label.",
+                    'Вы ответили instance("c1")/root/item[name=${q1}]/label.',
+                ],
+            ],
+            [
+                ["list_name", "name", "label::English (en)", "label::Russian (ru)"],
+                ["c1", "y", "Yes", "Да"],
+                ["c1", "n", "No", "Нет"],
+            ],
+        )
+    )
+    assert definition.question("n").label == {
+        "en": "You said ${q1}.",
+        "ru": "Вы ответили ${q1}.",
+    }
+    from webapp.surveys.services.responding import piped_text
+
+    with app.test_request_context():
+        shown = piped_text(
+            definition.text(definition.question("n").label, "ru"), definition, {"q1": "n"}, "ru", {}
+        )
+    assert shown == "Вы ответили Нет."
+
+
+def test_other_choice_list_lookups_in_labels_are_refused_on_their_row():
+    problems = problems_of(
+        xlsx(
+            [
+                ["type", "name", "label", "hint"],
+                ["select_one c1", "q1", "Q1", None],
+                ["text", "t", "T", "Size: instance('c1')/root/item[contains(name, ${q1})]/label"],
+                ["note", "n", "instance('c2')/root/item[name = ${q1}]/label", None],
+            ],
+            [["list_name", "name", "label"], ["c1", "y", "Yes"], ["c2", "y", "Yes"]],
+        )
+    )
+    assert [(p.sheet, p.row, p.column) for p in problems] == [
+        ("survey", 3, "hint"),
+        ("survey", 4, "label"),
+    ]
+    assert problems[0].message.startswith("instance('c1')...: lookups in choice lists")
