@@ -30,6 +30,9 @@ keep-alive, access log); only the address and, if given, ``--workers`` are overr
 same for both.
 
 Run: ``.venv/bin/python bench/survey_submissions.py [--submissions 300] [--workers N]``.
+``--in-process`` runs no gunicorn: the same page, post and bare insert through the Flask
+test client, with CPU ms, SQL statements and Python function calls per request (redirect
+stderr: the request log stays on, as in production).
 Figures, not assertions: the machine's load changes them.
 
 Figures, 2026-11-29 02:57-02:59 UTC, 2 cores shared with other jobs (``uptime`` load average
@@ -51,17 +54,65 @@ client CPU. With X that per-request cost, the ratio to the WSGI baseline is
 (X + b) / (2X + f), so 0.5 needs the app's whole work for GET + POST (f) to be at most
 twice the bare insert's own (b, ~0.15-0.2 ms on SQLite): the Flask bare route alone,
 one request, already costs more than that.
+
+After the respondent hot-path pass (2026-11-29 10:50-10:57 UTC, load average 3.5-7 on the
+2 cores; the figures above are from a quieter hour). Interleaved with the code before it
+(the same script run on a copy of the previous commit), ``--submissions 300``, two runs
+before, three after; full stack/s, ratio to WSGI bare / to Flask bare, gunicorn CPU ms
+per submission::
+
+    SQLite      before  85 /s, 0.14-0.19 / 0.32-0.35, 9.0-12.2 ms
+                after   77-220 /s, 0.11-0.32 / 0.23-0.64, 7.2-12.4 ms
+    PostgreSQL  before  36-57 /s, 0.17-0.23 / 0.18-0.50, 13.8-19.2 ms
+                after   55-110 /s, 0.14-0.21 / 0.19-0.61, 13.8-16.1 ms
+
+At that load the rates say nothing about a change of a few per cent (the WSGI bare
+endpoint alone moved between 459 and 726 /s on SQLite). ``--in-process`` (same hour, three
+runs each; the bare POST, unchanged code, moved 1.38-1.67 ms on SQLite and 1.60-2.57 ms on
+PostgreSQL) and its deterministic counts::
+
+                     CPU ms GET / POST      SQL GET / POST   Python calls GET / POST / bare
+    SQLite  before   1.74-1.81 / 2.84-4.01  2 / 3            3593 / 5468 / 3038
+            after    1.60-1.86 / 3.03-3.96  2 / 3            3395 / 5327 / 3038
+    PostgreSQL before 2.72-3.06 / 4.71-5.26 2 / 3            4086 / 6217 / 3193
+            after    2.45-2.87 / 4.78-5.57  2 / 3            3827 / 6063 / 3193
+
+So the survey's own work per submission fell by about 340 (SQLite) to 410 (PostgreSQL)
+calls: 6 % of the first page, 3 % of the storing post. The statements were already at
+their floor for this survey: the page reads the survey (with its version) and the region
+registry; the post reads survey, draft and response in one statement, the registry, and
+inserts. The registry is read on each request of a survey that asks for a region because
+nothing tells a worker that another process loaded a new one (a registry version stamp,
+bumped by ``load_regions``, would let each worker keep it); a survey without a region
+question no longer reads it. Definitions are parsed once per version and worker, skip
+logic compiled once per expression, the shared first and thank-you pages rendered once,
+and no request writes the session cookie after the first page.
+
+What is left, by cProfile share of the in-process requests on SQLite: of the first page,
+the app's fixed cost (session cookie open/save ~13 %, the rate limiter's before-request
+check ~8 % although the page has no limit, teardown ~6 %, request log ~6 %, security
+headers ~4 %) and the survey's two statements (~18 % the survey row through a Core
+statement, with the connection's checkout, ~10 % the registry) with the CSRF token (~7 %); of the post, reading survey,
+version, draft and response as ORM objects (~23 %), CSRF validation with the form's parsing
+(~9 %), the commit (~6 %), the registry (~5 %), the rate-limit checks (~10 %, decorator and
+before-request hook), validation and the insert (~10 %). Every request also checks its
+pooled connection out with ``pool_pre_ping`` (a round trip on PostgreSQL). The ratio to
+the WSGI bare insert stays far from 0.5 (0.1-0.3 here, 0.28-0.30 reported on a quieter
+machine): by the arithmetic above it would need the whole GET + POST to cost about what
+the Flask bare route alone does.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import functools
 import hashlib
 import http.client
 import io
 import json
 import os
+import pstats
 import re
 import socket
 import subprocess
@@ -513,6 +564,100 @@ def measure(name: str, database_url: str, args: argparse.Namespace) -> dict[str,
     }
 
 
+def in_process(name: str, database_url: str, repeats: int, count: int) -> None:
+    """The same page, post and bare insert through the Flask test client (CSRF on, no
+    gunicorn, no sockets): CPU ms per request, min of ``repeats`` x ``count`` (steadier than
+    the rates; the test client's own ~0.25 ms per request included), and the SQL statements
+    each request sends."""
+    with tempfile.TemporaryDirectory(prefix="bench-surveys-") as folder:
+        config = prepare(database_url, Path(folder) / "instance")
+        app = flask_bare_app(config)
+        from webapp.extensions import db
+
+        with app.app_context():
+            engine = db.engine
+        client = app.test_client()
+
+        def page() -> str:
+            reply = client.get(f"/s/{SLUG}?lang=en")
+            if reply.status_code != 200:
+                raise RuntimeError(f"first page failed: {reply.status_code}")
+            return reply.get_data(as_text=True)
+
+        def post(html: str) -> None:
+            data = {
+                "csrf_token": CSRF.search(html).group(1),
+                "submission_id": SUBMISSION.search(html).group(1),
+                "page": "0",
+                "language": "en",
+                "action": "next",
+                **ANSWERS,
+            }
+            reply = client.post(ACTION.search(html).group(1), data=data)
+            if reply.status_code != 200 or "recorded" not in reply.get_data(as_text=True):
+                raise RuntimeError(f"submission failed: {reply.status_code}")
+
+        def bare() -> None:
+            reply = client.post("/bench/bare", data=ANSWERS)
+            if reply.get_data(as_text=True) != "stored":
+                raise RuntimeError(f"bare insert failed: {reply.status_code}")
+
+        for _ in range(20):  # warm: statements compiled, shared pages rendered
+            post(page())
+            bare()
+        sent: list[str] = []
+
+        def note(*args: Any) -> None:
+            sent.append(args[2])
+
+        counts = {}
+        sa.event.listen(engine, "before_cursor_execute", note)
+        try:
+            html = page()
+            counts["GET"] = len(sent)
+            post(html)
+            counts["POST"] = len(sent) - counts["GET"]
+            bare()
+            counts["bare"] = len(sent) - counts["GET"] - counts["POST"]
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", note)
+        # Python function calls per request (cProfile): the same on every run, whatever the
+        # machine's load, so a change of a few per cent shows where the times cannot.
+        calls = {}
+        pages = [page() for _ in range(50)]
+        for label, run in (
+            ("GET", lambda: [page() for _ in range(50)]),
+            ("POST", lambda: [post(html) for html in pages]),
+            ("bare", lambda: [bare() for _ in range(50)]),
+        ):
+            profile = cProfile.Profile()
+            profile.runcall(run)
+            calls[label] = pstats.Stats(profile).total_calls / 50
+        best = {"GET": float("inf"), "POST": float("inf"), "bare": float("inf")}
+        for _ in range(repeats):
+            started = time.process_time()
+            pages = [page() for _ in range(count)]
+            best["GET"] = min(best["GET"], (time.process_time() - started) * 1000 / count)
+            started = time.process_time()
+            for html in pages:
+                post(html)
+            best["POST"] = min(best["POST"], (time.process_time() - started) * 1000 / count)
+            started = time.process_time()
+            for _ in range(count):
+                bare()
+            best["bare"] = min(best["bare"], (time.process_time() - started) * 1000 / count)
+        with app.app_context():
+            db.engine.dispose()
+    print(
+        f"{name:<12}in process, CPU ms per request (min of {repeats} x {count}): "
+        f"GET {best['GET']:.2f}, storing POST {best['POST']:.2f}, Flask bare POST "
+        f"{best['bare']:.2f}; SQL statements: GET {counts['GET']}, POST {counts['POST']}, "
+        f"bare {counts['bare']}; Python calls: GET {calls['GET']:.0f}, POST {calls['POST']:.0f}, "
+        f"bare {calls['bare']:.0f}",
+        flush=True,
+    )
+
+
 def postgres_scratch() -> tuple[str, Callable[[], None]] | None:
     admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"bench_surveys_{os.getpid()}"
@@ -549,8 +694,26 @@ def main() -> None:
         help="load generator, the same for both servers (requests: the former one)",
     )
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no gunicorn: CPU ms and SQL statements per GET / POST / bare POST, Flask test "
+        "client (5 x --submissions requests each; the request log still goes to stderr, "
+        "as in production: redirect it)",
+    )
     args = parser.parse_args()
     args.submissions = max(10, min(args.submissions, 5000))
+    if args.in_process:
+        with tempfile.TemporaryDirectory(prefix="bench-sqlite-") as folder:
+            in_process("SQLite", f"sqlite:///{folder}/bench.sqlite3", 5, args.submissions)
+        scratch = None if args.skip_postgres else postgres_scratch()
+        if scratch is not None:
+            url, drop = scratch
+            try:
+                in_process("PostgreSQL", url, 5, args.submissions)
+            finally:
+                drop()
+        return
     workers = args.workers or "gunicorn.conf.py's"
     print(
         f"Survey submissions, {args.submissions} per run, {workers} gunicorn workers "
