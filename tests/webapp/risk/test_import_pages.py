@@ -209,3 +209,12 @@ def test_the_stored_values_table_names_its_import_column_in_the_page_language(ap
     page = stored_then_uploaded_again(analyst_client, "ru")
     assert '<th scope="col">Импорт</th>' in page
     assert "Загрузить</th>" not in page
+
+
+def test_the_stored_and_sample_values_are_written_as_the_page_language_writes_numbers(
+    app, analyst_client
+):
+    """The Russian preview listed the stored value as '4.8' (and the sample too)."""
+    page = stored_then_uploaded_again(analyst_client, "ru")
+    assert page.count('<td class="number">4,8</td>') == 2, "stored value and sample"
+    assert '<td class="number">4.8</td>' not in page
