@@ -71,6 +71,7 @@ LANGUAGE_HEADERS = {"kk": "Kazakh (kk)", "ru": "Russian (ru)", "en": "English (e
 _LANGUAGE_BY_NAME = {name: code for code, names in LANGUAGE_NAMES.items() for name in names}
 _CODE_IN_PARENTHESES = re.compile(r"\(\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)\s*\)\s*$")
 _BARE_CODE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]*$")
 _FILE_STEM = re.compile(r"[^A-Za-z0-9_\-.]+")
 
 _SUPPORTED_TYPES = {
@@ -731,6 +732,18 @@ class _Importer:
             form_id = _FILE_STEM.sub("_", stem).strip("_.-") or "survey"
             if not form_id[0].isalpha():
                 form_id = f"form_{form_id}"
+        elif not _NAME_PATTERN.match(form_id.strip()):
+            # Said here, on its cell; the definition's own check cannot tell where it was.
+            self.problem(
+                "settings",
+                2,
+                "form_id",
+                _(
+                    "form_id %(value)s must start with a letter and use only letters, digits, "
+                    "'_', '-' and '.'",
+                    value=repr(form_id.strip()),
+                ),
+            )
         settings: dict[str, Any] = {"__title__": title, "__form_id__": form_id.strip()}
         for key, value in row.items():
             if _blank(value):
@@ -776,6 +789,7 @@ class _Importer:
         lists: dict[str, list[Choice]] = {}
         seen: dict[tuple[str, str], int] = {}
         bookkeeping: set[str] = set()
+        bad_lists: set[str] = set()
         for row in rows:
             data = row.data
             list_name = data.pop("list_name", None) or data.pop(constants.LIST_NAME_S, None)
@@ -792,6 +806,18 @@ class _Importer:
                 )
                 continue
             list_name, name = str(list_name).strip(), str(name).strip()
+            if not _NAME_PATTERN.match(list_name) and list_name not in bad_lists:
+                bad_lists.add(list_name)
+                self.problem(
+                    "choices",
+                    row.number,
+                    "list_name",
+                    _(
+                        "the name %(name)s must start with a letter and use only letters, "
+                        "digits, '_', '-' or '.'",
+                        name=repr(list_name),
+                    ),
+                )
             if (list_name, name) in seen:
                 self.problem(
                     "choices",
@@ -1440,7 +1466,7 @@ class _Importer:
             self.problem("survey", row.number, "name", missing[what])
             return None
         name = str(name).strip()
-        if not re.match(r"^[A-Za-z_][A-Za-z0-9_\-.]*$", name):
+        if not _NAME_PATTERN.match(name):
             self.problem(
                 "survey",
                 row.number,

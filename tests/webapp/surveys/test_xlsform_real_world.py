@@ -673,3 +673,19 @@ def test_other_choice_list_lookups_in_labels_are_refused_on_their_row():
         ("survey", 4, "label"),
     ]
     assert problems[0].message.startswith("instance('c1')...: lookups in choice lists")
+
+
+# pyxform's test_sheet_columns.py has 'Form_ID: My Form'; a choice list named 1 is an Excel
+# number cell. Both were refused with no sheet, row or column ("sheet=- row=-"), so the
+# analyst had to guess where the bad name was.
+def test_bad_form_id_and_list_name_are_refused_on_their_cells():
+    survey = [["type", "name", "label"], ["select_one 1", "q", "Q"], ["select_one ok", "r", "R"]]
+    choices = [["list_name", "name", "label"], [1, "a", "A"], [1, "b", "B"], ["ok", "a", "A"]]
+    problems = problems_of(xlsx(survey, choices))
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("choices", 2, "list_name")]
+    assert problems[0].message.startswith("the name '1' must start with a letter")
+    choices[1][0] = choices[2][0] = "one"
+    survey[1][0] = "select_one one"
+    problems = problems_of(xlsx(survey, choices, [["Form_ID", "Form_Title"], ["My Form", "Hi"]]))
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("settings", 2, "form_id")]
+    assert problems[0].message.startswith("form_id 'My Form' must start with a letter")
