@@ -48,6 +48,7 @@ from webapp.surveys.results.forms import (
 from webapp.surveys.results.indicators import MappingError
 from webapp.surveys.results.models import SurveyIndicatorMapping
 from webapp.surveys.results.tally import KIND_BY_TYPE, NO_REGION
+from webapp.templating import local_number
 
 blueprint = Blueprint(
     "survey_results",
@@ -176,7 +177,9 @@ def _charts(summary: dict[str, Any], definitions: list) -> dict[str, Any]:
                 (
                     row["label"] if row["value"] is not None else _("No answer"),
                     row["share"],
-                    f"{row['share']:.1f}%" if row["share"] is not None else _("hidden"),
+                    f"{local_number(row['share'], 1)}%"
+                    if row["share"] is not None
+                    else _("hidden"),
                 )
                 for row in question["rows"]
             ]

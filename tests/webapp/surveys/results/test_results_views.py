@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -265,3 +266,23 @@ def test_cached_figures_follow_new_responses_and_the_viewer(
     council = client.get(f"/results/{survey_id}?region=KZ-75").get_data(as_text=True)
     assert "Responses: 42" in council
     assert "analysts only" not in council and "Download responses" not in council
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_figures_are_written_as_the_page_language_writes_numbers(
+    client, big_survey, make_user, sign_in, language
+):
+    """The Russian results page read 'Ответы: 2,060', '54.8%' and a mean of '4.48': English
+    separators on a page whose risk review writes '8,3'."""
+    sign_in(make_user("analyst"))
+    client.post("/language", data={"language": language, "next": "/"})
+    page = client.get(f"/results/{big_survey.survey_id}").get_data(as_text=True)
+    total = len(big_survey.rows)
+    assert total >= 1000
+    assert f": {total:,}</h2>" not in page
+    assert re.search(r": \d{1,3}\N{NO-BREAK SPACE}\d{3}</h2>", page), "grouped with a space"
+    assert not re.search(r">\d+\.\d%<", page), "a share with a decimal point"
+    assert re.search(r">\d+,\d%<", page)
+    # the household size's mean, standard deviation and quartiles
+    decimals = re.findall(r'<td class="number">(\d+[.,]\d+)</td>', page)
+    assert decimals and all("." not in value for value in decimals), decimals
