@@ -417,3 +417,20 @@ def test_page_count_follows_the_pages_skip_logic_shows(app_context, regions):
     not_working = page_view(definition, 2, {"employed": "no"}, "en")
     assert (working.number, working.total) == (3, 3)
     assert (not_working.number, not_working.total) == (2, 2) and not_working.is_last
+
+
+def title_of(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, flags=re.S).group(1).strip()
+
+
+def test_each_page_has_its_own_title_and_a_refused_page_says_error_first(app, client, survey_id):
+    """Every page of a survey was titled by the survey alone: a screen reader, which reads
+    the title first, and the browser's history could not tell the pages, nor a refused
+    page from the page first shown (GOV.UK's pattern: "Error: " before the title)."""
+    first = client.get("/s/wellbeing?lang=kk").get_data(as_text=True)
+    assert title_of(first).startswith("Сіз туралы · 2 беттің 1-беті · Әл-ауқат")
+    refused = answer_page(client, first, {"age": "12"}).get_data(as_text=True)
+    assert title_of(refused).startswith("Қате: Сіз туралы · 2 беттің 1-беті · Әл-ауқат")
+    response = answer_page(client, refused, {"region": "KZ-75", "age": "34"})
+    second = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert title_of(second).startswith("Жұмыс · 2 беттің 2-беті · Әл-ауқат")
