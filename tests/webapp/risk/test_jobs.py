@@ -188,3 +188,17 @@ def test_a_stopped_worker_marks_its_job_failed(app_context, analyst, monkeypatch
     stopped = db.session.get(TrainingJob, job.id)
     assert stopped.status == "failed" and "stopped" in stopped.error
     assert stopped.active_slot is None
+
+
+def queued_job_page(analyst_client, language: str) -> str:
+    analyst_client.post("/language", data={"language": language})
+    response = analyst_client.post("/risk/training", data={"horizon": 2, "n_origins": 1})
+    return analyst_client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_queued_job_says_queued_once(analyst_client):
+    """The status line read 'Статус: в очереди — В очереди': the first stage repeated it."""
+    page = queued_job_page(analyst_client, "ru")
+    line = page[page.index("Статус:") : page.index("</p>", page.index("Статус:"))]
+    assert "в очереди" in line
+    assert "В очереди" not in line, line
