@@ -202,3 +202,13 @@ def test_a_queued_job_says_queued_once(analyst_client):
     line = page[page.index("Статус:") : page.index("</p>", page.index("Статус:"))]
     assert "в очереди" in line
     assert "В очереди" not in line, line
+
+
+def test_a_jobs_options_are_named_in_the_page_language(analyst_client):
+    """The options were shown as raw JSON, '{"horizon": 2, "models": "fast", ...}', on a
+    Russian page."""
+    page = queued_job_page(analyst_client, "ru")
+    assert "&#34;horizon&#34;" not in page and '"horizon"' not in page
+    assert "Горизонт прогноза (периодов вперёд): 2" in page
+    assert "Точки исторической проверки: 1" in page
+    assert "Модели: Рекомендуется: базовые модели" in page
