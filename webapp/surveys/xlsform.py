@@ -504,6 +504,7 @@ class _Importer:
         self.problems: list[XLSFormProblem] = []
         self.notes: list[str] = []
         self.default_language = FALLBACK_LANGUAGE
+        self.default_language_given = False
         self.languages: list[str] = []
         self.page_rows: dict[str, int] = {}
         self.settings_headers: tuple[tuple[str, ...], ...] = ()
@@ -668,7 +669,20 @@ class _Importer:
         pages = self.read_survey(survey_rows, choice_lists)
         self.fail_if_problems()
         if self.default_language not in self.languages:
-            self.languages.append(self.default_language)
+            if (
+                self.languages
+                and not self.default_language_given
+                and not _has_text_in(self.default_language, pages, choice_lists, settings)
+            ):
+                # No column is in the fallback language (only label::Portuguese (pt-BR)...):
+                # the form's own language is its default, as if default_language said so.
+                # Before, English was added with no text and the form passed for English.
+                self.default_language = next(
+                    (code for code in self.languages if code in LANGUAGE_HEADERS),
+                    self.languages[0],
+                )
+            else:
+                self.languages.append(self.default_language)
         title = settings.pop("__title__")
         form_id = settings.pop("__form_id__")
         definition = SurveyDefinition(
@@ -723,6 +737,7 @@ class _Importer:
                 )
             else:
                 self.default_language = code
+                self.default_language_given = True
         self.settings_headers = headers
         title_value = row.pop(constants.TITLE, None)
         title = self.texts(title_value, "settings", 2, "form_title")
@@ -2140,6 +2155,24 @@ def _translation_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...] | None,
     ):
         return tokens[:2], tokens[2]
     return None, ""
+
+
+def _has_text_in(
+    code: str, pages: list[Page], choice_lists: Mapping[str, list[Choice]], settings: Mapping
+) -> bool:
+    """Whether any text of the form (a plain column included) is in language ``code``."""
+    texts: list[Mapping[str, str]] = [settings.get("__title__") or {}]
+    for page in pages:
+        texts.append(page.label)
+        for question in page.questions:
+            texts += [
+                question.label,
+                question.hint,
+                question.required_message,
+                question.constraint_message,
+            ]
+    texts += [choice.label for choices in choice_lists.values() for choice in choices]
+    return any(text.get(code) for text in texts)
 
 
 def _blank(value: Any) -> bool:

@@ -689,3 +689,39 @@ def test_bad_form_id_and_list_name_are_refused_on_their_cells():
     problems = problems_of(xlsx(survey, choices, [["Form_ID", "Form_Title"], ["My Form", "Hi"]]))
     assert [(p.sheet, p.row, p.column) for p in problems] == [("settings", 2, "form_id")]
     assert problems[0].message.startswith("form_id 'My Form' must start with a letter")
+
+
+# A form whose columns are all in other languages (label::Portuguese (pt-BR),
+# label::Spanish (es-419)) and no default_language: English was added to its languages with
+# no text at all, so it passed the platform's kk/ru/en check and respondents read Portuguese
+# under 'English' - while the same form with default_language: Portuguese was refused.
+def test_a_form_with_no_text_in_the_fallback_language_takes_its_own(app, runner, tmp_path):
+    foreign = [
+        ["type", "name", "label::Portuguese (pt-BR)", "label::Spanish (es-419)"],
+        ["text", "q", "Nome", "Nombre"],
+    ]
+    definition = import_xlsform(xlsx(foreign))
+    assert (definition.languages, definition.default_language) == (["pt-BR", "es-419"], "pt-BR")
+    assert definition.title == {"pt-BR": "survey"}
+    path = tmp_path / "foreign.xlsx"
+    path.write_bytes(xlsx(foreign))
+    result = runner.invoke(args=["surveys", "import", str(path)])
+    assert result.exit_code == 1
+    assert "the form has no Kazakh (kk), Russian (ru) or English (en) text" in result.output
+    # A platform language among them is the default; no English without text is added.
+    mixed = import_xlsform(
+        xlsx([["type", "name", "label: Arabic", "label::Russian (ru)"], ["text", "q", "؟", "Имя"]])
+    )
+    assert (mixed.languages, mixed.default_language) == (["ar", "ru"], "ru")
+    # Plain columns are still in English, and a default_language still decides.
+    plain = import_xlsform(
+        xlsx([["type", "name", "label", "label::ru"], ["text", "q", "Name", "Имя"]])
+    )
+    assert (plain.languages, plain.default_language) == (["ru", "en"], "en")
+    given = import_xlsform(
+        xlsx(
+            [["type", "name", "label::Arabic (ar)", "label::ru"], ["text", "q", "؟", "Имя"]],
+            settings=[["default_language"], ["ar"]],
+        )
+    )
+    assert (given.languages, given.default_language) == (["ar", "ru"], "ar")
