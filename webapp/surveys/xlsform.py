@@ -767,6 +767,18 @@ class _Importer:
                 self.problem("settings", 2, key, _("translated settings other than form_title"))
                 continue
             settings[key.strip().lower()] = value.strip()
+        for key, where in (
+            ("public_key", _l("responses are not encrypted with this key")),
+            ("submission_url", _l("responses are sent to this platform only")),
+        ):
+            if key in settings:
+                self.notes.append(
+                    _(
+                        "settings: %(setting)s was ignored; %(reason)s",
+                        setting=key,
+                        reason=where,
+                    )
+                )
         region = settings.get("region")
         if region is not None:
             settings["region"] = region.upper()
@@ -1829,7 +1841,21 @@ class _Importer:
     def parameters(self, row: _Row, value: Any, question_type: str) -> dict[str, str]:
         if question_type != "range":
             if not _blank(value):
-                self.notes.append(_("survey row %(row)s: parameters were ignored", row=row.number))
+                given = " ".join(str(value).split())
+                if re.search(r"randomize\s*=\s*(true|yes|1)", given, re.IGNORECASE):
+                    note = _(
+                        "survey row %(row)s: parameters %(parameters)s were ignored; choices "
+                        "are not shuffled but shown in the order of the choices sheet",
+                        row=row.number,
+                        parameters=repr(given),
+                    )
+                else:
+                    note = _(
+                        "survey row %(row)s: parameters %(parameters)s were ignored",
+                        row=row.number,
+                        parameters=repr(given),
+                    )
+                self.notes.append(note)
             return {}
         parsed: dict[str, str] = {}
         text = "" if _blank(value) else str(value)

@@ -725,3 +725,28 @@ def test_a_form_with_no_text_in_the_fallback_language_takes_its_own(app, runner,
         )
     )
     assert (given.languages, given.default_language) == (["ar", "ru"], "ar")
+
+
+# pyxform's test_randomize_itemsets.py: 'randomize=true, seed=42' on a select. The note said
+# only "parameters were ignored", not which ones nor that the choices keep the sheet's order
+# (order effects matter to the analyst); settings that say where and how answers go
+# (submission_url, public_key) were kept in silence.
+def test_ignored_select_parameters_and_delivery_settings_are_named():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "parameters"],
+                ["select_one c", "a", "A", "randomize=true, seed=42"],
+                ["select_one c", "b", "B", "step=10"],
+            ],
+            [["list_name", "name", "label"], ["c", "x", "X"], ["c", "y", "Y"]],
+            [["submission_url", "public_key"], ["https://example.org/submit", "MIIBIjANBgkq"]],
+        )
+    )
+    assert result.notes == [
+        "settings: public_key was ignored; responses are not encrypted with this key",
+        "settings: submission_url was ignored; responses are sent to this platform only",
+        "survey row 2: parameters 'randomize=true, seed=42' were ignored; choices are not "
+        "shuffled but shown in the order of the choices sheet",
+        "survey row 3: parameters 'step=10' were ignored",
+    ]
