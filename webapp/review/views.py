@@ -59,14 +59,18 @@ blueprint = Blueprint(
 )
 
 
-#: A range in brackets at a heading's end: "Оценка (0–10)", "Score (0-10)".
-_BRACKETED_RANGE = re.compile(r"\(\d+\s*[–-]\s*\d+\)")
+#: What must not break across lines: a range in brackets at a heading's end ("Оценка (0–10)",
+#: "Score (0-10)"), the two ends of an interval ("7,6–9,0)") and a month ("2027-01").
+_BRACKETED_RANGE = re.compile(
+    r"\(\d+\s*[–-]\s*\d+\)|\d+(?:[.,]\d+)?–\d+(?:[.,]\d+)?\)?|\b\d{4}-\d{2}\b"
+)
 
 
 @blueprint.app_template_filter("unbroken_ranges")
 def unbroken_ranges(text: str) -> Markup:
-    """Keep "(0–10)" on one line: in a narrow column on a phone the browser broke it after
-    the dash, leaving "(0–" above "10)"."""
+    """Keep "(0–10)", an interval's "7,6–9,0)" and a month "2027-01" on one line: in a narrow
+    column (a phone, a printed A4 table) the browser broke them after the dash, leaving "(0–"
+    above "10)" or "Прогноз 2027-" above "01"."""
     pieces, start = [], 0
     for match in _BRACKETED_RANGE.finditer(str(text)):
         pieces.append(escape(str(text)[start : match.start()]))

@@ -182,3 +182,22 @@ def test_score_ranges_in_headings_stay_on_one_line(client_for, published):
     assert 'Оценка сферы <span class="nowrap">(0–10)</span>' in region
     assert "(0–10)" not in region.replace('<span class="nowrap">(0–10)</span>', "")
     assert str(unbroken_ranges("<b> (1-5)")) == '&lt;b&gt; <span class="nowrap">(1-5)</span>'
+
+
+def test_forecast_intervals_and_months_stay_on_one_line(client_for, published):
+    """The printed country report broke '(80%: 7,6–9,0)' after the dash ('7,6–' above
+    '9,0)') and 'Прогноз 2027-01' after the hyphen ('2027-' above '01')."""
+    from webapp.review.views import unbroken_ranges
+
+    client = client_for("council_member")
+    client.post("/language", data={"language": "ru", "next": "/"})
+    page = client.get("/review/").get_data(as_text=True)
+    intervals = re.findall(r'<span class="interval">(\(80%:.*?)</span>\s*</td>', page, re.S)
+    assert intervals, "the table shows forecast intervals"
+    assert all(
+        re.fullmatch(r'\(80%: <span class="nowrap">[\d,]+–[\d,]+\)</span>', i) for i in intervals
+    )
+    assert str(unbroken_ranges("Прогноз 2027-01")) == 'Прогноз <span class="nowrap">2027-01</span>'
+    assert str(unbroken_ranges("Изменение с 2026-11")) == (
+        'Изменение с <span class="nowrap">2026-11</span>'
+    )
