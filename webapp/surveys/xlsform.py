@@ -596,7 +596,24 @@ class _Importer:
                 self.languages.append(code)
 
     def texts(self, value: Any, sheet: str, row: int, column: str) -> dict[str, str]:
-        """A translated cell group as {code: text}; plain text goes to the default language."""
+        """A translated cell group as {code: text}; plain text goes to the default language.
+        HTML tags and markdown that ODK and Kobo render are removed (with a note): the web
+        pages show texts as plain text, so respondents read them as written."""
+        result = self.raw_texts(value, sheet, row, column)
+        plain = {code: _plain_text(text) for code, text in result.items()}
+        if plain != result:
+            note = _(
+                "%(sheet)s row %(row)s: formatting in %(column)s (HTML tags such as <span>, "
+                "markdown such as **bold**) was removed; respondents see plain text",
+                sheet=sheet,
+                row=row,
+                column=column,
+            )
+            if note not in self.notes:
+                self.notes.append(note)
+        return plain
+
+    def raw_texts(self, value: Any, sheet: str, row: int, column: str) -> dict[str, str]:
         if _blank(value):
             return {}
         if isinstance(value, str):
@@ -2181,6 +2198,31 @@ def _translation_parts(tokens: tuple[str, ...]) -> tuple[tuple[str, ...] | None,
     ):
         return tokens[:2], tokens[2]
     return None, ""
+
+
+#: Formatting that ODK Collect and Kobo render in labels; the web pages show plain text.
+_HTML_TAG = re.compile(
+    r"</?(?:span|font|b|i|u|s|strong|em|mark|small|big|center|p|div|h[1-6])(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+_HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_MARKDOWN_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
+_MARKDOWN_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M)
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^()\s]+)\)")
+
+
+def _plain_text(text: str) -> str:
+    """``text`` without the HTML tags and markdown a phone app would render."""
+    if not any(mark in text for mark in "<*_#["):
+        return text
+    plain = _HTML_BREAK.sub("\n", text)
+    plain = _HTML_TAG.sub("", plain)
+    plain = _MARKDOWN_LINK.sub(r"\1 (\2)", plain)
+    plain = _MARKDOWN_BOLD.sub(r"\2", plain)
+    plain = _MARKDOWN_ITALIC.sub(r"\1", plain)
+    plain = _MARKDOWN_HEADING.sub("", plain)
+    return plain.strip() if plain != text else text
 
 
 def _has_text_in(

@@ -750,3 +750,44 @@ def test_ignored_select_parameters_and_delivery_settings_are_named():
         "shuffled but shown in the order of the choices sheet",
         "survey row 3: parameters 'step=10' were ignored",
     ]
+
+
+# Kobo's form builder writes coloured text as <span style="color:red">...</span>, and ODK
+# Collect renders markdown (**bold**, *italic*, # heading, [text](url)). The web pages show
+# texts as plain text, so respondents read the tags and asterisks as written, in silence.
+def test_html_tags_and_markdown_in_texts_are_removed_with_a_note():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label::English (en)", "label::Russian (ru)", "hint"],
+                [
+                    "note",
+                    "intro",
+                    '<span style="color:red">**Important**</span>: read <b>this</b>',
+                    "# Важно\nПрочтите *это*",
+                    None,
+                ],
+                ["integer", "n", "Price is 5 * 3?", "Цена 5 * 3?", "See [rules](https://x.org/r)"],
+                ["select_one c", "c", "Pick", "Выберите", None],
+            ],
+            [["list_name", "name", "label"], ["c", "a", "<i>A</i>"], ["c", "b", "B_2"]],
+        )
+    )
+    definition = result.definition
+    assert definition.question("intro").label == {
+        "en": "Important: read this",
+        "ru": "Важно\nПрочтите это",
+    }
+    # Arithmetic and underscores in names are no formatting.
+    assert definition.question("n").label == {"en": "Price is 5 * 3?", "ru": "Цена 5 * 3?"}
+    assert definition.question("n").hint == {"en": "See rules (https://x.org/r)"}
+    assert [choice.label for choice in definition.choice_lists["c"]] == [{"en": "A"}, {"en": "B_2"}]
+    assert [note for note in result.notes if "formatting" in note] == [
+        f"{sheet} row {row}: formatting in {column} (HTML tags such as <span>, markdown such "
+        "as **bold**) was removed; respondents see plain text"
+        for sheet, row, column in [
+            ("choices", 2, "label"),
+            ("survey", 2, "label"),
+            ("survey", 3, "hint"),
+        ]
+    ]
