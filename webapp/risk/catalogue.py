@@ -8,6 +8,7 @@ catalogue is merged: its rows add or update indicators, indicators it does not l
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -217,3 +218,18 @@ KNOWN_UNITS = {
 def unit_label(unit: str) -> str:
     """An indicator's unit as a reader of the page's language writes it."""
     return str(KNOWN_UNITS.get(unit.strip(), unit))
+
+
+def unit_after_name(name: str, unit: str) -> str:
+    """The unit to write in brackets after an indicator's name, or "" when the name already
+    gives the unit's number: "Жалобы в государственные органы (на 10 000 жителей)" was followed
+    by "(на 10 000)"."""
+    label = unit_label(unit)
+    number = re.search(r"\d(?:[\d\s,.]*\d)?", label)
+
+    def digits(text: str) -> str:
+        return re.sub(r"[\s,.]", "", text)
+
+    if number and len(digits(number.group(0))) > 1 and digits(number.group(0)) in digits(name):
+        return ""
+    return label

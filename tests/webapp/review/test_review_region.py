@@ -118,3 +118,36 @@ def test_an_ended_unit_says_why_it_has_no_later_scores(app, client_for, publishe
                 assert name in note, (language, path, name)
     current = client.get("/review/regions/KZ-71").get_data(as_text=True)
     assert "ended-unit" not in current
+
+
+def test_a_unit_the_indicators_name_already_gives_is_not_repeated(app, client_for, published):
+    """The shipped complaints and crime indicators read 'Жалобы в государственные органы (на
+    10 000 жителей) (на 10 000)': the name already says per 10,000 residents."""
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.risk.models import RiskIndicator
+
+    names = {
+        "en": "Poor households per 10,000 residents",
+        "ru": "Бедные домохозяйства (на 10 000 жителей)",
+        "kk": "Кедей үй шаруашылықтары (10 000 тұрғынға)",
+    }
+    with app.app_context():
+        db.session.execute(
+            sa.update(RiskIndicator)
+            .where(RiskIndicator.code == "poverty_share")
+            .values(
+                unit="per 10,000", **{f"name_{language}": names[language] for language in names}
+            )
+        )
+        db.session.commit()
+    client = client_for("council_member")
+    for language, name in names.items():
+        page = client.get(
+            "/review/regions/KZ-11?period=2023", headers={"Accept-Language": language}
+        ).get_data(as_text=True)
+        movers = page.split('id="movers-title"', 1)[1].split("</table>", 1)[0]
+        row = movers.split(name, 1)[1].split("</th>", 1)[0]
+        assert '<span class="unit">' not in row, (language, row)
+        assert "(%)" in movers, "a unit the name does not give is still written"
