@@ -286,3 +286,12 @@ def test_figures_are_written_as_the_page_language_writes_numbers(
     # the household size's mean, standard deviation and quartiles
     decimals = re.findall(r'<td class="number">(\d+[.,]\d+)</td>', page)
     assert decimals and all("." not in value for value in decimals), decimals
+
+
+def test_the_month_filter_reads_as_russian(client, stored_survey, make_user, sign_in):
+    """The second month field was labelled 'По месяц', a phrase cut in half."""
+    sign_in(make_user("analyst"))
+    client.post("/language", data={"language": "ru", "next": "/"})
+    page = client.get(f"/results/{stored_survey.survey_id}").get_data(as_text=True)
+    assert ">С месяца</label>" in page
+    assert ">До месяца (включительно)</label>" in page
