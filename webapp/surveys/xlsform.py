@@ -214,6 +214,7 @@ _SURVEY_COLUMNS = set(MultipleChoiceQuestion.get_slot_names())
 _CHOICE_COLUMNS = set(Option.get_slot_names())
 _SETTINGS_COLUMNS = set(Survey.get_slot_names())
 _KNOWN_SURVEY_KEYS = {
+    "disabled",
     "type",
     "name",
     "label",
@@ -990,6 +991,17 @@ class _Importer:
 
         for row in rows:
             data = row.data
+            disabled = data.pop("disabled", None)
+            if not _blank(disabled) and str(disabled).strip().lower() in _YES:
+                # pyxform leaves such rows out of the form (a deprecated column, still used).
+                self.notes.append(
+                    _(
+                        "survey row %(row)s: the row is disabled (column 'disabled') and was "
+                        "left out of the form",
+                        row=row.number,
+                    )
+                )
+                continue
             raw_type = data.get("type")
             if _blank(raw_type):
                 if _blank(data.get("name")):

@@ -791,3 +791,24 @@ def test_html_tags_and_markdown_in_texts_are_removed_with_a_note():
             ("survey", 3, "hint"),
         ]
     ]
+
+
+# pyxform leaves out rows marked in its (deprecated, still met) 'disabled' column; here the
+# column was "ignored", so a question its author had switched off was asked after all.
+def test_disabled_rows_are_left_out():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "disabled"],
+                ["text", "a", "A", None],
+                ["text", "b", "B", "yes"],
+                ["integer", "c", "C", "TRUE"],
+                ["text", "d", "D", "no"],
+            ]
+        )
+    )
+    assert [q.name for q in result.definition.questions()] == ["a", "d"]
+    assert result.notes == [
+        f"survey row {row}: the row is disabled (column 'disabled') and was left out of the form"
+        for row in (3, 4)
+    ]
