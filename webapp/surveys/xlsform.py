@@ -213,6 +213,20 @@ _NO = {"no", "false", "false()", "0"}
 _SURVEY_COLUMNS = set(MultipleChoiceQuestion.get_slot_names())
 _CHOICE_COLUMNS = set(Option.get_slot_names())
 _SETTINGS_COLUMNS = set(Survey.get_slot_names())
+#: The bind:: and body:: (control) columns the importer reads; others are noted as ignored.
+_READ_SUB_COLUMNS = {
+    "bind": {
+        "calculate",
+        "constraint",
+        "jr:constraintMsg",
+        "jr:requiredMsg",
+        "ls:region",
+        "readonly",
+        "relevant",
+        "required",
+    },
+    "control": {"appearance", "jr:count"},
+}
 _KNOWN_SURVEY_KEYS = {
     "disabled",
     "type",
@@ -818,6 +832,18 @@ class _Importer:
     ) -> None:
         for tokens in headers:
             head = tokens[0]
+            if sheet == "survey" and len(tokens) == 2 and head in _READ_SUB_COLUMNS:
+                # bind::jr:preload, body::accuracyThreshold...: read only where named below.
+                if tokens[1] in _READ_SUB_COLUMNS[head]:
+                    continue
+                self.notes.append(
+                    _(
+                        "%(sheet)s sheet: column '%(column)s' was ignored",
+                        sheet=sheet,
+                        column=f"{'body' if head == 'control' else head}::{tokens[1]}",
+                    )
+                )
+                continue
             if head in known or head.lower() in known:
                 continue
             self.notes.append(

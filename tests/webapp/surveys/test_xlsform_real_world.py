@@ -812,3 +812,31 @@ def test_disabled_rows_are_left_out():
         f"survey row {row}: the row is disabled (column 'disabled') and was left out of the form"
         for row in (3, 4)
     ]
+
+
+# pyxform's bind:: and body:: columns (bind::jr:preload, body::accuracyThreshold, from its
+# test forms and ODK's docs) were dropped without a word, unlike every other unknown column.
+def test_unread_bind_and_body_columns_are_noted():
+    result = read_xlsform(
+        xlsx(
+            [
+                [
+                    "type",
+                    "name",
+                    "label",
+                    "bind::jr:preload",
+                    "body::accuracyThreshold",
+                    "required",
+                    "constraint_message",
+                    "appearance",
+                ],
+                ["text", "a", "A", "property", "5", "yes", "Bad", "multiline"],
+            ]
+        )
+    )
+    assert result.notes == [
+        "survey sheet: column 'bind::jr:preload' was ignored",
+        "survey sheet: column 'body::accuracyThreshold' was ignored",
+    ]
+    question = result.definition.question("a")
+    assert (question.required, question.appearance) == (True, "multiline")
