@@ -1797,7 +1797,9 @@ class _Importer:
             ),
             default=None if _blank(default) else str(default).strip(),
             choice_list=choice_list,
-            choice_filter=self.expression(row, data.get("choice_filter"), "choice_filter"),
+            choice_filter=self.constant_filter_dropped(
+                row, self.expression(row, data.get("choice_filter"), "choice_filter")
+            ),
             parameters=parameters,
             appearance=appearance,
             region=region,
@@ -1805,6 +1807,34 @@ class _Importer:
         if specify_other and choice_list in choice_lists:
             self.add_other(question, choice_lists[choice_list], number)
         return question
+
+    def constant_filter_dropped(self, row: _Row, choice_filter: str | None) -> str | None:
+        """A choice_filter that keeps every choice whatever the answers (``true()``, which
+        pyxform's own tests use to ask for a dynamic list) is left out, with a note."""
+        if choice_filter is None:
+            return None
+        try:
+            expression = parse(choice_filter)
+            if (
+                expression.columns
+                or expression.references
+                or expression.uses_current
+                or "today" in choice_filter  # changes from day to day
+            ):
+                return choice_filter
+            keeps_all = expression.evaluate_bool({})
+        except ExpressionError:
+            return choice_filter
+        if not keeps_all:
+            return choice_filter  # refused by the definition's own check, naming the row
+        self.notes.append(
+            _(
+                "survey row %(row)s: choice_filter %(filter)s keeps every choice and was left out",
+                row=row.number,
+                filter=repr(choice_filter),
+            )
+        )
+        return None
 
     def add_other(self, question: Question, choices: list[Choice], row: int) -> None:
         """'select_one list or_other', as pyxform reads it: the list gains an 'other'

@@ -840,3 +840,31 @@ def test_unread_bind_and_body_columns_are_noted():
     ]
     question = result.definition.question("a")
     assert (question.required, question.appearance) == (True, "multiline")
+
+
+# pyxform's test_choices_sheet.py writes choice_filter 'true()' (a dynamic list that keeps
+# every choice); it was refused as "does not use any choice column".
+@pytest.mark.parametrize("choice_filter", ["true()", "1 = 1", " true() "])
+def test_a_choice_filter_that_keeps_every_choice_is_left_out(choice_filter):
+    result = read_xlsform(
+        xlsx(
+            [["type", "name", "label", "choice_filter"], ["select_one c", "a", "A", choice_filter]],
+            [["list_name", "name", "label"], ["c", "1", "One"], ["c", "2", "Two"]],
+        )
+    )
+    assert result.definition.question("a").choice_filter is None
+    assert result.notes == [
+        f"survey row 2: choice_filter {choice_filter.strip()!r} keeps every choice and was left out"
+    ]
+
+
+@pytest.mark.parametrize("choice_filter", ["false()", "today() > date('2020-01-01')"])
+def test_other_choice_filters_without_a_choice_column_are_still_refused(choice_filter):
+    problems = problems_of(
+        xlsx(
+            [["type", "name", "label", "choice_filter"], ["select_one c", "a", "A", choice_filter]],
+            [["list_name", "name", "label"], ["c", "1", "One"]],
+        )
+    )
+    assert [(p.sheet, p.row) for p in problems] == [("survey", 2)]
+    assert "does not use any choice column" in problems[0].message
