@@ -205,6 +205,9 @@ MEANINGFUL_APPEARANCES = (
     "no-ticks",
     "rating",
 )
+_SELECT_MULTIPLE_SPELLING = re.compile(
+    r"^select[ _]multiple[ _](?:from[ _])?(?P<list>[^\s]+)$", re.IGNORECASE
+)
 _FUNCTION_CALL = re.compile(r"^\s*[A-Za-z_][\w:.\-]*\(.*\)\s*$", re.S)
 _EXCEL_MIDNIGHT = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[ T]00:00(:00)?\s*$")
 _YES = {"yes", "true", "true()", "1"}
@@ -1692,6 +1695,20 @@ class _Importer:
             return None
         elif lowered.split()[0] in ("rank", "select_one_from_file", "select_multiple_from_file"):
             self.problem("survey", number, "type", _("'%(type)s' is not supported", type=type_text))
+            return None
+        elif spelled := _SELECT_MULTIPLE_SPELLING.match(type_text):
+            # 'select multiple fruits' reads like 'select one fruits' but is no XLSForm type.
+            self.problem(
+                "survey",
+                number,
+                "type",
+                _(
+                    "unsupported question type '%(type)s'; write 'select_multiple %(list)s' "
+                    "or 'select all that apply from %(list)s'",
+                    type=type_text,
+                    list=spelled.group("list"),
+                ),
+            )
             return None
         else:
             self.problem(

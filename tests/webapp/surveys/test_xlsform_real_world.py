@@ -868,3 +868,29 @@ def test_other_choice_filters_without_a_choice_column_are_still_refused(choice_f
     )
     assert [(p.sheet, p.row) for p in problems] == [("survey", 2)]
     assert "does not use any choice column" in problems[0].message
+
+
+# 'select one from LIST' is XLSForm, 'select multiple from LIST' is not (pyxform refuses it
+# too), but authors write it by analogy; the refusal listed the supported types without
+# saying how to write this one.
+@pytest.mark.parametrize("type_text", ["select multiple from fruits", "Select Multiple fruits"])
+def test_select_multiple_spelled_out_is_refused_with_the_spelling_to_use(type_text):
+    problems = problems_of(
+        xlsx(
+            [
+                ["type", "name", "label"],
+                ["select one from fruits", "a", "A"],
+                [type_text, "b", "B"],
+            ],
+            [["list_name", "name", "label"], ["fruits", "apple", "Apple"]],
+        )
+    )
+    assert [(p.sheet, p.row, p.column, p.message) for p in problems] == [
+        (
+            "survey",
+            3,
+            "type",
+            f"unsupported question type '{type_text}'; write 'select_multiple fruits' or "
+            "'select all that apply from fruits'",
+        )
+    ]
