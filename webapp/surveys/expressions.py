@@ -646,6 +646,16 @@ class _Parser:
         node = self.expression(0)
         token = self.peek()
         if token.kind != "end":
+            if token.kind == "name" and token.text.lower() in ("and", "or", "div", "mod"):
+                # 'AND', 'Or': spreadsheet habits; XPath's operators are lower case.
+                raise ExpressionError(
+                    _(
+                        "unexpected %(token)s; write the operator in lower case: %(lower)s",
+                        token=repr(token.text),
+                        lower=repr(token.text.lower()),
+                    ),
+                    token.position,
+                )
             raise ExpressionError(_("unexpected %(token)s", token=repr(token.text)), token.position)
         return node
 
@@ -695,6 +705,11 @@ class _Parser:
             return Column(token.text, token.position)
         if token.kind == "end":
             raise ExpressionError(_("the expression ends too early"), token.position)
+        if token.text == "=" and self.text[: token.position].rstrip().endswith("="):
+            # '==' (and '= =') as in spreadsheet formulas and programming languages.
+            raise ExpressionError(
+                _("'==' is not an operator; compare with a single '='"), token.position
+            )
         raise ExpressionError(_("unexpected %(token)s", token=repr(token.text)), token.position)
 
     def call(self, name: Token) -> Call:

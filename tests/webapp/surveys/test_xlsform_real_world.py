@@ -894,3 +894,29 @@ def test_select_multiple_spelled_out_is_refused_with_the_spelling_to_use(type_te
             "'select all that apply from fruits'",
         )
     ]
+
+
+# Spreadsheet habits met in Kobo forms: 'AND' in capitals and '==' for equality. Both are
+# refused as before (XPath has neither), but the message now says what to write instead of
+# only "unexpected 'AND'" / "unexpected '='".
+@pytest.mark.parametrize(
+    ("relevant", "hint"),
+    [
+        ("${a} > 1 AND ${a} < 5", "unexpected 'AND'; write the operator in lower case: 'and'"),
+        ("${a} = 1 Or ${a} = 2", "unexpected 'Or'; write the operator in lower case: 'or'"),
+        ("${a} == 1", "'==' is not an operator; compare with a single '='"),
+        ("${a} = = 1", "'==' is not an operator; compare with a single '='"),
+    ],
+)
+def test_capital_operators_and_double_equals_are_refused_saying_what_to_write(relevant, hint):
+    problems = problems_of(
+        xlsx(
+            [
+                ["type", "name", "label", "relevant"],
+                ["integer", "a", "A", None],
+                ["text", "b", "B", relevant],
+            ]
+        )
+    )
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("survey", 3, "relevant")]
+    assert problems[0].message.startswith(hint)
