@@ -205,6 +205,8 @@ MEANINGFUL_APPEARANCES = (
     "no-ticks",
     "rating",
 )
+#: pyxform's range parameters that only change the slider's look in ODK Collect.
+_RANGE_DISPLAY_PARAMETERS = {"tick_interval", "placeholder", "tick_labelset"}
 _SELECT_MULTIPLE_SPELLING = re.compile(
     r"^select[ _]multiple[ _](?:from[ _])?(?P<list>[^\s]+)$", re.IGNORECASE
 )
@@ -1968,6 +1970,17 @@ class _Importer:
                 continue
             key, sep, raw = item.partition("=")
             key = key.strip().lower()
+            if sep and key in _RANGE_DISPLAY_PARAMETERS:
+                # How ODK Collect draws the slider; the web shows buttons or a number field.
+                self.notes.append(
+                    _(
+                        "survey row %(row)s: range parameter %(item)s was ignored; it only "
+                        "changes how the phone app draws the slider",
+                        row=row.number,
+                        item=repr(item),
+                    )
+                )
+                continue
             if not sep or key not in RANGE_DEFAULTS:
                 self.problem(
                     "survey",

@@ -920,3 +920,29 @@ def test_capital_operators_and_double_equals_are_refused_saying_what_to_write(re
     )
     assert [(p.sheet, p.row, p.column) for p in problems] == [("survey", 3, "relevant")]
     assert problems[0].message.startswith(hint)
+
+
+# pyxform 4 reads tick_interval, placeholder and tick_labelset on a range (how ODK Collect
+# draws the slider); each was refused here as "not a range parameter".
+def test_range_display_parameters_are_ignored_with_a_note():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "parameters"],
+                ["range", "r", "Rate", "start=0 end=10 step=1 tick_interval=2 placeholder=5"],
+            ]
+        )
+    )
+    assert result.definition.question("r").parameters == {"start": "0", "end": "10", "step": "1"}
+    assert result.notes == [
+        f"survey row 2: range parameter '{item}' was ignored; it only changes how the phone "
+        "app draws the slider"
+        for item in ("tick_interval=2", "placeholder=5")
+    ]
+    # A misspelt parameter is still refused.
+    assert (
+        "'increment=2' is not a range parameter"
+        in problems_of(
+            xlsx([["type", "name", "label", "parameters"], ["range", "r", "R", "increment=2"]])
+        )[0].message
+    )
