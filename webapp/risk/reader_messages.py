@@ -12,7 +12,7 @@ shown by its English text, so nothing stored ever disappears.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import g, has_request_context
@@ -520,6 +520,20 @@ def run_warning_message(warning: Mapping[str, Any] | str) -> str:
     where = [_region(region)] if region and region not in english else []
     where += [_indicator(indicator)] if indicator and indicator not in english else []
     return f"{', '.join(where)}: {text}" if where else text
+
+
+def run_warning_groups(warnings: Sequence[Mapping[str, Any] | str]) -> list[list[str]]:
+    """A run's warnings worded, those of one kind (code, or category) together in the order
+    each kind first appears: a demo run's 189 warnings, one line each, made the job page
+    12,000 pixels tall, and the few that differ were lost among the many alike."""
+    groups: dict[Any, list[str]] = {}
+    for index, warning in enumerate(warnings):
+        if isinstance(warning, str):
+            kind: Any = ("text", index)
+        else:
+            kind = warning.get("code") or warning.get("category") or ("text", index)
+        groups.setdefault(kind, []).append(run_warning_message(warning))
+    return list(groups.values())
 
 
 def issue_column(issue: Mapping[str, Any] | str) -> str | None:

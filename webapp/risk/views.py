@@ -76,6 +76,7 @@ def card_helpers() -> dict[str, Any]:
         "issue_column": reader_messages.issue_column,
         "issue_text": reader_messages.issue_text,
         "run_warning_message": reader_messages.run_warning_message,
+        "run_warning_groups": reader_messages.run_warning_groups,
     }
 
 

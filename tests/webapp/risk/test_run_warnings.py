@@ -154,3 +154,44 @@ def test_model_warnings_on_the_publish_page_in_russian_and_kazakh(app, analyst_c
         for english in ("training rows", "too few recent rows", "linear interpolation",
                         "naive forecast used"):  # fmt: skip
             assert english not in page, (language, english)
+
+
+def test_warnings_of_one_kind_are_listed_together_with_the_rest_folded(
+    app, analyst_client, regions
+):
+    """A demo run's 189 warnings, one line each, made the job page 12,000 pixels tall: those
+    of one kind now show once, with the others folded under "N more of the same kind"."""
+    from webapp.extensions import db
+    from webapp.risk import jobs
+    from webapp.risk.models import RiskModelRun
+    from webapp.risk.reader_messages import run_warning_groups
+
+    def interpolated(region: str) -> dict:
+        return {
+            "region": region,
+            "indicator": "registered_unemployment",
+            "model": "naive",
+            "category": "interpolated",
+            "message": "1 missing period(s) filled by linear interpolation",
+            "code": "run.interpolated",
+            "params": {"missing": 1},
+        }
+
+    items = [interpolated(f"KZ-{code}") for code in (11, 15, 19, 23, 27)]
+    items.insert(2, "a warning stored as plain text")
+    with app.app_context():
+        groups = run_warning_groups(items)
+        assert [len(group) for group in groups] == [5, 1]
+        assert groups[1] == ["a warning stored as plain text"]
+        record = jobs.registry().store({"card.md": b"# Card"}, status="succeeded", message="")
+        card = {"warnings": {"count": len(items), "items": items}}
+        db.session.add(RiskModelRun(run_id=record.id, latest_period="2026-10", card=card))
+        db.session.commit()
+    page = analyst_client.get(
+        f"/risk/runs/{record.id}", headers={"Accept-Language": "ru"}
+    ).get_data(as_text=True)
+    section = page[page.index('class="run-warnings"') :]
+    assert section.count("<details>") == 1
+    assert "Ещё 4 того же рода" in section
+    assert section.count("<li>") == 2 + 4  # two kinds, four folded
+    assert "прочтите их перед публикацией" in section  # not published yet
