@@ -2021,6 +2021,18 @@ class _Importer:
                     continue  # already reported
                 for reference in sorted(references - names):
                     self.problem("survey", row.number, column, self.unknown_reference(reference))
+                if column == "relevant" and question.name in references:
+                    # Hidden until answered, never answered while hidden (ODK calls it a cycle).
+                    self.problem(
+                        "survey",
+                        row.number,
+                        column,
+                        _(
+                            "the question is shown only when its own answer ${%(name)s} says "
+                            "so, so it can never be shown",
+                            name=question.name,
+                        ),
+                    )
             if question.choice_filter is not None:
                 stub = SurveyDefinition(
                     form_id="x",

@@ -946,3 +946,30 @@ def test_range_display_parameters_are_ignored_with_a_note():
             xlsx([["type", "name", "label", "parameters"], ["range", "r", "R", "increment=2"]])
         )[0].message
     )
+
+
+# A question whose relevant reads its own answer (directly, or through a calculation) is
+# hidden until answered and cannot be answered while hidden; ODK Validate calls it a cycle,
+# pyxform converts it, and here it was stored: respondents never saw the question.
+def test_a_question_shown_only_by_its_own_answer_is_refused():
+    problems = problems_of(
+        xlsx(
+            [
+                ["type", "name", "label", "relevant", "calculation"],
+                ["integer", "a", "A", "${a} > 1", None],
+                ["calculate", "twice", None, None, "${b} * 2"],
+                ["integer", "b", "B", "${twice} > 4", None],
+                ["integer", "c", "C", "${a} > 1", None],
+            ]
+        )
+    )
+    assert [(p.sheet, p.row, p.column, p.message) for p in problems] == [
+        (
+            "survey",
+            row,
+            "relevant",
+            f"the question is shown only when its own answer ${{{name}}} says so, so it can "
+            "never be shown",
+        )
+        for row, name in ((2, "a"), (4, "b"))
+    ]
