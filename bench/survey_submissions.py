@@ -434,14 +434,9 @@ def drive(total: int, clients: int, make_client: Callable[[], Any], one: Callabl
     return total / elapsed
 
 
-def full_submission(client: Any) -> None:
-    """GET the first page, take its token, id and form address, POST the answers, and
-    check that the thank-you page came back."""
-    page = client.request("GET", f"/s/{SLUG}?lang=en")
-    if page.status != 200:
-        raise RuntimeError(f"first page failed: {page.status} {page.text[:200]}")
-    html = page.text
-    data = {
+def answers_posted_from(html: str) -> dict[str, str]:
+    """The storing post's form: the page's CSRF token and submission id, and the answers."""
+    return {
         "csrf_token": CSRF.search(html).group(1),
         "submission_id": SUBMISSION.search(html).group(1),
         "page": "0",
@@ -449,7 +444,16 @@ def full_submission(client: Any) -> None:
         "action": "next",
         **ANSWERS,
     }
-    done = client.request("POST", ACTION.search(html).group(1), data)
+
+
+def full_submission(client: Any) -> None:
+    """GET the first page, take its token, id and form address, POST the answers, and
+    check that the thank-you page came back."""
+    page = client.request("GET", f"/s/{SLUG}?lang=en")
+    if page.status != 200:
+        raise RuntimeError(f"first page failed: {page.status} {page.text[:200]}")
+    html = page.text
+    done = client.request("POST", ACTION.search(html).group(1), answers_posted_from(html))
     if done.status != 200 or "recorded" not in done.text:
         raise RuntimeError(f"submission failed: {done.status} {done.text[:200]}")
 
@@ -585,15 +589,7 @@ def in_process(name: str, database_url: str, repeats: int, count: int) -> None:
             return reply.get_data(as_text=True)
 
         def post(html: str) -> None:
-            data = {
-                "csrf_token": CSRF.search(html).group(1),
-                "submission_id": SUBMISSION.search(html).group(1),
-                "page": "0",
-                "language": "en",
-                "action": "next",
-                **ANSWERS,
-            }
-            reply = client.post(ACTION.search(html).group(1), data=data)
+            reply = client.post(ACTION.search(html).group(1), data=answers_posted_from(html))
             if reply.status_code != 200 or "recorded" not in reply.get_data(as_text=True):
                 raise RuntimeError(f"submission failed: {reply.status_code}")
 
