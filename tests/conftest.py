@@ -29,6 +29,23 @@ def pytest_report_header() -> str:
     return f"database backends: {', '.join(BACKENDS)}"
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked ``any_database`` (what it checks does not depend on the database: a
+    page's layout in Chromium, a per-process cache under threads) runs on SQLite only;
+    its PostgreSQL twin would cost the same seconds and test nothing more."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database_url") if callspec else None
+        if backend == "postgresql" and item.get_closest_marker("any_database"):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def _process_is_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)

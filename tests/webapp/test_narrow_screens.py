@@ -19,6 +19,7 @@ PHONE_WIDTH = 360
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.any_database,  # page layout: the same on either database
     pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found"),
 ]
 

@@ -18,6 +18,7 @@ A4_PRINTABLE_WIDTH = 718
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.any_database,  # page layout: the same on either database
     pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found"),
 ]
 

@@ -199,6 +199,7 @@ def test_a_version_is_never_given_another_versions_definition(definitions):
     assert len(definitions) == 3
 
 
+@pytest.mark.any_database  # the per-process cache, not the database, is under test
 def test_the_definition_cache_is_safe_for_a_workers_threads(definitions):
     """gunicorn's threaded workers share the cache; loading many versions at once (so that
     threads evict together) must never fail. Python switches threads every few bytecodes
