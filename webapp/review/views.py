@@ -61,7 +61,7 @@ blueprint = Blueprint(
 
 #: What must not break across lines: a range in brackets at a heading's end ("Оценка (0–10)",
 #: "Score (0-10)"), the two ends of an interval ("7,6–9,0)") and a month ("2027-01").
-_BRACKETED_RANGE = re.compile(
+_UNBREAKABLE = re.compile(
     r"\(\d+\s*[–-]\s*\d+\)|\d+(?:[.,]\d+)?–\d+(?:[.,]\d+)?\)?|\b\d{4}-\d{2}\b"
 )
 
@@ -71,12 +71,13 @@ def unbroken_ranges(text: str) -> Markup:
     """Keep "(0–10)", an interval's "7,6–9,0)" and a month "2027-01" on one line: in a narrow
     column (a phone, a printed A4 table) the browser broke them after the dash, leaving "(0–"
     above "10)" or "Прогноз 2027-" above "01"."""
+    text = str(text)
     pieces, start = [], 0
-    for match in _BRACKETED_RANGE.finditer(str(text)):
-        pieces.append(escape(str(text)[start : match.start()]))
+    for match in _UNBREAKABLE.finditer(text):
+        pieces.append(escape(text[start : match.start()]))
         pieces.append(Markup('<span class="nowrap">{}</span>').format(match.group(0)))
         start = match.end()
-    pieces.append(escape(str(text)[start:]))
+    pieces.append(escape(text[start:]))
     return Markup("").join(pieces)
 
 
