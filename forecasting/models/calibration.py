@@ -214,6 +214,7 @@ def interval_factors(
                     min_points,
                 )
                 row[f"factor_{level}"] = float(np.clip(np.exp(log_factor), lowest, highest))
+            row["factor_95"] = max(row["factor_95"], row["factor_80"])
             rows.append(row)
     return pd.DataFrame(rows, columns=list(FACTOR_COLUMNS))
 
@@ -250,6 +251,10 @@ def apply_interval_factors(frame: pd.DataFrame, factors: pd.DataFrame) -> pd.Dat
         position = np.clip(np.searchsorted(known, steps[here], side="right") - 1, 0, None)
         for level in LEVELS:
             factor[level][here] = rows[f"factor_{level}"].to_numpy(dtype=float)[position]
+    # The 95% half-width is widened at least as much as the 80% one. With few backtest
+    # points both conformal quantiles can fall on the same largest error, which would put
+    # the 95% bound on the 80% bound; the model's own spacing of its two intervals is kept.
+    factor[95] = np.fmax(factor[95], factor[80])
     mean = result["mean"].to_numpy(dtype=float)
     bounds = {}
     for level, (lower_column, upper_column) in LEVELS.items():

@@ -127,7 +127,7 @@ def test_calibrated_bounds_keep_their_order_and_probabilities_follow(held_out) -
         assert probability_at_least(calibrated.iloc[[row]], threshold)[0] > 0.1
 
 
-def test_apply_orders_bounds_when_the_95_factor_is_the_smaller() -> None:
+def test_apply_widens_the_95_interval_at_least_as_much_as_the_80_one() -> None:
     frame = pd.DataFrame(
         {
             "region": ["A", "A"],
@@ -147,9 +147,10 @@ def test_apply_orders_bounds_when_the_95_factor_is_the_smaller() -> None:
     result = apply_interval_factors(frame, factors)
     assert result["upper_80"].tolist() == [13.0, 17.5]  # step 2 takes step 1's factor
     assert result["lower_80"].tolist() == [7.0, 4.0]
-    assert result["upper_95"].tolist() == [13.0, 17.5]
-    assert result["lower_95"].tolist() == [7.0, 4.0]
-    assert (np.diff(result[BOUNDS].to_numpy(), axis=1) >= 0).all()
+    # The 95% half-widths (1.5 and 3) take the larger factor: they stay outside the 80%.
+    assert result["upper_95"].tolist() == [14.5, 19.0]
+    assert result["lower_95"].tolist() == [5.5, 1.0]
+    assert (np.diff(result[BOUNDS].to_numpy(), axis=1) > 0).all()
     unknown = apply_interval_factors(frame.assign(indicator="y"), factors)
     pd.testing.assert_frame_equal(unknown, frame.assign(indicator="y"))
 
@@ -192,6 +193,21 @@ def test_few_backtest_points_shrink_the_factor_towards_one() -> None:
         backtest_records(12, 1, 2.0), {"x": "m"}, prior_points=0, prior_origins=0
     )
     assert unshrunk["factor_80"].iloc[0] == pytest.approx(2.0)
+
+
+def test_a_95_factor_is_never_below_the_80_factor() -> None:
+    # Twelve points, one origin: both conformal quantiles fall on the largest error, 3 times
+    # the 80% half-width (1) and 2.5 times the 95% one (1.2). Taken as they are, the two
+    # factors would put both calibrated bounds at 10 + 3.
+    records = backtest_records(12, 1, 3.0).assign(lower_95=8.8, upper_95=11.2)
+    factors = interval_factors(records, {"x": "m"}, prior_points=0, prior_origins=0)
+    assert factors["factor_80"].iloc[0] == pytest.approx(3.0)
+    assert factors["factor_95"].iloc[0] == pytest.approx(3.0)
+    forecast = records.iloc[[0]].drop(columns=["actual", "covered_80", "covered_95"])
+    result = apply_interval_factors(forecast, factors)
+    assert result["upper_80"].iloc[0] == pytest.approx(13.0)
+    assert result["upper_95"].iloc[0] == pytest.approx(13.6)
+    assert result["lower_95"].iloc[0] == pytest.approx(6.4)
 
 
 def test_factors_are_not_below_one_nor_computed_for_other_models() -> None:
