@@ -7,7 +7,7 @@ also in the table printed under it, which is what screen readers and printers ge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -103,12 +103,15 @@ def history_forecast_chart(
     value_range: tuple[float, float] = (0.0, 10.0),
     class_bounds: Sequence[float] = (),
     class_codes: Sequence[str] = (),
+    number_format: Callable[[float], str] = lambda value: f"{value:g}",
 ) -> Chart:
     """Lay out observed values, the forecast mean and its 80% and 95% bands on one axis.
 
     ``value_range`` fixes the y axis (the 0-10 score scale by default) so charts of different
     regions compare at a glance. A bounded quantity cannot leave its range, so interval ends
     beyond it are drawn at the edge (the table under the chart keeps the exact numbers).
+    ``number_format`` writes the value axis's labels in the page's language ("2,5" in kk and
+    ru): the caller passes the viewer's formatter, as for every other number on the page.
     """
     periods = [point.period for point in history]
     periods += [point.period for point in forecast if point.period not in periods]
@@ -142,7 +145,7 @@ def history_forecast_chart(
         if position % skip == 0 or position == len(periods) - 1
     )
     x_ticks = _spaced(x_ticks)
-    y_ticks = tuple(AxisTick(y_of(value), f"{value:g}") for value in _nice_ticks(low, high))
+    y_ticks = tuple(AxisTick(y_of(value), number_format(value)) for value in _nice_ticks(low, high))
     class_bands = []
     edges = [low, *[bound for bound in class_bounds if low < bound < high], high]
     for code, (start, end) in zip(class_codes, pairwise(edges), strict=False):

@@ -217,6 +217,10 @@ def _region_report(run: RiskModelRun, region: Region) -> services.RegionReport:
         abort(404, description=str(error))
 
 
+#: The value axis's labels: whole numbers as they are, a half step with one decimal ("2,5").
+AXIS_NUMBER_PATTERN = "#,##0.#"
+
+
 def region_chart(report: services.RegionReport):
     history = [
         HistoryPoint(row.period, row.score) for row in report.history if row.score is not None
@@ -234,8 +238,13 @@ def region_chart(report: services.RegionReport):
         for row in report.forecasts
         if row.mean is not None
     ]
+    formatter = number_formatter(str(get_locale() or "en"))
     return history_forecast_chart(
-        history, forecast, class_bounds=report.bounds, class_codes=RISK_CLASSES
+        history,
+        forecast,
+        class_bounds=report.bounds,
+        class_codes=RISK_CLASSES,
+        number_format=lambda value: formatter.number(value, AXIS_NUMBER_PATTERN),
     )
 
 

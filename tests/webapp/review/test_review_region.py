@@ -151,3 +151,26 @@ def test_a_unit_the_indicators_name_already_gives_is_not_repeated(app, client_fo
         row = movers.split(name, 1)[1].split("</th>", 1)[0]
         assert '<span class="unit">' not in row, (language, row)
         assert "(%)" in movers, "a unit the name does not give is still written"
+
+
+def test_chart_axis_numbers_follow_the_page_language(client_for, published, monkeypatch):
+    """The value axis was labelled with Python's own format ("2.5") on kk and ru pages, which
+    write every other number "2,5". A scale of 0-2.5 makes the axis carry halves."""
+    from webapp.review import views
+
+    drawn = views.history_forecast_chart
+
+    def half_steps(*args, **kwargs):
+        return drawn(*args, value_range=(0.0, 2.5), **kwargs)
+
+    monkeypatch.setattr(views, "history_forecast_chart", half_steps)
+    client = client_for("council_member")
+    for language, half in (("kk", "0,5"), ("ru", "0,5"), ("en", "0.5")):
+        client.post("/language", data={"language": language})
+        page = client.get("/review/regions/KZ-75").get_data(as_text=True)
+        chart = page.split('<figure class="risk-chart">', 1)[1].split("</figure>", 1)[0]
+        labels = re.findall(r'<text class="axis-label"[^>]*text-anchor="end">([^<]+)<', chart)
+        assert labels == ["0", half, "1", half.replace("0", "1"), "2", half.replace("0", "2")], (
+            language,
+            labels,
+        )
