@@ -23,8 +23,16 @@ regions count as their population does and the weights average 1. The national s
 sample size ``n_eff = (sum w)^2 / sum w^2`` in place of n: Wilson with ``n_eff`` trials
 for shares, Student t with ``n_eff - 1`` degrees of freedom for means. The national row's
 ``n`` is ``n_eff``. Populations come from ``survey_region_populations``, loaded from a CSV
-of ``region_code,population`` on the indicators page. Pure: no database, no app (the
-refusals' texts are lazily translated: the analyst's language on a page, English elsewhere).
+of ``region_code,population`` on the indicators page.
+
+Only a period that has ended yields an observation. A month or quarter still under way (its
+last day is today or later) has a *running figure* from the answers received so far: a
+quarter sums the months it has had, and the index would score it as its last month, a month
+that has not ended (or begun). Official statistics publish complete periods only, and so do
+these indicators: ``split_running`` keeps running figures apart, for the analysts' eyes, and
+the observations that feed scoring and forecasting hold ended periods only. Pure: no
+database, no app, no clock (``today`` is passed in; the refusals' texts are lazily
+translated: the analyst's language on a page, English elsewhere).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -195,7 +204,8 @@ def indicator_observations(
     Responses without a region count only towards nothing: they cannot be placed.
     ``coverage`` (question -> the versions holding it and offering each choice, from
     ``figures.question_coverage``) restricts a share to the versions offering its codes;
-    without it every version counts as offering every choice.
+    without it every version counts as offering every choice. Periods still under way are
+    included: ``split_running`` sets them apart before anything feeds scoring.
     """
     mappings = list(mappings)
     for mapping in mappings:
@@ -234,6 +244,23 @@ def indicator_observations(
             frame.astype({"value": float, "n": float, "lower": float, "upper": float})
         )
     return validate_observations(frame)
+
+
+def period_has_ended(period: pd.Period, today: date) -> bool:
+    """Whether ``period`` is over on ``today`` (a day where the survey runs): its last day
+    has passed. On its last day answers still arrive, so the period is not over yet."""
+    return period.end_time.date() < today
+
+
+def split_running(frame: pd.DataFrame, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(observations, running figures): the rows of ``frame`` whose period has ended by
+    ``today``, and those whose period has not, which are not statistics yet and must not
+    feed scoring or forecasting."""
+    ended = frame["period"].map(lambda period: period_has_ended(period, today)).astype(bool)
+    return (
+        frame[ended].reset_index(drop=True),
+        frame[~ended].reset_index(drop=True),
+    )
 
 
 def offering_versions(

@@ -6,7 +6,8 @@ Public functions for other domains (the open-data API, the council risk review):
   language (and day, for analysts) plus every question's distribution;
 * ``question_distribution(survey, question, filters, viewer_is_analyst)``: one question;
 * ``survey_indicator_observations(...)``: indicator observations in the forecasting data
-  contract, for every stored mapping.
+  contract, for every stored mapping and every period that has ended (periods still under
+  way have running figures only: ``survey_indicator_values``).
 
 Whenever ``viewer_is_analyst`` is false, figures go through small-cell suppression
 (``docs/small-cell-suppression.md``). Services flush; callers (views, commands) commit,
@@ -34,6 +35,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.audit.services import record
+from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.surveys.definition import Question, SurveyDefinition
@@ -51,6 +53,7 @@ from webapp.surveys.results.indicators import (
     MappingError,
     indicator_observations,
     offering_versions,
+    split_running,
 )
 from webapp.surveys.results.models import (
     RegionPopulation,
@@ -113,6 +116,12 @@ def suppression_threshold() -> int:
 
 def platform_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def platform_today() -> date:
+    """Today where the survey runs: answers are counted in the months of that time zone,
+    so a period ends there."""
+    return utcnow().astimezone(platform_zone()).date()
 
 
 def _commit_lag() -> timedelta:
@@ -1306,20 +1315,51 @@ def load_populations(text: str, source: str = "") -> int:
     return len(figures)
 
 
+class IndicatorValues(NamedTuple):
+    """Survey-derived values split by whether their period has ended."""
+
+    #: Observations (data contract) of ended periods: what scoring and forecasting read.
+    observations: pd.DataFrame
+    #: Running figures of periods still under way, from the answers so far: not statistics
+    #: yet, shown to analysts only and never published as observations.
+    running: pd.DataFrame
+
+
 def survey_indicator_observations(
     surveys: Iterable[Survey] | None = None,
     *,
     frequency: str | None = None,
     minimum_n: int = 1,
     include_national: bool = False,
+    today: date | None = None,
 ) -> pd.DataFrame:
-    """Observations for every stored mapping (of ``surveys``, or of all surveys).
+    """Observations for every stored mapping (of ``surveys``, or of all surveys), for the
+    periods that have ended by ``today`` (default: ``platform_today()``).
 
     Periods follow each indicator's catalogue frequency (quarters for the default survey
     indicators) unless ``frequency`` forces one (``"M"`` for months). With
     ``include_national`` a post-stratified national row (region ``KZ``) is added per period
     when region populations are loaded. Call within an application context.
     """
+    return survey_indicator_values(
+        surveys,
+        frequency=frequency,
+        minimum_n=minimum_n,
+        include_national=include_national,
+        today=today,
+    ).observations
+
+
+def survey_indicator_values(
+    surveys: Iterable[Survey] | None = None,
+    *,
+    frequency: str | None = None,
+    minimum_n: int = 1,
+    include_national: bool = False,
+    today: date | None = None,
+) -> IndicatorValues:
+    """``survey_indicator_observations`` together with the running figures of the periods
+    not ended by ``today`` (default: ``platform_today()``), computed once."""
     from forecasting.contract import empty_observations, validate_observations
 
     selected = None if surveys is None else {survey.id for survey in surveys}
@@ -1356,5 +1396,6 @@ def survey_indicator_observations(
         frame = empty_observations()
         for column in ("source", "n", "lower", "upper"):
             frame[column] = pd.Series([], dtype=object if column == "source" else float)
-        return frame
-    return validate_observations(pd.concat(frames, ignore_index=True))
+        return IndicatorValues(frame, frame.copy())
+    frame = validate_observations(pd.concat(frames, ignore_index=True))
+    return IndicatorValues(*split_running(frame, today or platform_today()))

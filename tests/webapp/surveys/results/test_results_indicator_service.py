@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
@@ -42,6 +44,35 @@ def test_observations_from_stored_answers(app_context, stored_survey):
     validate_observations(trust, frequencies=frequencies)
 
 
+def test_periods_not_yet_ended_are_running_figures_not_observations(
+    app_context, stored_survey, monkeypatch
+):
+    """Answers of January and February 2026: on 15 February, January is an observation,
+    February and the quarter 2026Q1 are running figures only."""
+    survey = db.session.get(Survey, stored_survey.survey_id)
+    services.add_mapping(survey, "survey_trust_local_government", "trust", "share", ["4", "5"])
+    db.session.commit()
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 2, 15, 6, 0, tzinfo=UTC))
+    monthly = services.survey_indicator_observations(frequency="M")
+    assert set(monthly.period.astype(str)) == {"2026-01"}
+    values = services.survey_indicator_values(frequency="M", include_national=True)
+    assert values.observations.equals(monthly)
+    assert set(values.running.period.astype(str)) == {"2026-02"}
+    february = [r for r in stored_survey.rows if r["submitted_at"].month == 2]
+    assert values.running.n.sum() == len(february)
+    # The quarterly default: 2026Q1 is under way, nothing is an observation yet.
+    assert services.survey_indicator_observations().empty
+    # A ``today`` passed in wins over the clock: after the quarter it is an observation.
+    quarterly = services.survey_indicator_observations(today=date(2026, 4, 1))
+    assert set(quarterly.period.astype(str)) == {"2026Q1"}
+    # "Today" is the day where the survey runs: 19:30 UTC on 31 January is February in Almaty.
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 1, 31, 19, 30, tzinfo=UTC))
+    assert services.platform_today() == date(2026, 2, 1)
+    assert set(services.survey_indicator_observations(frequency="M").period.astype(str)) == {
+        "2026-01"
+    }
+
+
 def test_mapping_refusals_name_the_field(app_context, stored_survey):
     survey = db.session.get(Survey, stored_survey.survey_id)
     with pytest.raises(MappingError, match=r"^codes: 7 not among"):
@@ -77,3 +108,46 @@ def test_demo_loader_maps_the_demo_citizen_survey(app, regions):
         indicator = national.indicator.iloc[0]
         raw = regional[(regional.period == period) & (regional.indicator == indicator)].n.sum()
         assert 0 < national.iloc[0].n < raw
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=2)
+def test_after_the_demo_loaders_the_risk_review_defaults_to_an_ended_period(
+    app, regions, monkeypatch
+):
+    """`make run` on 29 November 2026: the demo answers run up to that day, the quarter
+    2026Q4 is under way. Its running figure once became an observation, scored as December,
+    and the council's review opened on 2026-12, a month that had not begun."""
+    from forecasting.demo import generate_panel
+    from tests.webapp.risk.conftest import SMALL_INDICATORS, SMALL_REGIONS
+    from webapp.review.services import build_dashboard
+    from webapp.risk.demo import load_demo
+    from webapp.risk.models import RiskSurveyObservation
+    from webapp.risk.services import published_run
+    from webapp.surveys.services.demo import load_demo_surveys
+
+    def small_panel(seed: int, regions: list[str]):
+        observations, catalogue = generate_panel(seed=seed, regions=SMALL_REGIONS, months=24)
+        return observations[observations["indicator"].isin(SMALL_INDICATORS)], catalogue
+
+    now = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+    today = date(2026, 11, 29)
+    monkeypatch.setattr("webapp.surveys.services.demo.utcnow", lambda: now)
+    monkeypatch.setattr(services, "utcnow", lambda: now, raising=False)
+    monkeypatch.setattr("webapp.risk.demo.generate_panel", small_panel)
+    with app.app_context():
+        load_demo_surveys(citizen_responses=600, council_responses=5)
+        db.session.commit()
+        load_demo_indicators()
+        db.session.commit()
+        assert "trained and published" in load_demo()
+        db.session.commit()
+        dashboard = build_dashboard(published_run(), "en")
+        assert pd.Period(dashboard.period).end_time.date() < today, dashboard.period
+        assert dashboard.period == "2026-10", "the last month of official data, ended"
+        stored = db.session.execute(
+            sa.select(RiskSurveyObservation.period, RiskSurveyObservation.period_end)
+        ).all()
+        assert stored and max(end for _, end in stored) == date(2026, 9, 30)
+        # The quarter under way is still there for the analysts, as a running figure.
+        running = services.survey_indicator_values(minimum_n=2).running
+        assert set(running.period.astype(str)) == {"2026Q4"}, "the demo answers reach today"

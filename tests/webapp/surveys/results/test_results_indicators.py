@@ -4,6 +4,7 @@ post-stratified national values, and output that passes the forecasting data con
 from __future__ import annotations
 
 import math
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,8 @@ from webapp.surveys.results.indicators import (
     indicator_observations,
     kish_effective_n,
     offering_versions,
+    period_has_ended,
+    split_running,
     wilson_interval,
 )
 
@@ -138,6 +141,41 @@ def test_output_conforms_to_the_data_contract_and_the_catalogue():
     assert ((checked.lower <= checked.value) & (checked.value <= checked.upper)).all()
     empty = indicator_observations(TallySnapshot(), [DISSATISFIED], KINDS)
     assert empty.empty and "value" in empty.columns
+
+
+@pytest.mark.parametrize(
+    ("period", "today", "ended"),
+    [
+        (pd.Period("2026-03", "M"), date(2026, 3, 15), False),
+        (pd.Period("2026-03", "M"), date(2026, 3, 31), False),  # its last day: answers arrive
+        (pd.Period("2026-03", "M"), date(2026, 4, 1), True),
+        (pd.Period("2026Q1", "Q"), date(2026, 2, 28), False),
+        (pd.Period("2026Q1", "Q"), date(2026, 4, 1), True),
+        (pd.Period("2026Q2", "Q"), date(2026, 3, 1), False),  # not begun
+        (pd.Period("2026", "Y"), date(2026, 12, 31), False),
+    ],
+)
+def test_a_period_has_ended_once_its_last_day_is_over(period, today, ended):
+    assert period_has_ended(period, today) is ended
+
+
+def test_running_periods_are_set_apart_from_the_observations():
+    """On 15 March the quarter 2026Q1 and the month 2026-03 are running figures; January
+    and February have ended and are observations."""
+    today = date(2026, 3, 15)
+    monthly = indicator_observations(snapshot(), [DISSATISFIED], KINDS)
+    observations, running = split_running(monthly, today)
+    assert sorted(map(str, observations.period)) == ["2026-01", "2026-02"]
+    assert list(map(str, running.period)) == ["2026-03"]
+    assert running.region.tolist() == ["KZ-11"] and running.n.tolist() == [30.0]
+    validate_observations(observations)
+    quarters = {"survey_dissatisfied_services": "Q"}
+    quarterly = indicator_observations(snapshot(), [DISSATISFIED], KINDS, frequencies=quarters)
+    observations, running = split_running(quarterly, today)
+    assert observations.empty and "value" in observations.columns
+    assert len(running) == len(quarterly) == 2
+    observations, running = split_running(quarterly, date(2026, 4, 1))
+    assert len(observations) == 2 and running.empty
 
 
 @pytest.mark.parametrize(
