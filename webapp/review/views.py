@@ -46,6 +46,7 @@ from webapp.review.forms import (
 from webapp.review.models import ScoreComment
 from webapp.review.numbers import NumberFormatter
 from webapp.review.tilemap import TileMapError, UnitOnMap, build_tilemap, load_positions
+from webapp.review.times import time_with_zone
 from webapp.risk.catalogue import unit_after_name, unit_label
 from webapp.risk.models import RiskModelRun
 
@@ -116,6 +117,7 @@ def review_helpers() -> dict[str, Any]:
         "signed": formatter.signed,
         "percent": formatter.percent,
         "suppression_threshold": services.suppression_threshold(),
+        "time_with_zone": time_with_zone,
         "unit_after_name": unit_after_name,
         "unit_label": unit_label,
     }

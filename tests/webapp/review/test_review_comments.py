@@ -179,3 +179,36 @@ def test_an_empty_reply_is_refused_by_the_page_in_its_language(
     assert refused.status_code == 400
     summary = refused.get_data(as_text=True).split('class="error-summary"', 1)[1]
     assert f'<a href="#body">{missing}' in summary
+
+
+def test_comment_times_name_their_zone(app, client_for, published):
+    """Times were shown in Almaty time with nothing saying so: a reader elsewhere took
+    "14:05" for their own time. Written 09:05 UTC, the comment shows 14:05 and its zone."""
+    from datetime import UTC, datetime
+
+    from webapp.extensions import db
+    from webapp.review.models import ScoreComment
+
+    council, analyst = client_for("council_member"), client_for("analyst")
+    council.post("/review/regions/KZ-75", data={"period": "2022", "verdict": "agree", "body": "Ok"})
+    with app.app_context():
+        comment = db.session.scalars(sa.select(ScoreComment)).one()
+        comment.created_at = datetime(2026, 11, 29, 9, 5, tzinfo=UTC)
+        db.session.commit()
+        comment_id = comment.id
+    zones = {
+        "en": ("2:05\u202fPM", "(Almaty time, UTC+5)"),
+        "ru": ("14:05", "(по времени Алматы, UTC+5)"),
+        "kk": ("14:05", "(Алматы уақытымен, UTC+5)"),
+    }
+    for language, (time, zone) in zones.items():
+        for client in (council, analyst):
+            client.post("/language", data={"language": language})
+        pages = {
+            "region": council.get("/review/regions/KZ-75").get_data(as_text=True),
+            "report": council.get("/review/regions/KZ-75/report").get_data(as_text=True),
+            "list": analyst.get("/review/comments").get_data(as_text=True),
+            "comment": analyst.get(f"/review/comments/{comment_id}").get_data(as_text=True),
+        }
+        for name, page in pages.items():
+            assert f"{time} {zone}" in page, (language, name)
