@@ -476,17 +476,24 @@ def parse_range_parameters(parameters: Mapping[str, str]) -> tuple[Decimal, Deci
 
 class DefinitionProblem(str):
     """A problem's text (in the reader's language) with the question or setting it is
-    about, so that the XLSForm importer can point at the right row whatever the language."""
+    about, and the XLSForm column where one is known (``default``), so that the importer
+    can point at the right row and column whatever the language."""
 
     question: str | None
     setting: str | None
+    column: str | None
 
     def __new__(
-        cls, text: str, question: str | None = None, setting: str | None = None
+        cls,
+        text: str,
+        question: str | None = None,
+        setting: str | None = None,
+        column: str | None = None,
     ) -> DefinitionProblem:
         problem = super().__new__(cls, text)
         problem.question = question
         problem.setting = setting
+        problem.column = column
         return problem
 
 
@@ -638,7 +645,11 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
     question_names = {question.name for question in definition.questions()}
 
     def check_expression(
-        text: str | None, where: str, allow_current: bool, question: str | None = None
+        text: str | None,
+        where: str,
+        allow_current: bool,
+        question: str | None = None,
+        column: str | None = None,
     ) -> None:
         if text is None:
             return
@@ -646,7 +657,7 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
             expression = parse(text)
         except ExpressionError as error:
             found = _("%(where)s: %(problem)s", where=where, problem=str(error))
-            problems.append(DefinitionProblem(found, question=question))
+            problems.append(DefinitionProblem(found, question=question, column=column))
             return
         for reference in sorted(expression.references - question_names):
             problems.append(
@@ -657,6 +668,7 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
                         name=reference,
                     ),
                     question=question,
+                    column=column,
                 )
             )
         if expression.columns:
@@ -668,6 +680,7 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
                         names=str(sorted(expression.columns)),
                     ),
                     question=question,
+                    column=column,
                 )
             )
         if expression.uses_current and not allow_current:
@@ -675,6 +688,7 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
                 DefinitionProblem(
                     _("%(where)s uses '.', which only constraints may use", where=where),
                     question=question,
+                    column=column,
                 )
             )
 
@@ -692,6 +706,7 @@ def validate_definition(definition: SurveyDefinition) -> list[str]:
                     _question_where(question.name, column),
                     allow_current=allow_current,
                     question=question.name,
+                    column=column,
                 )
             if question.choice_filter is not None:
                 where = _question_where(question.name)
@@ -722,7 +737,7 @@ def _question_problems(
                 types=", ".join(QUESTION_TYPES),
             )
         )
-        return [DefinitionProblem(text, question=question.name) for text in texts]
+        return [DefinitionProblem(text, question=question.name, column="type") for text in texts]
     for attribute in ("label", "hint", "required_message", "constraint_message"):
         check_texts(
             getattr(question, attribute),
@@ -768,9 +783,13 @@ def _question_problems(
         texts.append(_("%(where)s: only range questions take parameters", where=where))
     if question.type == "note" and (question.required or question.constraint):
         texts.append(_("%(where)s is a note and cannot be required or constrained", where=where))
+    problems = [DefinitionProblem(text, question=question.name) for text in texts]
     if question.default is not None:
-        texts.extend(_default_problems(definition, question, where))
-    return [DefinitionProblem(text, question=question.name) for text in texts]
+        problems.extend(
+            DefinitionProblem(text, question=question.name, column="default")
+            for text in _default_problems(definition, question, where)
+        )
+    return problems
 
 
 def _default_problems(definition: SurveyDefinition, question: Question, where: str) -> list[str]:
@@ -778,7 +797,13 @@ def _default_problems(definition: SurveyDefinition, question: Question, where: s
     from webapp.surveys.answers import answer_error_text, coerce_answer
 
     if question.type in ("note", "acknowledge"):
-        return [_("%(where)s: a %(type)s cannot have a default", where=where, type=question.type)]
+        return [
+            _(
+                "%(where)s: a question of type %(type)s cannot have a default",
+                where=where,
+                type=question.type,
+            )
+        ]
     if "${" in question.default:
         return [
             _(
@@ -823,7 +848,10 @@ def choice_filter_problems(
         expression = parse(question.choice_filter)
     except ExpressionError as error:
         texts = [_("%(where)s: %(problem)s", where=subject, problem=str(error))]
-        return [DefinitionProblem(text, question=question.name) for text in texts]
+        return [
+            DefinitionProblem(text, question=question.name, column="choice_filter")
+            for text in texts
+        ]
     texts = [
         _("%(where)s refers to unknown question ${%(name)s}", where=subject, name=name)
         for name in sorted(expression.references - question_names)
@@ -853,4 +881,6 @@ def choice_filter_problems(
                 where=subject,
             )
         )
-    return [DefinitionProblem(text, question=question.name) for text in texts]
+    return [
+        DefinitionProblem(text, question=question.name, column="choice_filter") for text in texts
+    ]

@@ -747,7 +747,10 @@ class _Importer:
             match = re.match(r"^question '([^']+)'", message)
             question = match.group(1) if match else None
         if question in self.question_row_numbers:
-            return XLSFormProblem("survey", self.question_row_numbers[question], None, str(message))
+            column = getattr(message, "column", None)
+            return XLSFormProblem(
+                "survey", self.question_row_numbers[question], column, str(message)
+            )
         setting = getattr(message, "setting", None)
         if setting is None and message.startswith("settings."):
             setting = message.split()[0].split(".", 1)[1]

@@ -150,25 +150,30 @@ def test_cli_prints_expression_problems_in_english(app, runner, regions, tmp_pat
 
 
 #: Problems only the definition's own checks find: row 12 is a required note, row 13 has a
-#: default that is none of its choices. Their texts are translated, their rows still found.
+#: default that is none of its choices, row 14 an acknowledge with a default. Their texts are
+#: translated, their rows still found, and a default's problem names the 'default' column.
 DEFINITION_PROBLEMS_SURVEY = [
     [*WELLBEING_SURVEY[0], "default"],
     *WELLBEING_SURVEY[1:],
     ["note", "info", "Ақпарат", "Инфо", "Info", "yes"],
     ["select_one yesno", "works", "Жұмыс", "Работа", "Work", None, None, None, "maybe"],
+    ["acknowledge", "agree", "Келісем", "Согласен", "I agree", None, None, None, "OK"],
 ]
 EXPECTED_DEFINITION_PROBLEMS = {
     "en": (
         "question 'info' is a note and cannot be required or constrained",
         "question 'works' default ['maybe'] is not among its choices",
+        "question 'agree': a question of type acknowledge cannot have a default",
     ),
     "ru": (
         "вопрос 'info': это note, он не может быть обязательным или иметь ограничение",
         "вопрос 'works': значение по умолчанию ['maybe'] не входит в его варианты",
+        "вопрос 'agree': у вопроса типа acknowledge не может быть значения по умолчанию",
     ),
     "kk": (
         "'info' сұрағы: бұл note, оны міндетті ету немесе шектеу мүмкін емес",
         "'works' сұрағы: ['maybe'] әдепкі мәні оның нұсқалары арасында жоқ",
+        "'agree' сұрағы: acknowledge түріндегі сұрақтың әдепкі мәні болмайды",
     ),
 }
 
@@ -179,9 +184,10 @@ def test_definition_problems_are_translated_and_keep_their_rows(client, regions,
     response = upload(client, data, language)
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
-    note, default = EXPECTED_DEFINITION_PROBLEMS[language]
+    note, default, acknowledge = EXPECTED_DEFINITION_PROBLEMS[language]
     assert f"<td>survey</td><td>12</td><td>–</td><td>{note}</td>" in page
-    assert f"<td>survey</td><td>13</td><td>–</td><td>{default}</td>" in page
+    assert f"<td>survey</td><td>13</td><td>default</td><td>{default}</td>" in page
+    assert f"<td>survey</td><td>14</td><td>default</td><td>{acknowledge}</td>" in page
 
 
 def test_cli_prints_definition_problems_in_english_with_their_rows(app, runner, regions, tmp_path):
@@ -191,9 +197,10 @@ def test_cli_prints_definition_problems_in_english_with_their_rows(app, runner, 
     )
     result = runner.invoke(args=["surveys", "import", str(broken)])
     assert result.exit_code == 1
-    note, default = EXPECTED_DEFINITION_PROBLEMS["en"]
+    note, default, acknowledge = EXPECTED_DEFINITION_PROBLEMS["en"]
     assert f"sheet=survey row=12 column=-: {note}" in result.output
-    assert f"sheet=survey row=13 column=-: {default}" in result.output
+    assert f"sheet=survey row=13 column=default: {default}" in result.output
+    assert f"sheet=survey row=14 column=default: {acknowledge}" in result.output
 
 
 def test_json_definition_problems_are_in_the_analysts_language(client, regions, analyst):
@@ -315,7 +322,7 @@ def test_an_invalid_defaults_reason_is_in_the_analysts_language(client, regions,
     assert response.status_code == 422
     page = html.unescape(response.get_data(as_text=True))
     expected = EXPECTED_DEFAULT_PROBLEM[language]
-    assert f"<td>survey</td><td>12</td><td>–</td><td>{expected}</td>" in page
+    assert f"<td>survey</td><td>12</td><td>default</td><td>{expected}</td>" in page
     broken = dict(BROKEN_STRUCTURE, form_id="sized")
     broken["pages"] = [
         {

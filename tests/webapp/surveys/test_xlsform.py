@@ -824,3 +824,31 @@ def test_a_function_as_default_is_refused_by_name():
     [problem] = problems_of(xlsx(survey))
     assert (problem.row, problem.column) == (2, "default")
     assert "dynamic defaults such as 'today()' are not supported" in problem.message
+
+
+# --------------------------------------------------------------------------- leftovers of the
+# 184 real workbooks: names up to case, bad defaults, duplicate choices, media columns
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (["integer", "n", "N", "many"], "question 'n' default 'many': "),
+        (["decimal", "x", "X", "half"], "question 'x' default 'half': "),
+        (["select_one yn", "s", "S", "maybe"], "question 's' default ['maybe'] is not among"),
+        (["select_multiple yn", "m", "M", "yes maybe"], "default ['maybe'] is not among"),
+        (["date", "d", "D", "yesterday"], "question 'd' default 'yesterday': "),
+        (
+            ["acknowledge", "k", "K", "OK"],
+            "question 'k': a question of type acknowledge cannot have a default",
+        ),
+        (["note", "i", "I", "x"], "question 'i': a question of type note cannot have a default"),
+    ],
+)
+def test_a_bad_default_names_its_sheet_row_and_column(row, expected):
+    survey = [["type", "name", "label", "default"], ["text", "fine", "Fine"], row]
+    [problem] = problems_of(xlsx(survey, YES_NO))
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 3, "default")
+    assert expected in problem.message
+    assert str(problem).startswith("sheet 'survey', row 3, column 'default': ")
+    assert " a acknowledge" not in problem.message

@@ -301,7 +301,8 @@ def _indicators_page(survey: Survey, form: MappingForm, population_form: Populat
         for definition, question in services.result_questions(definitions)
         if question.type in ("select_one", "select_multiple") and not question.region
     ]
-    observations = services.survey_indicator_observations([survey], include_national=True)
+    # Periods under way are running figures: shown apart, never published (indicators.py).
+    observations, running = services.survey_indicator_values([survey], include_national=True)
     return render_template(
         "survey_results/indicators.html",
         survey=survey,
@@ -313,6 +314,10 @@ def _indicators_page(survey: Survey, form: MappingForm, population_form: Populat
         method_labels=METHOD_LABELS,
         observations=observations.head(200).to_dict("records"),
         observation_count=len(observations),
+        running=[
+            {**row, "ends": row["period"].end_time.date()}
+            for row in running.head(200).to_dict("records")
+        ],
         populations=services.populations(),
         region_names=services.region_names(language),
     )

@@ -223,6 +223,33 @@ def test_analyst_maps_a_question_to_an_indicator(app, client, stored_survey, mak
         )
 
 
+def test_indicators_page_shows_periods_in_progress_apart_and_unpublished(
+    app, client, stored_survey, make_user, sign_in, monkeypatch
+):
+    """On 15 February 2026 January has ended and February has not: February's mean is a
+    running figure, in its own table, marked as not published until the month ends."""
+    from datetime import UTC, datetime
+
+    from webapp.surveys.models import Survey
+    from webapp.surveys.results import services
+
+    with app.app_context():
+        survey = db.session.get(Survey, stored_survey.survey_id)
+        services.add_mapping(survey, "household_size", "household", "mean")
+        db.session.commit()
+    monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 2, 15, 6, 0, tzinfo=UTC))
+    sign_in(make_user("analyst"))
+    page = client.get(f"/results/{stored_survey.survey_id}/indicators").get_data(as_text=True)
+    published, _, in_progress = page.partition('id="in-progress"')
+    assert in_progress, "the periods in progress have a section of their own"
+    assert "2026-01" in published and "2026-02" not in published
+    assert "2026-02" in in_progress and "2026-01" not in in_progress
+    assert "not published until the period ends" in in_progress
+    assert "February 28, 2026" in html.unescape(in_progress)  # the day February ends
+    february = {r["region_code"] for r in stored_survey.rows if r["submitted_at"].month == 2}
+    assert in_progress.count("<code>household_size</code>") == len(february)
+
+
 def test_population_upload_reports_rows_and_is_all_or_nothing(
     app, client, stored_survey, make_user, sign_in
 ):
