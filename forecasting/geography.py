@@ -116,6 +116,9 @@ CITY_WORDS: tuple[str, ...] = (
     "г",
     "гор",
     "город",
+    # "г." and "город" romanised, as World Bank and academic tables write them: "g. Almaty".
+    "g",
+    "gorod",
     "қаласы",
     "қ",
     # Multi-word affixes are matched as a sequence: "Шымкент г.а." (городская
@@ -187,6 +190,40 @@ _COVERAGE_WORDS = frozenset(
         *("қоса", "қосқанда", "қоспағанда", "бастап", "дейін"),
     }
 )
+
+
+#: Russian Cyrillic romanised as most Latin tables of Kazakhstan's regions do (BGN/PCGN,
+#: without its dots): "Акмолинская" is "Akmolinskaya", "Южно-Казахстанская"
+#: "Yuzhno-Kazakhstanskaya". Kazakh letters are folded to Russian ones before this.
+_ROMANISE = str.maketrans(
+    {
+        **dict(zip("абвгдезиклмнопрстуфы", "abvgdeziklmnoprstufy", strict=True)),
+        **{"ж": "zh", "й": "y", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch"},
+        **{"э": "e", "ю": "yu", "я": "ya", "ъ": "", "ь": ""},
+    }
+)
+
+
+def _roman_key(core: str) -> str | None:
+    """A Latin core folded over the choices romanisations differ in; ``None`` if not Latin.
+
+    A Cyrillic core is romanised first, so a name of the list and a Latin label of it meet.
+    Folded: "ya"/"ia"/"ja" (я), "yu"/"iu"/"ju" (ю), "y"/"i" (й, ы), "kh"/"h" (х),
+    "shch"/"sch" (щ): "Aktyubinskaya", "Aktiubinskaia" and "Aktjubinskaja" meet, and so do
+    "Kostanaiskaya" and "Kostanayskaya". A key is exact, never a near match.
+    """
+    if not core:
+        return None
+    if not core.isascii():
+        core = core.translate(_ROMANISE)
+        if not core.isascii():
+            return None
+    if not core.isalpha():
+        return None
+    core = core.replace("shch", "sh").replace("sch", "sh").replace("kh", "h")
+    core = re.sub(r"(?<=[a-z])[yj](?=[aueo])", "i", core)  # "ya", "ja" -> "ia"; "yu" -> "iu"
+    core = re.sub(r"^[yj](?=[aueo])", "i", core)  # "Yuzhno", "Juzhno" -> "Iuzhno"
+    return core.replace("y", "i")
 
 
 def _coverage_note(note: str) -> bool:
@@ -551,6 +588,10 @@ class RegionResolver:
         self._ambiguous: set[tuple[str, frozenset[str]]] = set()
         self._by_core: dict[str, dict[str, Unit]] = {}
         self._unit_by_core: dict[str, Unit] = {}
+        # Names romanised ("Akmolinskaya oblast", "Yuzhno-Kazakhstanskaya"): core key, then
+        # the kinds its words name, then the units so called. Read only for a Latin label
+        # that names no unit as written.
+        self._by_roman: dict[str, dict[frozenset[str], dict[str, Unit]]] = {}
         for unit in self.units:
             for text in unit.all_names():
                 key = _name_key(text)
@@ -560,9 +601,22 @@ class RegionResolver:
                     self._ambiguous.add(key)
                 self._by_core.setdefault(key[0], {})[unit.code] = unit
                 self._unit_by_core.setdefault(key[0], unit)
-        self._national = {_plain_key(name) for name in national_names} - {""}
+                roman = _roman_key(key[0])
+                if roman is not None:
+                    self._by_roman.setdefault(roman, {}).setdefault(key[1], {})[unit.code] = unit
         self._total_tokens = _word_set(TOTAL_WORDS)
         self._filler = _FILLER_TOKENS | _word_set(("по", "for", "in", "в", "целом"))
+        # Each name as written and without its filler words, as labels are compared:
+        # "The Republic of Kazakhstan" (stat.gov.kz's English tables) is "Republic of
+        # Kazakhstan".
+        self._national = {
+            key
+            for name in national_names
+            for key in (
+                _plain_key(name),
+                "".join(token for token in _tokens(name) if token not in self._filler),
+            )
+        } - {""}
 
     # Lookup -------------------------------------------------------------------------------
 
@@ -596,7 +650,22 @@ class RegionResolver:
         candidates = list(self._by_core.get(core, {}).values())
         if tags:
             candidates = [unit for unit in candidates if unit.kind in tags]
+        if not candidates and core.isascii():
+            return self._resolve_romanised(core, tags)
         return candidates[0] if len(candidates) == 1 else None
+
+    def _resolve_romanised(self, core: str, tags: frozenset[str]) -> Unit | None:
+        """A Latin label of a Cyrillic name ("Akmolinskaya oblast"): the same rules (an
+        exact name with its kind words, else a core of one unit of the kind named), on
+        romanised keys. Two units under one key resolve to nothing."""
+        by_tags = self._by_roman.get(_roman_key(core) or "", {})
+        exact = by_tags.get(tags, {})
+        if exact:
+            return next(iter(exact.values())) if len(exact) == 1 else None
+        units = {code: unit for named in by_tags.values() for code, unit in named.items()}
+        if tags:
+            units = {code: unit for code, unit in units.items() if unit.kind in tags}
+        return next(iter(units.values())) if len(units) == 1 else None
 
     def is_national_total(self, text: object) -> bool:
         """Whether a label is the country as a whole ("Республика Казахстан", "Total"...)."""
