@@ -85,6 +85,9 @@ def unbroken_ranges(text: str) -> Markup:
 #: Everyone who works with the scores; anonymous visitors use the open-data API instead.
 REVIEWERS = (Role.COUNCIL_MEMBER, Role.ANALYST, Role.ADMIN)
 COMMENTS_PAGE_SIZE = 30
+#: Observed periods the printed region report lists in its table (a year of months); the
+#: earlier ones stay in its chart and in the CSV of all scores.
+PRINTED_PERIODS = 12
 
 
 def language() -> str:
@@ -322,6 +325,7 @@ def region_report(code: str) -> str:
             if comment.run_id == run.run_id
         ],
         verdict_labels=VERDICT_LABELS,
+        printed_periods=PRINTED_PERIODS,
     )
 
 

@@ -176,3 +176,78 @@ def test_dashboard_scores_table_fits_a_desktop_screen(client_for, published):
         widths = executor.submit(scores_table_widths, pages).result()
     for language, (visible, whole) in widths.items():
         assert whole <= visible + 1, (language, visible, whole)
+
+
+#: Sixty-two periods of scores, as the demo's monthly history from 2021-11 to 2026-12.
+LONG_HISTORY = tuple(str(year) for year in range(1962, 2024))
+
+
+@pytest.fixture
+def long_history(app, regions):
+    """The published run over every current unit with 62 scored periods."""
+    from tests.webapp.review.conftest import PUBLISHED
+    from tests.webapp.review.materialised import materialise_run
+
+    with app.app_context():
+        codes = tuple(region.code for region in regions if region.is_current)
+        return materialise_run(PUBLISHED, codes, periods=LONG_HISTORY)
+
+
+def history_rows(page: str) -> list[str]:
+    table = page.split('id="history-title"', 1)[1].split("</table>", 1)[0]
+    return re.findall(r'<th scope="row">([^<]+)</th>', table)
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("en", "Earlier periods (50, from 1962 to 2011)"),
+        ("ru", "Более ранние периоды (50, с 1962 по 2011)"),
+        ("kk", "Бұрынғы кезеңдер (50, 1962 – 2011)"),
+    ],
+)
+def test_printed_region_report_lists_the_latest_periods(client_for, long_history, language, note):
+    """The printed report listed all 62 periods: five A4 pages, three of them this table. It
+    lists the last twelve and the forecasts, and says where the earlier ones are; the unit's
+    page still lists every period."""
+    client = client_for("council_member")
+    client.post("/language", data={"language": language})
+    report = client.get("/review/regions/KZ-75/report").get_data(as_text=True)
+    rows = history_rows(report)
+    assert rows[:12] == [str(year) for year in range(2012, 2024)], rows
+    assert len(rows) == 12 + 2  # and the two forecast periods
+    assert note in report
+    assert '<a href="http://localhost/review/scores.csv" download>' in report
+    assert len(history_rows(client.get("/review/regions/KZ-75").get_data(as_text=True))) == 64
+
+
+def printed_pages(pages: dict[str, str]) -> dict[str, int]:
+    """How many A4 sheets Chromium prints each page on (1 cm margins)."""
+    from playwright.sync_api import sync_playwright
+
+    counted = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            view = browser.new_page()
+            for name, html in pages.items():
+                view.set_content(html)
+                document = view.pdf(format="A4", margin=dict.fromkeys(MARGINS, "1cm"))
+                counted[name] = len(re.findall(rb"/Type\s*/Page(?![s\w])", document))
+        finally:
+            browser.close()
+    return counted
+
+
+MARGINS = ("top", "right", "bottom", "left")
+
+
+def test_printed_region_report_of_a_long_history_takes_two_sheets(client_for, long_history):
+    client = client_for("council_member")
+    pages = {}
+    for language in ("kk", "ru", "en"):
+        client.post("/language", data={"language": language})
+        pages[language] = printable_page(client, "/review/regions/KZ-75/report")
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        counted = executor.submit(printed_pages, pages).result()
+    assert all(sheets <= 2 for sheets in counted.values()), counted
