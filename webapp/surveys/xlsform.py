@@ -935,11 +935,7 @@ class _Importer:
                         name=piped,
                     ),
                 )
-            media = data.pop("media", None)
-            if not _blank(media) and _has_value(media):
-                self.problem(
-                    "choices", row.number, "media", _("media in choices are not supported")
-                )
+            self.check_media("choices", row.number, data.pop("media", None))
             filters: dict[str, str] = {}
             for column, value in data.items():
                 if column.startswith("$"):
@@ -1886,10 +1882,7 @@ class _Importer:
 
     def refuse_unsupported_columns(self, row: _Row, bind: dict, control: dict) -> None:
         data = row.data
-        if _has_value(data.get("media")):
-            self.problem(
-                "survey", row.number, "media", _("media (image, audio, video) are not supported")
-            )
+        self.check_media("survey", row.number, data.get("media"))
         if not _blank(bind.get("calculate")):
             self.problem("survey", row.number, "calculation", _("calculations are not supported"))
         if not _blank(data.get("trigger")):
@@ -1900,6 +1893,63 @@ class _Importer:
             )
         if not _blank(control.get("jr:count")):
             self.problem("survey", row.number, "repeat_count", _("repeats are not supported"))
+
+    def check_media(self, sheet: str, row: int, value: Any) -> None:
+        """Refuse media files (``media::image``, ``image``, ``audio``...), naming each
+        column as written: respondents here would not see or hear them. A plain ``media``
+        column names no media type, so pyxform drops it and ODK shows nothing: it is
+        ignored with a note, as nothing the author wrote is lost."""
+        if _blank(value):
+            return
+        if isinstance(value, str):
+            self.notes.append(
+                _(
+                    "%(sheet)s row %(row)s: column 'media' was ignored: without a media type "
+                    "(media::image, media::audio, media::video) it is not an XLSForm media "
+                    "column, so ODK does not show %(file)s either; this platform does not "
+                    "support media",
+                    sheet=sheet,
+                    row=row,
+                    file=repr(value.strip()),
+                )
+            )
+            return
+        for kind, cells in value.items():
+            by_language = cells if isinstance(cells, dict) else {None: cells}
+            for language, text in by_language.items():
+                if _blank(text):
+                    continue
+                column = self.media_header(sheet, kind, language)
+                if kind.lower() in constants.SUPPORTED_MEDIA_TYPES:
+                    message = _(
+                        "media file %(file)s: images, audio and video are not supported, so "
+                        "respondents would not see or hear it; remove it from this column",
+                        file=repr(str(text).strip()),
+                    )
+                else:
+                    message = _(
+                        "%(column)s is not an XLSForm media column (those are media::image, "
+                        "media::big-image, media::audio, media::video), and media are not "
+                        "supported here",
+                        column=repr(column),
+                    )
+                self.problem(sheet, row, column, message)
+
+    def media_header(self, sheet: str, kind: str, language: str | None) -> str:
+        """The header of a media column as the author wrote it (``image``,
+        ``media::image::English (en)``), found among the sheet's headers."""
+        for header in (self.workbook.get(f"{sheet}_header") or [{}])[0]:
+            parts = [part.strip() for part in re.split(r"::?", str(header))]
+            if parts and parts[0].lower() == "media":
+                parts = parts[1:]
+            if (
+                parts
+                and parts[0].lower() == kind.lower()
+                and (language is None or parts[1:] == [language])
+                and (language is not None or len(parts) == 1)
+            ):
+                return str(header).strip()
+        return "::".join(["media", kind, *([language] if language else [])])
 
     def flag(self, row: _Row, value: Any, column: str) -> bool:
         if _blank(value):

@@ -499,7 +499,7 @@ def test_unsupported_columns_are_refused():
     problems = problems_of(xlsx(survey, YES_NO))
     found = {(p.row, p.column) for p in problems}
     assert {
-        (2, "media"),
+        (2, "media::image"),
         (3, "appearance"),
         (4, "trigger"),
         (5, "calculation"),
@@ -852,3 +852,58 @@ def test_a_bad_default_names_its_sheet_row_and_column(row, expected):
     assert expected in problem.message
     assert str(problem).startswith("sheet 'survey', row 3, column 'default': ")
     assert " a acknowledge" not in problem.message
+
+
+@pytest.mark.parametrize(
+    ("header", "sheet"),
+    [
+        ("media::image", "survey"),
+        ("image", "survey"),
+        ("audio", "survey"),
+        ("video", "survey"),
+        ("big-image", "survey"),
+        ("media::image::English (en)", "survey"),
+        ("image::ru", "survey"),
+        ("media::audio", "choices"),
+        ("image", "choices"),
+    ],
+)
+def test_a_media_file_is_refused_naming_its_column_as_written(header, sheet):
+    survey = [["type", "name", "label"], ["select_one yn", "q", "Q"]]
+    choices = [list(row) for row in YES_NO]
+    if sheet == "survey":
+        survey[0].append(header)
+        survey[1].append("picture.jpg")
+    else:
+        choices[0].append(header)
+        choices[2].append("picture.jpg")
+    [problem] = problems_of(xlsx(survey, choices))
+    assert (problem.sheet, problem.row, problem.column) == (
+        sheet,
+        2 if sheet == "survey" else 3,
+        header,
+    )
+    assert problem.message.startswith("media file 'picture.jpg': images, audio and video are not")
+
+
+def test_a_plain_media_column_is_no_media_column_and_is_ignored_with_a_note():
+    """pyxform reads only media::image, media::audio... (or image, audio...); a column
+    headed 'media' alone is dropped by pyxform, so ODK shows nothing either."""
+    survey = [["type", "name", "label", "media"], ["text", "t", "T", "map.png"], ["text", "u", "U"]]
+    choices = [["list_name", "name", "label", "media"], ["yn", "yes", "Yes", "tick.png"]]
+    survey.append(["select_one yn", "q", "Q"])
+    result = read_xlsform(xlsx(survey, choices))
+    assert [q.name for q in result.definition.questions()] == ["t", "u", "q"]
+    assert (
+        "survey row 2: column 'media' was ignored: without a media type (media::image, "
+        "media::audio, media::video) it is not an XLSForm media column, so ODK does not show "
+        "'map.png' either; this platform does not support media"
+    ) in result.notes
+    assert any(
+        note.startswith("choices row 2: column 'media' was ignored") for note in result.notes
+    )
+    [problem] = problems_of(
+        xlsx([["type", "name", "label", "media::photo"], ["text", "t", "T", "x.png"]])
+    )
+    assert problem.column == "media::photo"
+    assert "'media::photo' is not an XLSForm media column" in problem.message
