@@ -702,7 +702,8 @@ class _Importer:
         self.register_languages(choice_headers, "choices")
         self.register_languages(self.settings_headers, "settings")
         self.check_columns(survey_headers, "survey", _KNOWN_SURVEY_KEYS)
-        choice_lists = self.read_choices(choice_rows)
+        allow_duplicates = settings.get(constants.ALLOW_CHOICE_DUPLICATES, "").lower() in _YES
+        choice_lists = self.read_choices(choice_rows, allow_duplicates)
         pages = self.read_survey(survey_rows, choice_lists)
         self.fail_if_problems()
         if self.default_language not in self.languages:
@@ -864,7 +865,12 @@ class _Importer:
 
     # ----------------------------------------------------------------- choices
 
-    def read_choices(self, rows: list[_Row]) -> dict[str, list[Choice]]:
+    def read_choices(
+        self, rows: list[_Row], allow_duplicates: bool = False
+    ) -> dict[str, list[Choice]]:
+        """The choice lists by name. Names must be unique in a list even where the settings
+        say ``allow_choice_duplicates: yes``: answers are stored, counted and labelled by
+        choice name, so two choices of one name would be one answer in the results."""
         lists: dict[str, list[Choice]] = {}
         seen: dict[tuple[str, str], int] = {}
         bookkeeping: set[str] = set()
@@ -898,18 +904,27 @@ class _Importer:
                     ),
                 )
             if (list_name, name) in seen:
-                self.problem(
-                    "choices",
-                    row.number,
-                    "name",
-                    _(
+                if allow_duplicates:
+                    message = _(
+                        "the choice %(name)s appears twice in list %(list)s (first on row "
+                        "%(first)s). The setting allow_choice_duplicates cannot be honoured "
+                        "here: answers are stored and counted by choice name, so the results "
+                        "could not tell the two choices apart. Give each choice its own name "
+                        "(e.g. %(other)s)",
+                        name=repr(name),
+                        list=repr(list_name),
+                        first=seen[list_name, name],
+                        other=repr(f"{name}_2"),
+                    )
+                else:
+                    message = _(
                         "the choice %(name)s appears twice in list %(list)s "
                         "(first on row %(first)s)",
                         name=repr(name),
                         list=repr(list_name),
                         first=seen[list_name, name],
-                    ),
-                )
+                    )
+                self.problem("choices", row.number, "name", message)
                 continue
             seen[list_name, name] = row.number
             if any(ch.isspace() for ch in name):

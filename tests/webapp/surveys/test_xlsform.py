@@ -854,6 +854,27 @@ def test_a_bad_default_names_its_sheet_row_and_column(row, expected):
     assert " a acknowledge" not in problem.message
 
 
+def test_allow_choice_duplicates_is_refused_with_the_reason_and_what_to_do():
+    survey = [["type", "name", "label"], ["select_one city", "city", "City"]]
+    choices = [
+        ["list_name", "name", "label", "state"],
+        ["city", "springfield", "Springfield", "il"],
+        ["city", "springfield", "Springfield", "ma"],
+    ]
+    settings = [["form_id", "allow_choice_duplicates"], ["cities", "yes"]]
+    [problem] = problems_of(xlsx(survey, choices, settings))
+    assert (problem.sheet, problem.row, problem.column) == ("choices", 3, "name")
+    assert "the choice 'springfield' appears twice in list 'city' (first on row 2)" in (
+        problem.message
+    )
+    assert "allow_choice_duplicates cannot be honoured here" in problem.message
+    assert "stored and counted by choice name" in problem.message
+    assert "(e.g. 'springfield_2')" in problem.message
+    # Without the setting the plain message stays, as pyxform's own.
+    [plain] = problems_of(xlsx(survey, choices, [["form_id"], ["cities"]]))
+    assert "allow_choice_duplicates" not in plain.message
+
+
 @pytest.mark.parametrize(
     ("header", "sheet"),
     [
