@@ -993,6 +993,8 @@ class _Importer:
         current_page: dict[str, Any] | None = None
         loose_count = 0
         used_names: dict[str, int] = {}
+        #: The first name of each spelling up to case: 'Age' for 'age'.
+        folded_names: dict[str, str] = {}
         question_rows: list[tuple[Question, _Row]] = []
 
         def claim(name: str, row: _Row, column: str = "name") -> None:
@@ -1007,8 +1009,24 @@ class _Importer:
                         first=used_names[name],
                     ),
                 )
-            else:
-                used_names[name] = row.number
+                return
+            used_names[name] = row.number
+            other = folded_names.setdefault(name.casefold(), name)
+            if other != name:
+                # Allowed, as in pyxform (a warning there): names are case-sensitive, and
+                # answers are stored by name, so 'Age' and 'age' are kept apart.
+                self.notes.append(
+                    _(
+                        "survey row %(row)s: the name %(name)s differs from %(other)s (row "
+                        "%(first)s) only in case; their answers are kept apart, but some "
+                        "analysis tools (SPSS, Excel lookups) treat such names as one, so "
+                        "consider renaming one of them",
+                        row=row.number,
+                        name=repr(name),
+                        other=repr(other),
+                        first=used_names[other],
+                    )
+                )
 
         def close_page() -> None:
             nonlocal current_page

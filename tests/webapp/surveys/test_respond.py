@@ -435,3 +435,32 @@ def test_each_page_has_its_own_title_and_a_refused_page_says_error_first(app, cl
     response = answer_page(client, refused, {"region": "KZ-75", "age": "34"})
     second = client.get(response.headers["Location"]).get_data(as_text=True)
     assert title_of(second).startswith("Жұмыс · 2 беттің 2-беті · Әл-ауқат")
+
+
+def test_names_that_differ_only_in_case_keep_their_own_answers(app, client, regions):
+    from tests.webapp.surveys.surveys_support import LABELS, xlsx_bytes
+    from webapp.surveys.xlsform import read_xlsform
+
+    survey = [
+        ["type", "name", *LABELS],
+        ["integer", "Age", "Басшының жасы", "Возраст главы", "Head's age"],
+        ["integer", "age", "Жасыңыз", "Ваш возраст", "Your age"],
+        ["select_multiple ab", "pick", "Таңдаңыз", "Выберите", "Pick"],
+    ]
+    choices = [
+        ["list_name", "name", *LABELS],
+        ["ab", "A", "Үлкен A", "Большая A", "Capital A"],
+        ["ab", "a", "Кіші a", "Малая a", "Small a"],
+    ]
+    settings = [["form_id", "default_language"], ["cased", "en"]]
+    data = xlsx_bytes(survey, choices, settings)
+    # Allowed, as pyxform allows it (with a warning, which the import repeats as a note).
+    notes = read_xlsform(data).notes
+    assert any("the name 'age' differs from 'Age' (row 2) only in case" in n for n in notes)
+    make_survey(app, slug="cased", data=data)
+    html = client.get("/s/cased?lang=en").get_data(as_text=True)
+    assert 'id="q-Age"' in html and 'id="q-age"' in html
+    response = answer_page(client, html, {"Age": "61", "age": "30", "pick": ["a"]}, language="en")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [stored] = stored_responses(app)
+    assert stored["answers"] == {"Age": 61, "age": 30, "pick": ["a"]}

@@ -830,6 +830,30 @@ def test_a_function_as_default_is_refused_by_name():
 # 184 real workbooks: names up to case, bad defaults, duplicate choices, media columns
 
 
+def test_names_that_differ_only_in_case_are_kept_apart_with_a_note():
+    """pyxform allows 'Age' beside 'age' (with a warning: names are case-sensitive in
+    XForms): both are questions of their own, the export reads back the same."""
+    survey = [
+        ["type", "name", "label"],
+        ["integer", "Age", "Age of the head of household"],
+        ["integer", "age", "Your age"],
+        ["select_multiple ab", "Pick", "Pick"],
+    ]
+    choices = [["list_name", "name", "label"], ["ab", "A", "Upper A"], ["ab", "a", "Lower a"]]
+    result = read_xlsform(xlsx(survey, choices))
+    definition = result.definition
+    assert [q.name for q in definition.questions()] == ["Age", "age", "Pick"]
+    assert [c.name for c in definition.choice_lists["ab"]] == ["A", "a"]
+    assert any(
+        note.startswith("survey row 3: the name 'age' differs from 'Age' (row 2) only in case")
+        for note in result.notes
+    ), result.notes
+    assert import_xlsform(export_xlsform(definition)) == definition
+    answers, errors = validate_answers(definition, None, {"Age": "61", "age": "30", "Pick": ["a"]})
+    assert errors == {}
+    assert answers == {"Age": 61, "age": 30, "Pick": ["a"]}
+
+
 @pytest.mark.parametrize(
     ("row", "expected"),
     [
