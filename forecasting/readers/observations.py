@@ -49,6 +49,7 @@ from forecasting.readers.columns import (
 from forecasting.readers.report import ValidationReport
 from forecasting.readers.tables import (
     NotANumber,
+    PercentCell,
     Table,
     cell_text,
     is_blank,
@@ -955,6 +956,7 @@ def _cumulative_hint(period: object) -> str:
 
 def _parse_values(records: list[_Record], table: Table, report: ValidationReport) -> None:
     marked: dict[str, list[_Record]] = defaultdict(list)
+    percent = [record for record in records if isinstance(record.value, PercentCell)]
     for record in records:
         if record.formula:
             report.error(
@@ -1020,6 +1022,23 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
                 "count": len(group),
                 "mark": mark,
                 **_rows_params([record.row for record in group]),
+            },
+        )
+    if percent:
+        first = percent[0]
+        report.warning(
+            f"{len(percent)} value(s) are numbers Excel shows as percentages (a cell holding "
+            f"{float(first.value) / 100:g} shows {float(first.value):g}%); read as the "
+            f"percentage shown (rows {_row_list([record.row for record in percent])})",
+            row=first.row,
+            column=first.value_column,
+            value=f"{float(first.value):g}%",
+            code="values.percent_format",
+            params={
+                "count": len(percent),
+                "stored": float(first.value) / 100,
+                "shown": float(first.value),
+                **_rows_params([record.row for record in percent]),
             },
         )
 

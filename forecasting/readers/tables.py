@@ -18,6 +18,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from os import PathLike
 from pathlib import Path
 from typing import IO
@@ -229,7 +230,7 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
             return None
         for name in order:
             worksheet = values_book[name]
-            grid = _sheet_rows(worksheet.iter_rows(values_only=True), name, report)
+            grid = _sheet_rows(_shown_values(worksheet.iter_rows()), name, report)
             if grid is None:
                 return None
             if sheet is not None or _has_data(grid):
@@ -310,6 +311,38 @@ def _has_formulas(data: bytes) -> bool:
 
 class _Formula(str):
     """A formula cell whose result was never saved (files written by scripts, not Excel)."""
+
+
+class PercentCell(float):
+    """A number Excel shows as a percentage (0.049 formatted ``0.0%`` shows "4.9%"), held
+    as the percentage shown (4.9), as a table typed "4,9%" is read; the reader says so."""
+
+
+#: Quoted text and escaped characters of a number format: a ``%`` in them is shown as it
+#: is, without multiplying (``0.0" %"``, ``0.0\%``).
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.')
+
+
+def _is_percent_format(number_format: object) -> bool:
+    return isinstance(number_format, str) and "%" in _FORMAT_LITERALS.sub("", number_format)
+
+
+def _shown_values(rows: Iterable[Iterable[object]]) -> Iterable[list[object]]:
+    """Cell values of worksheet rows, percentages as Excel shows them (see ``PercentCell``)."""
+    for row in rows:
+        values = []
+        for cell in row:
+            value = getattr(cell, "value", None)
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+                and _is_percent_format(getattr(cell, "number_format", None))
+            ):
+                # Through the decimal text, so 0.049 is 4.9 and not 4.9000000000000004.
+                value = PercentCell(float(Decimal(repr(value)) * 100))
+            values.append(value)
+        yield values
 
 
 def _mark_formulas(values: list[list[object]], formulas: list[list[object]]) -> list[list[object]]:

@@ -6,6 +6,8 @@ code as published; values, periods and regions read are checked.
 
 from __future__ import annotations
 
+import openpyxl
+
 from forecasting.readers import read_observations
 from tests.forecasting.conftest import values
 
@@ -60,3 +62,56 @@ def test_romanised_russian_names(write_csv) -> None:
         ("KZ-75", "2016"): 5.5,
         ("KZ-75", "2017"): 5.6,
     }
+
+
+def _percent_workbook(path, rows, number_format: str) -> None:
+    """Rows with their numbers formatted ``number_format``, as an analyst's sheet."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, float):
+                cell.number_format = number_format
+    workbook.save(path)
+
+
+def test_numbers_excel_shows_as_percentages_are_read_as_shown(tmp_path) -> None:
+    """0.049 formatted 0.0% shows "4.9%": it is read as 4.9, as the text "4,9%" is, and a
+    warning says so. Read as 0.049, a share in % was a hundred times too small, silently."""
+    path = tmp_path / "shares.xlsx"
+    _percent_workbook(
+        path,
+        [["Регион", "2021", "2022"], ["Абайская область", 0.049, 0.051], ["г. Алматы", 0.1, 0.07]],
+        "0.0%",
+    )
+    result = read_observations(path, indicator="poverty_share")
+    assert values(result) == {
+        ("KZ-10", "2021"): 4.9,
+        ("KZ-10", "2022"): 5.1,
+        ("KZ-75", "2021"): 10.0,
+        ("KZ-75", "2022"): 7.0,
+    }
+    (warning,) = [w for w in result.report.warnings if w.code == "values.percent_format"]
+    assert warning.params["count"] == 4
+    assert warning.params["rows"] == [2, 3]
+
+
+def test_percent_format_in_a_long_table(tmp_path) -> None:
+    path = tmp_path / "long.xlsx"
+    _percent_workbook(
+        path,
+        [["Регион", "Год", "Значение"], ["Акмолинская область", 2022, 0.123]],
+        "0.00%",
+    )
+    result = read_observations(path, indicator="poverty_share")
+    assert values(result) == {("KZ-11", "2022"): 12.3}
+
+
+def test_a_percent_sign_written_as_text_in_the_format_is_no_percentage(tmp_path) -> None:
+    """``0.0" %"`` shows 4.9 as "4.9 %" without multiplying: the number is the value."""
+    path = tmp_path / "literal.xlsx"
+    _percent_workbook(path, [["Регион", "2022"], ["Акмолинская область", 4.9]], '0.0" %"')
+    result = read_observations(path, indicator="poverty_share")
+    assert values(result) == {("KZ-11", "2022"): 4.9}
+    assert not [w for w in result.report.warnings if w.code == "values.percent_format"]

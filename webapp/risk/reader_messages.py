@@ -261,6 +261,10 @@ MESSAGES: dict[str, str] = {
         "%(count)s value(s) carry the footnote mark '%(mark)s' (preliminary or revised "
         "figures, say); read as the number without it (rows %(rows)s)."
     ),
+    "values.percent_format": (
+        "%(count)s value(s) are numbers Excel shows as percentages (a cell holding "
+        "%(stored)s shows %(shown)s%%); read as the percentage shown (rows %(rows)s)."
+    ),
     "values.outside_range": (
         "Indicator %(indicator)s (unit %(unit)s): %(count)s value(s) outside "
         "[%(low)s, %(high)s] (rows %(rows)s); the risk score leaves them out."
@@ -881,6 +885,16 @@ def _index_outside_range(params: Mapping[str, Any]) -> str:
     )
 
 
+def _percent_format(params: Mapping[str, Any]) -> str:
+    return _(
+        MESSAGES["values.percent_format"],
+        count=params["count"],
+        stored=_number(params["stored"]),
+        shown=_number(params["shown"]),
+        rows=_rows(params),
+    )
+
+
 def _index_constant(params: Mapping[str, Any]) -> str:
     return _(
         MESSAGES["index.constant"],
@@ -954,4 +968,5 @@ _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "index.no_reference": _index_no_reference,
     "index.domain_unknown": _index_domain_unknown,
     "index.unscored": _index_unscored,
+    "values.percent_format": _percent_format,
 }
