@@ -152,3 +152,67 @@ def test_a_staff_header_leaves_most_of_a_phone_screen_to_the_page(app, client, m
     assert found["links"] >= 10, found
     assert found["header"] <= 0.45 * 740, found
     assert found["targets"] >= 32, found
+
+
+CONDITIONAL_REQUIRED = {
+    "en": ("(required if it applies)", "(required)"),
+    "ru": ("(обязательно, если относится к вам)", "(обязательно)"),
+    "kk": ("(сәйкес келсе, міндетті)", "(міндетті)"),
+}
+EMPLOYER = """() => ({
+  label: document.querySelector('label[for="q-employer"]').innerText,
+  shown: !!document.querySelector('#q-employer').offsetParent,
+  page: document.documentElement.scrollWidth,
+})"""
+
+
+def test_a_required_question_under_a_condition_reads_right_on_a_phone(app, client, regions):
+    """ "Where do you work?" is required and asked only of people who work, a choice made
+    on the same page. Without the script it is shown at once, marked "required if it
+    applies"; with it, it appears when "yes" is picked, marked "required". Either way the
+    page keeps to a 360 px screen in every language."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.webapp.surveys.surveys_support import answer_page, make_survey
+
+    make_survey(app)
+    pages = {}
+    for language in CONDITIONAL_REQUIRED:
+        first = client.get(f"/s/wellbeing?lang={language}").get_data(as_text=True)
+        moved = answer_page(client, first, {"region": "KZ-75", "age": "30"}, language=language)
+        page = client.get(moved.headers["Location"]).get_data(as_text=True)
+        pages[language] = with_inline_styles(client, page)
+    script = client.get("/survey-assets/conditions.js").get_data(as_text=True)
+
+    def read() -> dict:
+        found = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+                for language, page in pages.items():
+                    view.set_content(page)  # the page's own script is not loaded here
+                    without_script = view.evaluate(EMPLOYER)
+                    view.add_script_tag(content=script)
+                    before_yes = view.evaluate(EMPLOYER)
+                    view.check("#q-employed-0")  # "yes", the first choice
+                    found[language] = (without_script, before_yes, view.evaluate(EMPLOYER))
+            finally:
+                browser.close()
+        return found
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        found = executor.submit(read).result()
+    for language, (without_script, before_yes, after_yes) in found.items():
+        if_it_applies, required = CONDITIONAL_REQUIRED[language]
+        assert without_script["shown"], language
+        assert if_it_applies in without_script["label"], (language, without_script)
+        assert required not in without_script["label"], (language, without_script)
+        assert not before_yes["shown"], (language, before_yes)
+        assert after_yes["shown"], (language, after_yes)
+        assert required in after_yes["label"], (language, after_yes)
+        assert if_it_applies not in after_yes["label"], (language, after_yes)
+        for state in (without_script, after_yes):
+            assert state["page"] <= PHONE_WIDTH, (language, state)

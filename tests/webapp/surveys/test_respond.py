@@ -437,6 +437,43 @@ def test_each_page_has_its_own_title_and_a_refused_page_says_error_first(app, cl
     assert title_of(second).startswith("Жұмыс · 2 беттің 2-беті · Әл-ауқат")
 
 
+EMPLOYER_LABEL = re.compile(r'<label for="q-employer">(.*?)</label>', re.DOTALL)
+VISIBLE = re.compile(r"<span[^>]*\bhidden\b[^>]*>.*?</span>", re.DOTALL)
+
+
+@pytest.mark.parametrize(
+    ("language", "if_it_applies", "required"),
+    [
+        ("en", "(required if it applies)", "(required)"),
+        ("ru", "(обязательно, если относится к вам)", "(обязательно)"),
+        ("kk", "(сәйкес келсе, міндетті)", "(міндетті)"),
+    ],
+)
+def test_a_required_question_under_a_same_page_condition_is_required_once_it_applies(
+    app, client, survey_id, language, if_it_applies, required
+):
+    """The employer question is required and shown when "Do you work?" (same page) is yes.
+    Without JavaScript it is shown before that answer: "required if it applies", not a
+    plain "required" beside "answer only if it applies"; once it applies, "required"."""
+    html = client.get(f"/s/wellbeing?lang={language}").get_data(as_text=True)
+    response = answer_page(client, html, {"region": "KZ-71", "age": "40"}, language=language)
+    page2 = client.get(response.headers["Location"]).get_data(as_text=True)
+    label = EMPLOYER_LABEL.search(page2).group(1)
+    shown = VISIBLE.sub("", label)  # what a browser without the script shows
+    assert if_it_applies in shown and required not in shown
+    assert f'<span class="required applies-hint" hidden>{required}</span>' in label
+    assert "conditional-hint" in page2  # "answer only if it applies" is still said
+    # The trust question has no condition: plainly required.
+    assert f'<span class="required">{required}</span>' in page2
+
+    response = answer_page(client, page2, {"employed": "yes", "trust": "2"}, language=language)
+    assert response.status_code == 422
+    refused = response.get_data(as_text=True)
+    label = EMPLOYER_LABEL.search(refused).group(1)
+    assert f'<span class="required">{required}</span>' in label
+    assert if_it_applies not in refused and "conditional-hint" not in refused
+
+
 def test_names_that_differ_only_in_case_keep_their_own_answers(app, client, regions):
     from tests.webapp.surveys.surveys_support import LABELS, xlsx_bytes
     from webapp.surveys.xlsform import read_xlsform

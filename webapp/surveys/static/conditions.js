@@ -23,8 +23,14 @@
       var applies = chosen(block.getAttribute("data-show-if"))
         .indexOf(block.getAttribute("data-show-value")) !== -1;
       block.hidden = !applies;
-      var hint = block.querySelector(".conditional-hint");
-      if (hint) { hint.hidden = true; }
+      // Shown only once it applies: "answer only if it applies" and "required if it
+      // applies" give way to a plain "required".
+      Array.prototype.forEach.call(block.querySelectorAll(".conditional-hint"), function (hint) {
+        hint.hidden = true;
+      });
+      Array.prototype.forEach.call(block.querySelectorAll(".applies-hint"), function (hint) {
+        hint.hidden = false;
+      });
     });
   }
 
