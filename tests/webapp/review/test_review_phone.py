@@ -1,0 +1,92 @@
+"""The review pages' selects on a 360 px phone: on the screen, and their chosen name readable.
+
+A select shows its chosen option on one line and cuts what does not fit: the dashboard's
+"Межэтническое и межконфессиональное согласие" read "Межэтническое и межконфессион" on a
+phone, and a long unit name ("Солтүстік Қазақстан облысы") is close to the same edge. Drawn
+by headless Chromium with the app's screen style sheets; skipped where Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE_WIDTH = 360
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.any_database,  # page layout: the same on either database
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found"),
+]
+
+#: Each select's right edge, and the height its chosen name needs at the width the select
+#: leaves for text against the height it shows.
+MEASURE = """() => [...document.querySelectorAll('select')].map(select => {
+  const style = getComputedStyle(select);
+  const side = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight)
+    + parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
+  const probe = document.createElement('div');
+  probe.textContent = select.options[select.selectedIndex].text;
+  probe.style.cssText = `position: absolute; visibility: hidden; white-space: normal;
+    overflow-wrap: normal; font: ${style.font}; line-height: ${style.lineHeight};
+    width: ${select.getBoundingClientRect().width - side}px`;
+  document.body.append(probe);
+  const needed = probe.getBoundingClientRect().height;
+  probe.remove();
+  const shown = select.clientHeight - parseFloat(style.paddingTop)
+    - parseFloat(style.paddingBottom);
+  return {id: select.id, text: probe.textContent, right: select.getBoundingClientRect().right,
+          needed, shown};
+})"""
+
+
+def screen_page(client, path: str) -> str:
+    """The page with its screen style sheets inlined, ready for ``set_content``."""
+    page = client.get(path).get_data(as_text=True)
+
+    def inline(match: re.Match[str]) -> str:
+        if match.group(2) == "print":
+            return ""
+        return f"<style>{client.get(match.group(1)).get_data(as_text=True)}</style>"
+
+    return re.sub(r'<link rel="stylesheet" href="([^"]+)"(?: media="([^"]+)")?>', inline, page)
+
+
+def measure_on_a_phone(pages: dict[str, str]) -> dict[str, list[dict]]:
+    from playwright.sync_api import sync_playwright
+
+    measured = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+            for name, html in pages.items():
+                view.set_content(html)
+                measured[name] = view.evaluate(MEASURE)
+        finally:
+            browser.close()
+    return measured
+
+
+def test_selects_fit_a_phone_and_show_long_names_whole(client_for, published):
+    council, analyst = client_for("council_member"), client_for("analyst")
+    pages = {}
+    for language in ("kk", "ru", "en"):
+        for client in (council, analyst):
+            client.post("/language", data={"language": language})
+        pages[f"{language} dashboard"] = screen_page(council, "/review/?domain=interethnic_harmony")
+        pages[f"{language} region"] = screen_page(council, "/review/regions/KZ-59")
+        pages[f"{language} comments"] = screen_page(analyst, "/review/comments?region=KZ-59")
+    # Playwright's sync API refuses a thread whose event loop is running (the browser tests
+    # of the same worker hold one): measure in a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        measured = executor.submit(measure_on_a_phone, pages).result()
+    for name, selects in measured.items():
+        assert selects, name
+        for select in selects:
+            assert select["right"] <= PHONE_WIDTH, (name, select)
+            assert select["shown"] >= select["needed"] - 0.5, (name, select)
