@@ -329,6 +329,8 @@ def find_columns(
     for role, indices in found.items():
         if len(indices) == 2 and role in ("region", "indicator"):
             indices = _name_or_code(table, indices, role, resolver, indicator_labels)
+        if len(indices) == 2 and role == "region" and _same_units(table, indices, resolver):
+            indices = indices[:1]
         if len(indices) > 1 and role in ("region", "period", "value", "indicator"):
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(
@@ -534,6 +536,32 @@ def _name_or_code(
     return [name] if hits[name] > hits[code] else [code]
 
 
+def _same_units(table: Table, indices: list[int], resolver: RegionResolver | None) -> bool:
+    """Whether two region columns name the same unit on every row, in two languages
+    (data.egov.kz's ``region_ru`` and ``region_kz``, "Регион" and "Өңір"): then either
+    one is the region column, the first is read. A row where they differ, or where one is
+    empty or unknown and the other not, keeps them two candidates (the "both look like"
+    error): which one is meant is then the analyst's to say."""
+    if resolver is None:
+        return False
+    named = 0
+    for _, row in table.rows:
+        if sum(1 for cell in row if not is_blank(cell)) <= 1:
+            continue  # a note or heading row, skipped by the reader
+        keys = []
+        for index in indices:
+            label = cell_text(row[index]).strip() if index < len(row) else ""
+            if resolver.is_national_total(label):
+                keys.append("national")
+            else:
+                unit = resolver.resolve(label) if label else None
+                keys.append(unit.code if unit is not None else None if label else "")
+        if keys[0] != keys[1] or None in keys:
+            return False
+        named += keys[0] not in ("", "national")
+    return named > 0
+
+
 def _refuse_two_year_headers(table: Table) -> None:
     """Headers such as 2019/2020 or 2020-21 (seasons, academic or financial years, ranges)
     look like periods but are none: name them instead of "cannot tell how the table is
@@ -730,6 +758,8 @@ def _wide_month(
         indices = [index for index in indices if index not in subperiods]
         if role == "period" or not indices:
             continue
+        if len(indices) == 2 and role == "region" and _same_units(table, indices, resolver):
+            indices = indices[:1]
         if len(indices) > 1 and role in ("region", "indicator"):
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(

@@ -115,3 +115,48 @@ def test_a_percent_sign_written_as_text_in_the_format_is_no_percentage(tmp_path)
     result = read_observations(path, indicator="poverty_share")
     assert values(result) == {("KZ-11", "2022"): 4.9}
     assert not [w for w in result.report.warnings if w.code == "values.percent_format"]
+
+
+def test_region_names_in_two_languages_are_one_region_column(write_csv) -> None:
+    """data.egov.kz publishes the name in Russian and in Kazakh (``region_ru``,
+    ``region_kz``): both name the same unit on every row, so either is the region column.
+    It was refused as two region columns, and the web import has no option to pick one."""
+    path = write_csv(
+        [
+            ["id", "region_ru", "region_kz", "year", "value"],
+            [1, "Республика Казахстан", "Қазақстан Республикасы", 2023, 4.7],
+            [2, "Абайская область", "Абай облысы", 2023, 4.0],
+            [3, "г. Шымкент", "Шымкент қаласы", 2023, 5.9],
+            ["Примечание: оценка"],
+        ]
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-10", "2023"): 4.0, ("KZ-79", "2023"): 5.9}
+    assert list(result.national_totals["value"]) == [4.7]
+
+
+def test_two_region_columns_in_a_bureau_table(write_csv) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Өңір", "2022", "2023"],
+            ["Акмолинская область", "Ақмола облысы", "4,1", "4,0"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-11", "2022"): 4.1, ("KZ-11", "2023"): 4.0}
+
+
+def test_two_region_columns_that_differ_are_still_refused(write_csv) -> None:
+    """A row where they name different units (a region and its capital, a mistake) leaves
+    the choice to the analyst."""
+    path = write_csv(
+        [
+            ["region_ru", "region_kz", "year", "value"],
+            ["Абайская область", "Абай облысы", 2023, 4.0],
+            ["г. Шымкент", "Түркістан облысы", 2023, 5.9],
+        ]
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert result.observations is None
+    assert [issue.code for issue in result.report.errors] == ["layout.two_columns_for_role"]
