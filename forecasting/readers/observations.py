@@ -28,6 +28,7 @@ from forecasting.contract import (
 )
 from forecasting.geography import RegionResolver, Unit, default_resolver
 from forecasting.periods import (
+    FREQUENCIES,
     FREQUENCY_NAMES,
     PeriodError,
     frequency_of,
@@ -887,6 +888,7 @@ def _parse_periods(
                     )
                     continue
         mismatched: dict[str, list[_Record]] = defaultdict(list)
+        dates_mark = _finer_dates(group, wanted, natural_periods)
         for record in group:
             if is_blank(record.period):
                 report.error(
@@ -900,6 +902,9 @@ def _parse_periods(
                 natural = natural_periods.parse(record.period)
                 if wanted is not None and frequency_of(natural) not in ("D", wanted):
                     mismatched[frequency_of(natural)].append(record)
+                    continue
+                if dates_mark is not None and frequency_of(natural) == "D":
+                    mismatched[dates_mark].append(record)
                     continue
                 record.parsed_period = parse_period(natural, wanted)
             except PeriodError as error:
@@ -942,6 +947,33 @@ def _parse_periods(
                     **_rows_params([r.row for r in rows]),
                 },
             )
+
+
+def _finer_dates(group: list[_Record], wanted: str | None, cache: _PeriodCache) -> str | None:
+    """The frequency the dates of an indicator mark, when it is finer than ``wanted`` and
+    two of them fall in one period of it (the first of each month against a catalogue's
+    annual frequency); else ``None``, and the dates are read as periods of ``wanted``.
+
+    Converted, such dates gave every month of a year the same period: an error of "a
+    second value" on each row, where the one error is that the file holds monthly data.
+    """
+    if wanted is None:
+        return None
+    dates = set()
+    for record in group:
+        try:
+            natural = cache.parse(record.period)
+        except PeriodError:
+            continue
+        if frequency_of(natural) == "D":
+            dates.add(natural)
+    if len({parse_period(date, wanted) for date in dates}) == len(dates):
+        return None
+    try:
+        marked = infer_frequency(dates)
+    except PeriodError:
+        return None
+    return marked if FREQUENCIES.index(marked) > FREQUENCIES.index(wanted) else None
 
 
 def _cumulative_hint(period: object) -> str:

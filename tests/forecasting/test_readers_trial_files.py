@@ -1,15 +1,22 @@
 """Files of a new user's trial that were read wrong: an English stat.gov.kz workbook whose
-total row is "The Republic of Kazakhstan", and a World Bank style table naming regions by
-their romanised Russian names ("Akmolinskaya oblast", "g. Almaty"). Each file is built in
-code as published; values, periods and regions read are checked.
+total row is "The Republic of Kazakhstan", a World Bank style table naming regions by their
+romanised Russian names ("Akmolinskaya oblast", "g. Almaty"), an analyst's sheet of shares
+formatted as percentages in Excel, data.egov.kz's region names in two languages, and Excel
+dates of each month for an annual indicator. Each file is built in code as published;
+values, periods and regions read are checked.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
 
 import openpyxl
 
 from forecasting.readers import read_observations
 from tests.forecasting.conftest import values
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "forecasting" / "data" / "indicators.csv"
 
 
 def test_english_workbook_with_the_republic_total(write_xlsx) -> None:
@@ -160,3 +167,31 @@ def test_two_region_columns_that_differ_are_still_refused(write_csv) -> None:
     result = read_observations(path, indicator="unemployment_rate")
     assert result.observations is None
     assert [issue.code for issue in result.report.errors] == ["layout.two_columns_for_role"]
+
+
+def test_monthly_dates_against_an_annual_indicator_are_one_error(write_xlsx) -> None:
+    """A sheet of the first of each month (Excel dates) for an indicator the catalogue
+    gives as annual: one error saying the dates are monthly, not an error of "a second
+    value" on every row (102 of them for this six-month table of 17 regions)."""
+    rows = [["Дата", "Акмолинская обл.", "г.Алматы"]]
+    rows += [[dt.datetime(2022, month, 1), 4.0 + month, 5.0 + month] for month in range(1, 7)]
+    result = read_observations(write_xlsx(rows), indicator="unemployment_rate", catalogue=CATALOGUE)
+    assert result.observations is None
+    (error,) = result.report.errors
+    assert error.code == "period.frequency_mismatch"
+    assert error.params["found"] == "M"
+    assert error.params["expected"] == "Y"
+    assert error.params["count"] == 12
+
+
+def test_dates_one_per_year_still_read_as_years(write_csv) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Дата", "Значение"],
+            ["Акмолинская область", "31.12.2021", "4,1"],
+            ["Акмолинская область", "31.12.2022", "4,2"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate", catalogue=CATALOGUE)
+    assert values(result) == {("KZ-11", "2021"): 4.1, ("KZ-11", "2022"): 4.2}
