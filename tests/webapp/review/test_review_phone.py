@@ -90,3 +90,44 @@ def test_selects_fit_a_phone_and_show_long_names_whole(client_for, published):
         for select in selects:
             assert select["right"] <= PHONE_WIDTH, (name, select)
             assert select["shown"] >= select["needed"] - 0.5, (name, select)
+
+
+#: The freshness box's dates and periods: how many lines each takes.
+FACT_LINES = """() => [...document.querySelectorAll('.facts dd')].map(dd => {
+  const range = document.createRange();
+  range.selectNodeContents(dd);
+  return [dd.textContent.trim(), new Set([...range.getClientRects()].map(r => r.top)).size];
+})"""
+
+
+def test_freshness_dates_stay_on_one_line_on_a_phone(client_for, published):
+    """The labels took the width: the run's date ran to three lines ("2024 ж. 1 / наурыз") and
+    the demo's latest period broke after its dash ("2026-" / "12")."""
+    from playwright.sync_api import sync_playwright
+
+    client = client_for("council_member")
+    pages = {}
+    for language in ("kk", "ru", "en"):
+        client.post("/language", data={"language": language})
+        pages[language] = screen_page(client, "/review/")
+
+    def measure(pages: dict[str, str]) -> dict[str, list]:
+        found = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+                for name, html in pages.items():
+                    view.set_content(html)
+                    found[name] = view.evaluate(FACT_LINES)
+            finally:
+                browser.close()
+        return found
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        measured = executor.submit(measure, pages).result()
+    for language, facts in measured.items():
+        assert facts, language
+        assert all(lines == 1 for _text, lines in facts), (language, facts)

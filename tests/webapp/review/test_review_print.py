@@ -251,3 +251,17 @@ def test_printed_region_report_of_a_long_history_takes_two_sheets(client_for, lo
     with ThreadPoolExecutor(max_workers=1) as executor:
         counted = executor.submit(printed_pages, pages).result()
     assert all(sheets <= 2 for sheets in counted.values()), counted
+
+
+def test_printed_region_page_leaves_out_the_comment_form(client_for, published):
+    """Printed from the browser, the unit's page ended with an empty comment form, its
+    "Send comment" button alone on the last sheet."""
+    client = client_for("council_member")
+    path = "/review/regions/KZ-75"
+    script = """() => [...document.querySelectorAll('#comments form, #comments h3')].map(
+      element => element.offsetParent !== null)"""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        shown = executor.submit(
+            evaluate_printed, {path: printable_page(client, path)}, script
+        ).result()[path]
+    assert shown and not any(shown), shown
