@@ -1397,5 +1397,11 @@ def survey_indicator_values(
         for column in ("source", "n", "lower", "upper"):
             frame[column] = pd.Series([], dtype=object if column == "source" else float)
         return IndicatorValues(frame, frame.copy())
-    frame = validate_observations(pd.concat(frames, ignore_index=True))
+    # Each survey's frame is valid already; together they are checked again (two surveys
+    # may map the same indicator).
+    frame = (
+        frames[0]
+        if len(frames) == 1
+        else validate_observations(pd.concat(frames, ignore_index=True))
+    )
     return IndicatorValues(*split_running(frame, today or platform_today()))
