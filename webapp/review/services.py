@@ -513,6 +513,8 @@ def _is_small_cell(
 class EndedUnit:
     date: str
     successors: str
+    #: (code, name) of each successor, for links to their pages.
+    units: tuple[tuple[str, str], ...] = ()
 
 
 def ended_unit(region: Region, language: str) -> EndedUnit | None:
@@ -520,5 +522,9 @@ def ended_unit(region: Region, language: str) -> EndedUnit | None:
     pages, which otherwise showed scores stopping at its end with no word."""
     if region.valid_to is None:
         return None
-    names = [other.name(language) for other in successors(region)]
-    return EndedUnit(date=region.valid_to.isoformat(), successors=", ".join(names))
+    units = tuple((other.code, other.name(language)) for other in successors(region))
+    return EndedUnit(
+        date=region.valid_to.isoformat(),
+        successors=", ".join(name for _code, name in units),
+        units=units,
+    )

@@ -116,6 +116,10 @@ def test_an_ended_unit_says_why_it_has_no_later_scores(app, client_for, publishe
             note = html[html.index(words) - 200 : html.index(words) + 400]
             for name in successors:
                 assert name in note, (language, path, name)
+            # "See those units instead": each name opens its page (they were plain text).
+            links = re.findall(r'<a href="/review/regions/(KZ-\d+)">([^<]+)</a>', note)
+            assert sorted(code for code, _name in links) == ["KZ-61", "KZ-79"], (language, links)
+            assert "&lt;a" not in note
     current = client.get("/review/regions/KZ-71").get_data(as_text=True)
     assert "ended-unit" not in current
 
