@@ -501,3 +501,35 @@ def test_names_that_differ_only_in_case_keep_their_own_answers(app, client, regi
     assert response.status_code == 200, response.get_data(as_text=True)
     [stored] = stored_responses(app)
     assert stored["answers"] == {"Age": 61, "age": 30, "pick": ["a"]}
+
+
+def test_names_that_differ_only_in_punctuation_have_their_own_element_ids(app, client, regions):
+    from tests.webapp.surveys.surveys_support import LABELS, xlsx_bytes
+
+    survey = [
+        ["type", "name", *LABELS],
+        ["integer", "a_b", "Бір", "Один", "One"],
+        ["integer", "a-b", "Екі", "Два", "Two"],
+        ["integer", "a.b", "Үш", "Три", "Three"],
+        ["select_one yn", "a", "Иә ма?", "Да?", "Yes?"],
+        ["integer", "a_0", "Төрт", "Четыре", "Four"],
+    ]
+    choices = [
+        ["list_name", "name", *LABELS],
+        ["yn", "yes", "Иә", "Да", "Yes"],
+        ["yn", "no", "Жоқ", "Нет", "No"],
+    ]
+    settings = [["form_id", "default_language"], ["punctuated", "en"]]
+    make_survey(app, slug="punctuated", data=xlsx_bytes(survey, choices, settings))
+    html = client.get("/s/punctuated?lang=en").get_data(as_text=True)
+    ids = re.findall(r'\bid="(q-[^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(ids)
+    labels = dict(re.findall(r'<label for="(q-[^"]+)">\s*([^<(]+?)\s*[<(]', html))
+    assert sorted(labels.values()) == sorted(["One", "Two", "Three", "Four", "Yes", "No"])
+    assert len(labels) == 6
+    response = answer_page(
+        client, html, {"a_b": "1", "a-b": "2", "a.b": "3", "a": "no", "a_0": "4"}, language="en"
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    [stored] = stored_responses(app)
+    assert stored["answers"] == {"a_b": 1, "a-b": 2, "a.b": 3, "a": "no", "a_0": 4}

@@ -887,6 +887,21 @@ def piped_text(
     return _REFERENCE.sub(answer, text)
 
 
+#: How the characters a name may hold besides letters and digits are written in an element
+#: id: each escape starts with "_" and has a fixed length, and none holds "-".
+_ID_ESCAPES = {"_": "__", "-": "_h", ".": "_p"}
+
+
+def question_element_id(name: str) -> str:
+    """The HTML id of a question: one per name, and never the id of another question's hint,
+    error or choice (those append "-hint", "-error", "-N", and no escaped name holds "-").
+    Replacing every other character by "-" made 'a_b', 'a-b' and 'a.b' one id, and 'a'
+    choice 0 the id of a question named 'a_0'."""
+    return "q-" + "".join(
+        ch if ch.isalnum() else _ID_ESCAPES.get(ch, f"_x{ord(ch):06x}") for ch in name
+    )
+
+
 def _question_view(
     definition: SurveyDefinition,
     question: Question,
@@ -899,7 +914,7 @@ def _question_view(
     conditional: bool = False,
 ) -> QuestionView:
     field_name = ANSWER_PREFIX + question.name
-    element_id = "q-" + "".join(ch if ch.isalnum() else "-" for ch in question.name)
+    element_id = question_element_id(question.name)
     value = raw.get(question.name)
     choices: list[ChoiceView] = []
     minimum = maximum = step = None
