@@ -135,11 +135,40 @@ def load_table(
         if text is None:
             return None
         grid, delimiter = _read_csv(text)
-        decimal_comma = delimiter != ","
+        decimal_comma = delimiter != "," or _writes_decimal_commas(grid)
         grid = _sdmx_codes(_split_dimension_column(grid))
     if grid is None:
         return None
     return _find_header(grid, decimal_comma, report, is_header)
+
+
+#: A number whose comma can only be a decimal one: "4,9", "5,25", "0,1234", "1234,5",
+#: "1 234,5" (not one comma before exactly three digits, which may be thousands).
+_DECIMAL_COMMA = re.compile(r"^[+-]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+),\d+%?$")
+_NOT_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3},\d{3}%?$")
+#: A number only the English convention writes: "1,234,567", "1,234.5".
+_ENGLISH_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+\.\d+%?$|^[+-]?\d{1,3}(?:,\d{3}){2,}%?$")
+
+
+def _writes_decimal_commas(grid: list[list[object]]) -> bool:
+    """Whether a comma-delimited CSV writes decimal commas in its (quoted) numbers.
+
+    Google Sheets and LibreOffice in a Russian or Kazakh locale save "4,9" quoted in a
+    comma-delimited file. A number such as "4,9" or "5,25" says so, and then "4,125" in the
+    same file is 4.125, not 4125; a number only the English convention writes ("1,234.5",
+    "1,234,567") keeps the file English.
+    """
+    decimal = False
+    for row in grid:
+        for cell in row:
+            text = str(cell).strip() if isinstance(cell, str) else ""
+            if "," not in text:
+                continue
+            if _ENGLISH_THOUSANDS.match(text):
+                return False
+            if _DECIMAL_COMMA.match(text) and not _NOT_DECIMAL_COMMA.match(text):
+                decimal = True
+    return decimal
 
 
 def _read_bytes(source: str | PathLike[str] | IO, report: ValidationReport) -> bytes | None:

@@ -195,3 +195,30 @@ def test_dates_one_per_year_still_read_as_years(write_csv) -> None:
     )
     result = read_observations(path, indicator="unemployment_rate", catalogue=CATALOGUE)
     assert values(result) == {("KZ-11", "2021"): 4.1, ("KZ-11", "2022"): 4.2}
+
+
+def test_a_comma_csv_with_decimal_commas_reads_three_decimals_as_decimals(tmp_path) -> None:
+    """Google Sheets in a Russian locale saves a comma-delimited CSV with "4,9" quoted. A
+    "4,125" there is 4.125 like its neighbours, not 4125 (it was, silently)."""
+    path = tmp_path / "gsheets.csv"
+    path.write_text(
+        'Регион,2021,2022\nАкмолинская область,"4,9","4,125"\nг. Алматы,"5,25","5,5"\n',
+        encoding="utf-8",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {
+        ("KZ-11", "2021"): 4.9,
+        ("KZ-11", "2022"): 4.125,
+        ("KZ-75", "2021"): 5.25,
+        ("KZ-75", "2022"): 5.5,
+    }
+
+
+def test_a_comma_csv_of_english_numbers_keeps_thousands(tmp_path) -> None:
+    path = tmp_path / "english.csv"
+    path.write_text(
+        'Region,Year,GRP per capita\nAkmola Region,2022,"4,125"\nAlmaty city,2022,"12,345.6"\n',
+        encoding="utf-8",
+    )
+    result = read_observations(path, indicator="grp")
+    assert values(result) == {("KZ-11", "2022"): 4125.0, ("KZ-75", "2022"): 12345.6}
