@@ -131,3 +131,48 @@ def test_freshness_dates_stay_on_one_line_on_a_phone(client_for, published):
     for language, facts in measured.items():
         assert facts, language
         assert all(lines == 1 for _text, lines in facts), (language, facts)
+
+
+#: Where the first row's unit name is after the scores table is scrolled to its end.
+SCROLLED = """() => {
+  const wrap = document.querySelector('table.scores').closest('.table-wrap');
+  wrap.scrollLeft = wrap.scrollWidth;
+  const name = document.querySelector('table.scores tbody th[scope=row]');
+  const heading = document.querySelector('table.scores thead th');
+  return {scrolled: wrap.scrollLeft, wrap: wrap.getBoundingClientRect().left,
+          name: name.getBoundingClientRect().left, heading: heading.getBoundingClientRect().left};
+}"""
+
+
+def test_unit_names_stay_in_view_when_the_scores_table_scrolls(client_for, published):
+    """Scrolled sideways to the forecasts on a phone, the table showed numbers without the
+    units they belong to."""
+    from playwright.sync_api import sync_playwright
+
+    client = client_for("council_member")
+    pages = {}
+    for language in ("kk", "ru", "en"):
+        client.post("/language", data={"language": language})
+        pages[language] = screen_page(client, "/review/")
+
+    def measure(pages: dict[str, str]) -> dict[str, dict]:
+        found = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+                for name, html in pages.items():
+                    view.set_content(html)
+                    found[name] = view.evaluate(SCROLLED)
+            finally:
+                browser.close()
+        return found
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        measured = executor.submit(measure, pages).result()
+    for language, found in measured.items():
+        assert found["scrolled"] > 100, (language, found)  # the table does scroll
+        assert abs(found["name"] - found["wrap"]) <= 1, (language, found)
+        assert abs(found["heading"] - found["wrap"]) <= 1, (language, found)
