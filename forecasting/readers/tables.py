@@ -136,10 +136,39 @@ def load_table(
             return None
         grid, delimiter = _read_csv(text)
         decimal_comma = delimiter != "," or _writes_decimal_commas(grid)
+        _note_lost_letters(grid, report)
         grid = _sdmx_codes(_split_dimension_column(grid))
     if grid is None:
         return None
     return _find_header(grid, decimal_comma, report, is_header)
+
+
+#: "?" where a letter was: "??ір", "А?мола облысы" (a question mark ends a word, never
+#: opens one).
+_LOST_LETTER = re.compile(r"\?(?=[\u0400-\u04ff])")
+
+
+def _note_lost_letters(grid: list[list[object]], report: ValidationReport) -> None:
+    """Warn when Kazakh letters were replaced by "?" before the file reached us.
+
+    Excel's "CSV (разделители — запятые)" in a Russian locale saves Windows-1251, which has
+    no ә, ғ, қ, ң, ө, ұ, ү, һ: "Қазақстан" becomes "?аза?стан" in the file itself, and then
+    names do not resolve and headers are not recognised, for a reason no other message says.
+    """
+    cells = [
+        cell for row in grid for cell in row if isinstance(cell, str) and _LOST_LETTER.search(cell)
+    ]
+    if not cells:
+        return
+    examples = ", ".join(repr(cell.strip()) for cell in list(dict.fromkeys(cells))[:3])
+    report.warning(
+        f"{len(cells)} cell(s) hold '?' where a letter was ({examples}): the file was saved "
+        "in an encoding without Kazakh letters (Windows-1251, Excel's \"CSV (comma "
+        'delimited)" in a Russian locale), which replaced them; save it as "CSV UTF-8" '
+        "or as .xlsx and read it again",
+        code="file.lost_letters",
+        params={"count": len(cells), "examples": examples},
+    )
 
 
 #: A number whose comma can only be a decimal one: "4,9", "5,25", "0,1234", "1234,5",

@@ -222,3 +222,27 @@ def test_a_comma_csv_of_english_numbers_keeps_thousands(tmp_path) -> None:
     )
     result = read_observations(path, indicator="grp")
     assert values(result) == {("KZ-11", "2022"): 4125.0, ("KZ-75", "2022"): 12345.6}
+
+
+def test_kazakh_letters_lost_in_a_windows_1251_csv_are_named(tmp_path) -> None:
+    """Excel's "CSV (comma delimited)" in a Russian locale writes Windows-1251: "Өңір",
+    "Ақмола облысы" arrive as "??ір", "А?мола облысы". The file is refused as before, and
+    a warning now says why (it said only that no column holds region names)."""
+    text = "Өңір;2022\r\nАқмола облысы;4,1\r\nАбай облысы;4,0\r\n"
+    path = tmp_path / "kk.csv"
+    path.write_bytes(text.encode("cp1251", errors="replace"))
+    result = read_observations(path, indicator="unemployment_rate")
+    assert result.observations is None
+    (warning,) = [w for w in result.report.warnings if w.code == "file.lost_letters"]
+    assert warning.params["count"] == 2
+    assert "'??ір', 'А?мола облысы'" in warning.message
+
+
+def test_a_question_mark_closing_a_word_is_no_lost_letter(write_csv) -> None:
+    path = write_csv(
+        [["Регион", "2022"], ["Акмолинская область", "4,1"], ["Данные уточняются?", ""]],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-11", "2022"): 4.1}
+    assert not [w for w in result.report.warnings if w.code == "file.lost_letters"]

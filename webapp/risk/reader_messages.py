@@ -261,6 +261,12 @@ MESSAGES: dict[str, str] = {
         "%(count)s value(s) carry the footnote mark '%(mark)s' (preliminary or revised "
         "figures, say); read as the number without it (rows %(rows)s)."
     ),
+    "file.lost_letters": (
+        "%(count)s cell(s) hold '?' where a letter was (%(examples)s): the file was saved in "
+        'an encoding without Kazakh letters (Windows-1251, Excel\'s "CSV (comma delimited)" '
+        'in a Russian locale), which replaced them; save it as "CSV UTF-8" or as .xlsx and '
+        "upload it again."
+    ),
     "values.percent_format": (
         "%(count)s value(s) are numbers Excel shows as percentages (a cell holding "
         "%(stored)s shows %(shown)s%%); read as the percentage shown (rows %(rows)s)."
