@@ -55,6 +55,7 @@ from forecasting.readers.tables import (
     cell_text,
     is_blank,
     is_no_data_marker,
+    is_total_word,
     load_table,
     parse_number,
     split_footnote_mark,
@@ -198,7 +199,8 @@ def read_observations(
         report.error(str(error), row=table.header_row, code=error.code, params=error.params)
         return ReadResult(None, None, report)
     report.layout = columns.layout
-    _warn_unread_columns(table, columns, report)
+    breakdown = _breakdown_column(table, columns)
+    _warn_unread_columns(table, columns, report, breakdown)
     # A long or month-column table without a region column is one national series (in
     # the other layouts the regions are column headers, or a region column is required).
     without_regions = columns.layout in NATIONAL_LAYOUTS and "region" not in columns.roles
@@ -239,6 +241,8 @@ def read_observations(
         )
     _skip_notes(table, resolver, report)
     _skip_breakdown_rows(table, columns, resolver, report)
+    if breakdown is not None:
+        _skip_breakdown_column(table, breakdown, report)
     records = _records(table, columns, indicator, report)
     records = _drop_empty_values(records, columns, report)
     if unknown_indicators not in ("error", "keep"):
@@ -294,9 +298,13 @@ def _numbers_beside_value(table: Table, columns: Columns) -> list[str]:
     ]
 
 
-def _warn_unread_columns(table: Table, columns: Columns, report: ValidationReport) -> None:
-    """Name the columns the layout does not read ("2023 в % к 2022", "Код КАТО")."""
+def _warn_unread_columns(
+    table: Table, columns: Columns, report: ValidationReport, breakdown: int | None = None
+) -> None:
+    """Name the columns the layout does not read ("2023 в % к 2022", "Код КАТО"); a
+    breakdown column has its own warning (``_skip_breakdown_column``)."""
     used = set(columns.roles.values()) | set(columns.spread) | set(columns.annual)
+    used |= {breakdown} if breakdown is not None else set()
     if columns.annual:
         names = ", ".join(repr(table.column_label(index)) for index in columns.annual)
         report.warning(
@@ -426,6 +434,59 @@ def _skip_breakdown_rows(
         column=table.column_label(index),
         code="row.breakdown_skipped",
         params={"count": len(skipped), "labels": names, **_rows_params(skipped)},
+    )
+    table.rows = kept
+
+
+def _breakdown_column(table: Table, columns: Columns) -> int | None:
+    """A column the layout does not read that breaks each figure down, with its total on
+    a row of its own: "Пол" of "Всего", "Мужчины", "Женщины" (or "Местность" of "Всего",
+    "Городская местность", "Сельская местность"), as open-data tables give it."""
+    used = set(columns.roles.values()) | set(columns.spread) | set(columns.annual)
+    for index in range(len(table.header)):
+        if index in used:
+            continue
+        labels = {
+            cell_text(row[index]).strip()
+            for _, row in table.rows
+            if index < len(row) and not is_blank(row[index])
+        }
+        totals = {label for label in labels if is_total_word(label)}
+        parts = {label for label in labels if fold_header(label) in BREAKDOWN_LABELS}
+        if totals and parts and totals | parts == labels:
+            return index
+    return None
+
+
+def _skip_breakdown_column(table: Table, index: int, report: ValidationReport) -> None:
+    """Read the rows of the total of a breakdown column only, naming the others once."""
+    kept, skipped, labels, totals = [], [], [], []
+    for row_number, row in table.rows:
+        label = cell_text(row[index]).strip() if index < len(row) else ""
+        if label and not is_total_word(label):
+            skipped.append(row_number)
+            if label not in labels:
+                labels.append(label)
+            continue
+        if label and label not in totals:
+            totals.append(label)
+        kept.append((row_number, row))
+    names = ", ".join(repr(label) for label in labels)
+    total = ", ".join(repr(label) for label in totals)
+    column = table.column_label(index)
+    report.warning(
+        f"column {column!r} breaks the figures down ({names}): only its rows of the total "
+        f"({total}) are read; {len(skipped)} row(s) are not (rows {_row_list(skipped)})",
+        row=skipped[0],
+        column=column,
+        code="column.breakdown_skipped",
+        params={
+            "column": column,
+            "labels": names,
+            "total": total,
+            "count": len(skipped),
+            **_rows_params(skipped),
+        },
     )
     table.rows = kept
 

@@ -810,7 +810,7 @@ def _period_groups(high: list[str], low: list[str]) -> int:
 
 
 #: Sub-headers of the total under a period ("2022" over "всего", "мужчины", "женщины"),
-#: folded as ``_total_word`` folds them.
+#: folded as ``is_total_word`` folds them.
 _TOTAL_WORDS = frozenset(
     {
         *("всего", "итого", "все", "оба пола", "всего по республике"),
@@ -820,7 +820,7 @@ _TOTAL_WORDS = frozenset(
 )
 
 
-def _total_word(text: str) -> bool:
+def is_total_word(text: str) -> bool:
     folded = re.sub(r"[\s.,:;()*]+", " ", text.casefold().replace("ё", "е")).strip()
     return folded in _TOTAL_WORDS
 
@@ -847,7 +847,7 @@ def _fold_header(high: list[str], low: list[str]) -> list[str]:
         if combined is not None:
             folded.append(combined)
         elif text and group and text != group and header_period(group) is not None:
-            total = _total_word(text) and group not in over_periods
+            total = is_total_word(text) and group not in over_periods
             folded.append(group if total else f"{group}: {text}")
         else:
             folded.append(text if text and text != top else top)

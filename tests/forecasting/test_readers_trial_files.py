@@ -246,3 +246,41 @@ def test_a_question_mark_closing_a_word_is_no_lost_letter(write_csv) -> None:
     result = read_observations(path, indicator="unemployment_rate")
     assert values(result) == {("KZ-11", "2022"): 4.1}
     assert not [w for w in result.report.warnings if w.code == "file.lost_letters"]
+
+
+def test_a_breakdown_column_reads_the_rows_of_its_total(write_csv) -> None:
+    """data.egov.kz's long tables break figures down in a column ("Пол": "Всего",
+    "Мужчины", "Женщины"): the total rows are the region's figure, the others are named
+    in one warning. Every row was "a second value for region..." before."""
+    path = write_csv(
+        [
+            ["Регион", "Год", "Пол", "Значение"],
+            ["Абайская область", 2022, "Всего", "4,0"],
+            ["Абайская область", 2022, "Мужчины", "3,7"],
+            ["Абайская область", 2022, "Женщины", "4,3"],
+            ["г. Алматы", 2022, "Всего", "5,8"],
+            ["г. Алматы", 2022, "Мужчины", "5,5"],
+            ["г. Алматы", 2022, "Женщины", "6,1"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-10", "2022"): 4.0, ("KZ-75", "2022"): 5.8}
+    (warning,) = [w for w in result.report.warnings if w.code == "column.breakdown_skipped"]
+    assert warning.params["rows"] == [3, 4, 6, 7]
+    assert warning.params["labels"] == "'Мужчины', 'Женщины'"
+    assert not [w for w in result.report.warnings if w.code == "columns.not_read"]
+
+
+def test_a_breakdown_column_without_its_total_is_still_refused(write_csv) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Год", "Пол", "Значение"],
+            ["Абайская область", 2022, "Мужчины", "3,7"],
+            ["Абайская область", 2022, "Женщины", "4,3"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert result.observations is None
+    assert {issue.code for issue in result.report.errors} == {"key.duplicate"}

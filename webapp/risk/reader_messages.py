@@ -267,6 +267,10 @@ MESSAGES: dict[str, str] = {
         'in a Russian locale), which replaced them; save it as "CSV UTF-8" or as .xlsx and '
         "upload it again."
     ),
+    "column.breakdown_skipped": (
+        "Column %(column)s breaks the figures down (%(labels)s): only its rows of the total "
+        "(%(total)s) are read; %(count)s row(s) are not (rows %(rows)s)."
+    ),
     "values.percent_format": (
         "%(count)s value(s) are numbers Excel shows as percentages (a cell holding "
         "%(stored)s shows %(shown)s%%); read as the percentage shown (rows %(rows)s)."
