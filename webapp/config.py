@@ -11,7 +11,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import click
 from flask import Flask
 
 from webapp.extensions import MEMORY_RATE_LIMITS
@@ -29,7 +31,13 @@ ENVIRONMENT_VARIABLES = {
     "SUPPRESSION_THRESHOLD": "SUPPRESSION_THRESHOLD",
     "MODEL_REGISTRY_DIR": "MODEL_REGISTRY_DIR",
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+    "TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
+    "REVIEW_TILEMAP_FILE": "REVIEW_TILEMAP_FILE",
 }
+
+#: Names the instance folder (database, secret key, ``config.py``, model registry) when set:
+#: a second installation, or a scratch one, beside the default ``instance/``.
+INSTANCE_PATH_VARIABLE = "INSTANCE_PATH"
 
 BOOLEAN_KEYS = {"FORCE_HTTPS", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {"SUPPRESSION_THRESHOLD", "TRUSTED_PROXIES"}
@@ -43,6 +51,8 @@ class DefaultConfig:
     LOG_LEVEL = "INFO"
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "en"
+    #: The installation's time zone (IANA name): dates on pages, a survey's local days, the end
+    #: of a survey-derived indicator's period. Kazakhstan's by default; ``TIMEZONE`` changes it.
     BABEL_DEFAULT_TIMEZONE = "Asia/Almaty"
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     WTF_CSRF_TIME_LIMIT = None  # a survey page may stay open for hours
@@ -75,6 +85,13 @@ class DefaultConfig:
     MODEL_REGISTRY_DIR: str | None = None
 
 
+class ConfigurationError(click.ClickException, ValueError):
+    """A setting cannot be used; the message names the setting and the value.
+
+    A ``ClickException``, so that a ``flask ...`` command prints the message alone.
+    """
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the URLs people paste from hosting dashboards and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
@@ -83,22 +100,27 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def _coerce(key: str, value: str) -> Any:
+def _coerce(variable: str, key: str, value: str) -> Any:
     if key in BOOLEAN_KEYS:
         return value.strip().lower() in {"1", "true", "yes", "on"}
     if key in INTEGER_KEYS:
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigurationError(f"{variable} {value!r} is not a whole number") from None
     return value
 
 
 def load_configuration(app: Flask, test_config: dict[str, Any] | None = None) -> None:
+    _use_instance_folder_from_environment(app, test_config)
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     for variable, key in ENVIRONMENT_VARIABLES.items():
         if os.environ.get(variable):
-            app.config[key] = _coerce(key, os.environ[variable])
+            app.config[key] = _coerce(variable, key, os.environ[variable])
     if test_config:
         app.config.from_mapping(test_config)
+    _check_timezone(app.config["BABEL_DEFAULT_TIMEZONE"])
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -119,6 +141,26 @@ def load_configuration(app: Flask, test_config: dict[str, Any] | None = None) ->
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
     if not app.config.get("MODEL_REGISTRY_DIR"):
         app.config["MODEL_REGISTRY_DIR"] = str(Path(app.instance_path) / "model-registry")
+
+
+def _use_instance_folder_from_environment(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """``INSTANCE_PATH`` points the instance folder elsewhere (the tests pass theirs directly)."""
+    folder = os.environ.get(INSTANCE_PATH_VARIABLE, "").strip()
+    if not folder or (test_config or {}).get("INSTANCE_PATH"):
+        return
+    app.instance_path = str(Path(folder).expanduser().resolve())
+    app.config.root_path = app.instance_path  # where ``config.py`` is read from
+
+
+def _check_timezone(name: str) -> None:
+    """Refuse an unknown zone at start-up, not at the first page that formats a date."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigurationError(
+            f"TIMEZONE (BABEL_DEFAULT_TIMEZONE) {name!r} is not a time zone name; "
+            "use an IANA name such as 'Asia/Bishkek' or 'Asia/Almaty'"
+        ) from error
 
 
 def translation_directories(app: Flask) -> list[str]:
