@@ -710,6 +710,15 @@ def _find_header(
             header = _fold_header(header, below)
             last_header_index = header_index + 1
     rows = [(index + 1, row) for index, row in filled if index > last_header_index]
+    if rows and _numbers_the_columns(rows[0][1]):
+        report.warning(
+            f"row {rows[0][0]} numbers the columns ({_cell_list(rows[0][1])}), as official "
+            "forms do under the header: not data, skipped",
+            row=rows[0][0],
+            code="row.column_numbers",
+            params={"row": rows[0][0], "cells": _cell_list(rows[0][1])},
+        )
+        rows = rows[1:]
     rows = _first_table(rows, [cell_text(cell) for cell in grid[header_index]], report)
     formula_cells = {
         (index + 1, column)
@@ -724,6 +733,28 @@ def _find_header(
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
     )
+
+
+#: A column letter of an official form's numbering row: "А", "Б", "В", "A", "B".
+_COLUMN_LETTER = re.compile(r"^[А-ГA-D]$")
+
+
+def _numbers_the_columns(row: list[object]) -> bool:
+    """Whether a row under the header numbers the columns ("А", "1", "2", "3", or "1" ...
+    "5"): a letter or two for the text columns, then the numbers 1, 2, 3... in order."""
+    cells = [cell_text(cell).strip() for cell in row if not is_blank(cell)]
+    letters = 0
+    while letters < len(cells) and _COLUMN_LETTER.match(cells[letters]):
+        letters += 1
+    numbers = cells[letters:]
+    if len(numbers) < 2 or letters > 2:
+        return False
+    expected = [str(number) for number in range(1, len(numbers) + 1)]
+    return [re.sub(r"\.0$", "", number) for number in numbers] == expected
+
+
+def _cell_list(row: list[object]) -> str:
+    return ", ".join(cell_text(cell).strip() for cell in row if not is_blank(cell))
 
 
 def _first_table(

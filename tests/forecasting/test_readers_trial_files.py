@@ -284,3 +284,32 @@ def test_a_breakdown_column_without_its_total_is_still_refused(write_csv) -> Non
     result = read_observations(path, indicator="unemployment_rate")
     assert result.observations is None
     assert {issue.code for issue in result.report.errors} == {"key.duplicate"}
+
+
+def test_a_row_numbering_the_columns_under_the_header_is_skipped(write_xlsx) -> None:
+    """Official forms print "А", "1", "2" under the header; it was read as a region 'А'
+    and the file refused."""
+    path = write_xlsx(
+        [
+            ["Наименование", "2021", "2022"],
+            ["А", 1, 2],
+            ["Абайская область", 4.0, 4.3],
+            ["г. Алматы", 5.8, 6.1],
+        ]
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {
+        ("KZ-10", "2021"): 4.0,
+        ("KZ-10", "2022"): 4.3,
+        ("KZ-75", "2021"): 5.8,
+        ("KZ-75", "2022"): 6.1,
+    }
+    (warning,) = [w for w in result.report.warnings if w.code == "row.column_numbers"]
+    assert warning.row == 2
+
+
+def test_a_first_row_of_other_numbers_is_data(write_csv) -> None:
+    path = write_csv([["Год", "Значение"], ["2021", "1"], ["2022", "2"]], delimiter=";")
+    result = read_observations(path, indicator="unemployment_rate")
+    assert list(result.national_totals["value"]) == [1.0, 2.0]
+    assert not [w for w in result.report.warnings if w.code == "row.column_numbers"]

@@ -271,6 +271,10 @@ MESSAGES: dict[str, str] = {
         "Column %(column)s breaks the figures down (%(labels)s): only its rows of the total "
         "(%(total)s) are read; %(count)s row(s) are not (rows %(rows)s)."
     ),
+    "row.column_numbers": (
+        "Row %(row)s numbers the columns (%(cells)s), as official forms do under the "
+        "header: not data, skipped."
+    ),
     "values.percent_format": (
         "%(count)s value(s) are numbers Excel shows as percentages (a cell holding "
         "%(stored)s shows %(shown)s%%); read as the percentage shown (rows %(rows)s)."
