@@ -119,3 +119,22 @@ def test_regions_page_words_validity_and_names_predecessors(
     assert f"<td>{almaty}</td>" in rows["KZ-75"]
     assert f"<td>{south}</td>" in rows["KZ-YUZ"]
     assert "…" not in page
+
+
+def test_units_still_in_use_are_kept_and_the_refusal_says_where_they_are_used(
+    app, runner, tmp_path: Path, regions
+):
+    from webapp.surveys import councils
+
+    with app.app_context():
+        for _ in range(2):
+            councils.create_state_body(councils.Names("А", "Б", "C"), "local", "KZ-75")
+        db.session.commit()
+    before = count_regions(app)
+    country = tmp_path / "regions_kg.csv"
+    country.write_text(HEADER + "KG-GB,city,Бишкек шаары,г. Бишкек,Bishkek,,,,\n")
+    result = runner.invoke(args=["regions", "load", str(country)])
+    assert result.exit_code == 1
+    assert "cannot be removed: KZ-75 (rows: state_bodies.region_code 2)." in result.output
+    assert "new, empty database" in result.output
+    assert count_regions(app) == before

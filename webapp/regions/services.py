@@ -50,9 +50,16 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        codes = ", ".join(sorted(region.code for region in removed))
+        in_use, rows = _references(sorted(region.code for region in removed))
+        where = ", ".join(f"{column} {count}" for column, count in rows.items())
         raise RegionLoadError(
-            [f"These units are still referred to by stored data and cannot be removed: {codes}"]
+            [
+                "These units are still referred to by stored data and cannot be removed: "
+                f"{', '.join(in_use) or 'see the database'}"
+                + (f" (rows: {where})" if where else "")
+                + ". A region file replaces this installation's units; another country's "
+                "units go into a new, empty database (README, Another country)."
+            ]
         ) from error
     record(
         "regions.load",
@@ -66,6 +73,26 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
         },
     )
     return added, updated, len(removed)
+
+
+def _references(codes: list[str]) -> tuple[list[str], dict[str, int]]:
+    """The codes stored rows refer to, and how many rows of each table and column do."""
+    in_use: set[str] = set()
+    rows: dict[str, int] = {}
+    for table in db.metadata.sorted_tables:
+        for key in table.foreign_keys:
+            if key.column.table.name != Region.__tablename__ or key.ondelete == "CASCADE":
+                continue
+            counts = db.session.execute(
+                sa.select(key.parent, sa.func.count())
+                .where(key.parent.in_(codes))
+                .group_by(key.parent)
+            ).all()
+            for code, count in counts:
+                in_use.add(code)
+                column = f"{table.name}.{key.parent.name}"
+                rows[column] = rows.get(column, 0) + count
+    return sorted(in_use), rows
 
 
 def _copy_unit(unit: Unit, region: Region, position: int) -> None:
