@@ -133,6 +133,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"^{_YEAR}\s*(?P<day>\d{{1,2}})\s*-?\s*{_MONTH_WORD}"
             r"(?:\s*-?\s*(?:дағы|дегі|тағы|тегі|ға|ге|қа|ке))?$",
         ),
+        # на конец 2021 года, end of 2021, 2021 жылдың соңына: a stock on 31 December
+        ("year_end", rf"^(?:конец|end of|end)\s*{_YEAR}$"),
+        ("year_end", rf"^{_YEAR}\s*(?:жылдың)?\s*соңы(?:на|ндағы)?$"),
         # 31.12.2021, 31/12/2021 (day first, as written in Kazakhstan and Europe)
         ("day", rf"^(?P<day>\d{{1,2}})\s*[./]\s*(?P<month>\d{{1,2}})\s*[./]\s*{_YEAR}$"),
         # 2021-12-31, 2021.12.31, optionally followed by a time of day (Excel exports)
@@ -180,7 +183,9 @@ _FIRST_MONTH = "|".join(word for word in _MONTH_WORDS[1])
 #: "I-III кв. 2023", "Q1-Q3 2023", "1-3 кварталы".
 _CUMULATIVE = re.compile(
     rf"(?:^|[\s:])(?:(?:{_FIRST_MONTH})\.?\s*[-–—]\s*[^\W\d_]{{3,}}"
-    rf"|q1\s*[-–—]\s*q[2-4]|(?:1|i)\s*[-–—]\s*(?:[2-4]|ii|iii|iv)\s*{_QUARTER_WORD})"
+    rf"|q1\s*[-–—]\s*q[2-4]|(?:1|i)\s*[-–—]\s*(?:[2-4]|ii|iii|iv)\s*{_QUARTER_WORD}"
+    # "9 месяцев 2022", "за 6 месяцев", "9 айда", "first 9 months": months since January
+    r"|(?:[2-9]|1[01])\s*(?:месяц(?:а|ев)|мес|ай(?:да|дағы)?|months))"
     r"(?:$|[\s.,:])",
     re.IGNORECASE,
 )
@@ -382,8 +387,13 @@ def _implausible(value: object) -> tuple[str, str, dict[str, object]]:
     )
 
 
+#: Footnote marks after a period ("2023*", "2022 год¹"): the figure is preliminary or
+#: revised, the period is the same.
+_PERIOD_FOOTNOTE = re.compile(r"(?<=\S)\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+$")
+
+
 def _clean_text(value: str) -> str:
-    text = value.strip().lower().replace("\u00a0", " ")
+    text = _PERIOD_FOOTNOTE.sub("", value.strip()).lower().replace("\u00a0", " ")
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
     text = re.sub(r"\s+", " ", text)
     # Drop words that only say "year" ("2021 год", "2021 ж.", "за 2021 год").
@@ -459,6 +469,8 @@ def _parse_text(value: str) -> pd.Period:
             raise PeriodError(*_implausible(value))
         if kind == "year":
             return pd.Period(year=year, freq="Y")
+        if kind == "year_end":
+            return pd.Period(dt.date(year, 12, 31), freq="D")
         if kind == "quarter":
             raw = match["quarter"]
             quarter = _ROMAN_QUARTERS[raw] if raw in _ROMAN_QUARTERS else int(raw)

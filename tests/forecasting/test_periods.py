@@ -13,6 +13,7 @@ from forecasting.periods import (
     PeriodError,
     frequency_of,
     infer_frequency,
+    is_cumulative,
     normalise_frequency,
     parse_period,
 )
@@ -225,3 +226,37 @@ def test_kazakh_abbreviations_agree_with_cldr() -> None:
     babel_dates = pytest.importorskip("babel.dates")
     names = babel_dates.get_month_names("abbreviated", locale="kk")
     assert [names[month] for month in range(1, 13)] == KAZAKH_ABBREVIATIONS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022*", pd.Period("2022", "Y")),
+        ("2022 год*", pd.Period("2022", "Y")),
+        ("2023¹", pd.Period("2023", "Y")),
+        ("III кв. 2023*", pd.Period("2023Q3", "Q")),
+        ("на конец 2022 года", pd.Period("2022-12-31", "D")),
+        ("на конец 2022 г.", pd.Period("2022-12-31", "D")),
+        ("end of 2022", pd.Period("2022-12-31", "D")),
+        ("2022 жылдың соңына", pd.Period("2022-12-31", "D")),
+    ],
+)
+def test_period_cells_as_bureau_tables_write_them(text: str, expected: pd.Period) -> None:
+    """A footnote mark after a period cell (preliminary figures) and a stock "at the end
+    of the year" were "not a period"; a column of year ends is annual."""
+    assert parse_period(text) == expected
+
+
+def test_a_column_of_year_ends_is_annual() -> None:
+    assert infer_frequency(["на конец 2021 года", "на конец 2022 года"]) == "Y"
+
+
+@pytest.mark.parametrize("text", ["9 месяцев 2022", "за 6 месяцев 2023", "9 айда 2022"])
+def test_months_since_january_are_cumulative(text: str) -> None:
+    """ "9 месяцев 2022" is January to September, as "январь-сентябрь 2022" is."""
+    assert is_cumulative(text)
+
+
+@pytest.mark.parametrize("text", ["12 месяцев 2022", "2022", "сентябрь 2022"])
+def test_other_periods_are_not_cumulative(text: str) -> None:
+    assert not is_cumulative(text)

@@ -313,3 +313,34 @@ def test_a_first_row_of_other_numbers_is_data(write_csv) -> None:
     result = read_observations(path, indicator="unemployment_rate")
     assert list(result.national_totals["value"]) == [1.0, 2.0]
     assert not [w for w in result.report.warnings if w.code == "row.column_numbers"]
+
+
+def test_period_cells_with_footnote_marks(write_csv) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Период", "Значение"],
+            ["Акмолинская область", "2021 год", "4,1"],
+            ["Акмолинская область", "2022 год*", "4,2"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-11", "2021"): 4.1, ("KZ-11", "2022"): 4.2}
+
+
+def test_stocks_at_the_end_of_each_year(write_csv) -> None:
+    path = write_csv(
+        [["Регион", "на конец 2021 года", "на конец 2022 года"], ["г. Алматы", "2 161", "2 229"]],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="population")
+    assert values(result) == {("KZ-75", "2021"): 2161.0, ("KZ-75", "2022"): 2229.0}
+
+
+def test_nine_months_is_refused_as_a_total_since_january(write_csv) -> None:
+    path = write_csv(
+        [["Регион", "Период", "Значение"], ["Акмолинская область", "9 месяцев 2022", "4,1"]],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert [issue.code for issue in result.report.errors] == ["period.cumulative"]
