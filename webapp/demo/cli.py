@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from webapp.demo.services import ensure_demo_accounts, save_sign_ins
+from webapp.demo.services import ensure_demo_accounts, geography_problem, save_sign_ins
 from webapp.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo content (synthetic, clearly labelled).")
@@ -21,9 +23,12 @@ demo_cli = AppGroup("demo", help="Demo content (synthetic, clearly labelled).")
 )
 def load_command(server_url: str) -> None:
     """Create demo accounts and load each domain's demo content (safe to run again)."""
+    loaders = current_app.extensions.get("demo_loaders", [])
+    if loaders and (problem := geography_problem()):
+        raise click.ClickException(problem)
     sign_ins = ensure_demo_accounts()
     db.session.commit()
-    for name, loader in current_app.extensions.get("demo_loaders", []):
+    for name, loader in loaders:
         summary = loader()
         db.session.commit()
         click.echo(f"Demo {name}: {summary}")
@@ -39,5 +44,6 @@ def load_command(server_url: str) -> None:
     else:
         click.echo(
             "Demo accounts already exist. Their sign-ins were printed on first start and saved in "
-            "instance/demo-sign-ins.txt; reset one with: flask --app webapp users reset-password EMAIL"
+            f"{Path(current_app.instance_path) / 'demo-sign-ins.txt'}; reset one with: "
+            "flask --app webapp users reset-password EMAIL"
         )

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 
 from webapp.auth import services as accounts
 from webapp.auth.models import Role
+from webapp.extensions import db
+from webapp.regions.models import Region
 
 DEMO_ACCOUNTS = (
     ("admin@demo.listening-state.kz", Role.ADMIN, "Demo administrator"),
@@ -35,3 +38,37 @@ def save_sign_ins(sign_ins: list[tuple[str, str, str]]) -> Path:
         for email, role, password in sign_ins:
             handle.write(f"{role}\t{email}\t{password}\n")
     return path
+
+
+def geography_problem() -> str | None:
+    """Why the demo content cannot go into this database, or None.
+
+    The demo is set in Kazakhstan: its councils, survey answers and statistics name
+    Kazakhstan's units. In another country's registry (or an empty one) a loader would stop
+    half-way with a traceback, after the accounts were made.
+    """
+    from forecasting.geography import load_units
+
+    needed = {unit.code for unit in load_units() if unit.valid_to is None}
+    stored = set(db.session.scalars(sa.select(Region.code)))
+    if not stored:
+        return (
+            "The region registry is empty. The demo content is set in Kazakhstan: load its "
+            "units first with: flask --app webapp regions load"
+        )
+    missing = sorted(needed - stored)
+    if not missing:
+        return None
+    others = sorted(stored - needed)
+    return (
+        "The demo content is set in Kazakhstan and needs its units, but this database's "
+        f"region registry lacks {len(missing)} of them ({', '.join(missing[:5])}"
+        f"{'...' if len(missing) > 5 else ''})"
+        + (
+            f" and holds others ({', '.join(others[:5])}{'...' if len(others) > 5 else ''})"
+            if others
+            else ""
+        )
+        + ". Nothing was loaded. Try the demo in a database of its own (another INSTANCE_PATH "
+        "or DATABASE_URL); your own country's installation needs no demo."
+    )
