@@ -14,7 +14,7 @@ from webapp.security import SafeNumberRange
 LAYOUT_CHOICES = [
     ("auto", _l("Detect automatically")),
     ("long", _l("Long: one row per region, period and value")),
-    ("wide-period", _l("Wide: a column per period (as stat.gov.kz publishes)")),
+    ("wide-period", _l("Wide: a column per period (as statistics bureaus publish)")),
     ("wide-region", _l("Wide: a column per region")),
     ("wide-indicator", _l("Wide: a column per indicator")),
     ("wide-month", _l("Wide: a row per year, a column per month or quarter")),

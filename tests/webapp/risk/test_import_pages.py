@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 import sqlalchemy as sa
 
 from tests.webapp.risk.conftest import csv_bytes, long_csv, upload_data
@@ -218,3 +219,19 @@ def test_the_stored_and_sample_values_are_written_as_the_page_language_writes_nu
     page = stored_then_uploaded_again(analyst_client, "ru")
     assert page.count('<td class="number">4,8</td>') == 2, "stored value and sample"
     assert '<td class="number">4.8</td>' not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "wording"),
+    [
+        ("en", "as statistics bureaus publish"),
+        ("ru", "как публикуют статистические ведомства"),
+        ("kk", "статистика органдары жариялағандай"),
+    ],
+)
+def test_the_upload_form_names_no_countrys_bureau(analyst_client, language, wording):
+    """The layouts are any bureau's: another country's analysts were told about stat.gov.kz."""
+    analyst_client.post("/language", data={"language": language})
+    page = analyst_client.get("/risk/imports").get_data(as_text=True)
+    assert wording in page
+    assert "stat.gov.kz" not in page
