@@ -138,3 +138,28 @@ def test_units_still_in_use_are_kept_and_the_refusal_says_where_they_are_used(
     assert "cannot be removed: KZ-75 (rows: state_bodies.region_code 2)." in result.output
     assert "new, empty database" in result.output
     assert count_regions(app) == before
+
+
+def test_codes_and_names_the_database_cannot_hold_are_refused_whole(
+    app, runner, tmp_path: Path, regions
+):
+    """On PostgreSQL such a file failed with a DataError traceback; on SQLite it was stored."""
+    before = count_regions(app)
+    country = tmp_path / "country.csv"
+    country.write_text(
+        HEADER
+        + "kg b,region,,,Batken,,,,\n"
+        + "KG-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,region,,,Long code,,,,\n"
+        + f"KG-C,region,,,{'Chüy ' * 50},,,,\n"
+        + "KG-GB,city,,,Bishkek,,,,\n"
+    )
+    result = runner.invoke(args=["regions", "load", str(country)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "unit 'kg b' (Batken), column code: not an ISO 3166-2 code" in result.output
+    assert "unit 'KG-ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789' (Long code), column code" in (
+        result.output
+    )
+    assert "column name_en: 249 characters, at most 200" in result.output
+    assert "'KG-GB'" not in result.output
+    assert count_regions(app) == before

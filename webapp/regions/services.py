@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,6 +12,13 @@ from forecasting.geography import RegionResolver, Unit, UnitFileError, load_unit
 from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.regions.models import Region
+
+#: ISO 3166-2: the country's two letters, "-", one to three letters or digits (KZ-75, KG-GB,
+#: KZ-YUZ). Survey forms name a bound region in this shape (``settings.region``), and pages
+#: and addresses carry the code as it is.
+ISO_3166_2 = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+#: Longest name the ``regions`` table holds (``String(200)``).
+NAME_LENGTH = 200
 
 
 class RegionLoadError(ValueError):
@@ -29,6 +37,9 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
         units = load_units(path)
     except UnitFileError as error:
         raise RegionLoadError(list(error.problems)) from error
+    problems = [problem for unit in units for problem in _unit_problems(unit)]
+    if problems:
+        raise RegionLoadError(problems)
     existing = {region.code: region for region in db.session.scalars(sa.select(Region))}
     incoming = {unit.code for unit in units}
     added = updated = 0
@@ -73,6 +84,22 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
         },
     )
     return added, updated, len(removed)
+
+
+def _unit_problems(unit: Unit) -> list[str]:
+    """What the platform cannot store or address, beyond what ``load_units`` checks."""
+    where = f"unit {unit.code!r} ({unit.name_en})"
+    problems = []
+    if not ISO_3166_2.match(unit.code):
+        problems.append(
+            f"{where}, column code: not an ISO 3166-2 code (two capital letters, '-', then one "
+            "to three capital letters or digits, as in KZ-75 or KG-GB)"
+        )
+    for column in ("name_kk", "name_ru", "name_en"):
+        length = len(getattr(unit, column) or "")
+        if length > NAME_LENGTH:
+            problems.append(f"{where}, column {column}: {length} characters, at most {NAME_LENGTH}")
+    return problems
 
 
 def _references(codes: list[str]) -> tuple[list[str], dict[str, int]]:
