@@ -201,6 +201,22 @@ _WHOLE_SPAN = (
 _WHOLE_YEAR = re.compile(rf"^(?:{_WHOLE_SPAN}\s*{_YEAR}|(?P<year_>\d{{4}})\s*{_WHOLE_SPAN})$")
 
 
+_HALF_WORD = r"(?:полугодие|полугодия|полугод|пг|жартыжылдық|жарты\s*жылдық|half[\s-]*year|half)"
+_HALF_NUMBER = r"(?:[12]|ii|i|і|іі)\s*(?:-?(?:е|ое|й|ші|шы|інші|ыншы|st|nd))?"
+#: Half-years ("I полугодие 2022", "2022 H1", "1-ші жартыжылдық 2022"): no period of the
+#: contract; bureaus publish them beside quarters.
+_HALF_YEAR = re.compile(
+    rf"^(?:{_HALF_NUMBER}\s*{_HALF_WORD}\s*\d{{4}}|\d{{4}}\s*{_HALF_NUMBER}\s*{_HALF_WORD}"
+    r"|\d{4}\s*[-/ ]?\s*h[12]|h[12]\s*[-/ ]?\s*\d{4})$"
+)
+
+
+def is_half_year(text: object) -> bool:
+    """Whether a label is a half-year ("I полугодие 2022", "2022 H1"), which the contract's
+    frequencies (years, quarters, months) do not have."""
+    return isinstance(text, str) and _HALF_YEAR.match(_clean_text(text)) is not None
+
+
 def is_cumulative(text: object) -> bool:
     """Whether a label is a total since January ("январь-март 2024", "I-III кв."), which no
     single month or quarter is: bureaus publish such figures beside the monthly ones.
@@ -492,6 +508,13 @@ def _parse_text(value: str) -> pd.Period:
                 "period.invalid_date",
                 {"value": value},
             ) from None
+    if is_half_year(value):
+        raise PeriodError(
+            f"{_describe(value)} is a half-year: periods are years, quarters or months; "
+            "export the figures of each quarter (or of the year) instead",
+            "period.half_year",
+            {"value": value},
+        )
     raise PeriodError(
         f"{_describe(value)} is not a period: write a year (2021), a quarter (2021-Q3), "
         "a month (2021-07) or a date (31.12.2021)",

@@ -16,6 +16,7 @@ from forecasting.periods import (
     PeriodError,
     frequency_of,
     is_cumulative,
+    is_half_year,
     is_likely_year,
     month_or_quarter_name,
     parse_period,
@@ -359,6 +360,7 @@ def find_columns(
         return Columns("wide-period", roles, period_headers)
     _refuse_two_year_headers(table)
     _refuse_cumulative_headers(table)
+    _refuse_half_year_headers(table)
     if want == "wide-period":
         raise LayoutError(
             f"no column header is a period (found: {found_columns(table)})",
@@ -598,6 +600,22 @@ def _refuse_cumulative_headers(table: Table) -> None:
         "figures), not single periods, so the columns cannot be read as periods: export the "
         "figures of each month or quarter instead",
         "period.cumulative",
+        {"value": columns[0], "columns": listed},
+    )
+
+
+def _refuse_half_year_headers(table: Table) -> None:
+    """Headers of half-years ("I полугодие 2022", "2022 H1") are no periods of the
+    contract: say so, instead of "cannot tell how the table is laid out"."""
+    columns = [header for header in table.header if is_half_year(header)]
+    if not columns:
+        return
+    listed = ", ".join(repr(header) for header in columns)
+    raise LayoutError(
+        f"column header(s) {listed} are half-years: periods are years, quarters or months, "
+        "so the columns cannot be read as periods; export the figures of each quarter (or of "
+        "the year) instead",
+        "period.half_year",
         {"value": columns[0], "columns": listed},
     )
 

@@ -260,3 +260,14 @@ def test_months_since_january_are_cumulative(text: str) -> None:
 @pytest.mark.parametrize("text", ["12 месяцев 2022", "2022", "сентябрь 2022"])
 def test_other_periods_are_not_cumulative(text: str) -> None:
     assert not is_cumulative(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["I полугодие 2022", "2022 H1", "H2 2022", "2022 жылғы 1-ші жартыжылдық"]
+)
+def test_half_years_are_refused_saying_so(text: str) -> None:
+    """A half-year is no period of the contract: the error says so and what to export,
+    not "is not a period: write a year..."."""
+    with pytest.raises(PeriodError, match="half-year") as raised:
+        parse_period(text)
+    assert raised.value.code == "period.half_year"

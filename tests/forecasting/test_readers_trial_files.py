@@ -344,3 +344,18 @@ def test_nine_months_is_refused_as_a_total_since_january(write_csv) -> None:
     )
     result = read_observations(path, indicator="unemployment_rate")
     assert [issue.code for issue in result.report.errors] == ["period.cumulative"]
+
+
+def test_half_year_headers_are_refused_saying_so(write_csv) -> None:
+    """It was "cannot tell how the table is laid out"."""
+    path = write_csv(
+        [
+            ["Регион", "I полугодие 2022", "II полугодие 2022"],
+            ["Акмолинская область", "4,1", "4,2"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    (error,) = result.report.errors
+    assert error.code == "period.half_year"
+    assert "'I полугодие 2022', 'II полугодие 2022' are half-years" in error.message

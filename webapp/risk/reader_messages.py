@@ -225,6 +225,10 @@ MESSAGES: dict[str, str] = {
         "'%(value)s' is a total since the start of the year (a cumulative figure), not one "
         "period: export the figures of each month or quarter instead."
     ),
+    "period.half_year": (
+        "'%(value)s' is a half-year: periods are years, quarters or months; export the "
+        "figures of each quarter (or of the year) instead."
+    ),
     "period.mixed_frequencies": (
         "Indicator %(indicator)s mixes period frequencies (years, quarters, months): make one "
         "file per frequency."
