@@ -357,6 +357,7 @@ def find_columns(
                 "layout.no_region_column",
                 {"found": found_columns(table)},
             )
+        _refuse_repeated_periods(table, period_headers)
         return Columns("wide-period", roles, period_headers)
     _refuse_two_year_headers(table)
     _refuse_cumulative_headers(table)
@@ -602,6 +603,26 @@ def _refuse_cumulative_headers(table: Table) -> None:
         "period.cumulative",
         {"value": columns[0], "columns": listed},
     )
+
+
+def _refuse_repeated_periods(table: Table, period_headers: dict[int, str]) -> None:
+    """Two columns of one period ("2022" and "2022¹": the revised figure and the
+    preliminary one, as bulletins print them side by side): one error naming them, not
+    "a second value" on every row."""
+    columns: dict[str, list[int]] = {}
+    for index in period_headers:
+        period = header_period(table.header[index])
+        columns.setdefault(str(period), []).append(index)
+    for period, indices in columns.items():
+        if len(indices) < 2:
+            continue
+        names = " and ".join(repr(table.column_label(index)) for index in indices)
+        raise LayoutError(
+            f"columns {names} are the same period ({period}), revised and preliminary "
+            "figures perhaps: keep the one to read and remove the other",
+            "layout.same_period_columns",
+            {"columns": names, "period": period},
+        )
 
 
 def _refuse_half_year_headers(table: Table) -> None:

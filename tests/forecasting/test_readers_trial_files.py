@@ -359,3 +359,20 @@ def test_half_year_headers_are_refused_saying_so(write_csv) -> None:
     (error,) = result.report.errors
     assert error.code == "period.half_year"
     assert "'I полугодие 2022', 'II полугодие 2022' are half-years" in error.message
+
+
+def test_two_columns_of_one_period_are_one_error(write_csv) -> None:
+    """ "2022" and "2022¹" side by side (revised and preliminary): it was "a second value"
+    on every row, each saying the first was on the same row."""
+    path = write_csv(
+        [
+            ["Регион", "2021", "2022", "2022¹"],
+            ["Абайская область", "4,0", "4,3", "4,4"],
+            ["г. Алматы", "5,8", "6,1", "6,0"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    (error,) = result.report.errors
+    assert error.code == "layout.same_period_columns"
+    assert error.params == {"columns": "'2022' and '2022¹'", "period": "2022"}

@@ -229,6 +229,10 @@ MESSAGES: dict[str, str] = {
         "'%(value)s' is a half-year: periods are years, quarters or months; export the "
         "figures of each quarter (or of the year) instead."
     ),
+    "layout.same_period_columns": (
+        "Columns %(columns)s are the same period (%(period)s), revised and preliminary "
+        "figures perhaps: keep the one to read and remove the other."
+    ),
     "period.mixed_frequencies": (
         "Indicator %(indicator)s mixes period frequencies (years, quarters, months): make one "
         "file per frequency."
