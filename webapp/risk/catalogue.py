@@ -7,7 +7,10 @@ catalogue is merged: its rows add or update indicators, indicators it does not l
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +26,7 @@ from forecasting.contract import (
     validate_catalogue,
 )
 from forecasting.index import default_catalogue, default_domains
+from forecasting.index.catalogue import DOMAIN_COLUMNS
 from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.risk.i18n import translate as _
@@ -199,6 +203,99 @@ def _merge_indicators(catalogue: pd.DataFrame) -> tuple[int, int]:
         indicator.source = row.source
     db.session.flush()
     return added, updated
+
+
+#: A domain code: what indicator rows name in their ``domain`` column.
+DOMAIN_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+#: Longest domain name the ``risk_domains`` table holds.
+DOMAIN_NAME_LENGTH = 300
+
+
+def load_domains(content: bytes, filename: str) -> tuple[int, int]:
+    """Merge a domains CSV (``code,name_kk,name_ru,name_en,weight``); returns (added, updated).
+
+    Another country's index may group its indicators otherwise than Kazakhstan's five
+    domains; indicators can only name a domain that is stored. Listed domains are added or
+    updated, the others stay. Refused whole, every problem named by row and column.
+    """
+    ensure_catalogue()
+    rows, problems = _domain_rows(content, filename)
+    if problems:
+        raise CatalogueError(problems)
+    stored = {domain.code: domain for domain in all_domains()}
+    position = max((domain.position for domain in stored.values()), default=-1) + 1
+    added = updated = 0
+    for row in rows:
+        domain = stored.get(row["code"])
+        if domain is None:
+            domain = RiskDomain(code=row["code"], position=position)
+            position += 1
+            db.session.add(domain)
+            added += 1
+        else:
+            updated += 1
+        domain.name_en = row["name_en"]
+        domain.name_kk = row["name_kk"] or row["name_en"]
+        domain.name_ru = row["name_ru"] or row["name_en"]
+        domain.weight = row["weight"]
+    db.session.flush()
+    record(
+        "risk.domains_load",
+        "risk_catalogue",
+        "",
+        {"file": filename, "sha256": hashlib.sha256(content).hexdigest(), "added": added},
+    )
+    return added, updated
+
+
+def _domain_rows(content: bytes, filename: str) -> tuple[list[dict[str, Any]], list[str]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return [], [f"{filename}: not UTF-8 text; save it as CSV UTF-8"]
+    reader = csv.DictReader(io.StringIO(text))
+    header = [(column or "").strip() for column in reader.fieldnames or []]
+    missing = [column for column in DOMAIN_COLUMNS if column not in header]
+    if missing:
+        return [], [f"row 1: missing column(s) {', '.join(missing)}; found: {', '.join(header)}"]
+    reader.fieldnames = header
+    rows: list[dict[str, Any]] = []
+    problems: list[str] = []
+    first_row: dict[str, int] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {column: (raw.get(column) or "").strip() for column in DOMAIN_COLUMNS}
+        if not any(row.values()):
+            continue
+        where = f"row {line}, column"
+        code = row["code"]
+        if not DOMAIN_CODE.match(code):
+            problems.append(
+                f"{where} code: {code!r} is not a domain code (lower-case letters, digits and "
+                "'_', starting with a letter, at most 64)"
+            )
+        elif code in first_row:
+            problems.append(
+                f"{where} code: {code!r} is listed twice (first on row {first_row[code]})"
+            )
+        else:
+            first_row[code] = line
+        if not row["name_en"]:
+            problems.append(f"{where} name_en: empty")
+        for column in ("name_kk", "name_ru", "name_en"):
+            if len(row[column]) > DOMAIN_NAME_LENGTH:
+                problems.append(
+                    f"{where} {column}: {len(row[column])} characters, at most {DOMAIN_NAME_LENGTH}"
+                )
+        try:
+            weight = float(row["weight"].replace(",", "."))
+        except ValueError:
+            weight = math.nan
+        if not math.isfinite(weight) or weight <= 0:
+            problems.append(f"{where} weight: {row['weight']!r} is not a number above 0")
+        rows.append({**row, "weight": weight})
+    if not rows and not problems:
+        problems.append(f"{filename}: lists no domains")
+    return rows, problems
 
 
 def catalogue_csv() -> bytes:

@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from webapp.extensions import db
 from webapp.risk import jobs
-from webapp.risk.catalogue import ensure_catalogue
+from webapp.risk.catalogue import CatalogueError, ensure_catalogue, load_domains
 from webapp.risk.surveys import recompute_survey_observations
 
 risk_cli = AppGroup("risk", help="Risk index: training worker, catalogue, survey indicators.")
@@ -59,6 +59,24 @@ def seed_catalogue_command() -> None:
     seeded = ensure_catalogue()
     db.session.commit()
     click.echo("Catalogue seeded." if seeded else "The catalogue already has indicators.")
+
+
+@risk_cli.command("load-domains")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def load_domains_command(path: str) -> None:
+    """Add or update the risk index's domains from FILE.csv (code,name_kk,name_ru,name_en,weight)."""
+    with open(path, "rb") as handle:
+        content = handle.read()
+    try:
+        added, updated = load_domains(content, click.format_filename(path))
+    except CatalogueError as error:
+        db.session.rollback()
+        raise click.ClickException(
+            "The domains were not loaded; nothing changed:\n"
+            + "\n".join(f"  - {problem}" for problem in error.problems)
+        ) from error
+    db.session.commit()
+    click.echo(f"Domains loaded: {added} added, {updated} updated.")
 
 
 @risk_cli.command("recompute-surveys")
