@@ -424,3 +424,24 @@ def test_kind_conflict_explains_a_kind_word_that_does_not_fit(resolver: RegionRe
     assert (kind, [unit.code for unit in units]) == ("region", ["KZ-79"])
     for label in ("Карагандинская", "Алматы", "г.Семей", "Almaty city", "Atlantis"):
         assert resolver.kind_conflict(label) is None
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("110000000", "KZ-11"),
+        ("750000000", "KZ-75"),
+        ("100000000", "KZ-10"),
+        ("610000000", "KZ-61"),
+    ],
+)
+def test_kato_codes_of_the_units(resolver: RegionResolver, label: str, code: str) -> None:
+    """data.egov.kz and bureau exports key regions by KATO code ("110000000" is Akmola:
+    its first two digits are the ISO numeric code); such files were refused."""
+    assert resolver.resolve(label).code == code
+
+
+def test_the_kato_code_south_kazakhstan_handed_on_is_no_unit(resolver: RegionResolver) -> None:
+    """510000000 was South Kazakhstan's code, then Turkistan region's until 2022: which one
+    a file means is not for the reader to guess."""
+    assert resolver.resolve("510000000") is None

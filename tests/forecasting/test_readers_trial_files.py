@@ -376,3 +376,11 @@ def test_two_columns_of_one_period_are_one_error(write_csv) -> None:
     (error,) = result.report.errors
     assert error.code == "layout.same_period_columns"
     assert error.params == {"columns": "'2022' and '2022¹'", "period": "2022"}
+
+
+def test_a_table_keyed_by_kato_codes(write_csv) -> None:
+    path = write_csv(
+        [["kato", "year", "value"], ["110000000", 2022, 4.1], ["790000000", 2022, 5.9]]
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-11", "2022"): 4.1, ("KZ-79", "2022"): 5.9}
