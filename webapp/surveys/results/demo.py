@@ -46,7 +46,8 @@ def load_demo_indicators() -> str:
     for code, question, method, codes in DEMO_MAPPINGS:
         if code in existing or code not in catalogue:
             continue
-        services.add_mapping(survey, code, question, method, codes)
+        # Several mappings in one transaction: the tallies as last counted (add_mapping).
+        services.add_mapping(survey, code, question, method, codes, count_answers=False)
         added += 1
     populations = 0
     has_populations = db.session.scalar(sa.select(sa.func.count()).select_from(RegionPopulation))

@@ -30,7 +30,13 @@ last day is today or later) has a *running figure* from the answers received so 
 quarter sums the months it has had, and the index would score it as its last month, a month
 that has not ended (or begun). Official statistics publish complete periods only, and so do
 these indicators: ``split_running`` keeps running figures apart, for the analysts' eyes, and
-the observations that feed scoring and forecasting hold ended periods only. Pure: no
+the observations that feed scoring and forecasting hold ended periods only.
+
+Several surveys may map one indicator (the 2025 and 2026 waves of a citizen survey are two
+surveys): ``combine_series`` makes one series of them. In a period where surveys measuring
+alike (same method, codes and offered answers) all have answers, their respondents are
+pooled; a period where surveys measuring differently meet is given to the one with the most
+respondents there. Pure: no
 database, no app, no clock (``today`` is passed in; the refusals' texts are lazily
 translated: the analyst's language on a page, English elsewhere).
 """
@@ -170,7 +176,7 @@ def kish_effective_n(weights_and_counts: Iterable[tuple[float, int]]) -> float:
 
 
 @dataclass
-class _Cell:
+class Cell:
     """Sufficient statistics of one mapping in one region and period."""
 
     n: int = 0
@@ -178,7 +184,7 @@ class _Cell:
     total: float = 0.0
     squares: float = 0.0
 
-    def add(self, other: _Cell) -> None:
+    def add(self, other: Cell) -> None:
         self.n += other.n
         self.hits += other.hits
         self.total += other.total
@@ -227,25 +233,59 @@ def indicator_observations(
     rows: list[dict[str, object]] = []
     for mapping in mappings:
         frequency = (frequencies or {}).get(mapping.indicator, default_frequency)
-        cells: dict[tuple[str, pd.Period], _Cell] = defaultdict(_Cell)
-        offering = offering_versions(mapping, (coverage or {}).get(mapping.question))
-        by_version = snapshot.version_answers.get(mapping.question, {})
-        for (region, month), counts in snapshot.answers.get(mapping.question, {}).items():
-            if region == NO_REGION:
-                continue
-            period = pd.Period(month, freq="M").asfreq(frequency)
-            cell = _block_cell(mapping, counts)
-            if offering is not None and snapshot.version_answers:
-                _restrict(cell, offering, by_version.get((region, month), {}))
-            cells[(region, period)].add(cell)
-        for (region, period), cell in sorted(
-            cells.items(), key=lambda item: (item[0][0], item[0][1].start_time)
-        ):
-            if cell.n < max(minimum_n, 1):
-                continue
-            rows.append(_row(mapping, region, period, cell))
-        if population is not None and national_code:
-            rows += _national_rows(mapping, cells, population, national_code, minimum_n)
+        cells = indicator_cells(
+            snapshot, mapping, frequency, (coverage or {}).get(mapping.question)
+        )
+        rows += cell_rows(
+            mapping, cells, minimum_n=minimum_n, population=population, national_code=national_code
+        )
+    return observations_frame(rows)
+
+
+def indicator_cells(
+    snapshot: TallySnapshot,
+    mapping: IndicatorMapping,
+    frequency: str,
+    coverage: Coverage | None = None,
+) -> dict[tuple[str, pd.Period], Cell]:
+    """One mapping's sufficient statistics per (region, period): what pooling adds up."""
+    cells: dict[tuple[str, pd.Period], Cell] = defaultdict(Cell)
+    offering = offering_versions(mapping, coverage)
+    by_version = snapshot.version_answers.get(mapping.question, {})
+    for (region, month), counts in snapshot.answers.get(mapping.question, {}).items():
+        if region == NO_REGION:
+            continue
+        period = pd.Period(month, freq="M").asfreq(frequency)
+        cell = _block_cell(mapping, counts)
+        if offering is not None and snapshot.version_answers:
+            _restrict(cell, offering, by_version.get((region, month), {}))
+        cells[(region, period)].add(cell)
+    return dict(cells)
+
+
+def cell_rows(
+    mapping: IndicatorMapping,
+    cells: Mapping[tuple[str, pd.Period], Cell],
+    *,
+    minimum_n: int = 1,
+    population: Mapping[str, float] | None = None,
+    national_code: str | None = None,
+) -> list[dict[str, object]]:
+    """Contract rows of one indicator from its cells (regional, then national)."""
+    rows = []
+    for (region, period), cell in sorted(
+        cells.items(), key=lambda item: (item[0][0], item[0][1].start_time)
+    ):
+        if cell.n < max(minimum_n, 1):
+            continue
+        rows.append(_row(mapping, region, period, cell))
+    if population is not None and national_code:
+        rows += _national_rows(mapping, cells, population, national_code, minimum_n)
+    return rows
+
+
+def observations_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    """Rows as a validated contract frame (an empty frame keeps numeric columns)."""
     for row in rows:  # rounding can put an exact 0% or 100% a hair outside its interval
         if not math.isnan(row["lower"]):
             row["lower"] = min(row["lower"], row["value"])
@@ -258,6 +298,119 @@ def indicator_observations(
             frame.astype({"value": float, "n": float, "lower": float, "upper": float})
         )
     return validate_observations(frame)
+
+
+@dataclass(frozen=True)
+class SurveySeries:
+    """One survey's mapping of an indicator and its cells, to be combined with the others."""
+
+    survey_id: int
+    mapping: IndicatorMapping
+    #: What the value measures (method, answer codes counted, the answers offered or the
+    #: numeric range): series with equal signatures measure alike and are pooled.
+    signature: tuple[Any, ...]
+    cells: Mapping[tuple[str, pd.Period], Cell]
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Several surveys feeding one indicator in the same periods, and what was done."""
+
+    indicator: str
+    survey_ids: tuple[int, ...]
+    periods: tuple[pd.Period, ...]
+    #: True: the surveys measure alike and their respondents were pooled. False: they
+    #: measure differently and only ``kept`` (the surveys measuring alike with the most
+    #: respondents in the period) gave the period's values.
+    pooled: bool
+    kept: tuple[int, ...] = ()
+
+
+def combine_series(
+    series: Iterable[SurveySeries],
+) -> tuple[list[tuple[IndicatorMapping, dict[tuple[str, pd.Period], Cell]]], list[Overlap]]:
+    """One set of cells per indicator from the surveys that map it, and the overlaps.
+
+    Successive waves of a survey (separate surveys mapping one indicator) form one series.
+    Where surveys measuring alike (equal ``signature``) have answers in the same period,
+    their respondents are pooled: counts add up, so the value is the share (or mean) of
+    all their answerers and ``n`` their number. Where surveys measuring differently meet in
+    a period, one measurement gives the whole period (every region, so the national row
+    stays one measurement): the one with the most respondents in the period, the newest
+    survey on a tie; the others' values of that period are left out. Either way each
+    (region, period, indicator) has one value, as the data contract requires.
+    """
+    by_indicator: dict[str, list[SurveySeries]] = defaultdict(list)
+    for item in sorted(series, key=lambda item: item.survey_id):
+        by_indicator[item.mapping.indicator].append(item)
+    parts: list[tuple[IndicatorMapping, dict[tuple[str, pd.Period], Cell]]] = []
+    overlaps: list[Overlap] = []
+    for indicator, members in by_indicator.items():
+        groups: dict[tuple[Any, ...], list[SurveySeries]] = defaultdict(list)
+        for item in members:
+            groups[item.signature].append(item)
+        pooled_groups = []
+        for group in groups.values():
+            cells: dict[tuple[str, pd.Period], Cell] = defaultdict(Cell)
+            contributors: dict[pd.Period, set[int]] = defaultdict(set)
+            for item in group:
+                for (region, period), cell in item.cells.items():
+                    if cell.n > 0:
+                        cells[(region, period)].add(cell)
+                        contributors[period].add(item.survey_id)
+            overlaps += _overlaps(indicator, contributors, pooled=True)
+            pooled_groups.append((group, dict(cells)))
+        if len(pooled_groups) > 1:
+            _settle_conflicts(indicator, pooled_groups, overlaps)
+        for group, cells in pooled_groups:
+            if cells:
+                parts.append((group[-1].mapping, cells))
+    return parts, overlaps
+
+
+def _settle_conflicts(
+    indicator: str,
+    groups: list[tuple[list[SurveySeries], dict[tuple[str, pd.Period], Cell]]],
+    overlaps: list[Overlap],
+) -> None:
+    """Give each period measured differently by several groups to one group (in place)."""
+    respondents: dict[pd.Period, dict[int, int]] = defaultdict(dict)
+    for position, (_, cells) in enumerate(groups):
+        for (_, period), cell in cells.items():
+            totals = respondents[period]
+            totals[position] = totals.get(position, 0) + cell.n
+    settled: dict[tuple[tuple[int, ...], tuple[int, ...]], list[pd.Period]] = defaultdict(list)
+    for period, totals in respondents.items():
+        if len(totals) < 2:
+            continue
+        winner = max(totals, key=lambda pos: (totals[pos], groups[pos][0][-1].survey_id))
+        for position in totals:
+            if position != winner:
+                cells = groups[position][1]
+                for key in [key for key in cells if key[1] == period]:
+                    del cells[key]
+        surveys = tuple(
+            sorted(item.survey_id for position in totals for item in groups[position][0])
+        )
+        kept = tuple(item.survey_id for item in groups[winner][0])
+        settled[(surveys, kept)].append(period)
+    for (surveys, kept), periods in settled.items():
+        overlaps.append(
+            Overlap(indicator, surveys, tuple(sorted(periods)), pooled=False, kept=kept)
+        )
+
+
+def _overlaps(
+    indicator: str, contributors: Mapping[pd.Period, set[int]], *, pooled: bool
+) -> list[Overlap]:
+    by_surveys: dict[tuple[int, ...], list[pd.Period]] = defaultdict(list)
+    for period, surveys in contributors.items():
+        if len(surveys) > 1:
+            by_surveys[tuple(sorted(surveys))].append(period)
+    return [
+        Overlap(indicator, surveys, tuple(sorted(periods)), pooled=pooled, kept=surveys)
+        for surveys, periods in by_surveys.items()
+    ]
 
 
 def period_has_ended(period: pd.Period, today: date) -> bool:
@@ -297,7 +450,7 @@ def offering_versions(
     return frozenset(versions) if restricted else None
 
 
-def _restrict(cell: _Cell, offering: frozenset[int], answered: Mapping[int, int]) -> None:
+def _restrict(cell: Cell, offering: frozenset[int], answered: Mapping[int, int]) -> None:
     """Base a block's share on the answerers of the versions that offered its codes.
 
     Answers of a code from a version said not to offer it (inconsistent data) would put the
@@ -312,8 +465,8 @@ def _restrict(cell: _Cell, offering: frozenset[int], answered: Mapping[int, int]
         cell.n = base
 
 
-def _block_cell(mapping: IndicatorMapping, counts: Mapping[str, int]) -> _Cell:
-    cell = _Cell(n=counts.get(ANSWERED, 0))
+def _block_cell(mapping: IndicatorMapping, counts: Mapping[str, int]) -> Cell:
+    cell = Cell(n=counts.get(ANSWERED, 0))
     if mapping.method == "share":
         cell.hits = sum(counts.get(code, 0) for code in mapping.codes)
     else:
@@ -326,7 +479,7 @@ def _block_cell(mapping: IndicatorMapping, counts: Mapping[str, int]) -> _Cell:
 
 
 def _row(
-    mapping: IndicatorMapping, region: str, period: pd.Period, cell: _Cell
+    mapping: IndicatorMapping, region: str, period: pd.Period, cell: Cell
 ) -> dict[str, object]:
     if mapping.method == "share":
         value = 100.0 * cell.hits / cell.n
@@ -348,13 +501,13 @@ def _row(
 
 def _national_rows(
     mapping: IndicatorMapping,
-    cells: Mapping[tuple[str, pd.Period], _Cell],
+    cells: Mapping[tuple[str, pd.Period], Cell],
     population: Mapping[str, float],
     national_code: str,
     minimum_n: int,
 ) -> list[dict[str, object]]:
     """Post-stratified national values: region r's respondents weigh population_r / n_r."""
-    by_period: dict[pd.Period, list[tuple[str, _Cell]]] = defaultdict(list)
+    by_period: dict[pd.Period, list[tuple[str, Cell]]] = defaultdict(list)
     for (region, period), cell in cells.items():
         if cell.n > 0 and population.get(region, 0) > 0:
             by_period[period].append((region, cell))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -51,7 +52,11 @@ from webapp.surveys.results.figures import (
 from webapp.surveys.results.indicators import (
     IndicatorMapping,
     MappingError,
-    indicator_observations,
+    SurveySeries,
+    cell_rows,
+    combine_series,
+    indicator_cells,
+    observations_frame,
     offering_versions,
     split_running,
 )
@@ -98,6 +103,8 @@ FREE_TEXT_LIMIT = 50
 #: Code of the national rows of post-stratified indicators.
 NATIONAL_CODE = "KZ"
 
+
+logger = logging.getLogger(__name__)
 
 #: Guards the in-process caches (snapshots, parsed definitions) across threads.
 _snapshots_lock = threading.Lock()
@@ -1178,8 +1185,17 @@ def add_mapping(
     method: str,
     codes: Iterable[str] = (),
     actor: Any = None,
+    *,
+    count_answers: bool = True,
 ) -> SurveyIndicatorMapping:
-    """Store a mapping after checking it against the survey's questions."""
+    """Store a mapping after checking it against the survey's questions and against other
+    surveys' mappings of the same indicator (``_refuse_mixed_measures``).
+
+    That check first counts the answers not yet in the tallies (of this survey and of the
+    others mapping the indicator, when there are any), on a connection of its own: SQLite
+    makes it wait behind uncommitted writes of the caller, so a caller adding several
+    mappings in one transaction passes ``count_answers=False`` and the tallies as last
+    counted are used."""
     codes = [code for code in (str(code).strip() for code in codes) if code]
     indicator_code = indicator_code.strip()
     if not indicator_code:
@@ -1232,6 +1248,7 @@ def add_mapping(
                 question=existing.question,
             ),
         )
+    _refuse_mixed_measures(survey, rule, versions, kinds, count_answers)
     mapping = SurveyIndicatorMapping(
         survey_id=survey.id,
         indicator_code=indicator_code,
@@ -1250,6 +1267,74 @@ def add_mapping(
         actor=actor,
     )
     return mapping
+
+
+def _refuse_mixed_measures(
+    survey: Survey,
+    rule: IndicatorMapping,
+    versions: list[tuple[int, SurveyDefinition]],
+    kinds: dict[str, str],
+    count_answers: bool = True,
+) -> None:
+    """Refuse a mapping that measures an indicator differently from another survey's
+    mapping of it when both surveys have answers in the same period (at the indicator's
+    frequency): one of the two would be left out there (``combine_series``). Mapped alike,
+    the respondents of the shared periods are pooled; in periods of their own (successive
+    waves) the two measures continue one series, and the analyst owns that break.
+    Answers arriving after the mapping are settled by ``combine_series``."""
+    others = {
+        mapping.survey_id
+        for mapping in mappings_for()
+        if mapping.indicator_code == rule.indicator and mapping.survey_id != survey.id
+    }
+    if not others:
+        return
+    definitions = [definition for _, definition in versions]
+    signature = mapping_signature(rule, definitions, kinds.get(rule.question))
+    cells = indicator_cells(
+        load_snapshot(survey, refresh=count_answers),
+        rule,
+        indicator_frequencies().get(rule.indicator, "M"),
+        question_coverage(versions).get(rule.question),
+    )
+    own = {period for (_, period), cell in cells.items() if cell.n > 0}
+    for series in _survey_series(others, indicators={rule.indicator}, refresh=count_answers):
+        if series.signature == signature:
+            continue
+        shared = sorted(own & {period for (_, period), cell in series.cells.items() if cell.n > 0})
+        if not shared:
+            continue
+        other = db.session.get(Survey, series.survey_id)
+        language = _page_language()
+        periods = ", ".join(map(str, shared[:6])) + (", …" if len(shared) > 6 else "")
+        raise MappingError(
+            "codes" if series.signature[:2] == signature[:2] else "indicator",
+            _(
+                "%(indicator)s is already computed from the survey '%(survey)s' (question "
+                "%(question)s, %(how)s) and both surveys have answers in %(periods)s. "
+                "Measured differently, their values cannot be pooled: map it alike (the "
+                "same codes of the same answers) or remove one of the two mappings.",
+                indicator=rule.indicator,
+                survey=survey_title(other, language) if other else series.survey_id,
+                question=series.mapping.question,
+                how=(
+                    _("share of %(codes)s", codes=", ".join(series.mapping.codes))
+                    if series.mapping.method == "share"
+                    else _("mean")
+                ),
+                periods=periods,
+            ),
+        )
+
+
+def _page_language() -> str:
+    """The language of the page being served (English outside requests)."""
+    if has_request_context():
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return locale.language if locale else "en"
+    return "en"
 
 
 def remove_mapping(mapping: SurveyIndicatorMapping, actor: Any = None) -> None:
@@ -1359,49 +1444,191 @@ def survey_indicator_values(
     today: date | None = None,
 ) -> IndicatorValues:
     """``survey_indicator_observations`` together with the running figures of the periods
-    not ended by ``today`` (default: ``platform_today()``), computed once."""
-    from forecasting.contract import empty_observations, validate_observations
+    not ended by ``today`` (default: ``platform_today()``), computed once.
+
+    Several surveys mapping one indicator (the waves of a citizen survey, or two surveys at
+    the same time) give one series: ``indicators.combine_series`` pools the respondents of
+    surveys measuring alike in a shared period and gives a period measured differently to
+    one measurement, so the result never holds two values for one key.
+    """
+    from forecasting.contract import empty_observations
 
     selected = None if surveys is None else {survey.id for survey in surveys}
+    parts, overlaps = combine_series(_survey_series(selected, frequency))
+    for overlap in overlaps:
+        if not overlap.pooled:
+            logger.warning(
+                "%s: surveys %s measure it differently in %s; kept survey(s) %s",
+                overlap.indicator,
+                ", ".join(map(str, overlap.survey_ids)),
+                ", ".join(map(str, overlap.periods)),
+                ", ".join(map(str, overlap.kept)),
+            )
+    weights = populations() if include_national else None
+    rows = []
+    for mapping, cells in parts:
+        rows += cell_rows(
+            mapping,
+            cells,
+            minimum_n=minimum_n,
+            population=weights or None,
+            national_code=NATIONAL_CODE if weights else None,
+        )
+    if not rows:
+        frame = empty_observations()
+        for column in ("source", "n", "lower", "upper"):
+            frame[column] = pd.Series([], dtype=object if column == "source" else float)
+        return IndicatorValues(frame, frame.copy())
+    return IndicatorValues(*split_running(observations_frame(rows), today or platform_today()))
+
+
+def _survey_series(
+    selected: set[int] | None,
+    frequency: str | None = None,
+    indicators: set[str] | None = None,
+    refresh: bool = True,
+) -> list[SurveySeries]:
+    """Each stored mapping's cells (of the ``selected`` surveys, of the ``indicators``);
+    ``refresh=False`` reads the tallies as last counted (see ``load_snapshot``)."""
     by_survey: dict[int, list[SurveyIndicatorMapping]] = defaultdict(list)
     for mapping in mappings_for():
-        if selected is None or mapping.survey_id in selected:
+        if (selected is None or mapping.survey_id in selected) and (
+            indicators is None or mapping.indicator_code in indicators
+        ):
             by_survey[mapping.survey_id].append(mapping)
-    frequencies = indicator_frequencies()
-    weights = populations() if include_national else None
-    frames = []
+    frequencies = indicator_frequencies() if by_survey else {}
+    series = []
     for survey_id, mappings in by_survey.items():
         survey = db.session.get(Survey, survey_id)
         if survey is None:
             continue
         versions = survey_version_definitions(survey)
-        kinds = question_kinds(reversed([definition for _, definition in versions]))
-        frame = indicator_observations(
-            load_snapshot(survey),
-            [
-                IndicatorMapping(m.indicator_code, m.question, m.method, tuple(m.codes))
-                for m in mappings
-            ],
-            kinds,
-            frequencies={} if frequency else frequencies,
-            default_frequency=frequency or "M",
-            minimum_n=minimum_n,
-            population=weights or None,
-            national_code=NATIONAL_CODE if weights else None,
-            coverage=question_coverage(versions),
-        )
-        frames.append(frame)
-    frames = [frame for frame in frames if not frame.empty]
-    if not frames:
-        frame = empty_observations()
-        for column in ("source", "n", "lower", "upper"):
-            frame[column] = pd.Series([], dtype=object if column == "source" else float)
-        return IndicatorValues(frame, frame.copy())
-    # Each survey's frame is valid already; together they are checked again (two surveys
-    # may map the same indicator).
-    frame = (
-        frames[0]
-        if len(frames) == 1
-        else validate_observations(pd.concat(frames, ignore_index=True))
+        definitions = [definition for _, definition in versions]
+        kinds = question_kinds(reversed(definitions))
+        coverage = question_coverage(versions)
+        snapshot = load_snapshot(survey, refresh=refresh)
+        for stored in mappings:
+            rule = IndicatorMapping(
+                stored.indicator_code, stored.question, stored.method, tuple(stored.codes)
+            )
+            rule.check(kinds.get(rule.question))
+            cells = indicator_cells(
+                snapshot,
+                rule,
+                frequency or frequencies.get(rule.indicator, "M"),
+                coverage.get(rule.question),
+            )
+            signature = mapping_signature(rule, definitions, kinds.get(rule.question))
+            series.append(SurveySeries(survey_id, rule, signature, cells))
+    return series
+
+
+def mapping_signature(
+    rule: IndicatorMapping, definitions: list[SurveyDefinition], kind: str | None
+) -> tuple[Any, ...]:
+    """What a mapping measures, to tell whether two surveys' values may be pooled: the
+    method, the codes counted and the answers the question offered (choice codes over all
+    versions, or a range's bounds and step). Question names and wording do not count: a
+    new wave may rename a question or reword it without changing what is measured."""
+    answers: set[str] = set()
+    bounds: tuple[str, ...] = ()
+    for definition in definitions:
+        for question in definition.questions():
+            if question.name != rule.question:
+                continue
+            answers |= {choice.name for choice in definition.choices_for(question)}
+            if question.type == "range":
+                parameters = question.parameters or {}
+                bounds = tuple(
+                    str(parameters.get(name, "")).strip() for name in ("start", "end", "step")
+                )
+    return (
+        rule.method,
+        kind,
+        tuple(sorted(rule.codes)) if rule.method == "share" else (),
+        tuple(sorted(answers)),
+        bounds,
     )
-    return IndicatorValues(*split_running(frame, today or platform_today()))
+
+
+class IndicatorOverlap(NamedTuple):
+    """Another survey feeding one of a survey's indicators in the same periods."""
+
+    indicator: str
+    #: The other surveys: (id, title) in the page's language.
+    others: list[tuple[int, str]]
+    periods: list[str]
+    pooled: bool
+    #: Whether this survey's values of those periods are the ones used (always when pooled).
+    kept: bool
+
+
+def survey_title(survey: Survey, language: str = "en") -> str:
+    definitions = survey_definitions(survey)
+    return definitions[0].label(language) if definitions else survey.slug
+
+
+def indicator_overlaps(survey: Survey, language: str = "en") -> list[IndicatorOverlap]:
+    """Where other surveys map this survey's indicators in the same periods, and the rule
+    applied there (``indicators.combine_series``): for the indicators page."""
+    own = {mapping.indicator_code for mapping in mappings_for(survey)}
+    shared = {
+        mapping.indicator_code
+        for mapping in mappings_for()
+        if mapping.indicator_code in own and mapping.survey_id != survey.id
+    }
+    if not shared:
+        return []
+    _, overlaps = combine_series(_survey_series(None, indicators=shared))
+    titles: dict[int, str] = {}
+    result = []
+    for overlap in overlaps:
+        if survey.id not in overlap.survey_ids:
+            continue
+        others = []
+        for survey_id in overlap.survey_ids:
+            if survey_id == survey.id:
+                continue
+            if survey_id not in titles:
+                other = db.session.get(Survey, survey_id)
+                titles[survey_id] = survey_title(other, language) if other else str(survey_id)
+            others.append((survey_id, titles[survey_id]))
+        result.append(
+            IndicatorOverlap(
+                overlap.indicator,
+                others,
+                [str(period) for period in overlap.periods],
+                overlap.pooled,
+                survey.id in overlap.kept,
+            )
+        )
+    return sorted(result, key=lambda item: (item.indicator, item.periods))
+
+
+def officially_imported(frame: pd.DataFrame) -> set[tuple[str, str, str]]:
+    """(indicator, region, period) keys of ``frame`` that imported official statistics
+    also hold: there the imported value is scored, not the survey's
+    (``webapp.risk.imports.observations_frame``)."""
+    if frame.empty:
+        return set()
+    try:
+        from webapp.risk.models import RiskObservation
+    except ImportError:
+        return set()
+    keys = {
+        (indicator, region, str(period))
+        for indicator, region, period in zip(
+            frame["indicator"], frame["region"], frame["period"], strict=True
+        )
+    }
+    indicators = sorted({key[0] for key in keys})
+    try:
+        stored = db.session.execute(
+            sa.select(
+                RiskObservation.indicator_code, RiskObservation.region_code, RiskObservation.period
+            ).where(RiskObservation.indicator_code.in_(indicators))
+        ).all()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return set()
+    return keys & {tuple(row) for row in stored}

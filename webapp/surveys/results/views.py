@@ -303,6 +303,11 @@ def _indicators_page(survey: Survey, form: MappingForm, population_form: Populat
     ]
     # Periods under way are running figures: shown apart, never published (indicators.py).
     observations, running = services.survey_indicator_values([survey], include_national=True)
+    # Official statistics imported for a key are scored instead of the survey's value.
+    imported = services.officially_imported(observations)
+    shown = observations.head(200).to_dict("records")
+    for row in shown:
+        row["imported"] = (row["indicator"], row["region"], str(row["period"])) in imported
     return render_template(
         "survey_results/indicators.html",
         survey=survey,
@@ -312,8 +317,10 @@ def _indicators_page(survey: Survey, form: MappingForm, population_form: Populat
         population_form=population_form,
         choice_questions=choice_questions,
         method_labels=METHOD_LABELS,
-        observations=observations.head(200).to_dict("records"),
+        observations=shown,
         observation_count=len(observations),
+        imported_count=len(imported),
+        overlaps=services.indicator_overlaps(survey, language),
         running=[
             {**row, "ends": row["period"].end_time.date()}
             for row in running.head(200).to_dict("records")

@@ -92,19 +92,26 @@ def make_answers(rng: random.Random, index: int, region: str) -> dict[str, Any]:
 
 
 def insert_responses(
-    survey_id: int, version_id: int, plan: dict, seed: int = 7, start_index: int = 0
+    survey_id: int,
+    version_id: int,
+    plan: dict,
+    seed: int = 7,
+    start_index: int = 0,
+    year: int = 2026,
 ) -> list[dict[str, Any]]:
-    """Insert responses for each (region, month) of ``plan``; returns the rows as inserted."""
+    """Insert responses for each (region, month) of ``plan`` (months of ``year``, or
+    (year, month) pairs); returns the rows as inserted."""
     from webapp.extensions import db
     from webapp.surveys.models import SurveyResponse
 
     rng = random.Random(seed)
     rows = []
     index = start_index
-    for (region, month), count in plan.items():
+    for (region, when), count in plan.items():
+        block_year, month = when if isinstance(when, tuple) else (year, when)
         for _ in range(count):
             # Noon in Almaty, days spread over the month: unambiguous local days.
-            moment = datetime(2026, month, 1 + index % 27, 7, 0, tzinfo=UTC) + timedelta(
+            moment = datetime(block_year, month, 1 + index % 27, 7, 0, tzinfo=UTC) + timedelta(
                 minutes=index % 50
             )
             answers = make_answers(rng, index, region)
@@ -139,7 +146,8 @@ def results_definition_factory():
 
 @pytest.fixture
 def add_responses():
-    """``add_responses(survey_id, version_id, {(region, month): count}, seed, start_index)``."""
+    """``add_responses(survey_id, version_id, {(region, month): count}, seed, start_index,
+    year)``; a month may be a (year, month) pair."""
     return insert_responses
 
 
