@@ -33,6 +33,7 @@ ENVIRONMENT_VARIABLES = {
     "TRUSTED_PROXIES": "TRUSTED_PROXIES",
     "TIMEZONE": "BABEL_DEFAULT_TIMEZONE",
     "REVIEW_TILEMAP_FILE": "REVIEW_TILEMAP_FILE",
+    "NATIONAL_NAMES": "NATIONAL_NAMES",
 }
 
 #: Names the instance folder (database, secret key, ``config.py``, model registry) when set:
@@ -41,6 +42,8 @@ INSTANCE_PATH_VARIABLE = "INSTANCE_PATH"
 
 BOOLEAN_KEYS = {"FORCE_HTTPS", "SESSION_COOKIE_SECURE"}
 INTEGER_KEYS = {"SUPPRESSION_THRESHOLD", "TRUSTED_PROXIES"}
+#: Lists given in one variable, items separated by "|".
+LIST_KEYS = {"NATIONAL_NAMES"}
 
 
 class DefaultConfig:
@@ -83,6 +86,10 @@ class DefaultConfig:
     SIGN_IN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"
     SUPPRESSION_THRESHOLD = 10
     MODEL_REGISTRY_DIR: str | None = None
+    #: The country's own names, which label its national-total rows in statistics files
+    #: ("Кыргызская Республика", "Кыргызстан", "Kyrgyzstan"). None: Kazakhstan's names for
+    #: Kazakhstan's units, and for another country's units any "Republic of ..." label.
+    NATIONAL_NAMES: tuple[str, ...] | None = None
 
 
 class ConfigurationError(click.ClickException, ValueError):
@@ -103,6 +110,8 @@ def normalise_database_url(url: str) -> str:
 def _coerce(variable: str, key: str, value: str) -> Any:
     if key in BOOLEAN_KEYS:
         return value.strip().lower() in {"1", "true", "yes", "on"}
+    if key in LIST_KEYS:
+        return tuple(item.strip() for item in value.split("|") if item.strip())
     if key in INTEGER_KEYS:
         try:
             return int(value)

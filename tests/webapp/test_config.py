@@ -24,6 +24,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "INSTANCE_PATH",
         "TIMEZONE",
         "REVIEW_TILEMAP_FILE",
+        "NATIONAL_NAMES",
     ):
         monkeypatch.delenv(variable, raising=False)
     return monkeypatch
@@ -91,3 +92,11 @@ def test_a_number_setting_that_is_not_a_number_names_the_variable(
     clean_environment.setenv("SUPPRESSION_THRESHOLD", "ten")
     with pytest.raises(ConfigurationError, match="SUPPRESSION_THRESHOLD 'ten' is not a whole"):
         create_app({"INSTANCE_PATH": str(tmp_path)})
+
+
+def test_national_names_from_the_environment_are_a_list(
+    tmp_path: Path, clean_environment: pytest.MonkeyPatch
+) -> None:
+    clean_environment.setenv("NATIONAL_NAMES", "Кыргызская Республика | Кыргызстан|Kyrgyzstan|")
+    app = create_app({"INSTANCE_PATH": str(tmp_path)})
+    assert app.config["NATIONAL_NAMES"] == ("Кыргызская Республика", "Кыргызстан", "Kyrgyzstan")

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from forecasting.geography import RegionResolver, Unit, UnitFileError, load_units
@@ -145,8 +146,17 @@ def successors(region: Region) -> list[Region]:
 
 
 def region_resolver() -> RegionResolver:
-    """A resolver over the units stored in this installation (which may be another country's)."""
-    return RegionResolver([_as_unit(region) for region in all_regions()])
+    """A resolver over the units stored in this installation (which may be another country's).
+
+    ``NATIONAL_NAMES`` gives the country's names, so that a statistics file's row for the
+    whole country ("Кыргызстан") is set apart as its total, and another state's row
+    ("Республика Казахстан") is an unknown label, not a second total.
+    """
+    names = current_app.config.get("NATIONAL_NAMES")
+    return RegionResolver(
+        [_as_unit(region) for region in all_regions()],
+        national_names=tuple(names) if names else None,
+    )
 
 
 def _as_unit(region: Region) -> Unit:

@@ -1,0 +1,64 @@
+"""Another country's national-total rows, named by ``NATIONAL_NAMES``.
+
+On a Kyrgyz installation "Кыргызстан" (the country) was an unknown region the analyst was
+told to add as an alias of some unit, while "Республика Казахстан" (another state) was
+silently set apart as the national total.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+
+from tests.webapp.risk.conftest import csv_bytes, upload_data
+
+UNITS = (
+    "code,kind,name_kk,name_ru,name_en,aliases,valid_from,valid_to,predecessors\n"
+    "KG-B,region,Баткен облусу,Баткенская область,Batken Region,,,,\n"
+    "KG-GB,city,Бишкек шаары,г. Бишкек,Bishkek,,,,\n"
+)
+FILE = csv_bytes(
+    """
+Регион;2022;2023
+Кыргызстан;5,0;5,1
+Республика Казахстан;4,9;4,8
+Баткенская область;5,1;5,2
+г. Бишкек;3;3,1
+"""
+)
+
+
+@pytest.fixture
+def kyrgyz_analyst(app, client, make_user, sign_in, tmp_path: Path):
+    units = tmp_path / "regions_kg.csv"
+    units.write_text(UNITS, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["regions", "load", str(units)])
+    assert result.exit_code == 0, result.output
+    sign_in(make_user("analyst"))
+    return client
+
+
+def preview(client, content: bytes = FILE) -> str:
+    response = client.post(
+        "/risk/imports", data=upload_data(content, "kg.csv", indicator="unemployment_rate")
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+
+
+@pytest.mark.app_config(NATIONAL_NAMES=("Кыргызская Республика", "Кыргызстан", "Kyrgyzstan"))
+def test_the_countrys_names_are_its_total_and_another_state_is_an_error(kyrgyz_analyst):
+    page = preview(kyrgyz_analyst)
+    assert "Unknown region 'Республика Казахстан'" in page
+    assert "Unknown region 'Кыргызстан'" not in page
+    clean = preview(kyrgyz_analyst, FILE.replace("Республика Казахстан;4,9;4,8\n".encode(), b""))
+    assert "Values to import: 4" in clean
+    assert "National totals (kept apart, not imported): 2" in clean
+
+
+def test_without_the_names_a_state_word_label_is_taken_for_the_total(kyrgyz_analyst):
+    page = preview(kyrgyz_analyst)
+    assert "Unknown region 'Кыргызстан'" in page
+    assert "Unknown region 'Республика Казахстан'" not in page
