@@ -139,6 +139,20 @@ def survey_observations(region_code: str) -> list[RiskSurveyObservation]:
     )
 
 
+def imported_keys(region_code: str, indicator_codes: set[str]) -> set[tuple[str, str]]:
+    """(indicator, period) pairs of one region that imported statistics hold: where they
+    exist the score uses them instead of the survey-derived value."""
+    if not indicator_codes:
+        return set()
+    rows = db.session.execute(
+        sa.select(RiskObservation.indicator_code, RiskObservation.period).where(
+            RiskObservation.region_code == region_code,
+            RiskObservation.indicator_code.in_(sorted(indicator_codes)),
+        )
+    )
+    return {(indicator, period) for indicator, period in rows}
+
+
 #: Sources the platform itself writes, named in the reader's language; others (a bureau,
 #: a file name) are shown as the analyst typed them. The demo's is ``forecasting.demo``'s
 #: ``DEMO_SOURCE``, written out here: importing that module loads SciPy and statsmodels

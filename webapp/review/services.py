@@ -314,6 +314,8 @@ class SurveyIndicator:
     lower: float | None
     upper: float | None
     suppressed: bool
+    #: Imported statistics hold this indicator and period: the score uses them instead.
+    replaced_by_statistics: bool = False
 
 
 @dataclass(frozen=True)
@@ -390,6 +392,7 @@ def build_region_report(
     )
     survey_indicators = []
     seen = set()
+    imported = queries.imported_keys(region.code, {row.indicator_code for row in survey_rows})
     for row in survey_rows:
         if row.indicator_code in seen:
             continue  # newest period of each indicator only
@@ -405,6 +408,7 @@ def build_region_report(
                 lower=None if hidden else finite(row.lower),
                 upper=None if hidden else finite(row.upper),
                 suppressed=hidden,
+                replaced_by_statistics=(row.indicator_code, row.period) in imported,
             )
         )
     forecasts = queries.score_forecasts(run.run_id, region.code).get(region.code, [])

@@ -178,3 +178,41 @@ def test_chart_axis_numbers_follow_the_page_language(client_for, published, monk
             language,
             labels,
         )
+
+
+def test_a_survey_value_replaced_by_imported_statistics_says_so(app, client_for, published):
+    """Where imported statistics hold the same indicator and period, the score uses them; the
+    survey table showed the survey's figure with nothing to say why the breakdown differs."""
+    from datetime import date
+
+    from webapp.extensions import db
+    from webapp.risk.models import RiskObservation, StatisticsImport
+
+    with app.app_context():
+        batch = StatisticsImport(filename="trust.csv", sha256="0" * 64)
+        db.session.add(batch)
+        db.session.flush()
+        db.session.add(
+            RiskObservation(
+                import_id=batch.id,
+                region_code="KZ-75",
+                indicator_code="survey_trust_local_government",
+                period="2023",
+                frequency="Y",
+                period_start=date(2023, 1, 1),
+                period_end=date(2023, 12, 31),
+                value=38.0,
+                source="bureau",
+            )
+        )
+        db.session.commit()
+    client = client_for("council_member")
+    note = "the score uses imported statistics for this period"
+    page = client.get("/review/regions/KZ-75").get_data(as_text=True)
+    survey = page.split('id="survey-title"', 1)[1].split("</table>", 1)[0]
+    assert note in survey and "41.5" in survey
+    other = client.get("/review/regions/KZ-71").get_data(as_text=True)
+    assert note not in other.split('id="survey-title"', 1)[1].split("</table>", 1)[0]
+    russian = client.get("/review/regions/KZ-75", headers={"Accept-Language": "ru"})
+    russian = russian.get_data(as_text=True)
+    assert "в оценке использована импортированная статистика" in russian
