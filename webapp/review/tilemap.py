@@ -75,12 +75,41 @@ class Tile:
         estimate = len(line) * CHARACTER_WIDTH * LABEL_FONT_SIZE
         return LABEL_WIDTH if estimate > LABEL_WIDTH else None
 
+    def accessible_name(self, value_text: str, class_text: str) -> str:
+        """The link's name: the tile's text first (WCAG 2.5.3), the unit named once.
+
+        A label that is the name or its first words ("Batken Region", "Batken") gives way to
+        the full name; a short name of another form ("ШҚО", "Dzhalal-A.") is followed by it.
+        """
+        label = " ".join(self.label_lines)
+        if _words(self.name)[: len(_words(label))] == _words(label):
+            return f"{self.name} {value_text}, {class_text}"
+        return f"{label} {value_text} — {self.name}, {class_text}"
+
+
+def _words(text: str) -> list[str]:
+    return text.casefold().split()
+
+
+#: How the map was laid out: every unit from the layout file, none (a plain grid), or some.
+LAYOUT_FILE = "file"
+LAYOUT_GRID = "grid"
+LAYOUT_PARTIAL = "partial"
+
 
 @dataclass(frozen=True)
 class TileMap:
     tiles: tuple[Tile, ...]
     width: int
     height: int
+
+    @property
+    def layout(self) -> str:
+        """Which caption is true: units placed where they lie, in a plain grid, or both."""
+        placed_by_file = sum(not tile.auto_placed for tile in self.tiles)
+        if placed_by_file == len(self.tiles):
+            return LAYOUT_FILE
+        return LAYOUT_GRID if placed_by_file == 0 else LAYOUT_PARTIAL
 
 
 def load_positions(path: str | Path | None = None) -> dict[str, TilePosition]:

@@ -47,6 +47,58 @@ def test_tile_labels_follow_the_viewers_language(client_for, published):
     assert ">Қарағанды</text>" in page
 
 
+def tile_links(page: str) -> dict[str, str]:
+    """Each tile's code and the spoken name of its link."""
+    return dict(
+        (code, label)
+        for label, code in re.findall(
+            r'<a href="[^"]+" aria-label="([^"]+)">\s*<g class="tile [^"]+" data-code="([^"]+)">',
+            page,
+        )
+    )
+
+
+def test_the_map_caption_says_how_the_squares_were_placed(app, client_for, published, tmp_path):
+    client = client_for("council_member")
+    caption = page_caption(client.get("/review/").get_data(as_text=True))
+    assert "placed roughly where it lies." in caption and "grid" not in caption
+    # Another country without a layout file: the units are drawn in a plain grid.
+    empty = tmp_path / "no_units.csv"
+    empty.write_text("code,row,col\n", encoding="utf-8")
+    app.config["REVIEW_TILEMAP_FILE"] = str(empty)
+    for address in ("/review/", "/review/report"):
+        caption = page_caption(client.get(address).get_data(as_text=True))
+        assert "roughly where it lies" not in caption
+        assert "in a plain grid in the order of the unit file" in caption
+        assert "its number the score" in caption
+    # A layout file that places some units only says where the others went.
+    some = tmp_path / "some_units.csv"
+    some.write_text("code,row,col\nKZ-75,0,0\n", encoding="utf-8")
+    app.config["REVIEW_TILEMAP_FILE"] = str(some)
+    caption = page_caption(client.get("/review/").get_data(as_text=True))
+    assert "the units the layout file does not place are in the rows below" in caption
+    page = client.get("/review/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "единицы, которых нет в файле раскладки, — в рядах ниже" in page_caption(page)
+
+
+def page_caption(page: str) -> str:
+    caption = page.split('<figcaption id="tilemap-caption">', 1)[1].split("</figcaption>", 1)[0]
+    return " ".join(caption.split())
+
+
+def test_a_tile_link_names_its_unit_once(app, client_for, published, tmp_path):
+    empty = tmp_path / "no_units.csv"
+    empty.write_text("code,row,col\n", encoding="utf-8")
+    app.config["REVIEW_TILEMAP_FILE"] = str(empty)
+    page = client_for("council_member").get("/review/").get_data(as_text=True)
+    names = dict(re.findall(r'data-code="([^"]+)">\s*<title>([^:<]+):', page))
+    links = tile_links(page)
+    assert links and set(links) == set(names)
+    for code, label in links.items():
+        assert label.count(names[code]) == 1, label
+        assert label.startswith(names[code] + " ")
+
+
 def test_table_shows_the_published_scores_sorted_server_side(client_for, published):
     client = client_for("council_member")
     page = client.get("/review/").get_data(as_text=True)

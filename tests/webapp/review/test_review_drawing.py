@@ -10,6 +10,9 @@ from webapp.review.charts import ForecastPoint, HistoryPoint, history_forecast_c
 from webapp.review.tilemap import (
     DEFAULT_TILEMAP,
     GAP,
+    LAYOUT_FILE,
+    LAYOUT_GRID,
+    LAYOUT_PARTIAL,
     TILE,
     TileMapError,
     UnitOnMap,
@@ -60,6 +63,41 @@ def test_another_country_gets_a_square_grid():
     assert len(tilemap.tiles) == 7
     assert tilemap.width == 3 * TILE + 2 * GAP  # ceil(sqrt(7)) = 3 columns
     assert len({(tile.x, tile.y) for tile in tilemap.tiles}) == 7
+
+
+def test_the_layout_says_whether_the_file_placed_the_units():
+    positions = load_positions(DEFAULT_TILEMAP)
+    kazakh = [UnitOnMap("KZ-75", "Almaty city"), UnitOnMap("KZ-71", "Astana")]
+    other = [UnitOnMap("KG-B", "Batken Region"), UnitOnMap("KG-C", "Chüy Region")]
+    assert build_tilemap(kazakh, positions, "en").layout == LAYOUT_FILE
+    # Kazakhstan's layout file places none of another country's units: a plain grid.
+    assert build_tilemap(other, positions, "en").layout == LAYOUT_GRID
+    assert build_tilemap(other, {}, "en").layout == LAYOUT_GRID
+    assert build_tilemap(kazakh + other, positions, "en").layout == LAYOUT_PARTIAL
+
+
+@pytest.mark.parametrize(
+    ("label", "name", "expected"),
+    [
+        # An automatic label is the name: said once.
+        (("Batken", "Region"), "Batken Region", "Batken Region 7,9, Very high"),
+        # A short name that is the name's first word gives way to the full name.
+        (("Batken",), "Batken Region", "Batken Region 7,9, Very high"),
+        (("West", "Kazakhstan"), "West Kazakhstan Region", "West Kazakhstan Region 7,9, Very high"),
+        # A short name of its own stays first (label in name), the full name follows.
+        (("Западно-", "Казахст."), "Западно-Казахстанская область", None),
+    ],
+)
+def test_a_tiles_spoken_name_names_the_unit_once(label, name, expected):
+    from webapp.review.tilemap import Tile
+
+    tile = Tile("XX-1", 0, 0, label, name, "very_high", 7.9, "/x")
+    spoken = tile.accessible_name("7,9", "Very high")
+    assert spoken.count(name) == 1
+    if expected:
+        assert spoken == expected
+    else:
+        assert spoken == f"Западно- Казахст. 7,9 — {name}, Very high"
 
 
 def test_long_labels_are_condensed_to_fit_a_tile():
