@@ -6,6 +6,7 @@ councils and the open-data API never see a run that is not in force.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -116,6 +117,21 @@ def rank_intervals(run_id: str) -> dict[str, RiskRankInterval]:
 
 def domains() -> list[RiskDomain]:
     return list(db.session.scalars(sa.select(RiskDomain).order_by(RiskDomain.position)))
+
+
+def scored_domains(run_id: str) -> set[str]:
+    """The domains a run gave at least one unit a score in, in any period.
+
+    The catalogue may list domains no indicator with data feeds (another country's first
+    run, a domain added since); chosen on the dashboard they would draw an empty map.
+    """
+    codes: set[str] = set()
+    rows = db.session.scalars(sa.select(RiskScore.domain_scores).where(RiskScore.run_id == run_id))
+    for domain_scores in rows:
+        for code, value in (domain_scores or {}).items():
+            if isinstance(value, int | float) and math.isfinite(value):
+                codes.add(code)
+    return codes
 
 
 def indicators() -> list[RiskIndicator]:

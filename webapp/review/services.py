@@ -186,7 +186,7 @@ def build_dashboard(
         period=period,
         previous_period=previous,
         domain=domain,
-        domains=tuple(all_domains),
+        domains=tuple(_selectable_domains(run, all_domains, domain)),
         rows=tuple(sort_rows(rows, sort, descending)),
         forecast_periods=forecast_periods,
         freshness=queries.data_freshness(run),
@@ -195,6 +195,14 @@ def build_dashboard(
         descending=descending,
         latest_period=latest,
     )
+
+
+def _selectable_domains(
+    run: RiskModelRun, all_domains: Sequence[RiskDomain], chosen: RiskDomain | None
+) -> list[RiskDomain]:
+    """The domains the run scored (and the one asked for): any other would show an empty map."""
+    scored = queries.scored_domains(run.run_id)
+    return [item for item in all_domains if item.code in scored or item is chosen]
 
 
 def _units(scores: dict[str, RiskScore], period: str) -> list[Region]:

@@ -6,7 +6,7 @@ import re
 
 from tests.conftest import TEST_PASSWORD
 from tests.webapp.review.conftest import UNPUBLISHED
-from tests.webapp.review.materialised import expected_score
+from tests.webapp.review.materialised import DOMAINS, expected_score
 
 
 def table_rows(page: str) -> list[str]:
@@ -134,6 +134,27 @@ def test_period_and_domain_filters(client_for, published):
     domain_score = expected_score(index, 4) - 0.5
     assert f'<td class="number">{domain_score:.1f}</td>' in page
     assert "Forecast 2024" not in page  # forecasts exist for the overall score only
+
+
+def domain_options(page: str) -> list[str]:
+    select = page.split('<select id="domain" name="domain">', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+def test_the_domain_selector_offers_only_domains_the_run_scored(app, client_for, published):
+    from webapp.review import queries
+
+    with app.app_context():
+        catalogue = [domain.code for domain in queries.domains()]
+    scored = [code for code in catalogue if code in DOMAINS]
+    assert len(catalogue) > len(scored) == 2  # the catalogue has domains without data
+    client = client_for("council_member")
+    assert domain_options(client.get("/review/").get_data(as_text=True)) == ["", *scored]
+    # A domain without data asked for by its address stays the one shown, not another.
+    unscored = next(code for code in catalogue if code not in DOMAINS)
+    page = client.get(f"/review/?domain={unscored}").get_data(as_text=True)
+    assert unscored in domain_options(page)
+    assert f'<option value="{unscored}" selected>' in page
 
 
 def test_unknown_filters_are_404(client_for, published):
