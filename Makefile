@@ -27,9 +27,11 @@ translations: $(STAMP)
 	  fi; \
 	done
 
+# Kazakhstan's units go into an empty registry only: an installation set up for another
+# country (INSTANCE_PATH or DATABASE_URL pointing at it) keeps its own.
 database: setup
 	$(FLASK) db upgrade
-	$(FLASK) regions load
+	$(FLASK) regions load --if-empty
 
 demo: database
 	$(FLASK) demo load --server-url http://$(HOST):$(PORT)

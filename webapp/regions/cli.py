@@ -13,8 +13,28 @@ regions_cli = AppGroup("regions", help="Manage the region registry.")
 
 @regions_cli.command("load")
 @click.argument("path", required=False, type=click.Path(dir_okay=False))
-def load_command(path: str | None) -> None:
-    """Replace the region set with FILE.csv (default: Kazakhstan's units)."""
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Load only into an empty registry; leave units already loaded as they are.",
+)
+def load_command(path: str | None, if_empty: bool) -> None:
+    """Replace the region set with FILE.csv (default: Kazakhstan's units).
+
+    ``make run`` loads with ``--if-empty``: on an installation set up for another country
+    it would otherwise replace that country's units with Kazakhstan's.
+    """
+    if if_empty:
+        stored = all_regions()
+        if stored:
+            shown = ", ".join(region.code for region in stored[:3])
+            more = ", ..." if len(stored) > 3 else ""
+            click.echo(
+                f"Regions not loaded: the registry already holds {len(stored)} units "
+                f"({shown}{more}). To replace them, run `flask regions load FILE` "
+                "without --if-empty."
+            )
+            return
     try:
         added, updated, removed = load_regions(path)
     except RegionLoadError as error:
