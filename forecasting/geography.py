@@ -3,7 +3,9 @@ them under the many names real files use.
 
 The default set is Kazakhstan's (``forecasting/data/regions_kz.csv``): the 20 current units
 plus South Kazakhstan, which ended in 2018. Another country loads its own file with the
-same columns (``load_units(path)``); nothing in the matching below knows a Kazakh name.
+same columns (``load_units(path)``); nothing in the matching below knows a Kazakh name. A
+row of kind ``country`` names the state itself: its names are the labels of the national
+total, and no other state's name is taken for it.
 
 Lineage is carried by ``valid_from``/``valid_to``/``predecessors``:
 
@@ -42,8 +44,14 @@ UNIT_COLUMNS: tuple[str, ...] = (
     "valid_to",
     "predecessors",
 )
+#: Columns a unit file must have; the others may be left out (names fall back to
+#: ``name_en``, lists and dates are empty).
+REQUIRED_UNIT_COLUMNS: tuple[str, ...] = ("code", "kind", "name_en")
 #: Kinds of first-level unit a file may use.
 UNIT_KINDS: tuple[str, ...] = ("region", "city")
+#: The kind of the one row that may name the country itself (its ISO 3166-1 code, names
+#: and aliases): statistics rows so labelled are its national total. It is no unit.
+COUNTRY_KIND = "country"
 LANGUAGES: tuple[str, ...] = ("kk", "ru", "en")
 LIST_SEPARATOR = "|"
 
@@ -300,34 +308,70 @@ class UnitFileError(ValueError):
         )
 
 
-def load_units(path: str | PathLike[str] | IO | None = None) -> list[Unit]:
-    """Read a unit file (UTF-8 CSV, see ``UNIT_COLUMNS``); default: Kazakhstan's units.
+class Units(list[Unit]):
+    """The units of a unit file, and the country it names (``country``, ``None`` if the file
+    has no row of kind ``country``), which ``RegionResolver`` takes its national names from."""
 
-    Every problem in the file is collected and raised together as ``UnitFileError``
-    (rows counted as a spreadsheet shows them, header = row 1), so a file can be fixed in
-    one pass rather than one error at a time.
+    def __init__(self, units: Iterable[Unit] = (), country: Unit | None = None) -> None:
+        super().__init__(units)
+        self.country = country
+
+
+def load_units(path: str | PathLike[str] | IO | None = None) -> Units:
+    """Read a unit file (CSV, see ``UNIT_COLUMNS``); default: Kazakhstan's units.
+
+    The file is read as statistics files are (``forecasting.readers.tables``): UTF-8,
+    UTF-16 or Windows-1251, fields separated by commas, semicolons or tabs. Only
+    ``REQUIRED_UNIT_COLUMNS`` must be there. Every problem in the file is collected and
+    raised together as ``UnitFileError`` (rows numbered as a spreadsheet shows them, blank
+    rows counted), so a file can be fixed in one pass rather than one error at a time.
     """
+    from forecasting.readers.tables import has_lost_letters, sniff_delimiter
+
     source = str(path) if path is not None and not hasattr(path, "read") else "unit file"
     text = _read_text(DEFAULT_UNITS_PATH if path is None else path, source)
-    reader = csv.DictReader(io.StringIO(text))
-    header = [column.strip() for column in reader.fieldnames or []]
-    missing = [column for column in UNIT_COLUMNS if column not in header]
+    lines = [line for line in text.splitlines() if line.strip()][:50]
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(lines)))
+    numbered = [
+        (number, cells)
+        for number, cells in enumerate(records, start=1)
+        if any(cell.strip() for cell in cells)
+    ]
+    header_row, header = numbered[0] if numbered else (1, [])
+    header = [column.strip() for column in header]
+    missing = [column for column in REQUIRED_UNIT_COLUMNS if column not in header]
     if missing:
         raise UnitFileError(
             [
-                f"row 1: missing column(s) {', '.join(missing)}; found: "
+                f"row {header_row}: missing column(s) {', '.join(missing)}; found: "
                 + (", ".join(header) or "none")
+                + f" (required: {', '.join(REQUIRED_UNIT_COLUMNS)}; optional: "
+                + ", ".join(c for c in UNIT_COLUMNS if c not in REQUIRED_UNIT_COLUMNS)
+                + ")"
             ],
             source,
         )
-    reader.fieldnames = header
     problems: list[str] = []
     units: list[Unit] = []
+    country: Unit | None = None
+    country_row = 0
     rows_by_code: dict[str, int] = {}
     predecessors_by_row: list[tuple[int, str, tuple[str, ...]]] = []
     all_codes: set[str] = set()
-    for line, row in enumerate(reader, start=2):
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+    lost_letters: list[int] = []
+    for line, cells in numbered[1:]:
+        row = dict(zip(header, cells, strict=False))
+        if has_lost_letters(" ".join(cells)):
+            lost_letters.append(line)
+        if (row.get("kind") or "").strip().lower() == COUNTRY_KIND:
+            if country_row:
+                problems.append(
+                    f"row {line}, column kind: a second country row (the first is row "
+                    f"{country_row}); a file names one country"
+                )
+                continue
+            country_row = line
+            country = _country_from_row(row, line, problems)
             continue
         code = (row.get("code") or "").strip()
         all_codes.add(code)
@@ -343,8 +387,24 @@ def load_units(path: str | PathLike[str] | IO | None = None) -> list[Unit]:
             continue
         rows_by_code[unit.code] = line
         units.append(unit)
+    if lost_letters:
+        problems.append(
+            f"row(s) {', '.join(map(str, lost_letters[:5]))}"
+            + (" ..." if len(lost_letters) > 5 else "")
+            + ": '?' where a letter was; the file was saved in an encoding without the "
+            "country's letters (Windows-1251, Excel's \"CSV (comma delimited)\"), which "
+            'replaced them: save it as "CSV UTF-8" and load it again'
+        )
     if not predecessors_by_row:
         problems.append("the file has no units")
+    if country is not None:
+        foreign = [unit.code for unit in units if not unit.code.startswith(country.code + "-")]
+        if foreign:
+            problems.append(
+                f"row {country_row}, column code: the country is {country.code!r}, but "
+                f"{len(foreign)} unit code(s) do not begin with {country.code + '-'!r} "
+                f"({', '.join(foreign[:3])})"
+            )
     for line, code, predecessors in predecessors_by_row:
         for predecessor in predecessors:
             if predecessor == code:
@@ -356,22 +416,57 @@ def load_units(path: str | PathLike[str] | IO | None = None) -> list[Unit]:
     problems += _ambiguous_names(units, rows_by_code)
     if problems:
         raise UnitFileError(problems, source)
-    return units
+    return Units(units, country)
 
 
 def _read_text(path: str | PathLike[str] | IO, source: str) -> str:
+    from forecasting.readers.tables import decode_text
+
     try:
         content = path.read() if hasattr(path, "read") else Path(path).read_bytes()
-        if isinstance(content, bytes):
-            content = content.decode("utf-8-sig")
     except OSError as error:
         raise UnitFileError([f"cannot read the file: {error.strerror or error}"], source) from None
-    except UnicodeDecodeError:
-        raise UnitFileError(["the file is not UTF-8 text"], source) from None
-    return content.lstrip("\ufeff")
+    text = decode_text(content) if isinstance(content, bytes) else content
+    if text is None:
+        raise UnitFileError(
+            [
+                "the file is not UTF-8, UTF-16 or Windows-1251 text: save it from the "
+                'spreadsheet as "CSV UTF-8" (a .csv file)'
+            ],
+            source,
+        )
+    return text.lstrip("\ufeff")
 
 
-def _unit_from_row(row: dict[str, str | None], line: int, problems: list[str]) -> Unit | None:
+def _country_from_row(row: dict[str, str], line: int, problems: list[str]) -> Unit | None:
+    """The row of kind ``country``: a two-letter ISO 3166-1 code and at least ``name_en``;
+    no dates or predecessors (a country row names the state, it has no lineage)."""
+    before = len(problems)
+    cell = {column: (value or "").strip() for column, value in row.items()}
+    code = cell.get("code", "")
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        problems.append(
+            f"row {line}, column code: {code!r} is no country code (the country row takes "
+            "the ISO 3166-1 code its units' codes begin with, as KG for KG-B)"
+        )
+    if not cell.get("name_en"):
+        problems.append(f"row {line}, column name_en: is empty: the country needs a name")
+    for column in ("valid_from", "valid_to", "predecessors"):
+        if cell.get(column):
+            problems.append(f"row {line}, column {column}: a country row takes none")
+    if len(problems) > before:
+        return None
+    return Unit(
+        code=code,
+        kind=COUNTRY_KIND,
+        name_kk=cell.get("name_kk", ""),
+        name_ru=cell.get("name_ru", ""),
+        name_en=cell["name_en"],
+        aliases=_split_list(cell.get("aliases", "")),
+    )
+
+
+def _unit_from_row(row: dict[str, str], line: int, problems: list[str]) -> Unit | None:
     def cell(column: str) -> str:
         value = row.get(column)
         return value.strip() if isinstance(value, str) else ""
@@ -385,7 +480,11 @@ def _unit_from_row(row: dict[str, str | None], line: int, problems: list[str]) -
         report("code", "is empty")
     kind = cell("kind").lower()
     if kind not in UNIT_KINDS:
-        report("kind", f"unknown kind {cell('kind')!r} (use {' or '.join(UNIT_KINDS)})")
+        report(
+            "kind",
+            f"unknown kind {cell('kind')!r} (use {' or '.join(UNIT_KINDS)}, "
+            f"or {COUNTRY_KIND} for the one row naming the country)",
+        )
     if not cell("name_en"):
         report("name_en", "is empty: every unit needs at least an English name")
     dates: dict[str, dt.date | None] = {}
@@ -574,13 +673,20 @@ class RegionResolver:
         units: Iterable[Unit],
         national_names: Iterable[str] | None = None,
     ) -> None:
+        #: The country the unit file names (its row of kind ``country``), if it does.
+        self.country: Unit | None = getattr(units, "country", None)
         self.units: tuple[Unit, ...] = tuple(units)
+        kazakh = not self.units or any(unit.code.startswith("KZ-") for unit in self.units)
         if national_names is None:
-            # Kazakhstan's names for Kazakhstan's units (ISO codes KZ-...); another country's
-            # national total is recognised by "Total" words and, its names unknown, by its
-            # state words ("Кыргызская Республика", see ``is_national_total``).
-            kazakh = not self.units or any(unit.code.startswith("KZ-") for unit in self.units)
-            national_names = KAZAKHSTAN_NATIONAL_NAMES if kazakh else ()
+            # The file's country row; else Kazakhstan's names for Kazakhstan's units (ISO
+            # codes KZ-...); another country's national total is then recognised by "Total"
+            # words and, its names unknown, by its state words ("Кыргызская Республика",
+            # see ``is_national_total``).
+            if self.country is not None:
+                national_names = self.country.all_names()
+            else:
+                national_names = KAZAKHSTAN_NATIONAL_NAMES if kazakh else ()
+        national_names = tuple(national_names)
         self._by_code = {unit.code: unit for unit in self.units}
         self._exact: dict[tuple[str, frozenset[str]], Unit] = {}
         # Names two units answer to (``load_units`` refuses them; units built in code may
@@ -609,14 +715,34 @@ class RegionResolver:
         # Each name as written and without its filler words, as labels are compared:
         # "The Republic of Kazakhstan" (stat.gov.kz's English tables) is "Republic of
         # Kazakhstan".
-        self._national = {
-            key
-            for name in national_names
-            for key in (
-                _plain_key(name),
-                "".join(token for token in _tokens(name) if token not in self._filler),
+        self._national = {key for name in national_names for key in self._name_keys(name)} - {""}
+        # Beside a total word, a name without its own total words: "Всего по Кыргызской
+        # Республике" is the name "Кыргызской Республике" after "всего по" ("республике" is
+        # a total word, as in "Всего по республике").
+        self._national_beside_total = self._national | {
+            "".join(
+                token
+                for token in _tokens(name)
+                if token not in self._total_tokens and token not in self._filler
             )
+            for name in national_names
         } - {""}
+        # Kazakhstan's names are never another country's total, even when that country's
+        # names are unknown ("Республика Казахстан" in a Kyrgyz file is an unknown label).
+        self._foreign = (
+            set()
+            if kazakh
+            else {key for name in KAZAKHSTAN_NATIONAL_NAMES for key in self._name_keys(name)}
+            - self._national
+            - {""}
+        )
+
+    def _name_keys(self, name: str) -> tuple[str, str]:
+        """A country name as written and without its filler words, as labels are compared."""
+        return (
+            _plain_key(name),
+            "".join(token for token in _tokens(name) if token not in self._filler),
+        )
 
     # Lookup -------------------------------------------------------------------------------
 
@@ -678,12 +804,14 @@ class RegionResolver:
             return True
         rest = [token for token in tokens if token not in self._filler]
         words = [token for token in rest if token not in self._total_tokens]
-        if len(words) < len(rest) and (not words or "".join(words) in self._national):
+        if len(words) < len(rest) and (not words or "".join(words) in self._national_beside_total):
             return True
         if "".join(rest) in self._national:
             return True
         if self._national:
             return False  # the country's names are known: another state is no total
+        if _plain_key(text) in self._foreign or "".join(rest) in self._foreign:
+            return False
         # A list without the country's names: "Кыргызская Республика", "Republic of
         # Uzbekistan" name the state, unless a unit of the list is so named ("Республика
         # Каракалпакстан" is a region of Uzbekistan).

@@ -215,8 +215,10 @@ def _read_bytes(source: str | PathLike[str] | IO, report: ValidationReport) -> b
     return None
 
 
-def _decode(data: bytes, report: ValidationReport) -> str | None:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1251 as saved by Excel."""
+def decode_text(data: bytes) -> str | None:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, or Windows-1251 as saved by Excel;
+    ``None`` for bytes that are none of them. The unit file (``geography.load_units``) is
+    read by the same rule as statistics files."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates: tuple[str, ...] = ("utf-16",)
     else:
@@ -228,6 +230,19 @@ def _decode(data: bytes, report: ValidationReport) -> str | None:
             continue
         if "\x00" in text:
             break
+        return text
+    return None
+
+
+def has_lost_letters(text: str) -> bool:
+    """Whether ``text`` holds "?" where a Cyrillic letter was (see ``_note_lost_letters``)."""
+    return _LOST_LETTER.search(text) is not None
+
+
+def _decode(data: bytes, report: ValidationReport) -> str | None:
+    """``decode_text``, reporting bytes it cannot read."""
+    text = decode_text(data)
+    if text is not None:
         return text
     report.error(
         "the file is neither a spreadsheet (XLSX, XLS) nor readable text (CSV in UTF-8 or "

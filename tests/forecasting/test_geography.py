@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from forecasting.geography import (
+    KAZAKHSTAN_NATIONAL_NAMES,
     UNIT_COLUMNS,
     RegionResolver,
     Unit,
@@ -396,9 +397,79 @@ def test_missing_columns_are_listed(tmp_path: Path) -> None:
     with pytest.raises(UnitFileError) as caught:
         load_units(write_units(tmp_path, "X-1,One", header="code,name_en"))
     assert caught.value.problems == [
-        "row 1: missing column(s) kind, name_kk, name_ru, aliases, valid_from, valid_to, "
-        "predecessors; found: code, name_en"
+        "row 1: missing column(s) kind; found: code, name_en (required: code, kind, name_en; "
+        "optional: name_kk, name_ru, aliases, valid_from, valid_to, predecessors)"
     ]
+
+
+def test_only_code_kind_and_english_name_are_required(tmp_path: Path) -> None:
+    """The docs promise name_kk/name_ru fall back to name_en: a file may leave them out."""
+    path = write_units(
+        tmp_path, "KG-B,region,Batken Region", "KG-GB,city,Bishkek", header="code,kind,name_en"
+    )
+    units = load_units(path)
+    assert units == [
+        Unit("KG-B", "region", "", "", "Batken Region"),
+        Unit("KG-GB", "city", "", "", "Bishkek"),
+    ]
+    assert units[0].name("ru") == "Batken Region"
+    assert RegionResolver(units).resolve("Batken oblast").code == "KG-B"
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_semicolon_and_tab_separated_unit_files(tmp_path: Path, delimiter: str) -> None:
+    """Read as statistics uploads are: Excel in a Russian locale saves semicolons."""
+    path = tmp_path / "units.csv"
+    path.write_text(
+        delimiter.join(UNIT_COLUMNS)
+        + "\n"
+        + delimiter.join(
+            ["KG-C", "region", "Чүй облусу", "Чуйская область", "Chüy Region", "Chuy|Chui, Chüy"]
+        )
+        + delimiter * 3
+        + "\n",
+        encoding="utf-8",
+    )
+    (unit,) = load_units(path)
+    assert (unit.code, unit.name_ru, unit.aliases) == (
+        "KG-C",
+        "Чуйская область",
+        ("Chuy", "Chui, Chüy"),
+    )
+
+
+@pytest.mark.parametrize("encoding", ["cp1251", "utf-16"])
+def test_windows_1251_and_utf16_unit_files(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "units.csv"
+    path.write_text(
+        "code,kind,name_ru,name_en\nKG-B,region,Баткенская область,Batken Region\n",
+        encoding=encoding,
+    )
+    (unit,) = load_units(path)
+    assert unit.name_ru == "Баткенская область"
+
+
+def test_letters_lost_to_windows_1251_are_a_problem_with_the_way_out(tmp_path: Path) -> None:
+    """Windows-1251 has no ү, ө, ң, қ: Excel writes "?" for them, and the names would be
+    stored so without a word."""
+    path = tmp_path / "units.csv"
+    path.write_bytes(
+        "code,kind,name_kk,name_en\nKG-B,region,Баткен облусу,Batken\n"
+        "KG-C,region,Ч?й облусу,Chuy\n".encode("cp1251")
+    )
+    with pytest.raises(UnitFileError) as caught:
+        load_units(path)
+    (problem,) = caught.value.problems
+    assert problem.startswith("row(s) 3: '?' where a letter was")
+    assert 'save it as "CSV UTF-8"' in problem
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(tmp_path: Path) -> None:
+    """A blank row still takes a row number: the bad kind is on row 4, not 3."""
+    path = write_units(tmp_path, "KG-B,region,,,Batken,,,,", "", "KG-C,bogus,,,Chuy,,,,")
+    with pytest.raises(UnitFileError) as caught:
+        load_units(path)
+    assert caught.value.problems[0].startswith("row 4, column kind: unknown kind 'bogus'")
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -413,7 +484,7 @@ def test_unreadable_unit_files(tmp_path: Path) -> None:
         load_units(tmp_path / "missing.csv")
     binary = tmp_path / "binary.csv"
     binary.write_bytes(b"\xff\xfe\x00\x81garbage")
-    with pytest.raises(UnitFileError, match="not UTF-8"):
+    with pytest.raises(UnitFileError, match=r'not UTF-8, UTF-16 or Windows-1251.*"CSV UTF-8"'):
         load_units(binary)
 
 
@@ -445,3 +516,96 @@ def test_the_kato_code_south_kazakhstan_handed_on_is_no_unit(resolver: RegionRes
     """510000000 was South Kazakhstan's code, then Turkistan region's until 2022: which one
     a file means is not for the reader to guess."""
     assert resolver.resolve("510000000") is None
+
+
+# --- The country a unit file names -------------------------------------------------------------
+
+KYRGYZ_UNITS = (
+    "KG-B,region,Баткен облусу,Баткенская область,Batken Region,Batken|Баткен,,,",
+    "KG-C,region,Чүй облусу,Чуйская область,Chüy Region,Chuy|Chui|Чуй,,,",
+    "KG-GB,city,Бишкек шаары,г. Бишкек,Bishkek,Бишкек,,,",
+)
+KYRGYZSTAN = (
+    "KG,country,Кыргыз Республикасы,Кыргызская Республика,Kyrgyz Republic,"
+    "Kyrgyzstan|Кыргызстан|Кыргызской Республике|КР,,,"
+)
+
+
+def test_the_country_row_names_the_national_total(tmp_path: Path) -> None:
+    units = load_units(write_units(tmp_path, KYRGYZSTAN, *KYRGYZ_UNITS))
+    assert [unit.code for unit in units] == ["KG-B", "KG-C", "KG-GB"]  # the country is no unit
+    assert units.country is not None and units.country.name("ru") == "Кыргызская Республика"
+    resolver = RegionResolver(units)
+    for label in (
+        "Кыргызстан",
+        "Kyrgyzstan",
+        "Kyrgyz Republic",
+        "Всего по Кыргызской Республике",
+        "Кыргызская Республика, всего",
+        "Кыргыз Республикасы",
+        "Всего",
+        "Итого",
+        "Total",
+        "Барлығы",
+        "Республика, всего",
+    ):
+        assert resolver.is_national_total(label), label
+    resolution = resolver.resolve_all(
+        ["Республика Казахстан", "Республика Узбекистан", "Российская Федерация", "Кыргызстан"]
+    )
+    assert resolution.national_totals == ["Кыргызстан"]
+    assert resolution.unresolved == [
+        "Республика Казахстан",
+        "Республика Узбекистан",
+        "Российская Федерация",
+    ]
+    assert RegionResolver(units, national_names=["Kyrgyzstan"]).is_national_total("Kyrgyzstan")
+    assert not RegionResolver(units, national_names=["Kyrgyzstan"]).is_national_total(
+        "Кыргызская Республика"
+    )
+
+
+def test_without_a_country_row_kazakhstan_is_no_total_of_another_country(tmp_path: Path) -> None:
+    """The docs promise "Kazakhstan's names stay Kazakhstan's" for another country's list."""
+    resolver = RegionResolver(load_units(write_units(tmp_path, *KYRGYZ_UNITS)))
+    assert resolver.country is None
+    assert resolver.is_national_total("Кыргызская Республика")  # a state word, names unknown
+    for label in ("Республика Казахстан", "Kazakhstan", "Қазақстан Республикасы"):
+        assert not resolver.is_national_total(label), label
+
+
+def test_the_shipped_file_names_kazakhstan_as_the_package_does() -> None:
+    """Kazakhstan's country row and ``KAZAKHSTAN_NATIONAL_NAMES`` (for units stored in a
+    database or built in code) must not drift apart."""
+    country = load_units().country
+    assert country is not None and country.code == "KZ"
+    assert sorted(country.all_names()) == sorted(KAZAKHSTAN_NATIONAL_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        ((KYRGYZSTAN, KYRGYZSTAN, *KYRGYZ_UNITS), "row 3, column kind: a second country row"),
+        (
+            ("KGZ,country,,,Kyrgyzstan,,,,", *KYRGYZ_UNITS),
+            "row 2, column code: 'KGZ' is no country code",
+        ),
+        (
+            ("KG,country,Кыргызстан,,,,,,", *KYRGYZ_UNITS),
+            "row 2, column name_en: is empty: the country needs a name",
+        ),
+        (("KG,country,,,Kyrgyzstan,,1991-08-31,,", *KYRGYZ_UNITS), "row 2, column valid_from"),
+        (
+            ("KZ,country,,,Kazakhstan,,,,", *KYRGYZ_UNITS),
+            "row 2, column code: the country is 'KZ', but 3 unit code(s) do not begin with 'KZ-'",
+        ),
+    ],
+)
+def test_a_country_row_that_cannot_be_used(
+    tmp_path: Path, rows: tuple[str, ...], problem: str
+) -> None:
+    with pytest.raises(UnitFileError) as caught:
+        load_units(write_units(tmp_path, *rows))
+    assert any(message.startswith(problem) for message in caught.value.problems), (
+        caught.value.problems
+    )

@@ -282,3 +282,36 @@ def test_sdmx_csv_with_labels(tmp_path: Path, kyrgyzstan: RegionResolver) -> Non
     assert read[("KG-Y", "2023")] == pytest.approx(value(7, 2023))
     assert set(result.observations["indicator"]) == {"UNEMP"}
     assert "column(s) not read: 'DATAFLOW', 'FREQ', 'OBS_STATUS'" in result.report.to_text()
+
+
+def test_the_commands_take_the_national_names_from_the_units_files_country_row(
+    tmp_path: Path, units: Path, capsys
+) -> None:
+    """Without a country row "Кыргызстан" was an unknown region and "Республика Узбекистан"
+    was taken for Kyrgyzstan's total; the row names the country, and no other state."""
+    data = tmp_path / "kg.csv"
+    data.write_text(
+        "Регион;2022;2023\nКыргызстан;5,0;5,1\n"
+        + "".join(f"{label};5,1;5,2\n" for label in LABELS["ru"][1:]),
+        encoding="utf-8",
+    )
+    named = tmp_path / "kg_named.csv"
+    named.write_text(
+        UNITS.replace(
+            "predecessors\n",
+            "predecessors\nKG,country,Кыргыз Республикасы,Кыргызская Республика,"
+            "Kyrgyz Republic,Кыргызстан|Кыргызской Республике,,,\n",
+        ),
+        encoding="utf-8",
+    )
+    options = ["--indicator", "unemployment_rate", "--units", str(named)]
+    assert main(["validate", str(data), *options]) == 0
+    assert "0 error(s)" in capsys.readouterr().out
+    other = tmp_path / "kg_other.csv"
+    other.write_text(
+        data.read_text(encoding="utf-8") + "Республика Узбекистан;4,9;4,8\n", encoding="utf-8"
+    )
+    assert main(["validate", str(other), *options]) == 1
+    out = capsys.readouterr().out
+    assert "unknown region 'Республика Узбекистан'" in out
+    assert "'Кыргызстан'" not in out

@@ -58,7 +58,7 @@ def test_another_country_replaces_the_set(app, runner, tmp_path: Path, regions):
 def test_malformed_file_changes_nothing(app, runner, tmp_path: Path, regions):
     before = count_regions(app)
     cases = {
-        "missing column": "code,kind,name_en\nXX-01,region,One\n",
+        "missing column": "code,name_en\nXX-01,One\n",
         "duplicate code": HEADER + "XX-01,region,a,b,One,,,,\nXX-01,region,a,b,Two,,,,\n",
         "unknown predecessor": HEADER + "XX-01,region,a,b,One,,,,XX-99\n",
     }
@@ -70,6 +70,29 @@ def test_malformed_file_changes_nothing(app, runner, tmp_path: Path, regions):
         assert "nothing changed" in result.output, name
         assert count_regions(app) == before, name
     assert "XX-99" in result.output
+
+
+def test_a_spreadsheets_unit_file_loads_as_it_was_saved(
+    app, runner, client, tmp_path: Path, regions
+):
+    """Semicolons, Windows-1251 and only code, kind, name_en: how Excel in a Russian locale
+    saves a new country's list. The pages show name_en where a language's name is left out."""
+    path = tmp_path / "regions_kg.csv"
+    path.write_bytes(
+        "code;kind;name_ru;name_en\nKG-B;region;Баткенская область;Batken Region\n\n"
+        "KG-GB;city;;Bishkek\n".encode("cp1251")
+    )
+    result = runner.invoke(args=["regions", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 added" in result.output
+    client.post("/language", data={"language": "ru"})
+    page = client.get("/regions/").get_data(as_text=True)
+    assert "Баткенская область" in page
+    assert "Bishkek" in page
+    path.write_bytes(b"code;kind;name_en\nKG-B;region;Batken\n\nKG-C;bogus;Chuy\n")
+    refused = runner.invoke(args=["regions", "load", str(path)])
+    assert refused.exit_code != 0
+    assert "row 4, column kind: unknown kind 'bogus'" in refused.output
 
 
 def test_regions_page_lists_units_in_the_chosen_language(client, regions):
