@@ -186,3 +186,36 @@ def test_codes_and_names_the_database_cannot_hold_are_refused_whole(
     assert "column name_en: 249 characters, at most 200" in result.output
     assert "'KG-GB'" not in result.output
     assert count_regions(app) == before
+
+
+KYRGYZ_FILE = (
+    HEADER
+    + "KG,country,Кыргыз Республикасы,Кыргызская Республика,Kyrgyz Republic,Кыргызстан,,,\n"
+    + "KG-B,region,Баткен облусу,Баткенская область,Batken Region,,,,\n"
+)
+
+
+def test_a_file_naming_its_country_says_how_the_installation_learns_the_names(
+    app, runner, tmp_path: Path, regions
+):
+    """The stored units hold no country: the web application reads NATIONAL_NAMES."""
+    path = tmp_path / "regions_kg.csv"
+    path.write_text(KYRGYZ_FILE, encoding="utf-8")
+    result = runner.invoke(args=["regions", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "export NATIONAL_NAMES='KG|Кыргыз Республикасы|Кыргызская Республика|Kyrgyz Republic|"
+        "Кыргызстан'" in result.output
+    )
+    with app.app_context():
+        assert set(db.session.scalars(sa.select(Region.code))) == {"KG-B"}
+    assert "NATIONAL_NAMES" not in runner.invoke(args=["regions", "load"]).output
+
+
+@pytest.mark.app_config(NATIONAL_NAMES=("Кыргызская Республика", "Кыргызстан"))
+def test_no_hint_once_the_names_are_set(app, runner, tmp_path: Path, regions):
+    path = tmp_path / "regions_kg.csv"
+    path.write_text(KYRGYZ_FILE, encoding="utf-8")
+    result = runner.invoke(args=["regions", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "NATIONAL_NAMES" not in result.output

@@ -6,7 +6,12 @@ import click
 from flask.cli import AppGroup
 
 from webapp.extensions import db
-from webapp.regions.services import RegionLoadError, all_regions, load_regions
+from webapp.regions.services import (
+    RegionLoadError,
+    all_regions,
+    load_regions,
+    national_names_hint,
+)
 
 regions_cli = AppGroup("regions", help="Manage the region registry.")
 
@@ -45,6 +50,9 @@ def load_command(path: str | None, if_empty: bool) -> None:
         raise click.ClickException(message) from error
     db.session.commit()
     click.echo(f"Regions loaded: {added} added, {updated} updated, {removed} removed.")
+    hint = national_names_hint(path)
+    if hint:
+        click.echo(hint)
 
 
 @regions_cli.command("list")

@@ -145,6 +145,30 @@ def successors(region: Region) -> list[Region]:
     return [other for other in all_regions() if region.code in (other.predecessors or ())]
 
 
+def national_names_hint(path: str | Path | None) -> str | None:
+    """What to set when a unit file names its country (a row of kind ``country``) and the
+    installation would not recognise those names: the web application reads the country's
+    names from ``NATIONAL_NAMES``, not from the stored units, which hold no country."""
+    if path is None or current_app.config.get("NATIONAL_NAMES"):
+        return None
+    try:
+        units = load_units(path)
+    except UnitFileError:
+        return None
+    country = units.country
+    if country is None:
+        return None
+    resolver = RegionResolver(list(units))  # as region_resolver() builds it, without names
+    if all(resolver.is_national_total(name) for name in country.all_names()):
+        return None
+    names = "|".join(country.all_names())
+    return (
+        f"The file names the country {country.code} ({country.name_en}). Statistics rows "
+        "so labelled are its national total once every process of the installation has "
+        f"NATIONAL_NAMES set: export NATIONAL_NAMES='{names}'"
+    )
+
+
 def region_resolver() -> RegionResolver:
     """A resolver over the units stored in this installation (which may be another country's).
 
