@@ -271,9 +271,9 @@ MESSAGES: dict[str, str] = {
     ),
     "file.lost_letters": (
         "%(count)s cell(s) hold '?' where a letter was (%(examples)s): the file was saved in "
-        'an encoding without Kazakh letters (Windows-1251, Excel\'s "CSV (comma delimited)" '
-        'in a Russian locale), which replaced them; save it as "CSV UTF-8" or as .xlsx and '
-        "upload it again."
+        "an encoding without the Kazakh and Kyrgyz letters Russian does not use (ә, ғ, қ, ң, "
+        'ө, ұ, ү, һ), such as Windows-1251 (Excel\'s "CSV (comma delimited)" in a Russian '
+        'locale), which replaced them; save it as "CSV UTF-8" or as .xlsx and upload it again.'
     ),
     "column.breakdown_skipped": (
         "Column %(column)s breaks the figures down (%(labels)s): only its rows of the total "
