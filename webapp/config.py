@@ -87,8 +87,10 @@ class DefaultConfig:
     SUPPRESSION_THRESHOLD = 10
     MODEL_REGISTRY_DIR: str | None = None
     #: The country's own names, which label its national-total rows in statistics files
-    #: ("Кыргызская Республика", "Кыргызстан", "Kyrgyzstan"). None: Kazakhstan's names for
-    #: Kazakhstan's units, and for another country's units any "Republic of ..." label.
+    #: ("Кыргызская Республика", "Кыргызстан", "Kyrgyzstan"): an override of the names of
+    #: the loaded unit file's country row (stored by ``flask regions load``). None: that
+    #: row's names; without one, Kazakhstan's names for Kazakhstan's units, and for another
+    #: country's units any "Republic of ..." label.
     NATIONAL_NAMES: tuple[str, ...] | None = None
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from forecasting.geography import KAZAKHSTAN_NATIONAL_NAMES, RegionResolver
 from webapp.extensions import db
-from webapp.regions.models import Region
+from webapp.regions.models import Country, Region
+from webapp.regions.services import country_names, region_resolver
 
 HEADER = "code,kind,name_kk,name_ru,name_en,aliases,valid_from,valid_to,predecessors\n"
 
@@ -195,27 +197,108 @@ KYRGYZ_FILE = (
 )
 
 
-def test_a_file_naming_its_country_says_how_the_installation_learns_the_names(
+def stored_country(app) -> tuple | None:
+    with app.app_context():
+        country = db.session.get(Country, 1)
+        if country is None:
+            return None
+        return (country.code, country.name_kk, country.name_ru, country.name_en, country.aliases)
+
+
+def test_a_file_naming_its_country_stores_it_for_the_web_application(
     app, runner, tmp_path: Path, regions
 ):
-    """The stored units hold no country: the web application reads NATIONAL_NAMES."""
+    """The country row's names reach the web application's resolver with no setting."""
     path = tmp_path / "regions_kg.csv"
     path.write_text(KYRGYZ_FILE, encoding="utf-8")
     result = runner.invoke(args=["regions", "load", str(path)])
     assert result.exit_code == 0, result.output
-    assert (
-        "export NATIONAL_NAMES='KG|Кыргыз Республикасы|Кыргызская Республика|Kyrgyz Republic|"
-        "Кыргызстан'" in result.output
+    assert "export" not in result.output
+    assert "Country: KG (Kyrgyz Republic)" in result.output
+    assert stored_country(app) == (
+        "KG",
+        "Кыргыз Республикасы",
+        "Кыргызская Республика",
+        "Kyrgyz Republic",
+        ["Кыргызстан"],
     )
     with app.app_context():
         assert set(db.session.scalars(sa.select(Region.code))) == {"KG-B"}
-    assert "NATIONAL_NAMES" not in runner.invoke(args=["regions", "load"]).output
+        resolver = region_resolver()
+        assert resolver.is_national_total("Кыргызстан")
+        assert not resolver.is_national_total("Республика Казахстан")
 
 
-@pytest.mark.app_config(NATIONAL_NAMES=("Кыргызская Республика", "Кыргызстан"))
-def test_no_hint_once_the_names_are_set(app, runner, tmp_path: Path, regions):
+def test_reloading_a_file_without_a_country_row_clears_it_and_says_so(
+    app, runner, tmp_path: Path, regions
+):
+    """The file replaces the registry whole, its country too; the admin is told."""
+    path = tmp_path / "regions_kg.csv"
+    path.write_text(KYRGYZ_FILE, encoding="utf-8")
+    runner.invoke(args=["regions", "load", str(path)])
+    path.write_text(KYRGYZ_FILE.replace(KYRGYZ_FILE.splitlines()[1] + "\n", ""), encoding="utf-8")
+    result = runner.invoke(args=["regions", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 updated, 0 removed" in result.output
+    assert "names no country: the stored country KG (Kyrgyz Republic) was removed" in (
+        result.output
+    )
+    assert stored_country(app) is None
+    with app.app_context():
+        assert not region_resolver().is_national_total("Кыргызстан")
+
+
+def test_kazakhstans_file_stores_kazakhstan_with_the_names_used_before(app, regions):
+    """Kazakhstan's shipped file: the stored country changes nothing the resolver decides."""
+    with app.app_context():
+        country = db.session.get(Country, 1)
+        assert country is not None and country.code == "KZ"
+        assert sorted(country_names(country)) == sorted(KAZAKHSTAN_NATIONAL_NAMES)
+        stored = region_resolver()
+        before = RegionResolver([unit for unit in stored.units])  # no country: as before
+    labels = [
+        "Республика Казахстан",
+        "The Republic of Kazakhstan",
+        "Всего по Республике Казахстан",
+        "Қазақстан Республикасы",
+        "РК",
+        "Кыргызская Республика",
+        "Кыргызстан",
+        "Алматы",
+        "Total",
+    ]
+    assert [stored.is_national_total(label) for label in labels] == [
+        before.is_national_total(label) for label in labels
+    ]
+
+
+@pytest.mark.app_config(NATIONAL_NAMES=("Кыргызская Республика",))
+def test_national_names_is_said_to_win_over_the_files_country(app, runner, tmp_path: Path, regions):
     path = tmp_path / "regions_kg.csv"
     path.write_text(KYRGYZ_FILE, encoding="utf-8")
     result = runner.invoke(args=["regions", "load", str(path)])
     assert result.exit_code == 0, result.output
-    assert "NATIONAL_NAMES" not in result.output
+    assert "NATIONAL_NAMES is set and takes precedence over the names of KG" in result.output
+    with app.app_context():
+        resolver = region_resolver()
+        assert resolver.is_national_total("Кыргызская Республика")
+        assert not resolver.is_national_total("Кыргызстан")
+
+
+def test_a_country_name_the_table_cannot_hold_is_refused_whole(
+    app, runner, tmp_path: Path, regions
+):
+    before = count_regions(app)
+    path = tmp_path / "regions_kg.csv"
+    path.write_text(
+        KYRGYZ_FILE.replace("Кыргызская Республика,", "Кыргызская Республика" * 10 + ",", 1),
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["regions", "load", str(path)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "country 'KG' (Kyrgyz Republic), column name_ru: 210 characters, at most 200" in (
+        result.output
+    )
+    assert count_regions(app) == before
+    assert stored_country(app)[0] == "KZ"

@@ -9,8 +9,10 @@ from webapp.extensions import db
 from webapp.regions.services import (
     RegionLoadError,
     all_regions,
+    country_names,
     load_regions,
-    national_names_hint,
+    national_names_override,
+    stored_country,
 )
 
 regions_cli = AppGroup("regions", help="Manage the region registry.")
@@ -40,6 +42,8 @@ def load_command(path: str | None, if_empty: bool) -> None:
                 "without --if-empty."
             )
             return
+    before = stored_country()
+    before_label = f"{before.code} ({before.name_en})" if before is not None else None
     try:
         added, updated, removed = load_regions(path)
     except RegionLoadError as error:
@@ -50,9 +54,23 @@ def load_command(path: str | None, if_empty: bool) -> None:
         raise click.ClickException(message) from error
     db.session.commit()
     click.echo(f"Regions loaded: {added} added, {updated} updated, {removed} removed.")
-    hint = national_names_hint(path)
-    if hint:
-        click.echo(hint)
+    country = stored_country()
+    if country is not None:
+        click.echo(
+            f"Country: {country.code} ({country.name_en}); statistics rows labelled "
+            + " | ".join(country_names(country))
+            + " are its national total."
+        )
+    elif before_label is not None:
+        click.echo(
+            f"The file names no country: the stored country {before_label} was removed, "
+            "and statistics rows labelled with its names are no longer set apart as the "
+            "national total. Add the country row (kind 'country') to the file and load it "
+            "again to keep them."
+        )
+    override = national_names_override(country)
+    if override:
+        click.echo(override)
 
 
 @regions_cli.command("list")

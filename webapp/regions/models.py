@@ -46,3 +46,29 @@ class Region(db.Model):
 
     def __repr__(self) -> str:
         return f"<Region {self.code} {self.name_en}>"
+
+
+class Country(db.Model):
+    """The state the loaded unit file names (its row of kind ``country``), kept so that the
+    web application's statistics imports and training know the labels of its national-total
+    rows ("Кыргызстан", "Всего по Кыргызской Республике") as the command line does from the
+    file. At most one row: an installation serves one country."""
+
+    __tablename__ = "countries"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="only_one"),
+        CheckConstraint("length(code) = 2 AND upper(code) = code", name="code_is_iso_3166_1"),
+        CheckConstraint("name_en <> ''", name="name_en_is_given"),
+    )
+
+    #: Always 1: the table holds the one country of the installation, or nothing.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=1)
+    #: ISO 3166-1 alpha-2 code, the prefix of every unit code (``KG`` for ``KG-B``).
+    code: Mapped[str] = mapped_column(String(2))
+    name_kk: Mapped[str] = mapped_column(String(200), default="")
+    name_ru: Mapped[str] = mapped_column(String(200), default="")
+    name_en: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    def __repr__(self) -> str:
+        return f"<Country {self.code} {self.name_en}>"

@@ -9,10 +9,17 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from forecasting.geography import RegionResolver, Unit, UnitFileError, load_units
+from forecasting.geography import (
+    COUNTRY_KIND,
+    RegionResolver,
+    Unit,
+    UnitFileError,
+    Units,
+    load_units,
+)
 from webapp.audit.services import record
 from webapp.extensions import db
-from webapp.regions.models import Region
+from webapp.regions.models import Country, Region
 
 #: ISO 3166-2: the country's two letters, "-", one to three letters or digits (KZ-75, KG-GB,
 #: KZ-YUZ). Survey forms name a bound region in this shape (``settings.region``), and pages
@@ -32,13 +39,17 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
     """Replace the region set with the units in ``path`` (the packaged default if None).
 
     Units missing from the new file are removed; if anything still refers to one of them the
-    whole load is refused and nothing changes. Returns (added, updated, removed).
+    whole load is refused and nothing changes. The file's country row is stored as the
+    installation's country (``stored_country``); a file without one clears the stored country,
+    as the file replaces the registry whole. Returns (added, updated, removed).
     """
     try:
         units = load_units(path)
     except UnitFileError as error:
         raise RegionLoadError(list(error.problems)) from error
     problems = [problem for unit in units for problem in _unit_problems(unit)]
+    if units.country is not None:
+        problems += _name_problems(units.country, "country")
     if problems:
         raise RegionLoadError(problems)
     existing = {region.code: region for region in db.session.scalars(sa.select(Region))}
@@ -58,6 +69,7 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
     removed = [region for code, region in existing.items() if code not in incoming]
     for region in removed:
         db.session.delete(region)
+    _store_country(units.country)
     try:
         db.session.flush()
     except IntegrityError as error:
@@ -82,6 +94,7 @@ def load_regions(path: str | Path | None = None) -> tuple[int, int, int]:
             "added": added,
             "updated": updated,
             "removed": len(removed),
+            "country": units.country.code if units.country is not None else None,
         },
     )
     return added, updated, len(removed)
@@ -96,11 +109,40 @@ def _unit_problems(unit: Unit) -> list[str]:
             f"{where}, column code: not an ISO 3166-2 code (two capital letters, '-', then one "
             "to three capital letters or digits, as in KZ-75 or KG-GB)"
         )
+    return problems + _name_problems(unit, "unit")
+
+
+def _name_problems(unit: Unit, what: str) -> list[str]:
+    """Names longer than the tables hold, each named with its unit (or country) and column."""
+    where = f"{what} {unit.code!r} ({unit.name_en})"
+    problems = []
     for column in ("name_kk", "name_ru", "name_en"):
         length = len(getattr(unit, column) or "")
         if length > NAME_LENGTH:
             problems.append(f"{where}, column {column}: {length} characters, at most {NAME_LENGTH}")
     return problems
+
+
+def _store_country(country: Unit | None) -> None:
+    """Keep the file's country row, or none when the file names no country."""
+    stored = stored_country()
+    if country is None:
+        if stored is not None:
+            db.session.delete(stored)
+        return
+    if stored is None:
+        stored = Country(id=1)
+        db.session.add(stored)
+    stored.code = country.code
+    stored.name_kk = country.name_kk
+    stored.name_ru = country.name_ru
+    stored.name_en = country.name_en
+    stored.aliases = list(country.aliases)
+
+
+def stored_country() -> Country | None:
+    """The country the loaded unit file named, if it named one."""
+    return db.session.get(Country, 1)
 
 
 def _references(codes: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -145,41 +187,57 @@ def successors(region: Region) -> list[Region]:
     return [other for other in all_regions() if region.code in (other.predecessors or ())]
 
 
-def national_names_hint(path: str | Path | None) -> str | None:
-    """What to set when a unit file names its country (a row of kind ``country``) and the
-    installation would not recognise those names: the web application reads the country's
-    names from ``NATIONAL_NAMES``, not from the stored units, which hold no country."""
-    if path is None or current_app.config.get("NATIONAL_NAMES"):
+def country_names(country: Country) -> tuple[str, ...]:
+    """Code, names and aliases of a stored country, as ``Unit.all_names`` lists a unit's."""
+    return _as_country_unit(country).all_names()
+
+
+def national_names_override(country: Country | None) -> str | None:
+    """What to tell whoever loads the units when ``NATIONAL_NAMES`` is set and names the
+    country otherwise than the stored country does: the setting wins (``region_resolver``)."""
+    names = current_app.config.get("NATIONAL_NAMES")
+    if not names:
         return None
-    try:
-        units = load_units(path)
-    except UnitFileError:
+    if country is not None and set(names) == set(country_names(country)):
         return None
-    country = units.country
-    if country is None:
-        return None
-    resolver = RegionResolver(list(units))  # as region_resolver() builds it, without names
-    if all(resolver.is_national_total(name) for name in country.all_names()):
-        return None
-    names = "|".join(country.all_names())
     return (
-        f"The file names the country {country.code} ({country.name_en}). Statistics rows "
-        "so labelled are its national total once every process of the installation has "
-        f"NATIONAL_NAMES set: export NATIONAL_NAMES='{names}'"
+        "NATIONAL_NAMES is set and takes precedence"
+        + (f" over the names of {country.code} stored from the file" if country else "")
+        + ": statistics rows are the national total when labelled "
+        + " | ".join(names)
+        + ". Unset it in every process of the installation to use the file's country row."
     )
 
 
 def region_resolver() -> RegionResolver:
     """A resolver over the units stored in this installation (which may be another country's).
 
-    ``NATIONAL_NAMES`` gives the country's names, so that a statistics file's row for the
-    whole country ("Кыргызстан") is set apart as its total, and another state's row
-    ("Республика Казахстан") is an unknown label, not a second total.
+    The country's names, so that a statistics file's row for the whole country
+    ("Кыргызстан") is set apart as its total and another state's row ("Республика
+    Казахстан") is an unknown label, not a second total, come from (first found):
+
+    1. the ``NATIONAL_NAMES`` setting, an explicit override;
+    2. the country row of the loaded unit file (``stored_country``), as
+       ``RegionResolver(load_units(path))`` takes it on the command line;
+    3. none: Kazakhstan's names for Kazakhstan's units, else total and state words only.
     """
     names = current_app.config.get("NATIONAL_NAMES")
-    return RegionResolver(
+    country = stored_country()
+    units = Units(
         [_as_unit(region) for region in all_regions()],
-        national_names=tuple(names) if names else None,
+        country=_as_country_unit(country) if country is not None else None,
+    )
+    return RegionResolver(units, national_names=tuple(names) if names else None)
+
+
+def _as_country_unit(country: Country) -> Unit:
+    return Unit(
+        code=country.code,
+        kind=COUNTRY_KIND,
+        name_kk=country.name_kk,
+        name_ru=country.name_ru,
+        name_en=country.name_en,
+        aliases=tuple(country.aliases or ()),
     )
 
 

@@ -1,8 +1,11 @@
-"""Another country's national-total rows, named by ``NATIONAL_NAMES``.
+"""Another country's national-total rows, named by the loaded unit file's country row or by
+``NATIONAL_NAMES``.
 
 On a Kyrgyz installation "Кыргызстан" (the country) was an unknown region the analyst was
 told to add as an alias of some unit, while "Республика Казахстан" (another state) was
-silently set apart as the national total.
+silently set apart as the national total. A unit file's country row was read by the command
+line only: the web application forgot it, and an analyst who had loaded one still needed
+``NATIONAL_NAMES`` set in every process.
 """
 
 from __future__ import annotations
@@ -11,8 +14,13 @@ import html
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from tests.webapp.risk.conftest import csv_bytes, upload_data
+from webapp.extensions import db
+from webapp.regions.services import load_regions
+from webapp.risk.imports import ReaderOptions, confirm_upload, stage_upload
+from webapp.risk.models import RiskObservation
 
 UNITS = (
     "code,kind,name_kk,name_ru,name_en,aliases,valid_from,valid_to,predecessors\n"
@@ -67,3 +75,69 @@ def test_without_the_names_a_state_word_label_is_taken_for_the_total(kyrgyz_anal
     without = FILE.replace("Республика Казахстан;4,9;4,8\n".encode(), b"")
     state = without.replace("Кыргызстан;".encode(), "Кыргызская Республика;".encode())
     assert "National totals (kept apart, not imported): 2" in preview(kyrgyz_analyst, state)
+
+
+COUNTRY_ROW = (
+    "KG,country,Кыргыз Республикасы,Кыргызская Республика,Kyrgyz Republic,"
+    "Kyrgyzstan|Кыргызстан|Кыргызской Республике,,,\n"
+)
+WITH_COUNTRY = UNITS.replace("\n", "\n" + COUNTRY_ROW, 1)
+TOTALS = csv_bytes(
+    """
+Регион;2022;2023
+Кыргызстан;5,0;5,1
+Баткенская область;5,1;5,2
+г. Бишкек;3;3,1
+"""
+)
+
+
+def load_kyrgyz_units(tmp_path: Path, text: str = WITH_COUNTRY) -> None:
+    path = tmp_path / "regions_kg.csv"
+    path.write_text(text, encoding="utf-8")
+    load_regions(path)
+    db.session.commit()
+
+
+def stage(user, content: bytes):
+    upload = stage_upload(content, "kg.csv", ReaderOptions(indicator="unemployment_rate"), user)
+    db.session.commit()
+    return upload
+
+
+def unknown_labels(upload) -> set[str]:
+    return {
+        error["message"].split("'")[1]
+        for error in upload.report["errors"]
+        if error["code"].startswith("region.unknown")
+    }
+
+
+def test_the_loaded_files_country_row_names_the_total_without_a_setting(
+    app_context, analyst, tmp_path: Path
+):
+    """No NATIONAL_NAMES: the names come from the unit file's country row, stored by
+    ``regions load``; the country's rows are kept apart, the units' stored."""
+    load_kyrgyz_units(tmp_path)
+    upload = stage(analyst, TOTALS)
+    assert upload.report["ok"], upload.report["errors"]
+    assert upload.report["national_totals"] == 2
+    confirm_upload(upload.id, analyst)
+    db.session.commit()
+    regions = db.session.scalars(sa.select(RiskObservation.region_code)).all()
+    assert sorted(regions) == ["KG-B", "KG-B", "KG-GB", "KG-GB"]
+    long_name = TOTALS.replace("Кыргызстан".encode(), "Всего по Кыргызской Республике".encode())
+    assert stage(analyst, long_name).report["national_totals"] == 2
+    assert unknown_labels(stage(analyst, FILE)) == {"Республика Казахстан"}
+
+
+def test_reloading_without_the_country_row_forgets_its_names(app_context, analyst, tmp_path: Path):
+    load_kyrgyz_units(tmp_path)
+    load_kyrgyz_units(tmp_path, UNITS)
+    assert unknown_labels(stage(analyst, TOTALS)) == {"Кыргызстан"}
+
+
+@pytest.mark.app_config(NATIONAL_NAMES=("Kyrgyz Republic", "Кыргызская Республика"))
+def test_national_names_overrides_the_stored_country(app_context, analyst, tmp_path: Path):
+    load_kyrgyz_units(tmp_path)
+    assert unknown_labels(stage(analyst, TOTALS)) == {"Кыргызстан"}
