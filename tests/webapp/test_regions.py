@@ -279,6 +279,7 @@ def test_national_names_is_said_to_win_over_the_files_country(app, runner, tmp_p
     result = runner.invoke(args=["regions", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert "NATIONAL_NAMES is set and takes precedence over the names of KG" in result.output
+    assert "when labelled Кыргызская Республика. Unset it" in result.output
     with app.app_context():
         resolver = region_resolver()
         assert resolver.is_national_total("Кыргызская Республика")
@@ -302,3 +303,19 @@ def test_a_country_name_the_table_cannot_hold_is_refused_whole(
     )
     assert count_regions(app) == before
     assert stored_country(app)[0] == "KZ"
+
+
+@pytest.mark.app_config(NATIONAL_NAMES=("Кыргызская Республика",))
+def test_national_names_is_named_when_the_file_names_no_country(
+    app, runner, tmp_path: Path, regions
+):
+    path = tmp_path / "regions_kg.csv"
+    path.write_text(HEADER + "KG-B,region,Баткен облусу,Баткенская область,Batken,,,,\n")
+    result = runner.invoke(args=["regions", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "stored country KZ (Republic of Kazakhstan) was removed" in result.output
+    assert (
+        "NATIONAL_NAMES is set: statistics rows are the national total when labelled "
+        "Кыргызская Республика." in result.output
+    )
+    assert stored_country(app) is None

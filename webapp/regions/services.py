@@ -200,12 +200,13 @@ def national_names_override(country: Country | None) -> str | None:
         return None
     if country is not None and set(names) == set(country_names(country)):
         return None
+    said = f"statistics rows are the national total when labelled {' | '.join(names)}"
+    if country is None:
+        return f"NATIONAL_NAMES is set: {said}."
     return (
-        "NATIONAL_NAMES is set and takes precedence"
-        + (f" over the names of {country.code} stored from the file" if country else "")
-        + ": statistics rows are the national total when labelled "
-        + " | ".join(names)
-        + ". Unset it in every process of the installation to use the file's country row."
+        f"NATIONAL_NAMES is set and takes precedence over the names of {country.code} "
+        f"stored from the file: {said}. Unset it in every process of the installation to "
+        "use the file's country row."
     )
 
 
