@@ -174,6 +174,7 @@ def read_observations(
     if table is None:
         return ReadResult(None, None, report)
     report.rows = len(table.rows)
+    report.columns = [table.column_label(index) for index in range(len(table.header))]
     if not table.rows:
         report.error(
             "the file has a header but no data rows", row=table.header_row, code="file.no_rows"

@@ -59,6 +59,9 @@ class ValidationReport:
     national_totals: int = 0
     omitted_errors: int = 0
     omitted_warnings: int = 0
+    #: The table's columns as messages name them (a header, or "column C" when empty), so
+    #: a caller can offer them when the analyst names the region, period or value column.
+    columns: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -154,6 +157,7 @@ class ValidationReport:
             "warnings": [asdict(issue) for issue in self.warnings],
             "omitted_errors": self.omitted_errors,
             "omitted_warnings": self.omitted_warnings,
+            "columns": list(self.columns),
             "summary": self.summary(),
         }
 

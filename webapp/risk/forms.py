@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from webapp.form_choices import select_choices
 from webapp.security import SafeNumberRange
@@ -21,7 +21,45 @@ LAYOUT_CHOICES = [
 ]
 
 
-class UploadForm(FlaskForm):
+#: The column fields, as the command line's --region-column ... --indicator-column.
+COLUMN_LABELS = {
+    "region": _l("Region column"),
+    "period": _l("Period column"),
+    "value": _l("Value column"),
+    "indicator": _l("Indicator column"),
+}
+#: Longest column name accepted (``imports.COLUMN_NAME_LIMIT``).
+COLUMN_NAME_LENGTH = 200
+
+
+class ReaderOptionsForm(FlaskForm):
+    """The reader's options: layout, indicator, sheet and the columns the analyst names."""
+
+    layout = SelectField(_l("Layout"), choices=select_choices(LAYOUT_CHOICES), default="auto")
+    indicator = SelectField(
+        _l("Indicator"), choices=[], validate_choice=True, validators=[Optional()]
+    )
+    sheet = StringField(
+        _l("Sheet (name or number; first sheet with data if empty)"), validators=[Optional()]
+    )
+    region_column = StringField(
+        COLUMN_LABELS["region"], validators=[Optional(), Length(max=COLUMN_NAME_LENGTH)]
+    )
+    period_column = StringField(
+        COLUMN_LABELS["period"], validators=[Optional(), Length(max=COLUMN_NAME_LENGTH)]
+    )
+    value_column = StringField(
+        COLUMN_LABELS["value"], validators=[Optional(), Length(max=COLUMN_NAME_LENGTH)]
+    )
+    indicator_column = StringField(
+        COLUMN_LABELS["indicator"], validators=[Optional(), Length(max=COLUMN_NAME_LENGTH)]
+    )
+
+    def column_fields(self) -> list[StringField]:
+        return [self[f"{role}_column"] for role in COLUMN_LABELS]
+
+
+class UploadForm(ReaderOptionsForm):
     file = FileField(
         _l("Statistics file"),
         validators=[
@@ -31,13 +69,26 @@ class UploadForm(FlaskForm):
             ),
         ],
     )
-    layout = SelectField(_l("Layout"), choices=select_choices(LAYOUT_CHOICES), default="auto")
-    indicator = SelectField(
-        _l("Indicator"), choices=[], validate_choice=True, validators=[Optional()]
-    )
-    sheet = StringField(
-        _l("Sheet (name or number; first sheet with data if empty)"), validators=[Optional()]
-    )
+
+
+class RecheckForm(ReaderOptionsForm):
+    """The options again on the check report, the columns chosen among those the reader
+    found: a refused upload is read again without uploading the file a second time."""
+
+    region_column = SelectField(COLUMN_LABELS["region"], choices=[], validators=[Optional()])
+    period_column = SelectField(COLUMN_LABELS["period"], choices=[], validators=[Optional()])
+    value_column = SelectField(COLUMN_LABELS["value"], choices=[], validators=[Optional()])
+    indicator_column = SelectField(COLUMN_LABELS["indicator"], choices=[], validators=[Optional()])
+
+    def offer_columns(self, columns: list[str], chosen: dict[str, str]) -> None:
+        """Choices: the columns the reader found, plus a name chosen earlier that is not
+        among them (so the form shows what was asked for, and the report says why not)."""
+        for role in COLUMN_LABELS:
+            current = chosen.get(f"{role}_column") or ""
+            names = list(columns) + ([current] if current and current not in columns else [])
+            self[f"{role}_column"].choices = select_choices(
+                [("", _l("Found by the reader"))] + [(name, name) for name in names]
+            )
 
 
 class ConfirmImportForm(FlaskForm):

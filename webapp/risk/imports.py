@@ -60,16 +60,44 @@ class ImportRefused(ValueError):
         self.problems = problems
 
 
+#: The columns an analyst may name when the headers do not say what they hold, as the
+#: command line's ``--region-column`` ... ``--indicator-column``.
+COLUMN_ROLES: tuple[str, ...] = ("region", "period", "value", "indicator")
+#: A column name longer than this is no header (the reader's headers are short texts).
+COLUMN_NAME_LIMIT = 200
+
+
 @dataclass(frozen=True)
 class ReaderOptions:
-    """The reader options an analyst can choose on the upload form."""
+    """The reader options an analyst can choose on the upload form.
+
+    ``region_column`` ... ``indicator_column`` name a column (its header, or "column C" for
+    one without a header) whose header the reader does not recognise; empty: detected.
+    """
 
     layout: str = "auto"
     indicator: str = ""
     sheet: str = ""
+    region_column: str = ""
+    period_column: str = ""
+    value_column: str = ""
+    indicator_column: str = ""
 
     def to_dict(self) -> dict[str, str]:
-        return {"layout": self.layout, "indicator": self.indicator, "sheet": self.sheet}
+        return {
+            "layout": self.layout,
+            "indicator": self.indicator,
+            "sheet": self.sheet,
+            **{f"{role}_column": self.column(role) for role in COLUMN_ROLES},
+        }
+
+    def column(self, role: str) -> str:
+        """The column named for ``role`` ("region", "period", "value", "indicator")."""
+        return str(getattr(self, f"{role}_column")).strip()
+
+    def named_columns(self) -> dict[str, str]:
+        """The columns the analyst named, by role (roles left empty are not listed)."""
+        return {role: self.column(role) for role in COLUMN_ROLES if self.column(role)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ReaderOptions:
@@ -77,6 +105,10 @@ class ReaderOptions:
             layout=data.get("layout") or "auto",
             indicator=data.get("indicator") or "",
             sheet=data.get("sheet") or "",
+            **{
+                f"{role}_column": str(data.get(f"{role}_column") or "").strip()
+                for role in COLUMN_ROLES
+            },
         )
 
 
@@ -94,16 +126,7 @@ def stage_upload(
         )
     if not content:
         raise ImportRefused([_("%(file)s: the file is empty.", file=filename)])
-    if options.layout not in LAYOUTS:
-        raise ImportRefused(
-            [
-                _(
-                    "Unknown layout %(layout)s; use one of %(layouts)s.",
-                    layout=options.layout,
-                    layouts=", ".join(LAYOUTS),
-                )
-            ]
-        )
+    check_options(options)
     purge_expired_uploads()
     ensure_catalogue()
     upload = StatisticsUpload(
@@ -118,6 +141,53 @@ def stage_upload(
     result = read_upload(upload)
     upload.report = preview_report(result, upload.sha256)
     db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+def check_options(options: ReaderOptions) -> None:
+    """Refuse options no file could satisfy (an unknown layout, a column name too long)."""
+    if options.layout not in LAYOUTS:
+        raise ImportRefused(
+            [
+                _(
+                    "Unknown layout %(layout)s; use one of %(layouts)s.",
+                    layout=options.layout,
+                    layouts=", ".join(LAYOUTS),
+                )
+            ]
+        )
+    too_long = [name for name in options.named_columns().values() if len(name) > COLUMN_NAME_LIMIT]
+    if too_long:
+        raise ImportRefused(
+            [
+                _(
+                    "A column name is at most %(limit)s characters long: '%(name)s…' is not "
+                    "a column header.",
+                    limit=COLUMN_NAME_LIMIT,
+                    name=too_long[0][:40],
+                )
+            ]
+        )
+
+
+def recheck_upload(upload_id: str, options: ReaderOptions, user: Any) -> StatisticsUpload:
+    """Read a kept upload again with other options (a named column, another layout), so a
+    refused file is retried without uploading it again; the report is replaced."""
+    upload = find_upload(upload_id, user)
+    if upload is None:
+        raise ImportRefused(
+            [
+                _(
+                    "This upload was already imported, discarded or has expired; "
+                    "upload the file again."
+                )
+            ]
+        )
+    check_options(options)
+    ensure_catalogue()
+    upload.options = options.to_dict()
+    upload.report = preview_report(read_upload(upload), upload.sha256)
     db.session.flush()
     return upload
 
@@ -139,6 +209,10 @@ def read_upload(upload: StatisticsUpload) -> ReadResult:
         layout=options.layout,
         indicator=options.indicator or None,
         sheet=options.sheet or None,  # a name, or a number counted from 1
+        region_column=options.region_column or None,
+        period_column=options.period_column or None,
+        value_column=options.value_column or None,
+        indicator_column=options.indicator_column or None,
         filename=upload.filename,
         resolver=region_resolver(),
         catalogue=catalogue_frame(),

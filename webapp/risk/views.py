@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import (
     Blueprint,
@@ -39,6 +39,8 @@ from webapp.risk.forms import (
     CatalogueUploadForm,
     ConfirmForm,
     ConfirmImportForm,
+    ReaderOptionsForm,
+    RecheckForm,
     TrainingForm,
     UploadForm,
 )
@@ -100,8 +102,14 @@ def layout_label(code: str | None) -> str:
     return str(dict(LAYOUT_CHOICES).get(code or "", code or "—"))
 
 
+_Form = TypeVar("_Form", bound=ReaderOptionsForm)
+
+
 def _upload_form() -> UploadForm:
-    form = UploadForm()
+    return _with_indicators(UploadForm())
+
+
+def _with_indicators(form: _Form) -> _Form:
     form.indicator.choices = select_choices(
         [("", _("Named in the file (indicator column or headers)"))]
         + [
@@ -143,11 +151,10 @@ def upload() -> str | WerkzeugResponse:
         page = db.paginate(import_service.list_imports(), per_page=PAGE_SIZE, error_out=False)
         return render_template("risk/imports.html", page=page, form=form), 400
     file = form.file.data
-    options = import_service.ReaderOptions(
-        layout=form.layout.data, indicator=form.indicator.data or "", sheet=form.sheet.data or ""
-    )
     try:
-        staged = import_service.stage_upload(file.read(), file.filename, options, current_user)
+        staged = import_service.stage_upload(
+            file.read(), file.filename, _reader_options(form), current_user
+        )
     except import_service.ImportRefused as refused:
         db.session.rollback()
         for problem in refused.problems:
@@ -157,21 +164,72 @@ def upload() -> str | WerkzeugResponse:
     return redirect(url_for("risk.preview", upload_id=staged.id))
 
 
+def _reader_options(form: ReaderOptionsForm) -> import_service.ReaderOptions:
+    return import_service.ReaderOptions.from_dict(
+        {
+            name: form[name].data or ""
+            for name in (
+                "layout",
+                "indicator",
+                "sheet",
+                *(f"{role}_column" for role in import_service.COLUMN_ROLES),
+            )
+        }
+    )
+
+
+def _recheck_form(staged: Any, *, submitted: bool) -> RecheckForm:
+    """The options form of the check report, filled with the options the file was read
+    with (or those just submitted)."""
+    form = RecheckForm() if submitted else RecheckForm(formdata=None, data=staged.options)
+    form.offer_columns(staged.report.get("columns") or [], staged.options)
+    return _with_indicators(form)
+
+
 @blueprint.get("/imports/preview/<upload_id>")
 @roles_required(*ANALYSTS)
 def preview(upload_id: str) -> str:
     staged = import_service.find_upload(upload_id, current_user)
     if staged is None:
         abort(404)
+    return _preview_page(staged, _recheck_form(staged, submitted=False))
+
+
+def _preview_page(staged: Any, recheck_form: RecheckForm) -> str:
     return render_template(
         "risk/preview.html",
         upload=staged,
         report=staged.report,
         form=ConfirmImportForm(),
         cancel_form=ConfirmForm(),
+        recheck_form=recheck_form,
         indicators={indicator.code: indicator for indicator in _indicators()},
         region_names={region.code: region.name(_language()) for region in all_regions()},
     )
+
+
+@blueprint.post("/imports/preview/<upload_id>/recheck")
+@roles_required(*ANALYSTS)
+def recheck(upload_id: str) -> tuple[str, int] | WerkzeugResponse:
+    staged = import_service.find_upload(upload_id, current_user)
+    if staged is None:
+        flash(
+            _("This upload was already imported, discarded or has expired; upload the file again."),
+            "error",
+        )
+        return redirect(url_for("risk.imports"))
+    form = _recheck_form(staged, submitted=True)
+    if not form.validate_on_submit():
+        return _preview_page(staged, form), 400
+    try:
+        import_service.recheck_upload(upload_id, _reader_options(form), current_user)
+    except import_service.ImportRefused as refused:
+        db.session.rollback()
+        for problem in refused.problems:
+            flash(problem, "error")
+        return redirect(url_for("risk.preview", upload_id=upload_id))
+    db.session.commit()
+    return redirect(url_for("risk.preview", upload_id=upload_id))
 
 
 @blueprint.post("/imports/preview/<upload_id>/confirm")
