@@ -31,7 +31,7 @@ translations: $(STAMP)
 # country (INSTANCE_PATH or DATABASE_URL pointing at it) keeps its own.
 database: setup
 	$(FLASK) db upgrade
-	$(FLASK) regions load --if-empty
+	$(FLASK) regions load --unless-another-country
 
 demo: database
 	$(FLASK) demo load --server-url http://$(HOST):$(PORT)
