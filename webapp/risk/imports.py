@@ -350,6 +350,7 @@ def confirm_upload(upload_id: str, user: Any, *, replace: bool = False) -> Stati
         warnings=[asdict(issue) for issue in result.report.warnings],
         user=user,
         replace=replace,
+        columns=options.named_columns(),
     )
 
 
@@ -366,8 +367,12 @@ def store_observations(
     warnings: list[dict[str, Any] | str] | None = None,
     user: Any = None,
     replace: bool = False,
+    columns: dict[str, str] | None = None,
 ) -> StatisticsImport:
     """Store a contract frame as one import (flushes; the caller commits or rolls back).
+
+    ``columns``: the columns the analyst named (role -> header), kept with the import so its
+    page says how the file was read.
 
     ``warnings`` are the reader's issues as dicts (code, params and the English message), so
     the import page words them in each visitor's language; plain texts are kept as they are.
@@ -411,7 +416,11 @@ def store_observations(
         indicator=indicator,
         rows=rows or len(values),
         observation_count=len(values),
-        details={"coverage": _coverage(values), "warnings": (warnings or [])[:100]},
+        details={
+            "coverage": _coverage(values),
+            "warnings": (warnings or [])[:100],
+            **({"columns": columns} if columns else {}),
+        },
         replaced_rows=replaced,
         imported_by_id=getattr(user, "id", None),
         imported_by_email=getattr(user, "email", "") or "",

@@ -35,6 +35,7 @@ from webapp.risk import imports as import_service
 from webapp.risk import jobs as job_service
 from webapp.risk import model_card, publishing, reader_messages, stages
 from webapp.risk.forms import (
+    COLUMN_LABELS,
     LAYOUT_CHOICES,
     CatalogueUploadForm,
     ConfirmForm,
@@ -276,7 +277,9 @@ def cancel(upload_id: str) -> WerkzeugResponse:
 @roles_required(*ANALYSTS)
 def import_detail(import_id: int) -> str:
     statistics_import = db.get_or_404(StatisticsImport, import_id)
-    return render_template("risk/import_detail.html", item=statistics_import)
+    return render_template(
+        "risk/import_detail.html", item=statistics_import, column_labels=COLUMN_LABELS
+    )
 
 
 @blueprint.route("/imports/<int:import_id>/undo", methods=["GET", "POST"])

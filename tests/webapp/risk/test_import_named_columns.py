@@ -91,6 +91,11 @@ def test_refused_without_the_columns_then_read_again_with_them(app_context, regi
     done = confirm_upload(upload.id, analyst)
     db.session.commit()
     assert done.observation_count == len(EXPECTED)
+    assert done.details["columns"] == {
+        "region": "Территория",
+        "period": "Отчётный период",
+        "value": "Показатель, %",
+    }
     assert stored() == EXPECTED
 
 
@@ -167,7 +172,11 @@ def test_a_refused_upload_is_checked_again_from_its_report(app, analyst_client):
     )
     page = analyst_client.get(preview_url).get_data(as_text=True)
     assert f"Import {len(EXPECTED)} values" in page
-    analyst_client.post(preview_url + "/confirm", data={})
+    confirmed = analyst_client.post(preview_url + "/confirm", data={})
+    # The import's page says how the file was read.
+    page = analyst_client.get(confirmed.headers["Location"]).get_data(as_text=True)
+    assert "Columns named on upload" in page
+    assert all(f"<q>{name}</q>" in page for name in NAMED.values())
     with app.app_context():
         assert stored() == EXPECTED
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StatisticsUpload)) == 0
