@@ -78,11 +78,12 @@ class Tile:
     def accessible_name(self, value_text: str, class_text: str) -> str:
         """The link's name: the tile's text first (WCAG 2.5.3), the unit named once.
 
-        A label that is the name or its first words ("Batken Region", "Batken") gives way to
-        the full name; a short name of another form ("ШҚО", "Dzhalal-A.") is followed by it.
+        A label that is the whole name ("Batken Region") is said once; a shorter one, even the
+        name's first words ("Batken"), is followed by the full name: the name must hold the
+        tile's text and value as shown ("Batken 7.9"), or axe reports a label-in-name mismatch.
         """
         label = " ".join(self.label_lines)
-        if _words(self.name)[: len(_words(label))] == _words(label):
+        if _words(self.name) == _words(label):
             return f"{self.name} {value_text}, {class_text}"
         return f"{label} {value_text} — {self.name}, {class_text}"
 

@@ -81,9 +81,14 @@ def test_the_layout_says_whether_the_file_placed_the_units():
     [
         # An automatic label is the name: said once.
         (("Batken", "Region"), "Batken Region", "Batken Region 7,9, Very high"),
-        # A short name that is the name's first word gives way to the full name.
-        (("Batken",), "Batken Region", "Batken Region 7,9, Very high"),
-        (("West", "Kazakhstan"), "West Kazakhstan Region", "West Kazakhstan Region 7,9, Very high"),
+        # A shorter label, even the name's first words, comes first as shown (label in name:
+        # "Batken 7,9" must be part of the spoken name), then the full name.
+        (("Batken",), "Batken Region", "Batken 7,9 — Batken Region, Very high"),
+        (
+            ("West", "Kazakhstan"),
+            "West Kazakhstan Region",
+            "West Kazakhstan 7,9 — West Kazakhstan Region, Very high",
+        ),
         # A short name of its own stays first (label in name), the full name follows.
         (("Западно-", "Казахст."), "Западно-Казахстанская область", None),
     ],
