@@ -183,6 +183,7 @@ def test_a_refused_upload_is_checked_again_from_its_report(app, analyst_client):
 
 
 @pytest.mark.browser
+@pytest.mark.any_database  # page layout: the same on either database
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="headless Chromium not found")
 def test_the_check_report_with_its_column_fields_fits_a_phone(app, analyst_client):
     """A bureau's long header in every column choice must not widen the page past 360 px."""
