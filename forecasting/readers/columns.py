@@ -9,6 +9,7 @@ regions is the region column, a column whose cells are periods is the period col
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from forecasting.geography import RegionResolver
@@ -592,17 +593,23 @@ def _refuse_cumulative_headers(table: Table) -> None:
     """Headers of totals since January ("январь-март 2024", "2023: январь-июнь", "I-III кв.")
     are no periods: when the table has no other period columns, say so and what to export,
     instead of "cannot tell how the table is laid out"."""
-    columns = [header for header in table.header if is_cumulative(header)]
-    if not columns:
-        return
-    listed = ", ".join(repr(header) for header in columns)
-    raise LayoutError(
-        f"column header(s) {listed} are totals since the start of the year (cumulative "
+    _refuse_headers(
+        table,
+        is_cumulative,
+        "column header(s) {listed} are totals since the start of the year (cumulative "
         "figures), not single periods, so the columns cannot be read as periods: export the "
         "figures of each month or quarter instead",
         "period.cumulative",
-        {"value": columns[0], "columns": listed},
     )
+
+
+def _refuse_headers(table: Table, matches: Callable[[str], bool], message: str, code: str) -> None:
+    """One error naming every header ``matches`` finds (``message`` takes ``{listed}``)."""
+    columns = [header for header in table.header if matches(header)]
+    if not columns:
+        return
+    listed = ", ".join(repr(header) for header in columns)
+    raise LayoutError(message.format(listed=listed), code, {"value": columns[0], "columns": listed})
 
 
 def _refuse_repeated_periods(table: Table, period_headers: dict[int, str]) -> None:
@@ -628,16 +635,13 @@ def _refuse_repeated_periods(table: Table, period_headers: dict[int, str]) -> No
 def _refuse_half_year_headers(table: Table) -> None:
     """Headers of half-years ("I полугодие 2022", "2022 H1") are no periods of the
     contract: say so, instead of "cannot tell how the table is laid out"."""
-    columns = [header for header in table.header if is_half_year(header)]
-    if not columns:
-        return
-    listed = ", ".join(repr(header) for header in columns)
-    raise LayoutError(
-        f"column header(s) {listed} are half-years: periods are years, quarters or months, "
+    _refuse_headers(
+        table,
+        is_half_year,
+        "column header(s) {listed} are half-years: periods are years, quarters or months, "
         "so the columns cannot be read as periods; export the figures of each quarter (or of "
         "the year) instead",
         "period.half_year",
-        {"value": columns[0], "columns": listed},
     )
 
 
