@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from tests.webapp.risk.conftest import upload_data
 from tests.webapp.test_narrow_screens import CHROMIUM, PHONE_WIDTH, measure, with_inline_styles
 from webapp.extensions import db
-from webapp.risk.imports import ReaderOptions, confirm_upload, recheck_upload, stage_upload
+from webapp.risk.imports import (
+    ImportRefused,
+    ReaderOptions,
+    confirm_upload,
+    recheck_upload,
+    stage_upload,
+)
 from webapp.risk.models import RiskObservation, StatisticsUpload
 from webapp.risk.reader_messages import issue_message
 
@@ -125,6 +131,12 @@ def test_a_column_that_does_not_exist_is_named_with_the_columns_found(
     assert "'Регион'" in message
     assert all(f"'{header}'" in message for header in HEADERS), message
     assert upload.report["columns"] == list(HEADERS)
+
+
+def test_a_column_name_longer_than_any_header_is_refused(app_context, regions, analyst):
+    options = ReaderOptions(region_column="Территория " * 30)
+    with pytest.raises(ImportRefused, match="at most 200 characters"):
+        stage_upload(workbook_bytes(), "bezrabotica.xlsx", options, analyst)
 
 
 def test_the_form_names_the_columns(app, analyst_client):
