@@ -56,20 +56,39 @@ def screen_page(client, path: str) -> str:
     return re.sub(r'<link rel="stylesheet" href="([^"]+)"(?: media="([^"]+)")?>', inline, page)
 
 
-def measure_on_a_phone(pages: dict[str, str]) -> dict[str, list[dict]]:
-    from playwright.sync_api import sync_playwright
+def measure_on_a_phone(pages: dict[str, str], script: str = MEASURE) -> dict[str, object]:
+    """``script``'s result on each page, drawn at a phone's width.
 
-    measured = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-            for name, html in pages.items():
-                view.set_content(html)
-                measured[name] = view.evaluate(MEASURE)
-        finally:
-            browser.close()
-    return measured
+    Playwright's sync API refuses a thread whose event loop is running (the browser tests of
+    the same worker hold one): the browser runs in a thread of its own."""
+
+    def measure() -> dict[str, object]:
+        from playwright.sync_api import sync_playwright
+
+        measured = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+                for name, html in pages.items():
+                    view.set_content(html)
+                    measured[name] = view.evaluate(script)
+            finally:
+                browser.close()
+        return measured
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(measure).result()
+
+
+def dashboard_in_each_language(client) -> dict[str, str]:
+    pages = {}
+    for language in ("kk", "ru", "en"):
+        client.post("/language", data={"language": language})
+        pages[language] = screen_page(client, "/review/")
+    return pages
 
 
 def test_selects_fit_a_phone_and_show_long_names_whole(client_for, published):
@@ -81,10 +100,7 @@ def test_selects_fit_a_phone_and_show_long_names_whole(client_for, published):
         pages[f"{language} dashboard"] = screen_page(council, "/review/?domain=interethnic_harmony")
         pages[f"{language} region"] = screen_page(council, "/review/regions/KZ-59")
         pages[f"{language} comments"] = screen_page(analyst, "/review/comments?region=KZ-59")
-    # Playwright's sync API refuses a thread whose event loop is running (the browser tests
-    # of the same worker hold one): measure in a thread of its own.
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        measured = executor.submit(measure_on_a_phone, pages).result()
+    measured = measure_on_a_phone(pages)
     for name, selects in measured.items():
         assert selects, name
         for select in selects:
@@ -103,31 +119,8 @@ FACT_LINES = """() => [...document.querySelectorAll('.facts dd')].map(dd => {
 def test_freshness_dates_stay_on_one_line_on_a_phone(client_for, published):
     """The labels took the width: the run's date ran to three lines ("2024 ж. 1 / наурыз") and
     the demo's latest period broke after its dash ("2026-" / "12")."""
-    from playwright.sync_api import sync_playwright
-
-    client = client_for("council_member")
-    pages = {}
-    for language in ("kk", "ru", "en"):
-        client.post("/language", data={"language": language})
-        pages[language] = screen_page(client, "/review/")
-
-    def measure(pages: dict[str, str]) -> dict[str, list]:
-        found = {}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox"]
-            )
-            try:
-                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-                for name, html in pages.items():
-                    view.set_content(html)
-                    found[name] = view.evaluate(FACT_LINES)
-            finally:
-                browser.close()
-        return found
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        measured = executor.submit(measure, pages).result()
+    pages = dashboard_in_each_language(client_for("council_member"))
+    measured = measure_on_a_phone(pages, FACT_LINES)
     for language, facts in measured.items():
         assert facts, language
         assert all(lines == 1 for _text, lines in facts), (language, facts)
@@ -147,31 +140,8 @@ SCROLLED = """() => {
 def test_unit_names_stay_in_view_when_the_scores_table_scrolls(client_for, published):
     """Scrolled sideways to the forecasts on a phone, the table showed numbers without the
     units they belong to."""
-    from playwright.sync_api import sync_playwright
-
-    client = client_for("council_member")
-    pages = {}
-    for language in ("kk", "ru", "en"):
-        client.post("/language", data={"language": language})
-        pages[language] = screen_page(client, "/review/")
-
-    def measure(pages: dict[str, str]) -> dict[str, dict]:
-        found = {}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox"]
-            )
-            try:
-                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-                for name, html in pages.items():
-                    view.set_content(html)
-                    found[name] = view.evaluate(SCROLLED)
-            finally:
-                browser.close()
-        return found
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        measured = executor.submit(measure, pages).result()
+    pages = dashboard_in_each_language(client_for("council_member"))
+    measured = measure_on_a_phone(pages, SCROLLED)
     for language, found in measured.items():
         assert found["scrolled"] > 100, (language, found)  # the table does scroll
         assert abs(found["name"] - found["wrap"]) <= 1, (language, found)
