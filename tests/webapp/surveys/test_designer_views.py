@@ -485,3 +485,19 @@ def test_choices_are_moved_removed_and_kept_as_typed_when_refused(app, client, r
     assert re.search(r'id="choice-1-error">[^<]*must not contain spaces', page)
     assert '<a href="#choice-1-name">' in page
     assert [c.name for c in stored(app, survey_id)[0].choice_lists["topics"]] == ["parks", "jobs"]
+
+
+def test_each_choice_label_field_is_named_after_its_own_row(app, client, regions, analyst):
+    """A screen reader reads 'Label of choice 2 (Русский)' on the second row, not the number
+    of the language column (the row loop's index, not the language loop's)."""
+    survey_id = make_survey(app, open_it=False)
+    page = client.get(f"/surveys/{survey_id}/design/lists/topics").get_data(as_text=True)
+    labels = dict(
+        re.findall(
+            r'<label class="visually-hidden" for="(choice-\d+-label-\w+)">([^<]*)</label>', page
+        )
+    )
+    assert labels, "no label for the choice labels"
+    for field_id, text in labels.items():
+        row = int(field_id.split("-")[1])
+        assert text.startswith(f"Label of choice {row + 1} ("), (field_id, text)
