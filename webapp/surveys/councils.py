@@ -217,11 +217,16 @@ def feedback_summary(
     language: str,
     threshold: int | None,
     latest_count: int = 10,
+    seen_council_ids: Iterable[int] = (),
 ) -> FeedbackSummary:
     """Counts, latest feedback and means of rating questions over these councils' responses.
 
     With a ``threshold`` (viewers who are not analysts), figures over fewer responses than
     the threshold are withheld, so that no member's answers can be read off a small group.
+    ``seen_council_ids`` are councils whose own summary the viewer also reads (a member's
+    councils, on their state body's summary): a mean is withheld too while the answers of
+    the other councils are fewer than the threshold, or subtracting the viewer's council
+    from the body would give a small council's mean.
     """
     if not council_ids:
         return FeedbackSummary(0, None, [], [], False)
@@ -241,7 +246,9 @@ def feedback_summary(
                 .limit(latest_count)
             )
         )
+    seen = set(seen_council_ids) & set(council_ids)
     sums: dict[str, list[float]] = {}
+    unseen_counts: dict[str, int] = {}
     labels: dict[str, str] = {}
     versions = db.session.scalars(
         sa.select(SurveyVersion).where(
@@ -258,9 +265,11 @@ def feedback_summary(
         for name in names:
             labels.setdefault(name, definition.text(definition.question(name).label, language))
     rows = db.session.execute(
-        sa.select(SurveyResponse.survey_version_id, SurveyResponse.answers).where(condition)
+        sa.select(
+            SurveyResponse.survey_version_id, SurveyResponse.council_id, SurveyResponse.answers
+        ).where(condition)
     )
-    for version_id, answers in rows:
+    for version_id, council_id, answers in rows:
         for name in rating_by_version.get(version_id, []):
             value = answers.get(name)
             try:
@@ -268,10 +277,16 @@ def feedback_summary(
             except (TypeError, ValueError):
                 continue
             sums.setdefault(name, []).append(number)
+            if council_id not in seen:
+                unseen_counts[name] = unseen_counts.get(name, 0) + 1
     averages = []
     for name, label in labels.items():
         values = sums.get(name, [])
-        withheld = threshold is not None and not block_is_released(len(values), threshold)
+        unseen = unseen_counts.get(name, 0)
+        withheld = threshold is not None and (
+            not block_is_released(len(values), threshold)
+            or (bool(seen) and unseen > 0 and not block_is_released(unseen, threshold))
+        )
         mean = None if withheld or not values else round(sum(values) / len(values), 2)
         averages.append(QuestionAverage(name, label, len(values), mean))
     latest = []

@@ -216,3 +216,51 @@ def test_council_pages_name_the_region_and_show_each_member_once(
     member = setup["member"].email
     assert council_page.count(member) == 1
     assert f"Aigerim Seitkali ({named.email})" in council_page
+
+
+def submit_feedback_as(app, user, trust: str) -> None:
+    from tests.conftest import TEST_PASSWORD
+
+    browser = app.test_client()
+    browser.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    html = browser.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    response = answer_page(browser, html, PAGE_ONE, language="en")
+    page2 = browser.get(response.headers["Location"]).get_data(as_text=True)
+    thanks = answer_page(browser, page2, {**PAGE_TWO, "trust": trust}, language="en")
+    assert thanks.status_code == 200 and "recorded" in thanks.get_data(as_text=True)
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+def test_state_body_summary_does_not_reveal_a_small_council_by_difference(
+    app, client, setup, make_user, sign_in
+):
+    """A member saw their own council's mean (4.00 over 3) and the state body's (3.25 over 4):
+    the other council's one answer (1) followed by subtraction. The body's mean is withheld
+    from a member while the councils they are not in hold fewer answers than the threshold."""
+    for trust in ("3", "4", "5"):
+        submit_feedback(app, setup, trust)
+    other_member = make_user("council_member")
+    with app.app_context():
+        councils.add_member(db.session.get(Council, setup["other"]), other_member.email)
+        db.session.commit()
+    submit_feedback_as(app, other_member, "1")
+    sign_in(setup["member"])
+    own = client.get(f"/councils/{setup['mine']}/summary?lang=en").get_data(as_text=True)
+    assert '<td class="number">4.00</td>' in own
+    body = client.get(f"/councils/state-bodies/{setup['body']}/summary?lang=en")
+    html = body.get_data(as_text=True)
+    assert body.status_code == 200
+    assert "3.25" not in html and "withheld" in html
+
+    analyst = app.test_client()
+    from tests.conftest import TEST_PASSWORD
+
+    staff = make_user("analyst")
+    analyst.post("/sign-in", data={"email": staff.email, "password": TEST_PASSWORD})
+    staff_page = analyst.get(f"/councils/state-bodies/{setup['body']}/summary?lang=en")
+    assert '<td class="number">3.25</td>' in staff_page.get_data(as_text=True)
+
+    for trust in ("2", "3"):
+        submit_feedback_as(app, other_member, trust)
+    released = client.get(f"/councils/state-bodies/{setup['body']}/summary?lang=en")
+    assert '<td class="number">3.00</td>' in released.get_data(as_text=True)

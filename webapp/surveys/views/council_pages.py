@@ -208,8 +208,12 @@ def state_body_summary(body_id: int) -> str:
     ):
         abort(403)
     language = interface_language()
+    own = [council.id for council in services.member_councils(current_user.id, body.id)]
     summary = services.feedback_summary(
-        council_ids=council_ids, language=language, threshold=_threshold()
+        council_ids=council_ids,
+        language=language,
+        threshold=_threshold(),
+        seen_council_ids=own if _threshold() is not None else (),
     )
     return render_template(
         "surveys/councils/summary.html",
