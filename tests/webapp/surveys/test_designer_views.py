@@ -501,3 +501,44 @@ def test_each_choice_label_field_is_named_after_its_own_row(app, client, regions
     for field_id, text in labels.items():
         row = int(field_id.split("-")[1])
         assert text.startswith(f"Label of choice {row + 1} ("), (field_id, text)
+
+
+def test_a_region_question_designed_from_scratch_ties_responses_to_their_region(
+    app, client, regions, analyst
+):
+    """The designer offers the region registry as a question's list; the question is the
+    region question (as a select_one on a list named region(s) is in an upload), so each
+    response keeps its region and the XLSForm round trip is equal."""
+    from tests.webapp.surveys.surveys_support import stored_responses
+    from webapp.surveys.services import authoring
+
+    assert new_survey(client).status_code == 302
+    with app.app_context():
+        survey_id = db.session.scalar(sa.select(Survey.id))
+    form = client.get(f"/surveys/{survey_id}/design/questions/new").get_data(as_text=True)
+    assert '<option value="region">region (the region registry)</option>' in form
+    saved = question(
+        client,
+        survey_id,
+        name="where",
+        type="select_one",
+        choice_list="region",
+        label_en="Where do you live?",
+        required="y",
+    )
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    definition, _versions = stored(app, survey_id)
+    assert definition.question("where").region
+    assert "region" not in definition.choice_lists
+    xlsx = client.get(f"/surveys/{survey_id}/versions/1/download/xlsx")
+    assert import_xlsform(xlsx.data) == definition
+    with app.app_context():
+        authoring.open_survey(db.session.get(Survey, survey_id))
+        db.session.commit()
+    respondent = app.test_client()
+    first = respondent.get("/s/town?lang=en").get_data(as_text=True)
+    assert 'value="KZ-75"' in first
+    thanks = answer_page(respondent, first, {"where": "KZ-75"}, language="en")
+    assert thanks.status_code == 200, thanks.get_data(as_text=True)
+    assert count_responses(app) == 1
+    assert stored_responses(app)[0]["region_code"] == "KZ-75"

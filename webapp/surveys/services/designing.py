@@ -28,6 +28,7 @@ from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.surveys.answers import AnswerError, validate_answers
 from webapp.surveys.definition import (
+    REGION_LIST_NAMES,
     SELECT_TYPES,
     Choice,
     DefinitionError,
@@ -362,7 +363,11 @@ def _new_question(data: QuestionInput, base: Question | None = None) -> Question
         default=optional(data.default),
         choice_list=optional(data.choice_list) if is_select else None,
         choice_filter=base.choice_filter if is_select else None,
-        region=base.region if data.type == "select_one" else False,
+        # A select_one on a list named region(s) asks for a unit of the region registry, as
+        # in an uploaded XLSForm: its answer is the response's region, and the list may be
+        # left out (the registry's units are offered).
+        region=data.type == "select_one"
+        and (base.region or optional(data.choice_list) in REGION_LIST_NAMES),
         parameters=(
             {
                 key: value.strip()

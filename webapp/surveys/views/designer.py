@@ -21,7 +21,7 @@ from webapp.auth.access import roles_required
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.surveys.answers import answer_error_text
-from webapp.surveys.definition import RANGE_DEFAULTS, SurveyDefinition
+from webapp.surveys.definition import RANGE_DEFAULTS, REGION_LIST_NAMES, SurveyDefinition
 from webapp.surveys.designer_forms import (
     BLANK_CHOICE_ROWS,
     NEW_PAGE,
@@ -307,15 +307,18 @@ def _question_form(definition: SurveyDefinition) -> FlaskForm:
         for page in definition.pages
     ]
     lists = [(name, name) for name in definition.choice_lists]
-    # A region question may take its choices from the region registry, not from a list.
-    for question in definition.region_questions():
-        if question.choice_list and question.choice_list not in definition.choice_lists:
-            lists.append(
-                (
-                    question.choice_list,
-                    _("%(name)s (the region registry)", name=question.choice_list),
-                )
-            )
+    # A region question may take its choices from the region registry, not from a list: the
+    # registry is offered under the name its region questions use, else as 'region'.
+    registry = {
+        question.choice_list
+        for question in definition.region_questions()
+        if question.choice_list and question.choice_list not in definition.choice_lists
+    }
+    if not registry and not set(REGION_LIST_NAMES) & set(definition.choice_lists):
+        registry = {REGION_LIST_NAMES[0]}
+    lists.extend(
+        (name, _("%(name)s (the region registry)", name=name)) for name in sorted(registry)
+    )
     return question_form(definition.languages, pages, lists)
 
 
