@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
@@ -86,20 +87,25 @@ def combination_weights(
 def _least_absolute_simplex(forecasts: np.ndarray, actual: np.ndarray, scale: np.ndarray):
     """argmin over w >= 0, sum w = 1 of mean |actual - forecasts @ w| / scale (HiGHS LP).
 
-    Variables: the weights, then each point's positive and negative residual part.
+    Variables: the weights, then each point's positive and negative residual part. The
+    constraint matrix is sparse: dense, it held points x 2 points zeros (133 MB and most of
+    the fit's time for 2,880 backtest points of the fertility panel).
     """
     points, members = forecasts.shape
     scaled = forecasts / scale[:, None]
-    identity = np.eye(points)
-    equalities = np.vstack(
+    identity = sparse.identity(points, format="csr")
+    equalities = sparse.vstack(
         [
-            np.hstack([scaled, identity, -identity]),
-            np.concatenate([np.ones(members), np.zeros(2 * points)])[None, :],
-        ]
+            sparse.hstack([sparse.csr_matrix(scaled), identity, -identity]),
+            sparse.csr_matrix(np.concatenate([np.ones(members), np.zeros(2 * points)])[None, :]),
+        ],
+        format="csr",
     )
     targets = np.concatenate([actual / scale, [1.0]])
     costs = np.concatenate([np.zeros(members), np.full(2 * points, 1.0 / points)])
-    solution = linprog(costs, A_eq=equalities, b_eq=targets, bounds=(0, None), method="highs")
+    # Interior point (with crossover to a vertex): the same optimum, about 8 times faster
+    # than the default dual simplex on a few thousand points.
+    solution = linprog(costs, A_eq=equalities, b_eq=targets, bounds=(0, None), method="highs-ipm")
     if not solution.success:  # cannot happen for a feasible, bounded LP; say so if it does
         raise RuntimeError(f"combination weights: linear programme failed: {solution.message}")
     weights = np.clip(solution.x[:members], 0.0, None)
