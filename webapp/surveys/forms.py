@@ -158,6 +158,13 @@ class CouncilForm(NamedErrorsForm):
     name_ru = StringField(_l("Name in Russian"), validators=[DataRequired(), Length(max=300)])
     name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=300)])
     state_body = ChoiceField(_l("State body"), choices=[])
+    #: Empty: the state body's level and region (a ministry's council in a region differs).
+    level = ChoiceField(
+        _l("Level"),
+        choices=select_choices([("", _l("Same as the state body")), *LEVEL_LABELS.items()]),
+        default="",
+    )
+    region = ChoiceField(_l("Region (local councils)"), choices=[], default="")
 
 
 class MemberForm(NamedErrorsForm):

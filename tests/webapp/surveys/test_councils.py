@@ -264,3 +264,54 @@ def test_state_body_summary_does_not_reveal_a_small_council_by_difference(
         submit_feedback_as(app, other_member, trust)
     released = client.get(f"/councils/state-bodies/{setup['body']}/summary?lang=en")
     assert '<td class="number">3.00</td>' in released.get_data(as_text=True)
+
+
+def test_staff_create_a_local_council_of_a_republican_body(
+    app, client, regions, make_user, sign_in
+):
+    """The council form offered names and a state body only: a ministry's council in a
+    region (level and region of its own, which the service allows) could not be made on the
+    page, and every council took its body's level."""
+    sign_in(make_user("admin"))
+    with app.app_context():
+        ministry = councils.create_state_body(
+            councils.Names("Министрлік", "Министерство", "Ministry"), "republican"
+        )
+        db.session.commit()
+        ministry_id = ministry.id
+    client.post("/language", data={"language": "ru"})
+    page = client.get("/councils/").get_data(as_text=True)
+    assert 'name="council-level"' in page and 'name="council-region"' in page
+    assert "Как у государственного органа" in page
+    fields = {
+        "council-name_kk": "Қарағанды кеңесі",
+        "council-name_ru": "Карагандинский совет",
+        "council-name_en": "Karaganda council",
+        "council-state_body": str(ministry_id),
+    }
+    refused = client.post("/councils/", data={**fields, "council-level": "local"})
+    assert refused.status_code == 422
+    assert "Для местного органа нужно указать регион" in refused.get_data(as_text=True)
+    added = client.post(
+        "/councils/", data={**fields, "council-level": "local", "council-region": "KZ-35"}
+    )
+    assert added.status_code == 302
+    same = client.post("/councils/", data={**fields, "council-level": "", "council-region": ""})
+    assert same.status_code == 302
+    with app.app_context():
+        made = db.session.scalars(sa.select(Council).order_by(Council.id)).all()
+        assert [(c.level, c.region_code) for c in made] == [
+            ("local", "KZ-35"),
+            ("republican", None),
+        ]
+
+
+def test_my_council_links_to_the_state_body_summary(app, client, setup, sign_in):
+    """A member may read their state body's summary, but no page linked to it: only the
+    staff's list of councils did."""
+    sign_in(setup["member"])
+    client.post("/language", data={"language": "kk"})
+    home = client.get("/council/").get_data(as_text=True)
+    link = f'href="/councils/state-bodies/{setup["body"]}/summary"'
+    assert link in home and "Мемлекеттік орган бойынша пікірлер жиынтығы" in home
+    assert client.get(f"/councils/state-bodies/{setup['body']}/summary").status_code == 200

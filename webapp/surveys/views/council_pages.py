@@ -45,6 +45,10 @@ def _council_form() -> CouncilForm:
     form.state_body.choices = select_choices(
         (str(body.id), body.name(language)) for body in services.all_state_bodies()
     )
+    form.region.choices = select_choices(
+        [("", _("Same as the state body"))]
+        + [(region.code, region.name(language)) for region in all_regions(current_only=True)]
+    )
     return form
 
 
@@ -99,11 +103,13 @@ def add_council() -> Any:
             council = services.create_council(
                 services.Names(form.name_kk.data, form.name_ru.data, form.name_en.data),
                 int(form.state_body.data),
+                level=form.level.data or None,
+                region_code=form.region.data or None,
                 actor=current_user,
             )
         except SurveyError as error:
             db.session.rollback()
-            form.state_body.errors.append(str(error))
+            form.region.errors.append(str(error))
         else:
             db.session.commit()
             flash(_("Council added."), "success")
