@@ -322,3 +322,38 @@ def test_the_month_filter_reads_as_russian(client, stored_survey, make_user, sig
     page = client.get(f"/results/{stored_survey.survey_id}").get_data(as_text=True)
     assert ">С месяца</label>" in page
     assert ">До месяца (включительно)</label>" in page
+
+
+def russian_plural(count: int, one: str, few: str, many: str) -> str:
+    if count % 10 == 1 and count % 100 != 11:
+        return one
+    if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+        return few
+    return many
+
+
+@pytest.mark.parametrize("region", ["KZ-10", "KZ-11"])
+def test_the_latest_answers_are_counted_with_the_plural_of_their_number(
+    client, stored_survey, make_user, sign_in, region
+):
+    """'2 последних ответа', '5 последних ответов', '21 последний ответ': the summary over
+    the free texts agrees with its number in Russian (and in English, 'The latest answer')."""
+    sign_in(make_user("analyst"))
+    url = f"/results/{stored_survey.survey_id}?region={region}&month_from=2026-02&month_to=2026-02"
+    texts = [
+        r["answers"]["comment"]
+        for r in stored_survey.rows
+        if r["region_code"] == region and r["submitted_at"].month == 2 and "comment" in r["answers"]
+    ]
+    count = len(texts)
+    assert count > 0
+    english = client.get(url).get_data(as_text=True)
+    expected = "The latest answer" if count == 1 else f"Latest {count} answers"
+    assert f"<summary>{expected} (analysts only)</summary>" in english
+    client.post("/language", data={"language": "ru", "next": "/"})
+    page = client.get(url).get_data(as_text=True)
+    summary = re.search(r"<summary>([^<]*)\(только для аналитиков\)</summary>", page)
+    assert summary, "no summary over the latest answers"
+    word = russian_plural(count, "ответ", "ответа", "ответов")
+    assert summary.group(1).split()[0] == str(count), (count, summary.group(1))
+    assert summary.group(1).split()[-1] == word, (count, summary.group(1))
