@@ -17,7 +17,7 @@ from webapp.audit.services import record
 from webapp.auth.models import Role, User
 from webapp.extensions import db
 from webapp.regions.models import Region
-from webapp.surveys.definition import SurveyDefinition
+from webapp.surveys.definition import SurveyDefinition, parse_range_parameters
 from webapp.surveys.models import (
     Council,
     CouncilMembership,
@@ -187,12 +187,28 @@ def likert_questions(definition: SurveyDefinition) -> list[str]:
     return names
 
 
+def rating_scale(definition: SurveyDefinition, name: str) -> tuple[float, float] | None:
+    """Lowest and highest answer of a rating question, so that its mean can be read: the
+    range's start and end (1 to 10 unless set), or the smallest and largest choice."""
+    question = definition.question(name)
+    if question.type == "range":
+        try:
+            start, end, _step = parse_range_parameters(question.parameters)
+        except ValueError:
+            return None
+        return float(min(start, end)), float(max(start, end))
+    values = [int(choice.name) for choice in definition.choices_for(question)]
+    return (float(min(values)), float(max(values))) if values else None
+
+
 @dataclass(frozen=True)
 class QuestionAverage:
     name: str
     label: str
     count: int
     mean: float | None  # None when withheld (too few answers)
+    #: (lowest, highest) possible answer, None when unknown.
+    scale: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -250,6 +266,7 @@ def feedback_summary(
     sums: dict[str, list[float]] = {}
     unseen_counts: dict[str, int] = {}
     labels: dict[str, str] = {}
+    scales: dict[str, tuple[float, float] | None] = {}
     versions = db.session.scalars(
         sa.select(SurveyVersion).where(
             SurveyVersion.id.in_(
@@ -264,6 +281,7 @@ def feedback_summary(
         rating_by_version[version.id] = names
         for name in names:
             labels.setdefault(name, definition.text(definition.question(name).label, language))
+            scales.setdefault(name, rating_scale(definition, name))
     rows = db.session.execute(
         sa.select(
             SurveyResponse.survey_version_id, SurveyResponse.council_id, SurveyResponse.answers
@@ -288,7 +306,7 @@ def feedback_summary(
             or (bool(seen) and unseen > 0 and not block_is_released(unseen, threshold))
         )
         mean = None if withheld or not values else round(sum(values) / len(values), 2)
-        averages.append(QuestionAverage(name, label, len(values), mean))
+        averages.append(QuestionAverage(name, label, len(values), mean, scales.get(name)))
     latest = []
     definitions: dict[int, SurveyDefinition] = {}
     for response in latest_responses:

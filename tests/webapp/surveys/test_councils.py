@@ -315,3 +315,54 @@ def test_my_council_links_to_the_state_body_summary(app, client, setup, sign_in)
     link = f'href="/councils/state-bodies/{setup["body"]}/summary"'
     assert link in home and "Мемлекеттік орган бойынша пікірлер жиынтығы" in home
     assert client.get(f"/councils/state-bodies/{setup['body']}/summary").status_code == 200
+
+
+def test_rating_scale_is_each_questions_own():
+    """The summary's caption said "1 = lowest, 5 = highest" for every question, while a
+    range question runs 1 to 10 unless set (here 0 to 10) and a choice list may run 1 to 7."""
+    from webapp.surveys.definition import SurveyDefinition
+
+    def question(name, type_, **extra):
+        return {"name": name, "type": type_, "label": {"en": name}, **extra}
+
+    definition = SurveyDefinition.from_dict(
+        {
+            "form_id": "scales",
+            "title": {"en": "Scales"},
+            "languages": ["en"],
+            "default_language": "en",
+            "pages": [
+                {
+                    "name": "p",
+                    "label": {},
+                    "relevant": None,
+                    "questions": [
+                        question("plain", "range"),
+                        question("zero", "range", parameters={"start": "0", "end": "10"}),
+                        question(
+                            "down", "range", parameters={"start": "5", "end": "1", "step": "-1"}
+                        ),
+                        question("seven", "select_one", choice_list="seven"),
+                    ],
+                }
+            ],
+            "choice_lists": {
+                "seven": [{"name": str(n), "label": {"en": str(n)}} for n in range(1, 8)]
+            },
+        }
+    )
+    assert councils.likert_questions(definition) == ["plain", "zero", "down", "seven"]
+    scales = [
+        councils.rating_scale(definition, name) for name in ("plain", "zero", "down", "seven")
+    ]
+    assert scales == [(1, 10), (0, 10), (1, 5), (1, 7)]
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+def test_summary_names_each_questions_scale(app, client, setup, make_user, sign_in):
+    for trust in ("4", "5"):
+        submit_feedback(app, setup, trust)
+    sign_in(make_user("analyst"))
+    page = client.get(f"/councils/{setup['mine']}/summary?lang=en").get_data(as_text=True)
+    assert "1 = lowest, 5 = highest" not in page
+    assert '<td>Trust</td>\n      <td class="number">1–5</td>' in page
