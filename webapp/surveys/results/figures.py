@@ -175,21 +175,27 @@ def question_coverage(versions: Iterable[tuple[int, SurveyDefinition]]) -> dict[
     """Question name -> the versions (ids) holding it and offering each of its choices."""
     asked: dict[str, set[int]] = defaultdict(set)
     offered: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+    #: Versions whose region question offers every unit of the registry (no list of its own).
+    registry: dict[str, set[int]] = defaultdict(set)
     for version_id, definition in versions:
         for question in definition.questions():
             if KIND_BY_TYPE.get(question.type) is None:
                 continue
             asked[question.name].add(version_id)
-            if question.type in ("select_one", "select_multiple") and not question.region:
-                for choice in definition.choices_for(question):
-                    offered[question.name][choice.name].add(version_id)
+            if question.type not in ("select_one", "select_multiple"):
+                continue
+            if question.region and question.choice_list not in definition.choice_lists:
+                registry[question.name].add(version_id)
+                continue
+            for choice in definition.choices_for(question):
+                offered[question.name][choice.name].add(version_id)
     return {
         name: Coverage(
             frozenset(ids),
             {
-                code: frozenset(holders)
+                code: frozenset(holders | registry[name])
                 for code, holders in offered.get(name, {}).items()
-                if holders != ids
+                if holders | registry[name] != ids
             },
         )
         for name, ids in asked.items()

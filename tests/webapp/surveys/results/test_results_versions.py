@@ -366,3 +366,36 @@ def test_the_page_says_who_was_not_asked_in_the_analysts_language(
     assert sum(r["version"] == 1 for r in rows) == 73
     assert not_asked in page  # under "waiting", which version 1 did not have
     assert offered in page  # beside "dk", "health" and "bank"
+
+
+def test_a_region_question_on_the_registry_offers_every_unit_its_list_offered():
+    """Version 1 asks the region on a list of three units, version 2 (re-saved in the
+    designer) on the whole registry: every unit of the list was offered in both, so its
+    share rests on all the respondents, not on version 1's only (4 of 3 made 133%)."""
+    from webapp.surveys.definition import Page
+    from webapp.surveys.results.figures import question_coverage
+
+    units = [Choice(code, {"en": code}) for code in ("KZ-75", "KZ-71", "KZ-79")]
+
+    def version(region: bool, choice_lists: dict) -> SurveyDefinition:
+        where = Question(
+            "where", "select_one", {"en": "Region"}, choice_list="regions", region=region
+        )
+        return SurveyDefinition(
+            form_id="where",
+            title={"en": "Where"},
+            languages=["en"],
+            default_language="en",
+            pages=[Page("main", {"en": "Main"}, None, [where])],
+            choice_lists=choice_lists,
+        )
+
+    listed = version(False, {"regions": units})
+    on_the_registry = version(True, {})
+    narrowed = version(True, {"regions": units[:2]})
+    coverage = question_coverage([(1, listed), (2, on_the_registry)])["where"]
+    assert coverage.asked == {1, 2}
+    assert coverage.offered == {}
+    # A list that narrows the registry offers its own units only.
+    coverage = question_coverage([(1, listed), (2, narrowed)])["where"]
+    assert coverage.offered == {"KZ-79": frozenset({1})}
