@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -365,4 +367,54 @@ def test_summary_names_each_questions_scale(app, client, setup, make_user, sign_
     sign_in(make_user("analyst"))
     page = client.get(f"/councils/{setup['mine']}/summary?lang=en").get_data(as_text=True)
     assert "1 = lowest, 5 = highest" not in page
-    assert '<td>Trust</td>\n      <td class="number">1–5</td>' in page
+    assert '<td>Trust<br><span class="hint">Scale: 1–5</span></td>' in page
+
+
+def _average_cells_right_edge(html: str) -> list[float]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        try:
+            view = browser.new_page(viewport={"width": 360, "height": 740})
+            view.set_content(html)
+            return view.evaluate(
+                "() => [...document.querySelectorAll('table')][0].querySelectorAll"
+                "('tbody tr td:last-child').length ? [...[...document.querySelectorAll"
+                "('table')][0].querySelectorAll('tbody tr td:last-child')].map("
+                "cell => cell.getBoundingClientRect().right) : []"
+            )
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.any_database  # page layout: the same on either database
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="headless Chromium not found")
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+def test_summary_averages_are_on_a_phone_screen(app, client, setup, make_user, sign_in):
+    """A scale column of its own pushed the averages, the figures the table is for, past a
+    360 px screen's edge (inside the scrolling table): the scale is under the question."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.webapp.test_narrow_screens import with_inline_styles
+
+    for trust in ("4", "5"):
+        submit_feedback(app, setup, trust)
+    sign_in(make_user("analyst"))
+    client.post("/language", data={"language": "ru"})
+    html = with_inline_styles(
+        client, client.get(f"/councils/{setup['mine']}/summary").get_data(as_text=True)
+    )
+    assert "4,50" in html and "1–5" in html
+    # The demo council form's questions are longer than "Доверие" and need the width.
+    html = html.replace(
+        "<td>Доверие",
+        "<td>Насколько оперативно орган отвечает на запросы и предложения совета?",
+    )
+    assert "<td>Насколько оперативно" in html
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        edges = executor.submit(_average_cells_right_edge, html).result()
+    assert edges and max(edges) <= 360, edges
