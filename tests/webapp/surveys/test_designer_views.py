@@ -542,3 +542,26 @@ def test_a_region_question_designed_from_scratch_ties_responses_to_their_region(
     assert thanks.status_code == 200, thanks.get_data(as_text=True)
     assert count_responses(app) == 1
     assert stored_responses(app)[0]["region_code"] == "KZ-75"
+
+
+def test_a_survey_without_a_title_is_refused_beside_the_title_field(app, client, regions, analyst):
+    """Untitled, a survey was stored and listed as an empty link; now the title of the
+    default language says what is missing, in the analyst's language, and nothing is
+    stored (nor is the title of a stored survey taken away)."""
+    client.post("/language", data={"language": "ru", "next": "/"})
+    refused = new_survey(client, title_kk="", title_ru=" ", title_en="", default_language="ru")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r'id="title_ru-error">[^<]*название хотя бы на одном', page)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Survey)) == 0
+    assert new_survey(client).status_code == 302
+    with app.app_context():
+        survey_id = db.session.scalar(sa.select(Survey.id))
+    emptied = client.post(
+        f"/surveys/{survey_id}/design/settings",
+        data={"form_id": "town", "languages": ["kk", "ru", "en"], "default_language": "kk"},
+    )
+    assert emptied.status_code == 422
+    assert 'id="title_kk-error"' in emptied.get_data(as_text=True)
+    assert stored(app, survey_id)[0].title["en"] == "Town"

@@ -300,7 +300,17 @@ def new_definition(
             )
         ],
     )
+    _refuse_without_title(definition)
     return check(definition, [*_settings_probes(), *_question_probes(question.name.strip())])
+
+
+def _refuse_without_title(definition: SurveyDefinition) -> None:
+    """A survey needs a title in one of its languages: respondents, the survey list and the
+    results name it by its title (an untitled one was listed as an empty link)."""
+    if not definition.languages or any(definition.title.get(c) for c in definition.languages):
+        return  # (a survey without languages is refused by the checks, with its reason)
+    problem = _("Give the survey a title in at least one of its languages.")
+    raise DesignRefused([problem], {f"title_{definition.default_language}": [problem]})
 
 
 def _settings_probes() -> list[tuple[str, Callable[[SurveyDefinition], SurveyDefinition]]]:
@@ -340,6 +350,7 @@ def update_settings(
             for name, choices in definition.choice_lists.items()
         },
     )
+    _refuse_without_title(candidate)
     return check(candidate, _settings_probes())
 
 
