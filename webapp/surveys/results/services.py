@@ -886,7 +886,7 @@ def survey_summary(
             protect,
             threshold,
             language,
-            names if question.region else choice_labels.get(question.name, {}),
+            _answer_labels(question.name, question.region, definitions, names, choice_labels),
             coverage.get(question.name),
         )
         for definition, question in result_questions(definitions)
@@ -963,9 +963,13 @@ def question_distribution(
         not viewer_is_analyst,
         suppression_threshold(),
         language,
-        region_names(language)
-        if found[1].region
-        else _choice_labels(definitions, language).get(question_name, {}),
+        _answer_labels(
+            question_name,
+            found[1].region,
+            definitions,
+            region_names(language),
+            _choice_labels(definitions, language),
+        ),
         question_coverage(versions).get(question_name),
     )
 
@@ -992,6 +996,29 @@ def _question(
         value_labels=labels,
         coverage=coverage,
     )
+
+
+def _answer_labels(
+    name: str,
+    region: bool,
+    definitions: list[SurveyDefinition],
+    names: dict[str, str],
+    choice_labels: dict[str, dict[str, str]],
+) -> dict[str, str]:
+    """The answers a question's figures list. A region question offers the registry's units
+    (named as the registry names them), or, when each version lists the units it offers (a
+    list that narrows the registry), those units only: not twenty rows of 0% for three."""
+    if not region:
+        return choice_labels.get(name, {})
+    listed = choice_labels.get(name, {})
+    on_the_registry = any(
+        question.name == name and question.choice_list not in definition.choice_lists
+        for definition in definitions
+        for question in definition.questions()
+    )
+    if on_the_registry or not listed:
+        return names
+    return {code: names.get(code, label) for code, label in listed.items()}
 
 
 def _choice_labels(definitions: list[SurveyDefinition], language: str) -> dict[str, dict[str, str]]:

@@ -399,3 +399,24 @@ def test_a_region_question_on_the_registry_offers_every_unit_its_list_offered():
     # A list that narrows the registry offers its own units only.
     coverage = question_coverage([(1, listed), (2, narrowed)])["where"]
     assert coverage.offered == {"KZ-79": frozenset({1})}
+
+
+def test_a_region_list_that_narrows_the_registry_lists_only_its_units(
+    app_context, regions, results_definition_factory
+):
+    """A region question on a list of two units: its figures list those two (named as the
+    registry names them), not every unit of the registry at 0%."""
+    from webapp.surveys.services.authoring import create_survey, open_survey
+
+    definition = results_definition_factory()
+    two = [Choice("KZ-10", {"en": "Abai"}), Choice("KZ-75", {"en": "Almaty city"})]
+    definition = replace(definition, choice_lists={**definition.choice_lists, "region": two})
+    survey = create_survey(definition, slug="narrowed")
+    open_survey(survey)
+    db.session.commit()
+    insert(survey.id, survey.current_version_id, 1, {("KZ-10", 1): 12, ("KZ-75", 1): 8}, seed=5)
+    rows = rows_of(figures_of(survey.id, "region"))
+    names = {region.code: region for region in regions}
+    assert {code for code in rows if code} == {"KZ-10", "KZ-75"}
+    assert rows["KZ-10"]["count"] == 12 and rows["KZ-75"]["count"] == 8
+    assert rows["KZ-10"]["label"] == names["KZ-10"].name("en")
