@@ -40,8 +40,9 @@ TYPE_LABELS = {
 FIRST_QUESTION_TYPES = tuple(code for code in QUESTION_TYPES if code not in SELECT_TYPES)
 #: Value of the page field that asks for a new page.
 NEW_PAGE = "+new"
-#: Blank rows offered for new choices in the choice-list form.
-BLANK_CHOICE_ROWS = 3
+#: Blank rows offered for new choices in the choice-list form: a five-point scale is typed in
+#: one go.
+BLANK_CHOICE_ROWS = 5
 
 _NAME_RULE = Regexp(
     r"^[A-Za-z_][A-Za-z0-9_\-.]*$",

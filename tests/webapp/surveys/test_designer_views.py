@@ -565,3 +565,21 @@ def test_a_survey_without_a_title_is_refused_beside_the_title_field(app, client,
     assert emptied.status_code == 422
     assert 'id="title_kk-error"' in emptied.get_data(as_text=True)
     assert stored(app, survey_id)[0].title["en"] == "Town"
+
+
+def test_a_five_point_scale_is_typed_into_a_new_list_in_one_go(app, client, regions, analyst):
+    """A new choice list offers rows for a Likert scale of five answers: one save, not a
+    save to get more rows and a second one."""
+    survey_id = make_survey(app, open_it=False)
+    url = f"/surveys/{survey_id}/design/lists/new"
+    page = client.get(url).get_data(as_text=True)
+    rows = re.findall(r'name="(choice-\d+)-name"', page)
+    assert len(rows) >= 5, rows
+    data = {"name": "agree5"}
+    for number in range(5):
+        data[f"choice-{number}-name"] = str(number + 1)
+        data[f"choice-{number}-original"] = ""
+        data[f"choice-{number}-label-en"] = f"Level {number + 1}"
+    assert client.post(url, data=data).status_code == 302
+    choices = stored(app, survey_id)[0].choice_lists["agree5"]
+    assert [c.name for c in choices] == ["1", "2", "3", "4", "5"]
