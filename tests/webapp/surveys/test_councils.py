@@ -418,3 +418,71 @@ def test_summary_averages_are_on_a_phone_screen(app, client, setup, make_user, s
     with ThreadPoolExecutor(max_workers=1) as executor:
         edges = executor.submit(_average_cells_right_edge, html).result()
     assert edges and max(edges) <= 360, edges
+
+
+#: For each single-choice select: the height its chosen name needs at the width the select
+#: leaves for text, and the height it shows.
+SELECT_TEXT = """() => [...document.querySelectorAll('select:not([multiple])')].map(select => {
+  const style = getComputedStyle(select);
+  const side = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight)
+    + parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
+  const probe = document.createElement('div');
+  probe.textContent = select.options[select.selectedIndex].text;
+  probe.style.cssText = `position: absolute; visibility: hidden; white-space: normal;
+    overflow-wrap: normal; font: ${style.font}; line-height: ${style.lineHeight};
+    width: ${select.getBoundingClientRect().width - side}px`;
+  document.body.append(probe);
+  const needed = probe.getBoundingClientRect().height;
+  probe.remove();
+  const shown = select.clientHeight - parseFloat(style.paddingTop)
+    - parseFloat(style.paddingBottom);
+  return {id: select.id, right: select.getBoundingClientRect().right, needed, shown};
+})"""
+
+
+@pytest.mark.browser
+@pytest.mark.any_database  # page layout: the same on either database
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="headless Chromium not found")
+def test_the_council_picker_shows_a_long_council_name_whole_on_a_phone(app, client, setup, sign_in):
+    """A member of two councils picks the one they answer for; council names share a long
+    start, and at 360 px the select read "Общественный совет при управле…" for both."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.webapp.test_narrow_screens import with_inline_styles
+
+    long_names = {
+        "mine": "Общественный совет при управлении занятости и социальных программ города Алматы",
+        "other": "Общественный совет при управлении образования города Алматы",
+    }
+    with app.app_context():
+        for key, name in long_names.items():
+            db.session.get(Council, setup[key]).name_ru = name
+        councils.add_member(db.session.get(Council, setup["other"]), setup["member"].email)
+        db.session.commit()
+    sign_in(setup["member"])
+    client.post("/language", data={"language": "ru"})
+    page = client.get("/s/wellbeing?lang=ru").get_data(as_text=True)
+    assert 'id="council_id"' in page and long_names["mine"] in page
+    html = with_inline_styles(client, page)
+
+    def measure() -> list[dict]:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": 360, "height": 740})
+                view.set_content(html)
+                return view.evaluate(SELECT_TEXT)
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        selects = executor.submit(measure).result()
+    picker = [select for select in selects if select["id"] == "council_id"]
+    assert picker, selects
+    for select in selects:
+        assert select["right"] <= 360, select
+        assert select["shown"] >= select["needed"] - 0.5, select
