@@ -147,15 +147,7 @@ def test_staff_manage_bodies_councils_and_members(app, client, regions, make_use
 
 
 def submit_feedback(app, setup, trust: str) -> None:
-    from tests.conftest import TEST_PASSWORD
-
-    browser = app.test_client()
-    browser.post("/sign-in", data={"email": setup["member"].email, "password": TEST_PASSWORD})
-    html = browser.get("/s/wellbeing?lang=en").get_data(as_text=True)
-    response = answer_page(browser, html, PAGE_ONE, language="en")
-    page2 = browser.get(response.headers["Location"]).get_data(as_text=True)
-    thanks = answer_page(browser, page2, {**PAGE_TWO, "trust": trust}, language="en")
-    assert thanks.status_code == 200 and "recorded" in thanks.get_data(as_text=True)
+    submit_feedback_as(app, setup["member"], trust)
 
 
 @pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
@@ -420,34 +412,13 @@ def test_summary_averages_are_on_a_phone_screen(app, client, setup, make_user, s
     assert edges and max(edges) <= 360, edges
 
 
-#: For each single-choice select: the height its chosen name needs at the width the select
-#: leaves for text, and the height it shows.
-SELECT_TEXT = """() => [...document.querySelectorAll('select:not([multiple])')].map(select => {
-  const style = getComputedStyle(select);
-  const side = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight)
-    + parseFloat(style.borderLeftWidth) + parseFloat(style.borderRightWidth);
-  const probe = document.createElement('div');
-  probe.textContent = select.options[select.selectedIndex].text;
-  probe.style.cssText = `position: absolute; visibility: hidden; white-space: normal;
-    overflow-wrap: normal; font: ${style.font}; line-height: ${style.lineHeight};
-    width: ${select.getBoundingClientRect().width - side}px`;
-  document.body.append(probe);
-  const needed = probe.getBoundingClientRect().height;
-  probe.remove();
-  const shown = select.clientHeight - parseFloat(style.paddingTop)
-    - parseFloat(style.paddingBottom);
-  return {id: select.id, right: select.getBoundingClientRect().right, needed, shown};
-})"""
-
-
 @pytest.mark.browser
 @pytest.mark.any_database  # page layout: the same on either database
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="headless Chromium not found")
 def test_the_council_picker_shows_a_long_council_name_whole_on_a_phone(app, client, setup, sign_in):
     """A member of two councils picks the one they answer for; council names share a long
     start, and at 360 px the select read "Общественный совет при управле…" for both."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    from tests.webapp.review.test_review_phone import measure_on_a_phone
     from tests.webapp.test_narrow_screens import with_inline_styles
 
     long_names = {
@@ -463,24 +434,7 @@ def test_the_council_picker_shows_a_long_council_name_whole_on_a_phone(app, clie
     client.post("/language", data={"language": "ru"})
     page = client.get("/s/wellbeing?lang=ru").get_data(as_text=True)
     assert 'id="council_id"' in page and long_names["mine"] in page
-    html = with_inline_styles(client, page)
-
-    def measure() -> list[dict]:
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-            )
-            try:
-                view = browser.new_page(viewport={"width": 360, "height": 740})
-                view.set_content(html)
-                return view.evaluate(SELECT_TEXT)
-            finally:
-                browser.close()
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        selects = executor.submit(measure).result()
+    selects = measure_on_a_phone({"page": with_inline_styles(client, page)})["page"]
     picker = [select for select in selects if select["id"] == "council_id"]
     assert picker, selects
     for select in selects:
