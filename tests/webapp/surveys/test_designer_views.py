@@ -252,6 +252,12 @@ def test_the_preview_shows_respondent_pages_and_stores_nothing(app, client, regi
     page = client.get(f"/surveys/{survey_id}/design/preview?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Your age" in html and "never stored" in html
+    # The first page offers the survey's languages, as the respondent page does.
+    nav = html[html.index('class="survey-languages"') :].split("</nav>", 1)[0]
+    assert f'href="/surveys/{survey_id}/design/preview?lang=kk"' in nav
+    assert 'aria-current="true">English' in nav
+    russian = client.get(f"/surveys/{survey_id}/design/preview?lang=ru").get_data(as_text=True)
+    assert 'lang="ru" hreflang="ru"' in russian and 'aria-current="true">Русский' in russian
     data = {"csrf_token": "", "page": "0", "language": "en", "answers": "{}", "action": "next"}
     refused = client.post(f"/surveys/{survey_id}/design/preview", data={**data, "answer-age": "12"})
     assert refused.status_code == 422
