@@ -9,8 +9,10 @@ spaces and widened the page. Drawn by headless Chromium with the app's own style
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -49,27 +51,36 @@ def with_inline_styles(client, page: str) -> str:
     return re.sub(r'<link rel="stylesheet" href="([^"]+)"(?: media="([^"]+)")?>', inline, page)
 
 
-def measure_on_a_phone(pages: dict[str, str]) -> dict[str, dict]:
-    from playwright.sync_api import sync_playwright
+def on_a_phone(pages: dict[str, str], read: Callable[[Any], Any]) -> dict[str, Any]:
+    """``read(view)`` on each page, drawn by headless Chromium at a phone's width.
 
-    measured = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-            for name, html in pages.items():
-                view.set_content(html)
-                measured[name] = view.evaluate(MEASURE)
-        finally:
-            browser.close()
-    return measured
+    Playwright's sync API refuses a thread whose event loop is running (the browser tests of
+    the same worker hold one): the browser runs in a thread of its own."""
 
+    def draw() -> dict[str, Any]:
+        from playwright.sync_api import sync_playwright
 
-def measure(pages: dict[str, str]) -> dict[str, dict]:
-    # Playwright's sync API refuses a thread whose event loop is running (the browser tests
-    # of the same worker hold one): measure in a thread of its own.
+        found = {}
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=["--no-sandbox"]
+            )
+            try:
+                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
+                for name, html in pages.items():
+                    view.set_content(html)
+                    found[name] = read(view)
+            finally:
+                browser.close()
+        return found
+
     with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(measure_on_a_phone, pages).result()
+        return executor.submit(draw).result()
+
+
+def measure(pages: dict[str, str], script: str = MEASURE) -> dict[str, Any]:
+    """``script``'s result on each page at a phone's width."""
+    return on_a_phone(pages, lambda view: view.evaluate(script))
 
 
 def test_captions_of_scrolling_tables_stay_on_a_phone_screen(app, client, regions):
@@ -128,27 +139,11 @@ HEADER = """() => ({
 def test_a_staff_header_leaves_most_of_a_phone_screen_to_the_page(app, client, make_user, sign_in):
     """An administrator's header (ten links and the account) took 445 of 740 px in Kazakh,
     so every page opened on navigation alone. All links stay shown, at least 32 px tall."""
-    from playwright.sync_api import sync_playwright
-
     sign_in(make_user("admin"))
     page = with_inline_styles(
         client, client.get("/regions/", headers={"Accept-Language": "kk"}).get_data(as_text=True)
     )
-
-    def read() -> dict:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox"]
-            )
-            try:
-                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-                view.set_content(page)
-                return view.evaluate(HEADER)
-            finally:
-                browser.close()
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        found = executor.submit(read).result()
+    found = measure({"page": page}, HEADER)["page"]
     assert found["links"] >= 10, found
     assert found["header"] <= 0.45 * 740, found
     assert found["targets"] >= 32, found
@@ -171,8 +166,6 @@ def test_a_required_question_under_a_condition_reads_right_on_a_phone(app, clien
     on the same page. Without the script it is shown at once, marked "required if it
     applies"; with it, it appears when "yes" is picked, marked "required". Either way the
     page keeps to a 360 px screen in every language."""
-    from playwright.sync_api import sync_playwright
-
     from tests.webapp.surveys.surveys_support import answer_page, make_survey
 
     make_survey(app)
@@ -184,27 +177,14 @@ def test_a_required_question_under_a_condition_reads_right_on_a_phone(app, clien
         pages[language] = with_inline_styles(client, page)
     script = client.get("/survey-assets/conditions.js").get_data(as_text=True)
 
-    def read() -> dict:
-        found = {}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox"]
-            )
-            try:
-                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-                for language, page in pages.items():
-                    view.set_content(page)  # the page's own script is not loaded here
-                    without_script = view.evaluate(EMPLOYER)
-                    view.add_script_tag(content=script)
-                    before_yes = view.evaluate(EMPLOYER)
-                    view.check("#q-employed-0")  # "yes", the first choice
-                    found[language] = (without_script, before_yes, view.evaluate(EMPLOYER))
-            finally:
-                browser.close()
-        return found
+    def read(view) -> tuple[dict, dict, dict]:
+        without_script = view.evaluate(EMPLOYER)  # the page's own script is not loaded here
+        view.add_script_tag(content=script)
+        before_yes = view.evaluate(EMPLOYER)
+        view.check("#q-employed-0")  # "yes", the first choice
+        return without_script, before_yes, view.evaluate(EMPLOYER)
 
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        found = executor.submit(read).result()
+    found = on_a_phone(pages, read)
     for language, (without_script, before_yes, after_yes) in found.items():
         if_it_applies, required = CONDITIONAL_REQUIRED[language]
         assert without_script["shown"], language

@@ -8,14 +8,9 @@ by headless Chromium with the app's screen style sheets; skipped where Chromium 
 
 from __future__ import annotations
 
-import re
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-PHONE_WIDTH = 360
+from tests.webapp.test_narrow_screens import CHROMIUM, PHONE_WIDTH, measure, with_inline_styles
 
 pytestmark = [
     pytest.mark.browser,
@@ -46,41 +41,7 @@ MEASURE = """() => [...document.querySelectorAll('select')].map(select => {
 
 def screen_page(client, path: str) -> str:
     """The page with its screen style sheets inlined, ready for ``set_content``."""
-    page = client.get(path).get_data(as_text=True)
-
-    def inline(match: re.Match[str]) -> str:
-        if match.group(2) == "print":
-            return ""
-        return f"<style>{client.get(match.group(1)).get_data(as_text=True)}</style>"
-
-    return re.sub(r'<link rel="stylesheet" href="([^"]+)"(?: media="([^"]+)")?>', inline, page)
-
-
-def measure_on_a_phone(pages: dict[str, str], script: str = MEASURE) -> dict[str, object]:
-    """``script``'s result on each page, drawn at a phone's width.
-
-    Playwright's sync API refuses a thread whose event loop is running (the browser tests of
-    the same worker hold one): the browser runs in a thread of its own."""
-
-    def measure() -> dict[str, object]:
-        from playwright.sync_api import sync_playwright
-
-        measured = {}
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=["--no-sandbox"]
-            )
-            try:
-                view = browser.new_page(viewport={"width": PHONE_WIDTH, "height": 740})
-                for name, html in pages.items():
-                    view.set_content(html)
-                    measured[name] = view.evaluate(script)
-            finally:
-                browser.close()
-        return measured
-
-    with ThreadPoolExecutor(max_workers=1) as executor:
-        return executor.submit(measure).result()
+    return with_inline_styles(client, client.get(path).get_data(as_text=True))
 
 
 def dashboard_in_each_language(client) -> dict[str, str]:
@@ -100,7 +61,7 @@ def test_selects_fit_a_phone_and_show_long_names_whole(client_for, published):
         pages[f"{language} dashboard"] = screen_page(council, "/review/?domain=interethnic_harmony")
         pages[f"{language} region"] = screen_page(council, "/review/regions/KZ-59")
         pages[f"{language} comments"] = screen_page(analyst, "/review/comments?region=KZ-59")
-    measured = measure_on_a_phone(pages)
+    measured = measure(pages, MEASURE)
     for name, selects in measured.items():
         assert selects, name
         for select in selects:
@@ -120,7 +81,7 @@ def test_freshness_dates_stay_on_one_line_on_a_phone(client_for, published):
     """The labels took the width: the run's date ran to three lines ("2024 ж. 1 / наурыз") and
     the demo's latest period broke after its dash ("2026-" / "12")."""
     pages = dashboard_in_each_language(client_for("council_member"))
-    measured = measure_on_a_phone(pages, FACT_LINES)
+    measured = measure(pages, FACT_LINES)
     for language, facts in measured.items():
         assert facts, language
         assert all(lines == 1 for _text, lines in facts), (language, facts)
@@ -141,7 +102,7 @@ def test_unit_names_stay_in_view_when_the_scores_table_scrolls(client_for, publi
     """Scrolled sideways to the forecasts on a phone, the table showed numbers without the
     units they belong to."""
     pages = dashboard_in_each_language(client_for("council_member"))
-    measured = measure_on_a_phone(pages, SCROLLED)
+    measured = measure(pages, SCROLLED)
     for language, found in measured.items():
         assert found["scrolled"] > 100, (language, found)  # the table does scroll
         assert abs(found["name"] - found["wrap"]) <= 1, (language, found)

@@ -418,8 +418,8 @@ def test_summary_averages_are_on_a_phone_screen(app, client, setup, make_user, s
 def test_the_council_picker_shows_a_long_council_name_whole_on_a_phone(app, client, setup, sign_in):
     """A member of two councils picks the one they answer for; council names share a long
     start, and at 360 px the select read "Общественный совет при управле…" for both."""
-    from tests.webapp.review.test_review_phone import measure_on_a_phone
-    from tests.webapp.test_narrow_screens import with_inline_styles
+    from tests.webapp.review.test_review_phone import MEASURE as SELECTS
+    from tests.webapp.test_narrow_screens import measure, with_inline_styles
 
     long_names = {
         "mine": "Общественный совет при управлении занятости и социальных программ города Алматы",
@@ -434,7 +434,7 @@ def test_the_council_picker_shows_a_long_council_name_whole_on_a_phone(app, clie
     client.post("/language", data={"language": "ru"})
     page = client.get("/s/wellbeing?lang=ru").get_data(as_text=True)
     assert 'id="council_id"' in page and long_names["mine"] in page
-    selects = measure_on_a_phone({"page": with_inline_styles(client, page)})["page"]
+    selects = measure({"page": with_inline_styles(client, page)}, SELECTS)["page"]
     picker = [select for select in selects if select["id"] == "council_id"]
     assert picker, selects
     for select in selects:
