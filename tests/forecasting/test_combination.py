@@ -86,6 +86,24 @@ def test_weights_from_known_errors() -> None:
         combination_weights(forecasts, weighting="optimal")
 
 
+def test_optimal_weights_are_the_minimum_over_the_simplex() -> None:
+    # Noisy members with different errors and scales: no point of the simplex (a dense
+    # random sample and every vertex) has a lower mean scaled absolute error than the LP's.
+    rng = np.random.default_rng(7)
+    actual = rng.normal(size=400)
+    scale = rng.uniform(0.5, 2.0, size=400)
+    noise = rng.normal(size=(400, 4)) * [0.4, 0.7, 1.2, 0.5] + rng.normal(size=(400, 1)) * 0.3
+    forecasts = actual[:, None] + noise + [0.1, -0.2, 0.0, 0.3]
+    weights = combination_weights(forecasts, actual, scale, "optimal")
+
+    def loss(candidate: np.ndarray) -> np.ndarray:
+        return np.mean(np.abs(actual[:, None] - forecasts @ candidate.T) / scale[:, None], axis=0)
+
+    assert weights.sum() == pytest.approx(1.0) and np.all(weights >= 0)
+    others = np.vstack([rng.dirichlet(np.ones(4), size=5000), np.eye(4)])
+    assert loss(weights[None, :])[0] <= loss(others).min() + 1e-12
+
+
 def test_names_and_members() -> None:
     assert combination_name(["pooled_ets", "naive"]) == "naive+pooled_ets"
     assert combination_name(["b", "a"], "optimal") == "weighted:a+b"
