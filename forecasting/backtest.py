@@ -33,6 +33,7 @@ from forecasting.models.base import (
     make_warning,
     probability_at_least,
     season_length_for,
+    sharing_series,
     summarise_warning,
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
@@ -328,7 +329,7 @@ def rolling_origin_backtest(
     """
     horizon = check_horizon(horizon)
     frame = check_observations(observations)
-    frame[ORDINAL] = [period.ordinal for period in frame["period"]]
+    frame[ORDINAL] = _ordinals(frame["period"])
     candidates = with_baselines(models) if include_baselines else _name_models(models)
     origins, warnings = plan_origins(frame, horizon, n_origins, step, min_train)
     scales, scale_warnings = series_scales(frame, origins)
@@ -352,6 +353,7 @@ def rolling_origin_backtest(
             if origin not in splits:
                 splits.clear()
                 splits[origin] = _split(frame, cut)
+                shared.offer(splits[origin][0])  # its candidates split it into series once
             return splits[origin]
 
         outcomes = (
@@ -362,13 +364,14 @@ def rolling_origin_backtest(
         )
     else:
         outcomes = Parallel(n_jobs=n_jobs, return_as="generator")(tasks)
-    for done, (name, origin, records_frame, entries, spent) in enumerate(outcomes):
-        seconds[name] += spent
-        warnings.extend(entries)
-        if records_frame is not None:
-            records.append(records_frame)
-        if progress is not None:
-            progress((done + 1) / len(jobs), f"backtest origin {origin + 1}: {name}")
+    with sharing_series() as shared:
+        for done, (name, origin, records_frame, entries, spent) in enumerate(outcomes):
+            seconds[name] += spent
+            warnings.extend(entries)
+            if records_frame is not None:
+                records.append(records_frame)
+            if progress is not None:
+                progress((done + 1) / len(jobs), f"backtest origin {origin + 1}: {name}")
     table = _with_terms(pd.concat(records, ignore_index=True) if records else None, scales)
     if threshold is not None and not table.empty:
         table["probability"] = probability_at_least(table, float(threshold))
@@ -447,12 +450,11 @@ def _with_records(
 ) -> BacktestResult:
     """``result`` with the combinations' records (error terms computed here) added."""
     records = result.records
-    scales = {
-        (region, indicator): scale
-        for region, indicator, scale in records[["region", "indicator", "scale"]].itertuples(
-            index=False
-        )
-    }
+    # One scale per series: read it from one row each, not from every record.
+    first = records.drop_duplicates(["region", "indicator"])
+    scales = dict(
+        zip(zip(first["region"], first["indicator"], strict=True), first["scale"], strict=True)
+    )
     extra = _with_terms(pd.concat(combined, ignore_index=True), scales)
     if result.threshold is not None:
         extra["probability"] = probability_at_least(extra, float(result.threshold))
@@ -640,7 +642,7 @@ def _evaluate(forecasts, actuals, cut, name: str, origin: int) -> pd.DataFrame:
     )
     merged["period"] = _boxed(merged["period"])
     cutoffs = dict(zip(cut["indicator"], cut["cutoff"], strict=True))
-    merged["cutoff"] = [cutoffs[indicator] for indicator in merged["indicator"]]
+    merged["cutoff"] = merged["indicator"].map(cutoffs).astype(object)
     limits = merged["indicator"].map({key: value.ordinal for key, value in cutoffs.items()})
     merged["step"] = merged[ORDINAL].to_numpy() - limits.to_numpy()
     merged = merged.drop(columns=ORDINAL).rename(columns={"model": "model_used"})

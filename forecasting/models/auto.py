@@ -26,6 +26,7 @@ from forecasting.models.base import (
     check_observations,
     concat_frames,
     make_warning,
+    sharing_series,
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from forecasting.models.boosting import (
@@ -241,15 +242,23 @@ class AutoForecaster(BaseForecaster):
         for indicator, name in self.chosen_models_.items():
             for member in combination_members(name):
                 by_member.setdefault(member, []).append(indicator)
-        for number, (name, indicators) in enumerate(sorted(by_member.items())):
-            model = clone(self.candidates_[name])
-            params = model.get_params(deep=False)
-            if "horizon" in params and params["horizon"] is not None:
-                model.set_params(horizon=max(int(params["horizon"]), horizon))
-            model.fit(frame[frame["indicator"].isin(indicators)])
-            self.models_[name] = model
-            if self.progress is not None:
-                self.progress(0.8 + 0.2 * (number + 1) / len(by_member), f"refitted {name}")
+        # Members of a combination serve the same indicators: one subset (and one split into
+        # series) for all of them.
+        subsets: dict[tuple[str, ...], pd.DataFrame] = {}
+        with sharing_series() as shared:
+            for number, (name, indicators) in enumerate(sorted(by_member.items())):
+                model = clone(self.candidates_[name])
+                params = model.get_params(deep=False)
+                if "horizon" in params and params["horizon"] is not None:
+                    model.set_params(horizon=max(int(params["horizon"]), horizon))
+                key = tuple(sorted(indicators))
+                if key not in subsets:
+                    subsets[key] = frame[frame["indicator"].isin(indicators)]
+                shared.offer(subsets[key])
+                model.fit(subsets[key])
+                self.models_[name] = model
+                if self.progress is not None:
+                    self.progress(0.8 + 0.2 * (number + 1) / len(by_member), f"refitted {name}")
         return self
 
     def _backtest_progress(self, fraction: float, message: str) -> None:

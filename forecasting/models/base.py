@@ -9,7 +9,9 @@ the backtest, the model selection and the web app treat all models alike.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -136,7 +138,17 @@ def check_observations(observations: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("observations hold no finite values to forecast from")
     frame["region"] = frame["region"].astype(str)
     frame["indicator"] = frame["indicator"].astype(str)
-    duplicated = frame.duplicated(["region", "indicator", "period"], keep=False)
+    if isinstance(frame["period"].dtype, pd.PeriodDtype):  # one frequency: compare ordinals
+        keys = pd.DataFrame(
+            {
+                "region": frame["region"].to_numpy(),
+                "indicator": frame["indicator"].to_numpy(),
+                "ordinal": frame["period"].array.asi8,
+            }
+        )
+        duplicated = pd.Series(keys.duplicated(keep=False).to_numpy(), index=frame.index)
+    else:
+        duplicated = frame.duplicated(["region", "indicator", "period"], keep=False)
     if duplicated.any():
         first = frame[duplicated].iloc[0]
         raise ValueError(
@@ -201,6 +213,55 @@ def extract_series(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
             filled=filled,
         )
     return result
+
+
+class SharedSeries:
+    """The series of the last frame offered, split once for every model fitted on it.
+
+    A backtest fits each candidate on the same training frame at an origin; splitting that
+    frame into series took about a tenth of the whole model choice on the fertility panel.
+    Models only read the series (their arrays are made read-only here, so one that wrote
+    into them would fail loudly rather than change another model's data).
+    """
+
+    def __init__(self) -> None:
+        self.frame: pd.DataFrame | None = None
+        self.series: dict[SeriesKey, Series] | None = None
+
+    def offer(self, frame: pd.DataFrame) -> None:
+        """Models fitted on this very object (not an equal copy) share its series."""
+        if frame is not self.frame:
+            self.frame, self.series = frame, None
+
+    def series_of(self, observations: pd.DataFrame) -> dict[SeriesKey, Series] | None:
+        if observations is not self.frame:
+            return None
+        if self.series is None:
+            self.series = extract_series(observations)
+            for item in self.series.values():
+                item.values.setflags(write=False)
+        return dict(self.series)
+
+
+_SHARED_SERIES: ContextVar[SharedSeries | None] = ContextVar("shared_series", default=None)
+
+
+@contextmanager
+def sharing_series() -> Iterator[SharedSeries]:
+    """Within the block, frames offered to the yielded holder are split into series once."""
+    holder = SharedSeries()
+    token = _SHARED_SERIES.set(holder)
+    try:
+        yield holder
+    finally:
+        _SHARED_SERIES.reset(token)
+
+
+def series_for_fit(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
+    """:func:`extract_series`, or the shared split of a frame offered by ``sharing_series``."""
+    holder = _SHARED_SERIES.get()
+    shared = holder.series_of(observations) if holder is not None else None
+    return shared if shared is not None else extract_series(observations)
 
 
 def gap_warnings(series: dict[SeriesKey, Series], model: str) -> list[dict[str, str]]:
@@ -402,7 +463,7 @@ class BaseForecaster(BaseEstimator):
     name = "base"
 
     def fit(self, observations: pd.DataFrame, y: None = None) -> BaseForecaster:
-        self.series_ = extract_series(observations)
+        self.series_ = series_for_fit(observations)
         self.warnings_ = gap_warnings(self.series_, self.name)
         self._fit()
         return self

@@ -176,6 +176,7 @@ class PanelAutoregressiveForecaster(BaseForecaster):
         path_variances = {
             group: random_walk_variance(path, horizon) for group, path in self.paths_.items()
         }
+        solved: dict[object, dict] = {}  # per group: deviation weights by observed pattern
         for key, state in self.states_.items():
             parameters = self.parameters_[state["group"]]
             if parameters.get("naive"):
@@ -185,7 +186,11 @@ class PanelAutoregressiveForecaster(BaseForecaster):
                 profile = state["profile"]
                 seasonal = profile[(state["position"] + steps - 1) % len(profile)]
                 own, own_variance = predict_deviation(
-                    parameters, state["deviations"], state["last"], steps
+                    parameters,
+                    state["deviations"],
+                    state["last"],
+                    steps,
+                    solved.setdefault(state["group"], {}),
                 )
                 mean = state["common"] + seasonal + own
                 sigma = np.sqrt(own_variance + path_variances[state["group"]])
@@ -262,10 +267,19 @@ def fit_deviations(deviations: np.ndarray) -> dict[str, float]:
 
 
 def predict_deviation(
-    parameters: dict[str, float], deviations: np.ndarray, last: int, steps: np.ndarray
+    parameters: dict[str, float],
+    deviations: np.ndarray,
+    last: int,
+    steps: np.ndarray,
+    cache: dict | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Conditional mean and variance of a region's deviation ``last + steps`` given its
-    observed deviations (NaN where not observed; positions are periods)."""
+    observed deviations (NaN where not observed; positions are periods).
+
+    The weights and the variance depend on the observed positions, not on the values: the
+    regions of a complete panel share them, so ``cache`` (one dict per set of parameters)
+    keeps them per pattern and the linear system is solved once, not once per region.
+    """
     observed = np.flatnonzero(np.isfinite(deviations))
     level, ar, noise = parameters["level"], parameters["ar"], parameters["noise"]
     total = level + ar + noise
@@ -273,15 +287,22 @@ def predict_deviation(
         # no variance to weigh by: the region's own mean deviation (constant when total is 0)
         centre = float(np.mean(deviations[observed])) if observed.size else parameters["mean"]
         return np.full(len(steps), centre), np.full(len(steps), max(total, 0.0))
-    times = observed.astype(float)
-    lags = np.abs(times[:, None] - times[None, :])
-    covariance = level + ar * parameters["phi"] ** lags + noise * np.eye(len(times))
-    targets = last + steps.astype(float)
-    cross = level + ar * parameters["phi"] ** (targets[:, None] - times[None, :])
-    weights = linalg.solve(covariance, cross.T, assume_a="pos")  # (periods, steps)
+    key = (observed.tobytes(), int(last), steps.tobytes())
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        times = observed.astype(float)
+        lags = np.abs(times[:, None] - times[None, :])
+        covariance = level + ar * parameters["phi"] ** lags + noise * np.eye(len(times))
+        targets = last + steps.astype(float)
+        cross = level + ar * parameters["phi"] ** (targets[:, None] - times[None, :])
+        weights = linalg.solve(covariance, cross.T, assume_a="pos")  # (periods, steps)
+        variance = np.maximum(total - np.sum(cross.T * weights, axis=0), 0.0)
+        found = (weights, variance)
+        if cache is not None:
+            cache[key] = found
+    weights, variance = found
     mean = parameters["mean"] + weights.T @ (deviations[observed] - parameters["mean"])
-    variance = total - np.sum(cross.T * weights, axis=0)
-    return mean, np.maximum(variance, 0.0)
+    return mean, variance
 
 
 def random_walk_variance(path: np.ndarray, horizon: int) -> np.ndarray:

@@ -167,3 +167,38 @@ def test_combination_of_two_best_models_by_hand() -> None:
         assert rows[(pair, period)] == pytest.approx(expected)
     table = combined.overall().set_index("model")
     assert table.loc[pair, "n"] == table.loc["naive", "n"]
+
+
+def test_candidates_of_an_origin_share_one_split_into_series(monkeypatch) -> None:
+    # Three candidates (two baselines and one more) at two origins: the training frame of
+    # each origin is split into series once, not once per candidate; the records are those
+    # of separate splits.
+    import forecasting.models.base as base
+
+    calls = []
+    original = base.extract_series
+
+    def counting(observations):
+        calls.append(len(observations))
+        return original(observations)
+
+    observations = pd.concat(
+        [
+            make_series(np.arange(30.0) + offset, region=name)
+            for offset, name in ((0, "A"), (5, "B"))
+        ],
+        ignore_index=True,
+    )
+    alone = rolling_origin_backtest(
+        observations, {"again": NaiveForecaster()}, horizon=3, n_origins=2
+    )
+    monkeypatch.setattr(base, "extract_series", counting)
+    shared = rolling_origin_backtest(
+        observations, {"again": NaiveForecaster()}, horizon=3, n_origins=2
+    )
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(shared.records, alone.records)
+    # outside a backtest every fit splits its own frame
+    NaiveForecaster().fit(observations)
+    NaiveForecaster().fit(observations)
+    assert len(calls) == 4

@@ -67,6 +67,30 @@ def test_conditional_mean_by_hand() -> None:
     np.testing.assert_allclose(variance, [4.0 + 1.0 * (4.0 / 4) / (1 + 4.0 / 4)] * 2)
 
 
+def test_regions_observed_alike_share_one_solve() -> None:
+    # The weights depend on which periods are observed, not on the values: two regions
+    # observed on the same periods share the cached solve, a region with a gap gets its own,
+    # and every answer equals the uncached one.
+    parameters = {"mean": 0.5, "phi": 0.7, "level": 1.0, "ar": 2.0, "noise": 0.5}
+    regions = [
+        np.array([1.0, 2.0, 0.5, 3.0]),
+        np.array([-1.0, 0.0, 2.5, 1.0]),
+        np.array([1.0, np.nan, 0.5, 3.0]),
+    ]
+    cache: dict = {}
+    steps = np.arange(1, 4)
+    for deviations in regions:
+        cached = predict_deviation(parameters, deviations, 3, steps, cache)
+        alone = predict_deviation(parameters, deviations, 3, steps)
+        np.testing.assert_allclose(cached[0], alone[0])
+        np.testing.assert_allclose(cached[1], alone[1])
+    assert len(cache) == 2
+    assert not np.allclose(
+        predict_deviation(parameters, regions[0], 3, steps, cache)[0],
+        predict_deviation(parameters, regions[1], 3, steps, cache)[0],
+    )
+
+
 def test_random_walk_variance_by_hand() -> None:
     # one-step changes 1, 2, -1: mean square 2; two-step changes 3, 1: 5; the three-step
     # change 2 (4) is held at 5; then 5 * h / 3
