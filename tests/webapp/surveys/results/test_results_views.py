@@ -357,3 +357,29 @@ def test_the_latest_answers_are_counted_with_the_plural_of_their_number(
     word = russian_plural(count, "ответ", "ответа", "ответов")
     assert summary.group(1).split()[0] == str(count), (count, summary.group(1))
     assert summary.group(1).split()[-1] == word, (count, summary.group(1))
+
+
+@pytest.mark.parametrize(
+    ("language", "hidden"),
+    [("en", "hidden: fewer than 10 responses"), ("ru", "скрыто: в каждом регионе и месяце")],
+)
+def test_a_selection_with_nothing_released_reads_hidden_not_zero(
+    client, stored_survey, make_user, sign_in, language, hidden
+):
+    """A council member choosing a region-month of 4 responses read "Ответы: 0" and a 0
+    beside every answer and language, while the charts said "hidden": nothing is released
+    there, so the count is hidden (fewer than k), not zero. The analyst still reads 4."""
+    path = f"/results/{stored_survey.survey_id}?region=KZ-11&month_from=2026-02&month_to=2026-02"
+    sign_in(make_user("council_member"))
+    client.post("/language", data={"language": language})
+    page = client.get(path).get_data(as_text=True)
+    responses = re.search(r'<h2 id="responses">(.*?)</h2>', page, re.S).group(1)
+    assert hidden in responses and not re.search(r":\s*0\s*$", responses), responses
+    figures = page[page.index('id="questions"') :]
+    assert not re.search(r'<td class="number">0</td>', figures), "a hidden answer read as 0"
+    languages = page[page.index("<caption>") : page.index('id="questions"')]
+    assert '<td class="number">0</td>' not in languages
+    client.post("/sign-out")
+    sign_in(make_user("analyst"))
+    exact = client.get(path + "&lang=en").get_data(as_text=True)
+    assert re.search(r'<h2 id="responses">\w+: 4</h2>', exact)
