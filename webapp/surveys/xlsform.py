@@ -1744,6 +1744,24 @@ class _Importer:
                 ),
             )
             return None
+        elif aliases.select.get(" ".join(lowered.split())) in (
+            constants.SELECT_ONE,
+            constants.SELECT_ALL_THAT_APPLY,
+        ):
+            # 'select_one' alone, its list in a column of its own (a list_name column).
+            listed = data.get("list_name")
+            self.problem(
+                "survey",
+                number,
+                "type",
+                _(
+                    "'%(type)s' needs the name of its choice list after it: write "
+                    "'%(type)s %(list)s'",
+                    type=type_text,
+                    list=str(listed).strip() if _has_value(listed) else "LIST",
+                ),
+            )
+            return None
         else:
             self.problem(
                 "survey",

@@ -973,3 +973,76 @@ def test_a_question_shown_only_by_its_own_answer_is_refused():
         )
         for row, name in ((2, "a"), (4, "b"))
     ]
+
+
+# CorrelAid/xlsform2lstsv's validation_relevance_survey writes 'select_one' alone in the type
+# column and the list in a 'list_name' column (pyxform: "Unknown question type 'select_one'").
+# The refusal read "unsupported question type 'select_one'; supported: ..., select_one, ...",
+# contradicting itself; it now says the list name belongs in the type column.
+@pytest.mark.parametrize(
+    ("type_text", "list_column", "expected"),
+    [
+        ("select_one", "yes_no", "write 'select_one yes_no'"),
+        ("select_multiple", "yes_no", "write 'select_multiple yes_no'"),
+        ("select one", None, "write 'select one LIST'"),
+        ("Select_One", None, "write 'Select_One LIST'"),
+    ],
+)
+def test_a_select_without_its_list_in_the_type_says_where_the_list_goes(
+    type_text, list_column, expected
+):
+    problems = problems_of(
+        xlsx(
+            [
+                ["type", "name", "label", "list_name"],
+                [type_text, "consent", "Do you consent?", list_column],
+                ["text", "why", "Why?", None],
+            ],
+            [["list_name", "name", "label"], ["yes_no", "yes", "Yes"], ["yes_no", "no", "No"]],
+        )
+    )
+    assert [(p.sheet, p.row, p.column) for p in problems] == [("survey", 2, "type")]
+    message = problems[0].message
+    assert "supported:" not in message
+    assert f"'{type_text}' needs the name of its choice list after it" in message
+    assert expected in message
+
+
+# A KoboToolbox/ODK course's household baseline: no groups (one page), a district list
+# filtered by the state asked just above it (choice_filter state=${state}). The district
+# question came with no choices at all until the respondent had submitted the page once
+# and been told "This question requires an answer". Now the whole list is offered while
+# the state is unanswered, and the filter still decides which district is accepted.
+def test_a_choice_filter_on_an_answer_of_the_same_page_offers_choices(app, client):
+    from tests.webapp.surveys.surveys_support import answer_page, make_survey, stored_responses
+
+    make_survey(
+        app,
+        slug="baseline",
+        data=xlsx(
+            [
+                ["type", "name", "label", "required", "choice_filter"],
+                ["select_one state", "state", "State", "yes", None],
+                ["select_one district", "district", "District", "yes", "state=${state}"],
+            ],
+            [
+                ["list_name", "name", "label", "state"],
+                ["state", "bihar", "Bihar", None],
+                ["state", "kerala", "Kerala", None],
+                ["district", "gaya", "Gaya", "bihar"],
+                ["district", "purnia", "Purnia", "bihar"],
+                ["district", "kozhikode", "Kozhikode", "kerala"],
+                ["district", "wayanad", "Wayanad", "kerala"],
+            ],
+        ),
+    )
+    page = client.get("/s/baseline?lang=en").get_data(as_text=True)
+    for district in ("gaya", "purnia", "kozhikode", "wayanad"):
+        assert f'name="answer-district" value="{district}"' in page
+    refused = answer_page(client, page, {"state": "bihar", "district": "wayanad"}, language="en")
+    assert refused.status_code == 422
+    again = refused.get_data(as_text=True)
+    assert 'value="gaya"' in again and 'value="wayanad"' not in again
+    done = answer_page(client, again, {"state": "bihar", "district": "gaya"}, language="en")
+    assert done.status_code == 200
+    assert [r["answers"] for r in stored_responses(app)] == [{"state": "bihar", "district": "gaya"}]

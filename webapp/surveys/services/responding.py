@@ -22,7 +22,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -777,6 +777,7 @@ def page_view(
     errors = errors or {}
     page = definition.pages[page_index]
     same_page = same_page_conditions(definition, page_index)
+    unfiltered = filters_waiting_on_page(definition, page_index, state.clean)
     questions = [
         _question_view(
             definition,
@@ -788,6 +789,7 @@ def page_view(
             codes,
             region_names,
             conditional=question.name in same_page and question.name not in state.visible,
+            unfiltered=question.name in unfiltered,
         )
         for question in page.questions
         if question.name in state.visible or question.name in same_page
@@ -841,6 +843,26 @@ def same_page_conditions(definition: SurveyDefinition, page_index: int) -> set[s
         if question.relevant and parse_cached(question.relevant).references & names:
             found.add(question.name)
     return found
+
+
+def filters_waiting_on_page(
+    definition: SurveyDefinition, page_index: int, clean: Mapping[str, Any]
+) -> set[str]:
+    """Selects whose ``choice_filter`` reads an answer of the same page not given yet
+    (a district filtered by the state asked just above it). Filtered by the empty answer
+    they would offer no choice at all, and a page cannot change as the person answers
+    without JavaScript: they offer their whole list, and the filter still decides which
+    answer is accepted when the page is sent."""
+    page = definition.pages[page_index]
+    names = {question.name for question in page.questions}
+    waiting = set()
+    for question in page.questions:
+        if not question.choice_filter:
+            continue
+        read = parse_cached(question.choice_filter).references & names
+        if any(clean.get(name) in (None, "", []) for name in read):
+            waiting.add(question.name)
+    return waiting
 
 
 _REFERENCE = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
@@ -912,6 +934,7 @@ def _question_view(
     codes: list[str] | None,
     region_names: Mapping[str, str],
     conditional: bool = False,
+    unfiltered: bool = False,
 ) -> QuestionView:
     field_name = ANSWER_PREFIX + question.name
     element_id = question_element_id(question.name)
@@ -927,7 +950,8 @@ def _question_view(
         "note": "note",
     }.get(question.type, "text")
     if question.is_select:
-        options = available_choices(definition, question, clean, region_codes=codes)
+        shown = replace(question, choice_filter=None) if unfiltered else question
+        options = available_choices(definition, shown, clean, region_codes=codes)
         picked = value if isinstance(value, list) else [value] if value else []
         picked = [str(item) for item in picked]
         for position, choice in enumerate(options):
