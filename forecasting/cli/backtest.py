@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from forecasting.backtest import (
 )
 from forecasting.cli import CommandError
 from forecasting.cli.reading import add_reader_arguments, reader_options, resolver_of
-from forecasting.contract import ContractError
+from forecasting.contract import ContractError, valid_range
 from forecasting.models.auto import (
     COMBINATION_SIZES,
     COMBINATION_WEIGHTING,
@@ -103,8 +104,20 @@ def candidates_from_args(args: argparse.Namespace) -> dict[str, object]:
         raise CommandError(f"--models: {error}") from None
 
 
+def add_keep_labels_argument(parser: argparse.ArgumentParser) -> None:
+    """``--keep-region-labels``: a panel of countries or firms that names one region (the
+    World Bank's "Kazakhstan" beside 200 other countries) is otherwise refused as a mix."""
+    parser.add_argument(
+        "--keep-region-labels",
+        action="store_true",
+        help="keep region labels as opaque series keys even where some are units of the "
+        "region list (default: matched when they are regions, kept as keys when none is)",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_arguments(parser)
+    add_keep_labels_argument(parser)
     parser.add_argument("--json", type=Path, metavar="OUT.json", help="write results as JSON")
 
 
@@ -133,7 +146,18 @@ def load_observations(
     except ContractError as error:
         raise CommandError(str(error)) from None
     if not result.ok or result.observations is None:
-        raise CommandError(f"{path} cannot be used:\n{result.report.to_text()}")
+        hint = ""
+        if keep_keys is None and any(
+            issue.code == "regions.not_recognised" for issue in result.report.errors
+        ):
+            # Some labels are regions (or the national total), others not: a panel of
+            # countries naming Kazakhstan, firms beside a city. The reader's own hint is for
+            # files where no label is a region.
+            hint = (
+                "\nIf the labels are series keys rather than regions (countries, firms, "
+                "shops...), give --keep-region-labels to keep every label as it is."
+            )
+        raise CommandError(f"{path} cannot be used:\n{result.report.to_text()}{hint}")
     for issue in result.report.warnings[:20]:
         print(f"warning: {issue}", file=sys.stderr)
     if len(result.report.warnings) > 20:
@@ -162,7 +186,14 @@ def _read_regions_or_keys(path: Path, options: dict[str, Any]) -> Any:
         ):
             return as_keys
     # Region names somewhere, or a layout only region names reveal (stat.gov.kz tables).
-    return read_observations(path, resolve_regions=True, **options)
+    as_regions = read_observations(path, resolve_regions=True, **options)
+    if not as_regions.ok and any(
+        issue.code == "regions.not_recognised_none_known" for issue in as_regions.report.errors
+    ):
+        # No label is a region: the file's own problems (a duplicated row of a firm panel)
+        # are those of the keys' reading, not a list of "unknown regions".
+        return as_keys
+    return as_regions
 
 
 @contextlib.contextmanager
@@ -200,8 +231,63 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+#: Decimal places written to the JSON and CSV outputs, at least ...
+DECIMALS = 6
+#: ... and at least this many significant digits, so a series in units of 1e-9 is not
+#: written as 0.0 (its forecasts and its RMSE were).
+SIGNIFICANT = 6
+
+
+def readable_round(value: float) -> float:
+    """``value`` to ``DECIMALS`` places, or to ``SIGNIFICANT`` digits when it is smaller.
+
+    Six places alone keep a population of 1,234,567.891 exact but turn 3.2e-07 into 0.0;
+    significant digits alone would write 1.23457e+06.
+    """
+    if not math.isfinite(value) or value == 0:
+        return value
+    magnitude = math.floor(math.log10(abs(value)))
+    return round(value, max(DECIMALS, SIGNIFICANT - 1 - magnitude))
+
+
+def round_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every numeric column rounded by ``readable_round``."""
+    frame = frame.copy()
+    for column in frame.select_dtypes("number").columns:
+        frame[column] = [readable_round(float(value)) for value in frame[column]]
+    return frame
+
+
 def _number(value: Any) -> float | None:
-    return None if value is None or pd.isna(value) else round(float(value), 6)
+    return None if value is None or pd.isna(value) else readable_round(float(value))
+
+
+def warn_outside_range(observations: pd.DataFrame) -> None:
+    """Say on stderr where an indicator of the packaged catalogue has values its unit does
+    not allow (a negative share in %): backtest and forecast take no catalogue, so they
+    would use them silently, where ``score`` and ``train`` leave them out and say so."""
+    from forecasting.index import default_catalogue
+
+    catalogue = default_catalogue()
+    units = dict(zip(catalogue["code"], catalogue["unit"], strict=True))
+    for indicator, rows in observations.groupby("indicator", sort=True):
+        bounds = valid_range(units.get(str(indicator), ""))
+        if bounds is None:
+            continue
+        low, high = bounds
+        outside = rows[(rows["value"] < low) | (rows["value"] > high)]
+        if outside.empty:
+            continue
+        examples = ", ".join(
+            f"{row.region} {row.period}: {row.value:g}" for row in outside.head(3).itertuples()
+        )
+        more = f" and {len(outside) - 3} more" if len(outside) > 3 else ""
+        print(
+            f"warning: indicator {indicator} (unit {units[str(indicator)]!r} in the packaged "
+            f"catalogue): {len(outside)} value(s) outside [{low:g}, {high:g}] ({examples}"
+            f"{more}); they are used as they are: correct them if they are errors",
+            file=sys.stderr,
+        )
 
 
 def backtest_payload(
@@ -311,7 +397,11 @@ def _check_horizon_testable(observations: pd.DataFrame, horizon: int) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    observations = load_observations(args.data, options=reader_options(args))
+    observations = load_observations(
+        args.data, keep_keys=True if args.keep_region_labels else None,
+        options=reader_options(args),
+    )  # fmt: skip
+    warn_outside_range(observations)
     candidates = candidates_from_args(args)
     _check_horizon_testable(observations, args.horizon)
     started = time.perf_counter()

@@ -15,9 +15,12 @@ from forecasting.backtest import horizon_notes
 from forecasting.cli import CommandError
 from forecasting.cli.backtest import (
     add_data_arguments,
+    add_keep_labels_argument,
     candidates_from_args,
     load_observations,
     progress_bar,
+    round_columns,
+    warn_outside_range,
     write_json,
 )
 from forecasting.cli.reading import reader_options, resolver_of
@@ -25,13 +28,12 @@ from forecasting.geography import without_ended_units
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
 
-#: Decimal places written to the forecast CSV.
-FORECAST_DECIMALS = 6
 HELP = "Forecast every series (model chosen per indicator by backtest) to a CSV."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_arguments(parser)
+    add_keep_labels_argument(parser)
     parser.add_argument(
         "--out", type=Path, required=True, metavar="OUT.csv", help="where to write forecasts"
     )
@@ -42,7 +44,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = reader_options(args)
-    observations = load_observations(args.data, options=options)
+    observations = load_observations(
+        args.data, keep_keys=True if args.keep_region_labels else None, options=options
+    )
+    warn_outside_range(observations)
     model = AutoForecaster(
         candidates=candidates_from_args(args),
         horizon=args.horizon,
@@ -59,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
     notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must
-    # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision.
-    numeric = frame.select_dtypes("number").columns
-    frame[numeric] = frame[numeric].round(FORECAST_DECIMALS)
+    # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision; values below
+    # 1e-6 keep six significant digits instead of becoming 0.
+    frame = round_columns(frame)
     try:
         frame.to_csv(args.out, index=False)
     except OSError as error:

@@ -15,6 +15,7 @@ from pathlib import Path
 from forecasting.cli import CommandError
 from forecasting.cli.backtest import (
     add_data_arguments,
+    add_keep_labels_argument,
     candidates_from_args,
     load_observations,
     progress_bar,
@@ -70,12 +71,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_registry_argument(parser)
     parser.add_argument("--promote", action="store_true", help="make the new run active")
-    parser.add_argument(
-        "--keep-region-labels",
-        action="store_true",
-        help="keep region labels as opaque keys even where some are Kazakhstan's units "
-        "(default: matched when they are regions, kept as keys when none is, as in backtest)",
-    )
+    add_keep_labels_argument(parser)
     parser.add_argument(
         "--include-models", action="store_true", help="also store the fitted models (pickle)"
     )
