@@ -12,6 +12,8 @@ from webapp.extensions import db
 
 users_cli = AppGroup("users", help="Create and manage staff accounts.")
 
+ONE_TIME_NOTE = "It is a one-time password: at first sign-in its holder chooses their own."
+
 
 @users_cli.command("create")
 @click.argument("email")
@@ -23,7 +25,8 @@ users_cli = AppGroup("users", help="Create and manage staff accounts.")
     help="Type the password instead of having one generated.",
 )
 def create_command(email: str, role: str, display_name: str, password_prompt: bool) -> None:
-    """Create an account; a generated password is printed once."""
+    """Create an account; a generated password is printed once, and its holder must replace it
+    at first sign-in. A typed one (``--password-prompt``) is the typist's own and stays."""
     password = None
     if password_prompt:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -36,6 +39,7 @@ def create_command(email: str, role: str, display_name: str, password_prompt: bo
     click.echo(f"Created {user.role} {user.email}")
     if not password_prompt:
         click.echo(f"Password (shown once): {password}")
+        click.echo(ONE_TIME_NOTE)
 
 
 @users_cli.command("list")
@@ -48,14 +52,31 @@ def list_command() -> None:
 
 @users_cli.command("reset-password")
 @click.argument("email")
-def reset_password_command(email: str) -> None:
-    """Give an account a new generated password, printed once."""
+@click.option(
+    "--password-prompt",
+    is_flag=True,
+    help="Type the new password instead of having a one-time one generated.",
+)
+def reset_password_command(email: str, password_prompt: bool) -> None:
+    """Give an account a new password and end its sessions: a generated one-time password
+    (printed once; its holder must replace it at first sign-in), or one typed here."""
     user = services.find_user(email)
     if user is None:
         raise click.ClickException(f"No account for {email}.")
-    password = services.reset_password(user)
+    password = None
+    if password_prompt:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        password = services.reset_password(user, password)
+    except services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"New password for {user.email} (shown once): {password}")
+    if password_prompt:
+        click.echo(f"New password set for {user.email}")
+    else:
+        click.echo(f"New password for {user.email} (shown once): {password}")
+        click.echo(ONE_TIME_NOTE)
 
 
 @users_cli.command("set-role")

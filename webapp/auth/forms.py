@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from webapp.auth.models import Role
 
@@ -35,3 +35,27 @@ class ChangeUserForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     """A button: the new password is generated (CSRF is the only field)."""
+
+
+class ChangePasswordForm(FlaskForm):
+    """The holder's own password. The rules (length, not the current one) are the service's;
+    the 1024-character limit is the sign-in form's, so that the password can be typed there."""
+
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm_password = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message=_l("The two new passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

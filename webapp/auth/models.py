@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -41,6 +41,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20))
     #: Deactivated accounts keep their history in the audit log but cannot sign in.
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: The password was generated and handed over (a one-time password from an administrator
+    #: or ``flask users``): whoever else saw it could use it, so until its holder chooses
+    #: their own every page leads to the change-password page.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -47,27 +47,50 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(
-    email: str, role: str, password: str | None = None, display_name: str = ""
+    email: str,
+    role: str,
+    password: str | None = None,
+    display_name: str = "",
+    one_time: bool | None = None,
 ) -> tuple[User, str]:
-    """Create an account; returns it with the password (generated when none is given)."""
+    """Create an account; returns it with the password (generated when none is given).
+
+    A one-time password must be replaced by its holder at first sign-in. By default that is a
+    generated one (someone hands it over, so someone else has seen it); a typed one is the
+    typist's own. The demo passes False: its passwords go to the person who runs it.
+    """
     if role not in ROLE_VALUES:
         raise AccountError(f"Unknown role '{role}'. Choose one of: {', '.join(ROLE_VALUES)}.")
     email = normalise_email(email)
     if find_user(email) is not None:
         raise AccountError(f"An account for {email} already exists.")
+    generated = not password
     password = password or generate_password()
     check_password_strength(password)
     user = User(email=email, role=role, display_name=display_name.strip())
     user.set_password(password)
+    user.must_change_password = generated if one_time is None else one_time
     db.session.add(user)
     db.session.flush()
     record("user.create", "user", user.id, {"email": email, "role": role})
     return user, password
 
 
+class PasswordTooShort(AccountError):
+    """Shorter than ``MINIMUM_PASSWORD_LENGTH``."""
+
+
+class WrongPassword(AccountError):
+    """The current password, asked for before a new one is set, is not right."""
+
+
+class SamePassword(AccountError):
+    """The new password is the one it should replace (a one-time password kept)."""
+
+
 def check_password_strength(password: str) -> None:
     if len(password) < MINIMUM_PASSWORD_LENGTH:
-        raise AccountError(f"A password needs at least {MINIMUM_PASSWORD_LENGTH} characters.")
+        raise PasswordTooShort(f"A password needs at least {MINIMUM_PASSWORD_LENGTH} characters.")
 
 
 def change_role(user: User, role: str) -> None:
@@ -83,12 +106,35 @@ def set_enabled(user: User, enabled: bool) -> None:
     record("user.enable" if enabled else "user.disable", "user", user.id, {"email": user.email})
 
 
-def reset_password(user: User, password: str | None = None) -> str:
+def reset_password(user: User, password: str | None = None, one_time: bool | None = None) -> str:
+    """Give an account a new password (generated when none is given); its sessions end, as
+    their stamp no longer matches. ``one_time`` as for ``create_user``."""
+    generated = not password
     password = password or generate_password()
     check_password_strength(password)
     user.set_password(password)
+    user.must_change_password = generated if one_time is None else one_time
     record("user.reset_password", "user", user.id, {"email": user.email})
     return password
+
+
+def choose_password(user: User, current_password: str, new_password: str) -> None:
+    """The holder replaces their password (a one-time one, or any) with one of their own.
+
+    The current password is asked again so that a session left open does not let someone
+    else lock its owner out. Sessions made with the old password end (``password_stamp``);
+    the caller signs the current one in again.
+    """
+    if not user.check_password(current_password):
+        record("user.change_password_failed", "user", user.id, {"reason": "wrong password"})
+        raise WrongPassword("The current password is not right.")
+    check_password_strength(new_password)
+    if new_password == current_password:
+        raise SamePassword("The new password must differ from the current one.")
+    was_one_time = user.must_change_password
+    user.set_password(new_password)
+    user.must_change_password = False
+    record("user.change_password", "user", user.id, {"one_time": was_one_time}, actor=user)
 
 
 #: Written in the audit log instead of what was typed when it is no e-mail address.

@@ -81,3 +81,27 @@ def expire_idle_session() -> Response | None:
     if not isinstance(last_seen, int | float) or now - last_seen > REFRESH_SECONDS:
         session[LAST_SEEN] = now
     return None
+
+
+#: What an account that must choose its password may still use besides files and the API:
+#: the change page itself, signing out, and the language switch (to read that page).
+OPEN_BEFORE_OWN_PASSWORD = frozenset({"auth.change_password", "auth.sign_out", "core.set_language"})
+
+
+def require_own_password() -> Response | None:
+    """before_request hook: an account signed in with a one-time password is sent to the
+    change-password page from every other page until it has chosen its own.
+
+    The one-time password was seen by whoever handed it over; without this it worked for
+    ever. Files and the open-data API are left alone (``_untouched``): the API authenticates
+    nobody and answers this session as it answers anyone.
+    """
+    remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    if "_user_id" not in session and remember_cookie not in request.cookies:
+        return None  # anonymous: do not load (and so rewrite) the session
+    if _untouched() or request.endpoint in OPEN_BEFORE_OWN_PASSWORD:
+        return None
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.change_password", next=target))

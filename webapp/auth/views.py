@@ -16,19 +16,33 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from webapp.audit.services import record
 from webapp.auth import services
 from webapp.auth.access import public, roles_required
-from webapp.auth.forms import ChangeUserForm, CreateUserForm, ResetPasswordForm, SignInForm
+from webapp.auth.forms import (
+    ChangePasswordForm,
+    ChangeUserForm,
+    CreateUserForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 from webapp.auth.models import Role, User
 from webapp.extensions import db, limiter
 
 blueprint = Blueprint("auth", __name__)
+
+#: Said to the administrator with every one-time password, for the person it is handed to.
+ONE_TIME_NOTE = _l(
+    "At the first sign-in with it, its holder is asked to choose their own password; "
+    "until then it opens nothing else."
+)
 
 
 def home_for(user: User) -> str:
@@ -83,6 +97,9 @@ def sign_in() -> str | Response:
         if user is not None:
             session.clear()  # a fresh session on privilege change
             login_user(user, remember=form.remember.data)
+            if user.must_change_password:
+                next_page = safe_next(request.args.get("next"))
+                return redirect(url_for("auth.change_password", next=next_page))
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         flash(_("The e-mail or password is not right."), "error")
     # Sent here from a page that needs an account: say why, or a council member following a
@@ -117,6 +134,55 @@ def sign_out() -> Response:
     return redirect(url_for("core.index"))
 
 
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@roles_required(*Role)
+def change_password() -> str | Response:
+    """Choose one's own password: where a one-time password leads (``require_own_password``
+    sends every other page here until then), and open to any account for a change."""
+    user = current_user._get_current_object()
+    forced = user.must_change_password
+    form = ChangePasswordForm()
+    if forced:
+        form.current_password.label.text = _("One-time password")
+    if form.validate_on_submit():
+        try:
+            services.choose_password(user, form.current_password.data, form.new_password.data)
+        except services.WrongPassword:
+            db.session.commit()  # the failed attempt's audit entry
+            form.current_password.errors.append(
+                _("The one-time password is not right.")
+                if forced
+                else _("The current password is not right.")
+            )
+        except services.PasswordTooShort:
+            form.new_password.errors.append(password_length_rule())
+        except services.SamePassword:
+            form.new_password.errors.append(
+                _("Choose a password of your own, not the one-time password.")
+                if forced
+                else _("The new password is the same as the current one.")
+            )
+        else:
+            db.session.commit()
+            # The session was made with the old password and no longer matches it: sign in
+            # again with the new one (every other session ends), keeping "keep me signed in".
+            remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            login_user(user, remember=remember_cookie in request.cookies)
+            flash(_("Your password is changed. Your other sessions have ended."), "success")
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+    return render_template(
+        "auth/change_password.html", form=form, forced=forced, rule=password_length_rule()
+    )
+
+
+def password_length_rule() -> str:
+    return ngettext(
+        "At least %(num)d character.",
+        "At least %(num)d characters.",
+        services.MINIMUM_PASSWORD_LENGTH,
+    )
+
+
 @blueprint.route("/admin/users", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def users() -> str | Response:
@@ -140,6 +206,7 @@ def users() -> str | Response:
                 ),
                 "success",
             )
+            flash(ONE_TIME_NOTE, "info")
             return redirect(url_for("auth.users"))
     accounts = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
     return render_template("auth/users.html", form=form, accounts=accounts)
@@ -183,4 +250,5 @@ def reset_password(user_id: int) -> Response:
             ),
             "success",
         )
+        flash(ONE_TIME_NOTE, "info")
     return redirect(url_for("auth.edit_user", user_id=user.id))

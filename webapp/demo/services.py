@@ -25,7 +25,9 @@ def ensure_demo_accounts() -> list[tuple[str, str, str]]:
     created = []
     for email, role, name in DEMO_ACCOUNTS:
         if accounts.find_user(email) is None:
-            user, password = accounts.create_user(email, role, display_name=name)
+            # Not one-time: the password goes to the person running the demo, who signs in
+            # with it straight away (README's first command).
+            user, password = accounts.create_user(email, role, display_name=name, one_time=False)
             created.append((user.email, role.value, password))
     return created
 
