@@ -294,7 +294,9 @@ def _unreadable(source: str, error: Exception) -> ContractError:
     """ "cannot read …" for the command line; the issue's ``params`` say why as data
     (``reason``: file, encoding, empty or not_a_table; for a row with too many fields its
     ``line``, ``expected`` and ``found`` counts) so that a web page can word it."""
-    text = f"cannot read {source}: {error}"
+    # pandas says "No columns to parse from file" of an empty file: say it in plain words.
+    why = "the file is empty" if isinstance(error, pd.errors.EmptyDataError) else error
+    text = f"cannot read {source}: {why}"
     params: dict[str, Any] = {"path": source, "error": str(error)}
     if isinstance(error, OSError):
         params["reason"] = "file"
@@ -351,6 +353,7 @@ def validate_catalogue(
     Y/Q/M; codes must be unique and free of spaces; at least one name is required (a
     catalogue in one language may leave out the other name columns).
     """
+    given = [str(column) for column in frame.columns]  # before the blank names are added
     names = [column for column in _NAME_COLUMNS if column in frame.columns]
     if names:  # at least one name column is enough; the others are blank
         frame = frame.assign(**{column: "" for column in _NAME_COLUMNS if column not in names})
@@ -359,7 +362,7 @@ def validate_catalogue(
         missing = [column for column in missing if column not in _NAME_COLUMNS]
         missing.append(" or ".join(_NAME_COLUMNS))
     if missing:
-        found = [str(column) for column in frame.columns]
+        found = given
         text = f"missing column(s) {', '.join(missing)}; found: " + (", ".join(found) or "none")
         issue = {
             "code": "catalogue.missing_columns",

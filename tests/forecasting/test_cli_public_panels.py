@@ -129,3 +129,24 @@ def test_a_negative_share_is_said_by_backtest_and_forecast(
     err = capsys.readouterr().err
     assert "unemployment_rate (unit '%' in the packaged catalogue): 1 value(s) outside" in err
     assert "KZ-11 2000: -1" in err
+
+
+def test_score_says_what_a_short_or_empty_catalogue_holds(tmp_path: Path, capsys) -> None:
+    """A catalogue of code and English name only was said to have name_kk and name_ru too
+    (the blank columns the check adds); an empty one got pandas' 'No columns to parse'."""
+    data = fertility_csv(tmp_path / "fertility.csv")
+    short = tmp_path / "short.csv"
+    short.write_text("code,name_en\nfertility_rate,Fertility rate\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    base = ["score", "--data", str(data), "--keep-region-labels", "--catalogue"]
+
+    assert main([*base, str(short)]) == 2
+    err = capsys.readouterr().err
+    assert "missing column(s) unit, direction, domain, weight, frequency, source" in err
+    assert "found: code, name_en\n" in err + "\n"
+
+    assert main([*base, str(empty)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot read {empty}: the file is empty" in err
+    assert "No columns" not in err
