@@ -151,6 +151,13 @@ def question_form(
             _l("Choice list"),
             choices=select_choices([("", gettext("None")), *lists]),
         )
+        appearance = ChoiceField(
+            _l("Answer box"),
+            default="",
+            choices=select_choices(
+                [("", gettext("One line")), ("multiline", gettext("Several lines (multiline)"))]
+            ),
+        )
         range_start = StringField(_l("Start"), validators=[Length(max=30)])
         range_end = StringField(_l("End"), validators=[Length(max=30)])
         range_step = StringField(_l("Step"), validators=[Length(max=30)])

@@ -13,6 +13,7 @@ from tests.webapp.surveys.surveys_support import (
     answer_page,
     count_responses,
     make_survey,
+    xlsx_bytes,
 )
 from webapp.audit.models import AuditEvent
 from webapp.extensions import db
@@ -589,3 +590,69 @@ def test_a_five_point_scale_is_typed_into_a_new_list_in_one_go(app, client, regi
     assert client.post(url, data=data).status_code == 302
     choices = stored(app, survey_id)[0].choice_lists["agree5"]
     assert [c.name for c in choices] == ["1", "2", "3", "4", "5"]
+
+
+# The respondent's page draws a text question with appearance 'multiline' as a box of
+# several lines (the only appearance it draws differently); imported forms kept it, but a
+# question designed in the browser could not have it. The box is chosen for text questions,
+# shown to respondents, exported as the XLSForm appearance column and read back; other
+# appearance words of an upload (likert on a select) are kept through an edit.
+def test_a_text_question_can_be_given_a_box_of_several_lines(app, client, regions, analyst):
+    assert new_survey(client).status_code == 302
+    with app.app_context():
+        survey_id = db.session.scalar(sa.select(Survey.id))
+    page = client.get(f"/surveys/{survey_id}/design/questions/new").get_data(as_text=True)
+    assert 'name="appearance"' in page and '<option value="multiline"' in page
+    saved = question(client, survey_id, name="story", label_en="Your story", appearance="multiline")
+    assert saved.status_code == 302
+    assert question(client, survey_id, name="town", label_en="Town").status_code == 302
+    definition, _ = stored(app, survey_id)
+    assert definition.question("story").appearance == "multiline"
+    assert definition.question("town").appearance is None
+    edit = client.get(f"/surveys/{survey_id}/design/questions/story").get_data(as_text=True)
+    assert re.search(r'<option selected value="multiline"|<option value="multiline" selected', edit)
+    xlsx = client.get(f"/surveys/{survey_id}/versions/1/download/xlsx")
+    assert import_xlsform(xlsx.data) == definition
+    preview = client.get(f"/surveys/{survey_id}/design/preview?lang=en").get_data(as_text=True)
+    assert re.search(r'<textarea id="q-story"', preview)
+    assert not re.search(r'<textarea id="q-town"', preview)
+    # Back to one line; a number question offers no box and keeps none.
+    assert question(client, survey_id, "story", name="story", appearance="").status_code == 302
+    assert (
+        question(
+            client, survey_id, "town", name="town", type="integer", appearance="multiline"
+        ).status_code
+        == 302
+    )
+    definition, _ = stored(app, survey_id)
+    assert definition.question("story").appearance is None
+    assert definition.question("town").appearance is None
+
+
+def test_an_edit_keeps_the_appearance_words_the_designer_does_not_offer(
+    app, client, regions, analyst
+):
+    data = xlsx_bytes(
+        [
+            ["type", "name", "label::English (en)", "appearance"],
+            ["begin group", "page_1", "One"],
+            ["select_one yesno", "works", "Do you work?", "likert"],
+            ["text", "story", "Story", "multiline"],
+            ["end group"],
+        ],
+        [
+            ["list_name", "name", "label::English (en)"],
+            ["yesno", "yes", "Yes"],
+            ["yesno", "no", "No"],
+        ],
+        [["form_id", "form_title::English (en)"], ["kept", "Kept"]],
+    )
+    survey_id = make_survey(app, open_it=False, data=data)
+    edit = client.get(f"/surveys/{survey_id}/design/questions/story").get_data(as_text=True)
+    assert re.search(r'<option selected value="multiline"|<option value="multiline" selected', edit)
+    fields = {"name": "works", "type": "select_one", "choice_list": "yesno", "label_en": "Work?"}
+    assert question(client, survey_id, "works", **fields).status_code == 302
+    assert question(client, survey_id, "story", name="story", label_en="S").status_code == 302
+    definition, _ = stored(app, survey_id)
+    assert definition.question("works").appearance == "likert"
+    assert definition.question("story").appearance is None  # the box was set to one line

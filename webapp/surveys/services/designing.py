@@ -45,6 +45,11 @@ from webapp.surveys.services import ImportRefused, SurveyError, _, authoring, re
 DESIGNER_SOURCE = "designer"
 #: The languages the designer offers (the platform's interface languages).
 DESIGNER_LANGUAGES = ("kk", "ru", "en")
+#: The appearance the designer offers, by question type: only words the respondent's page
+#: draws differently (a text question with ``multiline`` is a box of several lines). Other
+#: words of an uploaded form (``likert``, ``minimal``...) are kept as they are.
+DESIGNER_APPEARANCES: dict[str, tuple[str, ...]] = {"text": ("multiline",)}
+_OFFERED_APPEARANCES = {word for words in DESIGNER_APPEARANCES.values() for word in words}
 #: A name no form field can produce: used to probe which problems a question's name causes.
 _PROBE_NAME = "designer_probe_name_0"
 #: Where a problem that no single field explains is shown.
@@ -69,8 +74,8 @@ class DesignRefused(SurveyError):
 
 @dataclass(frozen=True)
 class QuestionInput:
-    """What the question form edits; other columns (appearance, choice_filter, region...) of
-    an existing question are kept as they are."""
+    """What the question form edits; other columns (choice_filter, region, appearance words
+    the form does not offer...) of an existing question are kept as they are."""
 
     name: str
     type: str
@@ -83,6 +88,8 @@ class QuestionInput:
     default: str | None = None
     choice_list: str | None = None
     parameters: dict[str, str] = field(default_factory=dict)
+    #: One of DESIGNER_APPEARANCES[type], or blank for the plain look.
+    appearance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -388,7 +395,18 @@ def _new_question(data: QuestionInput, base: Question | None = None) -> Question
             if data.type == "range"
             else {}
         ),
+        appearance=_appearance(data, base.appearance),
     )
+
+
+def _appearance(data: QuestionInput, before: str | None) -> str | None:
+    """The words of ``before`` the form does not offer, and the one chosen if this type
+    offers it (a number question keeps no 'multiline')."""
+    kept = [word for word in (before or "").split() if word not in _OFFERED_APPEARANCES]
+    chosen = optional(data.appearance)
+    if chosen in DESIGNER_APPEARANCES.get(data.type, ()):
+        kept.append(chosen)
+    return " ".join(kept) or None
 
 
 def _question_probes(

@@ -362,6 +362,7 @@ def design_question(survey_id: int, name: str | None = None) -> Any:
             constraint_message=_texts(form, "constraint_message", languages),
             default=form.default.data,
             choice_list=form.choice_list.data,
+            appearance=form.appearance.data,
             parameters={
                 "start": form.range_start.data,
                 "end": form.range_end.data,
@@ -407,6 +408,10 @@ def _fill_question(form: FlaskForm, definition: SurveyDefinition, question: Any)
     form.constraint.data = question.constraint or ""
     form.default.data = question.default or ""
     form.choice_list.data = question.choice_list or ""
+    offered = design.DESIGNER_APPEARANCES.get(question.type, ())
+    form.appearance.data = next(
+        (word for word in (question.appearance or "").split() if word in offered), ""
+    )
     parameters = {**RANGE_DEFAULTS, **question.parameters}
     form.range_start.data = parameters["start"]
     form.range_end.data = parameters["end"]
