@@ -235,7 +235,14 @@ def test_an_account_with_its_own_password_is_not_sent_to_the_change_page(
 ):
     analyst = make_user("analyst")
     sign_in(analyst)
-    assert client.get("/risk/imports").status_code == 200
+    imports = client.get("/risk/imports")
+    assert imports.status_code == 200
+    # Every page's header leads there: the signed-in name is the link.
+    assert re.search(
+        r'<a class="who" href="/account/password">[^<]+<span class="visually-hidden">: '
+        r"Change your password</span></a>",
+        imports.get_data(as_text=True),
+    )
     # The page is open to it for a change of its own choosing, asking the current password.
     page = client.get(CHANGE_PAGE).get_data(as_text=True)
     assert "<h1>Change your password</h1>" in page and ">Current password</label>" in page
