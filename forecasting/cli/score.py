@@ -12,6 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from forecasting.cli import CommandError
@@ -208,6 +209,7 @@ def score_table(result: ScoreResult, resolver: RegionResolver | None = None) -> 
                 f"{row.period_label:<8} {row.region:<7} {names.get(row.region, '')[:18]:<18} "
                 f"{row.score:5.2f}  {row.risk_class:<9} {row.reliability:4.1f}  {domain_scores}"
             )
+    lines += stale_notes(result)
     lines.append("")
     lines.append(
         "score 0-10 (10 = highest risk); rel. = reliability 0-10 (10 = all inputs present "
@@ -217,6 +219,36 @@ def score_table(result: ScoreResult, resolver: RegionResolver | None = None) -> 
         lines.append("\nWarnings:")
         lines += [f"  - {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def stale_notes(result: ScoreResult) -> list[str]:
+    """One line per scored period with stale inputs: ``--period 1999`` on figures that end
+    in 1954 printed a full table of classes with nothing but ``rel. 5.0`` to say that every
+    input was 45 years old."""
+    inputs = result.inputs
+    labels = np.asarray([str(period) for period in inputs.periods])
+    lines = []
+    for label in dict.fromkeys(labels):
+        rows = labels == label
+        available = int(inputs.available[rows].sum())
+        stale = inputs.stale[rows] & inputs.available[rows]
+        if not stale.any():
+            continue
+        oldest = int(np.max(inputs.ages[rows][stale]))
+        everything = int(stale.sum()) == available
+        lines.append(
+            f"note: {label}: {int(stale.sum())} of {available} input(s) are stale (older than "
+            f"their staleness limit, up to {oldest} months before the period's end); they "
+            "count half in rel."
+            + (
+                ": every input is stale, so these scores carry old values forward"
+                if everything
+                else ""
+            )
+        )
+    if len(lines) > 5:  # --all-periods over a long history: the first ones and a count
+        lines = [*lines[:3], f"note: ... and {len(lines) - 3} more period(s) with stale inputs"]
+    return lines
 
 
 def _short(domain: str) -> str:

@@ -150,3 +150,25 @@ def test_score_says_what_a_short_or_empty_catalogue_holds(tmp_path: Path, capsys
     err = capsys.readouterr().err
     assert f"cannot read {empty}: the file is empty" in err
     assert "No columns" not in err
+
+
+def test_score_of_a_period_long_after_the_data_says_its_inputs_are_stale(
+    tmp_path: Path, capsys
+) -> None:
+    """Fertility figures end in 2011; scoring 2030 carries them forward 19 years. The table
+    showed classes and 'rel. 5.0' only."""
+    data = fertility_csv(tmp_path / "fertility.csv")
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(
+        "code,name_en,unit,direction,domain,weight,frequency,source\n"
+        "fertility_rate,Fertility rate,births per woman,1,social_tension,1,Y,World Bank\n",
+        encoding="utf-8",
+    )
+    base = ["score", "--data", str(data), "--keep-region-labels", "--catalogue", str(catalogue)]
+    assert main([*base, "--period", "2030"]) == 0
+    out = capsys.readouterr().out
+    assert "note: 2030: 5 of 5 input(s) are stale" in out
+    assert "every input is stale" in out
+
+    assert main(base) == 0  # the latest period, 2011: nothing stale, no note
+    assert "stale (older" not in capsys.readouterr().out
