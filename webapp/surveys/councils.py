@@ -209,6 +209,17 @@ class QuestionAverage:
     mean: float | None  # None when withheld (too few answers)
     #: (lowest, highest) possible answer, None when unknown.
     scale: tuple[float, float] | None = None
+    #: Asked on this scale in earlier versions of the form only (a later version changed it).
+    earlier_scale: bool = False
+
+
+@dataclass(frozen=True)
+class FormAverages:
+    """The rating questions of one feedback form: answers are pooled within a form only."""
+
+    survey_id: int
+    title: str
+    averages: list[QuestionAverage]
 
 
 @dataclass(frozen=True)
@@ -223,8 +234,24 @@ class FeedbackSummary:
     responses: int
     latest_at: datetime | None
     latest: list[LatestFeedback]
-    averages: list[QuestionAverage]
+    forms: list[FormAverages]
     suppressed: bool
+    #: The suppression threshold the viewer's figures went through (None: exact figures).
+    threshold: int | None = None
+    #: The councils the viewer is not a member of gave fewer responses than the threshold:
+    #: the count is hidden (it would give theirs by difference).
+    others_hidden: bool = False
+    #: Some councils gave fewer responses than the threshold: their responses are left out
+    #: of the latest feedback (date and list).
+    unlisted: bool = False
+
+    @property
+    def averages(self) -> list[QuestionAverage]:
+        return [average for form in self.forms for average in form.averages]
+
+
+#: A rating question of one form on one scale: answers pooled under one average.
+_RatingKey = tuple[int, str, tuple[float, float] | None]
 
 
 def feedback_summary(
@@ -237,6 +264,11 @@ def feedback_summary(
 ) -> FeedbackSummary:
     """Counts, latest feedback and means of rating questions over these councils' responses.
 
+    Means are per feedback form: two forms asking a question of the same name are two
+    questions (other wording, other scale), so their answers are never pooled. Within a form
+    the versions' answers are pooled while the question keeps its scale; a version that
+    changed the scale starts a row of its own.
+
     With a ``threshold`` (viewers who are not analysts), figures over fewer responses than
     the threshold are withheld, so that no member's answers can be read off a small group.
     ``seen_council_ids`` are councils whose own summary the viewer also reads (a member's
@@ -245,68 +277,119 @@ def feedback_summary(
     from the body would give a small council's mean.
     """
     if not council_ids:
-        return FeedbackSummary(0, None, [], [], False)
+        return FeedbackSummary(0, None, [], [], False, threshold)
     condition = SurveyResponse.council_id.in_(council_ids)
-    total = db.session.scalar(sa.select(sa.func.count()).where(condition)) or 0
-    latest_at = db.session.scalar(
-        sa.select(sa.func.max(SurveyResponse.submitted_at)).where(condition)
+    per_council = dict(
+        db.session.execute(
+            sa.select(SurveyResponse.council_id, sa.func.count())
+            .where(condition)
+            .group_by(SurveyResponse.council_id)
+        ).all()
     )
+    total = sum(per_council.values())
     suppressed = threshold is not None and not block_is_released(total, threshold)
+    seen = set(seen_council_ids) & set(council_ids)
+    # Whose responses may be listed (the latest date, the latest responses with their
+    # council): a council's only once it holds k responses, as on its own summary. Listed on
+    # the state body's summary, a small council's dates would tell when, and how often, its
+    # few members answered.
+    listed_councils = [
+        council_id
+        for council_id, count in per_council.items()
+        if threshold is None or block_is_released(count, threshold)
+    ]
+    listed = SurveyResponse.council_id.in_(listed_councils)
+    others = sum(count for council_id, count in per_council.items() if council_id not in seen)
+    # Beside their own councils' counts a member would read the other councils' by difference.
+    others_hidden = (
+        threshold is not None
+        and bool(seen)
+        and others > 0
+        and not block_is_released(others, threshold)
+    )
+    latest_at = None
+    if listed_councils:
+        latest_at = db.session.scalar(
+            sa.select(sa.func.max(SurveyResponse.submitted_at)).where(listed)
+        )
     latest_responses: list[SurveyResponse] = []
-    if not suppressed:
+    if not suppressed and listed_councils:
         latest_responses = list(
             db.session.scalars(
                 sa.select(SurveyResponse)
-                .where(condition)
+                .where(listed)
                 .order_by(SurveyResponse.submitted_at.desc())
                 .limit(latest_count)
             )
         )
-    seen = set(seen_council_ids) & set(council_ids)
-    sums: dict[str, list[float]] = {}
-    unseen_counts: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    scales: dict[str, tuple[float, float] | None] = {}
+    sums: dict[_RatingKey, list[float]] = {}
+    unseen_counts: dict[_RatingKey, int] = {}
+    labels: dict[_RatingKey, str] = {}
+    newest_scale: dict[tuple[int, str], tuple[float, float] | None] = {}
+    # Newest version first in each form: its wording and order of questions are the form's.
     versions = db.session.scalars(
-        sa.select(SurveyVersion).where(
+        sa.select(SurveyVersion)
+        .where(
             SurveyVersion.id.in_(
                 sa.select(SurveyResponse.survey_version_id).where(condition).distinct()
             )
         )
+        .order_by(SurveyVersion.survey_id, SurveyVersion.number.desc())
     )
-    rating_by_version: dict[int, list[str]] = {}
+    rating_by_version: dict[int, list[tuple[str, _RatingKey]]] = {}
     for version in versions:
         definition = version.load()
-        names = likert_questions(definition)
-        rating_by_version[version.id] = names
-        for name in names:
-            labels.setdefault(name, definition.text(definition.question(name).label, language))
-            scales.setdefault(name, rating_scale(definition, name))
+        keyed = []
+        for name in likert_questions(definition):
+            scale = rating_scale(definition, name)
+            key = (version.survey_id, name, scale)
+            keyed.append((name, key))
+            labels.setdefault(key, definition.text(definition.question(name).label, language))
+            newest_scale.setdefault((version.survey_id, name), scale)
+        rating_by_version[version.id] = keyed
     rows = db.session.execute(
         sa.select(
             SurveyResponse.survey_version_id, SurveyResponse.council_id, SurveyResponse.answers
         ).where(condition)
     )
     for version_id, council_id, answers in rows:
-        for name in rating_by_version.get(version_id, []):
+        for name, key in rating_by_version.get(version_id, []):
             value = answers.get(name)
             try:
                 number = float(value)
             except (TypeError, ValueError):
                 continue
-            sums.setdefault(name, []).append(number)
+            sums.setdefault(key, []).append(number)
             if council_id not in seen:
-                unseen_counts[name] = unseen_counts.get(name, 0) + 1
-    averages = []
-    for name, label in labels.items():
-        values = sums.get(name, [])
-        unseen = unseen_counts.get(name, 0)
+                unseen_counts[key] = unseen_counts.get(key, 0) + 1
+    by_form: dict[int, list[QuestionAverage]] = {}
+    for key, label in labels.items():
+        survey_id, name, scale = key
+        values = sums.get(key, [])
+        unseen = unseen_counts.get(key, 0)
         withheld = threshold is not None and (
             not block_is_released(len(values), threshold)
             or (bool(seen) and unseen > 0 and not block_is_released(unseen, threshold))
         )
         mean = None if withheld or not values else round(sum(values) / len(values), 2)
-        averages.append(QuestionAverage(name, label, len(values), mean, scales.get(name)))
+        by_form.setdefault(survey_id, []).append(
+            QuestionAverage(
+                name,
+                label,
+                len(values),
+                mean,
+                scale,
+                earlier_scale=newest_scale[(survey_id, name)] != scale,
+            )
+        )
+    surveys = {
+        survey.id: survey
+        for survey in db.session.scalars(sa.select(Survey).where(Survey.id.in_(by_form)))
+    }
+    forms = [
+        FormAverages(survey_id, _form_title(surveys[survey_id], language), averages)
+        for survey_id, averages in sorted(by_form.items())
+    ]
     latest = []
     definitions: dict[int, SurveyDefinition] = {}
     for response in latest_responses:
@@ -319,4 +402,19 @@ def feedback_summary(
             if question.type == "text" and response.answers.get(question.name)
         ]
         latest.append(LatestFeedback(response, texts))
-    return FeedbackSummary(total, latest_at, latest, averages, suppressed)
+    return FeedbackSummary(
+        total,
+        latest_at,
+        latest,
+        forms,
+        suppressed,
+        threshold,
+        others_hidden,
+        unlisted=len(listed_councils) < len(per_council),
+    )
+
+
+def _form_title(survey: Survey, language: str) -> str:
+    """The form's title as its current version words it (the slug if it has none)."""
+    version = survey.current_version
+    return version.load().label(language) if version is not None else survey.slug

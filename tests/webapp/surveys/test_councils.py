@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -440,3 +441,221 @@ def test_the_council_picker_shows_a_long_council_name_whole_on_a_phone(app, clie
     for select in selects:
         assert select["right"] <= 360, select
         assert select["shown"] >= select["needed"] - 0.5, select
+
+
+def store_feedback(app, survey_id: int, council_id: int, answers: dict, version_id=None) -> None:
+    """A stored council response (the respondent pages are tested above)."""
+    import uuid
+
+    from webapp.surveys.models import Survey, SurveyResponse
+
+    with app.app_context():
+        survey = db.session.get(Survey, survey_id)
+        db.session.add(
+            SurveyResponse(
+                survey_id=survey_id,
+                survey_version_id=version_id or survey.current_version_id,
+                submission_id=str(uuid.uuid4()),
+                content_hash="0" * 64,
+                language="en",
+                council_id=council_id,
+                answers=answers,
+            )
+        )
+        db.session.commit()
+
+
+def services_form(scale: int, label: str = "Quality of services") -> bytes:
+    """Another council form whose rating question is also named "trust"."""
+    from tests.webapp.surveys.surveys_support import LABELS, xlsx_bytes
+
+    return xlsx_bytes(
+        survey=[
+            ["type", "name", *LABELS, "required"],
+            ["select_one scale", "trust", "Қызмет сапасы", "Качество услуг", label, "yes"],
+        ],
+        choices=[
+            ["list_name", "name", *LABELS],
+            *[["scale", str(n), str(n), str(n), str(n)] for n in range(1, scale + 1)],
+        ],
+        settings=[
+            [
+                "form_id",
+                "form_title::Kazakh (kk)",
+                "form_title::Russian (ru)",
+                "form_title::English (en)",
+            ],
+            ["services", "Қызметтер", "Услуги", "Services"],
+        ],
+    )
+
+
+def test_summary_pools_a_rating_within_its_own_form_and_scale(
+    app, client, setup, make_user, sign_in
+):
+    """Two feedback forms both asking a question named "trust" (Wellbeing's 1–5 trust,
+    Services' 1–10 quality) were averaged as one question under one form's wording and
+    scale: 4, 5 and 9, 10, 8, 7, 2 read as one average of 6.43. A council member expects each
+    form's question on its own; within a form, versions pool while the scale stays."""
+    from webapp.surveys.services import authoring
+
+    services = make_survey(
+        app,
+        audience="council",
+        slug="services",
+        data=services_form(10),
+        state_body_id=setup["body"],
+    )
+    for trust in ("4", "5"):
+        store_feedback(app, setup["survey"], setup["mine"], {"trust": trust})
+    for trust in ("9", "10", "8"):
+        store_feedback(app, services, setup["mine"], {"trust": trust})
+    with app.app_context():
+        from webapp.surveys.models import Survey
+
+        survey = db.session.get(Survey, services)
+        first_version = survey.current_version_id
+        authoring.add_version(survey, authoring.read_definition(services_form(5), "services.xlsx"))
+        db.session.commit()
+    store_feedback(app, services, setup["mine"], {"trust": "2"})
+    store_feedback(app, services, setup["mine"], {"trust": "7"}, version_id=first_version)
+    sign_in(make_user("analyst"))
+    page = client.get(f"/councils/{setup['mine']}/summary?lang=en").get_data(as_text=True)
+    assert "Average ratings: Wellbeing" in page and "Average ratings: Services" in page
+    assert "Scale: 1–10 (earlier versions of the form)" in page
+    assert '<td class="number">8.50</td>' in page and '<td class="number">4.50</td>' in page
+    with app.app_context():
+        summary = councils.feedback_summary(
+            council_ids=[setup["mine"]], language="en", threshold=None
+        )
+        found = {
+            (form.title, average.label, average.scale): (average.count, average.mean)
+            for form in summary.forms
+            for average in form.averages
+        }
+    assert found == {
+        ("Wellbeing", "Trust", (1, 5)): (2, 4.5),
+        ("Services", "Quality of services", (1, 5)): (1, 2.0),
+        ("Services", "Quality of services", (1, 10)): (4, 8.5),
+    }
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+@pytest.mark.parametrize(
+    ("language", "hidden", "note"),
+    [
+        ("en", "hidden: fewer than 3", "rest on fewer than 3 answers"),
+        ("ru", "скрыто: меньше 3", "основаны менее чем на 3 ответах"),
+        ("kk", "жасырылған: 3-ден аз", "3-ден аз жауапқа негізделсе"),
+    ],
+)
+def test_a_member_reads_small_counts_as_hidden_not_as_figures(
+    app, client, setup, sign_in, language, hidden, note
+):
+    """Under the threshold a member read "Responses 2" beside "too few responses", and "–"
+    for the answers of a withheld average: a count below k was shown, and a hidden one read
+    as none. Both read as hidden because fewer than k, as the results pages say it."""
+    for trust in ("4", "5"):
+        store_feedback(app, setup["survey"], setup["mine"], {"trust": trust})
+    sign_in(setup["member"])
+    client.post("/language", data={"language": language})
+    page = client.get(f"/councils/{setup['mine']}/summary").get_data(as_text=True)
+    responses = re.search(r"<dd>(.*?)</dd>", page, re.S).group(1)
+    assert hidden in responses and "2" not in responses.replace(hidden, ""), responses
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", page, re.S).group(1)
+    cells = re.findall(r'<td class="number">(.*?)</td>', row, re.S)
+    assert "2" not in cells[0] and "–" not in cells[0] and "suppressed" in cells[0], cells
+    assert note in page
+
+
+def test_council_pages_word_a_councils_level_and_region_alike(
+    app, client, regions, make_user, sign_in
+):
+    """A ministry's council in Karaganda region (local, region of its own) read "Local ·
+    Karaganda Region" on its staff page only: My council, its summary and the staff list
+    gave the (republican) ministry alone, as for the ministry's republican council."""
+    member = make_user("council_member")
+    with app.app_context():
+        ministry = councils.create_state_body(
+            councils.Names("Министрлік", "Министерство", "Ministry"), "republican"
+        )
+        local = councils.create_council(
+            councils.Names("Қарағанды кеңесі", "Карагандинский совет", "Karaganda council"),
+            ministry.id,
+            level="local",
+            region_code="KZ-35",
+        )
+        national = councils.create_council(
+            councils.Names("Ұлттық кеңес", "Национальный совет", "National council"), ministry.id
+        )
+        for council in (local, national):
+            councils.add_member(council, member.email)
+        db.session.commit()
+        ids = {"ministry": ministry.id, "local": local.id, "national": national.id}
+
+    def item(html: str, name: str) -> str:
+        start = html.index(name)
+        return html[start : html.index("</li>", start)]
+
+    sign_in(member)
+    client.post("/language", data={"language": "ru"})
+    mine = client.get("/council/").get_data(as_text=True)
+    assert "Министерство · Местный · Карагандинская область" in item(mine, "Карагандинский совет")
+    assert "Министерство · Республиканский" in item(mine, "Национальный совет")
+    local_summary = client.get(f"/councils/{ids['local']}/summary").get_data(as_text=True)
+    assert "<p>Министерство · Местный · Карагандинская область</p>" in local_summary
+    national_summary = client.get(f"/councils/{ids['national']}/summary").get_data(as_text=True)
+    assert "<p>Министерство · Республиканский</p>" in national_summary
+    body_summary = client.get(f"/councils/state-bodies/{ids['ministry']}/summary")
+    assert "<p>Республиканский</p>" in body_summary.get_data(as_text=True)
+
+    client.post("/sign-out")
+    sign_in(make_user("admin"))
+    client.post("/language", data={"language": "ru"})
+    listing = client.get("/councils/").get_data(as_text=True)
+    assert "· Местный · Карагандинская область" in item(listing, "Карагандинский совет")
+    assert "Местный" not in item(listing, "Национальный совет")
+    page = client.get(f"/councils/{ids['local']}").get_data(as_text=True)
+    assert "<p>Министерство · Местный · Карагандинская область</p>" in page
+
+
+@pytest.mark.app_config(SUPPRESSION_THRESHOLD=3)
+def test_a_small_councils_dates_and_count_stay_hidden_on_the_state_body_summary(
+    app, client, setup, make_user, sign_in
+):
+    """A member reading their state body's summary saw the other council's single response:
+    its date as the body's "latest feedback", a row naming that council in the latest
+    responses, and its count as the body's 4 less their own council's 3. A council's
+    responses are listed once it holds k, as on its own summary, and the body's count is
+    hidden while the councils the member is not in hold fewer than k."""
+    import datetime as dt
+
+    from webapp.surveys.models import SurveyResponse
+
+    for trust in ("3", "4", "5"):
+        store_feedback(app, setup["survey"], setup["mine"], {"trust": trust})
+    store_feedback(app, setup["survey"], setup["other"], {"trust": "1"})
+    with app.app_context():
+        rows = db.session.scalars(sa.select(SurveyResponse).order_by(SurveyResponse.id)).all()
+        for day, row in zip((3, 4, 5, 20), rows, strict=True):
+            row.submitted_at = dt.datetime(2026, 3, day, 9, tzinfo=dt.UTC)
+        db.session.commit()
+    sign_in(setup["member"])
+    body = client.get(f"/councils/state-bodies/{setup['body']}/summary?lang=en")
+    html = body.get_data(as_text=True)
+    assert body.status_code == 200
+    latest = re.search(r"Latest feedback</dt><dd>(.*?)</dd>", html, re.S).group(1)
+    assert "Mar 5, 2026" in latest and "Mar 20" not in html, latest
+    assert "Other council" not in html
+    responses = re.search(r"Responses</dt><dd>(.*?)</dd>", html, re.S).group(1)
+    assert "4" not in responses and "hidden" in responses, responses
+    assert "not listed" in html
+    own = client.get(f"/councils/{setup['mine']}/summary?lang=en").get_data(as_text=True)
+    assert re.search(r"Responses</dt><dd>3</dd>", own)
+
+    client.post("/sign-out")
+    sign_in(make_user("analyst"))
+    exact = client.get(f"/councils/state-bodies/{setup['body']}/summary?lang=en")
+    exact_html = exact.get_data(as_text=True)
+    assert re.search(r"Responses</dt><dd>4</dd>", exact_html)
+    assert "Mar 20, 2026" in exact_html and "Other council" in exact_html

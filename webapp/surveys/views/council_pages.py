@@ -171,6 +171,7 @@ def my_council() -> str:
         councils=mine,
         surveys=services.feedback_surveys_for(mine),
         language=interface_language(),
+        level_labels=LEVEL_LABELS,
     )
 
 
@@ -198,6 +199,8 @@ def council_summary(council_id: int) -> str:
         "surveys/councils/summary.html",
         heading=council.name(language),
         subject=council.state_body.name(language),
+        place=council,
+        level_labels=LEVEL_LABELS,
         summary=summary,
         language=language,
         show_text=_threshold() is None,
@@ -225,6 +228,8 @@ def state_body_summary(body_id: int) -> str:
         "surveys/councils/summary.html",
         heading=body.name(language),
         subject=None,
+        place=body,
+        level_labels=LEVEL_LABELS,
         summary=summary,
         language=language,
         show_text=_threshold() is None,
