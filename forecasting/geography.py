@@ -2,10 +2,10 @@
 them under the many names real files use.
 
 The default set is Kazakhstan's (``forecasting/data/regions_kz.csv``): the 20 current units
-plus South Kazakhstan, which ended in 2018. Another country loads its own file with the
-same columns (``load_units(path)``); nothing in the matching below knows a Kazakh name. A
-row of kind ``country`` names the state itself: its names are the labels of the national
-total, and no other state's name is taken for it.
+plus South Kazakhstan, which ended in 2018, and the five oblasts abolished in 1997. Another
+country loads its own file with the same columns (``load_units(path)``); nothing in the
+matching below knows a Kazakh name. A row of kind ``country`` names the state itself: its
+names are the labels of the national total, and no other state's name is taken for it.
 
 Lineage is carried by ``valid_from``/``valid_to``/``predecessors``:
 
@@ -13,7 +13,9 @@ Lineage is carried by ``valid_from``/``valid_to``/``predecessors``:
   predecessor (South Kazakhstan -> Turkistan region and Shymkent city);
 * a unit that continues but lost territory is named as a predecessor by the unit that split
   off (Abai lists East Kazakhstan): before the split date, "East Kazakhstan" covered what is
-  now KZ-63 and KZ-10. ``RegionResolver.coverage`` and ``validity_warning`` answer that.
+  now KZ-63 and KZ-10. ``RegionResolver.coverage`` and ``validity_warning`` answer that;
+* a unit that continues and took in an ended unit names it as a predecessor, keeping its
+  own dates (East Kazakhstan lists Semipalatinsk, merged into it in 1997).
 
 See ``docs/data-contract.md`` ("Regions") for the matching rules.
 """
@@ -91,6 +93,12 @@ TOTAL_WORDS: tuple[str, ...] = (
     "жиыны",
     "республика бойынша",
     "бойынша",
+    # Kazakh Latin (2018, 2021): "Respýblıka boıynsha", "Barlyǵy", "Jıyny".
+    "respýblıka",
+    "respublika",
+    "boıynsha",
+    "barlyǵy",
+    "jıyny",
 )
 
 # Administrative words around a name. They never identify a unit on their own; they only
@@ -129,6 +137,9 @@ CITY_WORDS: tuple[str, ...] = (
     "gorod",
     "қаласы",
     "қ",
+    # Kazakh Latin "Almaty q." (қ.), "Astana q.ä." (қ.ә.).
+    "q",
+    "q.ä.",
     # Multi-word affixes are matched as a sequence: "Шымкент г.а." (городская
     # администрация, as taldau.stat.gov.kz and KATO label the three cities), "Астана қ.ә.".
     "г.а.",
@@ -184,7 +195,14 @@ _TURKIC_LATIN = str.maketrans({"ş": "sh", "ç": "ch", "ı": "i"})
 _GH = re.compile(r"(?<=[a-z])gh|^gh")
 _QUOTES = re.compile("[\"'`«»„“”‘’ʼ‹›]")
 _SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./,;:()\[\]{}*#№]+")
+#: Kazakh Latin of 2018 writes у as ý ("Atyraý", "Kókshetaý"); elsewhere (Turkmen) ý is й,
+#: as the folding reads it. A label that names no unit so is read again with ý as u.
+_Y_ACUTE = re.compile("[ýÝ]")
 _POSSESSIVE = re.compile(r"['’`ʼ]s\b")
+#: Kazakh Latin of 2017 marks letters with an apostrophe: most fold to their bare letter as
+#: the apostrophe goes ("Qarag'andy" is "Qaragandy"), but s' and c' are ш and ч: "S'ymkent"
+#: is "Shymkent", as the 2018 and 2021 alphabets write it ("Shymkent", "Şymkent").
+_APOSTROPHE_DIGRAPH = re.compile(r"([sc])['’`ʼ](?=[a-z])")
 #: Footnote marks after a label ("Абайская область¹", "г. Шымкент*", "Г.НУР-СУЛТАН 2)"):
 #: superscripts, asterisks and a number closed by a bracket never opened. They never name.
 _TRAILING_MARKS = re.compile(r"(?:\s*(?:[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+|(?<![(\d])\d{1,2}\)))+$")
@@ -229,6 +247,7 @@ def _roman_key(core: str) -> str | None:
     if not core.isalpha():
         return None
     core = core.replace("shch", "sh").replace("sch", "sh").replace("kh", "h")
+    core = re.sub(r"[yj]e", "e", core)  # е written "ye" after ь and vowels: "Guryevskaya"
     core = re.sub(r"(?<=[a-z])[yj](?=[aueo])", "i", core)  # "ya", "ja" -> "ia"; "yu" -> "iu"
     core = re.sub(r"^[yj](?=[aueo])", "i", core)  # "Yuzhno", "Juzhno" -> "Iuzhno"
     return core.replace("y", "i")
@@ -547,12 +566,14 @@ def _tokens(text: str) -> list[str]:
     text = _LEADING_NUMBER.sub("", _TRAILING_MARKS.sub("", str(text)))
     text = unicodedata.normalize("NFKC", text).casefold()
     text = _POSSESSIVE.sub("", text)
+    text = _APOSTROPHE_DIGRAPH.sub(lambda match: match[1] + "h", text)
     text = _QUOTES.sub("", text)
     tokens = []
     for raw in _SEPARATORS.split(text):
         if not raw:
             continue
         raw = _GH.sub("g", raw.translate(_TURKIC_LATIN))  # "Qaraghandy" is "Qaragandy"
+        raw = raw.replace("ngg", "ng")  # ң ғ as BGN/PCGN writes them: "Mangghystau"
         cyrillic = sum("\u0400" <= char <= "\u04ff" for char in raw)
         latin = sum("a" <= char <= "z" for char in raw)
         if cyrillic and latin:
@@ -664,7 +685,9 @@ class RegionResolver:
        the KZ file lists bare "Almaty"/"Алматы" as aliases of the city, as statistics
        exports label it, and the region always carries a region word.
     3. Otherwise the core must belong to exactly one unit; administrative words in the
-       text narrow the candidates to that kind ("Almaty city" is the city).
+       text narrow the candidates to that kind ("Almaty city" is the city). Without them a
+       unit that ended is not a candidate: its names name it as written ("Семипалатинская",
+       "Семей облысы"), its bare core ("Семей") is today a town elsewhere.
     4. Anything else is unresolved. Nothing is guessed; suggestions are only text.
     """
 
@@ -760,6 +783,8 @@ class RegionResolver:
         if text is None or not isinstance(text, str | int):
             return None
         unit = self._resolve(str(text))
+        if unit is None and isinstance(text, str) and _Y_ACUTE.search(text):
+            unit = self._resolve(_Y_ACUTE.sub(lambda match: "uU"[match[0].isupper()], text))
         if unit is None and isinstance(text, str):
             note = _BRACKET_NOTE.match(text)
             if note is not None and _coverage_note(note["note"]):
@@ -776,6 +801,8 @@ class RegionResolver:
         candidates = list(self._by_core.get(core, {}).values())
         if tags:
             candidates = [unit for unit in candidates if unit.kind in tags]
+        else:
+            candidates = [unit for unit in candidates if unit.is_current]
         if not candidates and core.isascii():
             return self._resolve_romanised(core, tags)
         return candidates[0] if len(candidates) == 1 else None
@@ -791,6 +818,8 @@ class RegionResolver:
         units = {code: unit for named in by_tags.values() for code, unit in named.items()}
         if tags:
             units = {code: unit for code, unit in units.items() if unit.kind in tags}
+        else:
+            units = {code: unit for code, unit in units.items() if unit.is_current}
         return next(iter(units.values())) if len(units) == 1 else None
 
     def is_national_total(self, text: object) -> bool:
@@ -851,7 +880,9 @@ class RegionResolver:
         key = _name_key(str(text))
         if key is None or key in self._exact or len(key[1]) != 1:
             return None
-        units = tuple(self._by_core.get(key[0], {}).values())
+        # An ended unit is no reading of a label of the other kind: "г. Семей" is a town of
+        # Abai region today, not the Semipalatinsk region that ended in 1997.
+        units = tuple(unit for unit in self._by_core.get(key[0], {}).values() if unit.is_current)
         (kind,) = key[1]
         if not units or any(unit.kind == kind for unit in units):
             return None

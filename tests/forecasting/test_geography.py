@@ -108,7 +108,7 @@ EXPORT_LABELS = [
     ("ВОСТОЧНО—КАЗАХСТАНСКАЯ ОБЛАСТЬ", "KZ-63"),
     ("Кызылординская облaсть", "KZ-43"),  # Latin "a" typed inside a Cyrillic word
     ("Жетiсу облысы", "KZ-33"),  # Latin "i" for Kazakh "і"
-    ("Семипалатинская", None),
+    ("Семипалатинская", "KZ-SEM"),  # abolished in 1997: the historic unit, not today's
     ("kz 11", "KZ-11"),
     ("KZ11", "KZ-11"),
 ]
@@ -264,12 +264,16 @@ def test_unit_names_and_validity(resolver: RegionResolver) -> None:
         abai.name("de")
 
 
-def test_packaged_file_has_twenty_current_units_and_south_kazakhstan() -> None:
+def test_packaged_file_has_twenty_current_units_and_the_historic_ones() -> None:
+    """South Kazakhstan (ended 2018) and the five oblasts abolished in 1997."""
     units = load_units()
     current = [unit for unit in units if unit.is_valid_on(dt.date(2024, 1, 1))]
     assert len(current) == 20
     assert sum(unit.kind == "city" for unit in current) == 3
-    assert [unit.code for unit in units if not unit.is_current] == ["KZ-YUZ"]
+    assert [unit.code for unit in units if not unit.is_current] == [
+        "KZ-YUZ",
+        *("KZ-KOK", "KZ-SEM", "KZ-TAL", "KZ-TOR", "KZ-ZHE"),
+    ]
 
 
 def test_lineage_tells_what_a_historic_label_covered(resolver: RegionResolver) -> None:
