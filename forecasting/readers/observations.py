@@ -889,6 +889,21 @@ def _resolve_regions(
         )
 
 
+def _period_error(report: ValidationReport, record: _Record, error: PeriodError) -> None:
+    """A period cell that cannot be read, with the hint for a total since January."""
+    cumulative = _cumulative_hint(record.period)
+    report.error(
+        f"period: {error}{cumulative}",
+        row=record.row,
+        column=record.period_column,
+        value=cell_text(record.period),
+        code="period.cumulative" if cumulative else error.code,
+        params={"value": cell_text(record.period)}
+        if cumulative
+        else {**error.params, "value": cell_text(record.period)},
+    )
+
+
 class _PeriodCache:
     """Period cells repeat (every region has the same years): parse each text once."""
 
@@ -948,6 +963,21 @@ def _parse_periods(
                         code="period.mixed_frequencies",
                         params={"indicator": code},
                     )
+                    # Still name the cells that are no period at all ('2021-13'), so that
+                    # one pass lists every problem of the column.
+                    for record in group:
+                        if is_blank(record.period):
+                            report.error(
+                                "the period is empty",
+                                row=record.row,
+                                column=record.period_column,
+                                code="period.empty",
+                            )
+                            continue
+                        try:
+                            natural_periods.parse(record.period)
+                        except PeriodError as error:
+                            _period_error(report, record, error)
                     continue
         mismatched: dict[str, list[_Record]] = defaultdict(list)
         dates_mark = _finer_dates(group, wanted, natural_periods)
@@ -970,17 +1000,7 @@ def _parse_periods(
                     continue
                 record.parsed_period = parse_period(natural, wanted)
             except PeriodError as error:
-                cumulative = _cumulative_hint(record.period)
-                report.error(
-                    f"period: {error}{cumulative}",
-                    row=record.row,
-                    column=record.period_column,
-                    value=cell_text(record.period),
-                    code="period.cumulative" if cumulative else error.code,
-                    params={"value": cell_text(record.period)}
-                    if cumulative
-                    else {**error.params, "value": cell_text(record.period)},
-                )
+                _period_error(report, record, error)
         for natural, rows in mismatched.items():
             origin = (
                 "was asked for"

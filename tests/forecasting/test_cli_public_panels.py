@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from statsmodels.datasets import fertility, grunfeld
+from statsmodels.datasets import fertility, grunfeld, macrodata
 
 from forecasting.cli import main
 
@@ -172,3 +172,23 @@ def test_score_of_a_period_long_after_the_data_says_its_inputs_are_stale(
 
     assert main(base) == 0  # the latest period, 2011: nothing stale, no note
     assert "stale (older" not in capsys.readouterr().out
+
+
+def test_validate_lists_a_bad_period_beside_mixed_frequencies(tmp_path: Path, capsys) -> None:
+    """Macrodata's unemployment by quarter with one year, a month 13 and an empty period:
+    the mix was the only error, so the bad cells came out one fix later."""
+    data = macrodata.load_pandas().data.head(8)
+    rows = [
+        ("US", f"{int(row.year)}-Q{int(row.quarter)}", "unemp", row.unemp)
+        for row in data.itertuples()
+    ]
+    rows[2] = ("US", "1959", "unemp", rows[2][3])
+    rows[4] = ("US", "1960-13", "unemp", rows[4][3])
+    rows[5] = ("US", "", "unemp", rows[5][3])
+    path = tmp_path / "macro.csv"
+    pd.DataFrame(rows, columns=["region", "period", "indicator", "value"]).to_csv(path, index=False)
+    assert main(["validate", str(path), "--keep-region-labels"]) == 1
+    out = capsys.readouterr().out
+    assert "periods mix frequencies (annual, quarterly)" in out
+    assert "row 6, column 'period': period: '1960-13': 13 is not a month" in out
+    assert "row 7, column 'period': the period is empty" in out
