@@ -205,6 +205,28 @@ MEANINGFUL_APPEARANCES = (
     "no-ticks",
     "rating",
 )
+#: Of those, the ones the respondent's page draws differently, by question type; the others
+#: are kept for the XLSForm export only (noted on import, unless the page draws the question
+#: that way anyway, see :func:`_drawn_as_asked`).
+DRAWN_APPEARANCES = {"text": ("multiline",)}
+
+
+def _drawn_as_asked(word: str, question_type: str, choices: int) -> bool:
+    """Whether the respondent's page shows the question as appearance ``word`` asks: a text
+    box of several lines for 'multiline'; by its own rules (respond/_question.html) a single
+    choice of 5 to 11 options as a scale ('likert') and one of more options than radio
+    buttons are used for as a drop-down list ('minimal')."""
+    from webapp.surveys.services.responding import MAX_RADIO_CHOICES
+
+    if word in DRAWN_APPEARANCES.get(question_type, ()):
+        return True
+    if question_type != "select_one":
+        return False
+    if word == "likert":
+        return 4 < choices <= min(11, MAX_RADIO_CHOICES)
+    return word == "minimal" and choices > MAX_RADIO_CHOICES
+
+
 #: pyxform's range parameters that only change the slider's look in ODK Collect.
 _RANGE_DISPLAY_PARAMETERS = {"tick_interval", "placeholder", "tick_labelset"}
 _SELECT_MULTIPLE_SPELLING = re.compile(
@@ -538,6 +560,8 @@ class _Importer:
         self.label_calculations: dict[str, str] = {}
         #: The text question that an 'or_other' select adds after itself.
         self.follow_up: Question | None = None
+        #: Appearance words kept for the export that the web page does not draw, by row.
+        self.undrawn_appearances: dict[int, list[str]] = {}
 
     # ----------------------------------------------------------------- helpers
 
@@ -706,6 +730,7 @@ class _Importer:
         choice_lists = self.read_choices(choice_rows, allow_duplicates)
         pages = self.read_survey(survey_rows, choice_lists)
         self.fail_if_problems()
+        self.note_undrawn_appearances()
         if self.default_language not in self.languages:
             if (
                 self.languages
@@ -1816,6 +1841,15 @@ class _Importer:
                 ),
             )
         appearance = self.appearance(row, control.get("appearance"))
+        undrawn = [
+            word
+            for word in (appearance or "").split()
+            if not _drawn_as_asked(
+                word, question_type, len(choice_lists.get(choice_list or "", []))
+            )
+        ]
+        if undrawn:
+            self.undrawn_appearances[number] = undrawn
         parameters = self.parameters(row, data.get("parameters"), question_type)
         default = data.get("default")
         if not _blank(default) and "${" in str(default):
@@ -2021,6 +2055,25 @@ class _Importer:
             ),
         )
         return False
+
+    def note_undrawn_appearances(self) -> None:
+        """One note for the appearance words kept that change nothing on the web."""
+        from webapp.surveys.services.responding import MAX_RADIO_CHOICES
+
+        if not self.undrawn_appearances:
+            return
+        words = sorted({word for found in self.undrawn_appearances.values() for word in found})
+        self.notes.append(
+            _(
+                "survey rows %(rows)s: appearance %(words)s is kept for the XLSForm export, but "
+                "the web page does not draw these questions that way: it shows a single choice "
+                "of 5 to 11 options as a scale and one of more than %(most)s as a drop-down "
+                "list, whatever the appearance, and only 'multiline' changes a text question",
+                rows=", ".join(str(number) for number in sorted(self.undrawn_appearances)),
+                words=", ".join(f"'{word}'" for word in words),
+                most=MAX_RADIO_CHOICES,
+            )
+        )
 
     def appearance(self, row: _Row, value: Any) -> str | None:
         if _blank(value):

@@ -1046,3 +1046,51 @@ def test_a_choice_filter_on_an_answer_of_the_same_page_offers_choices(app, clien
     done = answer_page(client, again, {"state": "bihar", "district": "gaya"}, language="en")
     assert done.status_code == 200
     assert [r["answers"] for r in stored_responses(app)] == [{"state": "bihar", "district": "gaya"}]
+
+
+# Kobo forms write likert (a horizontal scale) and minimal (a drop-down) on selects. The
+# importer kept them in silence and the docs said the web renderer understood them, but the
+# respondent's page draws only 'multiline' (on a text question) differently: an analyst
+# expecting a drop-down got radio buttons. The words are still kept (the XLSForm export
+# writes them back), now with one note saying the page shows those questions as usual.
+def test_appearances_the_web_page_does_not_draw_are_kept_with_a_note():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "appearance"],
+                ["select_one yn", "a", "A", "likert"],
+                ["text", "b", "B", "multiline"],
+                ["select_one yn", "c", "C", "minimal"],
+                ["select_multiple yn", "d", "D", "Minimal"],
+                ["integer", "e", "E", "multiline"],
+                ["select_one five", "f", "F", "likert"],
+                ["select_one many", "g", "G", "minimal"],
+            ],
+            [
+                ["list_name", "name", "label"],
+                ["yn", "yes", "Yes"],
+                ["yn", "no", "No"],
+                *[["five", str(n), str(n)] for n in range(1, 6)],
+                *[["many", f"c{n}", f"C{n}"] for n in range(1, 14)],
+            ],
+        )
+    )
+    definition = result.definition
+    assert [q.appearance for q in definition.questions()] == [
+        "likert",
+        "multiline",
+        "minimal",
+        "minimal",
+        "multiline",
+        "likert",
+        "minimal",
+    ]
+    # A five-point likert is drawn as a scale, 13 choices as a drop-down: no note for them.
+    notes = [note for note in result.notes if "appearance" in note]
+    assert notes == [
+        "survey rows 2, 4, 5, 6: appearance 'likert', 'minimal', 'multiline' is kept for the "
+        "XLSForm export, but the web page does not draw these questions that way: it shows a "
+        "single choice of 5 to 11 options as a scale and one of more than 12 as a drop-down "
+        "list, whatever the appearance, and only 'multiline' changes a text question"
+    ]
+    assert import_xlsform(export_xlsform(definition)) == definition
