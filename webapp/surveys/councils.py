@@ -287,7 +287,8 @@ def feedback_summary(
         ).all()
     )
     total = sum(per_council.values())
-    suppressed = threshold is not None and not block_is_released(total, threshold)
+    # No response describes nobody: 0 is shown as 0, as the results pages show empty cells.
+    suppressed = threshold is not None and total > 0 and not block_is_released(total, threshold)
     seen = set(seen_council_ids) & set(council_ids)
     # Whose responses may be listed (the latest date, the latest responses with their
     # council): a council's only once it holds k responses, as on its own summary. Listed on

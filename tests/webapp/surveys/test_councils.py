@@ -659,3 +659,13 @@ def test_a_small_councils_dates_and_count_stay_hidden_on_the_state_body_summary(
     exact_html = exact.get_data(as_text=True)
     assert re.search(r"Responses</dt><dd>4</dd>", exact_html)
     assert "Mar 20, 2026" in exact_html and "Other council" in exact_html
+
+
+def test_a_member_of_a_council_without_feedback_reads_none_not_hidden(app, client, setup, sign_in):
+    """No response describes nobody: a council that has not answered yet read "hidden:
+    fewer than 10" and "too few responses" to its member, as if answers were kept back."""
+    sign_in(setup["member"])
+    page = client.get(f"/councils/{setup['mine']}/summary?lang=en").get_data(as_text=True)
+    assert re.search(r"Responses</dt><dd>0</dd>", page)
+    assert re.search(r"Latest feedback</dt><dd>–</dd>", page)
+    assert "hidden:" not in page and "Too few responses" not in page
