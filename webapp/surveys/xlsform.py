@@ -1724,6 +1724,20 @@ class _Importer:
                 )
                 return None
             kind = aliases.select[command]
+            if list_name and list_name.startswith("${"):
+                # pyxform's choices from previous answers: the answers to a repeat's question.
+                self.problem(
+                    "survey",
+                    number,
+                    "type",
+                    _(
+                        "'%(type)s': choices taken from the answers to %(reference)s are not "
+                        "supported; list the choices in the 'choices' sheet",
+                        type=type_text,
+                        reference=list_name,
+                    ),
+                )
+                return None
             if kind == constants.SELECT_ONE_EXTERNAL:
                 self.problem("survey", number, "type", _("select_one_external is not supported"))
                 return None

@@ -1094,3 +1094,30 @@ def test_appearances_the_web_page_does_not_draw_are_kept_with_a_note():
         "list, whatever the appearance, and only 'multiline' changes a text question"
     ]
     assert import_xlsform(export_xlsform(definition)) == definition
+
+
+# Kobo's formpack fixture select_one_from_previous_answers: 'select_one ${Q2}' offers the
+# answers given to ${Q2} in a repeat (pyxform's choices from previous answers). It was
+# refused as "the choice list '${Q2}' does not exist or has no choices in the 'choices'
+# sheet", which sent the author looking for a list; now the construct is named.
+def test_choices_from_previous_answers_are_refused_by_name():
+    problems = problems_of(
+        xlsx(
+            [
+                ["type", "name", "label"],
+                ["text", "Q2", "Name?"],
+                ["select_one ${Q2}", "Q4", "Select the head of the household."],
+                ["select_multiple ${Q2}", "Q6", "Who else?"],
+            ]
+        )
+    )
+    assert [(p.sheet, p.row, p.column, p.message) for p in problems] == [
+        (
+            "survey",
+            row,
+            "type",
+            f"'{type_text}': choices taken from the answers to ${{Q2}} are not supported; "
+            "list the choices in the 'choices' sheet",
+        )
+        for row, type_text in ((3, "select_one ${Q2}"), (4, "select_multiple ${Q2}"))
+    ]
