@@ -889,6 +889,36 @@ def _resolve_regions(
         )
 
 
+def _check_interval(record: _Record, report: ValidationReport) -> None:
+    """``lower <= value <= upper`` on the file's own row (the contract's check, run later on
+    the frame, numbered rows by their place in it: file row 5 was "row 3")."""
+    lower, upper = record.numbers.get("lower"), record.numbers.get("upper")
+    value = record.parsed_value
+    if lower is not None and upper is not None and lower > upper:
+        report.error(
+            f"lower {lower:g} is above upper {upper:g}",
+            row=record.row,
+            column=record.extras["lower"][1],
+            value=cell_text(record.extras["lower"][0]),
+            code="value.interval_reversed",
+            params={"lower": f"{lower:g}", "upper": f"{upper:g}"},
+        )
+        return
+    below = lower is not None and value is not None and value < lower
+    above = upper is not None and value is not None and value > upper
+    if below or above:
+        low = f"{lower:g}" if lower is not None else "-inf"
+        high = f"{upper:g}" if upper is not None else "inf"
+        report.error(
+            f"value {value:g} lies outside its interval [{low}, {high}]",
+            row=record.row,
+            column=record.value_column,
+            value=cell_text(record.value),
+            code="value.outside_interval",
+            params={"value": f"{value:g}", "lower": low, "upper": high},
+        )
+
+
 def _period_error(report: ValidationReport, record: _Record, error: PeriodError) -> None:
     """A period cell that cannot be read, with the hint for a total since January."""
     cumulative = _cumulative_hint(record.period)
@@ -1124,6 +1154,7 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
                     code="value.negative_n",
                 )
             record.numbers[role] = number
+        _check_interval(record, report)
     for mark, group in marked.items():
         report.warning(
             f"{len(group)} value(s) carry the footnote mark {mark!r} (preliminary or revised "

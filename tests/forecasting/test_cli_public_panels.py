@@ -192,3 +192,23 @@ def test_validate_lists_a_bad_period_beside_mixed_frequencies(tmp_path: Path, ca
     assert "periods mix frequencies (annual, quarterly)" in out
     assert "row 6, column 'period': period: '1960-13': 13 is not a month" in out
     assert "row 7, column 'period': the period is empty" in out
+
+
+def test_an_interval_that_misses_its_value_is_named_on_its_file_row(tmp_path: Path, capsys) -> None:
+    """Grunfeld's investment with a +-10 % interval column: a reversed interval on file row 5
+    was reported as 'row 3' (its place in the frame), and not at all beside another error."""
+    frame = grunfeld_frame().head(20).assign(n=100.0)
+    frame["lower"], frame["upper"] = frame["value"] * 0.9, frame["value"] * 1.1
+    frame.loc[3, "lower"] = frame.loc[3, "value"] * 2  # file row 5: lower above upper
+    frame.loc[6, "upper"] = frame.loc[6, "value"] * 0.95  # file row 8: value above upper
+    frame.loc[9, "n"] = -5.0  # file row 11
+    path = tmp_path / "grunfeld.csv"
+    frame.to_csv(path, index=False)
+    assert main(["validate", str(path), "--keep-region-labels"]) == 1
+    out = capsys.readouterr().out
+    assert "row 5, column 'lower': lower " in out
+    assert "is above upper" in out
+    assert "row 8, column 'value': value " in out
+    assert "lies outside its interval" in out
+    assert "row 11, column 'n': n (number of responses) is negative" in out
+    assert "row 3:" not in out

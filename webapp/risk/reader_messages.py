@@ -257,6 +257,8 @@ MESSAGES: dict[str, str] = {
     "value.not_a_number": "'%(value)s' is not a number.",
     "value.extra_not_a_number": "%(role)s: '%(value)s' is not a number.",
     "value.negative_n": "The number of responses is negative.",
+    "value.interval_reversed": "The lower bound %(lower)s is above the upper bound %(upper)s.",
+    "value.outside_interval": "The value %(value)s lies outside its interval [%(lower)s, %(upper)s].",
     "values.no_data_mark": (
         "%(count)s cell(s) hold the no-data mark '%(mark)s'; read as no observation "
         "(rows %(rows)s)."
