@@ -2489,6 +2489,8 @@ _HTML_TAG = re.compile(
 _HTML_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _MARKDOWN_BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.S)
 _MARKDOWN_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+#: _emphasis_ as ODK Collect renders it; never inside a name (snake_case, _private_var).
+_MARKDOWN_ITALIC_UNDERSCORE = re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w_])")
 _MARKDOWN_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+", re.M)
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^()\s]+)\)")
 
@@ -2502,6 +2504,7 @@ def _plain_text(text: str) -> str:
     plain = _MARKDOWN_LINK.sub(r"\1 (\2)", plain)
     plain = _MARKDOWN_BOLD.sub(r"\2", plain)
     plain = _MARKDOWN_ITALIC.sub(r"\1", plain)
+    plain = _MARKDOWN_ITALIC_UNDERSCORE.sub(r"\1", plain)
     plain = _MARKDOWN_HEADING.sub("", plain)
     return plain.strip() if plain != text else text
 

@@ -1121,3 +1121,28 @@ def test_choices_from_previous_answers_are_refused_by_name():
         )
         for row, type_text in ((3, "select_one ${Q2}"), (4, "select_multiple ${Q2}"))
     ]
+
+
+# CorrelAid/xlsform2lstsv's settings_survey writes "What is your _favorite_ color?": ODK
+# Collect renders _text_ as emphasis as it does *text*, and the respondent's page showed the
+# underscores as written. Names with underscores (snake_case, _private, a_b_c) are left alone.
+def test_markdown_emphasis_with_underscores_is_removed_with_a_note():
+    result = read_xlsform(
+        xlsx(
+            [
+                ["type", "name", "label", "hint"],
+                ["select_one c", "fav", "What is your _favorite_ color?", "Use snake_case"],
+                ["text", "n", "Name like _private_var or a_b_c", "_Not_ a_b"],
+            ],
+            [["list_name", "name", "label"], ["c", "red", "Red"]],
+        )
+    )
+    definition = result.definition
+    assert definition.question("fav").label == {"en": "What is your favorite color?"}
+    assert definition.question("fav").hint == {"en": "Use snake_case"}
+    assert definition.question("n").label == {"en": "Name like _private_var or a_b_c"}
+    assert definition.question("n").hint == {"en": "Not a_b"}
+    assert [note.split(":")[0] for note in result.notes if "formatting" in note] == [
+        "survey row 2",
+        "survey row 3",
+    ]
