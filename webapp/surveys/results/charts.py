@@ -8,7 +8,7 @@ figures beside it, so nothing is only in the picture.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 BAR_HEIGHT = 22
@@ -41,9 +41,13 @@ class Chart:
 
 
 def bar_chart(
-    items: Sequence[tuple[str, float | None, str]], maximum: float | None = None
+    items: Sequence[tuple[str, float | None, str]],
+    maximum: float | None = None,
+    number: Callable[[float], str] | None = None,
 ) -> Chart:
-    """Horizontal bars: (label, value or None when suppressed, text shown at the bar's end)."""
+    """Horizontal bars: (label, value or None when suppressed, text shown at the bar's end).
+    ``number`` writes the axis' numbers as the page's language does (plain by default)."""
+    number = number or _number
     values = [value for _, value, _ in items if value is not None]
     top = maximum if maximum is not None else max(values, default=0) or 1
     chart = Chart(
@@ -65,14 +69,19 @@ def bar_chart(
         )
     chart.baseline = chart.height - 20
     chart.ticks = [
-        (LABEL_WIDTH + PLOT_WIDTH * fraction, _number(top * fraction))
+        (LABEL_WIDTH + PLOT_WIDTH * fraction, number(top * fraction))
         for fraction in (0, 0.25, 0.5, 0.75, 1)
     ]
     return chart
 
 
-def column_chart(items: Sequence[tuple[str, float | None]]) -> Chart:
-    """Vertical columns over time (months or days); labels thinned to stay legible."""
+def column_chart(
+    items: Sequence[tuple[str, float | None]], number: Callable[[float], str] | None = None
+) -> Chart:
+    """Vertical columns over time (months or days); labels thinned to stay legible.
+    ``number`` writes the numbers as the page's language does (plain by default). With
+    every column hidden the axis has no scale to show: only its 0 is labelled."""
+    number = number or _number
     count = max(len(items), 1)
     step = max(min(40, 640 / count), 3)
     top = max((value for _, value in items if value is not None), default=0) or 1
@@ -85,16 +94,17 @@ def column_chart(items: Sequence[tuple[str, float | None]]) -> Chart:
             Bar(
                 label=label if index % every == 0 else "",
                 value=value,
-                text=_number(value) if value is not None else "",
+                text=number(value) if value is not None else "",
                 x=round(60 + index * step, 1),
                 y=round(chart.baseline - height, 1),
                 width=round(max(step - 2, 1), 1),
                 height=round(height, 1),
             )
         )
+    shown = any(value is not None for _, value in items)
     chart.ticks = [
-        (round(chart.baseline - COLUMN_PLOT_HEIGHT * fraction, 1), _number(top * fraction))
-        for fraction in (0, 0.5, 1)
+        (round(chart.baseline - COLUMN_PLOT_HEIGHT * fraction, 1), number(top * fraction))
+        for fraction in ((0, 0.5, 1) if shown else (0,))
     ]
     return chart
 
@@ -110,8 +120,14 @@ class BoxPlot:
     ticks: list[tuple[float, str]]
 
 
-def box_plot(summary: dict[str, float], low: float, high: float) -> BoxPlot:
+def box_plot(
+    summary: dict[str, float],
+    low: float,
+    high: float,
+    number: Callable[[float], str] | None = None,
+) -> BoxPlot:
     """Quartile box with the median and a mean marker, on a scale from ``low`` to ``high``."""
+    number = number or _number
     span = (high - low) or 1.0
 
     def position(value: float) -> float:
@@ -124,14 +140,24 @@ def box_plot(summary: dict[str, float], low: float, high: float) -> BoxPlot:
         median=position(summary["median"]),
         q3=position(summary["q3"]),
         mean=position(summary["mean"]),
-        ticks=[
-            (position(low + span * f), _number(low + span * f)) for f in (0, 0.25, 0.5, 0.75, 1)
-        ],
+        ticks=[(position(low + span * f), number(low + span * f)) for f in (0, 0.25, 0.5, 0.75, 1)],
     )
 
 
 def _number(value: float) -> str:
+    """A chart's number: whole from 10 up, else one decimal (English separators)."""
     return f"{value:,.0f}" if abs(value) >= 10 or float(value).is_integer() else f"{value:.1f}"
+
+
+def localised(write: Callable[[float, int], str]) -> Callable[[float], str]:
+    """A chart's number rounded as :func:`_number` rounds it, written by ``write(value,
+    decimals)`` (the page's ``local_number``): '2 060' and '0,5' on a Russian page."""
+
+    def number(value: float) -> str:
+        whole = abs(value) >= 10 or float(value).is_integer()
+        return write(round(value) if whole else value, 0 if whole else 1)
+
+    return number
 
 
 def _shorten(text: str, limit: int) -> str:

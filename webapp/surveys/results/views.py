@@ -160,15 +160,16 @@ def results(survey_id: int) -> str:
 
 
 def _charts(summary: dict[str, Any], definitions: list) -> dict[str, Any]:
-    """Chart geometry for every table of the page."""
+    """Chart geometry for every table of the page, numbers as the page's language writes them."""
+    number = charts.localised(local_number)
     built: dict[str, Any] = {
         "by_month": charts.column_chart(
-            [(row["month"], row["count"]) for row in summary["by_month"]]
+            [(row["month"], row["count"]) for row in summary["by_month"]], number
         ),
     }
     if summary["by_day"]:
         built["by_day"] = charts.column_chart(
-            [(row["day"], row["count"]) for row in summary["by_day"]]
+            [(row["day"], row["count"]) for row in summary["by_day"]], number
         )
     for question in summary["questions"]:
         name = question["name"]
@@ -183,11 +184,11 @@ def _charts(summary: dict[str, Any], definitions: list) -> dict[str, Any]:
                 )
                 for row in question["rows"]
             ]
-            built[name] = charts.bar_chart(items, maximum=100)
+            built[name] = charts.bar_chart(items, maximum=100, number=number)
         summary_figures = question.get("summary")
         if summary_figures:
             low, high = _scale(question, definitions, summary_figures)
-            built[f"{name}/box"] = charts.box_plot(summary_figures, low, high)
+            built[f"{name}/box"] = charts.box_plot(summary_figures, low, high, number)
     return built
 
 

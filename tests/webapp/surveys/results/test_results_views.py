@@ -383,3 +383,30 @@ def test_a_selection_with_nothing_released_reads_hidden_not_zero(
     sign_in(make_user("analyst"))
     exact = client.get(path + "&lang=en").get_data(as_text=True)
     assert re.search(r'<h2 id="responses">\w+: 4</h2>', exact)
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_chart_axes_are_written_as_the_page_language_writes_numbers(
+    client, big_survey, make_user, sign_in, language
+):
+    """The tables beside the charts read '1 400' and '2,5', the charts' axes '1,400' and
+    '2.5'; and with every month hidden (a council member's region-month of 4 responses) the
+    months' axis ran 0, 0.5, 1 over no column at all."""
+    sign_in(make_user("analyst"))
+    client.post("/language", data={"language": language, "next": "/"})
+    page = client.get(f"/results/{big_survey.survey_id}").get_data(as_text=True)
+    axes = [
+        text
+        for svg in re.findall(r"<svg.*?</svg>", page, re.S)
+        for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        if re.fullmatch(r"[\d.,\s\N{NO-BREAK SPACE}]+", text.strip())
+    ]
+    assert any(re.search(r"\d\N{NO-BREAK SPACE}\d{3}", text) for text in axes), axes
+    assert not [text for text in axes if re.search(r"\d[.,]\d{3}|\d\.\d", text)], axes
+    client.post("/sign-out")
+    sign_in(make_user("council_member"))
+    client.post("/language", data={"language": language, "next": "/"})
+    path = f"/results/{big_survey.survey_id}?region=KZ-11&month_from=2026-02&month_to=2026-02"
+    hidden = client.get(path).get_data(as_text=True)
+    months = re.search(r'<svg[^>]*aria-labelledby="by-month".*?</svg>', hidden, re.S).group(0)
+    assert re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', months) == ["0"]
