@@ -128,3 +128,26 @@ def test_council_member_reviews_scores_and_comments(
         )
         assert stored.author_email == live_app.accounts["council_member"].email
         assert stored.score == pytest.approx(score, abs=0.05)
+
+
+def test_council_member_reads_the_feedback_summaries(
+    live_app: LiveApp, open_context: Any, steps: Steps, axe: Callable[..., AxeAudit]
+) -> None:
+    """My council, the council's and the state body's feedback summaries, read and audited
+    in three languages as a member sees them (withheld figures and hidden counts included)."""
+    page = open_context(accessibility=True, **DESKTOP).new_page()
+    sign_in(page, live_app.accounts["council_member"])
+    page.goto("/council/")
+    summary_links = page.locator("main a[href$='/summary']")
+    assert summary_links.count() >= 2
+    audits = audit_in_every_language(page, axe, "/council/ (my council)")
+    for index, label in ((0, "council"), (1, "state body")):
+        with page.expect_navigation():
+            page.locator("main a[href$='/summary']").nth(index).click()
+        main = page.locator("main")
+        assert main.locator("h1").count() == 1 and main.locator("dl dd").count() == 2
+        assert main.locator("table caption").count() >= 1, "no average ratings table"
+        steps.shot(page, f"{label}-summary")
+        audits += audit_in_every_language(page, axe, f"/councils/… ({label} summary)")
+        page.goto("/council/")
+    fail_on_serious(audits)
