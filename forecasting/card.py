@@ -163,13 +163,9 @@ class ModelCard:
             ),
             "",
         ]
-        if "mase_chosen" in self.chosen_summary:
-            lines += [
-                f"Backtest MASE of the chosen models: {self.chosen_summary['mase_chosen']:.3f} "
-                f"(seasonal naive {self.chosen_summary['mase_seasonal_naive']:.3f}, naive "
-                f"{self.chosen_summary['mase_naive']:.3f}).",
-                "",
-            ]
+        sentence = chosen_mase_sentence(self.chosen_summary, "Backtest MASE of the chosen models")
+        if sentence is not None:
+            lines += [sentence, ""]
         lines += [
             "## Backtest, all models (baselines included)",
             "",
@@ -289,13 +285,31 @@ def chosen_summary(backtest: BacktestResult, chosen: dict[str, str]) -> dict[str
     ]
     result: dict[str, Any] = {"per_indicator": per_indicator}
     if not picked.empty:
-        result["mase_chosen"] = float(picked["scaled_error"].mean())
+        # None, not NaN, where no series has a scale (all constant before the first origin):
+        # NaN is no JSON, and the card and the training summary printed "MASE nan".
+        result["mase_chosen"] = _float(picked["scaled_error"].mean())
         for baseline in BASELINES:
             rows = records[
                 (records["model"] == baseline) & records["indicator"].isin(picked["indicator"])
             ]
-            result[f"mase_{baseline}"] = float(rows["scaled_error"].mean())
+            result[f"mase_{baseline}"] = _float(rows["scaled_error"].mean())
     return result
+
+
+def chosen_mase_sentence(summary: dict[str, Any], prefix: str) -> str | None:
+    """``prefix`` and the chosen models' backtest MASE beside the baselines', or why there
+    is none; ``None`` when nothing was backtested."""
+    if "mase_chosen" not in summary:
+        return None
+    if summary["mase_chosen"] is None:
+        return (
+            f"{prefix}: undefined (every series is constant or too short before the first "
+            "origin, so no error can be scaled)."
+        )
+    return (
+        f"{prefix}: {summary['mase_chosen']:.3f} (seasonal naive "
+        f"{summary['mase_seasonal_naive']:.3f}, naive {summary['mase_naive']:.3f})."
+    )
 
 
 def _float(value: Any) -> float | None:

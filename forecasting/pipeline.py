@@ -21,7 +21,13 @@ import numpy as np
 import pandas as pd
 
 from forecasting.backtest import MIN_TRAIN, BacktestResult, horizon_notes, testable_steps
-from forecasting.card import ModelCard, build_model_card, chosen_summary, data_hash
+from forecasting.card import (
+    ModelCard,
+    build_model_card,
+    chosen_mase_sentence,
+    chosen_summary,
+    data_hash,
+)
 from forecasting.contract import validate_observations
 from forecasting.geography import EndedUnit, RegionResolver, without_ended_units
 from forecasting.models.auto import DEFAULT_SCORE_MODELS, AutoForecaster, default_candidates
@@ -127,12 +133,11 @@ class TrainingRun:
             "Chosen models: "
             + ", ".join(f"{name}={model}" for name, model in self.chosen_models.items()),
         ]
-        chosen = chosen_summary(self.backtest, self.chosen_models)
-        if "mase_chosen" in chosen:
-            lines.append(
-                f"Backtest MASE, chosen models {chosen['mase_chosen']:.3f} vs seasonal naive "
-                f"{chosen['mase_seasonal_naive']:.3f} and naive {chosen['mase_naive']:.3f}."
-            )
+        sentence = chosen_mase_sentence(
+            chosen_summary(self.backtest, self.chosen_models), "Backtest MASE, chosen models"
+        )
+        if sentence is not None:
+            lines.append(sentence)
         if not self.score_forecasts.empty:
             latest = self.score_forecasts.sort_values("period").groupby("region").last()
             risky = latest[latest["probability_high"] >= 0.5].index.tolist()

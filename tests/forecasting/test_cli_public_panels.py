@@ -212,3 +212,27 @@ def test_an_interval_that_misses_its_value_is_named_on_its_file_row(tmp_path: Pa
     assert "lies outside its interval" in out
     assert "row 11, column 'n': n (number of responses) is negative" in out
     assert "row 3:" not in out
+
+
+def test_train_and_card_on_constant_series_say_mase_is_undefined(tmp_path: Path, capsys) -> None:
+    """Every firm's value constant: the card's JSON held NaN (no JSON) and its text and the
+    training summary 'MASE nan'."""
+    frame = grunfeld_frame().assign(value=5.0)
+    data = tmp_path / "flat.csv"
+    frame.to_csv(data, index=False)
+    registry = tmp_path / "registry"
+    code = main(["train", "--data", str(data), "--registry", str(registry), "--horizon", "2",
+                 *FAST, "--promote"])  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "nan" not in out.lower()
+    assert "Backtest MASE, chosen models: undefined" in out
+
+    assert main(["card", "active", "--registry", str(registry), "--format", "json"]) == 0
+    text = capsys.readouterr().out
+    card = json.loads(text, parse_constant=lambda name: pytest.fail(f"{name} in the card"))
+    assert card["chosen_summary"]["mase_chosen"] is None
+    assert main(["card", "active", "--registry", str(registry)]) == 0
+    markdown = capsys.readouterr().out
+    assert "Backtest MASE of the chosen models: undefined" in markdown
+    assert " nan" not in markdown
