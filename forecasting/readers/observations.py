@@ -1033,7 +1033,7 @@ def _parse_periods(
                 _period_error(report, record, error)
         for natural, rows in mismatched.items():
             origin = (
-                "was asked for"
+                "the frequency given is"
                 if frequency
                 else "the catalogue gives"
                 if code in catalogue_frequency

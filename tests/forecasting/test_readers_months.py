@@ -164,7 +164,7 @@ def test_a_monthly_file_against_a_yearly_frequency_names_the_mismatch(write_csv:
     path = write_csv([["Year", *ENGLISH[:3]], ["2021", "1", "2", "3"]])
     result = read_observations(path, indicator="x", frequency="Y", resolve_regions=False)
     assert not result.ok
-    assert "are monthly but was asked for annual" in str(result.report.errors[0])
+    assert "are monthly but the frequency given is annual" in str(result.report.errors[0])
 
 
 def test_validate_reads_the_elnino_shape(
