@@ -23,6 +23,7 @@ from forecasting.cli.backtest import (
 )
 from forecasting.cli.reading import reader_options
 from forecasting.contract import ContractError, read_catalogue
+from forecasting.index import default_catalogue
 from forecasting.pipeline import TrainingError, train
 from forecasting.registry import Registry, RegistryError, SqlRegistry, open_registry
 
@@ -80,9 +81,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     options = reader_options(args)
-    observations = load_observations(
-        args.data, keep_keys=True if args.keep_region_labels else None, options=options
-    )
     catalogue = None
     if args.catalogue is not None:
         if not args.catalogue.is_file():
@@ -91,6 +89,16 @@ def run(args: argparse.Namespace) -> int:
             catalogue = read_catalogue(args.catalogue)
         except ContractError as error:
             raise CommandError(f"the catalogue {args.catalogue} is not usable:\n{error}") from None
+    # The file is checked against the catalogue the run scores with, as score checks it:
+    # quarterly figures of an indicator the catalogue calls annual were trained and scored.
+    # Indicators it does not know are forecast, not scored (the pipeline says so).
+    options.update(
+        catalogue=catalogue if catalogue is not None else default_catalogue(),
+        unknown_indicators="keep",
+    )
+    observations = load_observations(
+        args.data, keep_keys=True if args.keep_region_labels else None, options=options
+    )
     registry = open_from_args(args)
     with progress_bar("train") as update:
         try:

@@ -236,3 +236,28 @@ def test_train_and_card_on_constant_series_say_mase_is_undefined(tmp_path: Path,
     markdown = capsys.readouterr().out
     assert "Backtest MASE of the chosen models: undefined" in markdown
     assert " nan" not in markdown
+
+
+def test_train_checks_the_file_against_its_catalogue_as_score_does(tmp_path: Path, capsys) -> None:
+    """Macrodata's quarterly unemployment with a catalogue that calls it annual: score
+    refused the file, train stored a run that scored it."""
+    data = macrodata.load_pandas().data.head(24)
+    rows = [
+        ("US", f"{int(row.year)}-Q{int(row.quarter)}", "unemp", row.unemp)
+        for row in data.itertuples()
+    ]
+    path = tmp_path / "macro.csv"
+    pd.DataFrame(rows, columns=["region", "period", "indicator", "value"]).to_csv(path, index=False)
+    catalogue = tmp_path / "catalogue.csv"
+    catalogue.write_text(
+        "code,name_en,unit,direction,domain,weight,frequency,source\n"
+        "unemp,Unemployment,%,1,economic_hardship,1,Y,BLS\n",
+        encoding="utf-8",
+    )
+    registry = tmp_path / "registry"
+    code = main(["train", "--data", str(path), "--catalogue", str(catalogue),
+                 "--registry", str(registry), "--horizon", "2", *FAST])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "24 period(s) of unemp are quarterly but the catalogue gives annual" in err
+    assert not (registry / "runs").exists() or not any((registry / "runs").iterdir())
