@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -157,18 +157,20 @@ def all_councils() -> list[Council]:
     return list(db.session.scalars(sa.select(Council).order_by(Council.state_body_id, Council.id)))
 
 
-def feedback_surveys_for(councils: Iterable[Council]) -> list[Survey]:
-    """Council-audience surveys a member of these councils may answer."""
+def feedback_surveys_for(councils: Iterable[Council], now: datetime | None = None) -> list[Survey]:
+    """Council-audience surveys a member of these councils may answer now: open, and inside
+    their opening and closing dates (a dated form outside them would only say it is closed)."""
     body_ids = {council.state_body_id for council in councils}
     if not body_ids:
         return []
+    now = now or datetime.now(UTC)
     query = (
         sa.select(Survey)
         .where(Survey.audience == "council", Survey.state == "open")
         .where(sa.or_(Survey.state_body_id.is_(None), Survey.state_body_id.in_(body_ids)))
         .order_by(Survey.created_at.desc())
     )
-    return list(db.session.scalars(query))
+    return [survey for survey in db.session.scalars(query) if survey.is_accepting(now)]
 
 
 # --------------------------------------------------------------------------- summaries

@@ -669,3 +669,28 @@ def test_a_member_of_a_council_without_feedback_reads_none_not_hidden(app, clien
     assert re.search(r"Responses</dt><dd>0</dd>", page)
     assert re.search(r"Latest feedback</dt><dd>–</dd>", page)
     assert "hidden:" not in page and "Too few responses" not in page
+
+
+def test_my_council_lists_only_forms_that_take_feedback_now(app, client, setup, sign_in):
+    """A council form whose closing date had passed (still "open", dated) was listed under
+    Feedback forms on My council, and its link led to "this survey is closed"; so was a form
+    whose opening date was still to come."""
+    import datetime as dt
+
+    from webapp.surveys.models import Survey
+
+    now = dt.datetime.now(dt.UTC)
+    later = make_survey(app, audience="council", slug="later", state_body_id=setup["body"])
+    with app.app_context():
+        db.session.get(Survey, setup["survey"]).closes_at = now - dt.timedelta(days=1)
+        db.session.get(Survey, later).opens_at = now + dt.timedelta(days=3)
+        db.session.commit()
+    sign_in(setup["member"])
+    assert "closed" in client.get("/s/wellbeing?lang=en").get_data(as_text=True)
+    home = client.get("/council/?lang=en").get_data(as_text=True)
+    assert 'href="/s/wellbeing"' not in home and 'href="/s/later"' not in home
+    assert "No feedback form is open at the moment." in home
+    with app.app_context():
+        db.session.get(Survey, setup["survey"]).closes_at = now + dt.timedelta(days=1)
+        db.session.commit()
+    assert 'href="/s/wellbeing"' in client.get("/council/?lang=en").get_data(as_text=True)
