@@ -175,10 +175,26 @@ def add_body_command(kk: str, ru: str, en: str, level: str, region: str | None) 
 @click.option("--kk", required=True)
 @click.option("--ru", required=True)
 @click.option("--en", required=True)
-def add_council_command(body_id: int, kk: str, ru: str, en: str) -> None:
-    """Add a public council to a state body."""
+@click.option(
+    "--level",
+    type=click.Choice(["republican", "local"]),
+    default=None,
+    help="The council's own level (default: the state body's).",
+)
+@click.option(
+    "--region",
+    default=None,
+    help="Region code of a local council, e.g. KZ-35 (default: the state body's).",
+)
+def add_council_command(
+    body_id: int, kk: str, ru: str, en: str, level: str | None, region: str | None
+) -> None:
+    """Add a public council to a state body (a ministry's council in one region: --level
+    local --region CODE), as the Public councils page does."""
     try:
-        council = council_services.create_council(council_services.Names(kk, ru, en), body_id)
+        council = council_services.create_council(
+            council_services.Names(kk, ru, en), body_id, level=level, region_code=region
+        )
     except SurveyError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
@@ -212,4 +228,7 @@ def list_councils_command() -> None:
         click.echo(f"body {body.id}\t{body.level}\t{body.region_code or '-'}\t{body.name_en}")
         for council in body.councils:
             members = len(council.memberships)
-            click.echo(f"  council {council.id}\t{council.name_en}\t{members} member(s)")
+            click.echo(
+                f"  council {council.id}\t{council.level}\t{council.region_code or '-'}"
+                f"\t{council.name_en}\t{members} member(s)"
+            )

@@ -694,3 +694,25 @@ def test_my_council_lists_only_forms_that_take_feedback_now(app, client, setup, 
         db.session.get(Survey, setup["survey"]).closes_at = now + dt.timedelta(days=1)
         db.session.commit()
     assert 'href="/s/wellbeing"' in client.get("/council/?lang=en").get_data(as_text=True)
+
+
+def test_the_command_line_adds_and_lists_a_councils_own_level_and_region(app, regions, make_user):
+    """`flask surveys councils add` took names and a state body only: a ministry's council in
+    Karaganda region, which the Public councils page makes, could not be added from the
+    command line, and `councils list` named no council's level or region."""
+    runner = app.test_cli_runner()
+    council_cli = ["surveys", "councils"]
+    ministry = ["--kk", "М", "--ru", "М", "--en", "Ministry", "--level", "republican"]
+    body = runner.invoke(args=[*council_cli, "add-body", *ministry])
+    body_id = body.output.strip().split("=")[1]
+    add = [*council_cli, "add", "--body", body_id]
+    names = ["--kk", "Қарағанды", "--ru", "Караганда", "--en", "Karaganda council"]
+    refused = runner.invoke(args=[*add, *names, "--level", "local"])
+    assert refused.exit_code != 0 and "needs a region" in refused.output
+    added = runner.invoke(args=[*add, *names, "--level", "local", "--region", "KZ-35"])
+    assert added.exit_code == 0, added.output
+    same = runner.invoke(args=[*add, "--kk", "Ұ", "--ru", "Н", "--en", "National council"])
+    assert same.exit_code == 0, same.output
+    listing = runner.invoke(args=["surveys", "councils", "list"]).output
+    assert "\tlocal\tKZ-35\tKaraganda council\t0 member(s)" in listing, listing
+    assert "\trepublican\t-\tNational council\t0 member(s)" in listing, listing
