@@ -43,6 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Before minutes of fitting, not after: a mistyped output folder stops at once.
+    for target in (args.out, args.json):
+        if target is not None and not target.resolve().parent.is_dir():
+            raise CommandError(f"cannot write {target}: no such directory {target.parent}")
     options = reader_options(args)
     observations = load_observations(
         args.data, keep_keys=True if args.keep_region_labels else None, options=options

@@ -261,3 +261,23 @@ def test_train_checks_the_file_against_its_catalogue_as_score_does(tmp_path: Pat
     err = capsys.readouterr().err
     assert "24 period(s) of unemp are quarterly but the catalogue gives annual" in err
     assert not (registry / "runs").exists() or not any((registry / "runs").iterdir())
+
+
+def test_forecast_to_a_missing_folder_stops_before_fitting(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    """A forecast fitted every model before saying 'cannot write': a mistyped folder now
+    stops at once."""
+    import forecasting.cli.forecast as command
+
+    class NoFit:
+        def __init__(self, **_: object) -> None:
+            raise AssertionError("models were fitted before the output folder was checked")
+
+    monkeypatch.setattr(command, "AutoForecaster", NoFit)
+    data = fertility_csv(tmp_path / "fertility.csv")
+    out = tmp_path / "no-such-folder" / "forecast.csv"
+    code = main(["forecast", "--data", str(data), "--keep-region-labels", "--horizon", "2",
+                 *FAST, "--out", str(out)])  # fmt: skip
+    assert code == 2
+    assert f"cannot write {out}: no such directory {out.parent}" in capsys.readouterr().err
