@@ -255,6 +255,20 @@ class PooledExponentialSmoothingForecaster(BaseForecaster):
                     best["slope"][row] = slope[choices[row], row]
                     best["own"][row] = own[row]
         means = _running_mean(best["own"])
+        # Series fitted one by one have a parameter set each: their in-sample errors are
+        # computed together, each row with its own set (one call per series took a tenth of
+        # a model choice on the fertility panel).
+        row_errors = (
+            None
+            if pooled
+            else _scaled_errors_by_row(
+                best["own"],
+                best["level"],
+                best["slope"],
+                {name: column[best["choice"]] for name, column in grid.items()},
+                horizon,
+            )
+        )
         for row, (key, item) in enumerate(zip(keys, items, strict=True)):
             group = batch if pooled else "/".join(key)
             self.groups_.setdefault(group, []).append(key)
@@ -268,12 +282,18 @@ class PooledExponentialSmoothingForecaster(BaseForecaster):
                     "common": None if shared is None else shared["parameters"],
                     "criterion": float(score) if np.isfinite(score) else None,
                 }
-                members = rows if pooled else np.array([row])
-                self.errors_[group] = _scaled_errors(
-                    best["own"][members], best["level"][members], best["slope"][members],
-                    self.parameters_[group], horizon,
-                    None if shared is None else shared["offset"],
-                )  # fmt: skip
+                self.errors_[group] = (
+                    _scaled_errors(
+                        best["own"],
+                        best["level"],
+                        best["slope"],
+                        self.parameters_[group],
+                        horizon,
+                        None if shared is None else shared["offset"],
+                    )
+                    if row_errors is None
+                    else row_errors[row]
+                )
             last = item.start.ordinal + len(item.values) - 1 - first
             self.states_[key] = {
                 "group": group,
@@ -485,6 +505,39 @@ def _scaled_errors(values, level, slope, parameters, horizon: int, offset=None) 
     result = np.full((horizon, width), np.nan)
     for step, row in enumerate(rows):
         result[step, : len(row)] = row
+    return result
+
+
+def _scaled_errors_by_row(values, level, slope, parameters, horizon: int) -> list[np.ndarray]:
+    """:func:`_scaled_errors` of each row alone, its parameters taken from arrays over the
+    rows (``parameters[name][row]``), computed for all rows in one pass."""
+    origins = _origin_mask(values)
+    means = _running_mean(values)
+    count = values.shape[0]
+    pieces: list[list[np.ndarray]] = [[] for _ in range(count)]
+    damping = np.zeros(count)
+    for step in range(1, horizon + 1):
+        damping = damping + parameters["phi"] ** step
+        if values.shape[1] <= step:
+            for row in range(count):
+                pieces[row].append(np.empty(0))
+            continue
+        reversion = parameters["rho"] ** step
+        forecast = (
+            means[:, :-step]
+            + reversion[:, None] * (level[:, :-step] - means[:, :-step])
+            + damping[:, None] * slope[:, :-step]
+        )
+        errors = values[:, step:] - forecast
+        usable = origins[:, :-step] & np.isfinite(errors)
+        for row in range(count):
+            pieces[row].append(errors[row][usable[row]])
+    result = []
+    for rows in pieces:
+        table = np.full((horizon, max((len(row) for row in rows), default=0)), np.nan)
+        for step, row in enumerate(rows):
+            table[step, : len(row)] = row
+        result.append(table)
     return result
 
 

@@ -10,7 +10,13 @@ import pytest
 from sklearn.base import clone
 
 from forecasting.models import PooledExponentialSmoothingForecaster
-from forecasting.models.smoothing import _common_part, _grid, _smooth
+from forecasting.models.smoothing import (
+    _common_part,
+    _grid,
+    _scaled_errors,
+    _scaled_errors_by_row,
+    _smooth,
+)
 
 
 def panel(values_by_region: dict[str, list[float]], start: str = "2020-01", indicator="x"):
@@ -129,3 +135,30 @@ def test_series_mode_does_not_depend_on_chunking(monkeypatch) -> None:
     monkeypatch.setattr(smoothing, "MAX_CELLS", 1)  # one series per chunk
     chunked = clone(model).fit(panel(regions)).predict(3).to_frame()
     pd.testing.assert_frame_equal(whole, chunked)
+
+
+def test_errors_of_series_fitted_one_by_one_equal_their_own_computation() -> None:
+    # Rows of different lengths (NaN before a start and after an end), each with its own
+    # parameter set: the one-pass computation gives each row what it alone would give.
+    rng = np.random.default_rng(3)
+    values = np.cumsum(rng.normal(size=(4, 14)), axis=1)
+    values[1, :3] = np.nan
+    values[2, -2:] = np.nan
+    values[3, :12] = np.nan  # two values: hardly any origin
+    grid = _grid((0.1, 0.3), (0.8, 0.95), (0.5, 0.9))
+    level, slope = _smooth(values, grid)
+    choice = np.array([0, 5, len(grid["alpha"]) - 1, 3])
+    rows = np.arange(4)
+    chosen_level, chosen_slope = level[choice, rows], slope[choice, rows]
+    parameters = {name: column[choice] for name, column in grid.items()}
+    together = _scaled_errors_by_row(values, chosen_level, chosen_slope, parameters, 5)
+    for row in rows:
+        alone = _scaled_errors(
+            values[[row]],
+            chosen_level[[row]],
+            chosen_slope[[row]],
+            {name: float(column[row]) for name, column in parameters.items()},
+            5,
+        )
+        np.testing.assert_allclose(together[row], alone, rtol=1e-12, equal_nan=True)
+    assert np.isfinite(together[0]).sum() > 0 and np.isfinite(together[3]).sum() == 0
