@@ -51,8 +51,6 @@ NORMALISATIONS: tuple[str, ...] = ("minmax", "zscore", "rank")
 AGGREGATIONS: tuple[str, ...] = ("arithmetic", "geometric")
 #: A z-score of +-ZSCORE_SPAN maps to 10 and 0 under the "zscore" normalisation.
 ZSCORE_SPAN = 3.0
-#: Score given to every value of an indicator that did not vary in the reference window.
-NEUTRAL_SCORE = 5.0
 #: Default age (months between the end of the observed period and the end of the scored
 #: period) above which an input counts as stale, by the frequency it was published at.
 DEFAULT_STALENESS_MONTHS: dict[str, int] = {"Y": 24, "Q": 6, "M": 3}
@@ -208,24 +206,26 @@ def normalise(
 
     Values are first capped to ``[cap_low, cap_high]`` (the reference quantiles), so a value
     outside the reference range scores 0 or 10. ``direction`` -1 flips the scale (higher
-    value, less risk). An indicator without spread in its reference scores
-    ``NEUTRAL_SCORE`` for every value: the reference gives no way to tell high from low.
+    value, less risk). An indicator without spread in its reference scores NaN (missing)
+    for every value: the reference gives no way to tell high from low, and any fixed score
+    would move the regions' scores and classes by a figure that measures nothing (5, the
+    midpoint, is the lower bound of "high").
     """
     raw = np.asarray(values, dtype=float)
     if not cap_high - cap_low > 1e-12 * max(1.0, abs(cap_high)):
-        return np.where(np.isnan(raw), np.nan, NEUTRAL_SCORE)
+        return np.full(raw.shape, np.nan)
     capped = np.clip(raw, cap_low, cap_high)
     if method == "minmax":
         scaled = 10.0 * (capped - cap_low) / (cap_high - cap_low)
         return scaled if direction == 1 else 10.0 - scaled
     if method == "zscore":
         if not std > 0:
-            return np.where(np.isnan(raw), np.nan, NEUTRAL_SCORE)
+            return np.full(raw.shape, np.nan)
         z = direction * (capped - mean) / std
         return np.clip(5.0 + 5.0 * z / ZSCORE_SPAN, 0.0, 10.0)
     if method == "rank":
         if reference is None or len(reference) < 2:
-            return np.where(np.isnan(raw), np.nan, NEUTRAL_SCORE)
+            return np.full(raw.shape, np.nan)
         oriented = np.sort(direction * np.asarray(reference, dtype=float))
         below = np.searchsorted(oriented, direction * capped, side="left").astype(float)
         scaled = 10.0 * np.clip(below / (len(oriented) - 1), 0.0, 1.0)
@@ -570,10 +570,10 @@ class RiskIndex(BaseEstimator):
                     _note(
                         "index.constant",
                         f"indicator {code} does not vary in the reference window (all "
-                        f"{low:g}); every value of it scores {NEUTRAL_SCORE:g}",
+                        f"{low:g}): it cannot tell regions apart and counts as missing in "
+                        "every score",
                         indicator=str(code),
                         value=low,
-                        score=NEUTRAL_SCORE,
                     )
                 )
             values_by_code[code] = np.sort(capped)
@@ -682,7 +682,6 @@ class RiskIndex(BaseEstimator):
             limits[rows, column] = all_limits[picked]
         has_reference = self.reference_.loc[codes, "n_values"].to_numpy() > 0
         available = ~np.isnan(values) & has_reference[None, :]
-        stale = available & (ages > limits)
         scores = np.full(values.shape, np.nan)
         percentiles = np.full(values.shape, np.nan)
         for column, code in enumerate(codes):
@@ -700,6 +699,9 @@ class RiskIndex(BaseEstimator):
                     std=reference["std"],
                     reference=self.reference_values_.get(code),
                 )
+        # An indicator its reference cannot scale (constant) has no score: it is missing.
+        available &= ~np.isnan(scores)
+        stale = available & (ages > limits)
         flags = available & (np.nan_to_num(percentiles) >= FLAG_PERCENTILE)
         inputs = _Inputs(
             regions=np.repeat(np.asarray(regions, dtype=object), len(targets)),

@@ -115,13 +115,23 @@ def test_rank_normalisation_is_a_percentile_rank_with_ties_low():
     assert tied.tolist() == [0.0, 0.0, 10.0]
 
 
-def test_constant_indicator_scores_neutral_five_and_says_so():
+def test_constant_indicator_counts_as_missing_and_says_so():
+    # A flat indicator cannot tell regions apart: scoring it 5 (the lower bound of "high")
+    # classed every region whose domain rested on it "high". It is missing instead: its
+    # domain has no score, the index rests on the other domain, the reliability drops.
     flat = hand_frame()
     flat.loc[flat["indicator"] == "a", "value"] = 7.0
     index = RiskIndex(catalogue(), outlier_quantiles=None).fit(flat)
-    result = index.score(flat)
-    assert result.to_frame()["d1"].tolist() == [5.0, 5.0, 5.0]
-    assert any("does not vary" in warning for warning in result.warnings)
+    frame = index.score(flat).to_frame().set_index("region")
+    full = fitted().score(hand_frame()).to_frame().set_index("region")
+    assert frame["d1"].isna().all()
+    assert frame["score"].notna().all()
+    assert (frame["reliability"] < full["reliability"]).all()
+    assert not (frame["risk_class"] == "high").all()
+    assert any("counts as missing" in warning for warning in index.score(flat).warnings)
+    for method in ("zscore", "rank"):
+        other = RiskIndex(catalogue(), outlier_quantiles=None, normalisation=method).fit(flat)
+        assert other.score(flat).to_frame()["d1"].isna().all()
 
 
 # --- aggregation ----------------------------------------------------------------------------

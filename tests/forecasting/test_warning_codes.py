@@ -113,7 +113,7 @@ def test_index_warnings_carry_codes_and_params() -> None:
         "first": "2018",
     }
     assert "its values still count in the reference window" in codes["index.ended_unit"]["message"]
-    assert codes["index.constant"]["params"] == {"indicator": "b", "value": 7.0, "score": 5.0}
+    assert codes["index.constant"]["params"] == {"indicator": "b", "value": 7.0}
     json.dumps(result.issues)
 
 

@@ -421,6 +421,11 @@ MESSAGES: dict[str, str] = {
         "left out of the risk score (%(examples)s)."
     ),
     "index.constant": (
+        "%(indicator)s does not vary in the reference window (all %(value)s): it cannot tell "
+        "regions apart and counts as missing in every score."
+    ),
+    # Runs trained before November 2026 scored such an indicator 5 (their note says which).
+    "index.constant_scored": (
         "%(indicator)s does not vary in the reference window (all %(value)s): every value of "
         "it scores %(score)s."
     ),
@@ -920,11 +925,17 @@ def _percent_format(params: Mapping[str, Any]) -> str:
 
 
 def _index_constant(params: Mapping[str, Any]) -> str:
+    if "score" in params:  # a run stored before constant indicators counted as missing
+        return _(
+            MESSAGES["index.constant_scored"],
+            indicator=_indicator(params["indicator"]),
+            value=_number(params["value"]),
+            score=_number(params["score"]),
+        )
     return _(
         MESSAGES["index.constant"],
         indicator=_indicator(params["indicator"]),
         value=_number(params["value"]),
-        score=_number(params["score"]),
     )
 
 

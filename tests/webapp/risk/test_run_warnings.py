@@ -71,13 +71,19 @@ def test_index_warnings_in_kazakh_and_russian(app, regions) -> None:
     constant = {"region": "", "indicator": "", "model": "pipeline", "category": "risk_index",
                 "code": "index.constant",
                 "message": "indicator unemployment_rate does not vary in the reference window",
-                "params": {"indicator": "unemployment_rate", "value": 4.5, "score": 5.0}}  # fmt: skip
+                "params": {"indicator": "unemployment_rate", "value": 4.5}}  # fmt: skip
+    # a run stored before constant indicators counted as missing scored them 5 and says so
+    scored = {**constant, "params": {**constant["params"], "score": 5.0}}
     unknown_domain = {**constant, "code": "index.domain_unknown", "message": "domain x",
                       "params": {"domain": "trust_in_stat", "suggestion": "trust_in_state"}}  # fmt: skip
     no_reference = {**constant, "code": "index.no_reference", "message": "2 indicator(s)",
                     "params": {"indicators": ["unemployment_rate", "poverty_share"]}}  # fmt: skip
     with app.test_request_context(headers={"Accept-Language": "ru"}):
         assert run_warning_message(constant) == (
+            "Уровень безработицы не меняется в базовом периоде (везде 4.5): он не различает "
+            "регионы и считается отсутствующим в каждой оценке."
+        )
+        assert run_warning_message(scored) == (
             "Уровень безработицы не меняется в базовом периоде (везде 4.5): каждое его значение "
             "получает оценку 5."
         )
@@ -90,9 +96,10 @@ def test_index_warnings_in_kazakh_and_russian(app, regions) -> None:
         )
     with app.test_request_context(headers={"Accept-Language": "kk"}):
         assert run_warning_message(constant) == (
-            "Жұмыссыздық деңгейі эталондық кезеңде өзгермейді (барлығы 4.5): оның әр мәні 5 "
-            "балл алады."
+            "Жұмыссыздық деңгейі эталондық кезеңде өзгермейді (барлығы 4.5): ол өңірлерді "
+            "бір-бірінен ажырата алмайды, сондықтан әр бағада жоқ деп саналады."
         )
+        assert run_warning_message(scored).endswith("оның әр мәні 5 балл алады.")
     # stored before the index's warnings had codes: their English, as before
     with app.test_request_context(headers={"Accept-Language": "ru"}):
         old = {"region": "", "indicator": "", "model": "pipeline", "category": "risk_index",
