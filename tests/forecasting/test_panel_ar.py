@@ -226,3 +226,26 @@ def test_log_positive_leaves_an_indicator_with_a_zero_or_negative_value_as_it_is
     logged = make(log_positive=True).fit(frame).predict(6).to_frame()
     plain = make().fit(frame).predict(6).to_frame()
     pd.testing.assert_frame_equal(logged, plain)
+
+
+def test_long_histories_estimate_on_the_latest_periods_and_forecast_from_all(monkeypatch) -> None:
+    # 600 months of 3 regions: the variances and persistence come from the latest
+    # MAX_FIT_PERIODS (a likelihood over 600 x 600 matrices per persistence took seconds),
+    # while the forecast still conditions on the whole history.
+    import forecasting.models.panel_ar as panel_ar
+
+    values = simulate(np.random.default_rng(5), regions=3, length=600)
+    seen = []
+    original = panel_ar.fit_deviations
+    monkeypatch.setattr(
+        panel_ar,
+        "fit_deviations",
+        lambda deviations: seen.append(deviations.shape) or original(deviations),
+    )
+    data = panel({f"R{row}": list(values[row]) for row in range(3)}, start="1970-01", freq="M")
+    model = PanelAutoregressiveForecaster(seasonal=False).fit(data)
+    assert seen == [(3, panel_ar.MAX_FIT_PERIODS)]
+    state = model.states_[("R0", "x")]
+    assert len(state["deviations"]) == 600
+    forecast = model.predict(3).to_frame()
+    assert len(forecast) == 9 and forecast["mean"].notna().all()
