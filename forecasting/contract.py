@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from os import PathLike
 from typing import Any
 
@@ -506,6 +506,30 @@ def valid_range(unit: object) -> tuple[float, float] | None:
     if text.startswith("per "):
         return 0.0, math.inf
     return None
+
+
+#: The columns of a forecast that hold values of the indicator (the mean and the bounds).
+FORECAST_VALUE_COLUMNS = ("mean", "lower_95", "lower_80", "upper_80", "upper_95")
+
+
+def within_valid_ranges(forecasts: pd.DataFrame, units: Mapping[str, object]) -> pd.DataFrame:
+    """Forecasts whose mean and interval bounds are kept inside the values their indicator's
+    unit allows (:func:`valid_range`; ``units`` maps indicator code to unit).
+
+    Models work on the real line: a share of 2 % with a wide interval got a lower bound of
+    -1.5 %, which no share can take and a council would read as an error. Clipping keeps the
+    bounds ordered and changes no forecast inside the range. Indicators without a known
+    bounded unit are left as they are.
+    """
+    frame = forecasts.copy()
+    columns = [column for column in FORECAST_VALUE_COLUMNS if column in frame]
+    for indicator, rows in frame.groupby("indicator", sort=False).groups.items():
+        bounds = valid_range(units.get(str(indicator), ""))
+        if bounds is None:
+            continue
+        low, high = bounds
+        frame.loc[rows, columns] = frame.loc[rows, columns].clip(low, high)
+    return frame
 
 
 def catalogue_frequencies(catalogue: pd.DataFrame) -> dict[str, str]:

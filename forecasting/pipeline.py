@@ -28,7 +28,7 @@ from forecasting.card import (
     chosen_summary,
     data_hash,
 )
-from forecasting.contract import validate_observations
+from forecasting.contract import validate_observations, within_valid_ranges
 from forecasting.geography import EndedUnit, RegionResolver, without_ended_units
 from forecasting.models.auto import DEFAULT_SCORE_MODELS, AutoForecaster, default_candidates
 from forecasting.models.base import probability_at_least, summarise_warning
@@ -218,6 +218,9 @@ def train(
     ).fit(data)
     indicator_result = indicator_model.predict(horizon)
     forecasts, ended = without_ended_units(_with_steps(indicator_result.to_frame()), resolver)
+    forecasts = within_valid_ranges(
+        forecasts, dict(zip(catalogue["code"], catalogue["unit"], strict=True))
+    )
     warnings += _ended_notes(ended, "forecast period(s)")
     warnings += indicator_result.warnings
 

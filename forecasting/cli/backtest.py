@@ -262,14 +262,19 @@ def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else readable_round(float(value))
 
 
+def packaged_units() -> dict[str, str]:
+    """Indicator code -> unit of the packaged catalogue (backtest and forecast take none)."""
+    from forecasting.index import default_catalogue
+
+    catalogue = default_catalogue()
+    return dict(zip(catalogue["code"], catalogue["unit"], strict=True))
+
+
 def warn_outside_range(observations: pd.DataFrame) -> None:
     """Say on stderr where an indicator of the packaged catalogue has values its unit does
     not allow (a negative share in %): backtest and forecast take no catalogue, so they
     would use them silently, where ``score`` and ``train`` leave them out and say so."""
-    from forecasting.index import default_catalogue
-
-    catalogue = default_catalogue()
-    units = dict(zip(catalogue["code"], catalogue["unit"], strict=True))
+    units = packaged_units()
     for indicator, rows in observations.groupby("indicator", sort=True):
         bounds = valid_range(units.get(str(indicator), ""))
         if bounds is None:

@@ -18,12 +18,14 @@ from forecasting.cli.backtest import (
     add_keep_labels_argument,
     candidates_from_args,
     load_observations,
+    packaged_units,
     progress_bar,
     round_columns,
     warn_outside_range,
     write_json,
 )
 from forecasting.cli.reading import reader_options, resolver_of
+from forecasting.contract import within_valid_ranges
 from forecasting.geography import without_ended_units
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import summarise_warning
@@ -65,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
     notes = [("", "beyond_history", note) for note in horizon_notes(observations, args.horizon)]
     frame = result.to_frame().loc[:, list(FORECAST_COLUMNS)]
     frame, ended = without_ended_units(frame, resolver_of(options))
+    frame = within_valid_ranges(frame, packaged_units())
     notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must

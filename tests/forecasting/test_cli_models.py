@@ -145,3 +145,35 @@ def test_unknown_model_and_missing_registry_run(tmp_path: Path, capsys, opaque_c
     assert "unknown model" in capsys.readouterr().err
     assert main(["card", "20990101T000000Z-00000000", "--registry", str(tmp_path)]) == 2
     assert "no run" in capsys.readouterr().err
+
+
+def test_forecast_bounds_stay_within_what_the_unit_allows(tmp_path: Path) -> None:
+    # A share in % of the packaged catalogue near zero with noisy history: its interval
+    # reached below 0 %; a growth rate (% y/y) may go negative and is left alone.
+    rng = np.random.default_rng(11)
+    periods = pd.period_range("2018-01", periods=36, freq="M")
+    rows = []
+    for region in ("KZ-11", "KZ-15", "KZ-19"):
+        shares = np.abs(0.6 + rng.normal(0, 0.5, 36))
+        growth = rng.normal(0.2, 1.5, 36)
+        rows += [
+            (region, str(p), "youth_neet_share", round(v, 3))
+            for p, v in zip(periods, shares, strict=True)
+        ]
+        rows += [
+            (region, str(p), "real_wage_growth", round(v, 3))
+            for p, v in zip(periods, growth, strict=True)
+        ]
+    data = tmp_path / "shares.csv"
+    pd.DataFrame(rows, columns=["region", "period", "indicator", "value"]).to_csv(data, index=False)
+    out = tmp_path / "forecast.csv"
+    code = main(["forecast", "--data", str(data), "--horizon", "6", "--origins", "2",
+                 "--models", "naive,ses", "--out", str(out)])  # fmt: skip
+    assert code == 0
+    frame = pd.read_csv(out)
+    shares = frame[frame["indicator"] == "youth_neet_share"]
+    assert (shares[["mean", "lower_95", "lower_80", "upper_80", "upper_95"]] >= 0).all().all()
+    assert (shares["lower_95"] == 0).any()  # it did reach below: now held at the bound
+    assert (frame.loc[frame["indicator"] == "real_wage_growth", "lower_95"] < 0).all()
+    ordered = frame[["lower_95", "lower_80", "mean", "upper_80", "upper_95"]].to_numpy()
+    assert (np.diff(ordered, axis=1) >= 0).all()

@@ -16,6 +16,7 @@ from forecasting.contract import (
     read_catalogue,
     validate_catalogue,
     validate_observations,
+    within_valid_ranges,
 )
 
 
@@ -199,3 +200,24 @@ def test_packaged_catalogue_meets_the_contract() -> None:
     frame = read_catalogue(path)
     assert frame["code"].is_unique
     assert set(frame["direction"]) <= {1, -1}
+
+
+def test_forecasts_are_kept_within_the_values_their_unit_allows() -> None:
+    forecasts = pd.DataFrame(
+        {
+            "region": ["A", "A", "B", "C"],
+            "indicator": ["share", "share", "growth", "opaque"],
+            "mean": [0.4, 99.0, -2.0, -5.0],
+            "lower_95": [-1.5, 97.0, -6.0, -9.0],
+            "lower_80": [-0.4, 98.0, -4.0, -7.0],
+            "upper_80": [1.2, 100.5, 0.0, -3.0],
+            "upper_95": [2.3, 101.0, 2.0, -1.0],
+        }
+    )
+    units = {"share": "%", "growth": "% y/y", "rate": "per 10,000 residents"}
+    clipped = within_valid_ranges(forecasts, units)
+    assert clipped.loc[0, ["lower_95", "lower_80", "mean"]].tolist() == [0.0, 0.0, 0.4]
+    assert clipped.loc[1, ["upper_80", "upper_95"]].tolist() == [100.0, 100.0]
+    # a growth rate and an indicator of no known unit keep their negative values
+    pd.testing.assert_frame_equal(clipped.loc[2:], forecasts.loc[2:])
+    assert forecasts.loc[0, "lower_95"] == -1.5  # the input is not changed
