@@ -167,7 +167,7 @@ def testable_steps(
     """
     spans = {}
     for indicator, periods in observations.groupby("indicator", sort=True)["period"]:
-        first, last = min(periods), max(periods)
+        first, last = periods.min(), periods.max()  # vectorised on a period column
         length = int(last.ordinal - first.ordinal + 1)
         spans[str(indicator)] = (length, max(0, length - int(min_train)))
     return spans
@@ -215,7 +215,7 @@ def plan_origins(
     step = max(1, horizon // 2) if step is None else int(step)
     rows, warnings = [], []
     for indicator, group in observations.groupby("indicator", sort=True):
-        first, last = min(group["period"]), max(group["period"])
+        first, last = group["period"].min(), group["period"].max()
         length = last.ordinal - first.ordinal + 1
         cutoffs = [
             last - (horizon + k * step)

@@ -229,7 +229,7 @@ class AutoForecaster(BaseForecaster):
             if str(name).startswith("weighted:")
         }
         starts = {
-            str(indicator): min(periods)
+            str(indicator): periods.min()
             for indicator, periods in frame.groupby("indicator")["period"]
         }
         self.interval_factors_ = interval_factors(
