@@ -919,6 +919,23 @@ def _check_interval(record: _Record, report: ValidationReport) -> None:
         )
 
 
+def _natural_period(
+    report: ValidationReport, record: _Record, natural_periods: _PeriodCache
+) -> pd.Period | None:
+    """The record's period at its own frequency, or None once the report says why not
+    (an empty cell, or one that is no period)."""
+    if is_blank(record.period):
+        report.error(
+            "the period is empty", row=record.row, column=record.period_column, code="period.empty"
+        )
+        return None
+    try:
+        return natural_periods.parse(record.period)
+    except PeriodError as error:
+        _period_error(report, record, error)
+        return None
+
+
 def _period_error(report: ValidationReport, record: _Record, error: PeriodError) -> None:
     """A period cell that cannot be read, with the hint for a total since January."""
     cumulative = _cumulative_hint(record.period)
@@ -996,38 +1013,21 @@ def _parse_periods(
                     # Still name the cells that are no period at all ('2021-13'), so that
                     # one pass lists every problem of the column.
                     for record in group:
-                        if is_blank(record.period):
-                            report.error(
-                                "the period is empty",
-                                row=record.row,
-                                column=record.period_column,
-                                code="period.empty",
-                            )
-                            continue
-                        try:
-                            natural_periods.parse(record.period)
-                        except PeriodError as error:
-                            _period_error(report, record, error)
+                        _natural_period(report, record, natural_periods)
                     continue
         mismatched: dict[str, list[_Record]] = defaultdict(list)
         dates_mark = _finer_dates(group, wanted, natural_periods)
         for record in group:
-            if is_blank(record.period):
-                report.error(
-                    "the period is empty",
-                    row=record.row,
-                    column=record.period_column,
-                    code="period.empty",
-                )
+            natural = _natural_period(report, record, natural_periods)
+            if natural is None:
+                continue
+            if wanted is not None and frequency_of(natural) not in ("D", wanted):
+                mismatched[frequency_of(natural)].append(record)
+                continue
+            if dates_mark is not None and frequency_of(natural) == "D":
+                mismatched[dates_mark].append(record)
                 continue
             try:
-                natural = natural_periods.parse(record.period)
-                if wanted is not None and frequency_of(natural) not in ("D", wanted):
-                    mismatched[frequency_of(natural)].append(record)
-                    continue
-                if dates_mark is not None and frequency_of(natural) == "D":
-                    mismatched[dates_mark].append(record)
-                    continue
                 record.parsed_period = parse_period(natural, wanted)
             except PeriodError as error:
                 _period_error(report, record, error)
