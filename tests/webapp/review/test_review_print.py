@@ -265,3 +265,100 @@ def test_printed_region_page_leaves_out_the_comment_form(client_for, published):
             evaluate_printed, {path: printable_page(client, path)}, script
         ).result()[path]
     assert shown and not any(shown), shown
+
+
+#: Council comments as members write them: a few sentences each, in the three languages.
+COMMENTS = (
+    (
+        "agree",
+        "Бағамен келісеміз: қаңтардағы шағымдардың өсуі кеңес отырысында да айтылды. Жастар "
+        "жұмыссыздығы бойынша әкімдіктен қосымша деректер сұраймыз.",
+    ),
+    (
+        "needs_discussion",
+        "Оценка по межнациональному согласию кажется завышенной: опрос проводился до встречи "
+        "с общественными объединениями. Предлагаем обсудить на следующем заседании совета.",
+    ),
+    (
+        "disagree",
+        "The score understates the pressure on housing: rents in the city rose faster than the "
+        "inflation figure suggests.",
+    ),
+)
+
+
+@pytest.fixture
+def commented(app, published):
+    """Three council comments on the published run's latest score of Almaty, one answered."""
+    import sqlalchemy as sa
+
+    from tests.webapp.review.conftest import PUBLISHED
+    from webapp.extensions import db
+    from webapp.regions.models import Region
+    from webapp.review.comments import add_comment, add_reply
+    from webapp.risk.models import RiskModelRun, RiskScore
+
+    with app.test_request_context():
+        run = db.session.get(RiskModelRun, PUBLISHED)
+        region = db.session.get(Region, "KZ-75")
+        period = db.session.scalar(
+            sa.select(sa.func.max(RiskScore.period)).where(
+                RiskScore.run_id == PUBLISHED, RiskScore.region_code == "KZ-75"
+            )
+        )
+        stored = [
+            add_comment(run, region, period, verdict, body, None) for verdict, body in COMMENTS
+        ]
+        add_reply(stored[1], "Спасибо, данные по обращениям добавим к следующему расчёту.", None)
+        db.session.commit()
+    return published
+
+
+#: The history table's text size, the size of a note set in one of its cells (the survey
+#: table's "the score uses imported statistics for this period"), each row's height and
+#: whether a figure cell may wrap, in the printed region report.
+TABLE_TEXT = """() => {
+  const table = document.querySelector('.history-table');
+  const note = document.createElement('span');
+  note.className = 'hint';
+  note.textContent = '2023';
+  table.querySelector('tbody td').append(note);
+  const size = element => parseFloat(getComputedStyle(element).fontSize);
+  return {
+    table: size(table),
+    note: size(note),
+    rows: [...table.querySelectorAll('tbody tr')].map(row => row.getBoundingClientRect().height),
+    wrapping: [...table.querySelectorAll('td.number')].map(cell => getComputedStyle(cell).whiteSpace),
+  };
+}"""
+
+
+def test_printed_tables_are_set_tight_enough_for_kk_and_ru_to_fit(client_for, published):
+    """The region report with comments printed on four A4 sheets in Kazakh and Russian and
+    three in English (demo data): the survey table's note under each period was set at the
+    screen's size, larger than the table's 9 pt, and ran to four lines; an interval
+    ("18,1–35,3") broke at its dash; every row kept the screen's line height and a swatch
+    taller than the text. Now a note is no larger than the table's text, figures stay on one
+    line and a row is one line of text and its padding."""
+    client = client_for("council_member")
+    path = "/review/regions/KZ-75/report"
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        found = executor.submit(
+            evaluate_printed, {path: printable_page(client, path)}, TABLE_TEXT
+        ).result()[path]
+    assert found["note"] <= found["table"], found
+    assert found["rows"] and max(found["rows"]) < 2 * found["table"], found
+    assert set(found["wrapping"]) == {"nowrap"}, found
+
+
+def test_printed_comment_stays_on_one_sheet(client_for, commented):
+    """A comment's verdict and author were printed at a page's foot and its text on the next."""
+    client = client_for("council_member")
+    path = "/review/regions/KZ-75/report"
+    script = """() => [...document.querySelectorAll('.comment, .reply')].map(
+      element => getComputedStyle(element).breakInside)"""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        found = executor.submit(
+            evaluate_printed, {path: printable_page(client, path)}, script
+        ).result()[path]
+    assert len(found) == 4 and set(found) == {"avoid"}, found
