@@ -818,6 +818,31 @@ def region_names(language: str) -> dict[str, str]:
     }
 
 
+def filter_regions(snapshot: TallySnapshot, language: str) -> dict[str, str]:
+    """The units a results page's region filter offers: those that existed at some time
+    from the survey's first answered month to today, and any other unit with answers.
+
+    The registry keeps units abolished long ago (the oblasts merged in 1997, South
+    Kazakhstan until 2018) so that old statistics still read; a survey answered in 2026
+    cannot have answers from them, and a filter listing them offers empty pages.
+    """
+    today = platform_today()
+    months = snapshot.months()
+    start = min(date.fromisoformat(f"{months[0]}-01"), today) if months else today
+    answered = {region for region, _month in snapshot.blocks}
+
+    def existed(region: Region) -> bool:
+        return (region.valid_from is None or region.valid_from <= today) and (
+            region.valid_to is None or region.valid_to >= start
+        )
+
+    return {
+        region.code: region.name(language)
+        for region in db.session.scalars(sa.select(Region).order_by(Region.position))
+        if region.code in answered or existed(region)
+    }
+
+
 def check_filters(filters: Filters) -> Filters:
     """Refuse a region the registry does not know (months are checked by ``Filters``)."""
     region = filters.region

@@ -107,8 +107,9 @@ def results(survey_id: int) -> str:
     snapshot = services.load_snapshot(survey)
     months = snapshot.months()
     names = services.region_names(language)
+    offered = services.filter_regions(snapshot, language)
     form.region.choices = select_choices(
-        [("", _("All regions"))] + [(code, names.get(code, code)) for code in names]
+        [("", _("All regions"))] + [(code, name) for code, name in offered.items()]
     )
     form.month_from.choices = select_choices([("", _("First month"))] + [(m, m) for m in months])
     form.month_to.choices = select_choices([("", _("Last month"))] + [(m, m) for m in months])
