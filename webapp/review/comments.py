@@ -143,6 +143,11 @@ def comment_periods() -> list[str]:
     )
 
 
+def comment_regions() -> set[str]:
+    """Codes of the units that have at least one comment."""
+    return set(db.session.scalars(sa.select(ScoreComment.region_code).distinct()))
+
+
 def comment_runs() -> list[str]:
     return list(
         db.session.scalars(

@@ -391,8 +391,16 @@ def _csv_number(value: Any) -> str:
 @roles_required(Role.ANALYST, Role.ADMIN)
 def comments() -> str:
     form = CommentFilterForm(request.args)
+    # Today's units and any other that has a comment: the registry also keeps units
+    # abolished long ago (the oblasts of 1997), which no comment can be about.
+    commented = comment_service.comment_regions()
     form.region.choices = select_choices(
-        [("", "—")] + [(region.code, region.name(language())) for region in all_regions()]
+        [("", "—")]
+        + [
+            (region.code, region.name(language()))
+            for region in all_regions()
+            if region.is_current or region.code in commented
+        ]
     )
     form.period.choices = select_choices(
         [("", "—")] + [(p, p) for p in comment_service.comment_periods()]
