@@ -362,3 +362,28 @@ def test_printed_comment_stays_on_one_sheet(client_for, commented):
             evaluate_printed, {path: printable_page(client, path)}, script
         ).result()[path]
     assert len(found) == 4 and set(found) == {"avoid"}, found
+
+
+#: What a screen asks a council member to click, which paper cannot do.
+SCREEN_INSTRUCTIONS = {
+    "en": ("Select a column heading", "Select a square"),
+    "ru": ("Выберите заголовок столбца", "Выберите квадрат"),
+    "kk": ("баған тақырыбын таңдаңыз", "шаршыны таңдаңыз"),
+}
+
+
+def test_printed_dashboard_does_not_ask_to_click(client_for, published):
+    """The printed dashboard told its reader to "select a column heading to sort by it" and to
+    "select a square to open the unit's page"; the screen still says so."""
+    client = client_for("council_member")
+    pages = {}
+    for language in SCREEN_INSTRUCTIONS:
+        client.post("/language", data={"language": language})
+        pages[language] = printable_page(client, "/review/")
+        for instruction in SCREEN_INSTRUCTIONS[language]:
+            assert instruction in pages[language], (language, instruction)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        printed = executor.submit(evaluate_printed, pages, "() => document.body.innerText").result()
+    for language, text in printed.items():
+        for instruction in SCREEN_INSTRUCTIONS[language]:
+            assert instruction not in text, (language, instruction)

@@ -410,3 +410,19 @@ def test_chart_axes_are_written_as_the_page_language_writes_numbers(
     hidden = client.get(path).get_data(as_text=True)
     months = re.search(r'<svg[^>]*aria-labelledby="by-month".*?</svg>', hidden, re.S).group(0)
     assert re.findall(r'text-anchor="end"[^>]*>([^<]*)</text>', months) == ["0"]
+
+
+@pytest.mark.parametrize(
+    ("language", "meaning"), [("ru", "без учёта скрытых ячеек"), ("kk", "жасырылған ұяшықтарды")]
+)
+def test_the_asterisk_of_a_partial_count_is_explained_on_the_page(
+    client, stored_survey, make_user, sign_in, language, meaning
+):
+    """A count marked "*" leaves out hidden cells; that was said in a tooltip only, which a
+    printed page (what a council takes to its meeting) does not have."""
+    sign_in(make_user("council_member"))
+    client.post("/language", data={"language": language})
+    page = client.get(f"/results/{stored_survey.survey_id}").get_data(as_text=True)
+    assert '*</span>' in page  # the fixture has partial counts
+    text = re.sub(r'title="[^"]*"', "", page)
+    assert meaning in text
