@@ -27,6 +27,7 @@ from werkzeug.wrappers import Response
 
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
+from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.form_choices import select_choices
 from webapp.surveys.models import Survey, SurveyState
@@ -157,6 +158,8 @@ def results(survey_id: int) -> str:
         analyst=analyst,
         figures=Markup(markup),  # noqa: S704 - rendered by Jinja (autoescaped) in figures()
         pending=services.pending_responses(survey),
+        # A printed page is read at a council's meeting days later: it says when it was drawn.
+        counted_at=utcnow(),
     )
 
 

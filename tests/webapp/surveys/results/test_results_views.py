@@ -423,6 +423,25 @@ def test_the_asterisk_of_a_partial_count_is_explained_on_the_page(
     sign_in(make_user("council_member"))
     client.post("/language", data={"language": language})
     page = client.get(f"/results/{stored_survey.survey_id}").get_data(as_text=True)
-    assert '*</span>' in page  # the fixture has partial counts
+    assert "*</span>" in page  # the fixture has partial counts
     text = re.sub(r'title="[^"]*"', "", page)
     assert meaning in text
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("en", "Figures as of "), ("ru", "Данные на "), ("kk", " жағдайы бойынша деректер.")],
+)
+def test_the_results_page_says_when_its_figures_were_drawn(
+    client, stored_survey, make_user, sign_in, language, words
+):
+    """Printed for a council's meeting, the results page gave no date: neither the data's
+    nor the print's."""
+    from webapp.database import utcnow
+
+    sign_in(make_user("council_member"))
+    client.post("/language", data={"language": language})
+    page = client.get(f"/results/{stored_survey.survey_id}").get_data(as_text=True)
+    line = re.search(r'<p class="hint figures-date">([^<]+)</p>', page)
+    assert line and words in line.group(1), line
+    assert str(utcnow().year) in line.group(1)
