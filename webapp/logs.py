@@ -11,6 +11,15 @@ from pythonjsonlogger.json import JsonFormatter
 from werkzeug.wrappers import Response
 
 
+def logged_path() -> str:
+    """The request's path, with a secret in it (a survey invitation's token) replaced: the
+    database keeps only each token's hash, and a log line must not keep the token."""
+    token = (request.view_args or {}).get("token")
+    if isinstance(token, str) and token:
+        return request.path.replace(token, "<token>")
+    return request.path
+
+
 def configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -22,6 +31,11 @@ def configure_logging(app: Flask) -> None:
     app.logger.handlers = [handler]
     app.logger.setLevel(app.config["LOG_LEVEL"])
     app.logger.propagate = False
+    # Flask-Limiter logs each refusal at INFO with its key, the client's address
+    # ("ratelimit 60 per 1 minute (203.0.113.7) exceeded at endpoint: surveys.answer"): a
+    # deployment logging INFO would keep the addresses of survey respondents. Its warnings
+    # and errors (storage trouble) name no client and still go through.
+    logging.getLogger("flask-limiter").setLevel(logging.WARNING)
 
     @app.before_request
     def _start_timer() -> None:
@@ -35,7 +49,7 @@ def configure_logging(app: Flask) -> None:
                 "request",
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": logged_path(),
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },

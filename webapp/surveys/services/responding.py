@@ -24,9 +24,10 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from sqlalchemy import orm
 
 from webapp.database import utcnow
@@ -93,6 +94,9 @@ class PostedPage:
     form: Any
     language: str | None = None
     invitation_token: str | None = None
+    #: The version the page was drawn from (the form's ``version`` field): the first post
+    #: starts the draft on it, not on one published since the page was shown.
+    version_id: int | None = None
 
 
 class Step(enum.Enum):
@@ -125,6 +129,19 @@ def is_submission_id(text: str) -> bool:
         return str(uuid.UUID(text)) == text.lower() and len(text) == 36
     except (ValueError, AttributeError):
         return False
+
+
+def platform_today(now: dt.datetime | None = None) -> dt.date:
+    """The date at ``now`` (UTC; default: now) in the platform's time zone: what
+    ``today()`` means to a respondent in Almaty at 01:00, when UTC is still yesterday."""
+    moment = now or utcnow()
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return moment.astimezone(_zone(name or "UTC")).date()
+
+
+@functools.lru_cache(maxsize=8)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
 
 def content_hash(answers: Mapping[str, Any]) -> str:
@@ -173,7 +190,9 @@ def current_regions() -> list[RegionChoice]:
     """
     if has_app_context() and "survey_regions" in g:
         return g.survey_regions
-    rows = db.session.connection().execute(_current_regions_statement(), {"today": dt.date.today()})
+    rows = db.session.connection().execute(
+        _current_regions_statement(), {"today": platform_today()}
+    )
     regions = list(_region_choices(tuple(map(tuple, rows))))
     if has_app_context():
         g.survey_regions = regions
@@ -399,6 +418,16 @@ def check_invitation(survey: Survey, token: str | None) -> Invitation:
     return invitation
 
 
+def used_invitation_language(survey: Survey, token: str) -> str | None:
+    """The language the response to a used invitation was given in (None: no such)."""
+    invitation = find_invitation(survey, token)
+    if invitation is None:
+        return None
+    return db.session.scalar(
+        sa.select(SurveyResponse.language).where(SurveyResponse.invitation_id == invitation.id)
+    )
+
+
 def choose_language(definition: SurveyDefinition, wanted: str | None, fallback: str) -> str:
     """The respondent's pick if the survey has it, else the interface language, else the
     survey's default."""
@@ -425,16 +454,21 @@ class Progress:
 
 
 def progress(
-    definition: SurveyDefinition, raw: Mapping[str, Any], codes: list[str] | None
+    definition: SurveyDefinition,
+    raw: Mapping[str, Any],
+    codes: list[str] | None,
+    today: dt.date | None = None,
 ) -> Progress:
-    """Clean values so far and what they make visible (errors elsewhere are ignored)."""
+    """Clean values so far and what they make visible (errors elsewhere are ignored);
+    ``today`` defaults to the platform's date."""
     from webapp.surveys.answers import visible_questions
 
+    today = today or platform_today()
     if not raw:  # nothing answered yet: nothing to validate
         clean: dict[str, Any] = {}
     else:
-        clean, _ = validate_answers(definition, None, raw, region_codes=codes)
-    visible = visible_questions(definition, clean)
+        clean, _ = validate_answers(definition, None, raw, today=today, region_codes=codes)
+    visible = visible_questions(definition, clean, today)
     return Progress(clean=clean, visible=visible, pages=visible_pages(definition, visible))
 
 
@@ -490,6 +524,7 @@ def process_post(
     transaction (``find_survey_and_submission``); None reads them here. A call after a
     rollback must pass None: what was read before it is stale."""
     now = now or utcnow()
+    today = platform_today(now)
     # Draft and response in one snapshot: a concurrent post that stores the response deletes
     # the draft in the same commit, so if the draft is gone the response is seen.
     draft, existing = read if read is not None else find_draft_and_response(submission_id)
@@ -517,7 +552,7 @@ def process_post(
         _keep(draft)
         return Outcome(Step.SAVED, draft=draft)
     if posted.action == "back":
-        pages = progress(definition, raw, codes).pages
+        pages = progress(definition, raw, codes, today).pages
         earlier = [index for index in pages if index < posted.page_index]
         draft.page_index = earlier[-1] if earlier else (pages[0] if pages else 0)
         _keep(draft)
@@ -528,13 +563,13 @@ def process_post(
     if posted.page_index == len(definition.pages) - 1:
         later = []
     else:
-        later = [i for i in progress(definition, raw, codes).pages if i > posted.page_index]
+        later = [i for i in progress(definition, raw, codes, today).pages if i > posted.page_index]
     if not later:
         # The last page: ``_finish`` checks the whole survey once, this page's problems first.
         return _finish(survey, draft, definition, respondent, codes, now, posted.page_index)
     page = definition.pages[posted.page_index]
     _, errors = validate_answers(
-        definition, page.name, raw, today=now.date(), region_codes=codes, language=draft.language
+        definition, page.name, raw, today=today, region_codes=codes, language=draft.language
     )
     if errors:
         _keep(draft)
@@ -563,6 +598,14 @@ def _start_draft(survey: Survey, submission_id: str, posted: PostedPage) -> Surv
     # id would return): no look-up of its own.
     version = survey.current_version
     assert version is not None  # check_available made sure
+    if posted.version_id is not None and posted.version_id != version.id:
+        # The page was drawn from another version: one published since then would read
+        # these answers against other questions (a page's answers dropped, or taken for
+        # another question's). The draft keeps the version shown, if respondents could see
+        # it (published) and it is this survey's; else the current one.
+        shown = db.session.get(SurveyVersion, posted.version_id)
+        if shown is not None and shown.survey_id == survey.id and shown.published_at is not None:
+            version = shown
     definition = version.load()
     # Not added to the session yet: ``_keep`` adds it when it is stored.
     draft = SurveyDraft(
@@ -592,7 +635,7 @@ def _finish(
         definition,
         None,
         draft.answers,
-        today=now.date(),
+        today=platform_today(now),
         region_codes=codes,
         language=draft.language,
     )
@@ -692,7 +735,7 @@ def _repeated_submission(survey: Survey, existing: SurveyResponse, posted: Poste
         definition,
         None,
         raw,
-        today=existing.submitted_at.date(),
+        today=platform_today(existing.submitted_at),
         region_codes=region_codes_for(definition),
     )
     if errors or content_hash(clean) != existing.content_hash:

@@ -11,20 +11,22 @@ again, shows the same thank-you and stores nothing new.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from webapp.auth.access import public
 from webapp.auth.models import Role
 from webapp.database import utcnow
+from webapp.errors import handle_http_error
 from webapp.extensions import db, limiter
 from webapp.surveys.answers import AnswerError, answer_error_text
 from webapp.surveys.councils import member_councils
@@ -52,7 +54,9 @@ from webapp.surveys.services.responding import (
     new_submission_id,
     open_public_surveys,
     page_view,
+    platform_today,
     process_post,
+    used_invitation_language,
 )
 from webapp.surveys.views import blueprint
 from webapp.surveys.views.shared_pages import share, shareable
@@ -114,11 +118,21 @@ def respondent_for(
     return Respondent(council_id=chosen.id, user_id=current_user.id), councils
 
 
+def requested_language() -> str | None:
+    """A ``?lang=`` the platform speaks. A link that names its language (``/s/x?lang=kk``,
+    shared with Kazakh speakers) keeps it on the polite refusal pages too, not only on the
+    questions; without one they follow the browser."""
+    wanted = request.args.get("lang")
+    return wanted if wanted in current_app.config["LANGUAGES"] else None
+
+
 def refusal_page(
     survey: Survey | StartingSurvey, reason: Refusal, language: str | None = None
 ) -> tuple[str, int]:
     language = language or interface_language()
     definition = survey.current_version.load() if survey.current_version else None
+    if reason == Refusal.NOT_PUBLISHED:
+        definition = None  # a draft's title is not shown before it opens: only its address
     with force_locale(language):
         body = render_template(
             "surveys/respond/refused.html",
@@ -142,7 +156,10 @@ def render_page(
     council_id: int | None = None,
     errors: dict[str, AnswerError] | None = None,
     status: int = 200,
+    version_id: int | None = None,
 ) -> tuple[str, int]:
+    """One question page; ``version_id`` (the version ``definition`` is) goes into the form
+    so that the first post starts on the version the respondent saw."""
     view = page_view(definition, page_index, raw, language, errors)
     with force_locale(language):
         # Inside force_locale: the summary speaks the survey's language, like the fields.
@@ -164,6 +181,7 @@ def render_page(
             error_text=answer_error_text,
             honeypot_field=HONEYPOT_FIELD,
             language=language,
+            version_id=version_id,
         )
     return body, status
 
@@ -182,6 +200,7 @@ def render_draft(
         draft.answers or {},
         choose_language(definition, language, draft.language) if language else draft.language,
         draft.submission_id,
+        version_id=draft.survey_version_id,
         **extra,
     )
 
@@ -264,6 +283,7 @@ def start_page(
             submission_id,
             invitation_token=invitation_token,
             councils=councils,
+            version_id=survey.current_version.id,
         )
 
     if not _plain_start(survey, councils, invitation_token):
@@ -279,7 +299,7 @@ def start_page(
         version.created_at,
         language,
         # Relevance and choice filters may read today(); the registry names region choices.
-        dt.date.today(),
+        platform_today(),
         tuple(current_regions()) if definition.region_questions() else (),
     )
     values = {"csrf": generate_csrf(), "submission": submission_id}
@@ -328,7 +348,7 @@ def start(slug: str) -> Any:
             raise RespondentRefused(Refusal.INVITATION_REQUIRED)
         _, councils = respondent_for(survey)
     except RespondentRefused as refusal:
-        return refusal_page(survey, refusal.reason)
+        return refusal_page(survey, refusal.reason, requested_language())
     except SignInNeeded:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     return start_page(survey, councils)
@@ -342,7 +362,11 @@ def invitation(slug: str, token: str) -> Any:
         check_available(survey, utcnow())
         invitation = check_invitation(survey, token)
     except RespondentRefused as refusal:
-        return refusal_page(survey, refusal.reason)
+        language = requested_language()
+        if language is None and refusal.reason == Refusal.INVITATION_USED:
+            # "Already used" in the language the invitation was answered in.
+            language = used_invitation_language(survey, token)
+        return refusal_page(survey, refusal.reason, language)
     draft = draft_for_invitation(invitation)
     if draft is not None:
         return render_draft(survey, draft, request.args.get("lang"), invitation_token=token)
@@ -368,7 +392,7 @@ def resume(slug: str, submission_id: str) -> Any:
         check_available(survey, utcnow())
         respondent, councils = respondent_for(survey)
     except RespondentRefused as refusal:
-        return refusal_page(survey, refusal.reason, draft.language)
+        return refusal_page(survey, refusal.reason, requested_language() or draft.language)
     except SignInNeeded:
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     if request.args.get("saved"):
@@ -384,8 +408,40 @@ def resume(slug: str, submission_id: str) -> Any:
     )
 
 
+def _posted_version(form: Any) -> int | None:
+    """The ``version`` field as a number; None when absent or not one (then the current)."""
+    text = form.get("version", "")
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
 def submit_rate_limit() -> str:
     return current_app.config["SURVEY_SUBMIT_RATE_LIMIT"]
+
+
+@blueprint.errorhandler(429)
+def too_many_posts(error: HTTPException) -> Response:
+    """A page post over the rate limit: said in the survey's language (the form's), not the
+    browser's, and with what became of the answers. Other pages keep the common error page."""
+    if request.endpoint != "surveys.answer" or not request.view_args:
+        return handle_http_error(error)
+    posted = request.form.get("language")
+    language = posted if posted in current_app.config["LANGUAGES"] else interface_language()
+    arguments = request.view_args
+    with force_locale(language):
+        body = render_template(
+            "surveys/respond/limited.html",
+            title=_("Too many attempts — please wait a minute and try again"),
+            back_url=url_for(
+                "surveys.resume",
+                slug=arguments["slug"],
+                submission_id=arguments["submission_id"],
+            ),
+        )
+    response = make_response(body, 429)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 @blueprint.post("/s/<slug>/r/<submission_id>")
@@ -424,13 +480,21 @@ def answer(slug: str, submission_id: str) -> Any:
         form=form,
         language=form.get("language"),
         invitation_token=form.get("invitation"),
+        version_id=_posted_version(form),
     )
     try:
         respondent, councils = respondent_for(survey, form.get("council_id"))
     except RespondentRefused as refusal:
         return refusal_page(survey, refusal.reason, language)
     except SignInNeeded:
-        return redirect(url_for("auth.sign_in"))
+        # Signed out mid-way (the session ended): back to this submission after signing in,
+        # where the pages already sent are kept in its draft.
+        return redirect(
+            url_for(
+                "auth.sign_in",
+                next=url_for("surveys.resume", slug=slug, submission_id=submission_id),
+            )
+        )
     outcome = None
     for attempt in range(1, POST_ATTEMPTS + 1):
         try:
