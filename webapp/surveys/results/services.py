@@ -1417,8 +1417,10 @@ def load_populations(text: str, source: str = "") -> int:
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "region_code" not in header or "population" not in header:
         raise ResultsError(
-            "the file needs the columns region_code and population; found: "
-            + (", ".join(header) or "none")
+            _(
+                "the file needs the columns region_code and population; found: %(found)s",
+                found=", ".join(header) or _("none"),
+            )
         )
     known = {code for (code,) in db.session.execute(sa.select(Region.code))}
     problems, figures = [], {}
@@ -1427,23 +1429,37 @@ def load_populations(text: str, source: str = "") -> int:
         code = row.get("region_code", "")
         text_value = row.get("population", "").replace(" ", "").replace(",", "")
         if code not in known:
-            problems.append(f"row {line}, column region_code: {code!r} is not a known region")
+            problems.append(
+                _(
+                    "row %(row)d, column region_code: '%(code)s' is not a known region",
+                    row=line,
+                    code=code,
+                )
+            )
             continue
         try:
             population = float(text_value)
         except ValueError:
-            problems.append(f"row {line}, column population: {text_value!r} is not a number")
+            problems.append(
+                _(
+                    "row %(row)d, column population: '%(value)s' is not a number",
+                    row=line,
+                    value=text_value,
+                )
+            )
             continue
         if not population > 0:
-            problems.append(f"row {line}, column population: must be above 0")
+            problems.append(_("row %(row)d, column population: must be above 0", row=line))
         elif code in figures:
-            problems.append(f"row {line}, column region_code: {code} is given twice")
+            problems.append(
+                _("row %(row)d, column region_code: %(code)s is given twice", row=line, code=code)
+            )
         else:
             figures[code] = population
     if problems:
         raise ResultsError("; ".join(problems))
     if not figures:
-        raise ResultsError("the file lists no region")
+        raise ResultsError(_("the file lists no region"))
     db.session.execute(sa.delete(RegionPopulation))
     for code, population in figures.items():
         db.session.add(RegionPopulation(region_code=code, population=population, source=source))
