@@ -387,3 +387,34 @@ def test_printed_dashboard_does_not_ask_to_click(client_for, published):
     for language, text in printed.items():
         for instruction in SCREEN_INSTRUCTIONS[language]:
             assert instruction not in text, (language, instruction)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Published model run run-published, computed on "),
+        ("ru", "Опубликованный расчёт модели: run-published, выполнен "),
+        ("kk", "Жарияланған модель есептеуі: run-published, "),
+    ],
+)
+def test_printed_region_report_says_when_the_run_was_computed(
+    app, client_for, published, language, words
+):
+    """The printed report named the run by its id only: read at a meeting days later, it
+    did not say how old its scores were (the country report has a box of dates; this one
+    had none)."""
+    from flask_babel import force_locale, format_date
+
+    from tests.webapp.review.conftest import PUBLISHED
+    from webapp.extensions import db
+    from webapp.risk.models import RiskModelRun
+
+    with app.test_request_context(), force_locale(language):
+        # In the app's time zone, as the page writes it.
+        computed = format_date(db.session.get(RiskModelRun, PUBLISHED).created_at, "long")
+    client = client_for("council_member")
+    client.post("/language", data={"language": language})
+    page = client.get("/review/regions/KZ-75/report").get_data(as_text=True)
+    note = re.search(r'<p class="run-note">(.*?)</p>', page, re.S).group(1)
+    assert words in note, note
+    assert computed in note, note
