@@ -74,7 +74,13 @@ def failed_attempt(response: Response) -> bool:
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["SIGN_IN_RATE_LIMIT"], methods=["POST"])
+# Per address, failed attempts only: a council meeting or an office signs in from one
+# address (one Wi-Fi, one NAT), and its members' sign-ins must not lock each other out.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_RATE_LIMIT"],
+    methods=["POST"],
+    deduct_when=failed_attempt,
+)
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"],
     key_func=typed_account,
