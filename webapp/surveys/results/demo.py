@@ -56,4 +56,12 @@ def load_demo_indicators() -> str:
             POPULATIONS_FILE.read_text(encoding="utf-8"),
             "approximate figures for the demo (start of 2024, rounded)",
         )
-    return f"{added} indicator mappings, populations of {populations} regions"
+    if added or populations:
+        return f"{added} indicator mappings, populations of {populations} regions"
+    # A later start adds nothing: say what is there ("0 mappings, 0 regions" read as none).
+    stored = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(SurveyIndicatorMapping)
+        .where(SurveyIndicatorMapping.survey_id == survey.id)
+    )
+    return f"already loaded: {stored} indicator mappings, populations of {has_populations} regions"

@@ -15,7 +15,7 @@ from webapp.surveys.models import Survey
 from webapp.surveys.results import services
 from webapp.surveys.results.demo import DEMO_MAPPINGS, load_demo_indicators
 from webapp.surveys.results.indicators import MappingError, wilson_interval
-from webapp.surveys.results.models import SurveyIndicatorMapping
+from webapp.surveys.results.models import RegionPopulation, SurveyIndicatorMapping
 
 
 def test_observations_from_stored_answers(app_context, stored_survey):
@@ -93,7 +93,12 @@ def test_demo_loader_maps_the_demo_citizen_survey(app, regions):
         summary = load_demo_indicators()
         db.session.commit()
         assert summary.startswith(f"{len(DEMO_MAPPINGS)} indicator mappings")
-        assert load_demo_indicators().startswith("0 indicator mappings")  # idempotent
+        # Idempotent, and a later start says what is there, not "0 mappings, 0 regions".
+        populations = db.session.scalar(sa.select(sa.func.count()).select_from(RegionPopulation))
+        assert populations == 20
+        assert load_demo_indicators() == (
+            f"already loaded: {len(DEMO_MAPPINGS)} indicator mappings, populations of 20 regions"
+        )
         codes = set(db.session.scalars(sa.select(SurveyIndicatorMapping.indicator_code)))
         catalogue = default_catalogue()
         assert codes <= set(catalogue.loc[catalogue.source == "survey", "code"])
