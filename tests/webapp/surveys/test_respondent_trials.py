@@ -347,3 +347,36 @@ def test_a_survey_closed_mid_way_says_the_answers_were_not_sent_and_keeps_them(
     assert answer_page(client, again, PAGE_TWO, language=language).status_code == 200
     [stored] = stored_responses(app)
     assert stored["answers"]["age"] == 41 and stored["language"] == language
+
+
+EXPIRED = {
+    "kk": ("Бұл беттің мерзімі өтті", "Бұл беттегі жауаптар сақталмады"),
+    "ru": ("Срок действия этой страницы истёк", "Ответы на этой странице не сохранены"),
+    "en": ("This page has expired", "The answers on this page have not been saved"),
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_a_page_sent_after_the_session_ended_says_so_and_leads_back(app, client, regions, language):
+    """A page left open while the session ended (the browser closed, days pass) is sent
+    with a token the new session does not know. Before: the common 400 page in the
+    browser's language ("The form may have expired... Go to the home page"), no way back to
+    the survey but its first address, a new response."""
+    make_survey(app)
+    browser = {"Accept-Language": "ru" if language == "en" else "en"}
+    page = client.get(f"/s/wellbeing?lang={language}", headers=browser).get_data(as_text=True)
+    posted = answer_page(client, page, PAGE_ONE, language=language)
+    page_two = client.get(posted.headers["Location"], headers=browser).get_data(as_text=True)
+    later = app.test_client()  # the same browser after its session cookie is gone
+    expired = answer_page(later, page_two, PAGE_TWO, language=language)
+    text = expired.get_data(as_text=True)
+    assert expired.status_code == 400
+    heading, explanation = EXPIRED[language]
+    assert heading in text and explanation in text
+    back = re.search(r'<a href="(/s/wellbeing/r/[^"]+)">', text).group(1)
+    assert back == posted.headers["Location"]
+    again = later.get(back, headers=browser).get_data(as_text=True)
+    assert answer_page(later, again, PAGE_TWO, language=language).status_code == 200
+    [stored] = stored_responses(app)
+    assert stored["answers"]["age"] == 41 and stored["language"] == language

@@ -17,7 +17,7 @@ from flask import abort, current_app, make_response, redirect, render_template, 
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -422,6 +422,19 @@ def submit_rate_limit() -> str:
 def too_many_posts(error: HTTPException) -> Response:
     """A page post over the rate limit: said in the survey's language (the form's), not the
     browser's, and with what became of the answers. Other pages keep the common error page."""
+    return refused_post(error, "limited")
+
+
+@blueprint.errorhandler(CSRFError)
+def expired_post(error: CSRFError) -> Response:
+    """A page post whose form token no longer matches the session (the page stayed open
+    while the session ended, e.g. the browser was closed): as ``too_many_posts``."""
+    return refused_post(error, "expired")
+
+
+def refused_post(error: HTTPException, reason: str) -> Response:
+    """The page for a page post refused before it was read (``reason``: limited or
+    expired), in the survey's language, with a link back to the submission's page."""
     if request.endpoint != "surveys.answer" or not request.view_args:
         return handle_http_error(error)
     posted = request.form.get("language")
@@ -430,14 +443,14 @@ def too_many_posts(error: HTTPException) -> Response:
     with force_locale(language):
         body = render_template(
             "surveys/respond/limited.html",
-            title=_("Too many attempts — please wait a minute and try again"),
+            reason=reason,
             back_url=url_for(
                 "surveys.resume",
                 slug=arguments["slug"],
                 submission_id=arguments["submission_id"],
             ),
         )
-    response = make_response(body, 429)
+    response = make_response(body, error.code or 400)
     for name, value in error.get_headers():
         if name.lower() != "content-type":
             response.headers[name] = value
