@@ -6,6 +6,10 @@ Set DATABASE_URL (PostgreSQL), SECRET_KEY and REDIS_URL in the environment.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+from webapp.logs import without_invitation_tokens
+
 wsgi_app = "webapp:create_app()"
 bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
@@ -25,6 +29,21 @@ errorlog = "-"
 # No client address or user agent: survey URLs carry submission ids, and a log line that
 # joined them to an address would undo the respondents' anonymity.
 access_log_format = '{"request": "%(r)s", "status": %(s)s, "bytes": "%(b)s", "duration_us": %(D)s}'
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger without invitation tokens in the request line or path: the database
+    keeps only each token's hash, and the app's own request log leaves them out too."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = without_invitation_tokens(atoms[key])
+        return atoms
+
+
+logger_class = AccessLogger
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

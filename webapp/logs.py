@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import time
 
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
 from werkzeug.wrappers import Response
+
+#: A survey invitation's address, ``/s/<slug>/i/<token>``: the token is a secret.
+INVITATION_ADDRESS = re.compile(r"(/s/[^/?#\s]+/i/)[^/?#\s\"]+")
+
+
+def without_invitation_tokens(text: str) -> str:
+    """``text`` (a request line, a path) with every invitation token replaced by ``<token>``:
+    for logs written outside a request of the app (gunicorn's access log)."""
+    return INVITATION_ADDRESS.sub(r"\1<token>", text)
 
 
 def logged_path() -> str:

@@ -41,3 +41,38 @@ def test_post_fork_leaves_a_bare_wsgi_callable_alone():
         return [b""]
 
     settings["post_fork"](None, worker_of(bare))
+
+
+def test_the_access_log_keeps_no_invitation_token():
+    # The app's request log replaced tokens; gunicorn's access log wrote the request line
+    # as sent, token included.
+    import datetime
+
+    settings = runpy.run_path(str(CONF))
+    logger = settings["logger_class"](SimpleNamespace(**_config_defaults()))
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/s/city-survey/i/Xy7_secret-Token?lang=kk",
+        "PATH_INFO": "/s/city-survey/i/Xy7_secret-Token",
+        "QUERY_STRING": "lang=kk",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(0))
+    assert atoms["r"] == "GET /s/city-survey/i/<token>?lang=kk HTTP/1.1"
+    assert atoms["U"] == "/s/city-survey/i/<token>"
+    line = settings["access_log_format"] % atoms
+    assert "secret" not in line and "<token>" in line
+    # other addresses are left as they are
+    environ.update(RAW_URI="/s/city-survey?lang=kk", PATH_INFO="/s/city-survey")
+    assert (
+        logger.atoms(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(0))["r"]
+        == "GET /s/city-survey?lang=kk HTTP/1.1"
+    )
+
+
+def _config_defaults() -> dict:
+    from gunicorn.config import Config
+
+    config = Config()
+    return {name: setting.get() for name, setting in config.settings.items()}
