@@ -13,7 +13,11 @@ from dataclasses import dataclass, field
 
 BAR_HEIGHT = 22
 BAR_GAP = 8
-LABEL_WIDTH = 220
+#: Room for an answer's label left of its bar, and how many characters of it are drawn: 34
+#: characters of Kazakh or Russian at 13 px ran 35 px past 220 px and were cut at the
+#: chart's edge ("Sov.kz", "…ыққа қызмет"). The full label is in the table beside the chart.
+LABEL_WIDTH = 250
+LABEL_CHARACTERS = 30
 PLOT_WIDTH = 360
 VALUE_WIDTH = 70
 COLUMN_PLOT_HEIGHT = 160
@@ -58,7 +62,7 @@ def bar_chart(
         width = 0.0 if value is None else PLOT_WIDTH * max(value, 0) / top
         chart.bars.append(
             Bar(
-                label=_shorten(label, 34),
+                label=_shorten(label, LABEL_CHARACTERS),
                 value=value,
                 text=text,
                 x=LABEL_WIDTH,
