@@ -11,6 +11,7 @@ from flask_login import current_user
 from webapp.auth.forms import ROLE_LABELS
 from webapp.i18n import LANGUAGE_NAMES
 from webapp.navigation import navigation_for
+from webapp.times import time_with_zone
 
 
 def local_number(value: float | int, decimals: int | None = None) -> str:
@@ -32,4 +33,5 @@ def register_template_helpers(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "current_language": locale.language if locale else "en",
             "role_labels": ROLE_LABELS,
+            "time_with_zone": time_with_zone,
         }

@@ -46,9 +46,9 @@ from webapp.review.forms import (
 from webapp.review.models import ScoreComment
 from webapp.review.numbers import NumberFormatter
 from webapp.review.tilemap import TileMapError, UnitOnMap, build_tilemap, load_positions
-from webapp.review.times import time_with_zone
 from webapp.risk.catalogue import unit_after_name, unit_label
 from webapp.risk.models import RiskModelRun
+from webapp.times import time_with_zone
 
 blueprint = Blueprint(
     "review",

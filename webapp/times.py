@@ -1,4 +1,4 @@
-"""Times of comments and replies with the zone they are written in.
+"""Times with the zone they are written in (comments, replies, a council's latest feedback).
 
 Councils and analysts sit in different parts of the country (and some abroad); a bare
 "14:05" in the configured zone (Almaty) read as the reader's own time. The zone's city comes
