@@ -99,9 +99,12 @@ def frequency_of_index(index: pd.PeriodIndex) -> str:
     return index.freqstr[:1].upper()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Series:
-    """One regular series: values on consecutive periods, interior gaps filled linearly."""
+    """One regular series: values on consecutive periods, interior gaps filled linearly.
+
+    Frozen: models fitted at one backtest origin share these objects (``sharing_series``).
+    """
 
     region: str
     indicator: str
