@@ -8,11 +8,27 @@ that changed its offset (Almaty moved from UTC+6 to UTC+5 in 2024) shows the one
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from babel.dates import get_timezone_location
+from flask import current_app, has_app_context
 from flask_babel import format_datetime, get_locale, get_timezone
 from flask_babel import gettext as _
+
+
+def platform_zone() -> ZoneInfo:
+    """The platform's time zone (``TIMEZONE``; UTC outside an app). A ZoneInfo, not
+    flask-babel's pytz zone, whose ``replace(tzinfo=...)`` gives wrong offsets."""
+    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
+    return ZoneInfo(name or "UTC")
+
+
+def platform_today(now: datetime) -> date:
+    """The date at ``now`` (aware) where the platform runs: answers are counted in its
+    months, a period ends there, and a respondent's ``today()`` at 01:00 in Almaty is
+    Almaty's date, not UTC's yesterday."""
+    return now.astimezone(platform_zone()).date()
 
 
 def utc_offset(offset: timedelta | None) -> str:

@@ -25,7 +25,6 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import sqlalchemy as sa
@@ -35,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from webapp import times
 from webapp.audit.services import record
 from webapp.database import utcnow
 from webapp.extensions import db
@@ -121,14 +121,10 @@ def suppression_threshold() -> int:
     return check_threshold(int(current_app.config.get("SUPPRESSION_THRESHOLD", DEFAULT_THRESHOLD)))
 
 
-def platform_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
-
-
 def platform_today() -> date:
-    """Today where the survey runs: answers are counted in the months of that time zone,
-    so a period ends there."""
-    return utcnow().astimezone(platform_zone()).date()
+    """Today where the survey runs (:func:`webapp.times.platform_today` of this module's
+    clock, which tests set)."""
+    return times.platform_today(utcnow())
 
 
 def _commit_lag() -> timedelta:
@@ -251,7 +247,7 @@ class _Batch:
 
     def __init__(self, kinds: dict[str, str]) -> None:
         self.kinds = kinds
-        self.zone = platform_zone()
+        self.zone = times.platform_zone()
         self.days: dict[tuple[str, date, str, str], int] = defaultdict(int)
         self.tallies: dict[tuple[str, str, str, str], int] = defaultdict(int)
         #: (version id, region, month) -> responses.
@@ -1059,7 +1055,7 @@ def _choice_labels(definitions: list[SurveyDefinition], language: str) -> dict[s
 
 def month_bounds(filters: Filters) -> tuple[datetime | None, datetime | None]:
     """The filter's months as UTC instants [start, end) in the platform's time zone."""
-    zone = platform_zone()
+    zone = times.platform_zone()
     start = end = None
     if filters.month_from:
         year, month = map(int, filters.month_from.split("-"))

@@ -24,10 +24,9 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from sqlalchemy import orm
 
 from webapp.database import utcnow
@@ -48,6 +47,7 @@ from webapp.surveys.models import (
 )
 from webapp.surveys.services import SurveyError
 from webapp.surveys.services.authoring import find_invitation, response_languages
+from webapp.times import platform_today
 
 ANSWER_PREFIX = "answer-"
 #: Most answer values accepted in one post (far above any page; bounds work per request).
@@ -131,19 +131,6 @@ def is_submission_id(text: str) -> bool:
         return False
 
 
-def platform_today(now: dt.datetime | None = None) -> dt.date:
-    """The date at ``now`` (UTC; default: now) in the platform's time zone: what
-    ``today()`` means to a respondent in Almaty at 01:00, when UTC is still yesterday."""
-    moment = now or utcnow()
-    name = current_app.config.get("BABEL_DEFAULT_TIMEZONE") if has_app_context() else None
-    return moment.astimezone(_zone(name or "UTC")).date()
-
-
-@functools.lru_cache(maxsize=8)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def content_hash(answers: Mapping[str, Any]) -> str:
     """SHA-256 of the answers in a canonical JSON form (sorted keys, no spaces)."""
     canonical = json.dumps(answers, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -191,7 +178,7 @@ def current_regions() -> list[RegionChoice]:
     if has_app_context() and "survey_regions" in g:
         return g.survey_regions
     rows = db.session.connection().execute(
-        _current_regions_statement(), {"today": platform_today()}
+        _current_regions_statement(), {"today": platform_today(utcnow())}
     )
     regions = list(_region_choices(tuple(map(tuple, rows))))
     if has_app_context():
@@ -463,7 +450,7 @@ def progress(
     ``today`` defaults to the platform's date."""
     from webapp.surveys.answers import visible_questions
 
-    today = today or platform_today()
+    today = today or platform_today(utcnow())
     if not raw:  # nothing answered yet: nothing to validate
         clean: dict[str, Any] = {}
     else:

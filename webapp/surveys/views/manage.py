@@ -6,10 +6,8 @@ import csv
 import io
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -34,6 +32,7 @@ from webapp.surveys.services import authoring as services
 from webapp.surveys.services.demo import note_in_language
 from webapp.surveys.views import blueprint
 from webapp.surveys.xlsform import export_xlsform
+from webapp.times import platform_zone
 
 STAFF = (Role.ADMIN, Role.ANALYST)
 STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
@@ -146,26 +145,21 @@ def detail(survey_id: int, **forms: Any) -> str:
         used=used,
         audience_labels=AUDIENCE_LABELS,
         has_results="survey_results.results" in current_app.view_functions,
-        time_zone=str(_zone()),
+        time_zone=str(platform_zone()),
     )
-
-
-def _zone() -> ZoneInfo:
-    """The platform's time zone (flask-babel gives a pytz zone, whose replace() is wrong)."""
-    return ZoneInfo(str(get_timezone()))
 
 
 def _local(moment: datetime | None) -> datetime | None:
     """A stored (UTC) moment as the platform's wall-clock time, for the date fields: they
     were in UTC while every page shows times in the platform's zone (09:00 read 14:00)."""
-    return moment.astimezone(_zone()).replace(tzinfo=None) if moment else None
+    return moment.astimezone(platform_zone()).replace(tzinfo=None) if moment else None
 
 
 def _utc(wall_clock: datetime | None) -> datetime | None:
     """A date field's wall-clock time in the platform's zone, as the UTC moment to store."""
     if wall_clock is None:
         return None
-    return wall_clock.replace(tzinfo=_zone()).astimezone(UTC)
+    return wall_clock.replace(tzinfo=platform_zone()).astimezone(UTC)
 
 
 @blueprint.post("/surveys/<int:survey_id>/state")

@@ -54,12 +54,12 @@ from webapp.surveys.services.responding import (
     new_submission_id,
     open_public_surveys,
     page_view,
-    platform_today,
     process_post,
     used_invitation_language,
 )
 from webapp.surveys.views import blueprint
 from webapp.surveys.views.shared_pages import share, shareable
+from webapp.times import platform_today
 
 #: Name of the honeypot field: people leave it empty (it is labelled so), bots fill it.
 HONEYPOT_FIELD = "contact_website"
@@ -299,7 +299,7 @@ def start_page(
         version.created_at,
         language,
         # Relevance and choice filters may read today(); the registry names region choices.
-        platform_today(),
+        platform_today(utcnow()),
         tuple(current_regions()) if definition.region_questions() else (),
     )
     values = {"csrf": generate_csrf(), "submission": submission_id}
