@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from webapp.audit.services import record
 from webapp.auth.models import Role, User
+from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.regions.models import Region
 from webapp.surveys.definition import SurveyDefinition, parse_range_parameters
@@ -163,7 +164,7 @@ def feedback_surveys_for(councils: Iterable[Council], now: datetime | None = Non
     body_ids = {council.state_body_id for council in councils}
     if not body_ids:
         return []
-    now = now or datetime.now(UTC)
+    now = now or utcnow()
     query = (
         sa.select(Survey)
         .where(Survey.audience == "council", Survey.state == "open")
