@@ -183,6 +183,16 @@ def extract_series(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
             [period.freqstr if isinstance(period, pd.Period) else None for period in periods],
             dtype=object,
         )
+        missing = frequencies == None  # noqa: E711 (elementwise on an object array)
+        if missing.any():
+            row = frame[missing].iloc[0]
+            raise ValueError(
+                f"{int(missing.sum())} period(s) are not pandas Periods: the first, of series "
+                f"{row['region']}/{row['indicator']}, is {row['period']!r} "
+                f"({type(row['period']).__name__}); read the file with "
+                "forecasting.readers.read_observations or pass the frame through "
+                "forecasting.contract.validate_observations, which parse periods"
+            )
     region_codes, regions = pd.factorize(frame["region"], sort=True)
     indicator_codes, indicators = pd.factorize(frame["indicator"], sort=True)
     codes = region_codes.astype(np.int64) * len(indicators) + indicator_codes
@@ -199,8 +209,7 @@ def extract_series(observations: pd.DataFrame) -> dict[SeriesKey, Series]:
         kinds = set(frequencies[start:stop])
         if len(kinds) != 1 or None in kinds:
             raise ValueError(
-                f"series {region}/{indicator} mixes period frequencies or has non-period "
-                f"values: {sorted(map(str, kinds))}"
+                f"series {region}/{indicator} mixes period frequencies: {sorted(map(str, kinds))}"
             )
         frequency = next(iter(kinds))
         series_ordinals, series_values = ordinals[start:stop], values[start:stop]
@@ -355,15 +364,30 @@ def empirical_bounds(
     normal interval would hide.
     """
     quantiles = np.quantile(residuals, INTERVAL_QUANTILES)
-    return {
+    bounds = {
         column: mean + quantile * widening
         for column, quantile in zip(INTERVAL_COLUMNS, quantiles, strict=True)
     }
+    ordered = sort_bounds({"mean": np.asarray(mean, dtype=float), **bounds})
+    return {column: ordered[column] for column in INTERVAL_COLUMNS}
 
 
 def sort_bounds(block: dict[str, object]) -> dict[str, object]:
-    """Make the interval bounds monotone (lower_95 <= lower_80 <= upper_80 <= upper_95)."""
+    """Make the interval bounds monotone (lower_95 <= lower_80 <= upper_80 <= upper_95)
+    and, when the block has its ``mean``, around it (lower_80 <= mean <= upper_80).
+
+    Bounds read from the quantiles of a model's errors leave out its own point forecast
+    when those errors lean one way (a level model lagging a rising series errs below it
+    every time): the interval is then widened to the forecast rather than printed beside
+    it, so the five points stay in order (the probability of a class reads them so).
+    """
     values = np.sort(np.column_stack([block[column] for column in INTERVAL_COLUMNS]), axis=1)
+    if "mean" in block:
+        mean = np.asarray(block["mean"], dtype=float)
+        values[:, 1] = np.fmin(values[:, 1], mean)  # lower_80
+        values[:, 0] = np.fmin(values[:, 0], values[:, 1])  # lower_95
+        values[:, 2] = np.fmax(values[:, 2], mean)  # upper_80
+        values[:, 3] = np.fmax(values[:, 3], values[:, 2])  # upper_95
     for position, column in enumerate(INTERVAL_COLUMNS):
         block[column] = values[:, position]
     return block
