@@ -59,10 +59,11 @@ class _ResidualIntervalForecaster(BaseForecaster):
         self.pooled_sigma_ = self._pooled_sigmas()
 
     def _pooled_sigmas(self) -> dict[str, float]:
-        """Median residual spread per indicator, for series too short to have their own."""
+        """Median residual spread per indicator, for series too short to have their own
+        (or constant: all their residuals zero)."""
         by_indicator: dict[str, list[float]] = {}
         for (_, indicator), residuals in self.residuals_.items():
-            if len(residuals) >= 2:
+            if len(residuals) >= 2 and _rms(residuals) > 0:
                 by_indicator.setdefault(indicator, []).append(_rms(residuals))
         return {indicator: float(np.median(values)) for indicator, values in by_indicator.items()}
 
@@ -77,7 +78,11 @@ class _ResidualIntervalForecaster(BaseForecaster):
             widening = np.sqrt((steps - 1) // lag + 1.0)
             residuals = np.asarray(self.residuals_[key], dtype=float)
             label = self.name if lag == self._lag(item) else f"naive (fallback from {self.name})"
-            if len(residuals) >= MIN_RESIDUALS_FOR_EMPIRICAL and self.interval == "empirical":
+            if (
+                len(residuals) >= MIN_RESIDUALS_FOR_EMPIRICAL
+                and self.interval == "empirical"
+                and _rms(residuals) > 0
+            ):
                 bounds = empirical_bounds(mean, residuals, widening)
             else:
                 sigma = self._sigma(item, residuals, extra)
@@ -86,8 +91,16 @@ class _ResidualIntervalForecaster(BaseForecaster):
         return concat_frames(frames), extra
 
     def _sigma(self, item: Series, residuals: np.ndarray, extra: list) -> float:
-        if len(residuals) >= 2:
+        # A constant series has residuals, all zero: its own spread would be an interval of
+        # zero width, a certainty the rule does not have. It borrows, as a short one does.
+        constant = len(residuals) >= 2 and _rms(residuals) == 0
+        if len(residuals) >= 2 and not constant:
             return _rms(residuals)
+        why = (
+            "constant series (its residuals are all zero)"
+            if constant
+            else "too short for its own residuals"
+        )
         pooled = self.pooled_sigma_.get(item.indicator)
         if pooled is not None:
             extra.append(
@@ -95,8 +108,8 @@ class _ResidualIntervalForecaster(BaseForecaster):
                     item,
                     self.name,
                     "pooled_interval",
-                    "too short for its own residuals: interval width borrowed from the "
-                    "median of other regions of the indicator",
+                    f"{why}: interval width borrowed from the median of other regions of the "
+                    "indicator",
                 )
             )
             return pooled
@@ -105,7 +118,10 @@ class _ResidualIntervalForecaster(BaseForecaster):
                 item,
                 self.name,
                 "zero_width_interval",
-                "no residuals in this or any other series of the indicator: interval has "
+                f"{why}, and no other series of the indicator has residuals to borrow: "
+                "interval has zero width"
+                if constant
+                else "no residuals in this or any other series of the indicator: interval has "
                 "zero width",
             )
         )

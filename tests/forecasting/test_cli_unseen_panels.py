@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.datasets import co2
+from statsmodels.datasets import co2, nile
 
 from forecasting.cli import main
 from forecasting.models import PooledExponentialSmoothingForecaster
+from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 
 ORDER = ["lower_95", "lower_80", "mean", "upper_80", "upper_95"]
 
@@ -82,3 +83,44 @@ def test_a_model_given_periods_that_are_no_periods_says_what_it_got(period) -> N
     assert "'1871'" in message or "1871" in message
     assert "None" not in message
     assert "validate_observations" in message
+
+
+def nile_panel_with_a_constant_series() -> pd.DataFrame:
+    """The Nile's flow cut into three 30-year 'stations' on one calendar, and a fourth
+    station whose gauge reported the same figure every year."""
+    flow = nile.load_pandas().data["volume"].to_numpy(dtype=float)
+    years = pd.period_range("1991", periods=30, freq="Y")
+    rows = [
+        (f"station_{number}", year, "flow", value)
+        for number in range(3)
+        for year, value in zip(years, flow[30 * number : 30 * number + 30], strict=True)
+    ]
+    rows += [("station_flat", year, "flow", 900.0) for year in years]
+    return pd.DataFrame(rows, columns=["region", "period", "indicator", "value"])
+
+
+@pytest.mark.parametrize("model", [NaiveForecaster, SeasonalNaiveForecaster])
+def test_a_constant_series_does_not_get_a_zero_width_interval_silently(model) -> None:
+    """A series that never moved has residuals that are all zero: the baselines gave it an
+    interval of zero width (certainty) and no warning, where the smoothing models borrow
+    the indicator's spread and say so. It borrows the other series' spread too."""
+    result = model().fit(nile_panel_with_a_constant_series()).predict(4)
+    frame = result.to_frame()
+    flat = frame[frame["region"] == "station_flat"]
+
+    assert (flat["mean"] == 900.0).all()
+    assert (flat["upper_95"] - flat["lower_95"] > 100).all()
+    notes = [w for w in result.warnings if w["region"] == "station_flat"]
+    assert [w["category"] for w in notes] == ["pooled_interval"]
+    assert "constant" in notes[0]["message"]
+
+
+def test_a_lone_constant_series_says_its_interval_has_zero_width() -> None:
+    frame = nile_panel_with_a_constant_series()
+    flat = frame[frame["region"] == "station_flat"]
+
+    result = NaiveForecaster().fit(flat).predict(3)
+
+    assert (result.to_frame()["upper_95"] == 900.0).all()
+    assert [w["category"] for w in result.warnings] == ["zero_width_interval"]
+    assert "constant" in result.warnings[0]["message"]
