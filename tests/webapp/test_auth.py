@@ -396,3 +396,17 @@ def test_sign_in_says_why_when_a_protected_page_sent_you_there(app, client, lang
     assert said not in client.get("/sign-in?next=//evil.example/", headers=headers).get_data(
         as_text=True
     )
+
+
+def test_account_list_says_in_which_zone_the_last_sign_in_is(app, client, make_user, sign_in):
+    """The list showed the last sign-in in the platform's zone without saying so, beside an
+    audit log in UTC: 09:00 UTC read as "9:00 AM" on one page and "2:00 PM" on the other."""
+    admin = make_user("admin")
+    member = make_user("council_member", email="member@example.org")
+    with app.app_context():
+        db.session.get(User, member.id).last_sign_in_at = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+        db.session.commit()
+    sign_in(admin)
+    page = client.get("/admin/users?lang=en").get_data(as_text=True)
+    row = re.search(r"member@example\.org</a>.*?</tr>", page, re.S).group(0)
+    assert "2:00" in row and "(Almaty time, UTC+5)" in row, row
