@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import shutil
 import tempfile
 import zipfile
@@ -83,9 +84,14 @@ def create_backup(target: Path) -> dict[str, Any]:
     counts: dict[str, int] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(target.suffix + ".partial")
+    # Password hashes and respondents' answers: readable by the owner only, as the secret key
+    # (a partial file left by a failed run is truncated and made private too).
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
     with (
+        os.fdopen(descriptor, "wb") as file,
         db.engine.connect() as connection,
-        zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         # One read transaction: the archive is a consistent snapshot on PostgreSQL.
         with connection.begin():

@@ -90,3 +90,24 @@ def test_restore_refuses_a_file_that_is_not_a_backup(app, runner, tmp_path):
     result = runner.invoke(args=["backup", "restore", str(bogus)])
     assert result.exit_code != 0
     assert "is not a Listening State backup" in result.output
+
+
+def test_the_archive_is_readable_by_its_owner_only(app, runner, regions, make_user, tmp_path):
+    """It holds password hashes and respondents' answers, like the database: the instance's
+    secret key and the demo's sign-ins are written 0600 too. Under the usual umask it came
+    out world-readable (0644), a leftover partial file of a failed run included."""
+    import os
+    import stat
+
+    make_user("admin")
+    archive = tmp_path / "backup.zip"
+    (tmp_path / "backup.zip.partial").write_bytes(b"left by a run that failed")
+    os.chmod(tmp_path / "backup.zip.partial", 0o644)
+    previous = os.umask(0o022)
+    try:
+        result = runner.invoke(args=["backup", "create", str(archive)])
+    finally:
+        os.umask(previous)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert not (tmp_path / "backup.zip.partial").exists()
