@@ -81,11 +81,40 @@ _MONTH_WORDS: dict[int, tuple[str, ...]] = {
     11: ("november", "nov", "ноябрь", "ноября", "ноя", "нояб", "қараша", "қар"),
     12: ("december", "dec", "декабрь", "декабря", "дек", "желтоқсан", "жел"),
 }
+# Kazakh months in the possessive, as "2023 жылдың қаңтары" (January of 2023) writes them.
+_KAZAKH_POSSESSIVE_MONTHS = (
+    "қаңтары",
+    "ақпаны",
+    "наурызы",
+    "сәуірі",
+    "мамыры",
+    "маусымы",
+    "шілдесі",
+    "тамызы",
+    "қыркүйегі",
+    "қазаны",
+    "қарашасы",
+    "желтоқсаны",
+)
+for _number, _word in enumerate(_KAZAKH_POSSESSIVE_MONTHS, start=1):
+    _MONTH_WORDS[_number] += (_word,)
 _MONTHS = {word: number for number, words in _MONTH_WORDS.items() for word in words}
 
 # Words that only say "this is a year" ("2021 год", "2021 жыл", "2021 ж.").
-_YEAR_WORDS = ("года", "год", "гг", "г", "жылғы", "жылы", "жыл", "ж", "year", "fy")
-_QUARTER_WORDS = ("квартал", "кв", "тоқсан", "тоқс", "quarter", "qtr")
+# "2023 жылдың" is the genitive ("of 2023"), before a possessive quarter or month.
+_YEAR_WORDS = ("года", "год", "гг", "г", "жылдың", "жылғы", "жылы", "жыл", "ж", "year", "fy")
+# "тоқсаны", "тоқсанында": the possessive after "2023 жылдың" ("the 1st quarter of 2023").
+_QUARTER_WORDS = (
+    "квартал",
+    "кв",
+    "тоқсанындағы",
+    "тоқсанында",
+    "тоқсаны",
+    "тоқсан",
+    "тоқс",
+    "quarter",
+    "qtr",
+)
 
 _YEAR = r"(?P<year>\d{4})"
 _QUARTER_NUMBER = r"(?P<quarter>[1-4]|iv|iii|ii|i)"
@@ -224,6 +253,7 @@ def is_cumulative(text: object) -> bool:
     if not isinstance(text, str):
         return False
     cleaned = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().casefold()
+    cleaned = _CYRILLIC_ROMAN.sub(lambda found: found[0].replace("і", "i"), cleaned)
     if _CUMULATIVE.search(cleaned) is None:
         return False
     return re.search(_WHOLE_SPAN, _clean_text(text)) is None
@@ -406,10 +436,25 @@ def _implausible(value: object) -> tuple[str, str, dict[str, object]]:
 #: Footnote marks after a period ("2023*", "2022 год¹"): the figure is preliminary or
 #: revised, the period is the same.
 _PERIOD_FOOTNOTE = re.compile(r"(?<=\S)\s*[*¹²³⁴⁵⁶⁷⁸⁹⁰⁾]+$")
+#: A note in brackets that the figure is preliminary ("2023 (предв.)", "2023 г. (оперативные
+#: данные)", "2023 ж. (алдын ала деректер)", "2023 (prelim.)"): the period is the same. An
+#: estimate or a forecast ("2024 (прогноз)") is not marked so: it is no observation.
+_PRELIMINARY_NOTE = re.compile(
+    r"(?<=\S)\s*\(\s*(?:предв[а-я]*\.?(?:\s*данные)?|оперативн[а-я]*\.?(?:\s*данные)?"
+    r"|алдын\s*ала(?:\s*деректер)?|жедел\s*деректер|prelim[a-z]*\.?(?:\s*data)?"
+    r"|provisional(?:\s*data)?)\s*\)?$",  # the bracket may be gone as a footnote mark
+    re.IGNORECASE,
+)
+#: Roman quarter numbers typed with the Kazakh letter і (U+0456), as a Kazakh keyboard
+#: types them: "2023 жылғы ІІ тоқсан", "ІV кв. 2023".
+_CYRILLIC_ROMAN = re.compile(r"\b(?:і{1,3}|іv|iі+|іi+)\b")
 
 
 def _clean_text(value: str) -> str:
-    text = _PERIOD_FOOTNOTE.sub("", value.strip()).lower().replace("\u00a0", " ")
+    text = _PERIOD_FOOTNOTE.sub("", value.strip())
+    text = _PRELIMINARY_NOTE.sub("", text).strip()
+    text = _PERIOD_FOOTNOTE.sub("", text).lower().replace("\u00a0", " ")
+    text = _CYRILLIC_ROMAN.sub(lambda found: found[0].replace("і", "i"), text)
     text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
     text = re.sub(r"\s+", " ", text)
     # Drop words that only say "year" ("2021 год", "2021 ж.", "за 2021 год").
@@ -417,6 +462,7 @@ def _clean_text(value: str) -> str:
     text = re.sub(rf"(?<=\d)\s*(?:{words})\b\.?", " ", text)
     text = re.sub(rf"(?<=\d)\s*(?:{words})\.?$", "", text)
     text = re.sub(r"^(?:за|в|на|in|for)\s+", "", text)
+    text = re.sub(r"^(\d{4})\s*,\s*(?=\D)", r"\1 ", text)  # "2023 г., I квартал"
     text = re.sub(r"(?<=[a-zа-яәғқңөұүһі])\.", " ", text)  # "кв." -> "кв"
     return re.sub(r"\s+", " ", text).strip()
 

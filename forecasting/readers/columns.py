@@ -410,7 +410,11 @@ def find_columns(
     others = {
         index: header
         for index, header in enumerate(table.header)
-        if index not in roles.values() and header.strip()
+        if index not in roles.values()
+        and header.strip()
+        # The regions again, in other words (a KATO code column found by its content and
+        # data.egov.kz's "naimenovanie" beside it): no indicator, left unread.
+        and not ("region" in roles and _same_units(table, [roles["region"], index], resolver))
     }
     if want in ("auto", "wide-region") and "period" in roles and "region" not in roles:
         if resolver is None:

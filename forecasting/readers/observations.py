@@ -34,6 +34,7 @@ from forecasting.periods import (
     frequency_of,
     infer_frequency,
     is_cumulative,
+    is_half_year,
     normalise_frequency,
     parse_period,
 )
@@ -59,6 +60,7 @@ from forecasting.readers.tables import (
     load_table,
     parse_number,
     split_footnote_mark,
+    without_footnote_marks,
 )
 
 #: ``region`` of national-total rows in ``ReadResult.national_totals``.
@@ -240,7 +242,7 @@ def read_observations(
             code="indicator.given_not_used",
             params={"indicator": indicator},
         )
-    _skip_notes(table, resolver, report)
+    headings = _skip_notes(table, resolver, report)
     _skip_breakdown_rows(table, columns, resolver, report)
     if breakdown is not None:
         _skip_breakdown_column(table, breakdown, report)
@@ -266,7 +268,7 @@ def read_observations(
     _parse_values(records, table, report)
     _check_units(records, catalogue_frame, report)
     _check_ranges(records, catalogue_frame, report)
-    _check_duplicates(records, report)
+    _check_duplicates(records, report, headings)
     if resolver is not None:
         _validity_warnings(records, resolver, report)
 
@@ -325,6 +327,8 @@ def _warn_unread_columns(
             or any(not is_blank(row[index]) for _, row in table.rows if index < len(row))
         )
     ]
+    if columns.layout == "wide-period":
+        unread = _warn_subtotal_columns(table, unread, report)
     if not unread:
         return
     names = ", ".join(repr(table.column_label(index)) for index in unread)
@@ -339,6 +343,42 @@ def _warn_unread_columns(
         code="columns.not_periods" if columns.layout == "wide-period" else "columns.not_read",
         params={"columns": names},
     )
+
+
+def _warn_subtotal_columns(table: Table, unread: list[int], report: ValidationReport) -> list[int]:
+    """Name the columns beside the period columns that hold totals since January
+    ("январь-март 2024" after "2022", "2023") or half-years ("I полугодие 2023" among
+    quarters) for what they are, not as "headers that are not periods"; the other unread
+    columns are returned."""
+    kinds = (
+        (
+            is_cumulative,
+            "columns.cumulative_not_read",
+            "are totals since the start of the year (cumulative figures), not single periods: "
+            "not read (the other periods are); to have them, export the figures of each month "
+            "or quarter",
+        ),
+        (
+            is_half_year,
+            "columns.half_year_not_read",
+            "are half-years, which are no period (years, quarters or months): not read (the "
+            "other periods are)",
+        ),
+    )
+    rest = list(unread)
+    for matches, code, what in kinds:
+        found = [index for index in rest if matches(without_footnote_marks(table.header[index]))]
+        if not found:
+            continue
+        names = ", ".join(repr(table.column_label(index)) for index in found)
+        report.warning(
+            f"column(s) {names} {what}",
+            row=table.header_row,
+            code=code,
+            params={"columns": names},
+        )
+        rest = [index for index in rest if index not in found]
+    return rest
 
 
 # --- Catalogue and indicators ---------------------------------------------------------------
@@ -376,15 +416,18 @@ class _IndicatorNames:
 # --- Records ------------------------------------------------------------------------------------
 
 
-def _skip_notes(table: Table, resolver: RegionResolver | None, report: ValidationReport) -> None:
+def _skip_notes(
+    table: Table, resolver: RegionResolver | None, report: ValidationReport
+) -> list[tuple[int, str]]:
     """Drop rows that hold one text and nothing else: notes, sources, headings, unit rows.
 
     Statistics tables end with footnotes ("* данные предварительные", "Примечание: ...",
     often merged across the row) and carry headings such as "в том числе:". Such a row is
     not data if its text is not a region, a national total, a period, a number or a no-data
-    mark; each skipped row is named in a warning.
+    mark; each skipped row is named in a warning. Returns the skipped rows and their texts.
     """
     kept = []
+    skipped: list[tuple[int, str]] = []
     for row_number, row in table.rows:
         texts = {cell_text(cell) for cell in row if not is_blank(cell)}
         if len(texts) == 1 and _is_note(next(iter(texts)), resolver):
@@ -397,9 +440,11 @@ def _skip_notes(table: Table, resolver: RegionResolver | None, report: Validatio
                 code="row.note_skipped",
                 params={"text": shown},
             )
+            skipped.append((row_number, shown))
             continue
         kept.append((row_number, row))
     table.rows = kept
+    return skipped
 
 
 def _skip_breakdown_rows(
@@ -1287,9 +1332,59 @@ def _check_ranges(
         )
 
 
-def _check_duplicates(records: list[_Record], report: ValidationReport) -> None:
-    """Two cells for one region, period and indicator (often two spellings of a region)."""
+def _check_duplicates(
+    records: list[_Record], report: ValidationReport, headings: list[tuple[int, str]] = ()
+) -> None:
+    """Two cells for one region, period and indicator (often two spellings of a region).
+
+    When a heading row (``headings``: the single-text rows skipped) stands between every
+    such pair, the sheet holds tables stacked under their headings (one per indicator, as
+    bulletins print them): one error names the headings, not "a second value" per cell.
+    """
     first: dict[tuple[str, object, str], _Record] = {}
+    pairs: list[tuple[_Record, _Record]] = []
+    for record in records:
+        if record.parsed_period is None or record.indicator is None:
+            continue
+        if record.national:
+            region = NATIONAL_TOTAL_KEY
+        elif record.unit is not None:
+            region = record.unit.code
+        else:
+            region = cell_text(record.region)
+        if not region:
+            continue
+        earlier = first.setdefault((region, record.parsed_period, record.indicator), record)
+        if earlier is not record:
+            pairs.append((earlier, record))
+    between = [
+        (row, text)
+        for row, text in headings
+        if any(earlier.row < row < record.row for earlier, record in pairs)
+    ]
+    if pairs and all(
+        any(earlier.row < row < record.row for row, _ in between) for earlier, record in pairs
+    ):
+        named = ", ".join(repr(text) for _, text in between)
+        heading_rows = ", ".join(str(row) for row, _ in between)
+        report.error(
+            f"the rows under the heading(s) {named} (row(s) {heading_rows}) repeat the regions "
+            f"and periods of the rows above (from row {min(earlier.row for earlier, _ in pairs)}): "
+            "the sheet holds "
+            "tables stacked one under another, one per heading (another indicator, perhaps). "
+            "Put each table on its own sheet or in its own file, with its indicator",
+            row=between[0][0],
+            value=between[0][1],
+            code="table.stacked_under_headings",
+            params={
+                "headings": named,
+                "heading_rows": heading_rows,
+                "first_row": min(earlier.row for earlier, _ in pairs),
+                "count": len(pairs),
+            },
+        )
+        return
+    first = {}
     merged_dates = 0
     for record in records:
         if record.parsed_period is None or record.indicator is None:

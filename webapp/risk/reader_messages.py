@@ -101,6 +101,15 @@ MESSAGES: dict[str, str] = {
         "unit, source or interval columns)."
     ),
     "columns.not_periods": "Column(s) not read: %(columns)s (their headers are not periods).",
+    "columns.cumulative_not_read": (
+        "Column(s) %(columns)s are totals since the start of the year (cumulative figures), not "
+        "single periods: not imported (the other periods are); to have them, export the "
+        "figures of each month or quarter."
+    ),
+    "columns.half_year_not_read": (
+        "Column(s) %(columns)s are half-years, which are no period (years, quarters or "
+        "months): not imported (the other periods are)."
+    ),
     "columns.annual_not_read": (
         "Column(s) %(columns)s hold a figure for the whole year beside the months or quarters: "
         "not imported (the months or quarters are)."
@@ -152,6 +161,12 @@ MESSAGES: dict[str, str] = {
     "file.other_sheets": (
         "Sheet '%(sheet)s' was read, the first with a table; the workbook has other sheets "
         "with data: %(others)s. To read one of them, give its name in the Sheet field."
+    ),
+    "table.stacked_under_headings": (
+        "The rows under the heading(s) %(headings)s (row(s) %(heading_rows)s) repeat the regions "
+        "and periods of the rows above (from row %(first_row)s): the sheet holds tables stacked one under another, one "
+        "per heading (another indicator, perhaps). Put each table on its own sheet or in its "
+        "own file, with its indicator."
     ),
     "table.second_table": (
         "Row %(header_row)s repeats the header: a second table starts on row %(first_row)s. "
