@@ -196,6 +196,49 @@ def horizon_notes(
     ]
 
 
+def ended_early(observations: pd.DataFrame, horizon: int) -> list[dict[str, Any]]:
+    """The ``ended_early`` warning of ``forecast`` and ``train``: the series whose last
+    value lies ``horizon`` periods or more before their indicator's last period.
+
+    Each series is forecast from its own last period, so such a series' whole forecast
+    covers periods the other series of its indicator have observed already (a region or firm
+    that stopped reporting years ago). A series one release behind the others is the usual
+    staggered publication and is not named. One warning per series, with ``params``
+    (``last``, ``indicator_last``, ``behind``: periods between them).
+    """
+    if observations.empty:
+        return []
+    lasts = observations.groupby(["indicator", "region"], sort=True)["period"].max()
+    notes = []
+    for indicator, series_lasts in lasts.groupby(level="indicator", sort=True):
+        indicator_last = series_lasts.max()
+        for (_, region), last in series_lasts.items():
+            behind = int(indicator_last.ordinal - last.ordinal)
+            if behind < int(horizon):
+                continue
+            notes.append(
+                {
+                    "region": str(region),
+                    "indicator": str(indicator),
+                    "model": "forecast",
+                    "category": "ended_early",
+                    "message": (
+                        f"series {region}/{indicator} ends in {last}, {behind} period(s) "
+                        f"before the last period of {indicator} ({indicator_last}): it is "
+                        f"forecast from its own last value, so its {int(horizon)} forecast "
+                        "period(s) are ones the other series have observed already; "
+                        "update or remove the series if it is no longer reported"
+                    ),
+                    "params": {
+                        "last": str(last),
+                        "indicator_last": str(indicator_last),
+                        "behind": behind,
+                    },
+                }
+            )
+    return notes
+
+
 def plan_origins(
     observations: pd.DataFrame,
     horizon: int,

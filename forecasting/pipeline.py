@@ -20,7 +20,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import MIN_TRAIN, BacktestResult, horizon_notes, testable_steps
+from forecasting.backtest import (
+    MIN_TRAIN,
+    BacktestResult,
+    ended_early,
+    horizon_notes,
+    testable_steps,
+)
 from forecasting.card import (
     ModelCard,
     build_model_card,
@@ -207,6 +213,8 @@ def train(
         {**_note("beyond_history", note), "params": _beyond_history_params(data, horizon)}
         for note in horizon_notes(data, horizon)
     ]
+    # A series that stopped long before its indicator is forecast into periods already past.
+    warnings += [{**note, "model": "pipeline"} for note in ended_early(data, horizon)]
 
     indicator_model = AutoForecaster(
         candidates=candidates,

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from forecasting.backtest import horizon_notes
+from forecasting.backtest import ended_early, horizon_notes
 from forecasting.cli import CommandError
 from forecasting.cli.backtest import (
     add_data_arguments,
@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
     frame, ended = without_ended_units(frame, resolver_of(options))
     frame = within_valid_ranges(frame, packaged_units())
     notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
+    early = ended_early(observations, args.horizon)
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must
     # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision; values below
@@ -80,6 +81,8 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {args.out}: {error.strerror or error}") from None
     for _, _, note in notes:
         print(f"warning: {note}", file=sys.stderr)
+    for item in early:
+        print(f"warning: {item['message']}", file=sys.stderr)
     for item in result.warnings[:10]:
         print(f"warning: {summarise_warning(item)}", file=sys.stderr)
     if len(result.warnings) > 10:
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
                          "category": category, "message": note}
                         for region, category, note in notes
                     ),
+                    *early,
                     *result.warnings,
                 ],
             },

@@ -7,16 +7,18 @@ the odd cases real panels have.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.datasets import co2, nile
+from statsmodels.datasets import co2, grunfeld, nile
 
 from forecasting.cli import main
 from forecasting.models import PooledExponentialSmoothingForecaster
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from forecasting.pipeline import train
 
 ORDER = ["lower_95", "lower_80", "mean", "upper_80", "upper_95"]
 
@@ -124,3 +126,64 @@ def test_a_lone_constant_series_says_its_interval_has_zero_width() -> None:
     assert (result.to_frame()["upper_95"] == 900.0).all()
     assert [w["category"] for w in result.warnings] == ["zero_width_interval"]
     assert "constant" in result.warnings[0]["message"]
+
+
+def grunfeld_with_a_firm_that_stopped_reporting(path: Path) -> Path:
+    """Grunfeld's investment panel (11 firms, 1935-1954) where one firm's figures stop
+    in 1944, ten years before the others'."""
+    data = grunfeld.load_pandas().data
+    frame = pd.DataFrame(
+        {
+            "firm": data["firm"],
+            "year": data["year"].astype(int),
+            "indicator": "invest",
+            "value": data["invest"],
+        }
+    )
+    frame = frame[~((frame["firm"] == "Chrysler") & (frame["year"] > 1944))]
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_forecast_says_which_series_ends_long_before_its_indicator(tmp_path: Path, capsys) -> None:
+    """Each series is forecast from its own last period: Chrysler's 'forecast' for 1945-1947
+    came out beside the other firms' 1955-1957, periods the panel had observed ten years
+    before, with no word of it."""
+    data = grunfeld_with_a_firm_that_stopped_reporting(tmp_path / "grunfeld.csv")
+    out, report = tmp_path / "forecast.csv", tmp_path / "forecast.json"
+
+    options = ["--horizon", "3", "--models", "naive,pooled_ets", "--origins", "2"]
+    outputs = ["--out", str(out), "--json", str(report)]
+    code = main(["forecast", "--data", str(data), *options, "--region-column", "firm", *outputs])
+
+    assert code == 0
+    written = pd.read_csv(out, dtype={"period": str})
+    assert set(written.loc[written["region"] == "Chrysler", "period"]) == {"1945", "1946", "1947"}
+    err = capsys.readouterr().err
+    assert (
+        "Chrysler/invest ends in 1944, 10 period(s) before the last period of invest (1954)" in err
+    )
+    notes = [
+        w for w in json.loads(report.read_text())["warnings"] if w["category"] == "ended_early"
+    ]
+    assert [(w["region"], w["indicator"]) for w in notes] == [("Chrysler", "invest")]
+    assert "Atlantic Refining" not in err
+
+
+def test_train_records_the_series_that_ends_early(tmp_path: Path) -> None:
+    data = grunfeld_with_a_firm_that_stopped_reporting(tmp_path / "grunfeld.csv")
+    frame = pd.read_csv(data)
+    observations = pd.DataFrame(
+        {
+            "region": frame["firm"],
+            "period": [pd.Period(str(year), freq="Y") for year in frame["year"]],
+            "indicator": "invest",
+            "value": frame["value"],
+        }
+    )
+
+    run = train(observations, horizon=3, n_origins=2, candidates={"naive": NaiveForecaster()})
+
+    notes = [w for w in run.warnings if w["category"] == "ended_early"]
+    assert [(w["region"], w["indicator"]) for w in notes] == [("Chrysler", "invest")]
+    assert notes[0]["params"] == {"last": "1944", "indicator_last": "1954", "behind": 10}
