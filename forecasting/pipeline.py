@@ -213,8 +213,6 @@ def train(
         {**_note("beyond_history", note), "params": _beyond_history_params(data, horizon)}
         for note in horizon_notes(data, horizon)
     ]
-    # A series that stopped long before its indicator is forecast into periods already past.
-    warnings += [{**note, "model": "pipeline"} for note in ended_early(data, horizon)]
 
     indicator_model = AutoForecaster(
         candidates=candidates,
@@ -229,6 +227,14 @@ def train(
     forecasts = within_valid_ranges(
         forecasts, dict(zip(catalogue["code"], catalogue["unit"], strict=True))
     )
+    # A series that stopped long before its indicator is forecast into periods already past
+    # (unless it is a unit whose forecasts were all left out above, which that note says).
+    forecast_keys = set(zip(forecasts["region"], forecasts["indicator"], strict=True))
+    warnings += [
+        {**note, "model": "pipeline"}
+        for note in ended_early(data, horizon)
+        if (note["region"], note["indicator"]) in forecast_keys
+    ]
     warnings += _ended_notes(ended, "forecast period(s)")
     warnings += indicator_result.warnings
 

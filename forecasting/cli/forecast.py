@@ -69,7 +69,13 @@ def run(args: argparse.Namespace) -> int:
     frame, ended = without_ended_units(frame, resolver_of(options))
     frame = within_valid_ranges(frame, packaged_units())
     notes += [(unit.code, "ended_unit", unit.message("forecast period(s)")) for unit in ended]
-    early = ended_early(observations, args.horizon)
+    # A unit whose forecasts were all left out as ended has its own note above.
+    kept = set(zip(frame["region"], frame["indicator"], strict=True))
+    early = [
+        note
+        for note in ended_early(observations, args.horizon)
+        if (note["region"], note["indicator"]) in kept
+    ]
     frame["period"] = frame["period"].astype(str)
     # Six decimal places, not six significant digits: a forecast of 1,234,567.8 people must
     # not come out as 1.23457e+06, and a share of 4.8 % keeps its precision; values below

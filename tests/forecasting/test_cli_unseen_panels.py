@@ -19,6 +19,7 @@ from forecasting.cli import main
 from forecasting.models import PooledExponentialSmoothingForecaster
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from forecasting.pipeline import train
+from forecasting.readers import read_observations
 
 ORDER = ["lower_95", "lower_80", "mean", "upper_80", "upper_95"]
 
@@ -187,3 +188,32 @@ def test_train_records_the_series_that_ends_early(tmp_path: Path) -> None:
     notes = [w for w in run.warnings if w["category"] == "ended_early"]
     assert [(w["region"], w["indicator"]) for w in notes] == [("Chrysler", "invest")]
     assert notes[0]["params"] == {"last": "1944", "indicator_last": "1954", "behind": 10}
+
+
+def test_a_unit_that_ended_is_not_also_named_as_a_series_that_ends_early(tmp_path: Path) -> None:
+    """South Kazakhstan's figures stop in 2017, when the unit ended: its forecasts are left
+    out with an ended_unit note, so 'update or remove the series' would only repeat it."""
+    rows = ["region,period,indicator,value"]
+    for region, last in (("KZ-55", 2022), ("KZ-47", 2022), ("KZ-YUZ", 2017)):
+        rows += [
+            f"{region},{year},unemployment_rate,{4 + 0.1 * (year % 4)}"
+            for year in range(2005, last + 1)
+        ]
+    data = tmp_path / "u.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out, report = tmp_path / "f.csv", tmp_path / "f.json"
+
+    options = ["--horizon", "2", "--models", "naive", "--origins", "1"]
+    code = main(
+        ["forecast", "--data", str(data), *options, "--out", str(out), "--json", str(report)]
+    )
+
+    assert code == 0
+    categories = [w["category"] for w in json.loads(report.read_text())["warnings"]]
+    assert "ended_unit" in categories
+    assert "ended_early" not in categories
+    observations = read_observations(data).observations
+    run = train(observations, horizon=2, n_origins=1, candidates=[NaiveForecaster()])
+    categories = [w["category"] for w in run.warnings]
+    assert "ended_unit" in categories
+    assert "ended_early" not in categories
