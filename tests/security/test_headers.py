@@ -157,6 +157,17 @@ def test_plain_http_is_redirected_to_https_when_forced(client: FlaskClient) -> N
     assert response.headers["Location"].startswith("https://")
 
 
+@pytest.mark.app_config(FORCE_HTTPS=True)
+def test_the_health_check_answers_plain_http_when_https_is_forced(client: FlaskClient) -> None:
+    """The supervisor or load balancer asks gunicorn itself (http://127.0.0.1:8000/healthz),
+    behind the proxy that ends TLS: a redirect to https://127.0.0.1:8000, where nothing speaks
+    TLS, read as "down" while the site was up. Every other page is still redirected."""
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.headers.get("Location")
+    assert response.get_json()["database"] == "ok"
+    assert client.get("/").status_code in {301, 302}
+
+
 @pytest.mark.app_config(SESSION_COOKIE_SECURE=True)
 def test_every_cookie_is_secure_and_httponly_behind_tls(app: Flask, make_user) -> None:
     """Session, remember-me and language cookies: none readable by scripts or sent in clear."""

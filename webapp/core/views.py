@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from webapp.auth.access import public
 from webapp.auth.views import safe_next
-from webapp.extensions import db, limiter
+from webapp.extensions import db, limiter, talisman
 from webapp.i18n import remember_language
 from webapp.navigation import navigation_for
 
@@ -34,6 +34,9 @@ def set_language() -> Response:
 
 
 @blueprint.get("/healthz")
+# Probes ask gunicorn itself over plain HTTP, behind the proxy that ends TLS: with FORCE_HTTPS
+# a redirect to https on gunicorn's own port would read as "down".
+@talisman(force_https=False)
 @public
 def healthz() -> tuple[Response, int]:
     try:
