@@ -627,6 +627,19 @@ def _refuse_repeated_periods(table: Table, period_headers: dict[int, str]) -> No
     for period, indices in columns.items():
         if len(indices) < 2:
             continue
+        groups = [table.groups[index] if index < len(table.groups) else "" for index in indices]
+        if all(groups) and len(set(groups)) > 1 and header_period(groups[0]) is None:
+            # "Уровень безработицы, %" and "Уровень бедности, %" merged over "2022", "2023"
+            # each: tables side by side, not a revised and a preliminary figure.
+            named = ", ".join(repr(group) for group in dict.fromkeys(groups))
+            raise LayoutError(
+                f"the periods repeat under each of the group headers {named} (row "
+                f"{table.header_row}): the sheet holds tables side by side, one per group "
+                "(another indicator, perhaps). Put each table on its own sheet or in its own "
+                "file, with its indicator",
+                "layout.side_by_side_tables",
+                {"groups": named, "row": table.header_row},
+            )
         names = " and ".join(repr(table.column_label(index)) for index in indices)
         raise LayoutError(
             f"columns {names} are the same period ({period}), revised and preliminary "

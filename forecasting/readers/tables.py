@@ -52,6 +52,9 @@ class Table:
     sheet: str | None = None
     #: (row, column index) of cells holding a formula whose value was never saved.
     formula_cells: set[tuple[int, int]] = field(default_factory=set)
+    #: Each column's group label when a header row under group labels was folded into the
+    #: header ("Уровень безработицы, %" over "2022", "2023"); empty otherwise.
+    groups: list[str] = field(default_factory=list)
 
     def column_label(self, index: int) -> str:
         """The header text, or the spreadsheet letter when the header cell is empty."""
@@ -719,9 +722,11 @@ def _find_header(
         if _period_groups(above, header) >= 2:
             header = _fold_header(above, header)
     last_header_index = header_index
+    groups: list[str] = []
     if position + 1 < len(filled) and filled[position + 1][0] == header_index + 1:
         below = [cell_text(cell) for cell in filled[position + 1][1]]
         if _continues_header(header, below):
+            groups = _group_labels(header, max(len(header), len(below)))
             header = _fold_header(header, below)
             last_header_index = header_index + 1
     rows = [(index + 1, row) for index, row in filled if index > last_header_index]
@@ -747,6 +752,7 @@ def _find_header(
         rows=rows,
         decimal_comma=decimal_comma,
         formula_cells=formula_cells,
+        groups=groups,
     )
 
 
@@ -907,7 +913,12 @@ def _continues_header(header: list[str], below: list[str]) -> bool:
     cells were merged). Data rows fail this: their first cell is a label of their own.
     """
     if not below or (below[0] and below[0] != (header[0] if header else "")):
-        return False
+        # Group labels over periods with the first column's header one row lower
+        # (["", "Уровень безработицы, %", "", "Уровень бедности, %", ""] over ["Регион",
+        # "2022", "2023", "2022", "2023"]): the row below is the header proper.
+        rest = [text for text in below[1:] if text]
+        if _at(header, 0) or len(rest) < 2 or any(header_period(text) is None for text in rest):
+            return False
     new = [index for index, text in enumerate(below) if text and text != _at(header, index)]
     if len(new) < 2:
         return False

@@ -8,6 +8,8 @@ values, periods and regions read, or the message given, are checked.
 
 from __future__ import annotations
 
+import openpyxl
+
 from forecasting.periods import is_cumulative, parse_period
 from forecasting.readers import read_observations
 from tests.forecasting.conftest import values
@@ -196,3 +198,58 @@ def test_an_open_data_export_with_transliterated_headers(write_csv) -> None:
     (warning,) = result.report.warnings
     assert warning.code == "columns.not_read"
     assert "'naimenovanie'" in warning.message
+
+
+def _merged_workbook(path, rows: list[list[object]], merges: list[str]):
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    for cells in merges:
+        book.active.merge_cells(cells)
+    book.save(path)
+    return path
+
+
+def test_two_indicators_side_by_side_under_merged_group_headers(tmp_path) -> None:
+    """Each indicator's name merged over its years: it was "columns '2022' and '2022' are the
+    same period, revised and preliminary figures perhaps" (or, with the region header one
+    row lower, "... both look like the value column")."""
+    body = [["Акмолинская область", 4.8, 4.7, 5.8, 5.7], ["г. Астана", 4.5, 4.4, 2.5, 2.4]]
+    region_merged = _merged_workbook(
+        tmp_path / "merged_region.xlsx",
+        [
+            ["Регион", "Уровень безработицы, %", None, "Уровень бедности, %", None],
+            [None, 2022, 2023, 2022, 2023],
+            *body,
+        ],
+        ["A1:A2", "B1:C1", "D1:E1"],
+    )
+    region_below = _merged_workbook(
+        tmp_path / "region_below.xlsx",
+        [
+            [None, "Уровень безработицы, %", None, "Уровень бедности, %", None],
+            ["Регион", 2022, 2023, 2022, 2023],
+            *body,
+        ],
+        ["B1:C1", "D1:E1"],
+    )
+    for path in (region_merged, region_below):
+        result = read_observations(path, indicator="unemployment_rate")
+        assert result.observations is None
+        (error,) = result.report.errors
+        assert error.code == "layout.side_by_side_tables", error.message
+        assert error.params["groups"] == "'Уровень безработицы, %', 'Уровень бедности, %'"
+
+
+def test_one_indicator_merged_over_its_years_is_still_read(tmp_path) -> None:
+    path = _merged_workbook(
+        tmp_path / "one.xlsx",
+        [
+            [None, "Уровень безработицы, %", None],
+            ["Регион", 2022, 2023],
+            ["Акмолинская область", 4.8, 4.7],
+        ],
+        ["B1:C1"],
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert values(result) == {("KZ-11", "2022"): 4.8, ("KZ-11", "2023"): 4.7}

@@ -244,6 +244,11 @@ MESSAGES: dict[str, str] = {
         "'%(value)s' is a half-year: periods are years, quarters or months; export the "
         "figures of each quarter (or of the year) instead."
     ),
+    "layout.side_by_side_tables": (
+        "The periods repeat under each of the group headers %(groups)s (row %(row)s): the "
+        "sheet holds tables side by side, one per group (another indicator, perhaps). Put "
+        "each table on its own sheet or in its own file, with its indicator."
+    ),
     "layout.same_period_columns": (
         "Columns %(columns)s are the same period (%(period)s), revised and preliminary "
         "figures perhaps: keep the one to read and remove the other."

@@ -151,3 +151,26 @@ def test_a_skipped_footnote_row_is_named_in_the_pages_language(
     message = worded(app, warning, locale)
     assert message.startswith(words), message
     assert "¹ Предварительные данные" in message
+
+
+@pytest.mark.parametrize(("locale", "words"), [("ru", "таблиц рядом"), ("kk", "қатар тұрған")])
+def test_indicators_side_by_side_are_named_in_the_pages_language(
+    app, app_context, regions, analyst, locale, words
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Регион", "Уровень безработицы, %", None, "Уровень бедности, %", None])
+    sheet.append([None, 2022, 2023, 2022, 2023])
+    sheet.append(["Акмолинская область", 4.8, 4.7, 5.8, 5.7])
+    for cells in ("A1:A2", "B1:C1", "D1:E1"):
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = stage(analyst, buffer.getvalue(), "side.xlsx", indicator="unemployment_rate")
+    assert not upload.report["ok"]
+    (error,) = upload.report["errors"]
+    assert error["code"] == "layout.side_by_side_tables"
+    message = worded(app, error, locale)
+    assert words in message
+    assert "'Уровень бедности, %'" in message
+    assert stored() == {}
