@@ -193,6 +193,13 @@ def _read_regions_or_keys(path: Path, options: dict[str, Any]) -> Any:
         # No label is a region: the file's own problems (a duplicated row of a firm panel)
         # are those of the keys' reading, not a list of "unknown regions".
         return as_keys
+    if not as_regions.ok and any(
+        issue.code == "regions.none_national" for issue in as_regions.report.warnings
+    ):
+        # No region column at all: the keys' reading (one series, which is what backtest
+        # and forecast make of such a table) has the same problems without the region
+        # reading's "national totals kept apart".
+        return as_keys
     return as_regions
 
 

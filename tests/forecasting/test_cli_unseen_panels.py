@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from statsmodels.datasets import co2, grunfeld, nile
+from statsmodels.datasets import co2, elnino, grunfeld, nile
 
 from forecasting.cli import main
 from forecasting.models import PooledExponentialSmoothingForecaster
@@ -217,3 +217,23 @@ def test_a_unit_that_ended_is_not_also_named_as_a_series_that_ends_early(tmp_pat
     categories = [w["category"] for w in run.warnings]
     assert "ended_unit" in categories
     assert "ended_early" not in categories
+
+
+def test_a_national_series_with_a_wrong_frequency_is_not_called_national_totals(
+    tmp_path: Path, capsys
+) -> None:
+    """statsmodels' El Nino table (a year column, one column per month) is one series, which
+    forecast keeps under the key 'series'. Given the wrong --frequency, the refusal came with
+    the warning of the region reading tried after it: 'read as national totals ... kept
+    apart', which is not what forecast does with such a table."""
+    data = tmp_path / "elnino.csv"
+    elnino.load_pandas().data.to_csv(data, index=False)
+    out = tmp_path / "f.csv"
+    command = ["forecast", "--data", str(data), "--indicator", "sst", "--horizon", "3"]
+
+    assert main([*command, "--frequency", "Q", "--out", str(out)]) == 2
+
+    err = capsys.readouterr().err
+    assert "are monthly but the frequency given is quarterly" in err
+    assert "national totals" not in err
+    assert "kept under the key 'series'" in err
