@@ -789,6 +789,13 @@ class RegionResolver:
             note = _BRACKET_NOTE.match(text)
             if note is not None and _coverage_note(note["note"]):
                 unit = self._resolve(note["name"])
+            elif note is not None:
+                # The unit's other name in brackets ("г. Нур-Султан (Астана)", "Астана
+                # (Нур-Султан)"), as tables of the renaming years write it: both must name
+                # the same unit ("Алматинская область (г. Талдыкорган)" names none).
+                named = self._resolve(note["name"])
+                if named is not None and self._resolve(note["note"]) is named:
+                    unit = named
         return unit
 
     def _resolve(self, text: str) -> Unit | None:

@@ -253,3 +253,30 @@ def test_one_indicator_merged_over_its_years_is_still_read(tmp_path) -> None:
     )
     result = read_observations(path, indicator="unemployment_rate")
     assert values(result) == {("KZ-11", "2022"): 4.8, ("KZ-11", "2023"): 4.7}
+
+
+def test_abbreviated_directions_and_a_former_name_in_brackets(write_csv) -> None:
+    """Narrow bureau columns write "Вост.-Казахстанская обл."; tables of 2019-2022 write
+    "г. Нур-Султан (Астана)". Both were unknown regions."""
+    path = write_csv(
+        [
+            ["Регион", "2020", "2021"],
+            ["Вост.-Казахстанская обл.", "4,8", "4,7"],
+            ["Сев.-Казахстанская обл.", "4,9", "4,8"],
+            ["Зап.-Казахстанская обл.", "4,7", "4,6"],
+            ["г. Нур-Султан (Астана)", "4,5", "4,4"],
+            ["Алматы (Алма-Ата)", "5,5", "5,4"],
+        ],
+        delimiter=";",
+        encoding="cp1251",
+    )
+    result = read_observations(path, indicator="unemployment_rate")
+    assert {region for region, _ in values(result)} == {"KZ-63", "KZ-59", "KZ-27", "KZ-71", "KZ-75"}
+
+
+def test_a_bracket_naming_another_unit_is_still_no_unit(resolver) -> None:
+    """Only the unit's own other name in brackets is read so; a city inside a region, or
+    the city beside its namesake region, leaves the label unresolved."""
+    assert resolver.resolve("Алматинская область (г. Талдыкорган)") is None
+    assert resolver.resolve("Алматинская область (Алматы)") is None
+    assert resolver.resolve("Туркестанская область (ЮКО)") is None
