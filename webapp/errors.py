@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask, jsonify, make_response, render_template, request, url_for
+from flask import Flask, current_app, jsonify, make_response, render_template, request, url_for
+from flask_babel import format_decimal
 from werkzeug.exceptions import (
     HTTPException,
     InternalServerError,
@@ -37,13 +38,25 @@ def error_detail(error: HTTPException) -> str:
     return error.description or error.name
 
 
+def size_limits() -> dict[str, str]:
+    """The request size limits in megabytes, in the reader's number format: a refused
+    upload is only actionable if the page says how large a file may be."""
+    config = current_app.config
+    return {
+        "file": format_decimal(round(config["MAX_CONTENT_LENGTH"] / 1_048_576, 1)),
+        "field": format_decimal(round(config["MAX_FORM_MEMORY_SIZE"] / 1_048_576, 1)),
+    }
+
+
 def handle_http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if wants_json():
         body = {"error": {"status": status, "title": error.name, "detail": error_detail(error)}}
         response = make_response(jsonify(body), status)
     else:
-        response = make_response(render_template("error.html", error=error, status=status), status)
+        limits = size_limits() if status == 413 else None
+        page = render_template("error.html", error=error, status=status, size_limits=limits)
+        response = make_response(page, status)
     # The error's own headers (Allow on a 405, WWW-Authenticate, Retry-After) are part of
     # its meaning; only its default content type is replaced by ours.
     for name, value in error.get_headers():
@@ -58,8 +71,6 @@ DATABASE_RETRY_AFTER = 5
 
 def handle_unexpected_error(error: Exception) -> Response:
     db.session.rollback()
-    from flask import current_app
-
     current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
     if isinstance(error, sa.exc.OperationalError | sa.exc.InterfaceError):
         # The database is down or restarting: a temporary condition, so say so (503) and

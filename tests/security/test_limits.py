@@ -238,3 +238,40 @@ def test_behind_a_proxy_clients_are_told_apart_only_when_the_proxy_is_trusted(
     assert statuses(app)[-3:] == [429, 429, 429]  # one address for everybody
     trusted = create_app({**app.config, "TRUSTED_PROXIES": 1, "TESTING": True})
     assert statuses(trusted) == [200] * 6  # two clients, three attempts each
+
+
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("en", "Files of up to 20 MB are accepted, and up to 1 MB of text in one field."),
+        ("ru", "Принимаются файлы размером до 20 МБ и до 1 МБ текста в одном поле."),
+        ("kk", "20 МБ-қа дейінгі файлдар және бір өріске 1 МБ-қа дейінгі мәтін қабылданады."),
+    ],
+)
+def test_oversize_upload_page_says_how_large_a_file_may_be(
+    app: Flask, make_user, language: str, sentence: str
+) -> None:
+    """An analyst whose statistics file is refused can only act on the refusal if the page
+    names the limit (it said "Error code: 413" and nothing more)."""
+    client = analyst_client(app, make_user)
+    client.post("/language", data={"language": language, "next": "/"})
+    oversize = io.BytesIO(b"0" * (DefaultConfig.MAX_CONTENT_LENGTH + 1024))
+    response = client.post(
+        "/risk/imports",
+        data={"file": (oversize, "huge.csv"), "layout": "auto"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert sentence in response.get_data(as_text=True)
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=512 * 1024)
+def test_oversize_page_reads_the_configured_limit(app: Flask, make_user) -> None:
+    client = analyst_client(app, make_user)
+    response = client.post(
+        "/risk/imports",
+        data={"file": (io.BytesIO(b"0" * (600 * 1024)), "big.csv"), "layout": "auto"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "Files of up to 0.5 MB are accepted" in response.get_data(as_text=True)
