@@ -280,3 +280,22 @@ def test_a_bracket_naming_another_unit_is_still_no_unit(resolver) -> None:
     assert resolver.resolve("Алматинская область (г. Талдыкорган)") is None
     assert resolver.resolve("Алматинская область (Алматы)") is None
     assert resolver.resolve("Туркестанская область (ЮКО)") is None
+
+
+def test_plural_headers_name_their_columns(write_csv) -> None:
+    """ "Облыстар мен қалалар; Кезеңдер; Мәндер" and "Области; Периоды; Значения": with most
+    labels unknown the columns could not be found by their content, and the report said
+    "cannot tell how the table is laid out" instead of naming the unknown regions."""
+    for header, labels in (
+        (["Области", "Периоды", "Значения"], ["Акмолинская область", "Атлантида", "Эльдорадо"]),
+        (
+            ["Облыстар мен қалалар", "Кезеңдер", "Мәндер"],
+            ["Ақмола облысы", "Атлантида", "Эльдорадо"],
+        ),
+    ):
+        path = write_csv([header, *([label, "2021", "4,8"] for label in labels)], delimiter=";")
+        result = read_observations(path, indicator="unemployment_rate")
+        assert result.report.layout == "long"
+        codes = [error.code for error in result.report.errors]
+        assert codes == ["region.unknown", "region.unknown", "regions.not_recognised"], codes
+        assert result.report.errors[0].column == header[0]
