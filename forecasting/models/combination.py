@@ -131,20 +131,51 @@ def combine_frames(
     index = pd.MultiIndex.from_frame(first[key])
     total = np.zeros((len(first), len(VALUE_COLUMNS)))
     present = np.ones(len(first), dtype=bool)
+    labels = np.full(len(first), name, dtype=object)
     for frame, weight in zip(frames, weights, strict=True):
         own = pd.MultiIndex.from_frame(frame[key])
         if not own.is_unique:
             raise ValueError(f"forecasts repeat a point of {', '.join(key)}")
         position = own.get_indexer(index)
         present &= position >= 0
-        values = frame[list(VALUE_COLUMNS)].to_numpy(dtype=float)[np.clip(position, 0, None)]
+        rows = np.clip(position, 0, None)
+        values = frame[list(VALUE_COLUMNS)].to_numpy(dtype=float)[rows]
         total += weight * values
+        if "model" in frame:
+            labels = _with_fallbacks(labels, frame["model"].to_numpy(dtype=object)[rows])
     result = first.loc[present].copy()
     result[list(VALUE_COLUMNS)] = total[present]
-    result["model"] = name
+    result["model"] = labels[present]
     if "model_used" in result:
-        result["model_used"] = name
+        result["model_used"] = labels[present]
     return result.reset_index(drop=True)
+
+
+def _with_fallbacks(labels: np.ndarray, member_labels: np.ndarray) -> np.ndarray:
+    """The combination's labels with a member that fell back on a point named as it ran.
+
+    A member that could not run on a series labels its rows ``naive (fallback from
+    seasonal_naive)``; the combination's row then reads ``pooled_ets+naive (fallback from
+    seasonal_naive)`` instead of ``pooled_ets+seasonal_naive``, as a single model's does.
+    """
+    text = pd.Series(member_labels, dtype=object).astype(str)
+    fell_back = text.str.contains(FALLBACK_MARK, regex=False).to_numpy()
+    if not fell_back.any():
+        return labels
+    labels = labels.copy()
+    for row in np.flatnonzero(fell_back):
+        label = text.iloc[row]
+        original = label.rsplit(FALLBACK_MARK, 1)[1].removesuffix(")")
+        prefix = "weighted:" if str(labels[row]).startswith("weighted:") else ""
+        members = combination_members(labels[row])
+        if original in members:
+            members[members.index(original)] = label
+            labels[row] = prefix + "+".join(members)
+    return labels
+
+
+#: How a model labels the rows of a series it could not forecast itself.
+FALLBACK_MARK = " (fallback from "
 
 
 def combination_name(members: Sequence[str], weighting: str = "equal") -> str:

@@ -18,6 +18,7 @@ from statsmodels.datasets import co2, elnino, grunfeld, nile
 from forecasting.cli import main
 from forecasting.models import PooledExponentialSmoothingForecaster
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
+from forecasting.models.combination import CombinationForecaster
 from forecasting.pipeline import train
 from forecasting.readers import read_observations
 
@@ -237,3 +238,24 @@ def test_a_national_series_with_a_wrong_frequency_is_not_called_national_totals(
     assert "are monthly but the frequency given is quarterly" in err
     assert "national totals" not in err
     assert "kept under the key 'series'" in err
+
+
+def test_a_combination_names_the_member_that_fell_back_on_a_short_series() -> None:
+    """A station with five months of CO2 beside Mauna Loa's record: seasonal naive cannot
+    run on it (less than a season plus one) and forecasts it by naive. Alone its rows read
+    'naive (fallback from seasonal_naive)'; in a combination they read
+    'pooled_ets+seasonal_naive', as if both members had run."""
+    long = co2_monthly()
+    short = long.tail(5).assign(region="NewStation")
+    model = CombinationForecaster(
+        members={
+            "seasonal_naive": SeasonalNaiveForecaster(),
+            "pooled_ets": PooledExponentialSmoothingForecaster(),
+        }
+    )
+
+    frame = model.fit(pd.concat([long, short], ignore_index=True)).predict(3).to_frame()
+
+    labels = frame.groupby("region")["model"].unique().to_dict()
+    assert list(labels["MaunaLoa"]) == ["pooled_ets+seasonal_naive"]
+    assert list(labels["NewStation"]) == ["pooled_ets+naive (fallback from seasonal_naive)"]
