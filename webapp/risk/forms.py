@@ -121,12 +121,15 @@ class TrainingForm(FlaskForm):
         _l("Models"),
         choices=select_choices(
             [
-                ("fast", _l("Recommended: baselines and pooled exponential smoothing (fast)")),
+                (
+                    "fast",
+                    _l("Recommended: baselines, exponential smoothing and the panel models (fast)"),
+                ),
                 (
                     "full",
                     _l(
-                        "Every model: also exponential smoothing per series and the global "
-                        "linear and gradient-boosting models (slower)"
+                        "Every model: also statsmodels' exponential smoothing fitted to each "
+                        "series and the global linear and gradient-boosting models (slower)"
                     ),
                 ),
             ]

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -433,6 +434,7 @@ def job(job_id: int) -> str:
         run=run,
         refresh=None if training_job.is_finished else JOB_REFRESH_SECONDS,
         published=published_run_id(),
+        queued_on_redis=bool(current_app.config.get("REDIS_URL")),
     )
 
 
