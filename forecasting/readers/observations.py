@@ -1143,6 +1143,10 @@ def _cumulative_hint(period: object) -> str:
     )
 
 
+#: A number in brackets ("(2,0)", "(1 234,5)"), an accountant's way of writing a negative.
+_BRACKETED_NUMBER = re.compile(r"^\(\s*\d[\d\s\u00a0\u202f.,]*\)$")
+
+
 def _parse_values(records: list[_Record], table: Table, report: ValidationReport) -> None:
     marked: dict[str, list[_Record]] = defaultdict(list)
     percent = [record for record in records if isinstance(record.value, PercentCell)]
@@ -1167,14 +1171,28 @@ def _parse_values(records: list[_Record], table: Table, report: ValidationReport
                 record.parsed_value = parse_number(footnote[0], decimal_comma=table.decimal_comma)
                 marked[footnote[1]].append(record)
             except NotANumber:
-                report.error(
-                    f"value: {error}",
-                    row=record.row,
-                    column=record.value_column,
-                    value=cell_text(record.value),
-                    code="value.not_a_number",
-                    params={"value": cell_text(record.value)},
-                )
+                text = cell_text(record.value).strip()
+                if _BRACKETED_NUMBER.match(text):
+                    # Accountants' negative "(2,0)": a sign the contract does not guess.
+                    report.error(
+                        f"value: {text!r} is a number in brackets, which is not read as a minus "
+                        f"sign: write -{text[1:-1].strip()} if the figure is negative, or the "
+                        "number without brackets",
+                        row=record.row,
+                        column=record.value_column,
+                        value=text,
+                        code="value.in_brackets",
+                        params={"value": text, "number": text[1:-1].strip()},
+                    )
+                else:
+                    report.error(
+                        f"value: {error}",
+                        row=record.row,
+                        column=record.value_column,
+                        value=cell_text(record.value),
+                        code="value.not_a_number",
+                        params={"value": cell_text(record.value)},
+                    )
         for role in ("n", "lower", "upper"):
             raw, column = record.extras.get(role, (None, ""))
             if is_blank(raw) or is_no_data_marker(raw):

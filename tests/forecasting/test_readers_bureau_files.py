@@ -155,7 +155,8 @@ def test_no_data_words_and_footnote_marks_on_values(write_csv: Callable) -> None
     errors = issues(result)
     # Brackets are not a sign in statistics tables, and a mark on a no-data cell is no number.
     assert errors == [
-        "row 5, column '2022': value: '(2,5)' is not a number",
+        "row 5, column '2022': value: '(2,5)' is a number in brackets, which is not read as "
+        "a minus sign: write -2,5 if the figure is negative, or the number without brackets",
         "row 5, column '2023': value: 'x*' is not a number",
     ]
     assert result.observations is None

@@ -299,3 +299,29 @@ def test_plural_headers_name_their_columns(write_csv) -> None:
         codes = [error.code for error in result.report.errors]
         assert codes == ["region.unknown", "region.unknown", "regions.not_recognised"], codes
         assert result.report.errors[0].column == header[0]
+
+
+def test_a_number_in_brackets_says_how_to_write_it(write_csv) -> None:
+    """An accountant's negative "(2,0)": refused as before, now saying why and what to write
+    (it was "'(2,0)' is not a number"); a unicode minus and a plus sign are read."""
+    path = write_csv(
+        [
+            ["Регион", "2022", "2023"],
+            ["Акмолинская область", "−1,2", "+0,5"],
+            ["г. Астана", "1,5", "(1 234,5)"],
+        ],
+        delimiter=";",
+    )
+    result = read_observations(path, indicator="real_wage_growth")
+    (error,) = result.report.errors
+    assert error.code == "value.in_brackets"
+    assert (error.row, error.column) == (3, "2023")
+    assert error.params == {"value": "(1 234,5)", "number": "1 234,5"}
+    assert "write -1 234,5 if the figure is negative" in error.message
+    fixed = write_csv(
+        [["Регион", "2022", "2023"], ["Акмолинская область", "−1,2", "+0,5"]],
+        name="fixed.csv",
+        delimiter=";",
+    )
+    result = read_observations(fixed, indicator="real_wage_growth")
+    assert values(result) == {("KZ-11", "2022"): -1.2, ("KZ-11", "2023"): 0.5}

@@ -274,6 +274,10 @@ MESSAGES: dict[str, str] = {
         "The cell holds a formula whose result was never saved: open the file in a "
         "spreadsheet program and save it, or paste values."
     ),
+    "value.in_brackets": (
+        "'%(value)s' is a number in brackets, which is not read as a minus sign: write "
+        "-%(number)s if the figure is negative, or the number without brackets."
+    ),
     "value.not_a_number": "'%(value)s' is not a number.",
     "value.extra_not_a_number": "%(role)s: '%(value)s' is not a number.",
     "value.negative_n": "The number of responses is negative.",
