@@ -34,7 +34,8 @@ from forecasting.models.base import (
     probability_at_least,
     season_length_for,
     sharing_series,
-    summarise_warning,
+    warning_lines,
+    warnings_heading,
 )
 from forecasting.models.baselines import NaiveForecaster, SeasonalNaiveForecaster
 from forecasting.models.combination import (
@@ -120,8 +121,9 @@ class BacktestResult:
             table.to_string(index=False, float_format=lambda value: f"{value:.3f}"),
         ]
         if self.warnings:
-            lines.append(f"{len(self.warnings)} warning(s), e.g.:")
-            lines.extend(f"  - {summarise_warning(item)}" for item in self.warnings[:5])
+            problems = warning_lines(self.warnings)
+            lines.append(warnings_heading(self.warnings, problems, 5))
+            lines.extend(f"  - {line}" for line in problems[:5])
         return "\n".join(lines)
 
 

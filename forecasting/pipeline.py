@@ -37,7 +37,11 @@ from forecasting.card import (
 from forecasting.contract import validate_observations, within_valid_ranges
 from forecasting.geography import EndedUnit, RegionResolver, without_ended_units
 from forecasting.models.auto import DEFAULT_SCORE_MODELS, AutoForecaster, default_candidates
-from forecasting.models.base import probability_at_least, summarise_warning
+from forecasting.models.base import (
+    probability_at_least,
+    warning_lines,
+    warnings_heading,
+)
 from forecasting.registry import (
     BACKTEST,
     CARD_JSON,
@@ -152,8 +156,9 @@ class TrainingRun:
                 f"last forecast period: {', '.join(risky) or 'none'}."
             )
         if self.warnings:
-            lines.append(f"{len(self.warnings)} warning(s), e.g.:")
-            lines += [f"  - {summarise_warning(item)}" for item in self.warnings[:5]]
+            problems = warning_lines(self.warnings)
+            lines.append(warnings_heading(self.warnings, problems, 5))
+            lines += [f"  - {line}" for line in problems[:5]]
         return "\n".join(lines)
 
 

@@ -28,7 +28,7 @@ from forecasting.cli.reading import reader_options, resolver_of
 from forecasting.contract import within_valid_ranges
 from forecasting.geography import without_ended_units
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
-from forecasting.models.base import summarise_warning
+from forecasting.models.base import warning_lines
 
 HELP = "Forecast every series (model chosen per indicator by backtest) to a CSV."
 
@@ -89,10 +89,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: {note}", file=sys.stderr)
     for item in early:
         print(f"warning: {item['message']}", file=sys.stderr)
-    for item in result.warnings[:10]:
-        print(f"warning: {summarise_warning(item)}", file=sys.stderr)
-    if len(result.warnings) > 10:
-        print(f"warning: ... and {len(result.warnings) - 10} more", file=sys.stderr)
+    lines = warning_lines(result.warnings)
+    for line in lines[:10]:
+        print(f"warning: {line}", file=sys.stderr)
+    if len(lines) > 10:
+        print(f"warning: ... and {len(lines) - 10} more", file=sys.stderr)
     print(
         f"wrote {len(frame)} rows ({frame[['region', 'indicator']].drop_duplicates().shape[0]} "
         f"series x up to {args.horizon} periods) to {args.out}"

@@ -8,6 +8,7 @@ the backtest, the model selection and the web app treat all models alike.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -88,6 +89,55 @@ def summarise_warning(item: dict[str, str]) -> str:
     where = "/".join(part for part in (item.get("region"), item.get("indicator")) if part)
     prefix = f"[{item.get('model', '')}] {where}: " if where else f"[{item.get('model', '')}] "
     return prefix + str(item.get("message", ""))
+
+
+_ORIGIN_PREFIX = re.compile(r"^origin (\d+): ")
+
+
+def warning_lines(items: Iterable[dict[str, object]]) -> list[str]:
+    """One line per distinct problem: warnings that differ only in the model that met it or
+    the backtest origin (``origin 2: ...``) are one line naming the models and origins.
+
+    A gap filled by interpolation is met by every candidate at every origin and in the final
+    fit: listed one by one, it filled the first lines of ``forecast`` and the summaries and
+    pushed what else there was to say out of sight.
+    """
+    groups: dict[tuple[str, str, str, str], dict[str, object]] = {}
+    for item in items:
+        message = str(item.get("message", ""))
+        match = _ORIGIN_PREFIX.match(message)
+        text = message[match.end() :] if match else message
+        key = (
+            str(item.get("region") or ""),
+            str(item.get("indicator") or ""),
+            str(item.get("category") or ""),
+            text,
+        )
+        group = groups.setdefault(key, {"models": [], "origins": [], "final": False})
+        model = str(item.get("model", ""))
+        if model not in group["models"]:
+            group["models"].append(model)
+        if match is None:
+            group["final"] = True
+        elif int(match.group(1)) not in group["origins"]:
+            group["origins"].append(int(match.group(1)))
+    lines = []
+    for (region, indicator, _, text), group in groups.items():
+        where = "/".join(part for part in (region, indicator) if part)
+        line = f"[{', '.join(group['models'])}] " + (f"{where}: {text}" if where else text)
+        if group["origins"]:
+            origins = ", ".join(str(origin) for origin in sorted(group["origins"]))
+            line += f" (backtest origin(s) {origins}" + (
+                " and the final fit)" if group["final"] else ")"
+            )
+        lines.append(line)
+    return lines
+
+
+def warnings_heading(items: list[dict[str, object]], lines: list[str], shown: int) -> str:
+    """``18 warning(s) about 1 problem:`` above the first ``shown`` of :func:`warning_lines`."""
+    about = f" about {len(lines)} problem(s)" if len(lines) < len(items) else ""
+    return f"{len(items)} warning(s){about}" + (", e.g.:" if len(lines) > shown else ":")
 
 
 def season_length_for(frequency: str) -> int:

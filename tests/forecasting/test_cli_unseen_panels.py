@@ -8,6 +8,7 @@ the odd cases real panels have.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -259,3 +260,26 @@ def test_a_combination_names_the_member_that_fell_back_on_a_short_series() -> No
     labels = frame.groupby("region")["model"].unique().to_dict()
     assert list(labels["MaunaLoa"]) == ["pooled_ets+seasonal_naive"]
     assert list(labels["NewStation"]) == ["pooled_ets+naive (fallback from seasonal_naive)"]
+
+
+def test_forecast_says_each_problem_once_so_the_others_show(tmp_path: Path, capsys) -> None:
+    """Mauna Loa's monthly means miss five months (weeks without readings), filled by
+    interpolation: every model said so at every backtest origin and in the final fit, and
+    the first ten lines of warnings were that one fact, the fallback of the short station
+    beside it left among '... and N more'."""
+    long = co2_monthly()
+    long = long.drop(index=long.index[[30, 31, 90]])
+    short = long.tail(5).assign(region="NewStation")
+    data = tmp_path / "co2.csv"
+    frame = pd.concat([long, short], ignore_index=True)
+    frame.assign(period=frame["period"].astype(str)).to_csv(data, index=False)
+    options = ["--horizon", "6", "--models", "seasonal_naive", "--origins", "3"]
+
+    assert main(["forecast", "--data", str(data), *options, "--out", str(tmp_path / "f.csv")]) == 0
+
+    err = capsys.readouterr().err
+    assert err.count("missing period(s) inside the series filled by linear interpolation") == 1
+    assert re.search(r"\[naive, seasonal_naive\] MaunaLoa/co2_ppm: \d+ missing period", err)
+    assert "(backtest origin(s) 0, 1, 2 and the final fit)" in err
+    assert "NewStation/co2_ppm: 5 period(s) is less than one season plus one" in err
+    assert "... and" not in err
