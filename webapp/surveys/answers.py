@@ -15,7 +15,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -35,6 +35,19 @@ MAX_TEXT_LENGTH = 10_000
 MAX_REGION_CODE_LENGTH = 64
 _INTEGER_TEXT = re.compile(r"^[+-]?\d{1,18}$")
 _DECIMAL_TEXT = re.compile(r"^[+-]?(\d{1,18}(\.\d{0,12})?|\.\d{1,12})$")
+#: Digits grouped in thousands by spaces, as Kazakh and Russian write numbers ('150 000',
+#: '1 500,5'), with a plain, no-break or narrow no-break space (what a keyboard or a copied
+#: figure gives): the groups are joined. Any other spacing ('15 00') is still no number.
+_GROUPED_DIGITS = re.compile(r"^([+-]?\d{1,3})((?:[ \u00a0\u202f]\d{3})+)([.,]\d*)?$")
+_GROUP_SEPARATOR = re.compile(r"[ \u00a0\u202f]")
+
+
+def _ungrouped(text: str) -> str:
+    """``text`` with its thousands separators removed, if it is a number so grouped."""
+    match = _GROUPED_DIGITS.match(text)
+    if match is None:
+        return text
+    return match.group(1) + _GROUP_SEPARATOR.sub("", match.group(2)) + (match.group(3) or "")
 
 
 @dataclass(frozen=True)
@@ -68,6 +81,10 @@ MESSAGES = {
 }
 
 
+#: ``not_in_choices`` on check boxes (a select_multiple), where several may be chosen.
+MULTIPLE_NOT_IN_CHOICES = "Choose only from the options shown."
+
+
 def _error(code: str, **params: Any) -> AnswerError:
     return AnswerError(code=code, message=MESSAGES[code].format(**params), params=params)
 
@@ -85,7 +102,11 @@ def answer_error_text(error: AnswerError) -> str:
         "not_integer": lambda: _("Enter a whole number."),
         "not_decimal": lambda: _("Enter a number."),
         "not_date": lambda: _("Enter a date as YYYY-MM-DD."),
-        "not_in_choices": lambda: _("Choose one of the options shown."),
+        "not_in_choices": lambda: (
+            _("Choose only from the options shown.")
+            if params.get("multiple")
+            else _("Choose one of the options shown.")
+        ),
         "one_choice_only": lambda: _("Choose only one option."),
         "out_of_range": lambda: _(
             "Enter a value between %(minimum)s and %(maximum)s.",
@@ -147,7 +168,7 @@ def coerce_answer(question: Question, raw: Any) -> tuple[Any, AnswerError | None
     if kind == "integer":
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw, None
-        text = str(raw).strip()
+        text = _ungrouped(str(raw).strip())
         if not _INTEGER_TEXT.match(text):
             return None, _error("not_integer")
         return int(text), None
@@ -155,7 +176,8 @@ def coerce_answer(question: Question, raw: Any) -> tuple[Any, AnswerError | None
         if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
             number = Decimal(str(raw))
         else:
-            text = str(raw).strip().replace(",", ".") if kind == "decimal" else str(raw).strip()
+            text = str(raw).strip()
+            text = _ungrouped(text).replace(",", ".") if kind == "decimal" else text
             if not _DECIMAL_TEXT.match(text):
                 return None, _error("not_decimal")
             number = Decimal(text)
@@ -391,6 +413,10 @@ def _check_choices(
     }
     picked = value if isinstance(value, list) else [value]
     if any(item not in allowed for item in picked):
+        if question.type == "select_multiple":
+            # "Choose one of the options shown." read as "pick a single one" on check boxes.
+            error = _error("not_in_choices", multiple=True)
+            return replace(error, message=MULTIPLE_NOT_IN_CHOICES)
         return _error("not_in_choices")
     return None
 

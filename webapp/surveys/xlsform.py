@@ -558,6 +558,14 @@ class _Importer:
         self.calculation_uses: dict[str, list[int]] = {}
         #: Calculations that labels and hints show, by name (resolved to questions only).
         self.label_calculations: dict[str, str] = {}
+        #: The languages of each label read (sheet, row, codes), to name untranslated ones.
+        self.label_languages: list[tuple[str, int, frozenset[str]]] = []
+        #: Notes on ignored metadata rows (start, end, deviceid...), given after the others.
+        self.metadata_notes: list[str] = []
+        #: Notes on KoboToolbox's bookkeeping columns ($kuid...), given last of all.
+        self.bookkeeping_notes: list[str] = []
+        #: Settings problems that need not stop the other sheets being read.
+        self.late_problems: list[XLSFormProblem] = []
         #: The text question that an 'or_other' select adds after itself.
         self.follow_up: Question | None = None
         #: Appearance words kept for the export that the web page does not draw, by row.
@@ -644,6 +652,8 @@ class _Importer:
         HTML tags and markdown that ODK and Kobo render are removed (with a note): the web
         pages show texts as plain text, so respondents read them as written."""
         result = self.raw_texts(value, sheet, row, column)
+        if column == "label" and result:
+            self.label_languages.append((sheet, row, frozenset(result)))
         plain = {code: _plain_text(text) for code, text in result.items()}
         if plain != result:
             note = _(
@@ -689,6 +699,26 @@ class _Importer:
     # ----------------------------------------------------------------- main flow
 
     def run(self) -> XLSFormImport:
+        sheet_names = self.workbook.get("sheet_names", [])
+        for sheet_name in sheet_names if len(sheet_names) > 1 else []:
+            # pyxform reads a sheet only by its exact name (in any case): 'settings ' (a space
+            # typed after the name) would be skipped without a word, and its form_id, title
+            # and default language lost; 'survey ' gave "no 'survey' sheet". (A workbook of
+            # one sheet is read as the survey whatever its name.)
+            wanted = sheet_name.strip().lower()
+            if wanted != sheet_name.lower() and wanted in constants.SUPPORTED_SHEET_NAMES:
+                self.problem(
+                    None,
+                    None,
+                    None,
+                    _(
+                        "the sheet %(name)s has a space before or after its name, so it is "
+                        "not read as the %(sheet)s sheet; rename it %(sheet)s",
+                        name=repr(sheet_name),
+                        sheet=repr(wanted),
+                    ),
+                )
+        self.fail_if_problems()
         if "survey" not in self.workbook:
             names = ", ".join(repr(n) for n in self.workbook.get("sheet_names", [])) or "none"
             self.problem(
@@ -707,6 +737,7 @@ class _Importer:
         )
         self.fail_if_problems()
         # Reported with the survey's own problems, so that the author sees them all at once.
+        self.problems.extend(self.late_problems)
         self.refuse_unsupported_sheets()
         if not survey_rows:
             self.problem("survey", None, None, _("the survey sheet has no questions"))
@@ -746,6 +777,7 @@ class _Importer:
                 )
             else:
                 self.languages.append(self.default_language)
+        self.note_untranslated_labels()
         title = settings.pop("__title__")
         form_id = settings.pop("__form_id__")
         definition = SurveyDefinition(
@@ -761,7 +793,11 @@ class _Importer:
         remaining = validate_definition(definition)
         if remaining:
             raise XLSFormError([self.locate(text) for text in remaining])
-        return XLSFormImport(definition, self.notes)
+        # The phone metadata a Kobo or ODK form carries by habit (start, end, deviceid...)
+        # and Kobo's bookkeeping columns are noted last: the upload page shows the first
+        # notes only, and these matter least.
+        notes = self.notes + self.metadata_notes + self.bookkeeping_notes
+        return XLSFormImport(definition, notes)
 
     def locate(self, message: str) -> XLSFormProblem:
         """Attach the survey row to a definition-level problem about one question.
@@ -815,15 +851,9 @@ class _Importer:
                 form_id = f"form_{form_id}"
         elif not _NAME_PATTERN.match(form_id.strip()):
             # Said here, on its cell; the definition's own check cannot tell where it was.
-            self.problem(
-                "settings",
-                2,
-                "form_id",
-                _(
-                    "form_id %(value)s must start with a letter and use only letters, digits, "
-                    "'_', '-' and '.'",
-                    value=repr(form_id.strip()),
-                ),
+            # Reported with the survey's problems (it does not stop the sheets being read).
+            self.late_problems.append(
+                XLSFormProblem("settings", 2, "form_id", _name_rule(form_id.strip(), form_id=True))
             )
         settings: dict[str, Any] = {"__title__": title, "__form_id__": form_id.strip()}
         for key, value in row.items():
@@ -880,7 +910,10 @@ class _Importer:
                 continue
             if head in known or head.lower() in known:
                 continue
-            self.notes.append(
+            # KoboToolbox's bookkeeping ($kuid, $autoname, kobo--score-choices) is no form
+            # content: noted last. Any other column may be a misspelt one: noted in order.
+            kobo = head.startswith(("$", "kobo--"))
+            (self.bookkeeping_notes if kobo else self.notes).append(
                 _(
                     "%(sheet)s sheet: column '%(column)s' was ignored",
                     sheet=sheet,
@@ -922,11 +955,7 @@ class _Importer:
                     "choices",
                     row.number,
                     "list_name",
-                    _(
-                        "the name %(name)s must start with a letter and use only letters, "
-                        "digits, '_', '-' or '.'",
-                        name=repr(list_name),
-                    ),
+                    _name_rule(list_name),
                 )
             if (list_name, name) in seen:
                 if allow_duplicates:
@@ -996,7 +1025,7 @@ class _Importer:
                 filters[column] = value
             lists.setdefault(list_name, []).append(Choice(name=name, label=label, filters=filters))
         for column in sorted(bookkeeping):
-            self.notes.append(
+            self.bookkeeping_notes.append(
                 _(
                     "%(sheet)s sheet: column '%(column)s' was ignored",
                     sheet="choices",
@@ -1615,11 +1644,7 @@ class _Importer:
                 "survey",
                 row.number,
                 "name",
-                _(
-                    "the name %(name)s must start with a letter and use only letters, digits, "
-                    "'_', '-' or '.'",
-                    name=repr(name),
-                ),
+                _name_rule(name),
             )
             return None
         return name
@@ -1692,7 +1717,7 @@ class _Importer:
             raw_name = data.get("name")
             meta_name = lowered if _blank(raw_name) else str(raw_name).strip()
             self.metadata[meta_name] = (lowered, number)
-            if lowered in _METADATA_VALUES:
+            if lowered in _METADATA_VALUES and _NAME_PATTERN.match(meta_name):
                 note = _(
                     "survey row %(row)s: metadata field '%(type)s' is not collected on the web "
                     "and was ignored; ${%(name)s} in expressions reads today's date",
@@ -1707,7 +1732,7 @@ class _Importer:
                     row=number,
                     type=type_text,
                 )
-            self.notes.append(note)
+            self.metadata_notes.append(note)
             return None
         if select:
             command = select.group("select_command").lower()
@@ -1952,6 +1977,34 @@ class _Importer:
             )
         )
         return None
+
+    def note_untranslated_labels(self) -> None:
+        """One note per sheet and respondent language naming the rows whose label is written
+        in other languages but not in that one: respondents answering in it read those in
+        another language (ODK Collect would show '-'), which an author wants to know."""
+        for sheet in ("survey", "choices"):
+            for code in self.languages:
+                if code not in LANGUAGE_HEADERS:
+                    continue  # not offered to respondents; noted elsewhere
+                rows = [
+                    row
+                    for label_sheet, row, codes in self.label_languages
+                    if label_sheet == sheet and code not in codes
+                ]
+                if not rows:
+                    continue
+                shown = ", ".join(str(row) for row in rows[:_MOST_ROWS_NAMED])
+                if len(rows) > _MOST_ROWS_NAMED:
+                    shown += ", …"
+                self.notes.append(
+                    _(
+                        "%(sheet)s rows %(rows)s: no label in %(language)s; respondents "
+                        "answering in %(language)s read these in another of the form's languages",
+                        sheet=sheet,
+                        rows=shown,
+                        language=code,
+                    )
+                )
 
     def add_other(self, question: Question, choices: list[Choice], row: int) -> None:
         """'select_one list or_other', as pyxform reads it: the list gains an 'other'
@@ -2299,6 +2352,8 @@ _REGEX_CALL = re.compile(
 )
 _REGEX_ESCAPES = {"d": "0123456789", "s": " ", ".": ".", "-": "-", "+": "+", "(": "(", ")": ")"}
 _MOST_CLASS_CHARACTERS = 200
+#: Rows named in one note; the rest are summed up as '…'.
+_MOST_ROWS_NAMED = 12
 
 
 def _regex_class(pattern: str, index: int) -> tuple[str, int] | None:
@@ -2400,6 +2455,34 @@ def _rewrite_regex(text: str) -> str:
 
 #: An XPath path to a question (/data/group/name, ../name) as older forms write them.
 _XPATH_PATH = re.compile(r"(?:\.\.|\.)?(?:/[A-Za-z_][\w.\-]*)+")
+
+
+def _name_rule(name: str, form_id: bool = False) -> str:
+    """Why ``name`` is no valid name. Names (pyxform's XML names) are kept to Latin letters
+    here; one written in another alphabet ('блок1') is told so, since its letters are
+    letters all the same."""
+    if any(character.isalpha() and not character.isascii() for character in name):
+        if form_id:
+            return _(
+                "form_id %(value)s has letters outside A-Z: write it in Latin letters, digits, "
+                "'_', '-' and '.' (labels and the form title may use any alphabet)",
+                value=repr(name),
+            )
+        return _(
+            "the name %(name)s has letters outside A-Z: write names in Latin letters, digits, "
+            "'_', '-' and '.' (labels may use any alphabet)",
+            name=repr(name),
+        )
+    if form_id:
+        return _(
+            "form_id %(value)s must start with a letter and use only letters, digits, "
+            "'_', '-' and '.'",
+            value=repr(name),
+        )
+    return _(
+        "the name %(name)s must start with a letter and use only letters, digits, '_', '-' or '.'",
+        name=repr(name),
+    )
 
 
 def _path_problem(text: str) -> str | None:
