@@ -728,9 +728,24 @@ def _frequency(code: str) -> str:
     return _(FREQUENCY_WORDS[code])
 
 
+def _listed(columns: str) -> str:
+    """The reader's "'2022' and '2022¹'" as a list without the English word: "'2022', '2022¹'"."""
+    return str(columns).replace("' and '", "', '")
+
+
 def _two_columns(params: Mapping[str, Any]) -> str:
     role = ROLE_WORDS[params["role"]]
-    return _(MESSAGES["layout.two_columns_for_role"], columns=params["columns"], role=_(role))
+    return _(
+        MESSAGES["layout.two_columns_for_role"], columns=_listed(params["columns"]), role=_(role)
+    )
+
+
+def _same_period_columns(params: Mapping[str, Any]) -> str:
+    return _(
+        MESSAGES["layout.same_period_columns"],
+        columns=_listed(params["columns"]),
+        period=params["period"],
+    )
 
 
 def _long_missing(params: Mapping[str, Any]) -> str:
@@ -1005,6 +1020,7 @@ def _catalogue_unreadable(params: Mapping[str, Any]) -> str:
 
 _FORMATTERS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "layout.two_columns_for_role": _two_columns,
+    "layout.same_period_columns": _same_period_columns,
     "layout.long_missing_columns": _long_missing,
     "region.unknown_did_you_mean": _did_you_mean,
     "region.wrong_kind": _wrong_kind,

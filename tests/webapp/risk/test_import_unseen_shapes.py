@@ -174,3 +174,20 @@ def test_indicators_side_by_side_are_named_in_the_pages_language(
     assert words in message
     assert "'Уровень бедности, %'" in message
     assert stored() == {}
+
+
+@pytest.mark.parametrize("locale", ["ru", "kk"])
+def test_two_columns_of_one_period_are_listed_without_an_english_and(
+    app, app_context, regions, analyst, locale
+):
+    """The reader joins the columns with "and" for the command line; the kk and ru pages
+    showed "Столбцы '2023' and '2023¹' ..."."""
+    content = csv_1251(
+        [["Регион", "2022", "2023", "2023*"], ["Акмолинская область", "4,8", "4,7", "4,6"]]
+    )
+    upload = stage(analyst, content, "revised.csv", indicator="unemployment_rate")
+    (error,) = upload.report["errors"]
+    assert error["code"] == "layout.same_period_columns"
+    message = worded(app, error, locale)
+    assert "'2023', '2023*'" in message
+    assert " and " not in message
