@@ -50,8 +50,13 @@ CATALOGUE_COLUMNS: tuple[str, ...] = (
     "frequency",
     "source",
 )
-#: Units whose values are shares in percent and must lie in [0, 100].
-SHARE_UNITS = frozenset({"%", "percent", "pct", "share"})
+#: Units whose values are shares in percent and must lie in [0, 100] (English, Russian and
+#: Kazakh spellings: a ministry's catalogue is often written in Russian).
+SHARE_UNITS = frozenset({"%", "percent", "pct", "share", "процент", "процентов", "пайыз"})
+#: Units whose values are shares of one and must lie in [0, 1].
+PROPORTION_UNITS = frozenset({"proportion", "fraction"})
+#: How a rate's unit begins ("per 10,000", "на 10 000 человек"): a rate is never negative.
+RATE_UNIT_PREFIXES = ("per ", "на ")
 #: Name columns of the catalogue, one per language; a catalogue needs at least one of them.
 _NAME_COLUMNS: tuple[str, ...] = ("name_kk", "name_ru", "name_en")
 #: ``direction`` values: higher value means more risk (1) or less risk (-1).
@@ -498,12 +503,15 @@ def _frequency(raw: object, problem: _Reporter) -> str:
 
 
 def valid_range(unit: object) -> tuple[float, float] | None:
-    """The values a catalogue unit allows: a share in percent lies in [0, 100], a rate
-    ``per ...`` is at least 0; ``None`` when the unit sets no bound (growth rates, indices)."""
-    text = str(unit).strip().lower()
+    """The values a catalogue unit allows: a share in percent lies in [0, 100], a proportion
+    in [0, 1], a rate ``per ...`` is at least 0; ``None`` when the unit sets no bound (growth
+    rates, indices)."""
+    text = " ".join(str(unit).strip().lower().split())
     if text in SHARE_UNITS:
         return 0.0, 100.0
-    if text.startswith("per "):
+    if text in PROPORTION_UNITS:
+        return 0.0, 1.0
+    if text.startswith(RATE_UNIT_PREFIXES):
         return 0.0, math.inf
     return None
 

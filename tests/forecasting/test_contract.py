@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,7 @@ from forecasting.contract import (
     ContractError,
     empty_observations,
     read_catalogue,
+    valid_range,
     validate_catalogue,
     validate_observations,
     within_valid_ranges,
@@ -221,3 +223,40 @@ def test_forecasts_are_kept_within_the_values_their_unit_allows() -> None:
     # a growth rate and an indicator of no known unit keep their negative values
     pd.testing.assert_frame_equal(clipped.loc[2:], forecasts.loc[2:])
     assert forecasts.loc[0, "lower_95"] == -1.5  # the input is not changed
+
+
+@pytest.mark.parametrize(
+    ("unit", "bounds"),
+    [
+        ("%", (0.0, 100.0)),
+        ("Процент", (0.0, 100.0)),
+        ("пайыз", (0.0, 100.0)),
+        ("proportion", (0.0, 1.0)),
+        ("Fraction", (0.0, 1.0)),
+        ("per 10,000 residents", (0.0, math.inf)),
+        ("на 10 000  человек", (0.0, math.inf)),
+        ("% y/y", None),
+        ("index", None),
+    ],
+)
+def test_valid_range_reads_the_units_analysts_write(unit: str, bounds) -> None:
+    """A catalogue in proportions (0-1) or in Russian ('процент', 'на 10 000 человек') set no
+    bound: forecasts of a share of 0.02 got negative lower bounds and the score kept a
+    proportion of 1.3."""
+    assert valid_range(unit) == bounds
+
+
+def test_forecasts_of_a_proportion_stay_between_zero_and_one() -> None:
+    forecasts = pd.DataFrame(
+        {
+            "region": ["A"],
+            "indicator": ["neet"],
+            "mean": [0.02],
+            "lower_95": [-0.032],
+            "lower_80": [-0.01],
+            "upper_80": [0.05],
+            "upper_95": [0.07],
+        }
+    )
+    clipped = within_valid_ranges(forecasts, {"neet": "proportion"})
+    assert clipped.loc[0, ["lower_95", "lower_80", "mean"]].tolist() == [0.0, 0.0, 0.02]
