@@ -349,7 +349,8 @@ def find_columns(
         if len(indices) > 1 and role in ("region", "period", "value", "indicator"):
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(
-                f"columns {names} both look like the {role} column; "
+                f"columns {names} {'both' if len(indices) == 2 else 'all'} look like the {role} "
+                "column; "
                 f"name the right one with --{role}-column",
                 "layout.two_columns_for_role",
                 {"columns": names, "role": role},
@@ -836,7 +837,8 @@ def _wide_month(
         if len(indices) > 1 and role in ("region", "indicator"):
             names = " and ".join(repr(table.column_label(i)) for i in indices)
             raise LayoutError(
-                f"columns {names} both look like the {role} column; "
+                f"columns {names} {'both' if len(indices) == 2 else 'all'} look like the {role} "
+                "column; "
                 f"name the right one with --{role}-column",
                 "layout.two_columns_for_role",
                 {"columns": names, "role": role},

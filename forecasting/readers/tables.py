@@ -916,8 +916,11 @@ def _continues_header(header: list[str], below: list[str]) -> bool:
         # Group labels over periods with the first column's header one row lower
         # (["", "Уровень безработицы, %", "", "Уровень бедности, %", ""] over ["Регион",
         # "2022", "2023", "2022", "2023"]): the row below is the header proper.
+        # The first group may be merged over the first column too (a title "Уровень
+        # безработицы, %" across A1:C1 over "Регион", "2022", "2023").
         rest = [text for text in below[1:] if text]
-        if _at(header, 0) or len(rest) < 2 or any(header_period(text) is None for text in rest):
+        grouped_first = not _at(header, 0) or _at(header, 0) == _at(header, 1)
+        if not grouped_first or len(rest) < 2 or any(header_period(t) is None for t in rest):
             return False
     new = [index for index, text in enumerate(below) if text and text != _at(header, index)]
     if len(new) < 2:

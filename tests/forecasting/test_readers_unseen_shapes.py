@@ -233,7 +233,16 @@ def test_two_indicators_side_by_side_under_merged_group_headers(tmp_path) -> Non
         ],
         ["B1:C1", "D1:E1"],
     )
-    for path in (region_merged, region_below):
+    title_over_regions = _merged_workbook(
+        tmp_path / "title_over_regions.xlsx",
+        [
+            ["Уровень безработицы, %", None, None, None, "Уровень бедности, %", None],
+            ["Регион", 2022, 2023, None, 2022, 2023],
+            ["Акмолинская область", 4.8, 4.7, None, 5.8, 5.7],
+        ],
+        ["A1:C1", "E1:F1"],
+    )
+    for path in (region_merged, region_below, title_over_regions):
         result = read_observations(path, indicator="unemployment_rate")
         assert result.observations is None
         (error,) = result.report.errors
@@ -325,3 +334,18 @@ def test_a_number_in_brackets_says_how_to_write_it(write_csv) -> None:
     )
     result = read_observations(fixed, indicator="real_wage_growth")
     assert values(result) == {("KZ-11", "2022"): -1.2, ("KZ-11", "2023"): 0.5}
+
+
+def test_more_than_two_columns_for_one_role_are_not_both(write_csv) -> None:
+    path = write_csv(
+        [
+            ["Регион", "Год", "Значение", "Значение", "Значение"],
+            ["Акмолинская область", "2022", "1", "2", "3"],
+        ],
+        delimiter=";",
+    )
+    (error,) = read_observations(path, indicator="unemployment_rate").report.errors
+    assert error.code == "layout.two_columns_for_role"
+    assert (
+        "'Значение' and 'Значение' and 'Значение' all look like the value column" in error.message
+    )
