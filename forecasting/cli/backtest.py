@@ -42,8 +42,6 @@ from forecasting.models.auto import (
 from forecasting.models.base import summarise_warning
 from forecasting.readers import read_observations
 
-HELP = "Rolling-origin backtest of every model (baselines included) on a tidy CSV."
-
 
 def positive_int(text: str) -> int:
     try:

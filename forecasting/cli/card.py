@@ -8,8 +8,6 @@ from forecasting.cli import CommandError
 from forecasting.cli.train import add_registry_argument, open_from_args
 from forecasting.registry import RegistryError
 
-HELP = "Print the model card (Markdown or JSON) of a stored training run."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("run_id", metavar="RUN_ID", help="run id, or 'active' for the active run")

@@ -30,8 +30,6 @@ from forecasting.geography import without_ended_units
 from forecasting.models import FORECAST_COLUMNS, AutoForecaster
 from forecasting.models.base import warning_lines
 
-HELP = "Forecast every series (model chosen per indicator by backtest) to a CSV."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_arguments(parser)

@@ -15,8 +15,6 @@ from forecasting.cli.backtest import write_json
 from forecasting.cli.train import add_registry_argument, open_from_args
 from forecasting.registry import Registry, RegistryError, RunRecord
 
-HELP = "List the stored training runs, promote one or roll back to the run active before."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

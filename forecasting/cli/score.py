@@ -32,8 +32,6 @@ from forecasting.index.scoring import _prepare, _scoring_periods
 from forecasting.periods import PeriodError
 from forecasting.readers import read_observations
 
-HELP = "Score regional social risk (0-10, five classes) with its reliability and breakdown."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(

@@ -27,7 +27,6 @@ from forecasting.index import default_catalogue
 from forecasting.pipeline import TrainingError, train
 from forecasting.registry import Registry, RegistryError, SqlRegistry, open_registry
 
-HELP = "Train (backtest, choose, forecast, score), store the run in the registry."
 DEFAULT_REGISTRY = "./model-registry"
 
 

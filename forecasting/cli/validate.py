@@ -15,8 +15,6 @@ from forecasting.cli.reading import add_reader_arguments, reader_options
 from forecasting.contract import ContractError
 from forecasting.readers import read_observations
 
-HELP = "Check a CSV/XLSX file of statistics against the data contract and report every problem."
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", type=Path, help="CSV, XLSX or XLS file to check")

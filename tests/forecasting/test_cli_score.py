@@ -8,16 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import forecasting.cli
 from forecasting.cli import main
 
 REGIONS = ("KZ-75", "KZ-71", "KZ-61")
-
-
-@pytest.fixture(autouse=True)
-def only_the_score_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the real dispatcher with just this command, independent of the other commands."""
-    monkeypatch.setattr(forecasting.cli, "COMMANDS", ("score",))
 
 
 @pytest.fixture

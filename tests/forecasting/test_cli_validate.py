@@ -8,14 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import forecasting.cli
 from forecasting.cli import main
-
-
-@pytest.fixture(autouse=True)
-def only_the_validate_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the real dispatcher with just this command, independent of the other commands."""
-    monkeypatch.setattr(forecasting.cli, "COMMANDS", ("validate",))
 
 
 def test_clean_file_exits_zero(
