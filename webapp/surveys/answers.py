@@ -40,6 +40,10 @@ _DECIMAL_TEXT = re.compile(r"^[+-]?(\d{1,18}(\.\d{0,12})?|\.\d{1,12})$")
 #: figure gives): the groups are joined. Any other spacing ('15 00') is still no number.
 _GROUPED_DIGITS = re.compile(r"^([+-]?\d{1,3})((?:[ \u00a0\u202f]\d{3})+)([.,]\d*)?$")
 _GROUP_SEPARATOR = re.compile(r"[ \u00a0\u202f]")
+#: '1,500': thousands to an English reader, one and a half to a Kazakh or Russian one.
+#: Read either way, some answers would be stored wrong without a word; the respondent is
+#: asked which. ('0,125' and '1,25' are decimals to everyone.)
+_AMBIGUOUS_COMMA = re.compile(r"^([+-]?[1-9]\d{0,2}),(\d{3})$")
 
 
 def _ungrouped(text: str) -> str:
@@ -72,6 +76,8 @@ MESSAGES = {
     "not_decimal": "Enter a number.",
     "not_date": "Enter a date as YYYY-MM-DD.",
     "not_in_choices": "Choose one of the options shown.",
+    "ambiguous_number": "Write {thousands} or {decimal}: in {value} the comma could mark "
+    "thousands or decimals.",
     "one_choice_only": "Choose only one option.",
     "out_of_range": "Enter a value between {minimum} and {maximum}.",
     "off_step": "Enter a value in steps of {step} from {minimum}.",
@@ -106,6 +112,13 @@ def answer_error_text(error: AnswerError) -> str:
             _("Choose only from the options shown.")
             if params.get("multiple")
             else _("Choose one of the options shown.")
+        ),
+        "ambiguous_number": lambda: _(
+            "Write %(thousands)s or %(decimal)s: in %(value)s the comma could mark thousands "
+            "or decimals.",
+            thousands=params.get("thousands"),
+            decimal=params.get("decimal"),
+            value=params.get("value"),
         ),
         "one_choice_only": lambda: _("Choose only one option."),
         "out_of_range": lambda: _(
@@ -177,6 +190,15 @@ def coerce_answer(question: Question, raw: Any) -> tuple[Any, AnswerError | None
             number = Decimal(str(raw))
         else:
             text = str(raw).strip()
+            ambiguous = _AMBIGUOUS_COMMA.match(text) if kind == "decimal" else None
+            if ambiguous:
+                whole, part = ambiguous.groups()
+                return None, _error(
+                    "ambiguous_number",
+                    value=text,
+                    thousands=whole + part,
+                    decimal=f"{whole}.{part}".rstrip("0").rstrip("."),
+                )
             text = _ungrouped(text).replace(",", ".") if kind == "decimal" else text
             if not _DECIMAL_TEXT.match(text):
                 return None, _error("not_decimal")

@@ -548,3 +548,41 @@ def test_a_misspelt_column_is_noted_before_metadata_and_kobo_bookkeeping():
         "survey sheet: column '$kuid' was ignored",
         "survey sheet: column '$autoname' was ignored",
     ]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Write 1500 or 1.5: in 1,500 the comma could mark thousands or decimals."),
+        (
+            "ru",
+            "Напишите 1500 или 1.5: в записи 1,500 запятая может отделять и тысячи, "
+            "и дробную часть.",
+        ),
+    ],
+)
+def test_a_comma_before_three_digits_is_asked_about_not_guessed(app, client, language, message):
+    """'1,500 hectares' was stored as 1.5: a comma is the decimal mark in Kazakh and Russian,
+    but an English respondent means fifteen hundred. The respondent is asked which."""
+    page = household_page(app, client, language)
+    response = answer_page(
+        client, page, {"adults": "2", "income": "0", "land": "1,500"}, language=language
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    response = answer_page(
+        client,
+        response.get_data(as_text=True),
+        {"adults": "2", "income": "0", "land": "1500"},
+        language=language,
+    )
+    assert response.status_code == 303
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("1,5", 1.5), ("0,125", 0.125), ("12,25", 12.25)])
+def test_other_decimal_commas_are_still_decimals(typed, stored):
+    from webapp.surveys.answers import coerce_answer
+    from webapp.surveys.definition import Question
+
+    land = Question(name="land", type="decimal", label={"en": "Land"})
+    assert coerce_answer(land, typed) == (stored, None)
