@@ -499,6 +499,7 @@ def find_columns(
             "layout.wide_indicator_needs_columns",
             {"missing": missing, "found": found_columns(table)},
         )
+    _refuse_periods_broken_down(table)
     raise LayoutError(
         "cannot tell how the table is laid out: expected region, period and value columns "
         "(long), one column per region, per indicator or per period; "
@@ -661,6 +662,31 @@ def _refuse_repeated_periods(table: Table, period_headers: dict[int, str]) -> No
             "layout.same_period_columns",
             {"columns": names, "period": period},
         )
+
+
+def _refuse_periods_broken_down(table: Table) -> None:
+    """Each period merged over sub-headers ("2022" over "Уровень безработицы", "Уровень
+    бедности"; over "мужчины", "женщины") with no total under it: no column is one period's
+    figure. Name the sub-headers instead of "cannot tell how the table is laid out"."""
+    parts = [
+        (group, sub)
+        for header in table.header
+        if ": " in header
+        for group, sub in [header.split(": ", 1)]
+        if header_period(group) is not None
+    ]
+    subheaders = list(dict.fromkeys(sub for _, sub in parts))
+    if len({group for group, _ in parts}) < 2 or len(subheaders) < 2:
+        return
+    listed = ", ".join(repr(sub) for sub in subheaders)
+    raise LayoutError(
+        f"each period of the header is broken down into {listed} (row {table.header_row} and "
+        "the row below), with no column of the period's total: a column per period is read, "
+        "so keep one of them (one indicator, or the total) per file, or write the table long "
+        "(region, period, indicator and value columns)",
+        "layout.periods_broken_down",
+        {"subheaders": listed, "row": table.header_row},
+    )
 
 
 def _refuse_half_year_headers(table: Table) -> None:

@@ -349,3 +349,38 @@ def test_more_than_two_columns_for_one_role_are_not_both(write_csv) -> None:
     assert (
         "'Значение' and 'Значение' and 'Значение' all look like the value column" in error.message
     )
+
+
+def test_years_merged_over_indicators_say_what_to_keep(tmp_path) -> None:
+    """ "2022" merged over "Уровень безработицы", "Уровень бедности": it was "cannot tell how
+    the table is laid out". A breakdown with its total (всего, мужчины, женщины) still reads."""
+    path = _merged_workbook(
+        tmp_path / "years_over_indicators.xlsx",
+        [
+            ["Регион", 2022, None, 2023, None],
+            [
+                None,
+                "Уровень безработицы",
+                "Уровень бедности",
+                "Уровень безработицы",
+                "Уровень бедности",
+            ],
+            ["Акмолинская область", 4.8, 5.8, 4.7, 5.7],
+        ],
+        ["A1:A2", "B1:C1", "D1:E1"],
+    )
+    (error,) = read_observations(path, indicator="unemployment_rate").report.errors
+    assert error.code == "layout.periods_broken_down"
+    assert error.params == {"subheaders": "'Уровень безработицы', 'Уровень бедности'", "row": 1}
+
+    with_total = _merged_workbook(
+        tmp_path / "with_total.xlsx",
+        [
+            ["Регион", 2022, None, 2023, None],
+            [None, "всего", "женщины", "всего", "женщины"],
+            ["Акмолинская область", 4.8, 5.8, 4.7, 5.7],
+        ],
+        ["A1:A2", "B1:C1", "D1:E1"],
+    )
+    result = read_observations(with_total, indicator="unemployment_rate")
+    assert values(result) == {("KZ-11", "2022"): 4.8, ("KZ-11", "2023"): 4.7}

@@ -244,6 +244,12 @@ MESSAGES: dict[str, str] = {
         "'%(value)s' is a half-year: periods are years, quarters or months; export the "
         "figures of each quarter (or of the year) instead."
     ),
+    "layout.periods_broken_down": (
+        "Each period of the header is broken down into %(subheaders)s (row %(row)s and the row "
+        "below), with no column of the period's total: a column per period is read, so keep "
+        "one of them (one indicator, or the total) per file, or write the table long (region, "
+        "period, indicator and value columns)."
+    ),
     "layout.side_by_side_tables": (
         "The periods repeat under each of the group headers %(groups)s (row %(row)s): the "
         "sheet holds tables side by side, one per group (another indicator, perhaps). Put "

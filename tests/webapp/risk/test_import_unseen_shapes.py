@@ -191,3 +191,24 @@ def test_two_columns_of_one_period_are_listed_without_an_english_and(
     message = worded(app, error, locale)
     assert "'2023', '2023*'" in message
     assert " and " not in message
+
+
+@pytest.mark.parametrize(("locale", "words"), [("ru", "разбит на"), ("kk", "бойынша бөлінген")])
+def test_years_merged_over_indicators_are_named_in_the_pages_language(
+    app, app_context, regions, analyst, locale, words
+):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Регион", 2022, None, 2023, None])
+    sheet.append([None, "Безработица", "Бедность", "Безработица", "Бедность"])
+    sheet.append(["Акмолинская область", 4.8, 5.8, 4.7, 5.7])
+    for cells in ("A1:A2", "B1:C1", "D1:E1"):
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = stage(analyst, buffer.getvalue(), "by_year.xlsx", indicator="unemployment_rate")
+    (error,) = upload.report["errors"]
+    assert error["code"] == "layout.periods_broken_down"
+    message = worded(app, error, locale)
+    assert words in message
+    assert "'Безработица', 'Бедность'" in message
