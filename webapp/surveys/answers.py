@@ -46,12 +46,20 @@ _GROUP_SEPARATOR = re.compile(r"[ \u00a0\u202f]")
 _AMBIGUOUS_COMMA = re.compile(r"^([+-]?[1-9]\d{0,2}),(\d{3})$")
 
 
+#: Digits grouped in thousands by commas where no reader could take a comma for a decimal
+#: mark: two groups or more ('1,500,000'), or groups before a decimal point ('1,500.5').
+_COMMA_GROUPED_DIGITS = re.compile(r"^([+-]?\d{1,3})((?:,\d{3}){2,}|(?:,\d{3})+(?=\.))(\.\d*)?$")
+
+
 def _ungrouped(text: str) -> str:
     """``text`` with its thousands separators removed, if it is a number so grouped."""
     match = _GROUPED_DIGITS.match(text)
-    if match is None:
-        return text
-    return match.group(1) + _GROUP_SEPARATOR.sub("", match.group(2)) + (match.group(3) or "")
+    if match is not None:
+        return match.group(1) + _GROUP_SEPARATOR.sub("", match.group(2)) + (match.group(3) or "")
+    match = _COMMA_GROUPED_DIGITS.match(text)
+    if match is not None:
+        return match.group(1) + match.group(2).replace(",", "") + (match.group(3) or "")
+    return text
 
 
 @dataclass(frozen=True)

@@ -234,8 +234,10 @@ _SELECT_MULTIPLE_SPELLING = re.compile(
 )
 _FUNCTION_CALL = re.compile(r"^\s*[A-Za-z_][\w:.\-]*\(.*\)\s*$", re.S)
 _EXCEL_MIDNIGHT = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[ T]00:00(:00)?\s*$")
-_YES = {"yes", "true", "true()", "1"}
-_NO = {"no", "false", "false()", "0"}
+#: What a ``required`` (or another yes/no) cell may hold; authors who write their forms in
+#: Kazakh or Russian type 'иә' or 'да'.
+_YES = {"yes", "true", "true()", "1", "да", "иә", "ия"}
+_NO = {"no", "false", "false()", "0", "нет", "жоқ"}
 
 _SURVEY_COLUMNS = set(MultipleChoiceQuestion.get_slot_names())
 _CHOICE_COLUMNS = set(Option.get_slot_names())

@@ -271,3 +271,34 @@ def test_text_length_limit():
     assert value is None and error.code == "too_long"
     assert coerce_answer(question, "  hi ") == ("hi", None)
     assert coerce_answer(question, "   ") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw", "value"),
+    [
+        ("integer", "1,500,000", 1500000),
+        ("decimal", "1,500,000", 1500000.0),
+        ("decimal", "1,500.5", 1500.5),
+        ("decimal", "-2,000,000.25", -2000000.25),
+    ],
+)
+def test_numbers_grouped_by_commas_beyond_doubt_are_read(type_, raw, value):
+    """'1,500,000' can only be thousands (no decimal has two commas) and '1,500.5' too: they
+    were refused as not numbers, while '1,500' alone stays a question for the respondent."""
+    question = Question(name="amount", type=type_)
+    assert coerce_answer(question, raw) == (value, None)
+
+
+@pytest.mark.parametrize(
+    ("type_", "raw", "code"),
+    [
+        ("integer", "1,500", "not_integer"),
+        ("decimal", "1,500", "ambiguous_number"),
+        ("decimal", "1,50,000", "not_decimal"),
+        ("decimal", "1,500,00", "not_decimal"),
+    ],
+)
+def test_commas_that_could_be_decimal_marks_are_not_guessed(type_, raw, code):
+    question = Question(name="amount", type=type_)
+    value, error = coerce_answer(question, raw)
+    assert value is None and error.code == code
