@@ -47,7 +47,9 @@ def import_command(
         definition, notes = services.read_import(path)
         existing = services.find_survey(slug) if slug else None
         if existing is not None:
-            version = services.add_version(existing, definition, source_filename=path)
+            version = services.add_version(
+                existing, definition, source_filename=path, import_notes=notes
+            )
             survey = existing
         else:
             survey = services.create_survey(
@@ -57,6 +59,7 @@ def import_command(
                 source_filename=path,
                 state_body_id=state_body_id,
                 note=note,
+                import_notes=notes,
             )
             version = survey.current_version
         if publish and survey.state != "open":

@@ -279,6 +279,10 @@ class SurveyVersion(db.Model):
     #: ``SurveyDefinition.to_dict()``.
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_filename: Mapped[str] = mapped_column(String(255), default="")
+    #: What the import of the file left out or does differently (metadata rows, ignored
+    #: columns...), in the uploader's language; None for a version made in the designer.
+    #: Kept here because a page after an upload can only flash a few of them.
+    import_notes: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Set when respondents first could see this version; from then on it is frozen.

@@ -151,8 +151,10 @@ def create_survey(
     created_by: Any = None,
     state_body_id: int | None = None,
     note: str = "",
+    import_notes: list[str] | None = None,
 ) -> Survey:
-    """Store a new survey in draft with the definition as version 1."""
+    """Store a new survey in draft with the definition as version 1 (``import_notes``: what
+    :func:`read_import` said of the file, kept with the version)."""
     check_platform_fit(definition)
     if audience not in tuple(Audience):
         raise SurveyError(
@@ -206,6 +208,7 @@ def create_survey(
         number=1,
         definition=definition.to_dict(),
         source_filename=source_filename[:255],
+        import_notes=[str(text) for text in import_notes or ()],
         created_by_id=getattr(created_by, "id", None),
     )
     db.session.add(version)
@@ -265,6 +268,7 @@ def add_version(
     *,
     source_filename: str = "",
     created_by: Any = None,
+    import_notes: list[str] | None = None,
 ) -> SurveyVersion:
     """Replace the questions from an uploaded file. A published version stays as it is: the
     upload becomes a new version (published at once if the survey is open), and responses
@@ -294,6 +298,7 @@ def add_version(
     if current is not None and current.published_at is None:
         current.definition = definition.to_dict()
         current.source_filename = source_filename[:255]
+        current.import_notes = [str(text) for text in import_notes or ()]
         current.created_at = utcnow()
         version = current
     else:
@@ -302,6 +307,7 @@ def add_version(
             number=next_version_number(survey),
             definition=definition.to_dict(),
             source_filename=source_filename[:255],
+            import_notes=[str(text) for text in import_notes or ()],
             created_by_id=getattr(created_by, "id", None),
             published_at=utcnow() if survey.state == "open" else None,
         )

@@ -105,6 +105,7 @@ def new() -> Any:
                 created_by=current_user,
                 state_body_id=int(form.state_body.data) if form.state_body.data else None,
                 note=form.note.data or "",
+                import_notes=notes,
             )
         except ImportRefused as refusal:
             db.session.rollback()
@@ -207,7 +208,11 @@ def new_version(survey_id: int) -> Any:
     try:
         definition, notes = services.read_import(upload.stream, upload.filename)
         version = services.add_version(
-            survey, definition, source_filename=upload.filename or "", created_by=current_user
+            survey,
+            definition,
+            source_filename=upload.filename or "",
+            created_by=current_user,
+            import_notes=notes,
         )
     except ImportRefused as refusal:
         db.session.rollback()
@@ -238,7 +243,7 @@ def flash_import_notes(notes: list[str]) -> None:
     if len(notes) > MAX_FLASHED_NOTES:
         flash(
             _(
-                "… and %(count)d more; the command 'flask surveys import' lists them all.",
+                "… and %(count)d more: every note is listed under the version on this page.",
                 count=len(notes) - MAX_FLASHED_NOTES,
             ),
             "info",
