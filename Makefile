@@ -64,7 +64,7 @@ format: setup
 translations-update: $(STAMP)
 	@for dir in $$(find webapp -type d -name translations); do \
 	  sources=$$($(BIN)/python -m webapp.translation_sources $$dir); \
-	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -o $$dir/messages.pot $$sources && \
+	  $(BIN)/pybabel -q extract -F babel.cfg -k _l -k N_ -o $$dir/messages.pot $$sources && \
 	  for language in kk ru en; do \
 	    if [ -f $$dir/$$language/LC_MESSAGES/messages.po ]; then \
 	      $(BIN)/pybabel -q update --no-fuzzy-matching -d $$dir -i $$dir/messages.pot -l $$language; \

@@ -110,6 +110,7 @@ class _ResidualIntervalForecaster(BaseForecaster):
                     "pooled_interval",
                     f"{why}: interval width borrowed from the median of other regions of the "
                     "indicator",
+                    code="run.pooled_interval.constant" if constant else None,
                 )
             )
             return pooled
@@ -123,6 +124,7 @@ class _ResidualIntervalForecaster(BaseForecaster):
                 if constant
                 else "no residuals in this or any other series of the indicator: interval has "
                 "zero width",
+                code="run.zero_width_interval.constant" if constant else None,
             )
         )
         return 0.0
