@@ -172,6 +172,10 @@ def load_observations(
     return observations
 
 
+def _layout_refused(report: Any) -> bool:
+    return any(str(issue.code or "").startswith("layout.") for issue in report.errors)
+
+
 def _read_regions_or_keys(path: Path, options: dict[str, Any]) -> Any:
     """Regions when the labels are regions, opaque keys when none is (see load_observations)."""
     as_keys = read_observations(path, resolve_regions=False, **options)
@@ -190,6 +194,15 @@ def _read_regions_or_keys(path: Path, options: dict[str, Any]) -> Any:
     ):
         # No label is a region: the file's own problems (a duplicated row of a firm panel)
         # are those of the keys' reading, not a list of "unknown regions".
+        return as_keys
+    if (
+        not as_regions.ok
+        and _layout_refused(as_regions.report)
+        and not _layout_refused(as_keys.report)
+    ):
+        # The keys' reading found the table's layout (a key column of its own) and the
+        # region reading did not: the keys' problems (periods of two frequencies, say) are
+        # the file's, "cannot tell how the table is laid out" is not.
         return as_keys
     if not as_regions.ok and any(
         issue.code == "regions.none_national" for issue in as_regions.report.warnings

@@ -344,6 +344,8 @@ def find_columns(
     for role, indices in found.items():
         if len(indices) == 2 and role in ("region", "indicator"):
             indices = _name_or_code(table, indices, role, resolver, indicator_labels)
+        if len(indices) == 2 and role == "indicator":
+            indices = _indicator_over_series(table, indices)
         if len(indices) == 2 and role == "region" and _same_units(table, indices, resolver):
             indices = indices[:1]
         if len(indices) > 1 and role in ("region", "period", "value", "indicator"):
@@ -392,10 +394,11 @@ def find_columns(
             resolver is None
             and "region" not in roles
             and "period" in roles
-            and _periods_repeat(table, roles)
+            and (_periods_repeat(table, roles) or {"indicator", "value"} <= roles.keys())
         ):
-            # Labels kept as keys, a period on several rows (a panel): the one column of
-            # texts (statsmodels' Grunfeld: "General Motors"...) is the key column.
+            # Labels kept as keys, a period on several rows (a panel), or a long table that
+            # names its indicator and value columns: the one column of texts (statsmodels'
+            # Grunfeld: "General Motors"...; "key": K1, K2) is the key column.
             _find_key_column(table, roles, set())
 
     if want in ("auto", "long") and {"region", "period", "value"} <= roles.keys():
@@ -557,6 +560,22 @@ def _name_or_code(
         for index in (name, code)
     }
     return [name] if hits[name] > hits[code] else [code]
+
+
+#: Headers that name the indicator outright; "series", "measure" and "variable" name it too
+#: when alone, but beside one of these they are more likely a series key ("series, period,
+#: indicator, value": S01, S02... for each indicator).
+_INDICATOR_WORDS = frozenset(
+    fold_header(word)
+    for word in ("indicator", "indicator code", "indicator name", "показатель", "көрсеткіш")
+)
+
+
+def _indicator_over_series(table: Table, indices: list[int]) -> list[int]:
+    """Of an "indicator" column and a "series" (or "measure", "variable") column, the first
+    is the indicator; the other is left for the series key (``_find_key_column``)."""
+    explicit = [index for index in indices if fold_header(table.header[index]) in _INDICATOR_WORDS]
+    return explicit if len(explicit) == 1 else indices
 
 
 def _same_units(table: Table, indices: list[int], resolver: RegionResolver | None) -> bool:
@@ -916,7 +935,10 @@ def _find_key_column(table: Table, roles: dict[str, int], skip: set[int]) -> Non
     """Series keys kept as written: the one unnamed column of texts, if there is one."""
     texts = []
     for index in range(len(table.header)):
-        if index in roles.values() or index in skip or role_of_header(table.header[index]):
+        role = role_of_header(table.header[index])
+        # A header naming a role another column already has ("series" beside "indicator")
+        # may still be the key; one naming a free role (unit, source) is not.
+        if index in roles.values() or index in skip or (role and role not in roles):
             continue
         cells = [row[index] for _, row in table.rows[:200] if index < len(row)]
         cells = [cell for cell in cells if not is_blank(cell)]

@@ -224,6 +224,10 @@ def read_observations(
 
     if indicator is not None:
         code = indicators.code(indicator)
+        if code is None and unknown_indicators == "keep" and str(indicator).strip():
+            # Kept under its own name, as an indicator column's unknown labels are: the
+            # indicator check below says so in a warning.
+            code = str(indicator).strip()
         if code is None:
             report.error(
                 f"indicator {indicator!r} is not in the catalogue",
