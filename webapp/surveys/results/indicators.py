@@ -247,13 +247,25 @@ def indicator_cells(
     mapping: IndicatorMapping,
     frequency: str,
     coverage: Coverage | None = None,
+    *,
+    block_minimum: int = 1,
 ) -> dict[tuple[str, pd.Period], Cell]:
-    """One mapping's sufficient statistics per (region, period): what pooling adds up."""
+    """One mapping's sufficient statistics per (region, period): what pooling adds up.
+
+    With ``block_minimum`` (the suppression threshold, for values shown to non-analysts)
+    a region-month block with fewer responses (``snapshot.blocks``) is left out, as the
+    results pages leave it out of every figure: a quarter of 15 January answers and 3
+    February ones would otherwise publish n = 18 beside a results page showing 15, and
+    the difference would tell the three February respondents' number and answers.
+    """
     cells: dict[tuple[str, pd.Period], Cell] = defaultdict(Cell)
     offering = offering_versions(mapping, coverage)
     by_version = snapshot.version_answers.get(mapping.question, {})
+    blocks = snapshot.blocks if block_minimum > 1 else {}
     for (region, month), counts in snapshot.answers.get(mapping.question, {}).items():
         if region == NO_REGION:
+            continue
+        if block_minimum > 1 and blocks.get((region, month), 0) < block_minimum:
             continue
         period = pd.Period(month, freq="M").asfreq(frequency)
         cell = _block_cell(mapping, counts)

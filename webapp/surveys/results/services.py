@@ -1488,7 +1488,10 @@ def survey_indicator_observations(
     Periods follow each indicator's catalogue frequency (quarters for the default survey
     indicators) unless ``frequency`` forces one (``"M"`` for months). With
     ``include_national`` a post-stratified national row (region ``KZ``) is added per period
-    when region populations are loaded. Call within an application context.
+    when region populations are loaded. With ``minimum_n`` above 1 (the suppression
+    threshold, for values non-analysts see) region-month blocks of fewer responses are
+    left out before months are summed, as the results pages leave them out, and rows of
+    fewer responses too. Call within an application context.
     """
     return survey_indicator_values(
         surveys,
@@ -1518,7 +1521,10 @@ def survey_indicator_values(
     from forecasting.contract import empty_observations
 
     selected = None if surveys is None else {survey.id for survey in surveys}
-    parts, overlaps = combine_series(_survey_series(selected, frequency))
+    # A threshold above 1 is for values that non-analysts will see: blocks the results
+    # pages hide (fewer than ``minimum_n`` responses in a region and month) are left out
+    # before months are summed into quarters.
+    parts, overlaps = combine_series(_survey_series(selected, frequency, block_minimum=minimum_n))
     for overlap in overlaps:
         if not overlap.pooled:
             logger.warning(
@@ -1551,9 +1557,11 @@ def _survey_series(
     frequency: str | None = None,
     indicators: set[str] | None = None,
     refresh: bool = True,
+    block_minimum: int = 1,
 ) -> list[SurveySeries]:
     """Each stored mapping's cells (of the ``selected`` surveys, of the ``indicators``);
-    ``refresh=False`` reads the tallies as last counted (see ``load_snapshot``)."""
+    ``refresh=False`` reads the tallies as last counted (see ``load_snapshot``);
+    ``block_minimum`` leaves out smaller region-month blocks (``indicator_cells``)."""
     by_survey: dict[int, list[SurveyIndicatorMapping]] = defaultdict(list)
     for mapping in mappings_for():
         if (selected is None or mapping.survey_id in selected) and (
@@ -1581,6 +1589,7 @@ def _survey_series(
                 rule,
                 frequency or frequencies.get(rule.indicator, "M"),
                 coverage.get(rule.question),
+                block_minimum=block_minimum,
             )
             signature = mapping_signature(rule, definitions, kinds.get(rule.question))
             series.append(SurveySeries(survey_id, rule, signature, cells))

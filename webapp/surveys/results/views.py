@@ -295,6 +295,10 @@ def _mapping_form(survey: Survey, data: Any = None) -> MappingForm:
         for definition, question in questions
         if KIND_BY_TYPE.get(question.type) in ("choice", "scale", "multiple", "numeric")
     )
+    # A question the list leaves out (a free text, a date) is refused by the service, which
+    # says why ("a share needs a choice question; 'remark' is not one"), not "Not a valid
+    # choice".
+    form.question.validate_choice = False
     return form
 
 
