@@ -1354,6 +1354,11 @@ def _check_ranges(
         )
 
 
+#: Dates that fall in one period listed row by row before the one error that says the data
+#: looks weekly or daily (a year of weekly figures gave some 40 errors per year, burying it).
+MERGED_DATES_LISTED = 5
+
+
 def _check_duplicates(
     records: list[_Record], report: ValidationReport, headings: list[tuple[int, str]] = ()
 ) -> None:
@@ -1432,6 +1437,8 @@ def _check_duplicates(
         )
         if cell_text(earlier.period) != cell_text(record.period):
             merged_dates += 1
+            if merged_dates > MERGED_DATES_LISTED:
+                continue  # weekly or daily data: the summary below says it once
             labels += (
                 f" ({cell_text(earlier.period)!r} and {cell_text(record.period)!r} fall in "
                 "the same period)"
@@ -1458,8 +1465,13 @@ def _check_duplicates(
         )
     if merged_dates:
         report.error(
-            f"{merged_dates} value(s) fall in a period that holds an earlier date already: "
-            "the data looks weekly or daily, and periods are years, quarters or months. "
+            f"{merged_dates} value(s) fall in a period that holds an earlier date already"
+            + (
+                f" (the first {MERGED_DATES_LISTED} are listed)"
+                if merged_dates > MERGED_DATES_LISTED
+                else ""
+            )
+            + ": the data looks weekly or daily, and periods are years, quarters or months. "
             "Sum or average the figures to months (or quarters, years) first",
             code="periods.weekly_or_daily",
             params={"count": merged_dates},

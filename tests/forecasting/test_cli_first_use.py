@@ -256,8 +256,10 @@ def test_weekly_dates_are_explained_even_after_many_row_errors(write_csv, capsys
     assert main(["validate", str(path), "--keep-region-labels"]) == 1
     out = capsys.readouterr().out
     assert "('1958-04-05' and '1958-04-12' fall in the same period)" in out
-    assert "the data looks weekly or daily" in out  # a whole-file error, beyond the 500 listed
-    assert "more error(s)" in out
+    assert "the data looks weekly or daily" in out
+    # Five dates are listed row by row, then the explanation (it came after 500 row errors).
+    assert out.count("fall in the same period") == 5
+    assert "more error(s)" not in out
 
 
 def test_output_piped_into_head_stops_quietly(write_csv) -> None:

@@ -78,3 +78,23 @@ def test_train_keeps_an_indicator_given_by_an_unknown_code(
     output = capsys.readouterr()
     assert code == 0, output.err
     assert "not in the catalogue, not scored: ['sunspots']" in output.out + output.err
+
+
+def test_weekly_figures_are_one_error_not_one_per_week(tmp_path: Path) -> None:
+    """Two years of weekly figures gave ~100 'a second value' errors before the one that
+    says why; the report now lists the first few and the explanation."""
+    import datetime as dt
+
+    start = dt.date(2020, 1, 4)
+    rows = [
+        f"KZ-75,{start + dt.timedelta(weeks=week)},registered_unemployment,{4 + week / 100:.2f}"
+        for week in range(104)
+    ]
+    path = write(tmp_path / "weekly.csv", "region,period,indicator,value", rows)
+    report = read_observations(path).report
+    assert not report.ok
+    duplicates = [issue for issue in report.errors if issue.code == "key.duplicate"]
+    [summary] = [issue for issue in report.errors if issue.code == "periods.weekly_or_daily"]
+    assert len(duplicates) == 5
+    assert summary.message.startswith("80 value(s) fall in a period that holds an earlier date")
+    assert "(the first 5 are listed)" in summary.message
