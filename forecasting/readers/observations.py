@@ -764,7 +764,40 @@ def _drop_empty_values(
             code="indicators.without_values",
             params={"count": len(vanished), "names": names},
         )
+    _warn_series_without_values(records, kept, set(vanished), report)
     return kept
+
+
+def _warn_series_without_values(
+    records: list[_Record], kept: list[_Record], vanished: set[object], report: ValidationReport
+) -> None:
+    """Name the series (region and indicator) whose every cell is empty while their indicator
+    has values elsewhere: "48 row(s) have no value" alone does not say that a region's whole
+    series is missing, which the analyst must know before forecasting the others."""
+
+    def series(record: _Record) -> tuple[str, object]:
+        return (cell_text(record.region), record.indicator)
+
+    present = {series(record) for record in kept}
+    empty = list(
+        dict.fromkeys(
+            series(record)
+            for record in records
+            if record.indicator is not None
+            and record.indicator not in vanished
+            and cell_text(record.region)
+            and series(record) not in present
+        )
+    )
+    if not empty or not kept:
+        return
+    shown = ", ".join(f"{region!r} ({indicator})" for region, indicator in empty[:10])
+    more = f", ... {len(empty) - 10} more" if len(empty) > 10 else ""
+    report.warning(
+        f"{len(empty)} series have no value at all in the file and are not read: {shown}{more}",
+        code="series.without_values",
+        params={"count": len(empty), "names": shown + more},
+    )
 
 
 def _rows_params(rows: list[int], limit: int = 10) -> dict[str, object]:

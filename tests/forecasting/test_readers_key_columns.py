@@ -98,3 +98,17 @@ def test_weekly_figures_are_one_error_not_one_per_week(tmp_path: Path) -> None:
     assert len(duplicates) == 5
     assert summary.message.startswith("80 value(s) fall in a period that holds an earlier date")
     assert "(the first 5 are listed)" in summary.message
+
+
+def test_a_series_without_any_value_is_named(tmp_path: Path) -> None:
+    """A region whose every cell is empty was only counted among the 'row(s) have no value'."""
+    rows = panel_rows(("S01", "S02"), MONTHS, "share_x")
+    rows += [f"S03,{period},share_x," for period in MONTHS]
+    path = write(tmp_path / "panel.csv", "series,period,indicator,value", rows)
+    result = read_observations(path, resolve_regions=False)
+    assert result.ok
+    [warning] = [issue for issue in result.report.warnings if issue.code == "series.without_values"]
+    assert warning.message == (
+        "1 series have no value at all in the file and are not read: 'S03' (share_x)"
+    )
+    assert sorted(result.observations["region"].unique()) == ["S01", "S02"]

@@ -157,6 +157,9 @@ MESSAGES: dict[str, str] = {
         "%(count)s indicator(s) not in the catalogue, kept under their own names and left out "
         "of the risk score: %(names)s."
     ),
+    "series.without_values": N_(
+        "%(count)s series have no value at all in the file and are not read: %(names)s."
+    ),
     "indicators.without_values": N_(
         "%(count)s indicator(s) have no value at all in the file and are not read: %(names)s."
     ),
