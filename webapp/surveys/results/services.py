@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -1409,7 +1410,11 @@ def load_populations(text: str, source: str = "") -> int:
     All or nothing: every problem is reported with its row number, and nothing changes
     unless the whole file is good.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    # Excel in Russian or Kazakh saves "CSV" with semicolons (the comma is its decimal mark).
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "region_code" not in header or "population" not in header:
         raise ResultsError(
@@ -1423,7 +1428,7 @@ def load_populations(text: str, source: str = "") -> int:
     for line, raw in enumerate(reader, start=2):
         row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
         code = row.get("region_code", "")
-        text_value = row.get("population", "").replace(" ", "").replace(",", "")
+        text_value = _population_number(row.get("population", ""))
         if code not in known:
             problems.append(
                 _(
@@ -1462,6 +1467,19 @@ def load_populations(text: str, source: str = "") -> int:
     db.session.flush()
     record("survey.populations.load", "regions", "", {"regions": len(figures), "source": source})
     return len(figures)
+
+
+def _population_number(text: str) -> str:
+    """A population as typed or saved by a spreadsheet, in Python's notation: spaces,
+    no-break spaces and commas between groups of three digits are thousands separators
+    ("2 200 000", "2,200,000"); another comma is a decimal mark ("750 000,0" from a
+    Russian Excel, read as 7,500,000 when every comma was dropped)."""
+    value = "".join(text.split()).replace("\u202f", "")
+    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", value):
+        return value.replace(",", "")
+    if re.fullmatch(r"\d+,\d*", value):
+        return value.replace(",", ".")
+    return value
 
 
 class IndicatorValues(NamedTuple):

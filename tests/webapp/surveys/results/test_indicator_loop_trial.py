@@ -345,3 +345,31 @@ def test_a_new_indicator_goes_through_the_catalogue_then_maps_and_trains(app, cl
     # 3 is left out; its answers hold no wait anyway).
     assert rows[("KZ-75", "2026Q1")] == (22, pytest.approx(96 / 22))
     assert rows[("KZ-55", "2026Q1")] == (15, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("csv_text", "expected"),
+    [
+        # Russian Excel saves "CSV (разделители - запятые)" with semicolons, a decimal comma
+        # and no-break spaces between thousands.
+        (
+            "region_code;population\nKZ-75;2\u00a0200\u00a0000\nKZ-55;750\u202f000,0\n",
+            {"KZ-75": 2_200_000.0, "KZ-55": 750_000.0},
+        ),
+        (
+            'region_code,population\nKZ-75,"2,200,000"\nKZ-55,750000\n',
+            {"KZ-75": 2_200_000.0, "KZ-55": 750_000.0},
+        ),
+    ],
+)
+def test_population_files_as_spreadsheets_save_them(app, client, trial, csv_text, expected):
+    """'750 000,0' was read as 7,500,000 (the comma dropped as a thousands separator), and a
+    semicolon file was refused as lacking its columns."""
+    response = client.post(
+        f"/results/{trial}/populations",
+        data={"file": (io.BytesIO(csv_text.encode()), "weights.csv"), "source": "trial"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[-1500:]
+    with app.app_context():
+        assert services.populations() == expected
