@@ -91,3 +91,19 @@ def test_council_sees_the_quarter_of_released_blocks_only(
     assert cells[-1] == "15", cells
     small = html.unescape(council.get(address.format(code="KZ-11")).get_data(as_text=True))
     assert survey_rows(small) == {}
+
+
+def test_the_open_data_api_shows_the_same_respondents_as_the_region_page(
+    client, client_for, answered_and_trained
+):
+    """Anyone can read the survey's protected figures: Pavlodar's first quarter shows the 15
+    January respondents (February's 3 are withheld), the n the council's region page shows.
+    Before, the region page said 18."""
+    figures = client.get(
+        f"/api/v1/surveys/{answered_and_trained}/results"
+        "?region=KZ-55&month_from=2026-01&month_to=2026-03"
+    ).get_json()
+    council = client_for("council_member")
+    page = html.unescape(council.get("/review/regions/KZ-55").get_data(as_text=True))
+    [cells] = survey_rows(page).values()
+    assert figures["responses"] == int(cells[-1]) == 15, figures

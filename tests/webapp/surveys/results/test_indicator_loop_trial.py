@@ -373,3 +373,31 @@ def test_population_files_as_spreadsheets_save_them(app, client, trial, csv_text
     assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[-1500:]
     with app.app_context():
         assert services.populations() == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "published"),
+    [
+        # 23:30 on 31 March in Almaty: answers may still come in, 2026Q1 is running.
+        (almaty(2026, 3, 31, 23, 30), False),
+        # 00:30 on 1 April in Almaty (still 31 March in UTC): 2026Q1 has ended.
+        (almaty(2026, 4, 1, 0, 30), True),
+    ],
+)
+def test_a_quarter_ends_at_midnight_in_almaty_not_in_utc(
+    app, client, trial, monkeypatch, now, published
+):
+    from webapp.risk.models import RiskSurveyObservation
+    from webapp.risk.surveys import recompute_survey_observations
+
+    data = {"indicator": DISSATISFIED, "question": "sat", "method": "share", "codes": "1 2"}
+    assert client.post(f"/results/{trial}/indicators", data=data).status_code == 302
+    monkeypatch.setattr(services, "utcnow", lambda: now)
+    assert now.date() == date(2026, 3, 31)  # the UTC date is the same in both cases
+    with app.app_context():
+        recompute_survey_observations()
+        db.session.commit()
+        periods = set(db.session.scalars(sa.select(RiskSurveyObservation.period)))
+        running = services.survey_indicator_values().running
+    assert periods == ({"2026Q1"} if published else set())
+    assert set(running.period.astype(str)) == (set() if published else {"2026Q1"})
