@@ -1392,17 +1392,11 @@ def _check_ranges(
 MERGED_DATES_LISTED = 5
 
 
-def _check_duplicates(
-    records: list[_Record], report: ValidationReport, headings: list[tuple[int, str]] = ()
-) -> None:
-    """Two cells for one region, period and indicator (often two spellings of a region).
-
-    When a heading row (``headings``: the single-text rows skipped) stands between every
-    such pair, the sheet holds tables stacked under their headings (one per indicator, as
-    bulletins print them): one error names the headings, not "a second value" per cell.
-    """
+def _duplicate_pairs(records: list[_Record]) -> list[tuple[_Record, _Record, str]]:
+    """Each record whose region, period and indicator an earlier record has, with that
+    earlier record and the region's key (its code, the national key or its label)."""
     first: dict[tuple[str, object, str], _Record] = {}
-    pairs: list[tuple[_Record, _Record]] = []
+    pairs = []
     for record in records:
         if record.parsed_period is None or record.indicator is None:
             continue
@@ -1416,20 +1410,33 @@ def _check_duplicates(
             continue
         earlier = first.setdefault((region, record.parsed_period, record.indicator), record)
         if earlier is not record:
-            pairs.append((earlier, record))
+            pairs.append((earlier, record, region))
+    return pairs
+
+
+def _check_duplicates(
+    records: list[_Record], report: ValidationReport, headings: list[tuple[int, str]] = ()
+) -> None:
+    """Two cells for one region, period and indicator (often two spellings of a region).
+
+    When a heading row (``headings``: the single-text rows skipped) stands between every
+    such pair, the sheet holds tables stacked under their headings (one per indicator, as
+    bulletins print them): one error names the headings, not "a second value" per cell.
+    """
+    pairs = _duplicate_pairs(records)
     between = [
         (row, text)
         for row, text in headings
-        if any(earlier.row < row < record.row for earlier, record in pairs)
+        if any(earlier.row < row < record.row for earlier, record, _ in pairs)
     ]
     if pairs and all(
-        any(earlier.row < row < record.row for row, _ in between) for earlier, record in pairs
+        any(earlier.row < row < record.row for row, _ in between) for earlier, record, _ in pairs
     ):
         named = ", ".join(repr(text) for _, text in between)
         heading_rows = ", ".join(str(row) for row, _ in between)
         report.error(
             f"the rows under the heading(s) {named} (row(s) {heading_rows}) repeat the regions "
-            f"and periods of the rows above (from row {min(earlier.row for earlier, _ in pairs)}): "
+            f"and periods of the rows above (from row {min(pair[0].row for pair in pairs)}): "
             "the sheet holds "
             "tables stacked one under another, one per heading (another indicator, perhaps). "
             "Put each table on its own sheet or in its own file, with its indicator",
@@ -1439,28 +1446,13 @@ def _check_duplicates(
             params={
                 "headings": named,
                 "heading_rows": heading_rows,
-                "first_row": min(earlier.row for earlier, _ in pairs),
+                "first_row": min(pair[0].row for pair in pairs),
                 "count": len(pairs),
             },
         )
         return
-    first = {}
     merged_dates = 0
-    for record in records:
-        if record.parsed_period is None or record.indicator is None:
-            continue
-        if record.national:
-            region = NATIONAL_TOTAL_KEY
-        elif record.unit is not None:
-            region = record.unit.code
-        else:
-            region = cell_text(record.region)
-        if not region:
-            continue
-        key = (region, record.parsed_period, record.indicator)
-        earlier = first.setdefault(key, record)
-        if earlier is record:
-            continue
+    for earlier, record, region in pairs:
         same_label = cell_text(earlier.region) == cell_text(record.region)
         labels = (
             ""
