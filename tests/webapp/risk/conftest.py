@@ -48,3 +48,26 @@ def upload_data(content: bytes, filename: str, **options) -> dict:
     data = {"file": (io.BytesIO(content), filename), "layout": "auto", "indicator": ""}
     data.update(options)
     return data
+
+
+def stage(user, content: bytes, filename: str = "stats.csv", **options):
+    """Check a file as the upload page does (``stage_upload``) and commit the staged upload."""
+    from webapp.extensions import db
+    from webapp.risk.imports import ReaderOptions, stage_upload
+
+    upload = stage_upload(content, filename, ReaderOptions(**options), user)
+    db.session.commit()
+    return upload
+
+
+def stored() -> dict[tuple[str, str], float]:
+    """The stored observations: (region code, period) -> value."""
+    import sqlalchemy as sa
+
+    from webapp.extensions import db
+    from webapp.risk.models import RiskObservation
+
+    rows = db.session.execute(
+        sa.select(RiskObservation.region_code, RiskObservation.period, RiskObservation.value)
+    ).all()
+    return {(region, str(period)): number for region, period, number in rows}

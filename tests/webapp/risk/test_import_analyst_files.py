@@ -7,30 +7,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from tests.forecasting.test_readers_analyst_files import bureau_quarters, monthly_workbook
 from tests.forecasting.test_readers_other_country import CODES as KG_CODES
 from tests.forecasting.test_readers_other_country import UNITS as KG_UNITS
 from tests.forecasting.test_readers_other_country import stat_kg, value
+from tests.webapp.risk.conftest import stage as stage_bytes
+from tests.webapp.risk.conftest import stored
 from webapp.extensions import db
 from webapp.regions.services import load_regions
-from webapp.risk.imports import ImportRefused, ReaderOptions, confirm_upload, stage_upload
-from webapp.risk.models import RiskObservation, StatisticsUpload
+from webapp.risk.imports import ImportRefused, confirm_upload
+from webapp.risk.models import StatisticsUpload
 from webapp.risk.reader_messages import issue_message
 
 
 def stage(user, path: Path, **options) -> StatisticsUpload:
-    upload = stage_upload(path.read_bytes(), path.name, ReaderOptions(**options), user)
-    db.session.commit()
-    return upload
-
-
-def stored() -> dict[tuple[str, str], float]:
-    rows = db.session.execute(
-        sa.select(RiskObservation.region_code, RiskObservation.period, RiskObservation.value)
-    ).all()
-    return {(region, str(period)): number for region, period, number in rows}
+    return stage_bytes(user, path.read_bytes(), path.name, **options)
 
 
 def test_a_monthly_kazakh_workbook_with_a_hidden_sheet(app_context, regions, analyst, tmp_path):

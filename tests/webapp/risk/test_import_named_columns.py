@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from tests.webapp.risk.conftest import upload_data
+from tests.webapp.risk.conftest import stored, upload_data
 from tests.webapp.test_narrow_screens import CHROMIUM, PHONE_WIDTH, measure, with_inline_styles
 from webapp.extensions import db
 from webapp.risk.imports import (
@@ -23,7 +23,7 @@ from webapp.risk.imports import (
     recheck_upload,
     stage_upload,
 )
-from webapp.risk.models import RiskObservation, StatisticsUpload
+from webapp.risk.models import StatisticsUpload
 from webapp.risk.reader_messages import issue_message
 
 HEADERS = ("Территория", "Отчётный период", "Показатель, %")
@@ -69,13 +69,6 @@ def workbook_bytes() -> bytes:
 def csv_file_bytes() -> bytes:
     lines = [";".join(HEADERS)] + [f"{r};{p};{str(v).replace('.', ',')}" for r, p, v in ROWS]
     return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def stored() -> dict[tuple[str, str], float]:
-    rows = db.session.execute(
-        sa.select(RiskObservation.region_code, RiskObservation.period, RiskObservation.value)
-    ).all()
-    return {(region, period): value for region, period, value in rows}
 
 
 def test_refused_without_the_columns_then_read_again_with_them(app_context, regions, analyst):

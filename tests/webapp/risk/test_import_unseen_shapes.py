@@ -9,11 +9,10 @@ import io
 
 import openpyxl
 import pytest
-import sqlalchemy as sa
 
+from tests.webapp.risk.conftest import stage, stored
 from webapp.extensions import db
-from webapp.risk.imports import ImportRefused, ReaderOptions, confirm_upload, stage_upload
-from webapp.risk.models import RiskObservation, StatisticsUpload
+from webapp.risk.imports import ImportRefused, confirm_upload
 from webapp.risk.reader_messages import issue_message
 
 
@@ -28,19 +27,6 @@ def workbook(rows: list[list[object]]) -> bytes:
 
 def csv_1251(rows: list[list[str]]) -> bytes:
     return "\r\n".join(";".join(row) for row in rows).encode("cp1251") + b"\r\n"
-
-
-def stage(user, content: bytes, filename: str, **options) -> StatisticsUpload:
-    upload = stage_upload(content, filename, ReaderOptions(**options), user)
-    db.session.commit()
-    return upload
-
-
-def stored() -> dict[tuple[str, str], float]:
-    rows = db.session.execute(
-        sa.select(RiskObservation.region_code, RiskObservation.period, RiskObservation.value)
-    ).all()
-    return {(region, str(period)): number for region, period, number in rows}
 
 
 def worded(app, issue: dict, locale: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.webapp.risk.conftest import csv_bytes, long_csv
+from tests.webapp.risk.conftest import csv_bytes, long_csv, stage
 from webapp.audit.models import AuditEvent
 from webapp.extensions import db
 from webapp.risk.catalogue import upload_catalogue
@@ -18,7 +18,7 @@ from webapp.risk.imports import (
     stage_upload,
     undo_import,
 )
-from webapp.risk.models import RiskObservation, StatisticsImport, StatisticsUpload
+from webapp.risk.models import RiskObservation, StatisticsImport
 from webapp.risk.services import data_freshness
 
 SAMPLE = Path("/work/shared/domain/sample/kz_unemployment_2022.csv")
@@ -26,12 +26,6 @@ SAMPLE = Path("/work/shared/domain/sample/kz_unemployment_2022.csv")
 
 def observation_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(RiskObservation))
-
-
-def stage(user, content: bytes, filename: str = "stats.csv", **options) -> StatisticsUpload:
-    upload = stage_upload(content, filename, ReaderOptions(**options), user)
-    db.session.commit()
-    return upload
 
 
 def test_a_file_with_one_bad_row_stores_nothing(app_context, regions, analyst, small_panel):
