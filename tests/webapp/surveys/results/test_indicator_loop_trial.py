@@ -318,6 +318,10 @@ def test_a_new_indicator_goes_through_the_catalogue_then_maps_and_trains(app, cl
     from webapp.risk.models import RiskSurveyObservation
     from webapp.risk.surveys import recompute_survey_observations
 
+    page = html.unescape(client.get(f"/results/{trial}/indicators").get_data(as_text=True))
+    hint = page.split('id="new-indicator"', 1)[1].split("</p>", 1)[0]
+    assert "add it to the catalogue with that source first" in hint
+    assert 'href="/risk/catalogue"' in hint
     new = {"indicator": "survey_wait_days", "question": "wait", "method": "mean", "codes": ""}
     refused = client.post(f"/results/{trial}/indicators", data=new)
     assert refused.status_code == 200 and "Not a valid choice" in refused.get_data(as_text=True)
