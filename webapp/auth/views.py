@@ -53,8 +53,15 @@ def home_for(user: User) -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only follow redirects inside this site, never to another host."""
+    """Only follow redirects inside this site, never to another host.
+
+    Browsers read a backslash in a URL as a slash and drop tabs and line breaks: sent as
+    ``Location: /\\evil.example``, ``next=/\\evil.example`` led to ``//evil.example``,
+    another host, though Python's ``urlsplit`` sees a path. Such targets are refused.
+    """
     if not target:
+        return None
+    if "\\" in target or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
