@@ -1214,6 +1214,58 @@ def survey_indicator_codes(language: str = "en") -> list[tuple[str, str, str]]:
     ]
 
 
+def indicator_unit(code: str) -> str | None:
+    """The catalogue's unit of an indicator (None when the catalogue does not hold it)."""
+    try:
+        from webapp.risk.models import RiskIndicator
+
+        row = db.session.scalar(sa.select(RiskIndicator).where(RiskIndicator.code == code))
+    except (ImportError, sa.exc.SQLAlchemyError):
+        db.session.rollback()
+        row = None
+    if row is not None:
+        return row.unit or ""
+    from forecasting.index import default_catalogue
+
+    catalogue = default_catalogue()
+    rows = catalogue[catalogue["code"] == code]
+    return None if rows.empty else str(rows.iloc[0]["unit"] or "")
+
+
+#: Units of the catalogue meaning "percent": what a share gives.
+PERCENT_UNITS = {"%", "percent", "pct", "процент", "пайыз"}
+
+
+def _check_unit(indicator_code: str, method: str) -> None:
+    """Refuse a share for an indicator the catalogue measures in another unit (days, tenge)
+    and a mean for one it measures in percent: the value would be scored as if it were
+    the catalogue's, a 4-day wait as 4% trusting the akimat."""
+    unit = indicator_unit(indicator_code)
+    if unit is None or not unit.strip():
+        return
+    percent = unit.strip().lower() in PERCENT_UNITS
+    if method == "share" and not percent:
+        raise MappingError(
+            "method",
+            _(
+                "the risk catalogue measures %(indicator)s in %(unit)s, and a share is a "
+                "percentage of respondents: map a mean, or correct the catalogue's unit",
+                indicator=indicator_code,
+                unit=unit,
+            ),
+        )
+    if method == "mean" and percent:
+        raise MappingError(
+            "method",
+            _(
+                "the risk catalogue measures %(indicator)s in percent, and a mean of the "
+                "answers is not a percentage: map a share of answer codes, or add an "
+                "indicator for the mean to the catalogue",
+                indicator=indicator_code,
+            ),
+        )
+
+
 def indicator_frequencies() -> dict[str, str]:
     return {code: frequency for code, _, frequency in survey_indicator_codes()}
 
@@ -1254,6 +1306,7 @@ def add_mapping(
     kinds = question_kinds(reversed(definitions))
     rule = IndicatorMapping(indicator_code, question, method, tuple(codes))
     rule.check(kinds.get(question))
+    _check_unit(indicator_code, method)
     if method == "share":
         known = {
             choice.name

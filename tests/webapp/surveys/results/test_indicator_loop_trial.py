@@ -405,3 +405,40 @@ def test_a_quarter_ends_at_midnight_in_almaty_not_in_utc(
         running = services.survey_indicator_values().running
     assert periods == ({"2026Q1"} if published else set())
     assert set(running.period.astype(str)) == (set() if published else {"2026Q1"})
+
+
+def test_a_mapping_whose_result_is_not_in_the_catalogues_unit_is_refused(app, client, trial):
+    """A mean of days waited mapped to the trust share (a percentage) was stored and
+    scored as if 4 days were 4% trusting the akimat; a share mapped to an indicator the
+    catalogue counts in days likewise."""
+    from webapp.surveys.results.models import SurveyIndicatorMapping
+
+    catalogue = client.get("/risk/catalogue.csv").get_data(as_text=True)
+    catalogue += (
+        "survey_wait_days,Күту күндері,Дни ожидания,Days waited for a service,days,1,"
+        "trust_in_state,1,Q,survey\n"
+    )
+    response = client.post(
+        "/risk/catalogue",
+        data={"file": (io.BytesIO(catalogue.encode()), "catalogue.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    for data, message in (
+        (
+            {"indicator": "survey_trust_local_government", "question": "wait", "method": "mean"},
+            "the risk catalogue measures survey_trust_local_government in percent, and a mean",
+        ),
+        (
+            {"indicator": "survey_wait_days", "question": "sat", "method": "share", "codes": "1"},
+            "the risk catalogue measures survey_wait_days in days, and a share is a percentage",
+        ),
+    ):
+        response = client.post(f"/results/{trial}/indicators", data=data)
+        assert response.status_code == 200
+        errors = re.findall(
+            r'class="error-message"[^>]*>([^<]*)<', html.unescape(response.get_data(as_text=True))
+        )
+        assert any(error.startswith(message) for error in errors), errors
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(SurveyIndicatorMapping.id))) == 0
