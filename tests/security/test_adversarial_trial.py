@@ -5,6 +5,9 @@ Each test failed before its fix. What held is in the trial's report, not here.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from tests.conftest import TEST_PASSWORD
@@ -38,3 +41,46 @@ def test_an_inside_address_is_still_followed(client) -> None:
     target = "/review/regions/KZ-ALA?period=2025-Q1&lang=ru"
     response = client.post("/language", data={"language": "ru", "next": target})
     assert response.headers["Location"] == target
+
+
+def test_the_catalogue_csv_does_not_hand_on_an_analysts_formula(app, make_user) -> None:
+    """An analyst uploads a catalogue whose names and source are spreadsheet formulas; the
+    catalogue CSV another analyst downloads (and opens in Excel) must not run them. Numbers
+    (direction -1) stay numbers, so the file still uploads as a template."""
+    from pathlib import Path
+
+    rows = (
+        Path(__file__)
+        .parents[2]
+        .joinpath("forecasting/data/indicators.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
+    header, first = rows[0].split(","), rows[1].split(",")
+    first[header.index("name_en")] = '"=HYPERLINK(""http://evil.example"",""x"")"'
+    first[header.index("source")] = "@SUM(1+1)*cmd|' /C calc'!A0"
+    rows[1] = ",".join(first)
+    analyst = make_user("analyst")
+    client = app.test_client()
+    client.post("/sign-in", data={"email": analyst.email, "password": TEST_PASSWORD})
+    uploaded = client.post(
+        "/risk/catalogue",
+        data={"file": (io.BytesIO("\n".join(rows).encode()), "catalogue.csv")},
+        content_type="multipart/form-data",
+    )
+    assert uploaded.status_code == 302
+    exported = list(csv.DictReader(io.StringIO(client.get("/risk/catalogue.csv").text)))
+    cells = [value for row in exported for value in row.values() if value]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "@", "\t", "\r"))]
+    assert not [
+        c for c in cells if c.startswith("-") and not c.lstrip("-").replace(".", "").isdigit()
+    ]
+    assert exported[0]["name_en"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert {row["direction"] for row in exported} <= {"1", "-1"}
+    assert "-1" in {row["direction"] for row in exported}
+    again = client.post(
+        "/risk/catalogue",
+        data={"file": (io.BytesIO(client.get("/risk/catalogue.csv").data), "again.csv")},
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 302

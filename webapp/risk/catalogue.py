@@ -298,9 +298,28 @@ def _domain_rows(content: bytes, filename: str) -> tuple[list[dict[str, Any]], l
     return rows, problems
 
 
+#: A spreadsheet runs a text cell that starts so as a formula (``=HYPERLINK(...)``, DDE).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: Any) -> Any:
+    """Text a spreadsheet would run, quoted with ``'``; numbers (direction -1) stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 def catalogue_csv() -> bytes:
-    """The stored catalogue as a CSV file, a template for an upload."""
-    return catalogue_frame().to_csv(index=False).encode("utf-8")
+    """The stored catalogue as a CSV file, a template for an upload.
+
+    Names, units and sources are typed by analysts: one who wrote ``=HYPERLINK(...)`` as a
+    name had it run in the spreadsheet of every analyst who opened the download. Such text
+    is written with a leading ``'``, as the survey and audit exports do.
+    """
+    frame = catalogue_frame()
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    frame[text_columns] = frame[text_columns].map(_inert)
+    return frame.to_csv(index=False).encode("utf-8")
 
 
 #: Units of the shipped catalogue (forecasting/data/indicators.csv), in the reader's
