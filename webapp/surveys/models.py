@@ -281,8 +281,9 @@ class SurveyVersion(db.Model):
     source_filename: Mapped[str] = mapped_column(String(255), default="")
     #: What the import of the file left out or does differently (metadata rows, ignored
     #: columns...), in the uploader's language; None for a version made in the designer.
-    #: Kept here because a page after an upload can only flash a few of them.
-    import_notes: Mapped[list[str] | None] = mapped_column(JSON)
+    #: Kept here because a page after an upload can only flash a few of them. Deferred:
+    #: only the survey's page reads them, not the respondents' and results' queries.
+    import_notes: Mapped[list[str] | None] = mapped_column(JSON, deferred=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: Set when respondents first could see this version; from then on it is frozen.

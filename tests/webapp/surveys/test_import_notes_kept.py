@@ -64,7 +64,7 @@ def test_a_new_version_keeps_its_own_notes(app, client, regions, analyst):
     with app.app_context():
         survey_id = db.session.scalar(sa.select(Survey.id))
         [first] = db.session.scalars(sa.select(SurveyVersion)).all()
-        assert first.import_notes == []
+        assert not first.import_notes
     response = upload(
         client,
         xlsx_bytes(KOBO_SURVEY, WELLBEING_CHOICES, WELLBEING_SETTINGS),

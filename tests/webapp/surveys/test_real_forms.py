@@ -435,7 +435,7 @@ def test_upload_page_imports_the_kobo_form_and_shows_the_notes(app, client, regi
     assert "Citizen services" in page
     assert "note(s)" in page
     assert "metadata field &#39;start&#39; is not collected on the web" in page
-    assert "the command &#39;flask surveys import&#39; lists them all" in page
+    assert "every note is listed under the version on this page" in page
     assert stored_counts(app) == (1, 1)
 
 
@@ -444,7 +444,7 @@ def test_upload_notes_heading_follows_the_interface_language(app, client, region
     response = upload(client, kobo_xlsx(), "citizen.xlsx")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Что веб-опрос опускает или делает иначе, чем в файле" in page
-    assert "выводит их все" in page
+    assert "все замечания перечислены у версии на этой странице" in page
 
 
 def test_upload_page_refuses_an_unrunnable_expression(app, client, regions, analyst):

@@ -141,6 +141,13 @@ def find_survey(slug: str) -> Survey | None:
     return db.session.scalar(sa.select(Survey).where(Survey.slug == slug))
 
 
+def _notes_column(import_notes: list[str] | None) -> dict[str, list[str]]:
+    """``import_notes`` for a new version, or nothing when the file had none: the column is
+    then left out of the insert (NULL), as for versions made in the designer."""
+    notes = [str(text) for text in import_notes or ()]
+    return {"import_notes": notes} if notes else {}
+
+
 def create_survey(
     definition: SurveyDefinition,
     *,
@@ -208,8 +215,8 @@ def create_survey(
         number=1,
         definition=definition.to_dict(),
         source_filename=source_filename[:255],
-        import_notes=[str(text) for text in import_notes or ()],
         created_by_id=getattr(created_by, "id", None),
+        **_notes_column(import_notes),
     )
     db.session.add(version)
     db.session.flush()
@@ -298,7 +305,7 @@ def add_version(
     if current is not None and current.published_at is None:
         current.definition = definition.to_dict()
         current.source_filename = source_filename[:255]
-        current.import_notes = [str(text) for text in import_notes or ()]
+        current.import_notes = _notes_column(import_notes).get("import_notes")
         current.created_at = utcnow()
         version = current
     else:
@@ -307,9 +314,9 @@ def add_version(
             number=next_version_number(survey),
             definition=definition.to_dict(),
             source_filename=source_filename[:255],
-            import_notes=[str(text) for text in import_notes or ()],
             created_by_id=getattr(created_by, "id", None),
             published_at=utcnow() if survey.state == "open" else None,
+            **_notes_column(import_notes),
         )
         try:
             store_new_version(version)
