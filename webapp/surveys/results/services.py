@@ -848,6 +848,15 @@ def check_filters(filters: Filters) -> Filters:
     return filters
 
 
+def survey_languages(definitions: list[Any], snapshot: Any) -> list[str]:
+    """The languages a survey was offered in (any version) or answered in, in the platform's
+    order: a form in Kazakh and Russian listed English with 0 responses."""
+    found = {code for definition in definitions for code in definition.languages}
+    found |= {code for counts in snapshot.block_languages.values() for code in counts}
+    platform = ("kk", "ru", "en")
+    return [code for code in platform if code in found] + sorted(found - set(platform))
+
+
 def survey_summary(
     survey: Survey,
     filters: Filters | None = None,
@@ -889,6 +898,7 @@ def survey_summary(
         protect=protect,
         threshold=threshold,
         day_counts=None if protect else _day_counts(snapshot, filters),
+        languages=survey_languages(definitions, snapshot),
     )
     summary["survey"] = {
         "id": survey.id,
@@ -1409,6 +1419,13 @@ def _refuse_mixed_measures(
         other = db.session.get(Survey, series.survey_id)
         language = _page_language()
         periods = ", ".join(map(str, shared[:6])) + (", …" if len(shared) > 6 else "")
+        # Worded before the message that holds it: pybabel does not extract a gettext call
+        # nested in another's arguments, so 'make translations-update' dropped these two.
+        how = (
+            _("share of %(codes)s", codes=", ".join(series.mapping.codes))
+            if series.mapping.method == "share"
+            else _("mean")
+        )
         raise MappingError(
             "codes" if series.signature[:2] == signature[:2] else "indicator",
             _(
@@ -1419,11 +1436,7 @@ def _refuse_mixed_measures(
                 indicator=rule.indicator,
                 survey=survey_title(other, language) if other else series.survey_id,
                 question=series.mapping.question,
-                how=(
-                    _("share of %(codes)s", codes=", ".join(series.mapping.codes))
-                    if series.mapping.method == "share"
-                    else _("mean")
-                ),
+                how=how,
                 periods=periods,
             ),
         )

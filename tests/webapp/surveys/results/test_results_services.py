@@ -327,3 +327,32 @@ def test_free_text_skips_blank_answers_past_a_page(app_context, stored_survey, a
     )
     assert [t["text"] for t in texts] == [r["answers"]["comment"] for r in expected[:3]]
     assert [t["submitted_at"] for t in texts] == [r["submitted_at"] for r in expected[:3]]
+
+
+def test_responses_by_language_lists_the_survey_languages_only(app_context, regions, add_responses):
+    """A form in Kazakh and Russian only listed English with 0 responses."""
+    from webapp.surveys.definition import Page, Question, SurveyDefinition
+    from webapp.surveys.services.authoring import create_survey, open_survey
+
+    region = Question(
+        "region", "select_one", {"kk": "Өңір", "ru": "Регион"}, choice_list="region", region=True
+    )
+    definition = SurveyDefinition(
+        form_id="kk_ru_only",
+        title={"kk": "Сауалнама", "ru": "Опрос"},
+        languages=["kk", "ru"],
+        default_language="kk",
+        pages=[Page("main", {"kk": "Сұрақтар", "ru": "Вопросы"}, None, [region])],
+        choice_lists={},
+    )
+    survey = create_survey(definition, slug="kk-ru-only")
+    open_survey(survey)
+    db.session.commit()
+    add_responses(survey.id, survey.current_version_id, {("KZ-10", 1): 12})
+    # The helper spreads languages over kk, ru and en; this form has no English.
+    db.session.execute(
+        sa.update(SurveyResponse).where(SurveyResponse.language == "en").values(language="kk")
+    )
+    db.session.commit()
+    summary = services.survey_summary(survey, Filters(), viewer_is_analyst=True)
+    assert [row["language"] for row in summary["by_language"]["rows"]] == ["kk", "ru"]
