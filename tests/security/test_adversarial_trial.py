@@ -91,8 +91,6 @@ def test_a_huge_xlsform_is_refused_before_it_is_read_into_memory(tmp_path, monke
     before the 5,000-row limit refused it: pyxform first read every row into dicts. The row
     count is now checked while streaming the sheet, stopping at the limit, and pyxform is
     never asked to read such a file."""
-    import time
-
     from openpyxl import Workbook
 
     from webapp.surveys import xlsform
@@ -110,12 +108,9 @@ def test_a_huge_xlsform_is_refused_before_it_is_read_into_memory(tmp_path, monke
     workbook.create_sheet("choices").append(["list_name", "name", "label"])
     path = tmp_path / "huge.xlsx"
     workbook.save(path)
-    started = time.perf_counter()
     with pytest.raises(xlsform.XLSFormError) as refused:
         xlsform.read_xlsform(path.read_bytes(), "huge.xlsx")
-    seconds = time.perf_counter() - started
     problem = refused.value.problems[0]
     assert problem.sheet == "survey"
     assert str(xlsform.MAX_SURVEY_ROWS) in problem.message
     assert read_by_pyxform == []
-    assert seconds < 6, seconds
