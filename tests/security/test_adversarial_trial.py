@@ -114,3 +114,38 @@ def test_a_huge_xlsform_is_refused_before_it_is_read_into_memory(tmp_path, monke
     assert problem.sheet == "survey"
     assert str(xlsform.MAX_SURVEY_ROWS) in problem.message
     assert read_by_pyxform == []
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True)
+def test_a_stolen_session_cannot_guess_the_password_without_limit(app, make_user) -> None:
+    """Sign-in allows 10 wrong passwords per account per 15 minutes; /account/password asked
+    for the current password without any limit, so whoever held a session (a stolen cookie,
+    a computer left signed in) could guess it there, then change it and keep the account."""
+    from webapp.config import DefaultConfig
+
+    user = make_user("analyst")
+    client = app.test_client()
+    client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    allowed = int(DefaultConfig.SIGN_IN_ACCOUNT_RATE_LIMIT.split()[0])
+    new = "a new and long enough password"
+    statuses = [
+        client.post(
+            "/account/password",
+            data={"current_password": f"guess {n}", "new_password": new, "confirm_password": new},
+        ).status_code
+        for n in range(allowed)
+    ]
+    assert set(statuses) == {200}, statuses  # the form again, saying the password is wrong
+    guessed = client.post(
+        "/account/password",
+        data={"current_password": TEST_PASSWORD, "new_password": new, "confirm_password": new},
+    )
+    assert guessed.status_code == 429
+    assert "Retry-After" in guessed.headers or "X-RateLimit-Reset" in guessed.headers
+    page = guessed.get_data(as_text=True)
+    assert 'name="current_password"' in page  # the password page, not the sign-in form
+    assert "Too many" in page
+    # The password did not change: the old one still signs in elsewhere.
+    other = app.test_client()
+    signed = other.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert signed.status_code == 302

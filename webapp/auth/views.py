@@ -75,6 +75,11 @@ def typed_account() -> str:
     return "sign-in-account:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def password_change_account() -> str:
+    """The limit's key on the password page: the signed-in account, whatever its address."""
+    return f"password-change:{getattr(current_user, 'id', '')}"
+
+
 def failed_attempt(response: Response) -> bool:
     """Only attempts that did not sign in count against the account."""
     return response.status_code != 302
@@ -134,6 +139,15 @@ def too_many_sign_ins(error: HTTPException) -> tuple[str, int]:
         "Too many sign-in attempts. Try again in %(num)d minutes.",
         minutes,
     )
+    if request.endpoint == "auth.change_password" and current_user.is_authenticated:
+        form = ChangePasswordForm(formdata=None)
+        form.current_password.errors = [message]
+        return render_template(
+            "auth/change_password.html",
+            form=form,
+            forced=current_user.must_change_password,
+            rule=password_length_rule(),
+        ), 429
     return render_template("auth/sign_in.html", form=SignInForm(), too_many=message), 429
 
 
@@ -148,6 +162,15 @@ def sign_out() -> Response:
 
 
 @blueprint.route("/account/password", methods=["GET", "POST"])
+# The current password is checked here as at sign-in: without a limit, whoever held a
+# session (a stolen cookie, a computer left signed in) could guess it, change it and keep
+# the account. Wrong attempts count per account, as sign-in's per-account limit.
+@limiter.limit(
+    lambda: current_app.config["SIGN_IN_ACCOUNT_RATE_LIMIT"],
+    key_func=password_change_account,
+    methods=["POST"],
+    deduct_when=failed_attempt,
+)
 @roles_required(*Role)
 def change_password() -> str | Response:
     """Choose one's own password: where a one-time password leads (``require_own_password``
