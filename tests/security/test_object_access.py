@@ -65,6 +65,38 @@ def test_a_council_member_sees_only_their_own_councils_feedback(app, two_council
     assert client.get(f"/councils/state-bodies/{theirs['body']}/summary").status_code == 403
 
 
+def test_a_council_member_cannot_read_another_councils_feedback_on_the_results_pages(
+    app, two_councils
+) -> None:
+    """/results/<id> showed another state body's council feedback (answer by answer, through
+    suppression) to any council member, while its summary page said 403."""
+    from webapp.extensions import db
+    from webapp.surveys.models import Survey
+
+    (first, _), (_, theirs) = two_councils
+    client = signed_in(app, first)
+    with app.app_context():
+        ids = {
+            survey.slug: survey.id
+            for survey in db.session.scalars(db.select(Survey).order_by(Survey.id))
+        }
+    assert client.get(f"/results/{ids[theirs['slug']]}").status_code == 404
+    index = client.get("/results/").get_data(as_text=True)
+    assert f'/results/{ids[theirs["slug"]]}"' not in index
+    # Citizen surveys stay readable to council members, through suppression.
+    with app.app_context():
+        from webapp.surveys.services import authoring
+
+        citizen = authoring.create_survey(
+            authoring.read_definition(survey_xlsx(form_id="citizens"), "c.xlsx"), slug="citizens"
+        )
+        authoring.open_survey(citizen)
+        db.session.commit()
+        citizen_id = citizen.id
+    assert client.get(f"/results/{citizen_id}").status_code == 200
+    assert f'/results/{citizen_id}"' in client.get("/results/").get_data(as_text=True)
+
+
 def test_a_council_member_cannot_answer_for_another_council(app, two_councils) -> None:
     (first, _), (mine, theirs) = two_councils
     client = signed_in(app, first)

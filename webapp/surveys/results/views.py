@@ -30,7 +30,7 @@ from webapp.auth.models import Role
 from webapp.database import utcnow
 from webapp.extensions import db
 from webapp.form_choices import select_choices
-from webapp.surveys.models import Survey, SurveyState
+from webapp.surveys.models import Survey, SurveyKind, SurveyState
 from webapp.surveys.results import charts, export, services
 from webapp.surveys.results.export import (
     codebook_csv,
@@ -75,9 +75,16 @@ def interface_language() -> str:
 
 
 def visible_survey_or_404(survey_id: int) -> Survey:
-    """Council members see surveys that have been opened; staff see every survey."""
+    """Council members see citizen surveys that have been opened; staff see every survey.
+
+    Council feedback is private to each council, its state body's analysts and the
+    administrators (docs/security.md): a member reads their own council's on its summary
+    page, never another council's here (as the open API leaves feedback out too).
+    """
     survey = db.get_or_404(Survey, survey_id)
-    if not viewer_is_analyst() and survey.state == SurveyState.DRAFT:
+    if not viewer_is_analyst() and (
+        survey.state == SurveyState.DRAFT or survey.kind != SurveyKind.CITIZEN.value
+    ):
         abort(404)
     return survey
 
@@ -87,7 +94,9 @@ def visible_survey_or_404(survey_id: int) -> Survey:
 def index() -> str:
     query = sa.select(Survey).order_by(Survey.created_at.desc(), Survey.id.desc())
     if not viewer_is_analyst():
-        query = query.where(Survey.state != SurveyState.DRAFT)
+        query = query.where(
+            Survey.state != SurveyState.DRAFT, Survey.kind == SurveyKind.CITIZEN.value
+        )
     surveys = list(db.session.scalars(query))
     titles = {}
     for survey in surveys:
