@@ -139,6 +139,22 @@ def trial(app, regions, make_user, sign_in, client, frozen_today):
         return survey.id
 
 
+def add_wait_days_indicator(client) -> None:
+    """Add 'survey_wait_days' (days, source survey) to the risk catalogue, as an analyst does:
+    download the catalogue, append a row, upload it again."""
+    catalogue = client.get("/risk/catalogue.csv").get_data(as_text=True)
+    catalogue += (
+        "survey_wait_days,Күту күндері,Дни ожидания,Days waited for a service,days,1,"
+        "trust_in_state,1,Q,survey\n"
+    )
+    response = client.post(
+        "/risk/catalogue",
+        data={"file": (io.BytesIO(catalogue.encode()), "catalogue.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[-3000:]
+
+
 def test_values_n_and_wilson_by_hand_in_almaty_months(app, client, trial):
     for data in (
         {"indicator": DISSATISFIED, "question": "sat", "method": "share", "codes": "1 2"},
@@ -325,17 +341,7 @@ def test_a_new_indicator_goes_through_the_catalogue_then_maps_and_trains(app, cl
     new = {"indicator": "survey_wait_days", "question": "wait", "method": "mean", "codes": ""}
     refused = client.post(f"/results/{trial}/indicators", data=new)
     assert refused.status_code == 200 and "Not a valid choice" in refused.get_data(as_text=True)
-    catalogue = client.get("/risk/catalogue.csv").get_data(as_text=True)
-    catalogue += (
-        "survey_wait_days,Күту күндері,Дни ожидания,Days waited for a service,days,1,"
-        "trust_in_state,1,Q,survey\n"
-    )
-    response = client.post(
-        "/risk/catalogue",
-        data={"file": (io.BytesIO(catalogue.encode()), "catalogue.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[-3000:]
+    add_wait_days_indicator(client)
     assert client.post(f"/results/{trial}/indicators", data=new).status_code == 302
     with app.app_context():
         recompute_survey_observations()
@@ -413,17 +419,7 @@ def test_a_mapping_whose_result_is_not_in_the_catalogues_unit_is_refused(app, cl
     catalogue counts in days likewise."""
     from webapp.surveys.results.models import SurveyIndicatorMapping
 
-    catalogue = client.get("/risk/catalogue.csv").get_data(as_text=True)
-    catalogue += (
-        "survey_wait_days,Күту күндері,Дни ожидания,Days waited for a service,days,1,"
-        "trust_in_state,1,Q,survey\n"
-    )
-    response = client.post(
-        "/risk/catalogue",
-        data={"file": (io.BytesIO(catalogue.encode()), "catalogue.csv")},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
+    add_wait_days_indicator(client)
     for data, message in (
         (
             {"indicator": "survey_trust_local_government", "question": "wait", "method": "mean"},
