@@ -487,7 +487,11 @@ def test_respondents_answer_the_kobo_form_in_each_language(
     about = client.get(response.headers["Location"]).get_data(as_text=True)
     assert labels[0] in about
     # A too young respondent and a date in the future are refused with the form's messages.
-    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    from webapp.database import utcnow
+    from webapp.times import platform_today
+
+    with app.app_context():  # the respondent's today() is the platform's (Almaty) date
+        tomorrow = (platform_today(utcnow()) + dt.timedelta(days=1)).isoformat()
     refused = answer_page(
         client, about, {"age": "15", "gender": "99", "moved_in": tomorrow}, language=language
     )

@@ -201,11 +201,15 @@ def test_only_units_valid_today_are_offered_and_accepted(app, client, survey_id)
 
     import sqlalchemy as sa
 
+    from webapp.database import utcnow
     from webapp.extensions import db
     from webapp.regions.models import Region
+    from webapp.times import platform_today
 
-    today = dt.date.today()
     with app.app_context():
+        # The platform's date (Almaty), as the respondent pages read it: from 19:00 UTC the
+        # machine's date is still yesterday there, and this test failed every evening.
+        today = platform_today(utcnow())
         changes = {
             "KZ-71": {"valid_to": today},  # ends today: still a unit today
             "KZ-75": {"valid_from": today + dt.timedelta(days=1)},  # not yet
