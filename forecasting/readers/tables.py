@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import math
 import re
 import zipfile
@@ -31,6 +32,10 @@ from forecasting.readers.report import ValidationReport
 #: Wider tables than this are refused: no statistics table has that many columns, and a
 #: runaway sheet would otherwise produce thousands of issues.
 MAX_COLUMNS = 1000
+#: Longer tables than this are refused while they are read: 20 regions x 30 years of months
+#: x 34 indicators fit; a runaway export would otherwise hold a web worker for a minute and
+#: some gigabytes (300,000 rows took 30 s and 275 MB before any check).
+MAX_ROWS = 250_000
 #: Rows searched for the header above the data (titles and notes often come first).
 HEADER_SEARCH_ROWS = 30
 DELIMITERS = (",", ";", "\t", "|")
@@ -138,6 +143,9 @@ def load_table(
         if text is None:
             return None
         grid, delimiter = _read_csv(text)
+        if len(grid) > MAX_ROWS:
+            _too_many_rows(report)
+            return None
         decimal_comma = delimiter != "," or _writes_decimal_commas(grid)
         _note_lost_letters(grid, report)
         grid = _sdmx_codes(_split_dimension_column(grid))
@@ -271,10 +279,21 @@ def sniff_delimiter(lines: list[str]) -> str:
 
 
 def _read_csv(text: str) -> tuple[list[list[object]], str]:
-    lines = [line for line in text.splitlines() if line.strip()][:50]
+    """The rows (at most ``MAX_ROWS + 1``: one more tells that the file is too long)."""
+    lines = [line for line in text.splitlines()[: HEADER_SEARCH_ROWS + 50] if line.strip()][:50]
     delimiter = sniff_delimiter(lines)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [list(row) for row in rows], delimiter
+    return [list(row) for row in itertools.islice(rows, MAX_ROWS + 1)], delimiter
+
+
+def _too_many_rows(report: ValidationReport, name: str = "") -> None:
+    where = f"sheet {name!r}" if name else "the file"
+    report.error(
+        f"{where} has more than {MAX_ROWS:,} rows; a table of regional statistics has far "
+        "fewer: split it (by indicator or by years) and import the parts one by one",
+        code="file.too_many_rows",
+        params={"limit": MAX_ROWS},
+    )
 
 
 def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -> list | None:
@@ -658,6 +677,10 @@ def _sheet_rows(
                 )
             return None
         grid.append(cells)
+        if len(grid) > MAX_ROWS:
+            if report is not None:
+                _too_many_rows(report, name)
+            return None
     return grid
 
 

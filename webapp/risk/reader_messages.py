@@ -54,6 +54,10 @@ MESSAGES: dict[str, str] = {
     "file.too_many_columns": N_(
         "The file has data in more than %(limit)s columns: is this the right file?"
     ),
+    "file.too_many_rows": N_(
+        "The file has more than %(limit)s rows; a table of regional statistics has far fewer: "
+        "split it (by indicator or by years) and import the parts one by one."
+    ),
     "file.no_rows": N_("The file has a header but no data rows."),
     "file.no_values": N_("The file has no values to read."),
     "registry.empty": N_("The region registry is empty: an administrator must load it first."),
