@@ -452,7 +452,7 @@ def _workbook_dict(data: bytes) -> dict[str, Any]:
         reader, kind = xls_to_dict, "an .xls"
     elif data.startswith(_ZIP_MAGIC):
         reader, kind = xlsx_to_dict, "an .xlsx"
-        _check_xlsx_width(data)
+        _check_xlsx_size(data)
     else:
         raise refuse(_("the file is not an Excel workbook (.xlsx or .xls)"))
     try:
@@ -467,8 +467,9 @@ def _workbook_dict(data: bytes) -> dict[str, Any]:
         raise refuse(f"cannot read {kind} workbook ({type(error).__name__}: {error})") from error
 
 
-def _check_xlsx_width(data: bytes) -> None:
-    """Refuse sheets with absurdly many columns, from the size each sheet declares."""
+def _check_xlsx_size(data: bytes) -> None:
+    """Refuse sheets with absurdly many columns (from the size each sheet declares) or rows
+    (counted), before pyxform reads the workbook whole."""
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True)
     except Exception:  # unreadable here: pyxform reports it in its own words below

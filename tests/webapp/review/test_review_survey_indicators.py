@@ -10,15 +10,13 @@ of January's 15 answerers, not of all 18 (18 - 15 would tell the hidden block's 
 from __future__ import annotations
 
 import html
-import io
 import re
 from datetime import UTC, datetime
 
 import pytest
-import sqlalchemy as sa
 
 from tests.webapp.review.materialised import materialise_run
-from tests.webapp.surveys.results.test_indicator_loop_trial import plan, respond, trial_xlsx
+from tests.webapp.surveys.results.test_indicator_loop_trial import upload_and_answer
 from webapp.extensions import db
 from webapp.surveys.results import services
 
@@ -26,27 +24,10 @@ from webapp.surveys.results import services
 @pytest.fixture
 def answered_and_trained(app, regions, make_user, sign_in, client, monkeypatch):
     from webapp.risk.surveys import recompute_survey_observations
-    from webapp.surveys.models import Survey
-    from webapp.surveys.services.authoring import open_survey
 
     monkeypatch.setattr(services, "utcnow", lambda: datetime(2026, 7, 1, 6, 0, tzinfo=UTC))
     sign_in(make_user("analyst"))
-    response = client.post(
-        "/surveys/new",
-        data={
-            "file": (io.BytesIO(trial_xlsx()), "trial.xlsx"),
-            "audience": "public",
-            "state_body": "",
-        },
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 302
-    with app.app_context():
-        survey = db.session.scalar(sa.select(Survey))
-        open_survey(survey)
-        db.session.commit()
-        respond(survey, plan())
-        survey_id = survey.id
+    survey_id = upload_and_answer(app, client)
     response = client.post(
         f"/results/{survey_id}/indicators",
         data={

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
@@ -1476,10 +1475,12 @@ def load_populations(text: str, source: str = "") -> int:
     All or nothing: every problem is reported with its row number, and nothing changes
     unless the whole file is good.
     """
+    from forecasting.readers.tables import NotANumber, parse_number, sniff_delimiter
+
     text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    # Excel in Russian or Kazakh saves "CSV" with semicolons (the comma is its decimal mark).
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    # Excel in Russian or Kazakh saves "CSV" with semicolons (the comma is its decimal mark):
+    # the statistics reader's delimiter and number rules apply here too.
+    delimiter = sniff_delimiter([line for line in text.splitlines()[:50] if line.strip()])
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [name.strip().lower() for name in reader.fieldnames or []]
     if "region_code" not in header or "population" not in header:
@@ -1494,7 +1495,7 @@ def load_populations(text: str, source: str = "") -> int:
     for line, raw in enumerate(reader, start=2):
         row = {key.strip().lower(): (value or "").strip() for key, value in raw.items() if key}
         code = row.get("region_code", "")
-        text_value = _population_number(row.get("population", ""))
+        text_value = row.get("population", "")
         if code not in known:
             problems.append(
                 _(
@@ -1505,8 +1506,8 @@ def load_populations(text: str, source: str = "") -> int:
             )
             continue
         try:
-            population = float(text_value)
-        except ValueError:
+            population = parse_number(text_value, decimal_comma=delimiter != ",")
+        except NotANumber:
             problems.append(
                 _(
                     "row %(row)d, column population: '%(value)s' is not a number",
@@ -1533,19 +1534,6 @@ def load_populations(text: str, source: str = "") -> int:
     db.session.flush()
     record("survey.populations.load", "regions", "", {"regions": len(figures), "source": source})
     return len(figures)
-
-
-def _population_number(text: str) -> str:
-    """A population as typed or saved by a spreadsheet, in Python's notation: spaces,
-    no-break spaces and commas between groups of three digits are thousands separators
-    ("2 200 000", "2,200,000"); another comma is a decimal mark ("750 000,0" from a
-    Russian Excel, read as 7,500,000 when every comma was dropped)."""
-    value = "".join(text.split()).replace("\u202f", "")
-    if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d*)?", value):
-        return value.replace(",", "")
-    if re.fullmatch(r"\d+,\d*", value):
-        return value.replace(",", ".")
-    return value
 
 
 class IndicatorValues(NamedTuple):
