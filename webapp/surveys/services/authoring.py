@@ -10,6 +10,7 @@ from pathlib import PurePath
 from typing import IO, Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from webapp.audit.services import record
 from webapp.database import utcnow
@@ -230,6 +231,19 @@ def create_survey(
         actor=created_by,
     )
     return survey
+
+
+def versions_newest_first(survey: Survey) -> list[SurveyVersion]:
+    """The survey's versions for its page, with their import notes in the same query (the
+    column is deferred: one query per version otherwise)."""
+    return list(
+        db.session.scalars(
+            sa.select(SurveyVersion)
+            .where(SurveyVersion.survey_id == survey.id)
+            .options(undefer(SurveyVersion.import_notes))
+            .order_by(SurveyVersion.number.desc())
+        )
+    )
 
 
 def next_version_number(survey: Survey) -> int:

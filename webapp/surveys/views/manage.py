@@ -136,6 +136,7 @@ def detail(survey_id: int, **forms: Any) -> str:
     return render_template(
         "surveys/manage/detail.html",
         survey=survey,
+        versions=services.versions_newest_first(survey),
         definition=definition,
         responses=services.response_count(survey),
         version_form=forms.get("version_form") or NewVersionForm(),
