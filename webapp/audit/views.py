@@ -11,14 +11,13 @@ from webapp.audit.forms import AuditFilterForm
 from webapp.auth.access import roles_required
 from webapp.auth.models import Role
 from webapp.extensions import db
+from webapp.spreadsheets import neutralise
 
 blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 PAGE_SIZE = 50
 #: Columns of the CSV export, in order.
 EXPORT_COLUMNS = ("occurred_at_utc", "actor_email", "action", "target_type", "target_id", "details")
-#: A spreadsheet runs a cell that starts so as a formula; the export quotes it with ``'``.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_form() -> tuple[AuditFilterForm, services.AuditFilter]:
@@ -50,10 +49,6 @@ def index() -> str:
     return render_template("audit/index.html", form=form, page=page, export_args=export_args)
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 @blueprint.get("/export.csv")
 @roles_required(Role.ADMIN)
 def export_csv() -> Response:
@@ -80,11 +75,11 @@ def export_csv() -> Response:
             writer.writerow(
                 [
                     event.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    _cell(event.actor_email),
+                    neutralise(event.actor_email),
                     event.action,
-                    _cell(event.target_type),
-                    _cell(event.target_id),
-                    _cell(services.details_text(event.details)),
+                    neutralise(event.target_type),
+                    neutralise(event.target_id),
+                    neutralise(services.details_text(event.details)),
                 ]
             )
             yield buffer.getvalue()

@@ -31,6 +31,7 @@ from webapp.audit.services import record
 from webapp.extensions import db
 from webapp.risk.i18n import translate as _
 from webapp.risk.models import RiskDomain, RiskIndicator, RiskObservation
+from webapp.spreadsheets import neutralise
 
 
 class CatalogueError(ValueError):
@@ -298,17 +299,6 @@ def _domain_rows(content: bytes, filename: str) -> tuple[list[dict[str, Any]], l
     return rows, problems
 
 
-#: A spreadsheet runs a text cell that starts so as a formula (``=HYPERLINK(...)``, DDE).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(value: Any) -> Any:
-    """Text a spreadsheet would run, quoted with ``'``; numbers (direction -1) stay numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
 def catalogue_csv() -> bytes:
     """The stored catalogue as a CSV file, a template for an upload.
 
@@ -318,7 +308,7 @@ def catalogue_csv() -> bytes:
     """
     frame = catalogue_frame()
     text_columns = frame.select_dtypes(include=["object", "string"]).columns
-    frame[text_columns] = frame[text_columns].map(_inert)
+    frame[text_columns] = frame[text_columns].map(neutralise)
     return frame.to_csv(index=False).encode("utf-8")
 
 

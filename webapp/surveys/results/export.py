@@ -50,11 +50,10 @@ import orjson
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from webapp.spreadsheets import FORMULA_TRIGGERS, neutralise
 from webapp.surveys.definition import Choice, Question, SurveyDefinition
 from webapp.surveys.results.tally import choice_values
 
-#: First characters that make a spreadsheet evaluate a cell.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 METADATA_COLUMNS = ("response_id", "submitted_at", "language", "region_code", "survey_version")
 #: Rows of CSV text gathered before a chunk (about 64 KB) is handed to the response.
 CSV_ROWS_PER_CHUNK = 500
@@ -66,13 +65,6 @@ ResponseRow = tuple[int, datetime | str, str, str | None, int, dict[str, Any]]
 #: One response as ``export_query.stored_rows`` reads it: (id, submitted_at as
 #: ``YYYY-MM-DDTHH:MM:SSZ``, language, region_code, version number, answers as JSON text).
 StoredRow = tuple[int, str, str, str | None, int, str | None]
-
-
-def neutralise(value: Any) -> Any:
-    """Make text inert in a spreadsheet; leave numbers and empty cells alone."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 @dataclass(frozen=True)
